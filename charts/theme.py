@@ -1,0 +1,42 @@
+"""The project's single plotly template (used on screen with ``theme=None`` and in exports)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+FONT = "DejaVu Sans, Arial, sans-serif"
+COLORS = {
+    "study": "#1f5f8b",
+    "pooled": "#b03a2e",
+    "pi": "#e59866",
+    "flag": "#c0392b",
+    "muted": "#7f8c8d",
+    "grid": "#e5e8e8",
+}
+SEQUENCE = ["#1f5f8b", "#b03a2e", "#27ae60", "#8e44ad", "#d68910", "#17a589", "#5d6d7e", "#cb4335"]
+
+TEMPLATE_NAME = "apatinib"
+
+_template = go.layout.Template()
+_template.layout = go.Layout(
+    font={"family": FONT, "size": 13, "color": "#1c2833"},
+    paper_bgcolor="white",
+    plot_bgcolor="white",
+    colorway=SEQUENCE,
+    xaxis={"gridcolor": COLORS["grid"], "zeroline": False, "linecolor": "#566573", "ticks": "outside"},
+    yaxis={"gridcolor": COLORS["grid"], "zeroline": False, "linecolor": "#566573"},
+    margin={"l": 10, "r": 10, "t": 50, "b": 40},
+    hoverlabel={"font": {"family": FONT}},
+    legend={"orientation": "h", "y": -0.15},
+)
+pio.templates[TEMPLATE_NAME] = _template
+
+
+def apply(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
+    """Apply the template (and larger type and markers for a projector when ``presentation``)."""
+    fig.update_layout(template=TEMPLATE_NAME)
+    if presentation:
+        fig.update_layout(font={"size": 20})
+        fig.update_traces(selector={"type": "scatter"}, marker={"size": 14})
+    return fig
