@@ -24,7 +24,7 @@ from synthesis._common import (
 _EXPORTS: dict[str, str] = {
     # pooling of proportions (inverse variance and GLMM)
     "pool_proportions": "synthesis.meta",
-    "PooledProportion": "synthesis.meta",
+    "PooledProportion": "synthesis.results",
     "transform_proportions": "synthesis.transforms",
     "back_transform": "synthesis.transforms",
     "study_intervals": "synthesis.study_ci",

@@ -1,0 +1,148 @@
+"""Result type of a pooled proportion (inverse-variance or GLMM), shared by every model.
+
+The statistics live in :mod:`synthesis.meta` (inverse variance) and :mod:`synthesis.glmm`
+(binomial–normal model); both return :class:`PooledProportion`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from synthesis._common import LABELS, ConfidenceInterval
+
+
+@dataclass(frozen=True, slots=True)
+class PooledProportion:
+    """A random-effects (or common-effect) pooled proportion with every choice echoed.
+
+    All ``estimate``/``ci_*``/``pi_*`` values are on the proportion scale (0–1), back-transformed
+    with the single back-transform of ``transform``; ``*_t`` values are on the transformed scale.
+    Quantities that do not exist for a model (e.g. the prediction interval of a common-effect model,
+    weights of a GLMM) are NaN, never omitted.
+    """
+
+    # --- choices -------------------------------------------------------------------------
+    transform: str
+    method: str
+    ci_method: str
+    pi_method: str
+    i2_definition: str
+    level: float
+    # --- data ------------------------------------------------------------------------------
+    k: int
+    events: np.ndarray
+    totals: np.ndarray
+    labels: tuple[str, ...]
+    yi: np.ndarray  # transformed study estimates (after any continuity correction)
+    vi: np.ndarray  # their sampling variances
+    weights: np.ndarray  # percent, summing to 100 (NaN for GLMM)
+    corrected: np.ndarray  # bool: continuity correction applied to this study
+    # --- pooled estimate ----------------------------------------------------------------------
+    estimate: float
+    ci_low: float
+    ci_high: float
+    pi_low: float
+    pi_high: float
+    estimate_t: float
+    se_t: float
+    ci_low_t: float
+    ci_high_t: float
+    pi_low_t: float
+    pi_high_t: float
+    statistic: float  # z or t statistic for estimate_t = 0
+    pvalue: float
+    df: float  # degrees of freedom of the CI distribution (inf for z)
+    # --- heterogeneity ------------------------------------------------------------------------
+    tau2: float
+    tau2_ci_low: float
+    tau2_ci_high: float
+    i2: float  # percent, per ``i2_definition``
+    h2: float
+    q: float
+    q_df: int
+    q_pvalue: float
+    # --- diagnostics ------------------------------------------------------------------------
+    correction_add: float = 0.5
+    correction_to: str = "only0"
+    converged: bool = True
+    fallback: str | None = None  # set when the requested model failed and another was used
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    # ------------------------------------------------------------------------------------
+    @property
+    def ci(self) -> ConfidenceInterval:
+        return ConfidenceInterval(self.ci_low, self.ci_high, self.level)
+
+    @property
+    def pi(self) -> ConfidenceInterval:
+        return ConfidenceInterval(self.pi_low, self.pi_high, self.level)
+
+    @property
+    def tau2_ci(self) -> ConfidenceInterval:
+        return ConfidenceInterval(self.tau2_ci_low, self.tau2_ci_high, self.level)
+
+    @property
+    def tau(self) -> float:
+        return math.sqrt(self.tau2) if self.tau2 >= 0 else math.nan
+
+    @property
+    def total_events(self) -> int:
+        return int(np.sum(self.events))
+
+    @property
+    def total_n(self) -> int:
+        return int(np.sum(self.totals))
+
+    def model_label(self) -> str:
+        """One line naming every convention, for figure captions and tables."""
+        parts = [
+            LABELS.get(self.method, self.method),
+            f"{LABELS.get(self.transform, self.transform)} scale"
+            if self.method != "GLMM"
+            else "logit link",
+            f"CI: {LABELS.get(self.ci_method, self.ci_method)}",
+            f"PI: {self._pi_label()}",
+            f"I²: {LABELS.get(self.i2_definition, self.i2_definition)}",
+        ]
+        return "; ".join(parts)
+
+    def _pi_label(self) -> str:
+        if self.pi_method == "metafor":
+            return "t(k−1)" if self.ci_method in ("t", "hksj", "hksj-adhoc") else "z"
+        return LABELS.get(self.pi_method, self.pi_method)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per pooled quantity: ``quantity, value, ci_low, ci_high, note``."""
+        rows = [
+            ("Pooled proportion", self.estimate, self.ci_low, self.ci_high,
+             f"{self.level:.0%} CI, {LABELS.get(self.ci_method, self.ci_method)}"),
+            ("Prediction interval", math.nan, self.pi_low, self.pi_high, self._pi_label()),
+            ("tau²", self.tau2, self.tau2_ci_low, self.tau2_ci_high, "Q-profile CI"),
+            ("I² (%)", self.i2, math.nan, math.nan, LABELS.get(self.i2_definition, "")),
+            ("H²", self.h2, math.nan, math.nan, ""),
+            ("Q", self.q, math.nan, math.nan, f"df = {self.q_df}, p = {self.q_pvalue:.4g}"),
+            ("Studies (k)", float(self.k), math.nan, math.nan, ""),
+            ("Patients", float(self.total_n), math.nan, math.nan, ""),
+        ]
+        return pd.DataFrame(rows, columns=["quantity", "value", "ci_low", "ci_high", "note"])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per study: label, events, total, observed proportion, yi, vi, weight (%)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prop = self.events / self.totals
+        return pd.DataFrame(
+            {
+                "label": list(self.labels),
+                "events": self.events.astype(int),
+                "total": self.totals.astype(int),
+                "proportion": prop,
+                "yi": self.yi,
+                "vi": self.vi,
+                "weight": self.weights,
+                "corrected": self.corrected,
+            }
+        )
