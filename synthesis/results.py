@@ -71,6 +71,18 @@ class PooledProportion:
     converged: bool = True
     fallback: str | None = None  # set when the requested model failed and another was used
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # --- added by synthesis.meta (defaults keep other constructors valid) ---------------------
+    i2_tau2: float = math.nan  # metafor's tau²-based I² (percent), whatever i2_definition says
+    i2_q: float = math.nan  # Q-based I² max(0, (Q - df)/Q) * 100
+    i2_ci_low: float = math.nan  # I² interval from the tau² Q-profile bounds (tau²-based only)
+    i2_ci_high: float = math.nan
+    h2_ci_low: float = math.nan
+    h2_ci_high: float = math.nan
+    pi_df: float = math.nan  # df of the prediction interval (inf for z; NaN when no PI)
+    n_harmonic: float = math.nan  # harmonic mean of totals used by the freeman-tukey back-transform
+    s2w: float = 1.0  # Knapp–Hartung scaling factor applied to the variance (1 for z/t)
+    typical_vi: float = math.nan  # metafor's "typical" within-study variance (tau²-based I²)
+    iterations: int = 0  # Fisher-scoring iterations (REML/ML/EB)
 
     # ------------------------------------------------------------------------------------
     @property
@@ -118,8 +130,13 @@ class PooledProportion:
     def summary(self) -> pd.DataFrame:
         """One row per pooled quantity: ``quantity, value, ci_low, ci_high, note``."""
         rows = [
-            ("Pooled proportion", self.estimate, self.ci_low, self.ci_high,
-             f"{self.level:.0%} CI, {LABELS.get(self.ci_method, self.ci_method)}"),
+            (
+                "Pooled proportion",
+                self.estimate,
+                self.ci_low,
+                self.ci_high,
+                f"{self.level:.0%} CI, {LABELS.get(self.ci_method, self.ci_method)}",
+            ),
             ("Prediction interval", math.nan, self.pi_low, self.pi_high, self._pi_label()),
             ("tau²", self.tau2, self.tau2_ci_low, self.tau2_ci_high, "Q-profile CI"),
             ("I² (%)", self.i2, math.nan, math.nan, LABELS.get(self.i2_definition, "")),
