@@ -103,7 +103,7 @@ def transform_proportions(
     Examples
     --------
     >>> t = transform_proportions([0, 5], [10, 10], "logit")
-    >>> [round(v, 4) for v in t.yi], t.corrected.tolist()
+    >>> t.yi.round(4).tolist(), t.corrected.tolist()
     ([-3.0445, 0.0], [True, False])
     """
     check_choice("transform", transform, TRANSFORMS)
