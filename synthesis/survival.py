@@ -64,14 +64,14 @@ def _as_points(points: object) -> tuple[np.ndarray, np.ndarray]:
         arr = np.asarray(points, dtype=float)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"points must be (time_months, survival) pairs ({exc}).") from None
+    if arr.size == 0:
+        raise ValueError("points is empty: at least one (time_months, survival) pair is needed.")
     if arr.ndim == 1 and arr.size == 2:
         arr = arr.reshape(1, 2)
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise ValueError(
             f"points must be a sequence of (time_months, survival) pairs (got shape {arr.shape})."
         )
-    if arr.shape[0] == 0:
-        raise ValueError("points is empty: at least one (time_months, survival) pair is needed.")
     t, s = arr[:, 0].copy(), arr[:, 1].copy()
     for i in range(t.size):
         if not math.isfinite(t[i]):
