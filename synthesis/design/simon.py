@@ -1,0 +1,700 @@
+"""Simon (1989) two-stage designs: exact search that proves its optimum, never truncates silently.
+
+Definitions (Simon 1989; statistics.md §4.1): stage 1 treats ``n1`` patients and stops for futility
+if ``X1 <= r1``; otherwise ``n2 = n - n1`` more are treated and the treatment is declared
+promising if ``X1 + X2 > r``.  Attained α = P(declare promising | p0), attained power =
+P(declare promising | p1), PET(p) = P(X1 <= r1 | p), EN(p) = n1 + (1 - PET(p)) n2.
+
+Search
+------
+The search is organised around the pairs (n1, r1).  For a fixed pair, EN(p0) grows with n2, so
+only the *smallest feasible* n2 of each pair can be optimal, minimax or admissible; every other
+design is dominated (larger n *and* larger EN(p0)).  Three exact bounds make the search finite
+and prove its result:
+
+* **Power needs stage 1**: power <= P(X1 > r1 | p1), so r1 <= r1max(n1).
+* **Minimax n**: the minimax design is found first by scanning n upwards from the
+  Neyman–Pearson bound (no level-α test of n Bernoulli observations, even randomised, can be more
+  powerful than the UMP randomised test); every design then has n >= n_minimax.
+* **Monotone power envelope**: for a fixed (n1, r1), the most powerful (randomised) level-α test
+  that rejects only when X1 > r1 has power g(n2) that is non-decreasing in n2 (a test can ignore
+  one observation).  Simon's design power is at most g(n2), so n2 below the first n2 with
+  g(n2) >= 1 - β is infeasible; g is located by bisection.
+
+Pairs are processed best-first by the lower bound n1 + P(X1 > r1 | p0) · n2_lower; a pair whose
+lower bound cannot beat (or, for the admissible set, cannot reach the lower convex hull of) the
+designs already found is skipped with a proof.  Only ``n_max`` (if given) or the hard cap
+``HARD_CAP`` can stop the search early, and then ``proven_optimal`` is ``False`` and ``note`` says so.
+
+Binomial probabilities are exact except that tail masses below 1e-18 are dropped in the
+convolutions (absolute error < 1e-17 on α and power, far below any decision threshold).
+
+References
+----------
+Simon R (1989). Optimal two-stage designs for phase II clinical trials. *Control Clin Trials*
+10:1–10. Jung SH, Lee T, Kim K, George SL (2004). Admissible two-stage designs for phase II
+cancer clinical trials. *Stat Med* 23:561–569.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import stats
+
+from synthesis.design._validate import check_constraint, check_error_rate, check_rates
+
+__all__ = [
+    "HARD_CAP",
+    "SimonDesign",
+    "SimonResult",
+    "operating_characteristics",
+    "simon_two_stage",
+]
+
+#: Largest total sample size the search will ever consider (when ``n_max`` is not given).
+HARD_CAP = 3000
+_EPS_MASS = 1e-18  # binomial tail mass dropped in convolutions
+_TOL = 1e-12  # slack in *necessary* conditions only (never in the α/β constraints)
+
+
+@dataclass(frozen=True, slots=True)
+class SimonDesign:
+    """One two-stage design: stop if ``X1 <= r1`` of ``n1``; promising if ``X1 + X2 > r`` of ``n``."""
+
+    r1: int
+    n1: int
+    r: int
+    n: int
+    p0: float
+    p1: float
+    en0: float
+    pet0: float
+    en1: float
+    pet1: float
+    alpha: float  # attained type I error, P(declare promising | p0)
+    power: float  # attained power, P(declare promising | p1)
+    kind: str = "design"
+    q_low: float = math.nan  # admissible weight interval (Jung 2004): minimises q·n + (1-q)·EN0
+    q_high: float = math.nan
+
+    @property
+    def n2(self) -> int:
+        return self.n - self.n1
+
+    @property
+    def beta(self) -> float:
+        """Attained type II error, 1 − power."""
+        return 1.0 - self.power
+
+    def boundary(self) -> str:
+        """``"3/13, 12/43"`` (r1/n1, r/n)."""
+        return f"{self.r1}/{self.n1}, {self.r}/{self.n}"
+
+    def rule_text(self) -> str:
+        """The decision rule in words."""
+        resp = "responds" if self.r1 == 0 else "respond"
+        stop = "no patient responds" if self.r1 == 0 else f"{self.r1} or fewer {resp}"
+        return (
+            f"Stage 1: enrol {self.n1} patients; stop for futility after {self.n1} patients if "
+            f"{stop}. Otherwise enrol {self.n2} further patients (maximum {self.n}); the "
+            f"treatment is declared promising if more than {self.r} respond among the {self.n} "
+            f"patients (at least {self.r + 1} responses), and not promising if {self.r} or "
+            "fewer respond."
+        )
+
+    def to_dict(self) -> dict[str, float | int | str]:
+        return {
+            "design": self.kind,
+            "r1": self.r1,
+            "n1": self.n1,
+            "r": self.r,
+            "n": self.n,
+            "EN(p0)": self.en0,
+            "PET(p0)": self.pet0,
+            "EN(p1)": self.en1,
+            "PET(p1)": self.pet1,
+            "attained alpha": self.alpha,
+            "attained power": self.power,
+            "q_low": self.q_low,
+            "q_high": self.q_high,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SimonResult:
+    """Optimal, minimax and admissible Simon designs with the proof status of the search."""
+
+    p0: float
+    p1: float
+    alpha: float  # nominal one-sided type I error
+    beta: float  # nominal type II error
+    constraint: str
+    optimal: SimonDesign
+    minimax: SimonDesign
+    admissible: tuple[SimonDesign, ...]
+    n_searched_max: int
+    proven_optimal: bool
+    note: str
+    n_lower_bound: int = 0
+    pairs_evaluated: int = 0
+    conventions: tuple[str, ...] = field(
+        default=(
+            "Stop after stage 1 if X1 <= r1; declare promising if X1 + X2 > r (Simon 1989).",
+            "Designs without a futility stop (PET(p0) = 0) are excluded, as in clinfun.",
+            "Ties: smallest n, then smallest n1, then largest r1; largest feasible r (clinfun).",
+        )
+    )
+
+    @property
+    def power(self) -> float:
+        return 1.0 - self.beta
+
+    def summary(self) -> pd.DataFrame:
+        """One row per design: minimax, admissible designs, optimal (clinfun order)."""
+        rows = [self.minimax.to_dict()]
+        rows += [d.to_dict() for d in self.admissible if d.kind == "admissible"]
+        if (self.optimal.n1, self.optimal.n) != (self.minimax.n1, self.minimax.n):
+            rows.append(self.optimal.to_dict())
+        return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# probability machinery
+
+
+class _Binom:
+    """Cached binomial pmf with the support that carries all but 1e-18 of each tail."""
+
+    def __init__(self, p: float) -> None:
+        self.p = p
+        self._cache: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = {}
+
+    def get(self, n: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """(pmf[0..n], sf[0..n+1] with sf[k] = P(X >= k), lo, hi)."""
+        hit = self._cache.get(n)
+        if hit is not None:
+            return hit
+        pmf = stats.binom.pmf(np.arange(n + 1), n, self.p)
+        sf = np.zeros(n + 2)
+        sf[: n + 1] = np.cumsum(pmf[::-1])[::-1]
+        cdf = np.cumsum(pmf)
+        lo = int(np.searchsorted(cdf, _EPS_MASS, side="left"))
+        hi = int(np.count_nonzero(sf[: n + 1] >= _EPS_MASS)) - 1
+        lo = min(max(lo, 0), n)
+        hi = max(min(hi, n), lo)
+        out = (pmf, sf, lo, hi)
+        self._cache[n] = out
+        return out
+
+
+def _joint_tails(b: _Binom, n1: int, n2: int, r1s: np.ndarray) -> np.ndarray:
+    """``out[i, r] = P(X1 > r1s[i], X1 + X2 > r)`` for r = 0..n (out[:, n] = 0)."""
+    n = n1 + n2
+    pm1, _, lo1, hi1 = b.get(n1)
+    pm2, _, lo2, hi2 = b.get(n2)
+    rows = r1s.size
+    out = np.zeros((rows, n + 1))
+    xs0 = max(lo1, int(r1s.min()) + 1)
+    if xs0 > hi1:
+        return out
+    y = pm1[xs0 : hi1 + 1]
+    seg = pm2[lo2 : hi2 + 1]
+    off = xs0 + lo2
+    lx = y.size
+    if rows == 1:
+        t = np.convolve(y, seg)
+        rc = np.concatenate([np.cumsum(t[::-1])[::-1], [0.0]])[None, :]
+    else:
+        lt = lx + seg.size - 1
+        pad = np.concatenate([np.zeros(lx - 1), seg, np.zeros(lx - 1)])
+        toe = sliding_window_view(pad, lt)[::-1]  # toe[i, j] = seg[j - i]
+        d = y[:, None] * toe
+        rcx = np.cumsum(d[::-1], axis=0)[::-1]  # rcx[k] = sum over x >= xs0 + k
+        k = np.clip(r1s + 1 - xs0, 0, lx)
+        rcx = np.vstack([rcx, np.zeros((1, lt))])
+        a = rcx[k]  # a[i, j] = P(X1 > r1s[i], T = off + j)
+        rc = np.cumsum(a[:, ::-1], axis=1)[:, ::-1]
+        rc = np.hstack([rc, np.zeros((rows, 1))])
+    lt = rc.shape[1] - 1
+    idx = np.clip(np.arange(n + 1) + 1 - off, 0, lt)
+    out[:] = rc[:, idx]
+    out[:, n] = 0.0
+    return out
+
+
+class _Search:
+    def __init__(self, p0: float, p1: float, alpha: float, beta: float, strict: bool) -> None:
+        self.p0, self.p1, self.alpha, self.beta, self.strict = p0, p1, alpha, beta, strict
+        self.b0 = _Binom(p0)
+        self.b1 = _Binom(p1)
+        self.evaluations = 0
+
+    # -- constraints -------------------------------------------------------------------------
+    def alpha_bad(self, tail0: np.ndarray) -> np.ndarray:
+        return tail0 >= self.alpha if self.strict else tail0 > self.alpha
+
+    def power_ok(self, tail1: np.ndarray) -> np.ndarray:
+        b = 1.0 - tail1
+        return b < self.beta if self.strict else b <= self.beta
+
+    def r1_range(self, n1: int) -> tuple[int, int]:
+        """Candidate r1 for stage 1 of size n1 (empty when lo > hi)."""
+        _, sf1, _, _ = self.b1.get(n1)
+        # power <= P(X1 > r1 | p1) = sf1[r1 + 1]  (necessary condition, with slack)
+        hi = int(np.count_nonzero(sf1[1 : n1 + 1] >= 1.0 - self.beta - _TOL)) - 1
+        hi = min(hi, n1 - 1)
+        _, _, lo0, _ = self.b0.get(n1)
+        lo = max(0, lo0 - 1)  # smaller r1: PET(p0) < 1e-18, dominated by r1 = lo
+        return lo, hi
+
+    def q0(self, n1: int, r1: np.ndarray | int) -> np.ndarray | float:
+        """P(X1 > r1 | p0) = 1 − PET(p0)."""
+        _, sf0, _, _ = self.b0.get(n1)
+        return sf0[np.asarray(r1) + 1]
+
+    # -- neyman-pearson bound on n -------------------------------------------------------------
+    def ump_power(self, n: int) -> float:
+        t0 = _joint_tails(self.b0, n, 0, np.array([-1]))[0]
+        t1 = _joint_tails(self.b1, n, 0, np.array([-1]))[0]
+        return _randomised_power(t0, t1, self.alpha, -1, n)
+
+    def n_lower_bound(self, cap: int) -> int:
+        target = 1.0 - self.beta - _TOL
+        lo, hi = 1, 1
+        while self.ump_power(hi) < target:
+            lo = hi + 1
+            hi *= 2
+            if hi > 4 * cap:
+                return hi
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.ump_power(mid) >= target:
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
+    # -- all feasible designs at one total n (clinfun-style, vectorised over r1) ---------------
+    def designs_at_n(self, n: int) -> list[tuple[float, int, int, int]]:
+        """Feasible (EN0, n1, r1, r) with the largest feasible r for each (n1, r1)."""
+        found = []
+        for n1 in range(1, n):
+            lo, hi = self.r1_range(n1)
+            if lo > hi:
+                continue
+            r1s = np.arange(lo, hi + 1)
+            n2 = n - n1
+            t0 = _joint_tails(self.b0, n1, n2, r1s)[:, :n]
+            t1 = _joint_tails(self.b1, n1, n2, r1s)[:, :n]
+            self.evaluations += 1
+            r_lo = np.maximum(np.count_nonzero(self.alpha_bad(t0), axis=1), r1s)
+            r_hi = np.count_nonzero(self.power_ok(t1), axis=1) - 1
+            ok = r_lo <= r_hi
+            if not ok.any():
+                continue
+            q = self.q0(n1, r1s)
+            en = n1 + q * n2
+            for i in np.flatnonzero(ok & (en < n)):
+                found.append((float(en[i]), n1, int(r1s[i]), int(r_hi[i])))
+        return found
+
+    # -- one pair (n1, r1) at one n2 ------------------------------------------------------------
+    def eval_pair(self, n1: int, r1: int, n2: int) -> tuple[bool, int, float]:
+        """(feasible, largest feasible r, power envelope g(n2))."""
+        n = n1 + n2
+        r1a = np.array([r1])
+        t0 = _joint_tails(self.b0, n1, n2, r1a)[0]
+        t1 = _joint_tails(self.b1, n1, n2, r1a)[0]
+        self.evaluations += 1
+        c = int(np.count_nonzero(self.alpha_bad(t0[:n])))
+        r_lo = max(c, r1)
+        r_hi = int(np.count_nonzero(self.power_ok(t1[:n]))) - 1
+        g = _randomised_power(t0, t1, self.alpha, r1, n)
+        return r_lo <= r_hi, r_hi, g
+
+
+def _randomised_power(t0: np.ndarray, t1: np.ndarray, alpha: float, r1: int, n: int) -> float:
+    """Power of the most powerful randomised level-α test that rejects only if X1 > r1.
+
+    ``t*[r] = P(X1 > r1, T > r)`` for r = 0..n (t[n] = 0); the likelihood ratio increases with
+    the total T, so the Neyman–Pearson test rejects for T > c and randomises at T = c.
+    """
+    c = int(np.count_nonzero(t0[: n + 1] > alpha))  # t0[c] <= alpha < t0[c - 1]; t0[n] = 0
+    if r1 >= 0 and c <= r1:  # every continuing trial already has T > c
+        return float(t1[0])
+    prev0, prev1 = (1.0, 1.0) if c == 0 else (float(t0[c - 1]), float(t1[c - 1]))
+    m0 = prev0 - float(t0[c])
+    gamma = 0.0 if m0 <= 0 else min(1.0, max(0.0, (alpha - float(t0[c])) / m0))
+    return float(t1[c] + gamma * (prev1 - t1[c]))
+
+
+# --------------------------------------------------------------------------------------------
+# design construction and public API
+
+
+def _make_design(p0: float, p1: float, r1: int, n1: int, r: int, n: int, kind: str) -> SimonDesign:
+    oc = _oc(r1, n1, r, n, np.array([p0, p1]))
+    return SimonDesign(
+        r1=r1,
+        n1=n1,
+        r=r,
+        n=n,
+        p0=p0,
+        p1=p1,
+        en0=float(oc["EN"][0]),
+        pet0=float(oc["PET"][0]),
+        en1=float(oc["EN"][1]),
+        pet1=float(oc["PET"][1]),
+        alpha=float(oc["reject"][0]),
+        power=float(oc["reject"][1]),
+        kind=kind,
+    )
+
+
+def _oc(r1: int, n1: int, r: int, n: int, p: np.ndarray) -> dict[str, np.ndarray]:
+    """Exact PET, P(declare promising) and EN at each p (no truncation)."""
+    n2 = n - n1
+    p = np.asarray(p, dtype=float)
+    pet = stats.binom.cdf(r1, n1, p)
+    x = np.arange(r1 + 1, n1 + 1)
+    # P(X1 = x) * P(X2 > r - x)
+    pm = stats.binom.pmf(x[None, :], n1, p[:, None])
+    sf = stats.binom.sf(r - x[None, :], n2, p[:, None])
+    reject = np.sum(pm * sf, axis=1)
+    en = n1 + (1.0 - pet) * n2
+    return {"PET": pet, "reject": reject, "EN": en}
+
+
+def operating_characteristics(design: SimonDesign, p_grid: object) -> pd.DataFrame:
+    """Operating characteristics of a Simon design over true response rates.
+
+    Parameters
+    ----------
+    design : SimonDesign
+    p_grid : sequence of float
+        True response rates in [0, 1].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``p``, ``PET`` (probability of stopping after stage 1), ``P(fail)`` (reaching
+        stage 2 but not declared promising), ``P(declare promising)`` and ``EN``.
+
+    Examples
+    --------
+    >>> d = simon_two_stage(0.2, 0.4, 0.05, 0.1).minimax
+    >>> round(float(operating_characteristics(d, [0.4])["EN"][0]), 2)
+    44.16
+    """
+    try:
+        p = np.atleast_1d(np.asarray(p_grid, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"p_grid ({p_grid!r}) must be a sequence of numbers in [0, 1].") from None
+    bad = np.flatnonzero(~np.isfinite(p) | (p < 0) | (p > 1))
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"p_grid[{i}] ({p[i]!r}) must be in [0, 1].")
+    oc = _oc(design.r1, design.n1, design.r, design.n, p)
+    return pd.DataFrame(
+        {
+            "p": p,
+            "PET": oc["PET"],
+            "P(fail)": 1.0 - oc["PET"] - oc["reject"],
+            "P(declare promising)": oc["reject"],
+            "EN": oc["EN"],
+        }
+    )
+
+
+def _admissible(points: list[tuple[float, int, int, int, int]]) -> list[tuple[int, float, float]]:
+    """Indices of designs on the lower convex hull of (n, EN0) with their q interval.
+
+    ``points`` are (EN0, n, n1, r1, r), one per n (best EN0 at that n).  Design i minimises
+    q·n + (1 − q)·EN0 for q in [q_low, q_high]; only intervals of positive length are kept.
+    """
+    n = np.array([pt[1] for pt in points], dtype=float)
+    en = np.array([pt[0] for pt in points], dtype=float)
+    res = []
+    for i in range(len(points)):
+        lo, hi = 0.0, 1.0
+        for j in range(len(points)):
+            if i == j:
+                continue
+            # f_i(q) - f_j(q) = q (dn - de) + de <= 0 with dn = n_i - n_j, de = en_i - en_j
+            dn, de = n[i] - n[j], en[i] - en[j]
+            slope = dn - de
+            if abs(slope) < 1e-14:
+                if de > 1e-12:
+                    lo, hi = 1.0, 0.0
+                continue
+            bound = -de / slope
+            if slope > 0:
+                hi = min(hi, bound)
+            else:
+                lo = max(lo, bound)
+        if hi - lo > 1e-12:
+            res.append((i, lo, hi))
+    return res
+
+
+def simon_two_stage(
+    p0: float,
+    p1: float,
+    alpha: float = 0.05,
+    beta: float = 0.20,
+    *,
+    n_max: int | None = None,
+    constraint: str = "<=",
+) -> SimonResult:
+    """Simon's optimal, minimax and admissible two-stage designs by exact binomial search.
+
+    Parameters
+    ----------
+    p0, p1 : float
+        Unacceptable (H0) and target (H1) response rates, 0 < p0 < p1 < 1.
+    alpha : float
+        One-sided type I error, in (0, 0.5].
+    beta : float
+        Type II error (power = 1 − beta), in (0, 0.5].
+    n_max : int, optional
+        Largest total sample size to examine.  By default the search bound is chosen adaptively
+        and the optimum is *proved* (``proven_optimal``); with ``n_max`` the search may stop at
+        the bound, which ``note`` then states.
+    constraint : {"<=", "<"}
+        ``"<="``: attained α <= alpha and attained β <= beta (Simon 1989, desmon, lrstat,
+        mtdesign).  ``"<"``: strict inequalities, as in ``clinfun::ph2simon``.
+
+    Returns
+    -------
+    SimonResult
+
+    Notes
+    -----
+    Ties are broken as in clinfun: smallest n, then smallest n1, then largest r1; for each
+    (n1, r1, n) the largest feasible r (smallest attained α) is reported.  Designs without a
+    futility stop (PET(p0) = 0) are excluded.
+
+    References
+    ----------
+    Simon R (1989), *Control Clin Trials* 10:1–10.  Jung SH et al. (2004), *Stat Med* 23:561–569.
+
+    Examples
+    --------
+    >>> res = simon_two_stage(0.2, 0.4, 0.05, 0.2)
+    >>> res.optimal.boundary(), res.minimax.boundary(), res.proven_optimal
+    ('3/13, 12/43', '4/18, 10/33', True)
+    """
+    p0, p1 = check_rates(p0, p1)
+    alpha = check_error_rate("alpha", alpha)
+    beta = check_error_rate("beta", beta)
+    constraint = check_constraint(constraint)
+    if n_max is not None:
+        try:
+            nm = int(n_max)
+        except (TypeError, ValueError):
+            raise ValueError(f"n_max ({n_max!r}) must be a whole number >= 2.") from None
+        if nm != n_max or nm < 2:
+            raise ValueError(f"n_max ({n_max!r}) must be a whole number >= 2.")
+        if nm > HARD_CAP:
+            raise ValueError(f"n_max ({n_max!r}) must not exceed {HARD_CAP}.")
+        cap = nm
+    else:
+        cap = HARD_CAP
+    s = _Search(p0, p1, alpha, beta, strict=constraint == "<")
+
+    # 1. minimax: smallest n with a feasible design (scan up from the Neyman–Pearson bound)
+    n_lb = s.n_lower_bound(cap)
+    if n_lb > cap:
+        raise ValueError(
+            f"No feasible design with n <= {cap}: even a single-stage randomised test needs "
+            f"n >= {n_lb} for p0 = {p0}, p1 = {p1}, alpha = {alpha}, beta = {beta}."
+            + (" Increase n_max." if n_max is not None else "")
+        )
+    n_mm = None
+    mm_designs: list[tuple[float, int, int, int]] = []
+    for n in range(max(n_lb, 2), cap + 1):
+        mm_designs = s.designs_at_n(n)
+        if mm_designs:
+            n_mm = n
+            break
+    if n_mm is None:
+        raise ValueError(
+            f"No feasible two-stage design with n <= {cap} for p0 = {p0}, p1 = {p1}, "
+            f"alpha = {alpha}, beta = {beta}."
+            + (" Increase n_max." if n_max is not None else "")
+        )
+    mm_designs.sort(key=lambda d: (d[0], d[1], -d[2]))
+    en_mm, n1_mm, r1_mm, r_mm = mm_designs[0]
+
+    # 2. best-first branch and bound over (n1, r1) for optimal and admissible designs
+    # found[(n1, r1)] = (EN0, n, r) for the smallest feasible n2 of that pair
+    found: dict[tuple[int, int], tuple[float, int, int]] = {}
+    for en, n1, r1, r in mm_designs:
+        found[(n1, r1)] = (en, n_mm, r)
+    pairs = []
+    n1_top = min(int(math.floor(en_mm)), cap - 1)
+    for n1 in range(1, n1_top + 1):
+        lo, hi = s.r1_range(n1)
+        if lo > hi:
+            continue
+        r1s = np.arange(lo, hi + 1)
+        q = np.asarray(s.q0(n1, r1s))
+        lb_n2 = max(1, n_mm - n1)
+        lb_en = n1 + q * lb_n2
+        for r1, qq, le in zip(r1s.tolist(), q.tolist(), lb_en.tolist(), strict=True):
+            if le <= en_mm + 1e-9 and (n1, r1) not in found and qq > 0:
+                pairs.append((le, n1, r1, qq))
+    pairs.sort()
+
+    hull = _Hull()
+    for en, _n1, _r1, _r in mm_designs[:1]:
+        hull.add(n_mm, en)
+    max_seen = n_mm
+    truncated_lb = math.inf  # smallest EN0 a design beyond n_max could have (pairs cut by cap)
+    for le, n1, r1, qq in pairs:
+        lb_n2 = max(1, n_mm - n1)
+        if not hull.could_be_admissible(n1 + lb_n2, le):
+            continue
+        en_cap = int(math.floor((en_mm - n1) / qq + 1e-9))
+        hi_n2 = min(en_cap, cap - n1)
+        max_seen = max(max_seen, n1 + hi_n2)
+        if hi_n2 < en_cap:
+            truncated_lb = min(truncated_lb, n1 + qq * (hi_n2 + 1))
+        if hi_n2 < lb_n2:
+            continue
+        target = 1.0 - beta - _TOL
+        ok, r, g = s.eval_pair(n1, r1, hi_n2)
+        if g < target:
+            continue
+        lo_n2 = lb_n2
+        top = hi_n2
+        best_ok = (hi_n2, r) if ok else None
+        while lo_n2 < top:  # first n2 with g >= target (g non-decreasing)
+            mid = (lo_n2 + top) // 2
+            ok, r, g = s.eval_pair(n1, r1, mid)
+            if ok and (best_ok is None or mid < best_ok[0]):
+                best_ok = (mid, r)
+            if g >= target:
+                top = mid
+            else:
+                lo_n2 = mid + 1
+        n2 = lo_n2
+        while n2 <= hi_n2:
+            if best_ok is not None and best_ok[0] <= n2:
+                n2, r = best_ok
+                ok = True
+            else:
+                ok, r, _ = s.eval_pair(n1, r1, n2)
+            en = n1 + qq * n2
+            if not hull.could_be_admissible(n1 + n2, en):
+                ok = False
+                break
+            if ok:
+                break
+            n2 += 1
+        if ok:
+            found[(n1, r1)] = (n1 + qq * n2, n1 + n2, r)
+            hull.add(n1 + n2, n1 + qq * n2)
+
+    # best design per n, clinfun tie order
+    per_n: dict[int, tuple[float, int, int, int, int]] = {}
+    for (n1, r1), (en, n, r) in found.items():
+        key = (en, n1, -r1)
+        cur = per_n.get(n)
+        if cur is None or key < (cur[0], cur[2], -cur[3]):
+            per_n[n] = (en, n, n1, r1, r)
+    best = min(per_n.values(), key=lambda d: (d[0], d[1], d[2], -d[3]))
+    en_opt, n_opt, n1_opt, r1_opt, r_opt = best
+    optimal = _make_design(p0, p1, r1_opt, n1_opt, r_opt, n_opt, "optimal")
+    minimax = _make_design(p0, p1, r1_mm, n1_mm, r_mm, n_mm, "minimax")
+
+    cand = sorted(v for k, v in per_n.items() if n_mm <= k <= n_opt)
+    cand.sort(key=lambda d: d[1])
+    adm = []
+    for i, qlo, qhi in _admissible(cand):
+        en, n, n1, r1, r = cand[i]
+        kind = "minimax" if n == n_mm else "optimal" if n == n_opt else "admissible"
+        d = _make_design(p0, p1, r1, n1, r, n, kind)
+        adm.append(_replace_q(d, qlo, qhi))
+    adm.sort(key=lambda d: d.n)
+
+    proven = truncated_lb > en_opt
+    searched = min(cap, max_seen)
+    if proven:
+        note = (
+            f"Optimum proved: every design not evaluated has EN(p0) > {en_opt:.4f} by exact "
+            f"bounds (minimax n = {n_mm} is the smallest feasible n; power envelope bisection "
+            f"per (n1, r1)). No sample-size bound was binding"
+            + (f" (n_max = {cap})." if n_max is not None else ".")
+        )
+    else:
+        note = (
+            f"Search stopped at n_max = {cap}: a design with n > {cap} could have EN(p0) as low "
+            f"as {truncated_lb:.2f} < {en_opt:.2f}; the reported 'optimal' design is the best "
+            f"with n <= {cap} only. Increase n_max (or leave it unset) to prove the optimum."
+        )
+    return SimonResult(
+        p0=p0,
+        p1=p1,
+        alpha=alpha,
+        beta=beta,
+        constraint=constraint,
+        optimal=optimal,
+        minimax=minimax,
+        admissible=tuple(adm),
+        n_searched_max=searched if proven else cap,
+        proven_optimal=bool(proven),
+        note=note,
+        n_lower_bound=n_lb,
+        pairs_evaluated=s.evaluations,
+    )
+
+
+def _replace_q(d: SimonDesign, qlo: float, qhi: float) -> SimonDesign:
+    from dataclasses import replace
+
+    return replace(d, q_low=float(qlo), q_high=float(qhi))
+
+
+class _Hull:
+    """Designs found so far; tests whether a point could still lie on the lower hull."""
+
+    def __init__(self) -> None:
+        self.n: list[float] = []
+        self.en: list[float] = []
+
+    def add(self, n: float, en: float) -> None:
+        self.n.append(float(n))
+        self.en.append(float(en))
+
+    def could_be_admissible(self, n: float, en: float) -> bool:
+        """False if for every q in [0, 1] some found design has q·n' + (1−q)·EN' < q·n + (1−q)·EN."""
+        if not self.n:
+            return True
+        ns = np.array(self.n)
+        es = np.array(self.en)
+        # candidate q: 0, 1 and the crossing points of the point with each found design
+        qs = [0.0, 1.0]
+        dn, de = n - ns, en - es
+        slope = dn - de
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cross = -de / slope
+        qs += [float(c) for c in cross if np.isfinite(c) and 0.0 < c < 1.0]
+        # also breakpoints of the found designs' lower envelope
+        if len(ns) > 1:
+            d_n = ns[:, None] - ns[None, :]
+            d_e = es[:, None] - es[None, :]
+            sl = d_n - d_e
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cr = -d_e / sl
+            cr = cr[np.isfinite(cr) & (cr > 0) & (cr < 1)]
+            qs += cr.tolist()
+        q = np.array(qs)
+        mine = q * n + (1 - q) * en
+        env = np.min(q[:, None] * ns[None, :] + (1 - q[:, None]) * es[None, :], axis=1)
+        return bool(np.any(mine <= env + 1e-9))
