@@ -1,0 +1,335 @@
+"""Forest plot of single-arm proportions: study rows, pooled diamond and prediction interval.
+
+The figure is a pure function of a per-study table and a :class:`synthesis.PooledProportion`;
+no statistic is computed here (study intervals come from :func:`synthesis.study_intervals`,
+pooled values from :func:`synthesis.pool_proportions`). The x axis is a percentage axis.
+
+Layout (one plotly figure so that the PNG export matches the screen):
+
+=================  ==========  ===========================  ==================  =======
+Study (⚑ = flag)   Events/N    ├──■──┤ on a 0–100 % axis    % [CI]              Weight
+=================  ==========  ===========================  ==================  =======
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts import theme
+from synthesis.results import PooledProportion
+
+FLAG = "⚑"
+#: paper-x positions of the text columns (the plot area is between PLOT_DOMAIN)
+PLOT_DOMAIN = (0.36, 0.70)
+_COLS = {"label": 0.0, "counts": 0.25, "estimate": 0.72, "weight": 0.93}
+ROW_PX = 26
+
+REQUIRED = ("study_id", "label", "events", "total", "proportion", "ci_low", "ci_high")
+
+
+def pct(x: float, digits: int = 1) -> str:
+    """``12.3%``, or ``–`` for a missing value (never ``nan``)."""
+    if x is None or not math.isfinite(float(x)):
+        return "–"
+    return f"{100 * float(x):.{digits}f}%"
+
+
+def interval_text(est: float, low: float, high: float, digits: int = 1) -> str:
+    """``12.3% [4.5%, 30.1%]`` with ``–`` for missing values."""
+    return f"{pct(est, digits)} [{pct(low, digits)}, {pct(high, digits)}]"
+
+
+def _clean(value: object) -> str:
+    """Text of a data value for hover/labels; empty for None/NaN (never ``nan``)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
+    text = str(value).strip()
+    return "" if text.lower() in ("nan", "none", "<na>") else text
+
+
+def _hover_escape(text: str) -> str:
+    # plotly hover text is a tiny HTML subset: keep data text literal.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def study_hover(row: pd.Series, ci_label: str) -> str:
+    """Hover text for one study row: numbers first, then provenance, then flags."""
+    lines = [
+        f"<b>{_hover_escape(_clean(row.get('label')))}</b>",
+        f"{int(row['events'])}/{int(row['total'])} = {pct(row['proportion'])}",
+        f"{ci_label}: [{pct(row['ci_low'])}, {pct(row['ci_high'])}]",
+    ]
+    w = row.get("weight", math.nan)
+    if w is not None and isinstance(w, float | int | np.floating) and math.isfinite(w):
+        lines.append(f"Weight: {float(w):.1f}%")
+    for key, name in (
+        ("design_label", "Design"),
+        ("histology_group", "Histology"),
+        ("timepoint", "Timepoint"),
+        ("status", "Status"),
+        ("derivation", "Derivation"),
+        ("source", "Source"),
+        ("location", "Location"),
+    ):
+        text = _clean(row.get(key))
+        if text:
+            lines.append(f"{name}: {_hover_escape(_wrap(text))}")
+    flags = _clean(row.get("flag_text"))
+    if flags:
+        lines.append(f"{FLAG} {_hover_escape(_wrap(flags))}")
+    lines.append("<i>Click to open the study card</i>")
+    return "<br>".join(lines)
+
+
+def _wrap(text: str, width: int = 70) -> str:
+    words, out, line = text.split(), [], ""
+    for w in words:
+        if len(line) + len(w) + 1 > width and line:
+            out.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    if line:
+        out.append(line)
+    return "<br>   ".join(out)
+
+
+def _marker_sizes(weights: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    base = weights if np.all(np.isfinite(weights)) and np.nansum(weights) > 0 else totals
+    base = np.asarray(base, dtype=float)
+    top = np.nanmax(base) if base.size and np.nanmax(base) > 0 else 1.0
+    return 6.0 + 12.0 * np.sqrt(np.clip(base, 0, None) / top)
+
+
+def forest_figure(
+    rows: pd.DataFrame,
+    result: PooledProportion | None,
+    *,
+    title: str = "",
+    ci_label: str = "95% CI",
+    x_title: str = "Proportion of patients",
+    pooled_label: str = "Pooled (random effects)",
+    presentation: bool = False,
+) -> go.Figure:
+    """Build the forest plot.
+
+    Parameters
+    ----------
+    rows
+        One row per study in display order (top first), with columns ``study_id, label, events,
+        total, proportion, ci_low, ci_high`` and optionally ``weight`` (percent; NaN for a GLMM),
+        ``flag_text``, ``flag_count`` and provenance columns (``status, source, location,
+        derivation, design_label, histology_group, timepoint``) shown in the hover.
+    result
+        The pooled result drawn as a diamond (CI) and a bar (prediction interval); ``None`` draws
+        the study rows only.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Trace order: study CIs + squares (``name="studies"``, ``customdata[:, 0]`` = study id),
+        pooled diamond (``name="pooled"``), prediction interval (``name="prediction interval"``).
+    """
+    missing = [c for c in REQUIRED if c not in rows.columns]
+    if missing:
+        raise ValueError(f"rows is missing column(s) {missing}.")
+    n = len(rows)
+    y_rows = np.arange(n, dtype=float)[::-1] + 3.0  # studies above the pooled rows
+    y_pooled, y_pi = 1.6, 0.7
+    weights = (
+        rows["weight"].to_numpy(dtype=float) if "weight" in rows else np.full(n, np.nan)
+    )
+    totals = rows["total"].to_numpy(dtype=float)
+    prop = rows["proportion"].to_numpy(dtype=float)
+    low = rows["ci_low"].to_numpy(dtype=float)
+    high = rows["ci_high"].to_numpy(dtype=float)
+    hover = [study_hover(r, ci_label) for _, r in rows.iterrows()]
+    flagged = (
+        rows["flag_count"].fillna(0).to_numpy(dtype=float) > 0
+        if "flag_count" in rows
+        else np.zeros(n, bool)
+    )
+
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            name="studies",
+            x=prop,
+            y=y_rows,
+            mode="markers",
+            marker={
+                "symbol": "square",
+                "size": _marker_sizes(weights, totals),
+                "color": [theme.COLORS["flag"] if f else theme.COLORS["study"] for f in flagged],
+                "line": {"width": 0},
+            },
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": np.clip(high - prop, 0, None),
+                "arrayminus": np.clip(prop - low, 0, None),
+                "color": "#34495e",
+                "thickness": 1.4,
+                "width": 0,
+            },
+            customdata=np.array(rows["study_id"].astype(str).tolist(), dtype=object).reshape(-1, 1),
+            hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    annotations: list[dict] = []
+
+    def text(x: float, y: float, s: str, *, align: str = "left", bold: bool = False, color=None):
+        annotations.append(
+            {
+                "x": x,
+                "y": y,
+                "xref": "paper",
+                "yref": "y",
+                "text": f"<b>{s}</b>" if bold else s,
+                "showarrow": False,
+                "xanchor": {"left": "left", "right": "right", "center": "center"}[align],
+                "align": align,
+                "font": {"color": color} if color else {},
+            }
+        )
+
+    header_y = n + 3.0
+    text(_COLS["label"], header_y, "Study", bold=True)
+    text(_COLS["counts"], header_y, "Events/N", bold=True, align="right")
+    text(_COLS["estimate"] + 0.18, header_y, f"% [{ci_label}]", bold=True, align="right")
+    text(1.0, header_y, "Weight", bold=True, align="right")
+    for i, (_, r) in enumerate(rows.iterrows()):
+        y = y_rows[i]
+        label = _hover_escape(_clean(r["label"])[:34])
+        if flagged[i]:
+            label = f"{label} <span style='color:{theme.COLORS['flag']}'>{FLAG}</span>"
+        text(_COLS["label"], y, label)
+        text(_COLS["counts"], y, f"{int(r['events'])}/{int(r['total'])}", align="right")
+        text(_COLS["estimate"] + 0.18, y, interval_text(prop[i], low[i], high[i]), align="right")
+        w = weights[i]
+        text(1.0, y, f"{w:.1f}%" if math.isfinite(w) else "–", align="right")
+
+    if result is not None:
+        est, cl, ch = result.estimate, result.ci_low, result.ci_high
+        fig.add_trace(
+            go.Scatter(
+                name="pooled",
+                x=[cl, est, ch, est, cl],
+                y=[y_pooled, y_pooled + 0.38, y_pooled, y_pooled - 0.38, y_pooled],
+                mode="lines",
+                fill="toself",
+                fillcolor=theme.COLORS["pooled"],
+                line={"color": theme.COLORS["pooled"], "width": 1},
+                hoveron="fills+points",
+                hovertext=(
+                    f"<b>{pooled_label}</b><br>{interval_text(est, cl, ch)} "
+                    f"({result.level:.0%} CI)<br>k = {result.k}, N = {result.total_n}"
+                ),
+                hovertemplate="%{hovertext}<extra></extra>",
+                showlegend=False,
+            )
+        )
+        pi_ok = math.isfinite(result.pi_low) and math.isfinite(result.pi_high)
+        if pi_ok:
+            fig.add_trace(
+                go.Scatter(
+                    name="prediction interval",
+                    x=[result.pi_low, result.pi_high],
+                    y=[y_pi, y_pi],
+                    mode="lines+markers",
+                    line={"color": theme.COLORS["pi"], "width": 5},
+                    marker={"symbol": "line-ns-open", "size": 12, "color": theme.COLORS["pi"]},
+                    hovertext=(
+                        f"<b>Prediction interval</b> ({result.level:.0%}, {result._pi_label()})"
+                        f"<br>[{pct(result.pi_low)}, {pct(result.pi_high)}]<br>"
+                        "Where the response rate of a new, similar study is expected to fall"
+                    ),
+                    hovertemplate="%{hovertext}<extra></extra>",
+                    showlegend=False,
+                )
+            )
+        fig.add_shape(
+            type="line",
+            x0=est,
+            x1=est,
+            y0=0.3,
+            y1=n + 2.5,
+            xref="x",
+            yref="y",
+            line={"color": theme.COLORS["pooled"], "width": 1, "dash": "dot"},
+        )
+        text(_COLS["label"], y_pooled, f"<b>{_hover_escape(pooled_label)}</b>")
+        text(_COLS["counts"], y_pooled, f"<b>{result.total_events}/{result.total_n}</b>", align="right")
+        text(_COLS["estimate"] + 0.18, y_pooled, f"<b>{interval_text(est, cl, ch)}</b>", align="right")
+        text(1.0, y_pooled, "100%" if np.all(np.isfinite(weights)) and n else "–", align="right")
+        text(_COLS["label"], y_pi, "Prediction interval", color=theme.COLORS["muted"])
+        text(
+            _COLS["estimate"] + 0.18,
+            y_pi,
+            f"[{pct(result.pi_low)}, {pct(result.pi_high)}]" if pi_ok else "not estimable",
+            align="right",
+            color=theme.COLORS["muted"],
+        )
+        het = (
+            f"Heterogeneity: I² = {result.i2:.0f}%, τ² = {result.tau2:.3g}, "
+            f"Q = {result.q:.2f} (df = {result.q_df}, p = {result.q_pvalue:.3g})"
+            if math.isfinite(result.q) and math.isfinite(result.i2)
+            else ""
+        )
+        if het:
+            text(_COLS["label"], -0.2, het, color=theme.COLORS["muted"])
+
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
+        annotations=annotations,
+        height=int(130 + ROW_PX * (n + 4)),
+        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 50},
+        hovermode="closest",
+        xaxis={
+            "domain": list(PLOT_DOMAIN),
+            "range": [-0.02, 1.02],
+            "tickformat": ".0%",
+            "dtick": 0.2,
+            "title": {"text": x_title},
+            "showgrid": True,
+            "zeroline": False,
+        },
+        yaxis={
+            "range": [-0.8, n + 3.6],
+            "showticklabels": False,
+            "showgrid": False,
+            "zeroline": False,
+            "fixedrange": True,
+        },
+        dragmode=False,
+    )
+    return theme.apply(fig, presentation=presentation)
+
+
+def sort_rows(rows: pd.DataFrame, order: str) -> pd.DataFrame:
+    """Display order: ``"year"`` (then label), ``"estimate"`` (descending), ``"weight"``, ``"label"``."""
+    keys: dict[str, Sequence[str]] = {
+        "year": ("year", "label"),
+        "estimate": ("proportion", "label"),
+        "weight": ("weight", "total"),
+        "precision": ("total", "label"),
+        "label": ("label",),
+    }
+    if order not in keys:
+        raise ValueError(f"order ({order!r}) must be one of {', '.join(map(repr, keys))}.")
+    cols = [c for c in keys[order] if c in rows.columns]
+    if not cols:
+        return rows.reset_index(drop=True)
+    ascending = order in ("year", "label")
+    return rows.sort_values(cols, ascending=ascending, na_position="last", kind="stable").reset_index(
+        drop=True
+    )

@@ -1,0 +1,576 @@
+"""Glue between the evidence tables, the synthesis functions and the pages.
+
+Two layers in one module:
+
+* pure functions (no ``st`` call; unit-tested): choosing the rows to pool from
+  ``EvidenceBase.outcomes_frame()`` (:func:`select_outcomes`), per-study display tables
+  (:func:`forest_rows`), the methods paragraph (:func:`methods_paragraph`), safe CSV bytes
+  (:func:`csv_bytes`) and the published-estimate comparison (:func:`published_estimates`);
+* thin bounded ``st.cache_data`` wrappers (``cached_*``) that call :mod:`synthesis`.
+
+No pooled number is computed here: every estimate comes from :mod:`synthesis`.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import synthesis
+from synthesis._common import LABELS
+
+# --------------------------------------------------------------------------------------------
+# vocabulary of the selection controls (URL values are the dict keys)
+ENDPOINTS = {"ORR": "Objective response rate (ORR)", "DCR": "Disease control rate (DCR)"}
+TIMEPOINTS = {
+    "headline": "Headline per study",
+    "best_overall": "Best overall response",
+    "week_12": "Week 12",
+    "final": "Final analysis",
+}
+REPORTS = {"one": "One report per cohort", "all": "All reports (overlapping cohorts)"}
+PRIOR_SCALES = {"0.5": "half-normal(0.5)", "1.0": "half-normal(1.0)"}
+LEVELS = {"0.95": "95%", "0.9": "90%", "0.99": "99%"}
+FILTER_COLUMNS = {
+    "histology": "histology_group",
+    "design": "design",
+    "regimen": "regimen",
+    "line": "line",
+}
+MISSING = "not reported"
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which rows of the outcomes table are pooled (empty filter tuple = no restriction)."""
+
+    endpoint: str = "ORR"
+    timepoint: str = "headline"
+    histology: tuple[str, ...] = ()
+    design: tuple[str, ...] = ()
+    regimen: tuple[str, ...] = ()
+    line: tuple[str, ...] = ()
+    reports: str = "one"
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """Every statistical choice of the pooled analysis (the project vocabulary)."""
+
+    transform: str = "logit"
+    method: str = "REML"
+    ci_method: str = "hksj"
+    pi_method: str = "t(k-1)"
+    i2_definition: str = "tau2"
+    level: float = 0.95
+    study_ci_method: str = "clopper-pearson"
+    prior_scale: float = 0.5
+
+    def pool_kwargs(self) -> dict:
+        return {
+            "transform": self.transform,
+            "method": self.method,
+            "ci_method": self.ci_method,
+            "pi_method": self.pi_method,
+            "level": self.level,
+            "i2_definition": self.i2_definition,
+        }
+
+
+#: Pooled-efficacy default: IV logit, REML τ², HKSJ CI, t(k−1) PI (metafor's recommendations).
+DEFAULT_MODEL = Model()
+#: The home page's headline model and its sensitivity partner (statistics notes §1.9).
+PRIMARY_MODEL = Model(method="GLMM", ci_method="t", pi_method="t(k-1)")
+SENSITIVITY_MODEL = DEFAULT_MODEL
+
+
+@dataclass(frozen=True, slots=True)
+class Selected:
+    """Rows chosen for pooling plus what was left out and why."""
+
+    frame: pd.DataFrame
+    excluded: pd.DataFrame
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def k(self) -> int:
+        return len(self.frame)
+
+
+# --------------------------------------------------------------------------------------------
+# pure helpers
+def _text(v: object) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return ""
+    s = str(v).strip()
+    return "" if s.lower() in ("nan", "none", "<na>") else s
+
+
+def _truthy(s: pd.Series) -> pd.Series:
+    return s.fillna(False).astype(bool)
+
+
+def filter_options(outcomes: pd.DataFrame, column: str) -> list[str]:
+    """Sorted distinct values of a filter column (missing shown as ``"not reported"``)."""
+    if column not in outcomes:
+        return []
+    vals = {(_text(v) or MISSING) for v in outcomes[column].tolist()}
+    return sorted(vals, key=lambda s: (s == MISSING, s.lower()))
+
+
+def _value_in(col: pd.Series, allowed: tuple[str, ...]) -> pd.Series:
+    vals = col.map(lambda v: _text(v) or MISSING)
+    return vals.isin(set(allowed))
+
+
+def pooled_rows(outcomes: pd.DataFrame) -> pd.Series:
+    """Rows that are study-level outcome counts (not subgroups or external meta-analyses)."""
+    ok = pd.Series(True, index=outcomes.index)
+    if "record_kind" in outcomes:
+        kind = outcomes["record_kind"].map(_text)
+        ok &= ~kind.str.contains("meta", case=False)
+    if "subgroup" in outcomes:
+        ok &= outcomes["subgroup"].map(_text) == ""
+    ev = pd.to_numeric(outcomes.get("events"), errors="coerce")
+    tot = pd.to_numeric(outcomes.get("total"), errors="coerce")
+    ok &= ev.notna() & tot.notna() & (tot > 0)
+    return ok
+
+
+def select_outcomes(outcomes: pd.DataFrame, sel: Selection) -> Selected:
+    """Choose the rows to pool for one endpoint/timepoint/filter/overlap combination.
+
+    Rules (stated again in :func:`methods_paragraph`):
+
+    * study-level rows only (subgroup rows and external meta-analyses never enter a pool);
+    * ``timepoint="headline"``: each study's headline row; otherwise rows at that timepoint;
+    * ``reports="one"``: only cohorts pooled by default (``pooled_by_default``; the evidence layer
+      keeps one report per overlapping cohort and excludes non-sarcoma populations, with an
+      ``exclusion_reason``). For a non-headline timepoint, a study is eligible when any of its rows
+      is pooled by default. ``reports="all"``: every report (double counting possible);
+    * filters keep rows whose value is in the chosen set (empty = all);
+    * one row per study (the headline row first).
+    """
+    if sel.endpoint not in ENDPOINTS:
+        raise ValueError(f"endpoint ({sel.endpoint!r}) must be one of 'ORR' or 'DCR'.")
+    if sel.timepoint not in TIMEPOINTS:
+        raise ValueError(f"timepoint ({sel.timepoint!r}) must be one of {', '.join(TIMEPOINTS)}.")
+    if sel.reports not in REPORTS:
+        raise ValueError(f"reports ({sel.reports!r}) must be 'one' or 'all'.")
+    df = outcomes.copy()
+    reasons = pd.Series("", index=df.index, dtype=object)
+
+    def drop(mask: pd.Series, why: str) -> None:
+        reasons[mask & (reasons == "")] = why
+
+    base = pooled_rows(df) & (df["endpoint"] == sel.endpoint)
+    in_scope = (df["endpoint"] == sel.endpoint) & (
+        df["subgroup"].map(_text) == "" if "subgroup" in df else True
+    )
+    if "record_kind" in df:
+        in_scope &= ~df["record_kind"].map(_text).str.contains("meta", case=False)
+    drop(in_scope & ~base, "no usable counts")
+    headline = _truthy(df["headline"]) if "headline" in df else pd.Series(True, index=df.index)
+    if sel.timepoint == "headline":
+        at_time = headline
+    else:
+        at_time = df["timepoint"].map(_text) == sel.timepoint
+    drop(in_scope & ~at_time, f"not a {TIMEPOINTS[sel.timepoint].lower()} row")
+    keep = base & at_time
+    notes: list[str] = []
+    if sel.reports == "one" and "pooled_by_default" in df:
+        pbd = _truthy(df["pooled_by_default"])
+        if sel.timepoint == "headline":
+            eligible = pbd
+        else:
+            ok_ids = set(df.loc[pbd, "study_id"])
+            eligible = df["study_id"].isin(ok_ids)
+        why = df.get("exclusion_reason", pd.Series("", index=df.index)).map(_text)
+        for idx in df.index[in_scope & keep & ~eligible]:
+            reasons[idx] = why[idx] or "overlapping or secondary report"
+        keep &= eligible
+    elif sel.reports == "all" and "overlap_group" in df:
+        groups = df.loc[keep, "overlap_group"].map(_text)
+        dup = groups[groups != ""].value_counts()
+        dup = dup[dup > 1]
+        if len(dup):
+            notes.append(
+                "All reports are included: overlapping reports of the same cohort "
+                f"({', '.join(sorted(dup.index))}) may count the same patients twice."
+            )
+    for name, column in FILTER_COLUMNS.items():
+        allowed = getattr(sel, name)
+        if allowed and column in df:
+            ok = _value_in(df[column], allowed)
+            drop(in_scope & keep & ~ok, f"{name} filter")
+            keep &= ok
+    chosen = df[keep].copy()
+    if len(chosen):
+        chosen["_order"] = (~_truthy(chosen["headline"])).astype(int) if "headline" in chosen else 0
+        chosen = chosen.sort_values(["study_id", "_order"], kind="stable")
+        dupes = chosen.duplicated("study_id", keep="first")
+        for idx in chosen.index[dupes]:
+            reasons[idx] = "second row of the same study"
+        chosen = chosen[~dupes].drop(columns="_order")
+    sort_cols = [c for c in ("year", "label") if c in chosen]
+    chosen = chosen.sort_values(sort_cols, kind="stable") if sort_cols else chosen
+    chosen["events"] = pd.to_numeric(chosen["events"]).astype(int)
+    chosen["total"] = pd.to_numeric(chosen["total"]).astype(int)
+    excluded = df[in_scope & (reasons != "")].copy()
+    excluded["why_excluded"] = reasons[excluded.index]
+    cols = [c for c in ("study_id", "label", "timepoint", "events", "total", "why_excluded") if c in excluded]
+    return Selected(chosen.reset_index(drop=True), excluded[cols].reset_index(drop=True), tuple(notes))
+
+
+def flag_text(flags: pd.DataFrame | None) -> dict[str, tuple[int, str]]:
+    """``study_id -> (count, "msg1 · msg2")`` from ``EvidenceBase.flags_frame()``."""
+    if flags is None or flags.empty or "study_id" not in flags:
+        return {}
+    out: dict[str, tuple[int, str]] = {}
+    for sid, grp in flags.groupby("study_id", sort=False):
+        msgs = [_text(m) for m in grp.get("message", pd.Series(dtype=object)).tolist()]
+        msgs = [m for m in msgs if m]
+        out[str(sid)] = (len(grp), " · ".join(dict.fromkeys(msgs)))
+    return out
+
+
+def forest_rows(
+    frame: pd.DataFrame,
+    result,
+    study_ci,
+    flags: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per-study table for the forest plot and its CSV: counts, study CI, weight, provenance, flags.
+
+    ``study_ci`` is the output of :func:`synthesis.study_intervals` (any object with ``low`` and
+    ``high`` arrays, or a DataFrame with ``ci_low``/``ci_high`` columns).
+    """
+    low, high = _interval_arrays(study_ci, len(frame))
+    out = pd.DataFrame(
+        {
+            "study_id": frame["study_id"].astype(str).to_numpy(),
+            "label": frame["label"].map(_text).to_numpy() if "label" in frame else frame["study_id"],
+            "events": frame["events"].astype(int).to_numpy(),
+            "total": frame["total"].astype(int).to_numpy(),
+        }
+    )
+    out["proportion"] = out["events"] / out["total"]
+    out["ci_low"], out["ci_high"] = low, high
+    w = getattr(result, "weights", None) if result is not None else None
+    out["weight"] = np.asarray(w, dtype=float) if w is not None and len(w) == len(out) else np.nan
+    for col in (
+        "year", "design_label", "histology_group", "regimen", "line", "timepoint", "status",
+        "derivation", "source", "location", "percent_reported",
+    ):
+        if col in frame:
+            out[col] = frame[col].to_numpy()
+    ft = flag_text(flags)
+    out["flag_count"] = [ft.get(s, (0, ""))[0] for s in out["study_id"]]
+    out["flag_text"] = [ft.get(s, (0, ""))[1] for s in out["study_id"]]
+    return out
+
+
+def _interval_arrays(ci, k: int) -> tuple[np.ndarray, np.ndarray]:
+    if ci is None:
+        return np.full(k, np.nan), np.full(k, np.nan)
+    if isinstance(ci, pd.DataFrame):
+        for lo, hi in (("ci_low", "ci_high"), ("low", "high")):
+            if lo in ci and hi in ci:
+                return ci[lo].to_numpy(float), ci[hi].to_numpy(float)
+    for lo, hi in (("low", "high"), ("ci_low", "ci_high")):
+        if hasattr(ci, lo) and hasattr(ci, hi):
+            return np.asarray(getattr(ci, lo), float), np.asarray(getattr(ci, hi), float)
+    arr = np.asarray(ci, dtype=float)
+    if arr.ndim == 2 and arr.shape == (k, 2):
+        return arr[:, 0], arr[:, 1]
+    if arr.ndim == 2 and arr.shape == (2, k):
+        return arr[0], arr[1]
+    raise ValueError("study intervals must provide low/high arrays.")
+
+
+def describe_selection(sel: Selection) -> str:
+    parts = [ENDPOINTS[sel.endpoint], TIMEPOINTS[sel.timepoint].lower()]
+    for name in FILTER_COLUMNS:
+        vals = getattr(sel, name)
+        if vals:
+            parts.append(f"{name}: {', '.join(vals)}")
+    parts.append(REPORTS[sel.reports].lower())
+    return "; ".join(parts)
+
+
+def model_sentence(model: Model) -> str:
+    """The model in words (without data)."""
+    lvl = f"{model.level:.0%}"
+    if model.method == "GLMM":
+        core = (
+            "a binomial–normal generalised linear mixed model (logit link, maximum likelihood, "
+            "adaptive Gauss–Hermite quadrature), which uses the exact binomial likelihood and "
+            "needs no continuity correction"
+        )
+    elif model.method == "CE":
+        core = f"a common-effect inverse-variance model on the {LABELS[model.transform]} scale"
+    else:
+        core = (
+            f"an inverse-variance random-effects model on the {LABELS[model.transform]} scale "
+            f"with the between-study variance τ² estimated by {LABELS[model.method]}"
+        )
+    pi = {
+        "z": "normal (z) distribution",
+        "t(k-1)": "t distribution with k−1 degrees of freedom (Veroniki 2019)",
+        "t(k-2)": "t distribution with k−2 degrees of freedom (Higgins 2009)",
+    }.get(model.pi_method)
+    if model.pi_method == "metafor":
+        pi = (
+            "t distribution with k−1 degrees of freedom (metafor default with t/HKSJ)"
+            if model.ci_method in ("t", "hksj", "hksj-adhoc")
+            else "normal (z) distribution (metafor default)"
+        )
+    ci = {
+        "z": "a Wald-type normal (z) interval",
+        "t": "a t interval with k−1 degrees of freedom",
+        "hksj": "the Hartung–Knapp–Sidik–Jonkman method",
+        "hksj-adhoc": "the Hartung–Knapp–Sidik–Jonkman method, never narrower than the Wald interval",
+    }[model.ci_method]
+    if model.method == "GLMM" and model.ci_method in ("hksj", "hksj-adhoc"):
+        ci = "a t interval with k−1 degrees of freedom (a GLMM has no Hartung–Knapp analogue)"
+    het = (
+        f"Heterogeneity was summarised by the Wald-type Q of the GLMM, I² ({LABELS[model.i2_definition]}) "
+        "and the maximum-likelihood τ²."
+        if model.method == "GLMM"
+        else f"Heterogeneity was summarised by Cochran's Q, I² ({LABELS[model.i2_definition]}) and τ² "
+        "with its Q-profile confidence interval."
+    )
+    return (
+        f"Proportions were pooled with {core}. The {lvl} confidence interval of the pooled "
+        f"proportion used {ci}, and the {lvl} prediction interval a {pi}. {het} "
+        f"Study-level {lvl} intervals are {LABELS[model.study_ci_method]}."
+    )
+
+
+def methods_paragraph(
+    sel: Selection,
+    model: Model,
+    result=None,
+    selected: Selected | None = None,
+) -> str:
+    """A protocol-ready paragraph stating every choice in words (plain text, no markup)."""
+    lines: list[str] = []
+    scope = [f"{ENDPOINTS[sel.endpoint]}"]
+    if sel.timepoint == "headline":
+        scope.append(
+            "at each study's headline timepoint (best overall response where reported; the "
+            "final analysis of trials reporting several readouts)"
+        )
+    else:
+        scope.append(f"at the {TIMEPOINTS[sel.timepoint].lower()} readout")
+    filt = [f"{n} in {{{', '.join(getattr(sel, n))}}}" for n in FILTER_COLUMNS if getattr(sel, n)]
+    lines.append(
+        f"{' '.join(scope)} was extracted as events over evaluable patients"
+        + (f", restricted to {'; '.join(filt)}" if filt else "")
+        + "."
+    )
+    if sel.reports == "one":
+        lines.append(
+            "Where a cohort was reported more than once (abstracts, interim and final papers, "
+            "overlapping institutional series), one report per cohort was pooled; non-sarcoma "
+            "populations were excluded."
+        )
+    else:
+        lines.append(
+            "All reports were pooled, including overlapping reports of the same cohort, as a "
+            "sensitivity analysis; patients may be counted more than once."
+        )
+    lines.append(model_sentence(model))
+    if model.method != "GLMM" and model.transform in ("logit", "raw", "log"):
+        lines.append(
+            "Studies with 0% or 100% responders received a continuity correction of 0.5 "
+            "(metafor escalc, to = 'only0')."
+        )
+    if model.transform == "freeman-tukey" and model.method != "GLMM":
+        lines.append(
+            "The Freeman–Tukey estimate was back-transformed with the harmonic mean of the study "
+            "sizes (Miller 1978); this back-transform can mislead (Schwarzer et al. 2019)."
+        )
+    lines.append(
+        "Robustness was examined by leave-one-out and cumulative (by publication year) analyses, "
+        "influence diagnostics (Baujat plot), agreement across estimators, and a Bayesian "
+        f"normal–normal model with a {PRIOR_SCALES.get(_fmt_scale(model.prior_scale), 'half-normal')}"
+        " prior on τ. Small-study effects were assessed with Egger's regression and Begg's rank "
+        "test, interpreted only descriptively with fewer than 10 studies."
+    )
+    if result is not None:
+        k, n = int(result.k), int(result.total_n)
+        lines.append(
+            f"The analysis included k = {k} {'study' if k == 1 else 'studies'} "
+            f"({result.total_events} events in {n} patients)."
+        )
+        if getattr(result, "fallback", None):
+            lines.append(f"The requested model could not be fitted; {result.fallback} was used.")
+    if selected is not None and len(selected.excluded):
+        lines.append(f"{len(selected.excluded)} candidate report(s) were not pooled (listed with reasons).")
+    return " ".join(lines)
+
+
+def _fmt_scale(s: float) -> str:
+    return "0.5" if abs(float(s) - 0.5) < 1e-9 else "1.0"
+
+
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``df`` with spreadsheet formulas neutralised (cells starting ``= + - @`` get ``'``)."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and _FORMULA.match(v) else v
+            )
+    out.columns = ["'" + c if isinstance(c, str) and _FORMULA.match(c) else c for c in out.columns]
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with BOM for spreadsheet programs) of a formula-safe copy of ``df``."""
+    buf = io.StringIO()
+    csv_safe(df).to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def histology_scope(sel: Selection) -> str | None:
+    """The single histology group of the selection (for matching published estimates)."""
+    return sel.histology[0] if len(sel.histology) == 1 else None
+
+
+def published_estimates(table: pd.DataFrame | None, sel: Selection) -> pd.DataFrame:
+    """Published pooled estimates (M1–M3) for the selected endpoint, as given by the evidence layer.
+
+    ``table`` is whatever the evidence layer exposes for external meta-analyses (rows with
+    ``record_kind`` containing ``"meta"``). Returns columns ``source, scope, estimate, ci_low,
+    ci_high, method, note`` (possibly empty).
+    """
+    cols = ["source", "scope", "histology_group", "estimate", "ci_low", "ci_high", "k", "n", "method", "note"]
+    if table is None or table.empty:
+        return pd.DataFrame(columns=cols)
+    df = table.copy()
+    if "endpoint" in df:
+        df = df[df["endpoint"] == sel.endpoint]
+    return df.reindex(columns=[c for c in cols if c in df.columns]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# thin cached wrappers around synthesis (bounded: keys depend on user input)
+@st.cache_data(max_entries=128, show_spinner=False)
+def cached_pool(events: tuple[int, ...], totals: tuple[int, ...], labels: tuple[str, ...], model: Model):
+    """:func:`synthesis.pool_proportions` for one model (raises ``ValueError`` on bad input)."""
+    return synthesis.pool_proportions(list(events), list(totals), labels=list(labels), **model.pool_kwargs())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_study_ci(events: tuple[int, ...], totals: tuple[int, ...], method: str, level: float):
+    return synthesis.study_intervals(list(events), list(totals), method=method, level=level)
+
+
+def counts(frame: pd.DataFrame) -> tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...]]:
+    """Hashable ``(events, totals, labels)`` of a selected frame (cache keys)."""
+    labels = frame["label"].map(_text) if "label" in frame else frame["study_id"].astype(str)
+    return (
+        tuple(int(v) for v in frame["events"]),
+        tuple(int(v) for v in frame["total"]),
+        tuple(str(v) for v in labels),
+    )
+
+
+def model_with(model: Model, **changes) -> Model:
+    return replace(model, **changes)
+
+
+def model_dict(model: Model) -> dict:
+    return asdict(model)
+
+
+# --------------------------------------------------------------------------------------------
+# text for the screen (pure; never "nan")
+def fmt_pct(x: float | None, digits: int = 1) -> str:
+    if x is None or not math.isfinite(float(x)):
+        return "–"
+    return f"{100 * float(x):.{digits}f}%"
+
+
+def fmt_interval(low: float, high: float, digits: int = 1) -> str:
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "not estimable"
+    return f"{fmt_pct(low, digits)}–{fmt_pct(high, digits)}"
+
+
+def fmt_num(x: float | None, digits: int = 3) -> str:
+    if x is None or not math.isfinite(float(x)):
+        return "–"
+    return f"{float(x):.{digits}g}"
+
+
+def fmt_p(p: float | None) -> str:
+    if p is None or not math.isfinite(float(p)):
+        return "–"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def heterogeneity_table(result) -> pd.DataFrame:
+    """Q, I², H², τ², τ with intervals and definitions, as display strings."""
+    lvl = f"{result.level:.0%}"
+    tau_ci = (
+        f"{fmt_num(result.tau2_ci_low)} to {fmt_num(result.tau2_ci_high)} ({lvl} Q-profile)"
+        if math.isfinite(result.tau2_ci_low) and math.isfinite(result.tau2_ci_high)
+        else ("not available for the GLMM (no Q-profile)" if result.method == "GLMM" else "–")
+    )
+    rows = [
+        ("Cochran's Q", fmt_num(result.q, 4), f"df = {result.q_df}, p = {fmt_p(result.q_pvalue)}",
+         "Wald-type Q of the GLMM" if result.method == "GLMM" else "weighted squared deviations"),
+        ("I²", f"{result.i2:.1f}%" if math.isfinite(result.i2) else "–", "",
+         LABELS.get(result.i2_definition, result.i2_definition)),
+        ("H²", fmt_num(result.h2, 3), "", "total / sampling variance"),
+        ("τ² (between-study variance)", fmt_num(result.tau2, 3), tau_ci,
+         f"{LABELS.get(result.method, result.method)}; "
+         + ("logit scale" if result.method == "GLMM" else f"{LABELS.get(result.transform)} scale")),
+        ("τ", fmt_num(result.tau, 3), "", "standard deviation of true study effects"),
+    ]
+    return pd.DataFrame(rows, columns=["Statistic", "Value", "Interval / test", "Definition"])
+
+
+def caveats(result, selected: Selected, flags: pd.DataFrame | None) -> list[str]:
+    """Plain-language warnings a clinician must read next to the pooled number."""
+    out: list[str] = []
+    k = int(result.k)
+    if k < 5:
+        out.append(
+            f"Only {k} {'study' if k == 1 else 'studies'}: intervals are wide and the prediction "
+            "interval is unreliable."
+        )
+    elif k < 10:
+        out.append(f"Few studies (k = {k}): small-study tests cannot be interpreted.")
+    if math.isfinite(result.i2) and result.i2 >= 50:
+        out.append(
+            f"Substantial heterogeneity (I² = {result.i2:.0f}%): response rates differ between "
+            "studies more than chance explains — read the prediction interval, not only the CI."
+        )
+    ids = set(selected.frame["study_id"].astype(str))
+    if flags is not None and not flags.empty and "study_id" in flags:
+        fl = flags[flags["study_id"].astype(str).isin(ids)]
+        if len(fl):
+            out.append(
+                f"{len(fl)} data-quality flag(s) on {fl['study_id'].nunique()} of the pooled studies "
+                "(marked ⚑ in the forest plot; see Data checks)."
+            )
+    if "design" in selected.frame:
+        retro = (selected.frame["design"].map(_text) == "retrospective").sum()
+        if retro:
+            out.append(f"{retro} of {k} studies are retrospective (no pre-specified assessment).")
+    if getattr(result, "fallback", None):
+        out.append(f"Model fallback: {result.fallback}.")
+    return out

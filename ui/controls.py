@@ -1,0 +1,153 @@
+"""Selection and model controls shared by the Pooled efficacy and Designs & subtypes pages.
+
+Every control is keyed and bound to the URL (``bind="query-params"``), so a copied link reproduces
+the view; a value equal to its default disappears from the URL. The same keys are used on both
+pages, so a link keeps its meaning when moved from one page to the other.
+
+URL keys: ``endpoint, timepoint, reports, histology, design, regimen, line`` (data) and
+``method, transform, ci, pi, i2, level, study_ci, prior`` (model).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from synthesis._common import (
+    CI_METHODS,
+    I2_DEFINITIONS,
+    LABELS,
+    METHODS,
+    PI_METHODS,
+    STUDY_CI_METHODS,
+    TRANSFORMS,
+)
+from ui.analysis import (
+    DEFAULT_MODEL,
+    ENDPOINTS,
+    FILTER_COLUMNS,
+    LEVELS,
+    PRIOR_SCALES,
+    REPORTS,
+    TIMEPOINTS,
+    Model,
+    Selection,
+    filter_options,
+)
+
+BIND = "query-params"
+FILTER_LABELS = {
+    "histology": "Histology group",
+    "design": "Design",
+    "regimen": "Regimen",
+    "line": "Line of therapy",
+}
+METHOD_LABELS = {
+    **{m: f"{m} — {LABELS[m]}" for m in METHODS},
+    "GLMM": "GLMM — binomial–normal (one-step, logit link)",
+}
+
+
+def _index(options, value) -> int:
+    options = list(options)
+    return options.index(value) if value in options else 0
+
+
+def selection_controls(outcomes: pd.DataFrame, *, container=None, endpoint: bool = True) -> Selection:
+    """Endpoint, timepoint, filters and overlap handling; returns a :class:`Selection`."""
+    box = container or st.sidebar
+    with box:
+        st.subheader("What to pool")
+        ep = "ORR"
+        if endpoint:
+            ep = st.segmented_control(
+                "Endpoint", list(ENDPOINTS), default="ORR", required=True, key="endpoint",
+                format_func=lambda k: k, bind=BIND,
+                help="ORR: complete + partial responses. DCR: complete + partial responses + stable disease.",
+            ) or "ORR"
+        tp = st.selectbox(
+            "Timepoint", list(TIMEPOINTS), format_func=TIMEPOINTS.get, key="timepoint", bind=BIND,
+            help="Headline: each study's own primary readout (best overall response, or the final "
+            "analysis of trials that report several). The others keep only studies reporting "
+            "that readout.",
+        )
+        filters: dict[str, tuple[str, ...]] = {}
+        for name, column in FILTER_COLUMNS.items():
+            opts = filter_options(outcomes, column)
+            chosen = st.multiselect(
+                FILTER_LABELS[name], opts, default=[], key=name, bind=BIND,
+                placeholder="All", help="Empty = no restriction.",
+            )
+            filters[name] = tuple(v for v in chosen if v in opts)
+        reports = st.radio(
+            "Overlapping cohorts", list(REPORTS), format_func=REPORTS.get, key="reports", bind=BIND,
+            help="The same patients are sometimes reported in an abstract, an interim and a final "
+            "paper. By default one report per cohort is pooled.",
+        )
+    return Selection(endpoint=ep, timepoint=tp, reports=reports, **filters)
+
+
+def model_controls(*, container=None, expanded: bool = False) -> Model:
+    """Estimator, transform, intervals, I² definition, level, study CI and Bayesian prior."""
+    box = container or st.sidebar
+    d = DEFAULT_MODEL
+    with box, st.expander("Statistical model", expanded=expanded):
+        method = st.selectbox(
+            "Estimator", METHODS, index=_index(METHODS, d.method), format_func=METHOD_LABELS.get,
+            key="method", bind=BIND,
+            help="Random-effects estimators of τ² (inverse variance), the common-effect model (CE), "
+            "or the one-step binomial–normal GLMM recommended for few, small studies.",
+        )
+        transform = st.selectbox(
+            "Transform", TRANSFORMS, index=_index(TRANSFORMS, d.transform), format_func=LABELS.get,
+            key="transform", bind=BIND, disabled=method == "GLMM",
+            help="Scale on which inverse-variance models pool. The GLMM always uses the logit link.",
+        )
+        ci = st.selectbox(
+            "Confidence interval", CI_METHODS, index=_index(CI_METHODS, d.ci_method),
+            format_func=LABELS.get, key="ci", bind=BIND,
+            help="HKSJ is recommended for inverse-variance models. A GLMM has no HKSJ analogue: "
+            "it uses t(k−1) instead (stated under the plot).",
+        )
+        pi = st.selectbox(
+            "Prediction interval", PI_METHODS, index=_index(PI_METHODS, d.pi_method),
+            format_func=LABELS.get, key="pi", bind=BIND,
+            help="Where the response rate of a new, similar study is expected to fall. Unreliable "
+            "with fewer than about 5 studies.",
+        )
+        i2 = st.radio(
+            "I² definition", I2_DEFINITIONS, index=_index(I2_DEFINITIONS, d.i2_definition),
+            format_func=LABELS.get, key="i2", bind=BIND, horizontal=False,
+        )
+        level = st.selectbox(
+            "Interval level", list(LEVELS), index=_index(LEVELS, f"{d.level:g}"),
+            format_func=LEVELS.get, key="level", bind=BIND,
+        )
+        study_ci = st.radio(
+            "Study intervals", STUDY_CI_METHODS, index=_index(STUDY_CI_METHODS, d.study_ci_method),
+            format_func=LABELS.get, key="study_ci", bind=BIND,
+        )
+        prior = st.selectbox(
+            "Bayesian τ prior", list(PRIOR_SCALES), index=0, format_func=PRIOR_SCALES.get,
+            key="prior", bind=BIND,
+            help="Half-normal prior on τ (logit scale) for the Bayesian sensitivity model.",
+        )
+    return Model(
+        transform=transform if method != "GLMM" else "logit",
+        method=method,
+        ci_method=ci,
+        pi_method=pi,
+        i2_definition=i2,
+        level=float(level),
+        study_ci_method=study_ci,
+        prior_scale=float(prior),
+    )
+
+
+def sort_control(key: str = "forest_sort") -> str:
+    """Chart-local display order of the forest plot (used inside a fragment)."""
+    orders = {"year": "Year", "estimate": "Estimate", "weight": "Weight", "label": "Name"}
+    return st.segmented_control(
+        "Order studies by", list(orders), default="year", required=True, format_func=orders.get,
+        key=key, bind=BIND,
+    ) or "year"
