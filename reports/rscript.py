@@ -239,9 +239,14 @@ def r_script(
             f'add = {_num(correction_add)}, to = "{correction_to}", slab = study)'
         )
         rma_method = "EE" if method == "CE" else method
+        control = ""
+        if method == "PM":
+            add("# The app solves the Paule-Mandel equation to 1e-12; metafor's default uniroot")
+            add("# tolerance (eps^0.25, about 1e-4 on tau2) moves the sixth decimal, hence tol:")
+            control = ", control = list(tol = 1e-12)"
         add(
             f'res <- rma(yi, vi, data = dat, method = "{rma_method}", test = "{test}", '
-            f"level = {lvl})"
+            f"level = {lvl}{control})"
         )
     add("print(res)")
     add("")
@@ -249,7 +254,11 @@ def r_script(
     add(f"pred_t <- predict(res, level = {lvl})")
     add(f"pred <- predict(res, level = {lvl}{transf_arg})")
     add("print(pred)")
-    add(f"back <- {back_fun}")
+    if not glmm and transform in ("raw", "log"):
+        add("# the app clips proportions to [0, 1] (metafor prints them unclipped)")
+        add(f"back <- function(x) pmin(pmax(({back_fun})(x), 0), 1)")
+    else:
+        add(f"back <- {back_fun}")
     add("")
     add("k <- res$k")
     add("tau2 <- res$tau2")
@@ -270,7 +279,7 @@ def r_script(
             crit = f"qt(1 - (1 - {_num(lv)}) / 2, df = k - 1)"
             why = "t with k-1 df (Veroniki 2019)"
         else:
-            crit = f"qt(1 - (1 - {_num(lv)}) / 2, df = max(k - 2, 1))"
+            crit = f"if (k > 2) qt(1 - (1 - {_num(lv)}) / 2, df = k - 2) else NA_real_"
             why = "t with k-2 df (Higgins 2009)"
         add(f"# prediction interval with a {why}: est +/- crit * sqrt(se^2 + tau2).")
         if pi_method == "t(k-2)":
@@ -306,6 +315,12 @@ def r_script_for(
     provenance: Mapping[str, object] | None = None,
 ) -> str:
     """:func:`r_script` for a :class:`~synthesis.results.PooledProportion` (every choice from it)."""
+    notes = dict(provenance or {})
+    if result.fallback:
+        notes["NOTE"] = (
+            f"the requested model failed; the app used {result.fallback}, which this script "
+            "reproduces"
+        )
     return r_script(
         result.events,
         result.totals,
@@ -319,7 +334,7 @@ def r_script_for(
         correction_add=result.correction_add,
         correction_to=result.correction_to,
         title=title,
-        provenance=provenance,
+        provenance=notes,
     )
 
 
