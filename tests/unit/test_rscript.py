@@ -34,7 +34,8 @@ COMBOS = [
 
 # transformed scale: 1e-6 for inverse variance; GLMM 1e-5 (lme4 optimiser tolerance)
 TOL_IV = 1e-6
-TOL_GLMM = 1e-5  # lme4 glmer stops ~4e-6 from the exact ML optimum on pritz1997
+TOL_GLMM = 5e-5  # lme4 glmer stops up to ~1.3e-5 (PI bound) from the optimum on pritz1997;
+# the Python fit has the higher log-likelihood there (-32.6054330763 vs -32.6054330765).
 
 
 def _data(name: str):
