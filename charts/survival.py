@@ -1,0 +1,665 @@
+"""Figures for the survival evidence: medians, reconstructed curves, response vs PFS, pooled medians.
+
+Every builder is a pure function (table or :mod:`synthesis.survival` result in, ``go.Figure`` out)
+and finishes with :func:`charts.theme.apply`. Text that comes from the data (labels, sources,
+locations) is escaped before plotly sees it (plotly renders a small HTML subset in text, hover and
+annotations), and missing values are shown as ``–``, never ``nan``. Hover text is assembled in
+``hovertemplate`` from ``customdata`` only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts import theme
+from synthesis.survival import PooledMedian, SurvivalCurveFit
+
+__all__ = [
+    "ENDPOINT_ORDER",
+    "median_dot_whisker",
+    "pooled_median_panel",
+    "reconstructed_curves",
+    "response_vs_pfs",
+]
+
+ENDPOINT_ORDER = ("PFS", "TTP", "OS", "DoR")
+ENDPOINT_COLORS = {
+    "PFS": theme.SEQUENCE[0],
+    "TTP": theme.SEQUENCE[4],
+    "OS": theme.SEQUENCE[1],
+    "DoR": theme.SEQUENCE[2],
+}
+#: marker symbol by interval kind (filled = a stated 95% CI)
+INTERVAL_SYMBOLS = {
+    "95% CI": "circle",
+    "not stated": "circle-open",
+    "IQR": "square-open",
+    "range": "diamond-open",
+}
+NOT_KM = "Reconstruction under an exponential/Weibull assumption — not Kaplan–Meier"
+DASH_NOTE = "–"
+
+MEDIAN_COLUMNS = ("label", "endpoint", "statistic", "estimate", "ci_low", "ci_high")
+RESPONSE_COLUMNS = ("label", "median_months", "response_percent")
+
+
+# ----------------------------------------------------------------------------------------------
+# small text helpers
+# ----------------------------------------------------------------------------------------------
+def _clean(value: object) -> str:
+    """Plain text of a data value; empty for None/NaN/NA (never ``nan``)."""
+    if value is None:
+        return ""
+    if isinstance(value, float | np.floating) and not math.isfinite(float(value)):
+        return ""
+    try:
+        if pd.isna(value):  # type: ignore[arg-type]
+            return ""
+    except (TypeError, ValueError):
+        pass
+    text = str(value).strip()
+    return "" if text.lower() in ("nan", "none", "<na>", "nat") else text
+
+
+def _esc(text: str) -> str:
+    """Keep data text literal in plotly's HTML-subset text rendering."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _txt(value: object, empty: str = DASH_NOTE) -> str:
+    """Escaped text of a data value, ``–`` when missing."""
+    t = _clean(value)
+    return _esc(t) if t else empty
+
+
+def _num(x: object, digits: int = 2) -> str:
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return DASH_NOTE
+    if not math.isfinite(v):
+        return DASH_NOTE
+    return f"{v:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:.0f}"
+
+
+def _is_finite(x: object) -> bool:
+    try:
+        return math.isfinite(float(x))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} frame is missing column(s) {missing}.")
+
+
+def _empty_figure(title: str, message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(title={"text": title}, xaxis={"visible": False}, yaxis={"visible": False})
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False)
+    return theme.apply(fig)
+
+
+# ----------------------------------------------------------------------------------------------
+# 1. medians by study, dot and whisker
+# ----------------------------------------------------------------------------------------------
+def _row_label(row: pd.Series) -> str:
+    label = _clean(row.get("label")) or _clean(row.get("study_id")) or "study"
+    sub = _clean(row.get("subgroup"))
+    base = f"{label} · {sub}" if sub else label
+    return _esc(f"{base} ({_clean(row.get('endpoint')) or '?'})")
+
+
+def _interval_text(row: pd.Series) -> str:
+    lo, hi = row.get("ci_low"), row.get("ci_high")
+    if not _is_finite(lo) and not _is_finite(hi):
+        return "no interval reported"
+    hi_t = _num(hi) if _is_finite(hi) else "NE"
+    lo_t = _num(lo) if _is_finite(lo) else "NE"
+    return f"{lo_t}–{hi_t}"
+
+
+_MEDIAN_HOVER = (
+    "<b>%{customdata[0]}</b><br>"
+    "Median: %{customdata[1]} months<br>"
+    "Interval: %{customdata[2]} (%{customdata[3]})<br>"
+    "n: %{customdata[4]} · follow-up: %{customdata[5]} months<br>"
+    "Status: %{customdata[6]} · derivation: %{customdata[7]}<br>"
+    "Source: %{customdata[8]}<br>"
+    "Location: %{customdata[9]}"
+    "<extra>%{customdata[10]}</extra>"
+)
+
+
+def _median_customdata(row: pd.Series, median_text: str) -> list[str]:
+    return [
+        _row_label(row),  # already escaped
+        median_text,
+        _esc(_interval_text(row)),
+        _txt(row.get("interval_kind"), "not stated"),
+        _num(row.get("n"), 0),
+        _num(row.get("follow_up_months"), 1),
+        _txt(row.get("status")),
+        _txt(row.get("derivation")),
+        _txt(row.get("source")),
+        _txt(row.get("location")),
+        _txt(row.get("endpoint")),
+    ]
+
+
+def median_dot_whisker(
+    frame: pd.DataFrame,
+    *,
+    endpoints: Sequence[str] | None = None,
+    title: str = "Reported median survival times by study",
+) -> go.Figure:
+    """Dot-and-whisker plot of reported medians (months), one row per study, subgroup and endpoint.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The evidence survival frame (``EvidenceBase.survival_frame()``); rows with
+        ``statistic == "median"`` are drawn. Needs ``label, endpoint, statistic, estimate, ci_low,
+        ci_high``; uses ``subgroup, interval_kind, not_reached, follow_up_months, n, source,
+        location, status, derivation`` when present.
+    endpoints : sequence of str, optional
+        Endpoints to show (default: all present, in the order PFS, TTP, OS, DoR).
+    title : str
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One trace per endpoint (``name`` = endpoint) with whiskers for the printed interval; the
+        marker shape gives the interval kind (filled circle = 95% CI, open circle = kind not stated,
+        open square = IQR, open diamond = range) and the hover repeats it with the provenance.
+        Medians not reached are a separate trace ``"not reached"`` (right-pointing triangle at the
+        follow-up time, or at the lower CI bound, labelled NR). A missing upper bound (NE) has no
+        right whisker.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"label": ["Liao 2020"], "endpoint": ["PFS"], "statistic": ["median"],
+    ...                    "estimate": [7.89], "ci_low": [4.56], "ci_high": [11.21]})
+    >>> [t.name for t in median_dot_whisker(df).data]
+    ['PFS']
+    """
+    _require(frame, MEDIAN_COLUMNS, "survival")
+    df = frame[frame["statistic"] == "median"].copy()
+    if endpoints is not None:
+        df = df[df["endpoint"].isin(list(endpoints))]
+    if "not_reached" not in df.columns:
+        df["not_reached"] = False
+    df["not_reached"] = df["not_reached"].fillna(False).astype(bool)
+    est = pd.to_numeric(df["estimate"], errors="coerce")
+    df = df[df["not_reached"] | est.notna()]
+    if df.empty:
+        return _empty_figure(title, "No reported medians to show.")
+
+    order = {e: i for i, e in enumerate(ENDPOINT_ORDER)}
+    df["_ep"] = df["endpoint"].map(lambda e: order.get(e, len(order)))
+    df["_row"] = df.apply(_row_label, axis=1)
+    df["_x"] = pd.to_numeric(df["estimate"], errors="coerce")
+    df = df.sort_values(["_ep", "_x", "_row"], na_position="last", kind="stable")
+    rows = list(dict.fromkeys(df["_row"]))
+
+    finite_vals = pd.concat(
+        [pd.to_numeric(df[c], errors="coerce") for c in ("estimate", "ci_low", "ci_high")]
+    )
+    x_max = float(np.nanmax(finite_vals.to_numpy(dtype=float))) if finite_vals.notna().any() else 12.0
+
+    fig = go.Figure()
+    reached = df[~df["not_reached"]]
+    for ep in list(dict.fromkeys(reached["endpoint"])):
+        d = reached[reached["endpoint"] == ep]
+        x = d["_x"].to_numpy(dtype=float)
+        lo = pd.to_numeric(d["ci_low"], errors="coerce").to_numpy(dtype=float)
+        hi = pd.to_numeric(d["ci_high"], errors="coerce").to_numpy(dtype=float)
+        plus = np.where(np.isfinite(hi), hi - x, 0.0)
+        minus = np.where(np.isfinite(lo), x - lo, 0.0)
+        kinds = [_clean(k) or "not stated" for k in d.get("interval_kind", [""] * len(d))]
+        symbols = [
+            INTERVAL_SYMBOLS.get(k, "circle-open") if (_is_finite(a) or _is_finite(b)) else "x"
+            for k, a, b in zip(kinds, lo, hi, strict=True)
+        ]
+        custom = [_median_customdata(r, _num(r["_x"])) for _, r in d.iterrows()]
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=list(d["_row"]),
+                mode="markers",
+                name=str(ep),
+                marker={"color": ENDPOINT_COLORS.get(ep, theme.COLORS["study"]), "size": 10,
+                        "symbol": symbols, "line": {"width": 2}},
+                error_x={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus,
+                         "thickness": 1.5, "width": 4},
+                customdata=custom,
+                hovertemplate=_MEDIAN_HOVER,
+            )
+        )
+    nr = df[df["not_reached"]]
+    if not nr.empty:
+        xs = []
+        for _, r in nr.iterrows():
+            if _is_finite(r.get("follow_up_months")):
+                xs.append(float(r["follow_up_months"]))
+            elif _is_finite(r.get("ci_low")):
+                xs.append(float(r["ci_low"]))
+            else:
+                xs.append(x_max)
+        custom = [_median_customdata(r, "not reached") for _, r in nr.iterrows()]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=list(nr["_row"]),
+                mode="markers+text",
+                name="not reached",
+                text=["NR"] * len(nr),
+                textposition="middle right",
+                marker={"symbol": "triangle-right", "size": 13, "color": theme.COLORS["muted"]},
+                customdata=custom,
+                hovertemplate=_MEDIAN_HOVER,
+            )
+        )
+    fig.update_layout(
+        title={"text": _esc(title)},
+        xaxis={"title": {"text": "Median (months)"}, "rangemode": "tozero"},
+        yaxis={"categoryorder": "array", "categoryarray": rows[::-1], "automargin": True,
+               "title": {"text": ""}},
+        height=max(320, 40 + 28 * len(rows)),
+        legend={"title": {"text": "Endpoint"}},
+    )
+    fig.add_annotation(
+        text="● 95% CI   ○ interval kind not stated   □ IQR   ◇ range   × no interval   "
+        "▶ NR: median not reached (placed at follow-up)",
+        x=0, y=1.0, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
+        showarrow=False, font={"size": 11, "color": theme.COLORS["muted"]},
+    )
+    return theme.apply(fig)
+
+
+# ----------------------------------------------------------------------------------------------
+# 2. reconstructed curves
+# ----------------------------------------------------------------------------------------------
+def _as_named_fits(
+    fits: Mapping[str, SurvivalCurveFit] | Sequence[SurvivalCurveFit] | SurvivalCurveFit,
+) -> list[tuple[str, SurvivalCurveFit]]:
+    if isinstance(fits, SurvivalCurveFit):
+        return [(fits.model.capitalize(), fits)]
+    if isinstance(fits, Mapping):
+        return [(str(k), v) for k, v in fits.items()]
+    return [(f.model.capitalize(), f) for f in fits]
+
+
+def reconstructed_curves(
+    fits: Mapping[str, SurvivalCurveFit] | Sequence[SurvivalCurveFit] | SurvivalCurveFit,
+    points: pd.DataFrame | None = None,
+    *,
+    t_max: float | None = None,
+    title: str = NOT_KM,
+) -> go.Figure:
+    """Exponential/Weibull curves reconstructed from reported points, with the points overlaid.
+
+    Parameters
+    ----------
+    fits : SurvivalCurveFit, sequence of them, or mapping name -> fit
+        From :func:`synthesis.survival.fit_exponential` / :func:`fit_weibull`. With a sequence
+        the legend names are the model names.
+    points : pandas.DataFrame, optional
+        Reported points to overlay: ``time_months``, ``survival`` (proportion 0–1) and optionally
+        ``label`` and ``method`` (e.g. ``"Kaplan–Meier"``, ``"crude"``, ``"median"``). Default:
+        the points stored in the fits.
+    t_max : float, optional
+        Right end of the time axis (default: the largest default grid of the fits).
+    title : str
+        Defaults to the statement that the curves are model-based, not Kaplan–Meier.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One line per fit named ``"<name> (assumed model, not KM)"`` (exponential dashed, Weibull
+        dotted), a ``"reported points"`` marker trace, a 50% reference line and an annotation
+        with the assumption and the largest residual of each fit.
+
+    Examples
+    --------
+    >>> from synthesis.survival import fit_exponential, fit_weibull
+    >>> pts = [(4.0, 0.463), (6.0, 0.365)]
+    >>> fig = reconstructed_curves([fit_exponential(pts), fit_weibull(pts)])
+    >>> [t.name for t in fig.data]
+    ['Exponential (assumed model, not KM)', 'Weibull (assumed model, not KM)', 'reported points']
+    """
+    named = _as_named_fits(fits)
+    if not named:
+        return _empty_figure(_esc(title), "No reconstructed curve to show.")
+    if t_max is None:
+        t_max = max(float(f.default_grid()[-1]) for _, f in named)
+    if not (_is_finite(t_max) and t_max > 0):
+        raise ValueError(f"t_max ({t_max!r}) must be a positive number of months.")
+    grid = np.linspace(0.0, float(t_max), 161)
+
+    fig = go.Figure()
+    for i, (name, fit) in enumerate(named):
+        color = theme.SEQUENCE[i % len(theme.SEQUENCE)]
+        dash = "dash" if fit.model == "exponential" else "dot"
+        fig.add_trace(
+            go.Scatter(
+                x=grid,
+                y=fit.survival(grid),
+                mode="lines",
+                name=f"{_esc(name)} (assumed model, not KM)",
+                line={"color": color, "dash": dash, "width": 2.5},
+                customdata=[[_esc(name), _num(fit.median), _num(fit.shape, 3)]] * grid.size,
+                hovertemplate=(
+                    "%{customdata[0]}: S(%{x:.1f} mo) = %{y:.1%}<br>"
+                    "model median %{customdata[1]} months, shape %{customdata[2]}"
+                    "<extra>assumed model, not KM</extra>"
+                ),
+            )
+        )
+
+    if points is None:
+        rows = []
+        for _, fit in named:
+            for lab, t, s in zip(fit.point_labels, fit.times, fit.observed, strict=True):
+                rows.append({"time_months": float(t), "survival": float(s), "label": lab})
+        pts = pd.DataFrame(rows).drop_duplicates(subset=["time_months", "survival"])
+    else:
+        _require(points, ("time_months", "survival"), "points")
+        pts = points.copy()
+    if not pts.empty:
+        pts = pts[pd.to_numeric(pts["time_months"], errors="coerce").notna()
+                  & pd.to_numeric(pts["survival"], errors="coerce").notna()]
+        labels = [_txt(v, "") for v in pts.get("label", pd.Series([""] * len(pts)))]
+        methods = [_txt(v, "not stated") for v in pts.get("method", pd.Series([""] * len(pts)))]
+        fig.add_trace(
+            go.Scatter(
+                x=pts["time_months"].astype(float),
+                y=pts["survival"].astype(float),
+                mode="markers+text",
+                name="reported points",
+                text=labels,
+                textposition="top right",
+                marker={"color": "#1c2833", "size": 10, "symbol": "circle"},
+                customdata=[[lab, m] for lab, m in zip(labels, methods, strict=True)],
+                hovertemplate=(
+                    "%{customdata[0]}<br>%{y:.1%} at %{x:.2f} months"
+                    "<br>method: %{customdata[1]}<extra>reported</extra>"
+                ),
+            )
+        )
+    fig.add_hline(y=0.5, line={"dash": "dot", "color": theme.COLORS["muted"], "width": 1})
+    lines = [f"{_esc(name)}: {_esc(fit.fit_method)}; max |residual| at the reported points "
+             f"{fit.max_abs_residual:.1%}" for name, fit in named]
+    fig.add_annotation(
+        text="Curves are " + _esc(named[0][1].assumption) + ".<br>" + "<br>".join(lines),
+        x=0, y=-0.22, xref="paper", yref="paper", xanchor="left", yanchor="top",
+        showarrow=False, align="left", font={"size": 11, "color": theme.COLORS["muted"]},
+    )
+    fig.update_layout(
+        title={"text": _esc(title)},
+        xaxis={"title": {"text": "Months"}, "range": [0, float(t_max)]},
+        yaxis={"title": {"text": "Survival (model-based)"}, "range": [0, 1.02],
+               "tickformat": ".0%"},
+        margin={"b": 120 + 16 * len(named)},
+    )
+    return theme.apply(fig)
+
+
+# ----------------------------------------------------------------------------------------------
+# 3. response vs median PFS
+# ----------------------------------------------------------------------------------------------
+def response_vs_pfs(
+    frame: pd.DataFrame,
+    *,
+    response: str = "ORR",
+    endpoint: str = "PFS",
+    title: str | None = None,
+) -> go.Figure:
+    """Scatter of a response rate against median PFS (or TTP), one labelled point per study.
+
+    For teaching: a high response rate does not promise a long PFS, and a drug that mostly
+    stabilises disease can give a long PFS with few responses. No line is fitted.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per study with ``label``, ``median_months`` and ``response_percent`` (0–100);
+        optional ``histology_group`` (colour), ``n`` (marker size), ``source``, ``status``.
+        Rows missing either value are dropped (and counted in the caption).
+    response : str
+        Name of the response measure for the axis (``"ORR"`` or ``"DCR"``).
+    endpoint : str
+        Name of the time endpoint for the axis (``"PFS"`` or ``"TTP"``).
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One marker trace per histology group (or one ``"studies"`` trace).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"label": ["Xie 2019", "Liao 2020"], "median_months": [4.5, 7.89],
+    ...                    "response_percent": [43.24, 6.06]})
+    >>> len(response_vs_pfs(df).data)
+    1
+    """
+    _require(frame, RESPONSE_COLUMNS, "response")
+    title = title or f"{response} vs median {endpoint}: response and durability tell different stories"
+    df = frame.copy()
+    df["median_months"] = pd.to_numeric(df["median_months"], errors="coerce")
+    df["response_percent"] = pd.to_numeric(df["response_percent"], errors="coerce")
+    n_all = len(df)
+    df = df[df["median_months"].notna() & df["response_percent"].notna()]
+    if df.empty:
+        return _empty_figure(_esc(title), f"No study reports both {response} and median {endpoint}.")
+    group_col = "histology_group" if "histology_group" in df.columns else None
+    groups = (
+        list(dict.fromkeys(_clean(g) or "unspecified" for g in df[group_col]))
+        if group_col else ["studies"]
+    )
+    fig = go.Figure()
+    for i, g in enumerate(groups):
+        d = df if group_col is None else df[[(_clean(v) or "unspecified") == g for v in df[group_col]]]
+        if "n" in d.columns:
+            n = pd.to_numeric(d["n"], errors="coerce").to_numpy(dtype=float)
+            size = np.where(np.isfinite(n), 6 + 2.2 * np.sqrt(np.nan_to_num(n, nan=0.0)), 10.0)
+        else:
+            size = np.full(len(d), 12.0)
+        custom = [
+            [_txt(r["label"]), _num(r["median_months"]), _num(r["response_percent"], 1),
+             _num(r.get("n"), 0), _txt(r.get("source")), _txt(r.get("status"))]
+            for _, r in d.iterrows()
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=d["median_months"],
+                y=d["response_percent"],
+                mode="markers+text",
+                name=_esc(g),
+                text=[_txt(v, "") for v in d["label"]],
+                textposition="top center",
+                marker={"size": size, "color": theme.SEQUENCE[i % len(theme.SEQUENCE)],
+                        "opacity": 0.85, "line": {"width": 1, "color": "white"}},
+                customdata=custom,
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>"
+                    f"median {_esc(endpoint)}: " + "%{customdata[1]} months<br>"
+                    f"{_esc(response)}: " + "%{customdata[2]}%<br>"
+                    "n: %{customdata[3]} · status: %{customdata[5]}<br>"
+                    "source: %{customdata[4]}<extra></extra>"
+                ),
+            )
+        )
+    dropped = n_all - len(df)
+    caption = (
+        "Each point is one study (size ∝ √n when n is known). No line is fitted: the studies differ "
+        "in histology, line of therapy, regimen and timepoint."
+    )
+    if dropped:
+        caption += f" {dropped} row(s) without both values are not shown."
+    fig.add_annotation(
+        text=caption, x=0, y=-0.2, xref="paper", yref="paper", xanchor="left", yanchor="top",
+        showarrow=False, align="left", font={"size": 11, "color": theme.COLORS["muted"]},
+    )
+    fig.update_layout(
+        title={"text": _esc(title)},
+        xaxis={"title": {"text": f"Median {_esc(endpoint)} (months)"}, "rangemode": "tozero"},
+        yaxis={"title": {"text": f"{_esc(response)} (%)"}, "range": [0, 105]},
+        margin={"b": 110},
+    )
+    return theme.apply(fig)
+
+
+# ----------------------------------------------------------------------------------------------
+# 4. pooled median panel
+# ----------------------------------------------------------------------------------------------
+def pooled_median_panel(
+    result: PooledMedian,
+    *,
+    endpoint: str = "PFS",
+    title: str | None = None,
+) -> go.Figure:
+    """Forest-style panel of a :class:`synthesis.survival.PooledMedian`.
+
+    Study medians (with their 95% CIs when the result has them, marker area ∝ weight) on a log
+    time axis, the pooled median as a diamond with its interval, the prediction interval when it
+    exists, and a caption with the method, the notes and every study left out with its reason.
+
+    Parameters
+    ----------
+    result : PooledMedian
+        From :func:`synthesis.survival.pool_log_medians` or :func:`median_of_medians`.
+    endpoint : str
+        Endpoint name for the title and axis.
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces ``"studies"``, ``"pooled"`` and (random effects only) ``"prediction interval"``.
+
+    Examples
+    --------
+    >>> from synthesis.survival import pool_log_medians
+    >>> r = pool_log_medians([7.89, 3.5], [4.56, 2.5], [11.21, 4.8], labels=["S4", "S6"])
+    >>> [t.name for t in pooled_median_panel(r).data]
+    ['studies', 'pooled', 'prediction interval']
+    """
+    est_txt = (
+        f"{_num(result.estimate)} months "
+        f"[{_num(result.ci_low)}, {_num(result.ci_high)}]"
+        if _is_finite(result.estimate) else "not estimable"
+    )
+    title = title or f"Pooled median {endpoint}: {est_txt}"
+    labels = [_esc(x) or f"study {i + 1}" for i, x in enumerate(result.labels)]
+    pooled_row = f"Pooled ({_esc(result.method)})"
+    rows = [*labels, pooled_row]
+    fig = go.Figure()
+    if result.k:
+        x = np.asarray(result.medians, dtype=float)
+        lo = np.asarray(result.study_ci_low, dtype=float)
+        hi = np.asarray(result.study_ci_high, dtype=float)
+        w = np.asarray(result.weights, dtype=float)
+        size = 7 + 14 * np.sqrt(np.clip(w, 0, 100) / 100.0)
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=labels,
+                mode="markers",
+                name="studies",
+                marker={"symbol": "square", "size": size, "color": theme.COLORS["study"]},
+                error_x={"type": "data", "symmetric": False,
+                         "array": np.where(np.isfinite(hi), hi - x, 0.0),
+                         "arrayminus": np.where(np.isfinite(lo), x - lo, 0.0),
+                         "thickness": 1.5, "width": 4},
+                customdata=[
+                    [lab, _num(m), _num(a), _num(b), _num(wt, 1)]
+                    for lab, m, a, b, wt in zip(labels, x, lo, hi, w, strict=True)
+                ],
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>median %{customdata[1]} months"
+                    "<br>95% CI %{customdata[2]}–%{customdata[3]}"
+                    "<br>weight %{customdata[4]}%<extra></extra>"
+                ),
+            )
+        )
+    if _is_finite(result.estimate):
+        has_ci = _is_finite(result.ci_low) and _is_finite(result.ci_high)
+        fig.add_trace(
+            go.Scatter(
+                x=[result.estimate],
+                y=[pooled_row],
+                mode="markers",
+                name="pooled",
+                marker={"symbol": "diamond-wide", "size": 18, "color": theme.COLORS["pooled"]},
+                error_x={"type": "data", "symmetric": False,
+                         "array": [result.ci_high - result.estimate if has_ci else 0.0],
+                         "arrayminus": [result.estimate - result.ci_low if has_ci else 0.0],
+                         "thickness": 2.5, "width": 6, "color": theme.COLORS["pooled"]},
+                customdata=[[est_txt, _esc(result.ci_method)]],
+                hovertemplate="pooled %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+            )
+        )
+    if _is_finite(result.pi_low) and _is_finite(result.pi_high):
+        fig.add_trace(
+            go.Scatter(
+                x=[result.pi_low, result.pi_high],
+                y=[pooled_row, pooled_row],
+                mode="lines",
+                name="prediction interval",
+                line={"color": theme.COLORS["pi"], "width": 6},
+                opacity=0.55,
+                customdata=[[_num(result.pi_low), _num(result.pi_high)]] * 2,
+                hovertemplate=(
+                    f"{result.level:.0%} prediction interval "
+                    "%{customdata[0]}–%{customdata[1]} months<extra></extra>"
+                ),
+            )
+        )
+    caption = [_esc(result.method_label())]
+    if _is_finite(result.tau2):
+        caption.append(f"τ² (log scale) = {result.tau2:.3f}; I² = {_num(result.i2, 1)}%; k = {result.k}")
+    caption += [_esc(n) for n in result.notes]
+    if result.excluded:
+        caption.append(
+            "Left out: " + "; ".join(f"{_esc(lab)} ({_esc(why)})" for lab, why in result.excluded)
+        )
+    fig.add_annotation(
+        text="<br>".join(_wrap(c) for c in caption),
+        x=0, y=-0.18, xref="paper", yref="paper", xanchor="left", yanchor="top",
+        showarrow=False, align="left", font={"size": 11, "color": theme.COLORS["muted"]},
+    )
+    n_caption_lines = sum(_wrap(c).count("<br>") + 1 for c in caption)
+    fig.update_layout(
+        title={"text": _esc(title)},
+        xaxis={"title": {"text": f"Median {_esc(endpoint)} (months, log scale)"}, "type": "log"},
+        yaxis={"categoryorder": "array", "categoryarray": rows[::-1], "automargin": True},
+        height=max(300, 120 + 30 * len(rows) + 16 * n_caption_lines),
+        margin={"b": 70 + 16 * n_caption_lines},
+        showlegend=True,
+    )
+    if not result.k:
+        fig.add_annotation(text="Nothing was pooled.", x=0.5, y=0.5, xref="paper", yref="paper",
+                           showarrow=False)
+    return theme.apply(fig)
+
+
+def _wrap(text: str, width: int = 110) -> str:
+    """Break long caption lines at spaces with ``<br>`` (text is already escaped)."""
+    words, lines, cur = text.split(" "), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}" if cur else w
+    lines.append(cur)
+    return "<br>".join(lines)

@@ -1,0 +1,256 @@
+"""charts.survival: figures build with the expected traces, honest labels and no ``nan`` text."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from numpy.testing import assert_allclose
+
+from charts import theme
+from charts.survival import (
+    NOT_KM,
+    median_dot_whisker,
+    pooled_median_panel,
+    reconstructed_curves,
+    response_vs_pfs,
+)
+from synthesis.survival import (
+    fit_exponential,
+    fit_weibull,
+    median_of_medians,
+    pool_log_medians,
+)
+
+NAN = math.nan
+
+
+def _row(study_id, label, endpoint, statistic, estimate, lo=NAN, hi=NAN, kind="not stated",
+         nr=False, t=NAN, method="not stated", subgroup=None, n=NAN, fu=NAN):
+    return {
+        "study_id": study_id, "label": label, "year": 2020, "design": "retrospective",
+        "histology_group": "mixed", "regimen": "monotherapy", "endpoint": endpoint,
+        "statistic": statistic, "time_months": t, "estimate": estimate, "ci_low": lo,
+        "ci_high": hi, "interval_kind": kind, "not_reached": nr, "milestone_method": method,
+        "follow_up_months": fu, "n": n, "subgroup": subgroup, "status": "verified",
+        "source": f"https://example.org/{study_id}", "location": "Abstract, Results",
+        "derivation": "as printed", "record_kind": "study", "pooled_by_default": True,
+    }
+
+
+@pytest.fixture
+def survival_frame() -> pd.DataFrame:
+    """A survival frame in the evidence schema with the dossier's numbers."""
+    rows = [
+        _row("S1", "Xie 2018", "OS", "median", 9.9, 7.6, 12.2, "95% CI", n=56, fu=6.0),
+        _row("S1", "Xie 2018", "DoR", "median", 3.8, 1.9, 5.6, "95% CI", n=56),
+        _row("S1", "Xie 2018", "PFS", "milestone", 46.3, t=4.0, method="Kaplan–Meier"),
+        _row("S1", "Xie 2018", "PFS", "milestone", 36.5, t=6.0, method="Kaplan–Meier"),
+        _row("S2", "Liao 2019", "PFS", "median", 7.93, n=59),
+        _row("S4", "Liao 2020", "PFS", "median", 7.89, 4.56, 11.21, "95% CI", n=33),
+        _row("S4", "Liao 2020", "OS", "median", 17.61, 10.85, 24.37, "95% CI", n=33),
+        _row("S5", "Xie 2019", "PFS", "median", 4.50, 3.47, 6.27, n=37),
+        _row("S6", "Tian 2019", "PFS", "median", 3.5, 2.5, 4.8, "95% CI", n=27),
+        _row("S8", "Xie 2020 CMAR", "PFS", "median", 12.4, 7.0, 21.2, "IQR", n=33, fu=22.1),
+        _row("S8", "Xie 2020 CMAR", "OS", "median", NAN, nr=True, n=33, fu=22.1),
+        _row("S9", "Wang 2019", "PFS", "median", 18.53, 12.23, NAN, "95% CI", n=6, fu=20.6),
+        _row("S9", "Wang 2019", "OS", "median", NAN, nr=True, n=6),
+        {**_row("S13", "Ye 2023", "PFS", "median", 24.3, subgroup="ASPS"),
+         "source": NAN, "location": None, "derivation": pd.NA, "interval_kind": None},
+        _row("SX", "<script>alert(1)</script>", "TTP", "median", 4.6, 1.8, 11.6, "range", n=31),
+    ]
+    return pd.DataFrame(rows)
+
+
+def _all_text(fig: go.Figure) -> list[str]:
+    """Every string a reader can see: names, text, customdata, hover, annotations, titles."""
+    out: list[str] = []
+    js = fig.to_plotly_json()
+    for tr in js["data"]:
+        out.append(str(tr.get("name", "")))
+        for key in ("text", "hovertext"):
+            v = tr.get(key)
+            if v is not None:
+                out += [str(x) for x in np.atleast_1d(v)]
+        cd = tr.get("customdata")
+        if cd is not None:
+            out += [str(x) for x in np.asarray(cd, dtype=object).ravel()]
+    lay = js["layout"]
+    out.append(str(lay.get("title", {}).get("text", "")))
+    out += [str(a.get("text", "")) for a in lay.get("annotations", [])]
+    return out
+
+
+def _assert_clean(fig: go.Figure) -> None:
+    for s in _all_text(fig):
+        assert not re.search(r"\bnan\b", s, flags=re.IGNORECASE), s
+        assert "<script" not in s.lower(), s
+        assert "None" not in s, s
+
+
+def _assert_themed(fig: go.Figure) -> None:
+    assert fig.layout.template.layout.font.family == theme.FONT
+
+
+# ---------------------------------------------------------------------------------------------
+def test_median_dot_whisker_traces_and_provenance(survival_frame: pd.DataFrame) -> None:
+    fig = median_dot_whisker(survival_frame)
+    names = [t.name for t in fig.data]
+    assert names == ["PFS", "TTP", "OS", "DoR", "not reached"]
+    pfs = fig.data[0]
+    # milestones are not drawn; every PFS median is
+    assert len(pfs.x) == 7
+    row = {y: i for i, y in enumerate(pfs.y)}
+    i4 = row["Liao 2020 (PFS)"]
+    assert pfs.x[i4] == 7.89
+    assert_allclose([pfs.error_x.arrayminus[i4], pfs.error_x.array[i4]], [7.89 - 4.56, 11.21 - 7.89])
+    # NE upper bound: no right whisker, hover says NE
+    i9 = row["Wang 2019 (PFS)"]
+    assert pfs.error_x.array[i9] == 0 and pfs.error_x.arrayminus[i9] > 0
+    assert "12.23–NE" in pfs.customdata[i9][2]
+    # interval kind as a marker shape and in the hover
+    assert pfs.marker.symbol[row["Xie 2020 CMAR (PFS)"]] == "square-open"
+    assert pfs.customdata[row["Xie 2020 CMAR (PFS)"]][3] == "IQR"
+    assert pfs.marker.symbol[i4] == "circle"
+    assert pfs.marker.symbol[row["Liao 2019 (PFS)"]] == "x"
+    assert "Ye 2023 · ASPS (PFS)" in row
+    # provenance in the hover data
+    cd = pfs.customdata[i4]
+    assert "https://example.org/S4" in cd and "Abstract, Results" in cd and "verified" in cd
+    assert "as printed" in cd
+    assert "%{customdata[8]}" in pfs.hovertemplate
+    # not reached: placed at follow-up when known
+    nr = fig.data[-1]
+    assert list(nr.text) == ["NR", "NR"]
+    assert nr.marker.symbol == "triangle-right"
+    assert dict(zip(nr.y, nr.x, strict=True))["Xie 2020 CMAR (OS)"] == 22.1
+    _assert_clean(fig)
+    _assert_themed(fig)
+
+
+def test_median_dot_whisker_escapes_data_text(survival_frame: pd.DataFrame) -> None:
+    fig = median_dot_whisker(survival_frame)
+    ttp = fig.data[1]
+    assert ttp.customdata[0][0].startswith("&lt;script&gt;")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; (TTP)" in fig.layout.yaxis.categoryarray
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; (TTP)" in ttp.y
+    assert ttp.customdata[0][3] == "range"
+
+
+def test_median_dot_whisker_filters_and_empty(survival_frame: pd.DataFrame) -> None:
+    fig = median_dot_whisker(survival_frame, endpoints=["OS"])
+    assert [t.name for t in fig.data] == ["OS", "not reached"]
+    empty = median_dot_whisker(survival_frame[survival_frame["statistic"] == "milestone"])
+    assert len(empty.data) == 0
+    assert "No reported medians" in empty.layout.annotations[0].text
+    with pytest.raises(ValueError, match="missing column"):
+        median_dot_whisker(survival_frame.drop(columns=["ci_high"]))
+
+
+# ---------------------------------------------------------------------------------------------
+def test_reconstructed_curves_say_not_km_and_pass_through_points() -> None:
+    pts = [(4.0, 0.463), (6.0, 0.365)]
+    fe = fit_exponential(pts, labels=["PFS 4 mo (KM)", "PFS 6 mo (KM)"])
+    fw = fit_weibull(pts, labels=["PFS 4 mo (KM)", "PFS 6 mo (KM)"])
+    fig = reconstructed_curves({"S1 PFS exponential": fe, "S1 PFS Weibull": fw})
+    names = [t.name for t in fig.data]
+    assert names == [
+        "S1 PFS exponential (assumed model, not KM)",
+        "S1 PFS Weibull (assumed model, not KM)",
+        "reported points",
+    ]
+    assert fig.layout.title.text == NOT_KM
+    assert "not Kaplan–Meier" in fig.layout.title.text
+    assert any("not a Kaplan–Meier curve" in a.text for a in fig.layout.annotations)
+    assert fig.data[0].line.dash == "dash" and fig.data[1].line.dash == "dot"
+    # curve values are the fit's survival function
+    assert_allclose(fig.data[1].y, fw.survival(np.asarray(fig.data[1].x)), rtol=1e-14)
+    assert fig.data[1].y[0] == 1.0
+    # the reported points are overlaid and the Weibull passes through them
+    p = fig.data[2]
+    assert list(p.text) == ["PFS 4 mo (KM)", "PFS 6 mo (KM)"]
+    assert_allclose(fw.survival(np.asarray(p.x)), p.y, atol=1e-12)
+    _assert_clean(fig)
+    _assert_themed(fig)
+
+
+def test_reconstructed_curves_external_points_and_errors() -> None:
+    fit = fit_exponential([(13.1, 0.5)])
+    pts = pd.DataFrame({"time_months": [6.0, 12.0, 13.1, NAN], "survival": [0.762, 0.554, 0.5, 0.3],
+                        "label": ["6 mo", "12 mo", "median", None],
+                        "method": ["not stated", "not stated", None, None]})
+    fig = reconstructed_curves([fit], pts, t_max=30)
+    assert [t.name for t in fig.data] == ["Exponential (assumed model, not KM)", "reported points"]
+    assert len(fig.data[1].x) == 3  # the NaN row is dropped
+    assert fig.layout.xaxis.range == (0, 30)
+    _assert_clean(fig)
+    with pytest.raises(ValueError, match="t_max"):
+        reconstructed_curves(fit, t_max=-1)
+    with pytest.raises(ValueError, match="missing column"):
+        reconstructed_curves(fit, pd.DataFrame({"time_months": [1.0]}))
+
+
+# ---------------------------------------------------------------------------------------------
+def test_response_vs_pfs() -> None:
+    df = pd.DataFrame({
+        "label": ["Xie 2019", "Liao 2020", "Wang 2019", "Tian 2019", "Liao 2019"],
+        "median_months": [4.5, 7.89, 18.53, 3.5, NAN],
+        "response_percent": [43.24, 6.06, 100.0, 25.93, 15.25],
+        "histology_group": ["osteosarcoma", "osteosarcoma", "ASPS", "osteosarcoma", None],
+        "status": ["verified", None, NAN, "unverified", None],
+        "n": [37, 33, 6, 27, 59],
+        "source": ["a", "b", "c", "d", "e"],
+    })
+    fig = response_vs_pfs(df, response="ORR")
+    assert [t.name for t in fig.data] == ["osteosarcoma", "ASPS"]
+    assert list(fig.data[0].text) == ["Xie 2019", "Liao 2020", "Tian 2019"]
+    assert "different stories" in fig.layout.title.text
+    assert "1 row(s)" in fig.layout.annotations[0].text
+    assert fig.data[0].marker.size[0] > fig.data[1].marker.size[0]  # n 37 vs 6
+    _assert_clean(fig)
+    _assert_themed(fig)
+    one = response_vs_pfs(df.drop(columns=["histology_group", "n"]), response="DCR")
+    assert [t.name for t in one.data] == ["studies"]
+    assert one.layout.yaxis.title.text == "DCR (%)"
+    none = response_vs_pfs(df.iloc[[4]])
+    assert len(none.data) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+def test_pooled_median_panel_random_effects() -> None:
+    res = pool_log_medians(
+        [7.89, 4.50, 3.5, 12.4, 18.53], [4.56, 3.47, 2.5, 7.0, 12.23], [11.21, 6.27, 4.8, 21.2, NAN],
+        interval_kind=["95% CI", "95% CI", "95% CI", "IQR", "95% CI"],
+        labels=["S4", "S5", "S6", "S8", "S9"],
+    )
+    fig = pooled_median_panel(res, endpoint="PFS")
+    assert [t.name for t in fig.data] == ["studies", "pooled", "prediction interval"]
+    assert list(fig.data[0].y) == ["S4", "S5", "S6"]
+    assert fig.data[1].x[0] == pytest.approx(res.estimate)
+    assert fig.layout.xaxis.type == "log"
+    cap = fig.layout.annotations[0].text
+    assert "S8 (interval is an IQR, not a 95% CI)" in cap
+    assert "S9 (upper bound not estimable (NE))" in cap
+    assert "restricted maximum likelihood" in cap
+    assert fig.layout.title.text.startswith("Pooled median PFS: ")
+    _assert_clean(fig)
+    _assert_themed(fig)
+
+
+def test_pooled_median_panel_median_of_medians_and_empty() -> None:
+    mm = median_of_medians([7.93, 8.84, 7.89, 4.5, 3.5], labels=list("ABCDE"))
+    fig = pooled_median_panel(mm)
+    assert [t.name for t in fig.data] == ["studies", "pooled"]
+    assert fig.data[1].error_x.array[0] == 0  # k = 5: no 95% interval
+    assert "needs k ≥ 6" in fig.layout.annotations[0].text
+    _assert_clean(fig)
+    empty = pool_log_medians([12.4], [7.0], [21.2], interval_kind=["IQR"], labels=["S8"])
+    fe = pooled_median_panel(empty)
+    assert len(fe.data) == 0
+    assert "not estimable" in fe.layout.title.text
+    assert any("Nothing was pooled" in a.text for a in fe.layout.annotations)
+    _assert_clean(fe)
