@@ -192,39 +192,50 @@ class _Binom:
         return out
 
 
-def _joint_tails(b: _Binom, n1: int, n2: int, r1s: np.ndarray) -> np.ndarray:
-    """``out[i, r] = P(X1 > r1s[i], X1 + X2 > r)`` for r = 0..n (out[:, n] = 0)."""
-    n = n1 + n2
+def _local_tails(b: _Binom, n1: int, n2: int, r1s: np.ndarray) -> tuple[np.ndarray, int]:
+    """Joint upper tails on the support window.
+
+    Returns ``(rc, off)`` with ``rc[i, L] = 0`` and, for every total r,
+    ``P(X1 > r1s[i], X1 + X2 > r) = rc[i, clip(r + 1 - off, 0, L)]`` (non-increasing in r).
+    """
     pm1, _, lo1, hi1 = b.get(n1)
     pm2, _, lo2, hi2 = b.get(n2)
     rows = r1s.size
-    out = np.zeros((rows, n + 1))
     xs0 = max(lo1, int(r1s.min()) + 1)
     if xs0 > hi1:
-        return out
+        return np.zeros((rows, 1)), 0
     y = pm1[xs0 : hi1 + 1]
     seg = pm2[lo2 : hi2 + 1]
     off = xs0 + lo2
     lx = y.size
     if rows == 1:
         t = np.convolve(y, seg)
-        rc = np.concatenate([np.cumsum(t[::-1])[::-1], [0.0]])[None, :]
-    else:
-        lt = lx + seg.size - 1
-        pad = np.concatenate([np.zeros(lx - 1), seg, np.zeros(lx - 1)])
-        toe = sliding_window_view(pad, lt)[::-1]  # toe[i, j] = seg[j - i]
-        d = y[:, None] * toe
-        rcx = np.cumsum(d[::-1], axis=0)[::-1]  # rcx[k] = sum over x >= xs0 + k
-        k = np.clip(r1s + 1 - xs0, 0, lx)
-        rcx = np.vstack([rcx, np.zeros((1, lt))])
-        a = rcx[k]  # a[i, j] = P(X1 > r1s[i], T = off + j)
-        rc = np.cumsum(a[:, ::-1], axis=1)[:, ::-1]
-        rc = np.hstack([rc, np.zeros((rows, 1))])
-    lt = rc.shape[1] - 1
-    idx = np.clip(np.arange(n + 1) + 1 - off, 0, lt)
-    out[:] = rc[:, idx]
-    out[:, n] = 0.0
-    return out
+        rc = np.zeros((1, t.size + 1))
+        rc[0, :-1] = np.cumsum(t[::-1])[::-1]
+        return rc, off
+    lt = lx + seg.size - 1
+    pad = np.concatenate([np.zeros(lx - 1), seg, np.zeros(lx - 1)])
+    toe = sliding_window_view(pad, lt)[::-1]  # toe[i, j] = seg[j - i]
+    rcx = np.zeros((lx + 1, lt))
+    rcx[:lx] = np.cumsum((y[:, None] * toe)[::-1], axis=0)[::-1]  # sum over x >= xs0 + k
+    k = np.minimum(np.maximum(r1s + 1 - xs0, 0), lx)
+    a = rcx[k]  # a[i, j] = P(X1 > r1s[i], T = off + j)
+    rc = np.zeros((rows, lt + 1))
+    rc[:, :-1] = np.cumsum(a[:, ::-1], axis=1)[:, ::-1]
+    return rc, off
+
+
+def _count_r(j: np.ndarray | int, off: int, n: int) -> np.ndarray | int:
+    """Number of totals r in [0, n - 1] whose local index clip(r + 1 - off) is below j."""
+    if isinstance(j, int):
+        return 0 if j == 0 else min(max(off + j - 1, 0), n)
+    return np.where(np.asarray(j) == 0, 0, np.clip(off + np.asarray(j) - 1, 0, n))
+
+
+def _tail_at(rc: np.ndarray, off: int, r: int) -> float:
+    if r < 0:
+        return math.nan
+    return float(rc[min(max(r + 1 - off, 0), rc.size - 1)])
 
 
 class _Search:
@@ -253,15 +264,13 @@ class _Search:
         return lo, hi
 
     def q0(self, n1: int, r1: np.ndarray | int) -> np.ndarray | float:
-        """P(X1 > r1 | p0) = 1 − PET(p0)."""
+        """P(X1 > r1 | p0) = 1 - PET(p0)."""
         _, sf0, _, _ = self.b0.get(n1)
         return sf0[np.asarray(r1) + 1]
 
     # -- neyman-pearson bound on n -------------------------------------------------------------
     def ump_power(self, n: int) -> float:
-        t0 = _joint_tails(self.b0, n, 0, np.array([-1]))[0]
-        t1 = _joint_tails(self.b1, n, 0, np.array([-1]))[0]
-        return _randomised_power(t0, t1, self.alpha, -1, n)
+        return self.eval_pair(n, -1, 0)[2]
 
     def n_lower_bound(self, cap: int) -> int:
         target = 1.0 - self.beta - _TOL
@@ -289,11 +298,12 @@ class _Search:
                 continue
             r1s = np.arange(lo, hi + 1)
             n2 = n - n1
-            t0 = _joint_tails(self.b0, n1, n2, r1s)[:, :n]
-            t1 = _joint_tails(self.b1, n1, n2, r1s)[:, :n]
+            rc0, off0 = _local_tails(self.b0, n1, n2, r1s)
+            rc1, off1 = _local_tails(self.b1, n1, n2, r1s)
             self.evaluations += 1
-            r_lo = np.maximum(np.count_nonzero(self.alpha_bad(t0), axis=1), r1s)
-            r_hi = np.count_nonzero(self.power_ok(t1), axis=1) - 1
+            c = _count_r(np.count_nonzero(self.alpha_bad(rc0), axis=1), off0, n)
+            r_lo = np.maximum(c, r1s)
+            r_hi = _count_r(np.count_nonzero(self.power_ok(rc1), axis=1), off1, n) - 1
             ok = r_lo <= r_hi
             if not ok.any():
                 continue
@@ -305,32 +315,34 @@ class _Search:
 
     # -- one pair (n1, r1) at one n2 ------------------------------------------------------------
     def eval_pair(self, n1: int, r1: int, n2: int) -> tuple[bool, int, float]:
-        """(feasible, largest feasible r, power envelope g(n2))."""
+        """(feasible, largest feasible r, power envelope g(n2)).
+
+        g(n2) is the power of the most powerful randomised level-alpha test that rejects only
+        if X1 > r1; the likelihood ratio increases with the total T, so the Neyman-Pearson
+        test rejects for T > c and randomises at T = c.  g is non-decreasing in n2 and bounds
+        the power of every Simon design with this (n1, r1, n2).
+        """
         n = n1 + n2
         r1a = np.array([r1])
-        t0 = _joint_tails(self.b0, n1, n2, r1a)[0]
-        t1 = _joint_tails(self.b1, n1, n2, r1a)[0]
+        rc0, off0 = _local_tails(self.b0, n1, n2, r1a)
+        rc1, off1 = _local_tails(self.b1, n1, n2, r1a)
+        rc0, rc1 = rc0[0], rc1[0]
         self.evaluations += 1
-        c = int(np.count_nonzero(self.alpha_bad(t0[:n])))
-        r_lo = max(c, r1)
-        r_hi = int(np.count_nonzero(self.power_ok(t1[:n]))) - 1
-        g = _randomised_power(t0, t1, self.alpha, r1, n)
-        return r_lo <= r_hi, r_hi, g
-
-
-def _randomised_power(t0: np.ndarray, t1: np.ndarray, alpha: float, r1: int, n: int) -> float:
-    """Power of the most powerful randomised level-α test that rejects only if X1 > r1.
-
-    ``t*[r] = P(X1 > r1, T > r)`` for r = 0..n (t[n] = 0); the likelihood ratio increases with
-    the total T, so the Neyman–Pearson test rejects for T > c and randomises at T = c.
-    """
-    c = int(np.count_nonzero(t0[: n + 1] > alpha))  # t0[c] <= alpha < t0[c - 1]; t0[n] = 0
-    if r1 >= 0 and c <= r1:  # every continuing trial already has T > c
-        return float(t1[0])
-    prev0, prev1 = (1.0, 1.0) if c == 0 else (float(t0[c - 1]), float(t1[c - 1]))
-    m0 = prev0 - float(t0[c])
-    gamma = 0.0 if m0 <= 0 else min(1.0, max(0.0, (alpha - float(t0[c])) / m0))
-    return float(t1[c] + gamma * (prev1 - t1[c]))
+        c = int(_count_r(int(np.count_nonzero(self.alpha_bad(rc0))), off0, n))
+        r_hi = int(_count_r(int(np.count_nonzero(self.power_ok(rc1))), off1, n)) - 1
+        feasible = max(c, r1) <= r_hi
+        # randomised envelope: c0 = first total with tail <= alpha (in 0..n)
+        c0 = int(_count_r(int(np.count_nonzero(rc0 > self.alpha)), off0, n + 1))
+        if r1 >= 0 and c0 <= r1:  # every continuing trial already has T > c0
+            return feasible, r_hi, float(rc1[0])
+        t0c, t1c = _tail_at(rc0, off0, c0), _tail_at(rc1, off1, c0)
+        if c0 == 0:
+            prev0 = prev1 = 1.0
+        else:
+            prev0, prev1 = _tail_at(rc0, off0, c0 - 1), _tail_at(rc1, off1, c0 - 1)
+        m0 = prev0 - t0c
+        gamma = 0.0 if m0 <= 0 else min(1.0, max(0.0, (self.alpha - t0c) / m0))
+        return feasible, r_hi, t1c + gamma * (prev1 - t1c)
 
 
 # --------------------------------------------------------------------------------------------
@@ -662,39 +674,44 @@ def _replace_q(d: SimonDesign, qlo: float, qhi: float) -> SimonDesign:
 
 
 class _Hull:
-    """Designs found so far; tests whether a point could still lie on the lower hull."""
+    """Lower convex hull of the (n, EN0) points found so far (Jung et al. 2004 weights).
+
+    A point can be admissible only if, for some q in [0, 1], q*n + (1 - q)*EN0 is no larger than
+    the minimum over found designs.  The gap is convex in q, so checking q = 0, q = 1 and the
+    breakpoints of the found designs' lower envelope is exact.
+    """
 
     def __init__(self) -> None:
-        self.n: list[float] = []
-        self.en: list[float] = []
+        self.pts: list[tuple[float, float]] = []
+        self.qs = np.array([0.0, 1.0])
+        self.env = np.array([np.inf, np.inf])
 
     def add(self, n: float, en: float) -> None:
-        self.n.append(float(n))
-        self.en.append(float(en))
+        self.pts.append((float(n), float(en)))
+        pts = sorted(set(self.pts))
+        hull: list[tuple[float, float]] = []
+        for pt in pts:  # lower hull, monotone chain
+            while len(hull) >= 2:
+                (x1, y1), (x2, y2) = hull[-2], hull[-1]
+                if (x2 - x1) * (pt[1] - y1) - (y2 - y1) * (pt[0] - x1) <= 0:
+                    hull.pop()
+                else:
+                    break
+            hull.append(pt)
+        self.pts = hull
+        qs = [0.0, 1.0]
+        for (na, ea), (nb, eb) in zip(hull[:-1], hull[1:], strict=True):
+            den = (eb - ea) - (nb - na)
+            if den != 0:
+                q = (eb - ea) / den
+                if 0.0 < q < 1.0:
+                    qs.append(q)
+        self.qs = np.array(qs)
+        hn = np.array([h[0] for h in hull])
+        he = np.array([h[1] for h in hull])
+        self.env = np.min(self.qs[:, None] * hn[None, :] + (1 - self.qs[:, None]) * he, axis=1)
 
     def could_be_admissible(self, n: float, en: float) -> bool:
-        """False if for every q in [0, 1] some found design has q·n' + (1−q)·EN' < q·n + (1−q)·EN."""
-        if not self.n:
-            return True
-        ns = np.array(self.n)
-        es = np.array(self.en)
-        # candidate q: 0, 1 and the crossing points of the point with each found design
-        qs = [0.0, 1.0]
-        dn, de = n - ns, en - es
-        slope = dn - de
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cross = -de / slope
-        qs += [float(c) for c in cross if np.isfinite(c) and 0.0 < c < 1.0]
-        # also breakpoints of the found designs' lower envelope
-        if len(ns) > 1:
-            d_n = ns[:, None] - ns[None, :]
-            d_e = es[:, None] - es[None, :]
-            sl = d_n - d_e
-            with np.errstate(divide="ignore", invalid="ignore"):
-                cr = -d_e / sl
-            cr = cr[np.isfinite(cr) & (cr > 0) & (cr < 1)]
-            qs += cr.tolist()
-        q = np.array(qs)
-        mine = q * n + (1 - q) * en
-        env = np.min(q[:, None] * ns[None, :] + (1 - q[:, None]) * es[None, :], axis=1)
-        return bool(np.any(mine <= env + 1e-9))
+        """False if the point (or anything to its upper right) lies strictly above the hull."""
+        mine = self.qs * n + (1.0 - self.qs) * en
+        return bool(np.any(mine <= self.env + 1e-9))
