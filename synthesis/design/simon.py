@@ -568,6 +568,11 @@ def simon_two_stage(
         hull.add(n_mm, en)
     max_seen = n_mm
     truncated_lb = math.inf  # smallest EN0 a design beyond n_max could have (pairs cut by cap)
+    target = 1.0 - beta - _TOL
+    # envelope knowledge per n1: r1 -> first n2 with g >= target (exact), or -(c + 1) when
+    # g(c) < target is known (so the first such n2 exceeds c).  g decreases in r1 (a smaller
+    # rejection region), so m_g(n1, r1) <= m_g(n1, r1') for r1 < r1'.
+    env: dict[int, dict[int, int]] = {}
     for le, n1, r1, qq in pairs:
         lb_n2 = max(1, n_mm - n1)
         if not hull.could_be_admissible(n1 + lb_n2, le):
@@ -575,43 +580,21 @@ def simon_two_stage(
         en_cap = int(math.floor((en_mm - n1) / qq + 1e-9))
         hi_n2 = min(en_cap, cap - n1)
         max_seen = max(max_seen, n1 + hi_n2)
-        if hi_n2 < en_cap:
-            truncated_lb = min(truncated_lb, n1 + qq * (hi_n2 + 1))
-        if hi_n2 < lb_n2:
+        known = env.setdefault(n1, {})
+        top = None
+        for r1k, m in known.items():
+            if r1k < r1:
+                lb_n2 = max(lb_n2, m if m > 0 else -m)
+            elif r1k > r1 and m > 0 and (top is None or m < top):
+                top = m
+        res = _first_feasible(s, n1, r1, qq, lb_n2, hi_n2, top, target, hull, known)
+        if res is None:
+            if hi_n2 < en_cap:  # the cap, not the EN bound, ended this pair's search
+                truncated_lb = min(truncated_lb, n1 + qq * (hi_n2 + 1))
             continue
-        target = 1.0 - beta - _TOL
-        ok, r, g = s.eval_pair(n1, r1, hi_n2)
-        if g < target:
-            continue
-        lo_n2 = lb_n2
-        top = hi_n2
-        best_ok = (hi_n2, r) if ok else None
-        while lo_n2 < top:  # first n2 with g >= target (g non-decreasing)
-            mid = (lo_n2 + top) // 2
-            ok, r, g = s.eval_pair(n1, r1, mid)
-            if ok and (best_ok is None or mid < best_ok[0]):
-                best_ok = (mid, r)
-            if g >= target:
-                top = mid
-            else:
-                lo_n2 = mid + 1
-        n2 = lo_n2
-        while n2 <= hi_n2:
-            if best_ok is not None and best_ok[0] <= n2:
-                n2, r = best_ok
-                ok = True
-            else:
-                ok, r, _ = s.eval_pair(n1, r1, n2)
-            en = n1 + qq * n2
-            if not hull.could_be_admissible(n1 + n2, en):
-                ok = False
-                break
-            if ok:
-                break
-            n2 += 1
-        if ok:
-            found[(n1, r1)] = (n1 + qq * n2, n1 + n2, r)
-            hull.add(n1 + n2, n1 + qq * n2)
+        n2, r = res
+        found[(n1, r1)] = (n1 + qq * n2, n1 + n2, r)
+        hull.add(n1 + n2, n1 + qq * n2)
 
     # best design per n, clinfun tie order
     per_n: dict[int, tuple[float, int, int, int, int]] = {}
@@ -665,6 +648,58 @@ def simon_two_stage(
         n_lower_bound=n_lb,
         pairs_evaluated=s.evaluations,
     )
+
+
+def _first_feasible(
+    s: _Search,
+    n1: int,
+    r1: int,
+    qq: float,
+    lo: int,
+    hi: int,
+    top: int | None,
+    target: float,
+    hull: _Hull,
+    known: dict[int, int],
+) -> tuple[int, int] | None:
+    """Smallest feasible n2 in [lo, hi] for the pair (n1, r1), or None.
+
+    First the envelope bisection: the smallest n2 with g(n2) >= target (``top`` is a known n2
+    with g >= target, from a larger r1).  Below it no design is feasible (f <= g).  Then scan n2
+    upwards until a design is feasible or can no longer reach the hull.
+    """
+    if hi < lo:
+        return None
+    seen: dict[int, tuple[bool, int]] = {}
+    if top is None or top > hi:
+        ok, r, g = s.eval_pair(n1, r1, hi)
+        seen[hi] = (ok, r)
+        if g < target:
+            known[r1] = -(hi + 1)
+            return None
+        top = hi
+    top = max(top, lo)
+    a = lo
+    while a < top:
+        mid = (a + top) // 2
+        ok, r, g = s.eval_pair(n1, r1, mid)
+        seen[mid] = (ok, r)
+        if g >= target:
+            top = mid
+        else:
+            a = mid + 1
+    known[r1] = a
+    for n2 in range(a, hi + 1):
+        if not hull.could_be_admissible(n1 + n2, n1 + qq * n2):
+            return None
+        hit = seen.get(n2)
+        if hit is None:
+            ok, r, _ = s.eval_pair(n1, r1, n2)
+        else:
+            ok, r = hit
+        if ok:
+            return n2, r
+    return None
 
 
 def _replace_q(d: SimonDesign, qlo: float, qhi: float) -> SimonDesign:
