@@ -1,0 +1,108 @@
+"""reports.view.View: the pooled page's URL keys, defaults, round trips and label parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.view import FILTER_KEYS, QUERY_KEYS, View
+
+
+def test_defaults_are_the_page_defaults() -> None:
+    from ui.analysis import DEFAULT_MODEL, Selection
+
+    v = View()
+    assert v.selection_kwargs() == {
+        k: getattr(Selection(), k) for k in v.selection_kwargs()
+    }
+    assert v.model_kwargs() == {k: getattr(DEFAULT_MODEL, k) for k in v.model_kwargs()}
+    assert v.to_query() == ""
+
+
+def test_keys_are_the_keys_bound_by_the_page_controls() -> None:
+    import inspect
+
+    import ui.controls as controls
+
+    src = inspect.getsource(controls)
+    for key in QUERY_KEYS:
+        if key in FILTER_KEYS:
+            continue  # the filter widgets are keyed by loop variable (FILTER_LABELS keys)
+        if key == "forest_sort":
+            assert 'key: str = "forest_sort"' in src
+            continue
+        assert f'key="{key}"' in src, f"page has no widget keyed {key!r}"
+    assert set(FILTER_KEYS) == set(controls.FILTER_LABELS)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "endpoint=DCR",
+        "method=DL&ci=z&pi=t(k-2)&i2=Q&level=0.9",
+        "histology=Osteosarcoma&histology=Soft-tissue sarcoma&reports=all",
+        "method=GLMM&ci=t&study_ci=wilson&prior=1&forest_sort=weight",
+        "transform=freeman-tukey&timepoint=week_12&design=prospective&line=second-line",
+    ],
+)
+def test_round_trip(query: str) -> None:
+    v = View.from_query(query)
+    assert View.from_query(v.to_query()) == v
+    assert View.from_mapping(v.to_yaml_mapping()) == v
+    assert View.from_query("?" + v.to_query()) == v
+
+
+def test_page_labels_are_understood() -> None:
+    v = View.from_query({
+        "method": "PM — Paule–Mandel",
+        "transform": "Freeman–Tukey double arcsine",
+        "ci": "Hartung–Knapp–Sidik–Jonkman, never narrower than Wald",
+        "pi": "t with k−2 df (Higgins 2009)",
+        "level": "99%",
+        "timepoint": "Week 12",
+        "reports": "All reports (overlapping cohorts)",
+        "prior": "half-normal(1.0)",
+    })
+    assert (v.method, v.transform, v.ci_method, v.pi_method) == ("PM", "freeman-tukey", "hksj-adhoc", "t(k-2)")
+    assert v.level == 0.99 and v.timepoint == "week_12" and v.reports == "all" and v.prior_scale == 1.0
+
+
+def test_full_app_url_and_ignored_keys() -> None:
+    v = View.from_query("http://localhost:8501/pooled?endpoint=DCR&present=1&slide=3")
+    assert v.endpoint == "DCR"
+
+
+def test_repeated_scalar_key_last_wins_and_empty_filter_means_all() -> None:
+    v = View.from_query("method=DL&method=PM&histology=")
+    assert v.method == "PM" and v.histology == ()
+
+
+@pytest.mark.parametrize(
+    "query, match",
+    [
+        ("foo=1", "unknown view key"),
+        ("method=XYZ", "method"),
+        ("level=1.5", "level"),
+        ("level=abc", "level"),
+        ("prior=2", "prior"),
+        ("endpoint=PFS", "endpoint"),
+    ],
+)
+def test_bad_values_raise_value_error_naming_the_key(query: str, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        View.from_query(query)
+
+
+def test_glmm_forces_logit_and_view_is_hashable() -> None:
+    v = View.from_query("method=GLMM&transform=arcsine")
+    assert v.transform == "logit"
+    assert hash(v) == hash(View.from_query("method=GLMM"))
+
+
+def test_view_file(tmp_path) -> None:
+    p = tmp_path / "choices.yaml"
+    p.write_text("endpoint: DCR\nmethod: DL\nhistology: [Osteosarcoma]\nlevel: 0.9\n", encoding="utf-8")
+    v = View.from_file(p)
+    assert (v.endpoint, v.method, v.histology, v.level) == ("DCR", "DL", ("Osteosarcoma",), 0.9)
+    p.write_text("- just a list\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="mapping"):
+        View.from_file(p)
