@@ -100,6 +100,33 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         raise ValueError(f"{what} frame is missing column(s) {missing}.")
 
 
+CAPTION_LINE_PX = 16
+
+
+def _finish_layout(fig: go.Figure, caption: Sequence[str], *, height: int | None = None) -> None:
+    """Legend above the plot, wrapped caption lines below the x-axis title, room for both.
+
+    ``caption`` lines must already be escaped; each is wrapped at about 110 characters.
+    """
+    text = "<br>".join(_wrap(c) for c in caption if c)
+    n_lines = text.count("<br>") + 1 if text else 0
+    if text:
+        fig.add_annotation(
+            text=text, x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="top",
+            yshift=-58, showarrow=False, align="left",
+            font={"size": 11, "color": theme.COLORS["muted"]},
+        )
+    layout: dict[str, object] = {
+        "legend": {"orientation": "h", "x": 0, "y": 1.0, "xanchor": "left", "yanchor": "bottom"},
+        "margin": {"t": 90, "b": 70 + CAPTION_LINE_PX * n_lines, "l": 10, "r": 20},
+        "xaxis": {"automargin": True},
+        "yaxis": {"automargin": True},
+    }
+    if height is not None:
+        layout["height"] = height + CAPTION_LINE_PX * n_lines
+    fig.update_layout(layout)
+
+
 def _empty_figure(title: str, message: str) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(title={"text": title}, xaxis={"visible": False}, yaxis={"visible": False})
@@ -229,11 +256,15 @@ def median_dot_whisker(
             for k, a, b in zip(kinds, lo, hi, strict=True)
         ]
         custom = [_median_customdata(r, _num(r["_x"])) for _, r in d.iterrows()]
+        ne = ["→ NE" if (np.isfinite(a) and not np.isfinite(b)) else "" for a, b in zip(lo, hi, strict=True)]
         fig.add_trace(
             go.Scatter(
                 x=x,
                 y=list(d["_row"]),
-                mode="markers",
+                mode="markers+text",
+                text=ne,
+                textposition="middle right",
+                textfont={"size": 11, "color": theme.COLORS["muted"]},
                 name=str(ep),
                 marker={"color": ENDPOINT_COLORS.get(ep, theme.COLORS["study"]), "size": 10,
                         "symbol": symbols, "line": {"width": 2}},
@@ -272,14 +303,13 @@ def median_dot_whisker(
         xaxis={"title": {"text": "Median (months)"}, "rangemode": "tozero"},
         yaxis={"categoryorder": "array", "categoryarray": rows[::-1], "automargin": True,
                "title": {"text": ""}},
-        height=max(320, 40 + 28 * len(rows)),
-        legend={"title": {"text": "Endpoint"}},
     )
-    fig.add_annotation(
-        text="● 95% CI   ○ interval kind not stated   □ IQR   ◇ range   × no interval   "
-        "▶ NR: median not reached (placed at follow-up)",
-        x=0, y=1.0, xref="paper", yref="paper", xanchor="left", yanchor="bottom",
-        showarrow=False, font={"size": 11, "color": theme.COLORS["muted"]},
+    _finish_layout(
+        fig,
+        ["Marker: ● 95% CI   ○ interval kind not stated   □ IQR   ◇ range   × no interval.   "
+         "▶ NR: median not reached, placed at the median follow-up (or the lower CI bound).   "
+         "→ NE: upper bound not estimable."],
+        height=max(360, 150 + 26 * len(rows)),
     )
     return theme.apply(fig)
 
@@ -397,18 +427,18 @@ def reconstructed_curves(
     fig.add_hline(y=0.5, line={"dash": "dot", "color": theme.COLORS["muted"], "width": 1})
     lines = [f"{_esc(name)}: {_esc(fit.fit_method)}; max |residual| at the reported points "
              f"{fit.max_abs_residual:.1%}" for name, fit in named]
-    fig.add_annotation(
-        text="Curves are " + _esc(named[0][1].assumption) + ".<br>" + "<br>".join(lines),
-        x=0, y=-0.22, xref="paper", yref="paper", xanchor="left", yanchor="top",
-        showarrow=False, align="left", font={"size": 11, "color": theme.COLORS["muted"]},
-    )
     fig.update_layout(
         title={"text": _esc(title)},
         xaxis={"title": {"text": "Months"}, "range": [0, float(t_max)]},
         yaxis={"title": {"text": "Survival (model-based)"}, "range": [0, 1.02],
                "tickformat": ".0%"},
-        margin={"b": 120 + 16 * len(named)},
     )
+    models = list(dict.fromkeys("Weibull" if f.model == "weibull" else f.model for _, f in named))
+    statement = (
+        f"Curves are reconstructions from reported points under an {' and a '.join(models)} "
+        "assumption — not Kaplan–Meier curves."
+    )
+    _finish_layout(fig, [statement, *lines], height=460)
     return theme.apply(fig)
 
 
@@ -505,16 +535,12 @@ def response_vs_pfs(
     )
     if dropped:
         caption += f" {dropped} row(s) without both values are not shown."
-    fig.add_annotation(
-        text=caption, x=0, y=-0.2, xref="paper", yref="paper", xanchor="left", yanchor="top",
-        showarrow=False, align="left", font={"size": 11, "color": theme.COLORS["muted"]},
-    )
     fig.update_layout(
         title={"text": _esc(title)},
         xaxis={"title": {"text": f"Median {_esc(endpoint)} (months)"}, "rangemode": "tozero"},
-        yaxis={"title": {"text": f"{_esc(response)} (%)"}, "range": [0, 105]},
-        margin={"b": 110},
+        yaxis={"title": {"text": f"{_esc(response)} (%)"}, "range": [0, 108]},
     )
+    _finish_layout(fig, [caption], height=480)
     return theme.apply(fig)
 
 
@@ -569,6 +595,7 @@ def pooled_median_panel(
         hi = np.asarray(result.study_ci_high, dtype=float)
         w = np.asarray(result.weights, dtype=float)
         size = 7 + 14 * np.sqrt(np.clip(w, 0, 100) / 100.0)
+        has_study_ci = bool(np.any(np.isfinite(lo) | np.isfinite(hi)))
         fig.add_trace(
             go.Scatter(
                 x=x,
@@ -579,7 +606,7 @@ def pooled_median_panel(
                 error_x={"type": "data", "symmetric": False,
                          "array": np.where(np.isfinite(hi), hi - x, 0.0),
                          "arrayminus": np.where(np.isfinite(lo), x - lo, 0.0),
-                         "thickness": 1.5, "width": 4},
+                         "thickness": 1.5, "width": 4, "visible": has_study_ci},
                 customdata=[
                     [lab, _num(m), _num(a), _num(b), _num(wt, 1)]
                     for lab, m, a, b, wt in zip(labels, x, lo, hi, w, strict=True)
@@ -632,20 +659,13 @@ def pooled_median_panel(
         caption.append(
             "Left out: " + "; ".join(f"{_esc(lab)} ({_esc(why)})" for lab, why in result.excluded)
         )
-    fig.add_annotation(
-        text="<br>".join(_wrap(c) for c in caption),
-        x=0, y=-0.18, xref="paper", yref="paper", xanchor="left", yanchor="top",
-        showarrow=False, align="left", font={"size": 11, "color": theme.COLORS["muted"]},
-    )
-    n_caption_lines = sum(_wrap(c).count("<br>") + 1 for c in caption)
     fig.update_layout(
         title={"text": _esc(title)},
         xaxis={"title": {"text": f"Median {_esc(endpoint)} (months, log scale)"}, "type": "log"},
-        yaxis={"categoryorder": "array", "categoryarray": rows[::-1], "automargin": True},
-        height=max(300, 120 + 30 * len(rows) + 16 * n_caption_lines),
-        margin={"b": 70 + 16 * n_caption_lines},
+        yaxis={"categoryorder": "array", "categoryarray": rows[::-1]},
         showlegend=True,
     )
+    _finish_layout(fig, caption, height=max(320, 170 + 30 * len(rows)))
     if not result.k:
         fig.add_annotation(text="Nothing was pooled.", x=0.5, y=0.5, xref="paper", yref="paper",
                            showarrow=False)
