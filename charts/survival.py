@@ -425,7 +425,7 @@ def reconstructed_curves(
             )
         )
     fig.add_hline(y=0.5, line={"dash": "dot", "color": theme.COLORS["muted"], "width": 1})
-    lines = [f"{_esc(name)}: {_esc(fit.fit_method)}; max |residual| at the reported points "
+    lines = [f"{_esc(name)}: {_esc(fit.fit_method)}; max |residual| at the points "
              f"{fit.max_abs_residual:.1%}" for name, fit in named]
     fig.update_layout(
         title={"text": _esc(title)},
@@ -435,8 +435,7 @@ def reconstructed_curves(
     )
     models = list(dict.fromkeys("Weibull" if f.model == "weibull" else f.model for _, f in named))
     statement = (
-        f"Curves are reconstructions from reported points under an {' and a '.join(models)} "
-        "assumption — not Kaplan–Meier curves."
+        f"Reconstructions under an {' and a '.join(models)} assumption — not Kaplan–Meier curves."
     )
     _finish_layout(fig, [statement, *lines], height=460)
     return theme.apply(fig)
