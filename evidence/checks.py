@@ -222,7 +222,7 @@ def _percent_items(study: Study) -> Iterable[tuple[str, int, int, str, float, in
             val, dec = parse_percent_text(sub.n.percent_printed)  # type: ignore[misc]
             yield (_field("population", "composition", sub.subtype), int(sub.n.value), int(denom.value),
                    sub.n.percent_printed, val, dec)
-    enrolled = study.n.enrolled or study.n.evaluable_efficacy
+    enrolled = study.n.evaluable_efficacy or study.n.enrolled
     for lc in study.population.line_counts:
         if lc.n.percent_printed and enrolled is not None:
             val, dec = parse_percent_text(lc.n.percent_printed)  # type: ignore[misc]
@@ -284,7 +284,7 @@ def check_percent_consistency(studies: Sequence[Study], **_: object) -> list[Fla
             bound = max(2 * n, 60)
             alts = candidate_fractions(value, dec, bound)
             alt_same_k = [(a, b) for a, b in alts if a == k]
-            hint = (f" {text} fits {_fmt_pairs(alt_same_k)} with the same count"
+            hint = (f" {text} fits {_fmt_pairs(alt_same_k)} with the same count."
                     if alt_same_k else "")
             flags.append(Flag(
                 s.id, "percent_mismatch", "error", field,
@@ -330,8 +330,8 @@ def check_candidate_denominators(studies: Sequence[Study], **_: object) -> list[
                                  f"{_fmt_pairs(trunc, 12)}")
                     half = trunc
                 dens = {n for _, n in half}
-            msg = f"{r.endpoint} {text} ({r.timepoint}): k/N pairs — " + "; ".join(parts) + "."
-            if enrolled:
+            msg = f"{_rname(r)} {text}: k/N pairs — " + "; ".join(parts) + "."
+            if enrolled and r.subgroup is None:
                 fits_n = [k for k in range(enrolled + 1) if percent_fits(k, enrolled, value, dec)]
                 if not fits_n:
                     near = [k for k in range(enrolled + 1)
@@ -349,6 +349,7 @@ def check_candidate_denominators(studies: Sequence[Study], **_: object) -> list[
                 continue
             shared = set.intersection(*(d for _, d, _ in items))
             names = " and ".join(f"{r.endpoint} {_pct_text(r.percent)[0]}" for r, _, _ in items)  # type: ignore[index]
+            tp = tp + (f", {_sub}" if _sub else "")
             bound = f"N ≤ {enrolled}" if enrolled else "N ≤ 100"
             flags.append(Flag(
                 s.id, "shared_denominators", "info", _field("outcomes", "rates"),
