@@ -410,7 +410,7 @@ def operating_characteristics(design: SimonDesign, p_grid: object) -> pd.DataFra
     bad = np.flatnonzero(~np.isfinite(p) | (p < 0) | (p > 1))
     if bad.size:
         i = int(bad[0])
-        raise ValueError(f"p_grid[{i}] ({p[i]!r}) must be in [0, 1].")
+        raise ValueError(f"p_grid[{i}] ({float(p[i])!r}) must be in [0, 1].")
     oc = _oc(design.r1, design.n1, design.r, design.n, p)
     return pd.DataFrame(
         {

@@ -1,0 +1,317 @@
+"""Simon two-stage designs against published rows (statistics.md §4.4–§4.6) and an exhaustive search."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from synthesis.design._reference import exhaustive_per_n, exhaustive_simon
+from synthesis.design.simon import operating_characteristics, simon_two_stage
+
+# (p0, p1, alpha, beta, kind, r1, n1, r, n, EN0, PET0 or None); EN0 and PET0 as printed.
+# Sources (statistics.md §4.6, row numbers there):
+PUBLISHED = [
+    # 1-2 openpharma/mtdesign README.md
+    (0.05, 0.25, 0.05, 0.20, "optimal", 0, 9, 2, 17, "12.0", "0.63"),
+    (0.05, 0.25, 0.05, 0.20, "minimax", 0, 12, 2, 16, "13.8", "0.54"),
+    # 3 kkmann/BinaryTwoStageDesigns test_SampleSize.jl (Simon 1989 p. 4); PhIIdesign EN 15.014
+    (0.10, 0.30, 0.05, 0.20, "optimal", 1, 10, 5, 29, "15.014", "0.7361"),
+    # 4-5 chipmanj/SeqSGPV README (clinfun output)
+    (0.20, 0.40, 0.05, 0.20, "optimal", 3, 13, 12, 43, "20.58", "0.7473"),
+    (0.20, 0.40, 0.05, 0.20, "minimax", 4, 18, 10, 33, "22.25", "0.7164"),
+    # 6-10 kkmann test_SampleSize.jl (Simon 1989 p. 4)
+    (0.30, 0.50, 0.05, 0.20, "optimal", 5, 15, 18, 46, "23.6", None),
+    (0.40, 0.60, 0.05, 0.20, "optimal", 7, 16, 23, 46, "24.5", None),
+    (0.50, 0.70, 0.05, 0.20, "optimal", 8, 15, 26, 43, "23.5", None),
+    (0.60, 0.80, 0.05, 0.20, "optimal", 7, 11, 30, 43, "20.5", None),
+    (0.70, 0.90, 0.05, 0.20, "optimal", 4, 6, 22, 27, "14.8", None),
+    # 11 raredd/rawr R/stat.R (desmon code)
+    (0.10, 0.30, 0.10, 0.10, "optimal", 1, 12, 5, 35, "19.84", "0.6590"),
+    # 12-13 veseshan/clinfun reference/ph2simon.md
+    (0.20, 0.40, 0.10, 0.10, "minimax", 3, 19, 10, 36, "28.26", "0.4551"),
+    (0.20, 0.40, 0.10, 0.10, "optimal", 3, 17, 10, 37, "26.02", "0.5489"),
+    # 14-17 clinfun vignette (lenvatinib example; 0.25 -> 0.45)
+    (0.05, 0.20, 0.10, 0.10, "minimax", 0, 18, 3, 32, "26.44", "0.3972"),
+    (0.05, 0.20, 0.10, 0.10, "optimal", 0, 12, 3, 37, "23.49", "0.5404"),
+    (0.25, 0.45, 0.05, 0.10, "minimax", 6, 26, 17, 49, "37.15", "0.5154"),
+    (0.25, 0.45, 0.05, 0.10, "optimal", 6, 22, 19, 57, "32.52", "0.6994"),
+    # 18-19 cran/VisualizeSimon2Stage inst/doc/intro.html
+    (0.20, 0.40, 0.05, 0.10, "minimax", 5, 24, 13, 45, "31.23", "0.6559"),
+    (0.20, 0.40, 0.05, 0.10, "optimal", 4, 19, 15, 54, "30.43", "0.6733"),
+    # 20-21 cran/UnplanSimon vignette; YunheLiuMCMC/ClinSimon README
+    (0.25, 0.45, 0.10, 0.10, "minimax", 5, 23, 13, 39, "31.50", "0.4685"),
+    (0.25, 0.45, 0.10, 0.10, "optimal", 3, 14, 14, 44, "28.36", "0.5213"),
+    # 22-23 veseshan/clinfun reference/twostage.admissible.md
+    (0.50, 0.70, 0.05, 0.10, "minimax", 14, 27, 32, 53, "36.11", "0.6494"),
+    (0.50, 0.70, 0.05, 0.10, "optimal", 13, 24, 36, 61, "34.01", "0.7294"),
+    # 24-25 veseshan/clinfun reference/ph2simon.md (25: with nmax = 150)
+    (0.20, 0.35, 0.05, 0.05, "minimax", 15, 68, 25, 95, "75.44", "0.7244"),
+    (0.20, 0.35, 0.05, 0.05, "optimal", 11, 50, 28, 109, "67.07", "0.7107"),
+    # 26-27 mtdesign tests ("Mander & Thompson Section 3.2")
+    (0.10, 0.30, 0.05, 0.15, "optimal", 1, 11, 6, 35, "18.26", "0.6974"),
+    (0.10, 0.30, 0.05, 0.15, "minimax", 2, 18, 5, 27, "20.40", "0.7338"),
+    # minimax rows for the kkmann parameter sets (statistics.md §4.6, cf) incl. n1/n > 0.85
+    (0.10, 0.30, 0.05, 0.20, "minimax", 1, 15, 5, 25, "19.51", "0.549"),
+    (0.30, 0.50, 0.05, 0.20, "minimax", 6, 19, 16, 39, "25.69", "0.666"),
+    (0.40, 0.60, 0.05, 0.20, "minimax", 17, 34, 20, 39, "34.44", "0.913"),
+    (0.50, 0.70, 0.05, 0.20, "minimax", 12, 23, 23, 37, "27.74", "0.661"),
+    (0.60, 0.80, 0.05, 0.20, "minimax", 8, 13, 25, 35, "20.77", "0.647"),
+    (0.70, 0.90, 0.05, 0.20, "minimax", 19, 23, 21, 26, "23.16", "0.946"),
+]
+
+
+def _tol(printed: str) -> float:
+    """Half a unit in the last printed digit (EN0 1-decimal values: 0.05)."""
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    return 0.5 * 10.0**-decimals + 1e-9
+
+
+@pytest.mark.parametrize(
+    ("p0", "p1", "alpha", "beta", "kind", "r1", "n1", "r", "n", "en0", "pet0"), PUBLISHED
+)
+def test_published_rows(p0, p1, alpha, beta, kind, r1, n1, r, n, en0, pet0) -> None:
+    res = simon_two_stage(p0, p1, alpha, beta)
+    d = getattr(res, kind)
+    assert (d.r1, d.n1, d.r, d.n) == (r1, n1, r, n)
+    assert abs(d.en0 - float(en0)) <= _tol(en0)
+    if pet0 is not None:
+        assert abs(d.pet0 - float(pet0)) <= _tol(pet0)
+    assert res.proven_optimal
+    assert d.alpha <= alpha and 1 - d.power <= beta
+
+
+@pytest.mark.parametrize(
+    ("args", "kind", "alpha", "beta", "en1"),
+    [
+        # mtdesign README: attained alpha 0.047 / beta 0.188 and 0.043 / 0.199
+        ((0.05, 0.25, 0.05, 0.2), "optimal", "0.047", "0.188", None),
+        ((0.05, 0.25, 0.05, 0.2), "minimax", "0.043", "0.199", None),
+        # raredd/rawr (desmon): size 0.0977, type II 0.0986
+        ((0.1, 0.3, 0.1, 0.1), "optimal", "0.0977", "0.0986", None),
+        # mtdesign tests: 0.0861 / 0.0976 and 0.0948 / 0.0967
+        ((0.2, 0.4, 0.1, 0.1), "minimax", "0.0861", "0.0976", None),
+        ((0.2, 0.4, 0.1, 0.1), "optimal", "0.0948", "0.0967", None),
+        # mtdesign tests (Mander & Thompson 3.2): alpha, beta, EN under the alternative
+        ((0.1, 0.3, 0.05, 0.15), "optimal", "0.0422", "0.1490", "32.29"),
+        ((0.1, 0.3, 0.05, 0.15), "minimax", "0.0444", "0.1495", "26.46"),
+    ],
+)
+def test_attained_errors(args, kind, alpha, beta, en1) -> None:
+    d = getattr(simon_two_stage(*args), kind)
+    assert abs(d.alpha - float(alpha)) <= _tol(alpha)
+    assert abs(d.beta - float(beta)) <= _tol(beta)
+    if en1 is not None:
+        assert abs(d.en1 - float(en1)) <= _tol(en1)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        # clinfun vignette: admissible 0/15 3/33 (24.66, .4633) and 0/13 3/35 (23.71, .5133)
+        ((0.05, 0.2, 0.1, 0.1), [(0, 15, 3, 33, "24.66", "0.4633"), (0, 13, 3, 35, "23.71", "0.5133")]),
+        # clinfun vignette: 7/26 17/50 (33.56, .6852)
+        ((0.25, 0.45, 0.05, 0.1), [(7, 26, 17, 50, "33.56", "0.6852")]),
+        # VisualizeSimon2Stage intro: 4/20 14/49 (30.74, .6296)
+        ((0.2, 0.4, 0.05, 0.1), [(4, 20, 14, 49, "30.74", "0.6296")]),
+        # UnplanSimon vignette: 3/15 13/40 (28.47, .4613)
+        ((0.25, 0.45, 0.1, 0.1), [(3, 15, 13, 40, "28.47", "0.4613")]),
+        # clinfun twostage.admissible.md: 12/23 34/57 (34.52, .6612)
+        ((0.5, 0.7, 0.05, 0.1), [(12, 23, 34, 57, "34.52", "0.6612")]),
+        # clinfun ph2simon.md (nmax 150): 11/53 26/99 (69.88, .6330), 11/51 27/104 (67.68, .6852)
+        ((0.2, 0.35, 0.05, 0.05), [(11, 53, 26, 99, "69.88", "0.6330"), (11, 51, 27, 104, "67.68", "0.6852")]),
+    ],
+)
+def test_admissible_designs(args, expected) -> None:
+    res = simon_two_stage(*args)
+    adm = [d for d in res.admissible if d.kind == "admissible"]
+    got = {(d.r1, d.n1, d.r, d.n): d for d in adm}
+    assert len(adm) == len(expected)
+    for r1, n1, r, n, en0, pet0 in expected:
+        d = got[(r1, n1, r, n)]
+        assert abs(d.en0 - float(en0)) <= _tol(en0)
+        assert abs(d.pet0 - float(pet0)) <= _tol(pet0)
+        assert 0 <= d.q_low < d.q_high <= 1
+    # weight intervals tile [0, 1]: optimal from 0, minimax up to 1
+    ordered = sorted(res.admissible, key=lambda d: d.q_low)
+    assert ordered[0].kind == "optimal" and ordered[0].q_low == 0
+    assert ordered[-1].kind == "minimax" and ordered[-1].q_high == 1
+    for a, b in zip(ordered[:-1], ordered[1:], strict=True):
+        assert math.isclose(a.q_high, b.q_low, abs_tol=1e-12)
+
+
+def test_admissible_matches_exhaustive_hull() -> None:
+    """q intervals agree with those computed from the exhaustive per-n table (clinfun style)."""
+    from synthesis.design.simon import _admissible
+
+    res = simon_two_stage(0.2, 0.35, 0.05, 0.05)
+    per_n = exhaustive_per_n(0.2, 0.35, 0.05, 0.05, 109)
+    cand = sorted((v for k, v in per_n.items() if 95 <= k <= 109), key=lambda v: v[1])
+    ref = [(cand[i][1], lo, hi) for i, lo, hi in _admissible(cand)]
+    mine = [(d.n, d.q_low, d.q_high) for d in res.admissible]
+    assert [x[0] for x in ref] == [x[0] for x in mine]
+    np.testing.assert_allclose([x[1:] for x in ref], [x[1:] for x in mine], atol=1e-12)
+
+
+# ---- silent truncation in clinfun (statistics.md §4.4) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n_max", "boundary", "en0"),
+    [
+        (105, "11/51, 27/104", "67.68"),  # clinfun nmax = 105 (cf)
+        (100, "11/53, 26/99", "69.88"),  # veseshan/clinfun reference/ph2simon.md
+    ],
+)
+def test_reproduces_clinfun_truncation_and_flags_it(n_max, boundary, en0) -> None:
+    res = simon_two_stage(0.2, 0.35, 0.05, 0.05, n_max=n_max, constraint="<")
+    assert res.optimal.boundary() == boundary
+    assert abs(res.optimal.en0 - float(en0)) <= _tol(en0)
+    assert not res.proven_optimal
+    assert f"n_max = {n_max}" in res.note and "Increase n_max" in res.note
+    assert res.n_searched_max == n_max
+
+
+def test_truncation_seqsgpv_nmax40() -> None:
+    # chipmanj/SeqSGPV examples/one-arm-bernoulli/README.md: clinfun nmax = 40 gives 3/14, 11/38
+    res = simon_two_stage(0.2, 0.4, 0.05, 0.2, n_max=40, constraint="<")
+    assert res.optimal.boundary() == "3/14, 11/38"
+    assert abs(res.optimal.en0 - 21.24) < 0.005
+    assert not res.proven_optimal
+
+
+def test_true_optimum_beyond_clinfun_default() -> None:
+    res = simon_two_stage(0.2, 0.35, 0.05, 0.05)
+    assert res.optimal.boundary() == "11/50, 28/109"
+    assert abs(res.optimal.en0 - 67.07) < 0.005
+    assert res.proven_optimal and "proved" in res.note
+    assert res.n_searched_max >= 109
+    # with a generous bound the same design is found and proved
+    res150 = simon_two_stage(0.2, 0.35, 0.05, 0.05, n_max=150)
+    assert res150.optimal.boundary() == "11/50, 28/109" and res150.proven_optimal
+
+
+def test_strict_and_non_strict_agree_on_published_rows() -> None:
+    a = simon_two_stage(0.2, 0.4, 0.1, 0.1, constraint="<")
+    b = simon_two_stage(0.2, 0.4, 0.1, 0.1, constraint="<=")
+    assert a.optimal.boundary() == b.optimal.boundary() == "3/17, 10/37"
+    assert a.constraint == "<" and b.constraint == "<="
+
+
+# ---- operating characteristics ---------------------------------------------------------------
+
+
+def test_operating_characteristics_visualize_simon() -> None:
+    # cran/VisualizeSimon2Stage inst/doc/intro.html: minimax 5/24, 13/45 (p0 .2, p1 .4, a .05, b .1)
+    d = simon_two_stage(0.2, 0.4, 0.05, 0.1).minimax
+    assert d.boundary() == "5/24, 13/45"
+    oc = operating_characteristics(d, [0.2, 0.3, 0.4])
+    expected = [  # E(N), P(early termination), P(fail), P(success)
+        (31.2, 0.656, 0.296, 0.048),
+        (40.2, 0.229, 0.303, 0.468),
+        (44.2, 0.040, 0.060, 0.900),
+    ]
+    for i, (en, pet, fail, succ) in enumerate(expected):
+        assert abs(oc["EN"][i] - en) < 0.05
+        assert abs(oc["PET"][i] - pet) < 0.0005
+        assert abs(oc["P(fail)"][i] - fail) < 0.0005
+        assert abs(oc["P(declare promising)"][i] - succ) < 0.0005
+    assert abs(oc["EN"][2] - 44.16) < 0.005
+    assert abs(oc["P(declare promising)"][2] - 0.9001) < 0.00005
+
+
+def test_operating_characteristics_optimal_table() -> None:
+    # same vignette, optimal 4/19, 15/54: EN(pu) 30.4, EN(pa) 51.6, PET 67.3 % / 7.0 %, a 4.8 %, b 9.6 %
+    d = simon_two_stage(0.2, 0.4, 0.05, 0.1).optimal
+    assert abs(d.en0 - 30.4) < 0.05 and abs(d.en1 - 51.6) < 0.05
+    assert abs(d.pet0 - 0.673) < 0.0005 and abs(d.pet1 - 0.070) < 0.0005
+    assert abs(d.alpha - 0.048) < 0.0005 and abs(d.beta - 0.096) < 0.0005
+    oc = operating_characteristics(d, np.array([0.2, 0.4]))
+    np.testing.assert_allclose(oc["EN"], [d.en0, d.en1])
+    np.testing.assert_allclose(oc["P(declare promising)"], [d.alpha, d.power])
+
+
+def test_operating_characteristics_bad_grid() -> None:
+    d = simon_two_stage(0.2, 0.4).optimal
+    with pytest.raises(ValueError, match=r"p_grid\[1\] \(1.5\)"):
+        operating_characteristics(d, [0.2, 1.5])
+
+
+# ---- rule in words ---------------------------------------------------------------------------
+
+
+def test_rule_text() -> None:
+    d = simon_two_stage(0.2, 0.4, 0.05, 0.2).minimax  # 4/18, 10/33
+    text = d.rule_text()
+    assert "stop for futility after 18 patients if 4 or fewer respond" in text
+    assert "15 further patients" in text
+    assert "more than 10 respond among the 33 patients" in text
+    d0 = simon_two_stage(0.05, 0.2, 0.1, 0.1).minimax  # 0/18, 3/32
+    assert "if no patient responds" in d0.rule_text()
+
+
+def test_summary_frame() -> None:
+    res = simon_two_stage(0.05, 0.2, 0.1, 0.1)
+    df = res.summary()
+    assert list(df["design"]) == ["minimax", "admissible", "admissible", "optimal"]
+    assert {"EN(p0)", "PET(p0)", "attained alpha", "attained power"} <= set(df.columns)
+
+
+# ---- agreement with the exhaustive search ----------------------------------------------------
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    p0=st.sampled_from([0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6, 0.75]),
+    delta=st.sampled_from([0.2, 0.25, 0.3]),
+    alpha=st.sampled_from([0.025, 0.05, 0.1]),
+    beta=st.sampled_from([0.1, 0.2]),
+    constraint=st.sampled_from(["<=", "<"]),
+)
+def test_matches_exhaustive_search(p0, delta, alpha, beta, constraint) -> None:
+    p1 = round(min(p0 + delta, 0.95), 2)
+    res = simon_two_stage(p0, p1, alpha, beta, constraint=constraint)
+    if res.optimal.n > 45:
+        return
+    bound = res.optimal.n + 12
+    opt, mm = exhaustive_simon(p0, p1, alpha, beta, bound, constraint)
+    assert (opt[1], opt[2], opt[3], opt[4]) == (res.optimal.n, res.optimal.n1, res.optimal.r1, res.optimal.r)
+    assert (mm[1], mm[2], mm[3], mm[4]) == (res.minimax.n, res.minimax.n1, res.minimax.r1, res.minimax.r)
+    assert math.isclose(opt[0], res.optimal.en0, rel_tol=1e-12)
+
+
+def test_large_optimum_is_proved() -> None:
+    res = simon_two_stage(0.2, 0.28, 0.05, 0.1)
+    assert res.proven_optimal
+    assert res.optimal.n > 250
+    d = res.optimal
+    assert d.alpha <= 0.05 and d.beta <= 0.1 and d.pet0 > 0
+
+
+# ---- bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "match"),
+    [
+        ((0.4, 0.2), {}, r"p0 \(0.4\) must be smaller than p1 \(0.2\)"),
+        ((0.3, 0.3), {}, r"p0 \(0.3\) must be smaller"),
+        ((0.0, 0.2), {}, r"p0 \(0.0\) must be strictly between 0 and 1"),
+        ((0.2, 1.0), {}, r"p1 \(1.0\)"),
+        ((0.2, float("nan")), {}, r"p1 \(nan\)"),
+        ((0.2, 0.4, 0.0), {}, r"alpha \(0.0\) must be in \(0, 0.5\]"),
+        ((0.2, 0.4, 0.05, 0.6), {}, r"beta \(0.6\)"),
+        ((0.2, 0.4), {"constraint": "<<"}, r"constraint \('<<'\)"),
+        ((0.2, 0.4), {"n_max": 1}, r"n_max \(1\)"),
+        ((0.2, 0.4), {"n_max": 2.5}, r"n_max \(2.5\)"),
+        ((0.2, 0.35, 0.05, 0.05), {"n_max": 60}, r"No feasible design with n <= 60"),
+        ((0.2, 0.35, 0.05, 0.05), {"n_max": 94}, r"No feasible two-stage design with n <= 94"),
+        (("a", 0.4), {}, r"p0 \('a'\) must be a number"),
+    ],
+)
+def test_bad_input(args, kwargs, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        simon_two_stage(*args, **kwargs)
