@@ -537,8 +537,7 @@ def simon_two_stage(
     if n_mm is None:
         raise ValueError(
             f"No feasible two-stage design with n <= {cap} for p0 = {p0}, p1 = {p1}, "
-            f"alpha = {alpha}, beta = {beta}."
-            + (" Increase n_max." if n_max is not None else "")
+            f"alpha = {alpha}, beta = {beta}." + (" Increase n_max." if n_max is not None else "")
         )
     mm_designs.sort(key=lambda d: (d[0], d[1], -d[2]))
     en_mm, n1_mm, r1_mm, r_mm = mm_designs[0]

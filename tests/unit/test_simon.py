@@ -112,7 +112,10 @@ def test_attained_errors(args, kind, alpha, beta, en1) -> None:
     ("args", "expected"),
     [
         # clinfun vignette: admissible 0/15 3/33 (24.66, .4633) and 0/13 3/35 (23.71, .5133)
-        ((0.05, 0.2, 0.1, 0.1), [(0, 15, 3, 33, "24.66", "0.4633"), (0, 13, 3, 35, "23.71", "0.5133")]),
+        (
+            (0.05, 0.2, 0.1, 0.1),
+            [(0, 15, 3, 33, "24.66", "0.4633"), (0, 13, 3, 35, "23.71", "0.5133")],
+        ),
         # clinfun vignette: 7/26 17/50 (33.56, .6852)
         ((0.25, 0.45, 0.05, 0.1), [(7, 26, 17, 50, "33.56", "0.6852")]),
         # VisualizeSimon2Stage intro: 4/20 14/49 (30.74, .6296)
@@ -122,7 +125,10 @@ def test_attained_errors(args, kind, alpha, beta, en1) -> None:
         # clinfun twostage.admissible.md: 12/23 34/57 (34.52, .6612)
         ((0.5, 0.7, 0.05, 0.1), [(12, 23, 34, 57, "34.52", "0.6612")]),
         # clinfun ph2simon.md (nmax 150): 11/53 26/99 (69.88, .6330), 11/51 27/104 (67.68, .6852)
-        ((0.2, 0.35, 0.05, 0.05), [(11, 53, 26, 99, "69.88", "0.6330"), (11, 51, 27, 104, "67.68", "0.6852")]),
+        (
+            (0.2, 0.35, 0.05, 0.05),
+            [(11, 53, 26, 99, "69.88", "0.6330"), (11, 51, 27, 104, "67.68", "0.6852")],
+        ),
     ],
 )
 def test_admissible_designs(args, expected) -> None:
@@ -278,8 +284,18 @@ def test_matches_exhaustive_search(p0, delta, alpha, beta, constraint) -> None:
         return
     bound = res.optimal.n + 12
     opt, mm = exhaustive_simon(p0, p1, alpha, beta, bound, constraint)
-    assert (opt[1], opt[2], opt[3], opt[4]) == (res.optimal.n, res.optimal.n1, res.optimal.r1, res.optimal.r)
-    assert (mm[1], mm[2], mm[3], mm[4]) == (res.minimax.n, res.minimax.n1, res.minimax.r1, res.minimax.r)
+    assert (opt[1], opt[2], opt[3], opt[4]) == (
+        res.optimal.n,
+        res.optimal.n1,
+        res.optimal.r1,
+        res.optimal.r,
+    )
+    assert (mm[1], mm[2], mm[3], mm[4]) == (
+        res.minimax.n,
+        res.minimax.n1,
+        res.minimax.r1,
+        res.minimax.r,
+    )
     assert math.isclose(opt[0], res.optimal.en0, rel_tol=1e-12)
 
 
