@@ -25,8 +25,8 @@ from synthesis.results import PooledProportion
 
 FLAG = "⚑"
 #: paper-x positions of the text columns (the plot area is between PLOT_DOMAIN)
-PLOT_DOMAIN = (0.36, 0.70)
-_COLS = {"label": 0.0, "counts": 0.25, "estimate": 0.72, "weight": 0.93}
+PLOT_DOMAIN = (0.35, 0.69)
+_COLS = {"label": 0.0, "counts": 0.32, "estimate": 0.895, "weight": 1.0}
 ROW_PX = 26
 
 REQUIRED = ("study_id", "label", "events", "total", "proportion", "ci_low", "ci_high")
@@ -167,7 +167,7 @@ def forest_figure(
             marker={
                 "symbol": "square",
                 "size": _marker_sizes(weights, totals),
-                "color": [theme.COLORS["flag"] if f else theme.COLORS["study"] for f in flagged],
+                "color": theme.COLORS["study"],
                 "line": {"width": 0},
             },
             error_x={
@@ -205,16 +205,16 @@ def forest_figure(
     header_y = n + 3.0
     text(_COLS["label"], header_y, "Study", bold=True)
     text(_COLS["counts"], header_y, "Events/N", bold=True, align="right")
-    text(_COLS["estimate"] + 0.18, header_y, f"% [{ci_label}]", bold=True, align="right")
+    text(_COLS["estimate"], header_y, f"% [{ci_label}]", bold=True, align="right")
     text(1.0, header_y, "Weight", bold=True, align="right")
     for i, (_, r) in enumerate(rows.iterrows()):
         y = y_rows[i]
-        label = _hover_escape(_clean(r["label"])[:34])
+        label = _hover_escape(_clean(r["label"])[:30])
         if flagged[i]:
             label = f"{label} <span style='color:{theme.COLORS['flag']}'>{FLAG}</span>"
         text(_COLS["label"], y, label)
         text(_COLS["counts"], y, f"{int(r['events'])}/{int(r['total'])}", align="right")
-        text(_COLS["estimate"] + 0.18, y, interval_text(prop[i], low[i], high[i]), align="right")
+        text(_COLS["estimate"], y, interval_text(prop[i], low[i], high[i]), align="right")
         w = weights[i]
         text(1.0, y, f"{w:.1f}%" if math.isfinite(w) else "–", align="right")
 
@@ -269,24 +269,30 @@ def forest_figure(
         )
         text(_COLS["label"], y_pooled, f"<b>{_hover_escape(pooled_label)}</b>")
         text(_COLS["counts"], y_pooled, f"<b>{result.total_events}/{result.total_n}</b>", align="right")
-        text(_COLS["estimate"] + 0.18, y_pooled, f"<b>{interval_text(est, cl, ch)}</b>", align="right")
+        text(_COLS["estimate"], y_pooled, f"<b>{interval_text(est, cl, ch)}</b>", align="right")
         text(1.0, y_pooled, "100%" if np.all(np.isfinite(weights)) and n else "–", align="right")
         text(_COLS["label"], y_pi, "Prediction interval", color=theme.COLORS["muted"])
         text(
-            _COLS["estimate"] + 0.18,
+            _COLS["estimate"],
             y_pi,
             f"[{pct(result.pi_low)}, {pct(result.pi_high)}]" if pi_ok else "not estimable",
             align="right",
             color=theme.COLORS["muted"],
         )
         het = (
-            f"Heterogeneity: I² = {result.i2:.0f}%, τ² = {result.tau2:.3g}, "
+            f"Heterogeneity: I² = {result.i2:.0f}%, τ² = {result.tau2:.3g}<br>"
             f"Q = {result.q:.2f} (df = {result.q_df}, p = {result.q_pvalue:.3g})"
             if math.isfinite(result.q) and math.isfinite(result.i2)
             else ""
         )
         if het:
-            text(_COLS["label"], -0.2, het, color=theme.COLORS["muted"])
+            annotations.append(
+                {
+                    "x": 0.0, "y": 0.0, "xref": "paper", "yref": "paper", "yanchor": "top",
+                    "yshift": -6, "xanchor": "left", "text": het, "showarrow": False,
+                    "font": {"color": theme.COLORS["muted"], "size": 12},
+                }
+            )
 
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"} if title else None,
@@ -304,7 +310,7 @@ def forest_figure(
             "zeroline": False,
         },
         yaxis={
-            "range": [-0.8, n + 3.6],
+            "range": [0.1, n + 3.6],
             "showticklabels": False,
             "showgrid": False,
             "zeroline": False,

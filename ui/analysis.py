@@ -85,9 +85,8 @@ class Model:
 
 #: Pooled-efficacy default: IV logit, REML τ², HKSJ CI, t(k−1) PI (metafor's recommendations).
 DEFAULT_MODEL = Model()
-#: The home page's headline model and its sensitivity partner (statistics notes §1.9).
-PRIMARY_MODEL = Model(method="GLMM", ci_method="t", pi_method="t(k-1)")
-SENSITIVITY_MODEL = DEFAULT_MODEL
+#: The one-step check shown beside it on the home page (statistics notes §1.9).
+CHECK_MODEL = Model(method="GLMM", ci_method="t", pi_method="t(k-1)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -506,7 +505,7 @@ def fmt_pct(x: float | None, digits: int = 1) -> str:
 def fmt_interval(low: float, high: float, digits: int = 1) -> str:
     if not (math.isfinite(low) and math.isfinite(high)):
         return "not estimable"
-    return f"{fmt_pct(low, digits)}–{fmt_pct(high, digits)}"
+    return f"{100 * low:.{digits}f}–{100 * high:.{digits}f}%"
 
 
 def fmt_num(x: float | None, digits: int = 3) -> str:
@@ -574,3 +573,182 @@ def caveats(result, selected: Selected, flags: pd.DataFrame | None) -> list[str]
     if getattr(result, "fallback", None):
         out.append(f"Model fallback: {result.fallback}.")
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# evidence tables (cached per data file version)
+@dataclass(frozen=True)
+class Frames:
+    """The evidence tables the synthesis pages use (empty frames when a table is unavailable)."""
+
+    outcomes: pd.DataFrame
+    flags: pd.DataFrame
+    studies: pd.DataFrame
+    subtypes: pd.DataFrame
+    published: pd.DataFrame
+    n_problems: int = 0
+
+
+def _table(ev, name: str) -> pd.DataFrame:
+    fn = getattr(ev, name, None)
+    if fn is None:
+        return pd.DataFrame()
+    try:
+        out = fn()
+    except (ImportError, AttributeError, NotImplementedError):
+        return pd.DataFrame()
+    return out if isinstance(out, pd.DataFrame) else pd.DataFrame()
+
+
+def frames_of(ev) -> Frames:
+    """Pure: pull every table once from an ``EvidenceBase``."""
+    return Frames(
+        outcomes=_table(ev, "outcomes_frame"),
+        flags=_table(ev, "flags_frame"),
+        studies=_table(ev, "studies_frame"),
+        subtypes=_table(ev, "subtypes_frame"),
+        published=_table(ev, "pooled_estimates_frame"),
+        n_problems=len(getattr(ev, "problems", ()) or ()),
+    )
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _frames(_ev, path: str, sha: str | None) -> Frames:
+    return frames_of(_ev)
+
+
+def evidence_frames() -> Frames:
+    """The evidence tables of the current data file (cached by path and content hash)."""
+    from ui.data import get_evidence
+
+    ev = get_evidence()
+    return _frames(ev, str(getattr(ev, "path", "")), getattr(ev, "sha256", None))
+
+
+def run_pool(frame: pd.DataFrame, model: Model):
+    """Pooled result and study intervals for a selected frame (cached; may raise ``ValueError``)."""
+    ev, n, labels = counts(frame)
+    result = cached_pool(ev, n, labels, model)
+    study_ci = cached_study_ci(ev, n, model.study_ci_method, model.level)
+    return result, study_ci
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_md(text: str) -> str:
+    """Escape markdown/HTML-significant characters in data text interpolated into st.markdown."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+# --------------------------------------------------------------------------------------------
+# subgroups and moderators (Designs & subtypes page)
+COMPARE_BY = {
+    "design": "Design (prospective vs retrospective)",
+    "histology": "Histology group",
+    "regimen": "Regimen",
+    "line": "Line of therapy",
+    "dose": "Apatinib dose",
+    "timepoint": "Timepoint of the readout",
+}
+MODERATORS = {
+    "year": "Publication year",
+    "dose_mg": "Apatinib dose (mg/day)",
+    "prospective": "Prospective design (vs retrospective)",
+    "sarcoma_only": "Sarcoma-only population",
+    "monotherapy": "Monotherapy (vs combination/mixed)",
+    "n_centres": "Number of centres",
+}
+
+
+def dose_group(mg: object) -> str:
+    try:
+        v = float(mg)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return MISSING
+    if not math.isfinite(v):
+        return MISSING
+    return "≤ 500 mg/day" if v <= 500 else "> 500 mg/day"
+
+
+def subgroup_frame(outcomes: pd.DataFrame, sel: Selection, by: str) -> pd.DataFrame:
+    """Selected rows with a ``group`` column for a subgroup comparison.
+
+    ``by="timepoint"`` stacks the rows of every timepoint (the same study may then appear in
+    several groups: the groups are not independent, which the page states).
+    """
+    if by not in COMPARE_BY:
+        raise ValueError(f"by ({by!r}) must be one of {', '.join(COMPARE_BY)}.")
+    if by == "timepoint":
+        parts = []
+        for tp in ("best_overall", "week_12", "final"):
+            f = select_outcomes(outcomes, replace(sel, timepoint=tp)).frame
+            parts.append(f.assign(group=TIMEPOINTS[tp]))
+        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        return out
+    f = select_outcomes(outcomes, sel).frame.copy()
+    if by == "dose":
+        f["group"] = f["dose_mg"].map(dose_group) if "dose_mg" in f else MISSING
+    else:
+        col = FILTER_COLUMNS[by]
+        f["group"] = f[col].map(lambda v: _text(v) or MISSING) if col in f else MISSING
+    return f
+
+
+def moderator_frame(frame: pd.DataFrame, moderator: str) -> pd.DataFrame:
+    """One numeric moderator column (named ``moderator``) for meta-regression; NaN where missing."""
+    if moderator not in MODERATORS:
+        raise ValueError(f"moderator ({moderator!r}) must be one of {', '.join(MODERATORS)}.")
+    if moderator == "prospective":
+        vals = frame.get("design", pd.Series(index=frame.index, dtype=object)).map(
+            lambda v: {"prospective": 1.0, "retrospective": 0.0}.get(_text(v), np.nan)
+        )
+    elif moderator == "monotherapy":
+        vals = frame.get("regimen", pd.Series(index=frame.index, dtype=object)).map(
+            lambda v: np.nan if not _text(v) else float(_text(v) == "monotherapy")
+        )
+    elif moderator == "sarcoma_only":
+        vals = frame.get("sarcoma_only", pd.Series(index=frame.index, dtype=object)).map(
+            lambda v: np.nan if v is None or (isinstance(v, float) and math.isnan(v)) else float(bool(v))
+        )
+    else:
+        vals = pd.to_numeric(frame.get(moderator, pd.Series(index=frame.index, dtype=float)), errors="coerce")
+    return pd.DataFrame({moderator: vals.astype(float).to_numpy()}, index=frame.index)
+
+
+DESIGN_COLUMNS = {
+    "label": "Study",
+    "year": "Year",
+    "design_label": "Design",
+    "phase": "Phase",
+    "report_type": "Report",
+    "n_centres": "Centres",
+    "histology": "Histology",
+    "histology_group": "Group",
+    "regimen": "Regimen",
+    "partner": "Partner",
+    "dose": "Dose",
+    "line": "Line",
+    "events": "Events",
+    "total": "Evaluable",
+    "timepoint": "Timepoint",
+    "status": "Count status",
+    "flag_count": "Flags",
+}
+
+
+def design_table(frame: pd.DataFrame, studies: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Side-by-side design table of the studies in view (display strings, no NaN)."""
+    df = frame.copy()
+    if studies is not None and not studies.empty and "study_id" in studies:
+        extra = [c for c in studies.columns if c not in df.columns]
+        if extra:
+            df = df.merge(studies[["study_id", *extra]].drop_duplicates("study_id"), on="study_id", how="left")
+    cols = [c for c in DESIGN_COLUMNS if c in df.columns]
+    out = df[cols].rename(columns=DESIGN_COLUMNS)
+    for c in out.columns:
+        if out[c].dtype == object or not pd.api.types.is_numeric_dtype(out[c]):
+            out[c] = out[c].map(lambda v: _text(v) or "–")
+        elif pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].map(lambda v: "–" if not math.isfinite(v) else (f"{int(v)}" if float(v).is_integer() else f"{v:g}"))
+    return out.reset_index(drop=True)

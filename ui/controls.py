@@ -42,10 +42,6 @@ FILTER_LABELS = {
     "regimen": "Regimen",
     "line": "Line of therapy",
 }
-METHOD_LABELS = {
-    **{m: f"{m} — {LABELS[m]}" for m in METHODS},
-    "GLMM": "GLMM — binomial–normal (one-step, logit link)",
-}
 
 
 def _index(options, value) -> int:
@@ -88,51 +84,56 @@ def selection_controls(outcomes: pd.DataFrame, *, container=None, endpoint: bool
 
 
 def model_controls(*, container=None, expanded: bool = False) -> Model:
-    """Estimator, transform, intervals, I² definition, level, study CI and Bayesian prior."""
+    """Estimator, transform, intervals, I² definition, level, study CI and Bayesian prior.
+
+    Options are shown (and written to the URL) as the project's vocabulary literals, e.g.
+    ``?method=PM&ci=hksj``; the plain-language meaning is in each control's help and in the
+    model line under the controls.
+    """
     box = container or st.sidebar
     d = DEFAULT_MODEL
     with box, st.expander("Statistical model", expanded=expanded):
         method = st.selectbox(
-            "Estimator", METHODS, index=_index(METHODS, d.method), format_func=METHOD_LABELS.get,
-            key="method", bind=BIND,
-            help="Random-effects estimators of τ² (inverse variance), the common-effect model (CE), "
-            "or the one-step binomial–normal GLMM recommended for few, small studies.",
+            "Estimator", METHODS, index=_index(METHODS, d.method), key="method", bind=BIND,
+            help=_help("Random-effects τ² estimator, common effect (CE), or the one-step "
+                       "binomial–normal GLMM (recommended for few, small studies).", METHODS),
         )
         transform = st.selectbox(
-            "Transform", TRANSFORMS, index=_index(TRANSFORMS, d.transform), format_func=LABELS.get,
-            key="transform", bind=BIND, disabled=method == "GLMM",
-            help="Scale on which inverse-variance models pool. The GLMM always uses the logit link.",
+            "Transform", TRANSFORMS, index=_index(TRANSFORMS, d.transform), key="transform",
+            bind=BIND, disabled=method == "GLMM",
+            help=_help("Scale on which inverse-variance models pool. The GLMM always uses the "
+                       "logit link.", TRANSFORMS),
         )
         ci = st.selectbox(
-            "Confidence interval", CI_METHODS, index=_index(CI_METHODS, d.ci_method),
-            format_func=LABELS.get, key="ci", bind=BIND,
-            help="HKSJ is recommended for inverse-variance models. A GLMM has no HKSJ analogue: "
-            "it uses t(k−1) instead (stated under the plot).",
+            "Confidence interval", CI_METHODS, index=_index(CI_METHODS, d.ci_method), key="ci",
+            bind=BIND,
+            help=_help("HKSJ is recommended for inverse-variance models. A GLMM has no HKSJ "
+                       "analogue and uses t(k−1) instead (stated under the plot).", CI_METHODS),
         )
         pi = st.selectbox(
-            "Prediction interval", PI_METHODS, index=_index(PI_METHODS, d.pi_method),
-            format_func=LABELS.get, key="pi", bind=BIND,
-            help="Where the response rate of a new, similar study is expected to fall. Unreliable "
-            "with fewer than about 5 studies.",
+            "Prediction interval", PI_METHODS, index=_index(PI_METHODS, d.pi_method), key="pi",
+            bind=BIND,
+            help=_help("Where the response rate of a new, similar study is expected to fall; "
+                       "unreliable with fewer than about 5 studies.", PI_METHODS),
         )
         i2 = st.radio(
             "I² definition", I2_DEFINITIONS, index=_index(I2_DEFINITIONS, d.i2_definition),
-            format_func=LABELS.get, key="i2", bind=BIND, horizontal=False,
+            key="i2", bind=BIND, captions=[LABELS[v] for v in I2_DEFINITIONS],
         )
         level = st.selectbox(
-            "Interval level", list(LEVELS), index=_index(LEVELS, f"{d.level:g}"),
-            format_func=LEVELS.get, key="level", bind=BIND,
+            "Interval level", list(LEVELS), index=_index(LEVELS, f"{d.level:g}"), key="level",
+            bind=BIND, help="Level of every interval (study, pooled, prediction, τ²).",
         )
         study_ci = st.radio(
             "Study intervals", STUDY_CI_METHODS, index=_index(STUDY_CI_METHODS, d.study_ci_method),
-            format_func=LABELS.get, key="study_ci", bind=BIND,
+            key="study_ci", bind=BIND, captions=[LABELS[v] for v in STUDY_CI_METHODS],
         )
         prior = st.selectbox(
-            "Bayesian τ prior", list(PRIOR_SCALES), index=0, format_func=PRIOR_SCALES.get,
-            key="prior", bind=BIND,
-            help="Half-normal prior on τ (logit scale) for the Bayesian sensitivity model.",
+            "Bayesian τ prior: half-normal scale", list(PRIOR_SCALES), index=0, key="prior",
+            bind=BIND, help="Scale of the half-normal prior on τ (logit scale) used by the "
+            "Bayesian sensitivity model: 0.5 (moderate heterogeneity) or 1.0 (wider).",
         )
-    return Model(
+    model = Model(
         transform=transform if method != "GLMM" else "logit",
         method=method,
         ci_method=ci,
@@ -142,6 +143,11 @@ def model_controls(*, container=None, expanded: bool = False) -> Model:
         study_ci_method=study_ci,
         prior_scale=float(prior),
     )
+    return model
+
+
+def _help(text: str, options) -> str:
+    return text + "\n\n" + "\n".join(f"- `{o}`: {LABELS.get(o, o)}" for o in options)
 
 
 def sort_control(key: str = "forest_sort") -> str:

@@ -94,3 +94,108 @@ def notes(result) -> None:
 
 def na(what: str) -> None:
     st.info(f"{what} is not available yet in this build.", icon=":material/hourglass_empty:")
+
+
+@st.fragment
+def forest_panel(rows: pd.DataFrame, result, *, title: str, ci_label: str, file_stem: str) -> None:
+    """Forest plot with its chart-local sort control (a fragment: sorting does not re-pool)."""
+    from charts import forest
+    from ui.controls import sort_control
+
+    order = sort_control()
+    fig = forest.forest_figure(
+        forest.sort_rows(rows, order), result, title=title, ci_label=ci_label,
+        pooled_label=pooled_label(result),
+    )
+    plot(fig, key="forest", clickable=True)
+    st.caption(
+        f"{result.model_label()}. Squares: observed proportion (size ∝ weight, or patients for the "
+        f"GLMM); bars: {ci_label} of each study; diamond: pooled estimate and its CI; orange bar: "
+        "prediction interval. ⚑ marks studies with data-quality flags (hover for the messages). "
+        "Click a study to open its card."
+    )
+    csv_download(rows, f"{file_stem}.csv", key="dl_forest", label="Download study table (CSV)")
+
+
+def pooled_label(result) -> str:
+    if result.method == "GLMM":
+        return "GLMM (one-step)"
+    if result.method == "CE":
+        return "Common effect"
+    return f"Random effects ({result.method})"
+
+
+def excluded_table(selected, *, key: str) -> None:
+    """What was left out of the pool and why."""
+    if len(selected.excluded):
+        with st.expander(f"Not pooled: {len(selected.excluded)} report(s) and why"):
+            st.dataframe(selected.excluded, hide_index=True, width="stretch")
+            csv_download(selected.excluded, "not_pooled.csv", key=key)
+
+
+# --------------------------------------------------------------------------------------------
+# panels of the Pooled efficacy page (each one self-contained; errors become messages)
+def heterogeneity(result) -> None:
+    st.subheader("Heterogeneity")
+    table = analysis.heterogeneity_table(result)
+    st.dataframe(table, hide_index=True, width="stretch")
+    csv_download(table, "heterogeneity.csv", key="dl_het")
+    st.caption(
+        "I² is the share of the observed spread not explained by chance; with few studies it is "
+        "imprecise. τ² is the variance of the true study response rates on the analysis scale; its "
+        "interval shows how poorly it is determined here."
+    )
+
+
+def methods(sel, model, result, selected) -> None:
+    st.subheader("Methods paragraph")
+    text = analysis.methods_paragraph(sel, model, result, selected)
+    st.caption("Ready to paste into a protocol or report (plain text).")
+    st.code(text, language=None, wrap_lines=True)
+
+
+def headline_card(title: str, result, check, *, endpoint: str) -> None:
+    """One endpoint on the home page: estimate, CI, PI, k/N and the one-step check."""
+    lvl = f"{result.level:.0%}"
+    with st.container(border=True):
+        st.subheader(title)
+        st.metric(
+            f"Pooled {endpoint} ({lvl} CI)",
+            f"{analysis.fmt_pct(result.estimate)}",
+            help=result.model_label(),
+        )
+        st.markdown(
+            f"**{lvl} CI** {analysis.fmt_interval(result.ci_low, result.ci_high)} · "
+            f"**{lvl} prediction interval** {analysis.fmt_interval(result.pi_low, result.pi_high)}"
+        )
+        k = result.k
+        st.caption(
+            f"{k} {'study' if k == 1 else 'studies'}, {result.total_n} patients, "
+            f"{result.total_events} {'responders' if endpoint == 'ORR' else 'with disease control'}."
+            + (f" I² = {result.i2:.0f}%." if k > 1 and analysis.fmt_num(result.i2) != "–" else "")
+            + (" A single study: this is its own result, not a pooled estimate." if k == 1 else "")
+        )
+        if check is not None:
+            st.caption(
+                f"Check with the one-step GLMM: {analysis.fmt_pct(check.estimate)} "
+                f"({analysis.fmt_interval(check.ci_low, check.ci_high)})."
+            )
+
+
+def page_links(items: list[tuple[str, str, str]]) -> None:
+    """``(page file, label, who it is for)`` links; pages not yet registered are skipped."""
+    from pathlib import Path
+
+    from ui.pages import PAGES
+
+    root = Path(__file__).resolve().parents[1]
+    specs = {p.file: p for p in PAGES}
+    cols = st.columns(len(items))
+    for col, (file, label, who) in zip(cols, items, strict=True):
+        with col, st.container(border=True):
+            spec = specs.get(file)
+            if spec is not None and (root / file).exists():
+                st.page_link(file, label=label, icon=spec.icon)
+            else:
+                st.markdown(f"**{label}** (coming soon)")
+            st.caption(who)

@@ -1,0 +1,67 @@
+"""Overview: the clinician's answer on one screen, with a way in for every kind of user."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import analysis as A
+from ui import widgets
+
+st.title("Apatinib in advanced sarcoma")
+st.markdown(
+    "**What response rate can I expect from apatinib in my patient's sarcoma, how sure is that, "
+    "and does it depend on the kind of study?**"
+)
+
+F = A.evidence_frames()
+model, check_model = A.DEFAULT_MODEL, A.CHECK_MODEL
+results = {}
+cols = st.columns(2)
+for col, endpoint in zip(cols, A.ENDPOINTS, strict=True):
+    selected = A.select_outcomes(F.outcomes, A.Selection(endpoint=endpoint)) if not F.outcomes.empty else None
+    with col:
+        if selected is None or selected.k == 0:
+            st.info(f"No {endpoint} data to pool yet.")
+            continue
+        try:
+            res, _ = A.run_pool(selected.frame, model)
+        except ValueError as exc:
+            st.error(f"{endpoint} could not be pooled: {exc}")
+            continue
+        try:
+            chk, _ = A.run_pool(selected.frame, check_model)
+        except ValueError:
+            chk = None
+        results[endpoint] = (res, selected)
+        widgets.headline_card(A.ENDPOINTS[endpoint], res, chk, endpoint=endpoint)
+
+st.caption(
+    "Model: inverse-variance random effects on the logit scale, τ² by REML, "
+    "Hartung–Knapp–Sidik–Jonkman 95% CI, t(k−1) prediction interval; one report per cohort, "
+    "each study's headline timepoint. The prediction interval is where the response rate of a new, "
+    "similar study is expected to fall — the better guide for an individual setting."
+)
+
+if results:
+    st.subheader("Read this before using the numbers")
+    notes: list[str] = []
+    for endpoint, (res, selected) in results.items():
+        for c in A.caveats(res, selected, F.flags):
+            line = f"{endpoint}: {c}"
+            if line not in notes:
+                notes.append(line)
+    for line in notes:
+        st.markdown(f"- {A.escape_md(line)}")
+    if F.n_problems:
+        st.markdown(f"- The data file has {F.n_problems} validation problem(s); see Data checks.")
+
+st.subheader("Where to go next")
+widgets.page_links(
+    [
+        ("pages/studies.py", "Studies", "Every study with its numbers, sources and flags."),
+        ("pages/pooled.py", "Pooled efficacy", "Forest plot, models, sensitivity, methods text."),
+        ("pages/compare.py", "Designs & subtypes", "Prospective vs retrospective, histology, regimen."),
+        ("pages/planner.py", "Trial planner", "Sample size for a new phase II study."),
+        ("pages/present.py", "Present & export", "Slides, figures and tables for a meeting."),
+    ]
+)

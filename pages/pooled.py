@@ -1,0 +1,66 @@
+"""Pooled efficacy: what response rate to expect from apatinib, how sure, and how robust."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import analysis as A
+from ui import controls, widgets
+
+st.title("Pooled efficacy")
+st.caption(
+    "What response rate can be expected from apatinib in advanced sarcoma, how certain is it, and "
+    "does it survive other reasonable analysis choices? Every control is kept in the URL."
+)
+
+F = A.evidence_frames()
+if F.outcomes.empty:
+    st.error("The evidence base has no outcome table; see Data checks.")
+    st.stop()
+sel = controls.selection_controls(F.outcomes)
+model = controls.model_controls(expanded=True)
+selected = A.select_outcomes(F.outcomes, sel)
+for note in selected.notes:
+    st.warning(note, icon=":material/warning:")
+if selected.k == 0:
+    st.warning("No study matches this selection. Widen the filters in the sidebar.")
+    widgets.excluded_table(selected, key="dl_excluded")
+    st.stop()
+try:
+    result, study_ci = A.run_pool(selected.frame, model)
+except ValueError as exc:
+    st.error(f"These studies cannot be pooled with this model: {exc}")
+    st.stop()
+
+widgets.pooled_metrics(result, label=f"Pooled {sel.endpoint}")
+for c in A.caveats(result, selected, F.flags):
+    st.caption(f":material/info: {c}")
+widgets.notes(result)
+
+tabs = st.tabs(
+    ["Forest plot", "Heterogeneity & models", "Sensitivity", "Small-study effects", "Methods & literature"],
+    key="tab", on_change="rerun", bind="query-params",
+)
+rows = A.forest_rows(selected.frame, result, study_ci, F.flags)
+ci_label = f"{model.level:.0%} CI"
+if tabs[0].open is not False:
+    with tabs[0]:
+        widgets.forest_panel(
+            rows, result, title=f"{A.ENDPOINTS[sel.endpoint]} — {A.TIMEPOINTS[sel.timepoint].lower()}",
+            ci_label=ci_label, file_stem=f"forest_{sel.endpoint}",
+        )
+        widgets.excluded_table(selected, key="dl_excluded")
+if tabs[1].open:
+    with tabs[1]:
+        widgets.heterogeneity(result)
+        widgets.agreement(selected.frame, model)
+if tabs[2].open:
+    with tabs[2]:
+        widgets.sensitivity(selected.frame, model, result)
+if tabs[3].open:
+    with tabs[3]:
+        widgets.small_study(selected.frame, model, result)
+if tabs[4].open:
+    with tabs[4]:
+        widgets.methods(sel, model, result, selected)
+        widgets.published(F.published, sel, model, F.outcomes)
