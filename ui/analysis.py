@@ -752,3 +752,75 @@ def design_table(frame: pd.DataFrame, studies: pd.DataFrame | None = None) -> pd
         elif pd.api.types.is_float_dtype(out[c]):
             out[c] = out[c].map(lambda v: "–" if not math.isfinite(v) else (f"{int(v)}" if float(v).is_integer() else f"{v:g}"))
     return out.reset_index(drop=True)
+
+
+def available(name: str) -> bool:
+    """Whether ``synthesis.<name>`` can be imported now (modules land one by one)."""
+    try:
+        getattr(synthesis, name)
+    except (ImportError, AttributeError):
+        return False
+    return True
+
+
+def scope_histology(scope: str) -> tuple[str, ...]:
+    """Histology filter matching a meta-analysis' stated scope ('' = all sarcoma)."""
+    s = _text(scope).lower()
+    if "osteosarcoma" in s:
+        return ("osteosarcoma",)
+    if "soft-tissue" in s or "soft tissue" in s or re.search(r"\bsts\b", s):
+        return ("soft-tissue sarcoma",)
+    return ()
+
+
+def _as_prop(v: object) -> float:
+    try:
+        x = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+    return x / 100.0 if x > 1.0 else x
+
+
+def published_comparison(
+    table: pd.DataFrame | None, sel: Selection, model: Model, outcomes: pd.DataFrame
+) -> pd.DataFrame:
+    """Each published pooled estimate of this endpoint beside this app's for the same scope.
+
+    The app's estimate re-uses :func:`cached_pool` on the rows that :func:`select_outcomes` picks
+    for the scope's histology group (all sarcoma when the scope is broader); both columns are
+    display strings.
+    """
+    cols = ["Meta-analysis", "Scope", "Published", "Their method", "This app (same scope)",
+            "App studies / patients", "App model"]
+    if table is None or table.empty or "measure" not in table:
+        return pd.DataFrame(columns=cols)
+    df = table[table["measure"].map(_text).str.upper().str.startswith(sel.endpoint)]
+    if "scale" in df:
+        df = df[df["scale"].map(_text).isin(["proportion", ""])]
+    rows = []
+    for _, r in df.iterrows():
+        est, lo, hi = _as_prop(r.get("estimate")), _as_prop(r.get("ci_low")), _as_prop(r.get("ci_high"))
+        pub = fmt_pct(est) + (f" ({fmt_interval(lo, hi)})" if math.isfinite(lo) and math.isfinite(hi) else "")
+        hist = scope_histology(r.get("scope", ""))
+        sub = select_outcomes(outcomes, replace(sel, histology=hist, design=(), regimen=(), line=()))
+        app, kn = "no matching studies", "–"
+        if sub.k:
+            try:
+                res = cached_pool(*counts(sub.frame), model)
+                app = f"{fmt_pct(res.estimate)} ({fmt_interval(res.ci_low, res.ci_high)})"
+                kn = f"{res.k} / {res.total_n}"
+            except ValueError as exc:
+                app = f"not estimable ({exc})"
+        rows.append(
+            {
+                "Meta-analysis": _text(r.get("label")) or _text(r.get("study_id")),
+                "Scope": _text(r.get("scope")) or "–",
+                "Published": pub,
+                "Their method": _text(r.get("method")) or _text(r.get("interval_kind")) or "not stated",
+                "This app (same scope)": app,
+                "App studies / patients": kn,
+                "App model": f"{model.method}, {model.transform if model.method != 'GLMM' else 'logit link'}, "
+                f"CI {model.ci_method}" + (f"; {', '.join(hist)} only" if hist else "; all sarcoma"),
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)

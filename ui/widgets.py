@@ -199,3 +199,54 @@ def page_links(items: list[tuple[str, str, str]]) -> None:
             else:
                 st.markdown(f"**{label}** (coming soon)")
             st.caption(who)
+
+
+def agreement(frame: pd.DataFrame, model) -> None:
+    st.subheader("Do the models agree?")
+    if not analysis.available("method_agreement"):
+        na("The method-agreement panel")
+        return
+    _agreement_body(frame, model)
+
+
+def sensitivity(frame: pd.DataFrame, model, result) -> None:
+    st.subheader("Leave-one-out and cumulative analyses")
+    if not analysis.available("leave_one_out"):
+        na("Leave-one-out, cumulative and influence analyses")
+        return
+    _sensitivity_body(frame, model, result)
+
+
+def small_study(frame: pd.DataFrame, model, result) -> None:
+    st.subheader("Small-study effects (funnel plot)")
+    if not analysis.available("egger_test"):
+        na("The funnel plot with Egger's and Begg's tests")
+        return
+    _small_study_body(frame, model, result)
+
+
+def published(table: pd.DataFrame, sel, model, outcomes: pd.DataFrame) -> None:
+    st.subheader("Published pooled estimates beside this app's")
+    rows = analysis.published_comparison(table, sel, model, outcomes)
+    if rows.empty:
+        st.info("No published pooled estimate for this endpoint is in the evidence base yet.")
+        return
+    st.dataframe(rows, hide_index=True, width="stretch")
+    csv_download(rows, "published_vs_app.csv", key="dl_published")
+    st.caption(
+        "Published estimates are copied from the meta-analyses (their own study sets, which "
+        "overlap with but differ from this app's, and their own methods). This app's estimate "
+        "uses the model chosen in the sidebar on the matching histology scope."
+    )
+
+
+def _agreement_body(frame: pd.DataFrame, model) -> None:  # filled in when synthesis.agreement lands
+    na("The method-agreement panel")
+
+
+def _sensitivity_body(frame: pd.DataFrame, model, result) -> None:
+    na("Leave-one-out, cumulative and influence analyses")
+
+
+def _small_study_body(frame: pd.DataFrame, model, result) -> None:
+    na("The funnel plot with Egger's and Begg's tests")
