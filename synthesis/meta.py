@@ -436,7 +436,7 @@ def pool_proportions(
     x, n = as_counts(events, totals)
     k = int(x.size)
     if labels is None:
-        labs = tuple(f"Study {i + 1}" for i in range(k))
+        labs = tuple(map("Study {}".format, range(1, k + 1)))
     else:
         labs = tuple(str(s) for s in labels)
         if len(labs) != k:
