@@ -36,12 +36,15 @@ from synthesis._common import LABELS, ConfidenceInterval, _fmt, check_choice, ch
 __all__ = [
     "MedianBounds",
     "PooledMedian",
+    "ReportedPoints",
     "SurvivalCurveFit",
     "fit_exponential",
     "fit_weibull",
     "implied_median_bounds",
     "median_of_medians",
     "pool_log_medians",
+    "reconstruct",
+    "reported_points",
 ]
 
 LOG2 = math.log(2.0)
@@ -388,6 +391,213 @@ def fit_weibull(
     if t.size == 2:
         notes = ("Two points determine the Weibull exactly: the fit cannot show lack of fit.",)
     return _finish_fit("weibull", how, scale, shape, t, s, lab, notes)
+
+
+# ----------------------------------------------------------------------------------------------
+# reported points from a survival table
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ReportedPoints:
+    """(time, survival) points of one study and endpoint, ready for the fitters.
+
+    ``points`` are sorted by time; ``methods`` says where each came from (``"median"``,
+    ``"Kaplan–Meier"``, ``"not stated"``, ``"crude"``); ``skipped`` lists rows left out with the
+    reason.
+    """
+
+    endpoint: str
+    times: tuple[float, ...]
+    survival: tuple[float, ...]
+    labels: tuple[str, ...]
+    methods: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def points(self) -> list[tuple[float, float]]:
+        return list(zip(self.times, self.survival, strict=True))
+
+    @property
+    def k(self) -> int:
+        return len(self.times)
+
+    def to_frame(self) -> pd.DataFrame:
+        """``time_months, survival, label, method`` (the points frame of the curve chart)."""
+        return pd.DataFrame(
+            {
+                "time_months": list(self.times),
+                "survival": list(self.survival),
+                "label": list(self.labels),
+                "method": list(self.methods),
+            }
+        )
+
+
+def _is_missing(x: object) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def reported_points(
+    frame: pd.DataFrame,
+    endpoint: str = "PFS",
+    *,
+    study_id: str | None = None,
+    subgroup: str | None = None,
+    include_crude: bool = False,
+) -> ReportedPoints:
+    """Collect the reported median and milestone rates of one study as (time, survival) points.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A survival table with the columns of ``EvidenceBase.survival_frame()`` (at least
+        ``endpoint, statistic, time_months, estimate, not_reached, milestone_method``; ``study_id``
+        and ``subgroup`` when filtering on them). This module never imports ``evidence``.
+    endpoint : str, default "PFS"
+    study_id : str, optional
+        Keep only this study's rows (the frame may already be one study).
+    subgroup : str, optional
+        Keep this subgroup's rows; default: rows without a subgroup (the whole cohort).
+    include_crude : bool, default False
+        Use crude milestone proportions too. By default they are left out: a crude share
+        progression-free at t is not a point on the Kaplan–Meier curve (dossier flag 8).
+
+    Returns
+    -------
+    ReportedPoints
+        A median ``m`` becomes ``(m, 0.5)``; a milestone of ``r`` percent at ``t`` months becomes
+        ``(t, r / 100)``. Left out, with the reason: medians not reached, rates of 0% or 100%
+        (no finite log cumulative hazard), crude rates (unless asked), a second point at the same
+        time, and a point whose survival is above an earlier one. Milestones whose method is
+        not stated are used and noted as assumed to be Kaplan–Meier estimates.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"endpoint": ["PFS", "PFS"], "statistic": ["milestone"] * 2,
+    ...                    "time_months": [6.0, 4.0], "estimate": [36.5, 46.3],
+    ...                    "not_reached": [False, False],
+    ...                    "milestone_method": ["Kaplan–Meier"] * 2})
+    >>> reported_points(df).points
+    [(4.0, 0.463), (6.0, 0.365)]
+    """
+    need = ("endpoint", "statistic", "time_months", "estimate")
+    missing = [c for c in need if c not in frame.columns]
+    if missing:
+        raise ValueError(f"frame is missing column(s) {missing}.")
+    df = frame[frame["endpoint"] == endpoint]
+    if study_id is not None:
+        if "study_id" not in df.columns:
+            raise ValueError("frame has no study_id column to filter on.")
+        df = df[df["study_id"] == study_id]
+    if "subgroup" in df.columns:
+        if subgroup is None:
+            df = df[[_is_missing(v) for v in df["subgroup"]]]
+        else:
+            df = df[df["subgroup"] == subgroup]
+    rows: list[tuple[float, float, str, str]] = []
+    skipped: list[tuple[str, str]] = []
+    notes: list[str] = []
+    for _, r in df.iterrows():
+        stat = r["statistic"]
+        nr = bool(r.get("not_reached", False)) if not _is_missing(r.get("not_reached")) else False
+        if stat == "median":
+            label = f"median {endpoint}"
+            if nr:
+                skipped.append((label, "median not reached"))
+                continue
+            m = float(r["estimate"]) if not _is_missing(r["estimate"]) else math.nan
+            if not (math.isfinite(m) and m > 0):
+                skipped.append((label, "no median value"))
+                continue
+            rows.append((m, 0.5, label, "median"))
+        elif stat == "milestone":
+            t = float(r["time_months"]) if not _is_missing(r["time_months"]) else math.nan
+            rate = float(r["estimate"]) if not _is_missing(r["estimate"]) else math.nan
+            method = r.get("milestone_method")
+            method = "not stated" if _is_missing(method) else str(method)
+            label = f"{endpoint} {rate:g}% at {t:.3g} mo ({method})"
+            if not (math.isfinite(t) and t > 0 and math.isfinite(rate)):
+                skipped.append((label, "no time or rate"))
+                continue
+            if method == "crude" and not include_crude:
+                skipped.append((label, "crude proportion, not a Kaplan–Meier estimate (flag 8)"))
+                continue
+            if not (0.0 < rate < 100.0):
+                skipped.append((label, f"a rate of {rate:g}% has no finite log cumulative hazard"))
+                continue
+            if method == "not stated":
+                notes.append(f"{label}: method not stated; treated as a Kaplan–Meier estimate.")
+            # round away the last-bit noise of the division (46.3 / 100 -> 0.463)
+            rows.append((t, round(rate / 100.0, 12), label, method))
+    rank = {"Kaplan–Meier": 0, "median": 1, "not stated": 2, "crude": 3}
+    rows.sort(key=lambda x: (x[0], rank.get(x[3], 4)))
+    kept: list[tuple[float, float, str, str]] = []
+    for row in rows:
+        if kept and row[0] == kept[-1][0]:
+            skipped.append((row[2], f"a second point at {row[0]:g} months ({kept[-1][2]} kept)"))
+            continue
+        if kept and row[1] > kept[-1][1]:
+            skipped.append(
+                (row[2], f"survival {row[1]:.1%} is above the earlier {kept[-1][1]:.1%} "
+                 f"({kept[-1][2]}): not on one survival curve")
+            )
+            continue
+        kept.append(row)
+    return ReportedPoints(
+        endpoint=endpoint,
+        times=tuple(x[0] for x in kept),
+        survival=tuple(x[1] for x in kept),
+        labels=tuple(x[2] for x in kept),
+        methods=tuple(x[3] for x in kept),
+        skipped=tuple(skipped),
+        notes=tuple(notes),
+    )
+
+
+def reconstruct(
+    points: Sequence[tuple[float, float]] | np.ndarray | ReportedPoints,
+    *,
+    labels: Sequence[str] | None = None,
+) -> tuple[dict[str, SurvivalCurveFit], tuple[tuple[str, str], ...]]:
+    """Fit every model the points allow: the exponential always, the Weibull when identifiable.
+
+    Parameters
+    ----------
+    points : sequence of (time_months, survival) pairs, or ReportedPoints
+    labels : sequence of str, optional
+        Point labels (taken from ``ReportedPoints`` when given one).
+
+    Returns
+    -------
+    fits : dict
+        ``{"exponential": ..., "weibull": ...}`` for the models that could be fitted.
+    not_fitted : tuple of (model, reason)
+        E.g. ``("weibull", "needs at least 2 points ...")``.
+
+    Examples
+    --------
+    >>> fits, why = reconstruct([(18.53, 0.5), (24.0, 0.5)])
+    >>> sorted(fits), why[0][0]
+    (['exponential'], 'weibull')
+    """
+    if isinstance(points, ReportedPoints):
+        labels = points.labels if labels is None else labels
+        pts: object = points.points
+    else:
+        pts = points
+    fits: dict[str, SurvivalCurveFit] = {}
+    why: list[tuple[str, str]] = []
+    for name, fitter in (("exponential", fit_exponential), ("weibull", fit_weibull)):
+        try:
+            fits[name] = fitter(pts, labels=labels)  # type: ignore[arg-type]
+        except ValueError as exc:
+            why.append((name, str(exc)))
+    return fits, tuple(why)
 
 
 # ----------------------------------------------------------------------------------------------

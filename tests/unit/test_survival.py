@@ -16,6 +16,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -31,6 +32,8 @@ from synthesis.survival import (
     implied_median_bounds,
     median_of_medians,
     pool_log_medians,
+    reconstruct,
+    reported_points,
 )
 
 REF = json.loads(
@@ -391,3 +394,80 @@ def test_median_of_medians_bad_inputs() -> None:
         median_of_medians([1.0, 2.0], weights=[3, 0])
     with pytest.raises(ValueError, match="empty"):
         median_of_medians([])
+
+
+# ---------------------------------------------------------------------------------------------
+# reported points from a survival table, and reconstruct()
+# ---------------------------------------------------------------------------------------------
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    base = {"study_id": "S", "subgroup": None, "not_reached": False, "milestone_method": None,
+            "time_months": math.nan}
+    return pd.DataFrame([{**base, **r} for r in rows])
+
+
+def test_reported_points_s7_crude_left_out_by_default() -> None:
+    df = _frame([
+        {"endpoint": "PFS", "statistic": "milestone", "time_months": 6.0, "estimate": 30.23,
+         "milestone_method": "crude"},
+        {"endpoint": "PFS", "statistic": "milestone", "time_months": 6.0, "estimate": 50.9,
+         "milestone_method": "Kaplan–Meier"},
+    ])
+    rp = reported_points(df, "PFS")
+    assert rp.points == [(6.0, 0.509)]
+    assert rp.methods == ("Kaplan–Meier",)
+    assert "flag 8" in rp.skipped[0][1]
+    both = reported_points(df, "PFS", include_crude=True)
+    assert both.points == [(6.0, 0.509)]  # the KM point wins at the same time
+    assert "second point at 6 months" in both.skipped[0][1]
+
+
+def test_reported_points_s10_and_subgroups() -> None:
+    df = _frame([
+        {"endpoint": "PFS", "statistic": "median", "estimate": 13.1},
+        {"endpoint": "PFS", "statistic": "milestone", "time_months": 12.0, "estimate": 55.4},
+        {"endpoint": "PFS", "statistic": "milestone", "time_months": 6.0, "estimate": 76.2},
+        {"endpoint": "OS", "statistic": "median", "estimate": 15.5},
+        {"endpoint": "PFS", "statistic": "median", "estimate": 24.3, "subgroup": "ASPS"},
+        {"endpoint": "OS", "statistic": "milestone", "time_months": 24.0, "estimate": 100.0},
+        {"endpoint": "OS", "statistic": "median", "estimate": math.nan, "not_reached": True,
+         "subgroup": "ASPS"},
+    ])
+    rp = reported_points(df, "PFS")
+    assert rp.points == [(6.0, 0.762), (12.0, 0.554), (13.1, 0.5)]
+    assert rp.methods == ("not stated", "not stated", "median")
+    assert len(rp.notes) == 2 and "treated as a Kaplan–Meier" in rp.notes[0]
+    assert list(rp.to_frame().columns) == ["time_months", "survival", "label", "method"]
+    assert reported_points(df, "PFS", subgroup="ASPS").points == [(24.3, 0.5)]
+    os_ = reported_points(df, "OS")
+    assert os_.points == [(15.5, 0.5)]
+    assert "100%" in os_.skipped[0][1]
+    assert reported_points(df, "OS", subgroup="ASPS").skipped == (("median OS", "median not reached"),)
+
+
+def test_reported_points_inconsistent_rise_is_skipped() -> None:
+    # seed claim (b): a 6.6-month median with 46.3% at 4 months cannot lie on one curve (flag 1)
+    df = _frame([
+        {"endpoint": "PFS", "statistic": "milestone", "time_months": 4.0, "estimate": 46.3,
+         "milestone_method": "Kaplan–Meier"},
+        {"endpoint": "PFS", "statistic": "median", "estimate": 6.6},
+    ])
+    rp = reported_points(df)
+    assert rp.points == [(4.0, 0.463)]
+    assert "not on one survival curve" in rp.skipped[0][1]
+    with pytest.raises(ValueError, match="missing column"):
+        reported_points(df.drop(columns=["estimate"]))
+
+
+def test_reconstruct_reports_what_could_not_be_fitted() -> None:
+    fits, why = reconstruct([(4.0, 0.463), (6.0, 0.365)])
+    assert set(fits) == {"exponential", "weibull"} and why == ()
+    fits, why = reconstruct([(7.89, 0.5)])
+    assert set(fits) == {"exponential"}
+    assert why[0][0] == "weibull" and "at least 2 points" in why[0][1]
+    df = _frame([
+        {"endpoint": "PFS", "statistic": "median", "estimate": 18.53},
+        {"endpoint": "PFS", "statistic": "milestone", "time_months": 24.0, "estimate": 50.0},
+    ])
+    fits, why = reconstruct(reported_points(df))
+    assert set(fits) == {"exponential"} and "same survival" in why[0][1]
+    assert fits["exponential"].point_labels == ("median PFS", "PFS 50% at 24 mo (not stated)")
