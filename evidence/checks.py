@@ -296,8 +296,9 @@ def check_percent_consistency(studies: Sequence[Study], **_: object) -> list[Fla
         if only_trunc and only_half:
             flags.append(Flag(
                 s.id, "inconsistent_rounding", "warning", "outcomes",
-                "The source rounds inconsistently: truncated " + "; ".join(only_trunc)
-                + " but rounded half-up " + "; ".join(only_half) + ".",
+                "The source rounds inconsistently: truncated " + "; ".join(only_trunc[:3])
+                + " but rounded half-up " + "; ".join(only_half[:3])
+                + (f" (and {len(only_half) - 3} more)" if len(only_half) > 3 else "") + ".",
                 check="percent_consistency",
             ))
     return flags
@@ -317,7 +318,9 @@ def check_candidate_denominators(studies: Sequence[Study], **_: object) -> list[
             inferred = any(x is not None and x.status == "inferred" for x in (r.events, r.total))
             if not (missing or inferred):
                 continue
-            bounds = [enrolled] if enrolled else [60, 100]
+            bound_n = (_ival(r.total) if r.total is not None and r.total.status == "reported"
+                       else _ival(s.n.evaluable_efficacy) or enrolled)
+            bounds = [bound_n] if bound_n else [60, 100]
             parts = []
             dens: set[int] = set()
             for b in bounds:
@@ -331,13 +334,13 @@ def check_candidate_denominators(studies: Sequence[Study], **_: object) -> list[
                     half = trunc
                 dens = {n for _, n in half}
             msg = f"{_rname(r)} {text}: k/N pairs — " + "; ".join(parts) + "."
-            if enrolled and r.subgroup is None:
-                fits_n = [k for k in range(enrolled + 1) if percent_fits(k, enrolled, value, dec)]
+            if bound_n and r.subgroup is None:
+                fits_n = [k for k in range(bound_n + 1) if percent_fits(k, bound_n, value, dec)]
                 if not fits_n:
-                    near = [k for k in range(enrolled + 1)
-                            if abs(100 * k / enrolled - value) < 100 / enrolled]
-                    msg += (f" {text} is not achievable with N = {enrolled} ("
-                            + ", ".join(f"{k}/{enrolled} = {100 * k / enrolled:.{dec if dec else 1}f}%" for k in near)
+                    near = [k for k in range(bound_n + 1)
+                            if abs(100 * k / bound_n - value) < 100 / bound_n]
+                    msg += (f" {text} is not achievable with N = {bound_n} ("
+                            + ", ".join(f"{k}/{bound_n} = {100 * k / bound_n:.{dec if dec else 1}f}%" for k in near)
                             + "): the rate must rest on another denominator.")
             if r.events is not None and r.total is not None:
                 msg += f" Stored: {int(r.events.value)}/{int(r.total.value)} ({r.events.status})."
@@ -350,7 +353,7 @@ def check_candidate_denominators(studies: Sequence[Study], **_: object) -> list[
             shared = set.intersection(*(d for _, d, _ in items))
             names = " and ".join(f"{r.endpoint} {_pct_text(r.percent)[0]}" for r, _, _ in items)  # type: ignore[index]
             tp = tp + (f", {_sub}" if _sub else "")
-            bound = f"N ≤ {enrolled}" if enrolled else "N ≤ 100"
+            bound = f"N ≤ {bound_n}" if bound_n else "N ≤ 100"
             flags.append(Flag(
                 s.id, "shared_denominators", "info", _field("outcomes", "rates"),
                 f"Denominators that fit both {names} ({tp}) with {bound}: "
@@ -629,7 +632,7 @@ def check_secondary_disagreement(studies: Sequence[Study], by_id: dict[str, Stud
                         extra = f" {pid} included {_g(comp[0].n.value)} {r.subgroup} patients."
                 add(_field("outcomes", "rates", name),
                     f"{s.id} gives {r.endpoint} {rtext}"
-                    + (f" ({r.events.as_printed or _g(r.events.value)} responders)" if r.events is not None and r.percent is None else "")
+                    + (f" (as printed: “{r.events.as_printed}”)" if r.events is not None and r.percent is None and r.events.as_printed else "")
                     + f" for {r.subgroup or 'the cohort'}; {pid} reports no such {r.endpoint}.{extra}")
                 continue
             if r.percent is None:
@@ -657,7 +660,8 @@ def check_overlap_groups(studies: Sequence[Study], groups: Sequence[OverlapGroup
             pooled = m in g.pooled_by_default
             others = ", ".join(x for x in g.members if x != m)
             flags.append(Flag(
-                m, "overlapping_cohort", "info" if pooled else "warning", "overlap_group",
+                m, "overlapping_cohort",
+                "info" if pooled or by_id[m].record_kind == "planned" else "warning", "overlap_group",
                 f"{g.label}: may share patients with {others}. "
                 + ("Pooled by default (one report per overlapping cohort)." if pooled else
                    f"Not pooled by default (pooled instead: {', '.join(g.pooled_by_default) or 'none'})."),
@@ -689,7 +693,7 @@ def check_milestone_method(studies: Sequence[Study], **_: object) -> list[Flag]:
                 flags.append(Flag(
                     s.id, "milestone_methods_differ", "warning", _field("outcomes", "milestones", ep),
                     f"Two {ep} values at {_g(items[0].time.value)} {items[0].unit}: "
-                    + "; ".join(f"{m.method} {_g(m.rate.value)}%" for m in items)
+                    + "; ".join(f"{m.method} {_pct_text(m.rate)[0]}" for m in items)  # type: ignore[index]
                     + ". Label which one is used; they are not interchangeable.",
                     check="milestone_method",
                 ))
@@ -712,7 +716,7 @@ def check_milestone_method(studies: Sequence[Study], **_: object) -> list[Flag]:
                     continue
             flags.append(Flag(
                 s.id, "milestone_method_unknown", "info", _field("outcomes", "milestones", name),
-                f"{name} rate {_g(m.rate.value)}%: Kaplan–Meier or crude not stated.",
+                f"{name} rate {_pct_text(m.rate)[0]}: Kaplan–Meier or crude not stated.",  # type: ignore[index]
                 check="milestone_method",
             ))
     return flags
@@ -797,6 +801,8 @@ def check_citation_completeness(studies: Sequence[Study], **_: object) -> list[F
     for s in studies:
         if s.record_kind not in ("study", "secondary_report", "external_meta_analysis"):
             continue
+        if s.design.report_type == "seed_document":
+            continue  # seed claims are quotations, not publications
         c = s.citation
         missing = [n for n in ("authors", "title", "year") if getattr(c, n) in (None, "")]
         if missing:

@@ -207,13 +207,14 @@ def _rate_row(base: EvidenceBase, s: Study, r: Rate, headline: bool, reason: str
     locs = _join([n.location for n in nums if n is not None], "; ")
     derivs = _join([f"{name}: {n.derivation}" for name, n in zip(("events", "total", "percent"), nums, strict=True)
                     if n is not None and n.derivation])
-    excl = study_excl
-    if excl is None and (r.events is None or r.total is None):
-        excl = "counts unknown: percentages only"
-    if excl is None and r.subgroup is not None:
-        excl = f"subgroup row ({r.subgroup_kind or 'subgroup'}: {r.subgroup})"
-    if excl is None and not headline:
-        excl = f"not the headline timepoint ({r.timepoint})"
+    reasons: list[str | None] = [study_excl]
+    if r.events is None or r.total is None:
+        reasons.append("counts unknown: percentages only")
+    if r.subgroup is not None:
+        reasons.append(f"subgroup row ({r.subgroup_kind or 'subgroup'}: {r.subgroup})")
+    elif not headline:
+        reasons.append(f"not the headline timepoint ({r.timepoint})")
+    excl = _join(reasons)
     d = s.design
     return {
         "study_id": s.id,
