@@ -141,12 +141,17 @@ def test_pool_proportions_matches_metafor(f: dict) -> None:
         # metafor k = 1: tau² 0; our convention: the study's own Wald z interval, tau² NaN (RE)
         assert f["tau2"] == 0
         assert math.isnan(r.tau2) or f["method"] == "CE"
-        if f["ci_method"] == "z":
-            _close("ci_t", [r.ci_low_t, r.ci_high_t], f["ci_t"], ATOL, problems)
+        # metafor also falls back to test="z" at k = 1 ("Setting argument test='z' since k=1")
+        _close("ci_t", [r.ci_low_t, r.ci_high_t], f["ci_t"], ATOL, problems)
         assert math.isnan(r.pi_low) and math.isnan(r.pi_high)
         assert not problems, "\n".join(problems)
         return
     _close("tau2", r.tau2, f["tau2"], ATOL, problems)
+    warnings = f.get("warnings") or []
+    warnings = [warnings] if isinstance(warnings, str) else warnings
+    stuck_r = any("stuck at a local maximum" in w for w in warnings)
+    stuck_ours = any("stuck at a local maximum" in n for n in r.notes)
+    assert stuck_r == stuck_ours, "ll0check (tau² set to 0) must fire exactly when metafor's does"
     _close("ci_t", [r.ci_low_t, r.ci_high_t], f["ci_t"], ATOL, problems)
     ci_ref = _arr(f["ci"])
     if f["transform"] in ("raw", "log"):
