@@ -39,7 +39,7 @@ widgets.notes(result)
 
 tabs = st.tabs(
     ["Forest plot", "Heterogeneity & models", "Sensitivity", "Small-study effects", "Methods & literature"],
-    key="tab", on_change="rerun", bind="query-params",
+    key="ptab", on_change="rerun", bind="query-params",
 )
 rows = A.forest_rows(selected.frame, result, study_ci, F.flags)
 ci_label = f"{model.level:.0%} CI"

@@ -41,7 +41,7 @@ FILTER_COLUMNS = {
     "histology": "histology_group",
     "design": "design",
     "regimen": "regimen",
-    "line": "line",
+    "line": "line_group",
 }
 MISSING = "not reported"
 
@@ -115,8 +115,33 @@ def _truthy(s: pd.Series) -> pd.Series:
     return s.fillna(False).astype(bool)
 
 
+def line_group(text: object) -> str:
+    """Coarse line-of-therapy category from the free-text ``line`` field."""
+    s = _text(text).lower()
+    if not s or s.startswith("not reported") or "not stated" in s:
+        return MISSING
+    first = "first line" in s or "first-line" in s or "1st line" in s or "treatment-naive" in s
+    later = any(w in s for w in ("second", "later", "after", "failure", "pretreated", "refractory",
+                                  "relapsed", "progression", "≥2", ">=2", "prior"))
+    if first and later:
+        return "mixed lines"
+    if first:
+        return "first line"
+    if later:
+        return "after prior therapy"
+    return "other"
+
+
+def with_derived(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Add the derived grouping columns (``line_group``) when absent."""
+    if "line_group" in outcomes or "line" not in outcomes:
+        return outcomes
+    return outcomes.assign(line_group=outcomes["line"].map(line_group))
+
+
 def filter_options(outcomes: pd.DataFrame, column: str) -> list[str]:
     """Sorted distinct values of a filter column (missing shown as ``"not reported"``)."""
+    outcomes = with_derived(outcomes)
     if column not in outcomes:
         return []
     vals = {(_text(v) or MISSING) for v in outcomes[column].tolist()}
@@ -162,7 +187,7 @@ def select_outcomes(outcomes: pd.DataFrame, sel: Selection) -> Selected:
         raise ValueError(f"timepoint ({sel.timepoint!r}) must be one of {', '.join(TIMEPOINTS)}.")
     if sel.reports not in REPORTS:
         raise ValueError(f"reports ({sel.reports!r}) must be 'one' or 'all'.")
-    df = outcomes.copy()
+    df = with_derived(outcomes).copy()
     reasons = pd.Series("", index=df.index, dtype=object)
 
     def drop(mask: pd.Series, why: str) -> None:
@@ -824,3 +849,34 @@ def published_comparison(
             }
         )
     return pd.DataFrame(rows, columns=cols)
+
+
+def subtype_results(outcomes: pd.DataFrame, sel: Selection) -> pd.DataFrame:
+    """Subgroup rows reported inside studies (histology, dose group, ...) for the endpoint.
+
+    These rows are never pooled with study-level rows; they are shown as reported.
+    """
+    cols = ["study_id", "label", "subgroup_kind", "subgroup", "events", "total", "timepoint",
+            "status", "source", "location", "exclusion_reason"]
+    if outcomes.empty or "subgroup" not in outcomes:
+        return pd.DataFrame(columns=cols)
+    df = outcomes[(outcomes["endpoint"] == sel.endpoint) & (outcomes["subgroup"].map(_text) != "")]
+    ev = pd.to_numeric(df["events"], errors="coerce")
+    tot = pd.to_numeric(df["total"], errors="coerce")
+    df = df[ev.notna() & tot.notna() & (tot > 0)].copy()
+    df["events"] = df["events"].astype(int)
+    df["total"] = df["total"].astype(int)
+    return df.reindex(columns=[c for c in cols if c in df.columns]).reset_index(drop=True)
+
+
+def composition_rows(subtypes: pd.DataFrame, study_ids: list[str]) -> pd.DataFrame:
+    """``label, subtype, n`` for the studies in view (from ``EvidenceBase.subtypes_frame()``)."""
+    if subtypes is None or subtypes.empty or not {"study_id", "subtype", "n"} <= set(subtypes.columns):
+        return pd.DataFrame(columns=["study_id", "label", "subtype", "n"])
+    df = subtypes[subtypes["study_id"].astype(str).isin(set(study_ids))].copy()
+    df["n"] = pd.to_numeric(df["n"], errors="coerce")
+    df = df[df["n"].notna() & (df["n"] > 0)]
+    if "label" not in df:
+        df["label"] = df["study_id"]
+    df["subtype"] = df["subtype"].map(lambda v: _text(v) or "unspecified")
+    return df[["study_id", "label", "subtype", "n"]].reset_index(drop=True)

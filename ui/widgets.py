@@ -250,3 +250,94 @@ def _sensitivity_body(frame: pd.DataFrame, model, result) -> None:
 
 def _small_study_body(frame: pd.DataFrame, model, result) -> None:
     na("The funnel plot with Egger's and Begg's tests")
+
+
+# --------------------------------------------------------------------------------------------
+# panels of the Designs & subtypes page
+BY_LABELS = {
+    "design": "Design", "histology": "Histology", "regimen": "Regimen",
+    "line": "Line", "dose": "Dose", "timepoint": "Timepoint",
+}
+
+
+def subgroup_panel(outcomes: pd.DataFrame, sel, model) -> None:
+    by = st.segmented_control(
+        "Compare by", list(BY_LABELS), default="design", required=True, key="by",
+        format_func=BY_LABELS.get, bind="query-params",
+    ) or "design"
+    st.subheader(f"Subgroups: {analysis.COMPARE_BY[by].lower()}")
+    frame = analysis.subgroup_frame(outcomes, sel, by)
+    if by == "timepoint":
+        st.caption(
+            "Readouts of the same trial at different timepoints are not independent; the "
+            "between-timepoint test is descriptive only."
+        )
+    if frame.empty:
+        st.warning("No study matches this selection.")
+        return
+    if not analysis.available("subgroup_analysis"):
+        na("The subgroup analysis (between-subgroup test)")
+        return
+    _subgroup_body(frame, model, by)
+
+
+def _subgroup_body(frame: pd.DataFrame, model, by: str) -> None:
+    na("The subgroup analysis (between-subgroup test)")
+
+
+def metareg_panel(frame: pd.DataFrame, model) -> None:
+    st.subheader("Meta-regression")
+    moderator = st.selectbox(
+        "Moderator", list(analysis.MODERATORS), format_func=analysis.MODERATORS.get,
+        key="moderator", bind="query-params",
+    )
+    if not analysis.available("meta_regression"):
+        na("Meta-regression")
+        return
+    _metareg_body(frame, model, moderator)
+
+
+def _metareg_body(frame: pd.DataFrame, model, moderator: str) -> None:
+    na("Meta-regression")
+
+
+def composition_panel(subtypes: pd.DataFrame, outcomes: pd.DataFrame, frame: pd.DataFrame, sel, model) -> None:
+    from charts import meta_plots
+
+    st.subheader("Histology composition of each study")
+    comp = analysis.composition_rows(subtypes, frame["study_id"].astype(str).tolist())
+    if comp.empty:
+        st.info("None of the studies in view reports its subtype breakdown.")
+    else:
+        plot(meta_plots.composition_figure(comp), key="composition")
+        missing = sorted(set(frame["label"].map(str)) - set(comp["label"].map(str)))
+        if missing:
+            st.caption("No subtype breakdown reported: " + ", ".join(missing))
+        csv_download(comp, "composition.csv", key="dl_comp")
+    st.subheader("Results reported for subgroups inside studies")
+    sub = analysis.subtype_results(outcomes, sel)
+    if sub.empty:
+        st.info(f"No study reports {sel.endpoint} by subtype or subgroup.")
+        return
+    ci = analysis.cached_study_ci(tuple(sub["events"]), tuple(sub["total"]), model.study_ci_method, model.level)
+    low, high = analysis._interval_arrays(ci, len(sub))
+    shown = sub.assign(
+        proportion=[analysis.fmt_pct(e / n) for e, n in zip(sub["events"], sub["total"], strict=True)],
+        interval=[analysis.fmt_interval(a, b) for a, b in zip(low, high, strict=True)],
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption(
+        f"As reported; {model.level:.0%} {analysis.LABELS[model.study_ci_method]} intervals. These rows "
+        "are never pooled with whole-study rows."
+    )
+    csv_download(shown, "subgroup_results.csv", key="dl_subres")
+
+
+def design_panel(frame: pd.DataFrame, studies: pd.DataFrame, flags: pd.DataFrame) -> None:
+    st.subheader("Studies in view, side by side")
+    f = frame.copy()
+    ft = analysis.flag_text(flags)
+    f["flag_count"] = [ft.get(str(s), (0, ""))[0] for s in f["study_id"]]
+    table = analysis.design_table(f, None)
+    st.dataframe(table, hide_index=True, width="stretch")
+    csv_download(table, "design_table.csv", key="dl_design")

@@ -97,7 +97,8 @@ def test_bad_selection_raises() -> None:
 
 
 def test_filter_options_show_missing_last() -> None:
-    assert A.filter_options(outcomes(), "line") == ["≥2", A.MISSING]
+    assert A.filter_options(outcomes(), "line_group") == ["after prior therapy", A.MISSING]
+    assert A.line_group("First line 5, second line 17") == "mixed lines"
     assert A.filter_options(outcomes(), "nope") == []
 
 
