@@ -1,0 +1,89 @@
+"""Headless reports: ``python -m reports --view "endpoint=ORR&method=REML" --out report.html``.
+
+The output type follows the file extension:
+
+* ``.html`` — self-contained interactive report (:func:`reports.html.build_html`);
+* ``.pptx`` — 16:9 deck (:func:`reports.pptx.build_pptx`);
+* ``.R`` — standalone metafor script reproducing the pooled proportion of the view's endpoint.
+
+``--view`` takes the app's URL query (the same keys as the Pooled efficacy page; a full app URL
+also works); ``--view-file`` a YAML file with the same keys. Errors are reported in one line on
+stderr with exit status 2 (no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from reports.view import QUERY_KEYS, View
+
+FORMATS = (".html", ".htm", ".pptx", ".r")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m reports",
+        description="Build the HTML report, the PPTX deck or the R script without opening the app.",
+        epilog="View keys: " + ", ".join(QUERY_KEYS) + ". Example: python -m reports --view "
+        '"endpoint=DCR&method=DL&ci=z" --out deck.pptx',
+    )
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--view", default="", help="URL query of the view (or a full app URL)")
+    src.add_argument("--view-file", type=Path, help="YAML file with the same keys")
+    p.add_argument("--out", required=True, type=Path, help="output file: .html, .pptx or .R")
+    p.add_argument("--data", type=Path, default=None,
+                   help="studies file (default: $APATINIB_STUDIES or data/studies.yaml)")
+    p.add_argument("--no-figures", action="store_true",
+                   help="PPTX: skip static image export (tables instead of figures)")
+    p.add_argument("--quiet", action="store_true", help="no summary line on stderr")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    out: Path = args.out
+    ext = out.suffix.lower()
+    if ext not in FORMATS:
+        sys.stderr.write(f"error: --out must end in .html, .pptx or .R (got {out.name!r}).\n")
+        return 2
+    t0 = time.perf_counter()
+    try:
+        view = View.from_file(args.view_file) if args.view_file else View.from_query(args.view)
+        if args.data is not None and not args.data.exists():
+            raise ValueError(f"data file {args.data} does not exist.")
+        from reports.content import build_content
+
+        content = build_content(view, data_path=args.data)
+        if ext in (".html", ".htm"):
+            from reports.html import build_html
+
+            payload = build_html(content).encode("utf-8")
+        elif ext == ".pptx":
+            from reports.pptx import build_pptx
+
+            payload = build_pptx(content, render=not args.no_figures)
+        else:
+            script = content.r_scripts.get(view.endpoint)
+            if script is None:
+                raise ValueError(f"no pooled {view.endpoint} result for this view, so no R script.")
+            payload = script.encode("ascii")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(payload)
+    except (ValueError, OSError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    if not args.quiet:
+        missing = [s.key for s in content.sections if not s.available]
+        sys.stderr.write(
+            f"wrote {out} ({len(payload):,} bytes) in {time.perf_counter() - t0:.1f} s"
+            + (f"; not available: {', '.join(missing)}" if missing else "")
+            + "\n"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
