@@ -137,12 +137,12 @@ def _wu_moments(
 
 
 def _wu_n(s0: float, s: float, om: float, alpha: float, power: float) -> float:
-    za, zb = stats.norm.ppf(1 - alpha), stats.norm.ppf(power)
+    za, zb = float(stats.norm.ppf(1 - alpha)), float(stats.norm.ppf(power))
     return (s0 * za + s * zb) ** 2 / om**2
 
 
 def _wu_power(n: float, s0: float, s: float, om: float, alpha: float) -> float:
-    za = stats.norm.ppf(1 - alpha)
+    za = float(stats.norm.ppf(1 - alpha))
     return float(stats.norm.cdf(-(s0 / s) * za - math.sqrt(n) * om / s))
 
 
@@ -353,8 +353,8 @@ def exponential_median_test(
         events = float(d)
         method = "exact chi-square test on total time at risk (2 λ0 T ~ χ²(2d))"
     else:
-        za, zb = stats.norm.ppf(1 - a), stats.norm.ppf(pw)
-        events = ((za + zb) / math.log(m1 / m0)) ** 2
+        za, zb = float(stats.norm.ppf(1 - a)), float(stats.norm.ppf(pw))
+        events = float(((za + zb) / math.log(m1 / m0)) ** 2)
         att = float(stats.norm.cdf(math.sqrt(events) * math.log(m1 / m0) - za))
         method = "Wald test on the log hazard rate (desmon surv1samp)"
     n_raw = events / p_event
