@@ -65,7 +65,8 @@ class Problem:
         return _SEP.join(parts)
 
     def __str__(self) -> str:
-        pos = f":{self.line}:{self.column}" if self.line is not None else ""
+        pos = (f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+               if self.line is not None else "")
         val = f" (value: {self.value})" if self.value is not None else ""
         return f"{self.file}{pos}: {self.where}: {self.message}{val}"
 

@@ -335,8 +335,9 @@ def _load_studies(raw: Any, name: str, problems: list[Problem], skip: frozenset[
         try:
             study = Study.model_validate(item)
         except ValidationError as exc:
-            for err in exc.errors():
-                problems.append(_validation_problem(name, err, item, None, i, ident, label))
+            problems.extend(_merge_union_errors(
+                [_validation_problem(name, err, item, None, i, ident, label) for err in exc.errors()]
+            ))
             continue
         except RecursionError:
             problems.append(Problem(name, ident, i, "<study>", None, "study is nested too deeply", label=label))
@@ -363,8 +364,13 @@ def _validation_problem(name: str, err: Mapping[str, Any], item: Any, prefix: st
         path.insert(0, prefix)
     etype = err.get("type", "")
     msg = str(err.get("msg", "invalid"))
+    if path and path[-1] in ("v", "value") and len(path) > 1:
+        path.pop()  # "events › v" -> "events": the number itself
     if etype == "extra_forbidden":
         msg = "unknown field (not in the schema)"
+    elif etype == "model_type" and isinstance(ctx, dict) and ctx.get("class_name") == "Num":
+        msg = ("a number needs its provenance: write it as {v: <value>, src: <source id>, "
+               "at: <location>} (status/how when derived or inferred)")
     elif etype == "missing":
         msg = "required field is missing"
     # messages of our own validators start with "<field>: "; drop that duplicate prefix
@@ -380,11 +386,25 @@ def _validation_problem(name: str, err: Mapping[str, Any], item: Any, prefix: st
 
 
 _MISSING = object()
+_UNION_TAGS = frozenset({"int", "float", "str", "bool", "function-after[_finite(), union[int,float]]"})
+
+
+def _merge_union_errors(items: list[Problem]) -> list[Problem]:
+    """One problem per field for int-or-float fields (pydantic reports each union member)."""
+    out: list[Problem] = []
+    fields = {p.field for p in items if p.message.startswith("Input should be a valid number")}
+    for p in items:
+        if p.field in fields and p.message.startswith("Input should be a valid integer"):
+            continue
+        out.append(p)
+    return out
 
 
 def _value_at(item: Any, loc: list[Any], extra: Any) -> Any:
     node = item
     for part in [*loc, *([extra] if extra else [])]:
+        if part in _UNION_TAGS:
+            continue
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
@@ -420,7 +440,7 @@ def _humanize_loc(item: Any, loc: Iterable[Any]) -> list[str]:
             out.append(str(part))
             node = node.get(part) if isinstance(node, dict) else None
     # pydantic reports failed union/literal members with type names as extra loc parts
-    return [p for p in out if p not in ("int", "float", "str", "bool", "function-after[_finite(), union[int,float]]")]
+    return [p for p in out if p not in _UNION_TAGS]
 
 
 def _cross_check(studies: list[Study], sources: list[Source], groups: list[OverlapGroup],
