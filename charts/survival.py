@@ -137,9 +137,16 @@ def _empty_figure(title: str, message: str) -> go.Figure:
 # ----------------------------------------------------------------------------------------------
 # 1. medians by study, dot and whisker
 # ----------------------------------------------------------------------------------------------
-def _row_label(row: pd.Series) -> str:
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _row_label(row: pd.Series, *, full: bool = False) -> str:
+    """Row text (escaped): ``label · subgroup (endpoint)``; long parts shortened unless ``full``."""
     label = _clean(row.get("label")) or _clean(row.get("study_id")) or "study"
     sub = _clean(row.get("subgroup"))
+    if not full:
+        label, sub = _short(label, 36), _short(sub, 28)
     base = f"{label} · {sub}" if sub else label
     return _esc(f"{base} ({_clean(row.get('endpoint')) or '?'})")
 
@@ -167,7 +174,7 @@ _MEDIAN_HOVER = (
 
 def _median_customdata(row: pd.Series, median_text: str) -> list[str]:
     return [
-        _row_label(row),  # already escaped
+        _row_label(row, full=True),  # already escaped
         median_text,
         _esc(_interval_text(row)),
         _txt(row.get("interval_kind"), "not stated"),
@@ -272,6 +279,17 @@ def median_dot_whisker(
                          "thickness": 1.5, "width": 4},
                 customdata=custom,
                 hovertemplate=_MEDIAN_HOVER,
+                legendgroup=str(ep),
+                showlegend=False,
+            )
+        )
+        # the legend shows the endpoint colour with one neutral symbol (shapes = interval kind)
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="markers", name=str(ep), legendgroup=str(ep),
+                marker={"color": ENDPOINT_COLORS.get(ep, theme.COLORS["study"]), "size": 10,
+                        "symbol": "circle"},
+                hoverinfo="skip",
             )
         )
     nr = df[df["not_reached"]]
@@ -307,8 +325,8 @@ def median_dot_whisker(
     _finish_layout(
         fig,
         ["Marker: ● 95% CI   ○ interval kind not stated   □ IQR   ◇ range   × no interval.   "
-         "▶ NR: median not reached, placed at the median follow-up (or the lower CI bound).   "
-         "→ NE: upper bound not estimable."],
+         "▶ NR: median not reached, placed at the median follow-up (else at the lower CI bound, "
+         "else at the right edge).   → NE: upper bound not estimable."],
         height=max(360, 150 + 26 * len(rows)),
     )
     return theme.apply(fig)
@@ -651,7 +669,7 @@ def pooled_median_panel(
             )
         )
     caption = [_esc(result.method_label())]
-    if _is_finite(result.tau2):
+    if _is_finite(result.tau2) and result.k > 1:
         caption.append(f"τ² (log scale) = {result.tau2:.3f}; I² = {_num(result.i2, 1)}%; k = {result.k}")
     caption += [_esc(n) for n in result.notes]
     if result.excluded:
@@ -671,7 +689,7 @@ def pooled_median_panel(
     return theme.apply(fig)
 
 
-def _wrap(text: str, width: int = 110) -> str:
+def _wrap(text: str, width: int = 95) -> str:
     """Break long caption lines at spaces with ``<br>`` (text is already escaped)."""
     words, lines, cur = text.split(" "), [], ""
     for w in words:

@@ -740,7 +740,7 @@ class PooledMedian:
             ("tau² (log scale)", self.tau2, nan, nan, ""),
             ("I² (%)", self.i2, nan, nan, LABELS["tau2"] if self.method in POOL_METHODS else ""),
             ("Q", self.q, nan, nan,
-             f"df = {self.q_df}, p = {self.q_pvalue:.4g}" if math.isfinite(self.q) else ""),
+             f"df = {self.q_df}, p = {self.q_pvalue:.4g}" if math.isfinite(self.q_pvalue) else ""),
             ("Studies used (k)", float(self.k), nan, nan, ", ".join(self.labels)),
             ("Studies left out", float(len(self.excluded)), nan, nan,
              "; ".join(f"{lab}: {why}" for lab, why in self.excluded)),
@@ -972,12 +972,12 @@ def pool_log_medians(
     i2 = float(100.0 * tau2 / (tau2 + s2)) if k > 1 else nan
     if method == "CE" and k > 1:
         i2 = float(max(0.0, 100.0 * (q - q_df) / q)) if q > 0 else 0.0  # metafor CE: Q-based
-    if method == "CE":
+    if method == "CE" or k == 1:  # no heterogeneity to predict from (metafor would repeat the CI)
         pi_lo = pi_hi = nan
     else:
         half = z * math.sqrt(se_mu**2 + tau2)
         pi_lo, pi_hi = math.exp(mu - half), math.exp(mu + half)
-    if k < 5 and method != "CE":
+    if 1 < k < 5 and method != "CE":
         notes.append(f"k = {k}: τ² is very imprecise with fewer than 5 studies.")
     return PooledMedian(
         method=method,

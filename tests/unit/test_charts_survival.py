@@ -92,6 +92,16 @@ def _assert_clean(fig: go.Figure) -> None:
         assert "None" not in s, s
 
 
+def _legend(fig: go.Figure) -> list[str]:
+    return [t.name for t in fig.data if t.showlegend is not False]
+
+
+def _points(fig: go.Figure, name: str) -> go.Scatter:
+    """The data trace of an endpoint (its legend entry is a separate, empty trace)."""
+    (tr,) = [t for t in fig.data if t.name == name and t.x is not None and t.x[0] is not None]
+    return tr
+
+
 def _assert_themed(fig: go.Figure) -> None:
     assert fig.layout.template.layout.font.family == theme.FONT
 
@@ -99,9 +109,8 @@ def _assert_themed(fig: go.Figure) -> None:
 # ---------------------------------------------------------------------------------------------
 def test_median_dot_whisker_traces_and_provenance(survival_frame: pd.DataFrame) -> None:
     fig = median_dot_whisker(survival_frame)
-    names = [t.name for t in fig.data]
-    assert names == ["PFS", "TTP", "OS", "DoR", "not reached"]
-    pfs = fig.data[0]
+    assert _legend(fig) == ["PFS", "TTP", "OS", "DoR", "not reached"]
+    pfs = _points(fig, "PFS")
     # milestones are not drawn; every PFS median is
     assert len(pfs.x) == 7
     row = {y: i for i, y in enumerate(pfs.y)}
@@ -124,7 +133,7 @@ def test_median_dot_whisker_traces_and_provenance(survival_frame: pd.DataFrame) 
     assert "as printed" in cd
     assert "%{customdata[8]}" in pfs.hovertemplate
     # not reached: placed at follow-up when known
-    nr = fig.data[-1]
+    nr = _points(fig, "not reached")
     assert list(nr.text) == ["NR", "NR"]
     assert nr.marker.symbol == "triangle-right"
     assert dict(zip(nr.y, nr.x, strict=True))["Xie 2020 CMAR (OS)"] == 22.1
@@ -134,7 +143,7 @@ def test_median_dot_whisker_traces_and_provenance(survival_frame: pd.DataFrame) 
 
 def test_median_dot_whisker_escapes_data_text(survival_frame: pd.DataFrame) -> None:
     fig = median_dot_whisker(survival_frame)
-    ttp = fig.data[1]
+    ttp = _points(fig, "TTP")
     assert ttp.customdata[0][0].startswith("&lt;script&gt;")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; (TTP)" in fig.layout.yaxis.categoryarray
     assert "&lt;script&gt;alert(1)&lt;/script&gt; (TTP)" in ttp.y
@@ -143,7 +152,7 @@ def test_median_dot_whisker_escapes_data_text(survival_frame: pd.DataFrame) -> N
 
 def test_median_dot_whisker_filters_and_empty(survival_frame: pd.DataFrame) -> None:
     fig = median_dot_whisker(survival_frame, endpoints=["OS"])
-    assert [t.name for t in fig.data] == ["OS", "not reached"]
+    assert _legend(fig) == ["OS", "not reached"]
     empty = median_dot_whisker(survival_frame[survival_frame["statistic"] == "milestone"])
     assert len(empty.data) == 0
     assert "No reported medians" in empty.layout.annotations[0].text
@@ -255,3 +264,23 @@ def test_pooled_median_panel_median_of_medians_and_empty() -> None:
     assert "not estimable" in fe.layout.title.text
     assert any("Nothing was pooled" in a.text for a in fe.layout.annotations)
     _assert_clean(fe)
+
+
+def test_median_dot_whisker_shortens_long_row_labels_but_not_hover() -> None:
+    long_sub = "hypertension, hand-foot-skin reaction or proteinuria"
+    df = pd.DataFrame([_row("S2", "Liao 2019", "OS", "median", 18.2, subgroup=long_sub, n=22)])
+    tr = _points(median_dot_whisker(df), "OS")
+    assert tr.y[0] == "Liao 2019 · hypertension, hand-foot-ski… (OS)"
+    assert long_sub in tr.customdata[0][0]
+    # legend entries use one neutral symbol; the data trace keeps the interval-kind shapes
+    leg = [t for t in median_dot_whisker(df).data if t.showlegend is not False][0]
+    assert leg.marker.symbol == "circle" and tr.marker.symbol == ("x",)
+
+
+def test_pooled_panel_single_study_has_no_prediction_interval() -> None:
+    one = pool_log_medians([3.5], [2.5], [4.8], labels=["Tian 2019"])
+    assert math.isnan(one.pi_low)
+    fig = pooled_median_panel(one)
+    assert [t.name for t in fig.data] == ["studies", "pooled"]
+    assert "I² = –" not in fig.layout.annotations[0].text
+    _assert_clean(fig)
