@@ -233,6 +233,7 @@ def _duplicate_keys(root: Any, name: str, problems: list[Problem]) -> frozenset[
     """
     rows: set[int] = set()
     stack: list[tuple[yaml.Node, list[Any], int | None, str | None]] = [(root, [], None, None)]
+    labels: dict[int, str] = {}
     while stack:
         node, path, row, sid = stack.pop()
         if isinstance(node, yaml.MappingNode):
@@ -245,6 +246,7 @@ def _duplicate_keys(root: Any, name: str, problems: list[Problem]) -> frozenset[
                         name, sid, row, _SEP.join(str(p) for p in [*path, key]), None,
                         f"key '{key}' appears twice in the same mapping (line {m.line + 1}); "
                         "the study is ignored until the duplicate is removed",
+                        label=labels.get(row) if row is not None else None,
                         line=m.line + 1, column=m.column + 1,
                     ))
                     if row is not None:
@@ -257,8 +259,11 @@ def _duplicate_keys(root: Any, name: str, problems: list[Problem]) -> frozenset[
                     cid = None
                     if isinstance(child, yaml.MappingNode):
                         for k, v in child.value:
-                            if isinstance(k, yaml.ScalarNode) and k.value == "id" and isinstance(v, yaml.ScalarNode):
-                                cid = str(v.value)
+                            if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode):
+                                if k.value == "id" and cid is None:
+                                    cid = str(v.value)
+                                elif k.value == "label" and i not in labels:
+                                    labels[i] = str(v.value)
                     stack.append((child, [], i, cid))
                 else:
                     stack.append((child, [*path, f"[{i}]"], row, sid))

@@ -322,20 +322,28 @@ class Counts(_Frozen):
     evaluable_safety: Num | None = None
 
 
-def _check_events_total(events: Num | None, total: Num | None, percent: Num | None) -> None:
+def _check_events_total(events: Num | None, total: Num | None, percent: Num | None,
+                        ev_name: str = "events") -> None:
+    for name, num in ((ev_name, events), ("total", total)):
+        if num is not None and not num.is_int:
+            raise PydanticCustomError(
+                "not_integer",
+                "{name}: {v} is not a whole number",
+                {"name": name, "v": num.value, "field": name},
+            )
     if total is not None and total.value <= 0:
         raise PydanticCustomError(
             "total_not_positive", "total: {t} must be positive", {"t": total.value, "field": "total"}
         )
     if events is not None and events.value < 0:
         raise PydanticCustomError(
-            "events_negative", "events: {e} is negative", {"e": events.value, "field": "events"}
+            "events_negative", "{name}: {e} is negative", {"name": ev_name, "e": events.value, "field": ev_name}
         )
     if events is not None and total is not None and events.value > total.value:
         raise PydanticCustomError(
             "events_exceed_total",
-            "events: {e} exceeds total {t}",
-            {"e": events.value, "t": total.value, "field": "events"},
+            "{name}: {e} exceeds total {t}",
+            {"name": ev_name, "e": events.value, "t": total.value, "field": ev_name},
         )
     if percent is not None and not (0 <= percent.value <= 100):
         raise PydanticCustomError(
@@ -343,13 +351,6 @@ def _check_events_total(events: Num | None, total: Num | None, percent: Num | No
             "percent: {p} is outside 0–100",
             {"p": percent.value, "field": "percent"},
         )
-    for name, num in (("events", events), ("total", total)):
-        if num is not None and not num.is_int:
-            raise PydanticCustomError(
-                "not_integer",
-                "{name}: {v} is not a whole number",
-                {"name": name, "v": num.value, "field": name},
-            )
 
 
 class ResponseCounts(_Frozen):
@@ -498,7 +499,7 @@ class Toxicity(_Frozen):
 
     @model_validator(mode="after")
     def _sane(self) -> Toxicity:
-        _check_events_total(self.count, self.total, self.percent)
+        _check_events_total(self.count, self.total, self.percent, "count")
         return self
 
 
