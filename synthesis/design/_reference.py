@@ -8,6 +8,7 @@ knows nothing beyond ``n_max``).  It is deliberately simple and slow: O(n_max^4)
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy import stats
 
 
@@ -22,9 +23,9 @@ def exhaustive_per_n(
 
     def tails(pm: dict[int, np.ndarray], n1: int, n2: int) -> np.ndarray:
         n = n1 + n2
-        c = np.zeros((n1 + 1, n + 1))
-        for x in range(n1 + 1):
-            c[x, x : x + n2 + 1] = pm[n1][x] * pm[n2]
+        pad = np.concatenate([np.zeros(n1), pm[n2], np.zeros(n1)])
+        toe = sliding_window_view(pad, n + 1)[n1::-1]  # toe[x, t] = pmf2[t - x]
+        c = pm[n1][:, None] * toe
         a = np.cumsum(c[::-1], axis=0)[::-1][1:]  # a[r1, t] = P(X1 > r1, T = t), r1 = 0..n1-1
         tl = np.cumsum(a[:, ::-1], axis=1)[:, ::-1]  # tl[r1, t] = P(X1 > r1, T >= t)
         return tl[:, 1:]  # [r1, r] = P(X1 > r1, T > r), r = 0..n-1
@@ -40,7 +41,6 @@ def exhaustive_per_n(
             okp = (1.0 - t1 < beta) if strict else (1.0 - t1 <= beta)
             r_lo = np.maximum(bad.sum(axis=1), r1s)
             r_hi = okp.sum(axis=1) - 1
-            q = 1.0 - np.cumsum(pmf0[n1])[:n1]
             q = np.cumsum(pmf0[n1][::-1])[::-1][1:]  # P(X1 > r1)
             en = n1 + q * n2
             for r1 in np.flatnonzero((r_lo <= r_hi) & (en < n)):
