@@ -103,16 +103,21 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
 CAPTION_LINE_PX = 16
 
 
-def _finish_layout(fig: go.Figure, caption: Sequence[str], *, height: int | None = None) -> None:
+def _finish_layout(
+    fig: go.Figure, caption: Sequence[str], *, height: int | None = None, anchor: str = "left"
+) -> None:
     """Legend above the plot, wrapped caption lines below the x-axis title, room for both.
 
-    ``caption`` lines must already be escaped; each is wrapped at about 110 characters.
+    ``caption`` lines must already be escaped; each is wrapped at about 95 characters. With
+    ``anchor="right"`` the caption ends at the plot's right edge and grows into a wide label
+    column instead of running off the figure.
     """
     text = "<br>".join(_wrap(c) for c in caption if c)
     n_lines = text.count("<br>") + 1 if text else 0
     if text:
         fig.add_annotation(
-            text=text, x=0, y=0, xref="paper", yref="paper", xanchor="left", yanchor="top",
+            text=text, x=1 if anchor == "right" else 0, y=0, xref="paper", yref="paper",
+            xanchor=anchor, yanchor="top",
             yshift=-58, showarrow=False, align="left",
             font={"size": 11, "color": theme.COLORS["muted"]},
         )
@@ -328,6 +333,7 @@ def median_dot_whisker(
          "▶ NR: median not reached, placed at the median follow-up (else at the lower CI bound, "
          "else at the right edge).   → NE: upper bound not estimable."],
         height=max(360, 150 + 26 * len(rows)),
+        anchor="right",
     )
     return theme.apply(fig)
 
