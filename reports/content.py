@@ -49,7 +49,7 @@ FILTER_COLUMNS = {
     "histology": "histology_group",
     "design": "design",
     "regimen": "regimen",
-    "line": "line",
+    "line": "line_group",
 }
 MISSING = "not reported"
 
@@ -216,12 +216,36 @@ def _pooled_rows(outcomes: pd.DataFrame) -> pd.Series:
     return ok
 
 
+def line_group(text: object) -> str:
+    """Coarse line-of-therapy category from the free-text ``line`` field (as the page)."""
+    s = _text(text).lower()
+    if not s or s.startswith("not reported") or "not stated" in s:
+        return MISSING
+    first = "first line" in s or "first-line" in s or "1st line" in s or "treatment-naive" in s
+    later = any(w in s for w in ("second", "later", "after", "failure", "pretreated", "refractory",
+                                  "relapsed", "progression", "≥2", ">=2", "prior"))
+    if first and later:
+        return "mixed lines"
+    if first:
+        return "first line"
+    if later:
+        return "after prior therapy"
+    return "other"
+
+
+def with_derived(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Add the derived grouping columns (``line_group``) when absent (as the page)."""
+    if "line_group" in outcomes or "line" not in outcomes:
+        return outcomes
+    return outcomes.assign(line_group=outcomes["line"].map(line_group))
+
+
 def select_rows(outcomes: pd.DataFrame, view: View) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
     """Rows pooled for ``view``: ``(chosen, excluded with why_excluded, notes)``.
 
     The same rules as the pooled page (``ui.analysis.select_outcomes``).
     """
-    df = outcomes.copy()
+    df = with_derived(outcomes).copy()
     reasons = pd.Series("", index=df.index, dtype=object)
 
     def drop(mask: pd.Series, why: str) -> None:
