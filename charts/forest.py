@@ -297,7 +297,7 @@ def forest_figure(
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"} if title else None,
         annotations=annotations,
-        height=int(130 + ROW_PX * (n + 4)),
+        height=int(130 + ROW_PX * (n + (4 if result is not None else 1.5))),
         margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 50},
         hovermode="closest",
         xaxis={
@@ -310,7 +310,7 @@ def forest_figure(
             "zeroline": False,
         },
         yaxis={
-            "range": [0.1, n + 3.6],
+            "range": [0.1 if result is not None else 2.3, n + 3.6],
             "showticklabels": False,
             "showgrid": False,
             "zeroline": False,

@@ -120,7 +120,7 @@ def interval_rows_figure(
         xaxis={**PCT_AXIS, "title": {"text": x_title}},
         yaxis={
             "tickvals": y, "ticktext": [s[:40] for s in labels], "showgrid": False,
-            "range": [-0.8, n - 0.2], "fixedrange": True,
+            "range": [-0.8, n - 0.2], "fixedrange": True, "automargin": True,
         },
         margin={"l": 10, "r": 20, "t": 60 if title else 40, "b": 50},
         showlegend=False,
@@ -360,7 +360,8 @@ def subgroup_forest_figure(
         title={"text": title, "x": 0} if title else None,
         height=int(120 + 24 * max(y, 3)),
         xaxis={**PCT_AXIS, "title": {"text": x_title}},
-        yaxis={"tickvals": ticks, "ticktext": ticktext, "showgrid": False, "range": [-0.8, y], "fixedrange": True},
+        yaxis={"tickvals": ticks, "ticktext": ticktext, "showgrid": False, "range": [-0.8, y], "fixedrange": True,
+               "automargin": True},
         margin={"l": 10, "r": 20, "t": 70 if title else 50, "b": 50},
         showlegend=False,
         dragmode=False,
@@ -369,29 +370,47 @@ def subgroup_forest_figure(
 
 
 def composition_figure(
-    comp: pd.DataFrame, *, title: str = "", presentation: bool = False
+    comp: pd.DataFrame, *, title: str = "", percent: bool = True, presentation: bool = False
 ) -> go.Figure:
-    """Histology composition of each study: stacked horizontal bars of patients per subtype.
+    """Histology composition of each study: stacked horizontal bars, one segment per subtype.
 
-    ``comp`` columns: ``label, subtype, n`` (one row per study × subtype); optional ``study_id``.
+    ``comp`` columns: ``label, subtype, n`` (one row per study × subtype). With ``percent`` the
+    bars show each subtype's share of the study (``barnorm="percent"``); hover gives patients.
     """
     _need(comp, ("label", "subtype", "n"), "comp")
     fig = go.Figure()
     studies = list(dict.fromkeys(comp["label"].map(_clean)))
-    for i, (sub, grp) in enumerate(comp.groupby("subtype", sort=True)):
+    totals = comp.groupby(comp["label"].map(_clean))["n"].sum()
+    order = comp.groupby("subtype")["n"].sum().sort_values(ascending=False).index
+    from plotly.colors import qualitative
+
+    palette = theme.SEQUENCE + [c for c in qualitative.Light24 + qualitative.Dark24 if c not in theme.SEQUENCE]
+    for i, sub in enumerate(order):
+        grp = comp[comp["subtype"] == sub]
+        labels = grp["label"].map(_clean)
+        share = [100 * float(n) / float(totals[lab]) for n, lab in zip(grp["n"], labels, strict=True)]
         fig.add_trace(
             go.Bar(
-                name=_clean(sub)[:30], y=grp["label"].map(_clean), x=grp["n"], orientation="h",
-                marker={"color": theme.SEQUENCE[i % len(theme.SEQUENCE)]},
-                hovertemplate=f"{_hover_escape(_clean(sub))}: %{{x}} patients<extra>%{{y}}</extra>",
+                name=_clean(sub)[:32], y=labels, x=grp["n"], orientation="h",
+                marker={"color": palette[i % len(palette)], "line": {"color": "white", "width": 0.5}},
+                customdata=np.column_stack([share]),
+                hovertemplate=f"<b>%{{y}}</b><br>{_hover_escape(_clean(sub))}: %{{x}} patients "
+                "(%{customdata[0]:.0f}%)<extra></extra>",
             )
         )
+    n_leg = len(order)
     fig.update_layout(
         title={"text": title, "x": 0} if title else None,
         barmode="stack",
-        height=int(140 + 28 * max(len(studies), 2)),
-        xaxis={"title": {"text": "Patients"}},
-        yaxis={"categoryorder": "array", "categoryarray": studies[::-1], "fixedrange": True},
-        legend={"orientation": "h", "y": -0.2},
+        barnorm="percent" if percent else None,
+        height=int(max(120 + 34 * len(studies), 80 + 19 * n_leg)),
+        xaxis={"title": {"text": "Share of patients (%)" if percent else "Patients"},
+               "ticksuffix": "%" if percent else ""},
+        yaxis={"categoryorder": "array", "categoryarray": studies[::-1], "fixedrange": True,
+               "automargin": True},
+        legend={"orientation": "v", "x": 1.02, "y": 1, "yanchor": "top", "font": {"size": 11},
+                "traceorder": "normal"},
+        margin={"l": 10, "r": 10, "t": 40 if title else 20, "b": 40},
+        bargap=0.25,
     )
     return theme.apply(fig, presentation=presentation)

@@ -880,3 +880,26 @@ def composition_rows(subtypes: pd.DataFrame, study_ids: list[str]) -> pd.DataFra
         df["label"] = df["study_id"]
     df["subtype"] = df["subtype"].map(lambda v: _text(v) or "unspecified")
     return df[["study_id", "label", "subtype", "n"]].reset_index(drop=True)
+
+
+def subgroup_result_rows(sub: pd.DataFrame, study_ci) -> pd.DataFrame:
+    """Forest-plot rows (``charts.forest`` contract) for within-study subgroup results."""
+    low, high = _interval_arrays(study_ci, len(sub))
+    labels = [
+        f"{_text(g)} · {_text(lab)}" for lab, g in zip(sub["label"], sub["subgroup"], strict=True)
+    ]
+    out = pd.DataFrame(
+        {
+            "study_id": sub["study_id"].astype(str).to_numpy(),
+            "label": labels,
+            "events": sub["events"].astype(int).to_numpy(),
+            "total": sub["total"].astype(int).to_numpy(),
+        }
+    )
+    out["proportion"] = out["events"] / out["total"]
+    out["ci_low"], out["ci_high"] = low, high
+    out["weight"] = np.nan
+    for col in ("subgroup_kind", "timepoint", "status", "source", "location"):
+        if col in sub:
+            out[col] = sub[col].to_numpy()
+    return out

@@ -320,17 +320,19 @@ def composition_panel(subtypes: pd.DataFrame, outcomes: pd.DataFrame, frame: pd.
         st.info(f"No study reports {sel.endpoint} by subtype or subgroup.")
         return
     ci = analysis.cached_study_ci(tuple(sub["events"]), tuple(sub["total"]), model.study_ci_method, model.level)
-    low, high = analysis._interval_arrays(ci, len(sub))
-    shown = sub.assign(
-        proportion=[analysis.fmt_pct(e / n) for e, n in zip(sub["events"], sub["total"], strict=True)],
-        interval=[analysis.fmt_interval(a, b) for a, b in zip(low, high, strict=True)],
+    rows = analysis.subgroup_result_rows(sub, ci)
+    from charts import forest
+
+    fig = forest.forest_figure(
+        rows, None, title=f"{sel.endpoint} within studies, by reported subgroup (not pooled)",
+        ci_label=f"{model.level:.0%} CI",
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    plot(fig, key="subgroup_rows", clickable=True)
     st.caption(
-        f"As reported; {model.level:.0%} {analysis.LABELS[model.study_ci_method]} intervals. These rows "
-        "are never pooled with whole-study rows."
+        f"As reported; {model.level:.0%} {analysis.LABELS[model.study_ci_method]} intervals. These "
+        "rows are never pooled with whole-study rows. Click a row to open the study card."
     )
-    csv_download(shown, "subgroup_results.csv", key="dl_subres")
+    csv_download(rows, "subgroup_results.csv", key="dl_subres")
 
 
 def design_panel(frame: pd.DataFrame, studies: pd.DataFrame, flags: pd.DataFrame) -> None:
