@@ -179,7 +179,15 @@ class _Binom:
         hit = self._cache.get(n)
         if hit is not None:
             return hit
-        pmf = stats.binom.pmf(np.arange(n + 1), n, self.p)
+        # one scipy call for a block of sizes (the per-call overhead dominates otherwise)
+        ns = np.arange(n, n + 32)
+        block = stats.binom.pmf(np.arange(n + 32)[None, :], ns[:, None], self.p)
+        for m, row in zip(ns.tolist(), block, strict=True):
+            if m not in self._cache:
+                self._store(m, row[: m + 1].copy())
+        return self._cache[n]
+
+    def _store(self, n: int, pmf: np.ndarray) -> None:
         sf = np.zeros(n + 2)
         sf[: n + 1] = np.cumsum(pmf[::-1])[::-1]
         cdf = np.cumsum(pmf)
@@ -187,9 +195,7 @@ class _Binom:
         hi = int(np.count_nonzero(sf[: n + 1] >= _EPS_MASS)) - 1
         lo = min(max(lo, 0), n)
         hi = max(min(hi, n), lo)
-        out = (pmf, sf, lo, hi)
-        self._cache[n] = out
-        return out
+        self._cache[n] = (pmf, sf, lo, hi)
 
 
 def _local_tails(b: _Binom, n1: int, n2: int, r1s: np.ndarray) -> tuple[np.ndarray, int]:
