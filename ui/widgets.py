@@ -160,7 +160,7 @@ def headline_card(title: str, result, check, *, endpoint: str) -> None:
     with st.container(border=True):
         st.subheader(title)
         st.metric(
-            f"Pooled {endpoint} ({lvl} CI)",
+            f"Pooled {endpoint}",
             f"{analysis.fmt_pct(result.estimate)}",
             help=result.model_label(),
         )
@@ -190,15 +190,17 @@ def page_links(items: list[tuple[str, str, str]]) -> None:
 
     root = Path(__file__).resolve().parents[1]
     specs = {p.file: p for p in PAGES}
-    cols = st.columns(len(items))
-    for col, (file, label, who) in zip(cols, items, strict=True):
-        with col, st.container(border=True):
-            spec = specs.get(file)
-            if spec is not None and (root / file).exists():
-                st.page_link(file, label=label, icon=spec.icon)
-            else:
-                st.markdown(f"**{label}** (coming soon)")
-            st.caption(who)
+    per_row = 3
+    for start in range(0, len(items), per_row):
+        cols = st.columns(per_row)
+        for col, (file, label, who) in zip(cols, items[start : start + per_row], strict=False):
+            with col, st.container(border=True):
+                spec = specs.get(file)
+                if spec is not None and (root / file).exists():
+                    st.page_link(file, label=label, icon=spec.icon, width="stretch")
+                else:
+                    st.markdown(f"**{label}** (coming soon)")
+                st.caption(who)
 
 
 def agreement(frame: pd.DataFrame, model) -> None:
