@@ -191,6 +191,7 @@ class Quoted(_Frozen):
     text: str = Field(min_length=1)
     source: str = Field(min_length=1)
     location: str | None = None
+    unverified: StrictBool = False
 
 
 class Interval(_Frozen):
@@ -207,6 +208,7 @@ class Interval(_Frozen):
     location: str | None = None
     status: Status = "reported"
     derivation: str | None = None
+    unverified: StrictBool = False
 
     @field_validator("low", "high")
     @classmethod

@@ -300,6 +300,7 @@ def survival_frame(base: EvidenceBase) -> pd.DataFrame:
         excl = _study_exclusion(base, s)
         o = s.outcomes
         fu = o.follow_up.median_months if o.follow_up is not None else float("nan")
+        cohort_n = s.n.evaluable_efficacy or s.n.enrolled
         common = {
             "study_id": s.id, "label": s.label, "year": s.citation.year, "design": s.design.design,
             "histology_group": s.population.histology_group,
@@ -316,7 +317,8 @@ def survival_frame(base: EvidenceBase) -> pd.DataFrame:
                 "interval_kind": "not stated" if ci is None else ci.kind,
                 "interval_as_printed": None if ci is None else ci.as_printed,
                 "not_reached": med.not_reached, "milestone_method": None,
-                "n": _int(med.n), "subgroup": med.subgroup, "subgroup_kind": med.subgroup_kind,
+                "n": _int(med.n if med.n is not None or med.subgroup else cohort_n),
+                "subgroup": med.subgroup, "subgroup_kind": med.subgroup_kind,
                 "status": "reported" if med.estimate is None else med.estimate.status,
                 "source": med.estimate.source if med.estimate else (ci.source if ci else (s.sources[0])),
                 "location": med.estimate.location if med.estimate else (ci.location if ci else None),
@@ -335,7 +337,8 @@ def survival_frame(base: EvidenceBase) -> pd.DataFrame:
                 "interval_kind": "not stated" if ci is None else ci.kind,
                 "interval_as_printed": None if ci is None else ci.as_printed,
                 "not_reached": False, "milestone_method": m.method,
-                "n": _int(m.total), "subgroup": m.subgroup, "subgroup_kind": m.subgroup_kind,
+                "n": _int(m.total if m.total is not None or m.subgroup else cohort_n),
+                "subgroup": m.subgroup, "subgroup_kind": m.subgroup_kind,
                 "status": _worst_status(m.rate, m.time), "source": m.rate.source,
                 "location": m.rate.location,
                 "derivation": _join([m.rate.derivation, m.time.derivation]),
