@@ -9,6 +9,7 @@
 #        S6 3.5 (2.5-4.8, 95% CI), S12 6.0 (2.42-9.58), S14 4.0 (2.6-5.4)
 #   OS:  S1 9.9 (7.6-12.2, 95% CI), S4 17.61 (10.85-24.37), S5 9.87 (7.97-18.93),
 #        S6 9.5 (7.8-10.5), S12 19.3 (7.31-31.29)
+#   pfs2: S4 and S6 only; homog: S5, S6, S14 PFS (tau2 estimate at the boundary 0)
 # yi = log(median), sei = (log(hi) - log(lo)) / (2 * qnorm(0.975)).
 suppressPackageStartupMessages(library(metafor))
 
@@ -20,7 +21,13 @@ sets <- list(
   os = data.frame(label = c("S1", "S4", "S5", "S6", "S12"),
                   m = c(9.9, 17.61, 9.87, 9.5, 19.3),
                   lo = c(7.6, 10.85, 7.97, 7.8, 7.31),
-                  hi = c(12.2, 24.37, 18.93, 10.5, 31.29))
+                  hi = c(12.2, 24.37, 18.93, 10.5, 31.29)),
+  # k = 2 with clear heterogeneity (the only two stated 95% CIs for PFS)
+  pfs2 = data.frame(label = c("S4", "S6"), m = c(7.89, 3.5), lo = c(4.56, 2.5),
+                    hi = c(11.21, 4.8)),
+  # homogeneous set: REML and DL truncate tau2 at 0
+  homog = data.frame(label = c("S5", "S6", "S14"), m = c(4.5, 3.5, 4.0),
+                     lo = c(3.47, 2.5, 2.6), hi = c(6.27, 4.8, 5.4))
 )
 
 num <- function(x) formatC(x, digits = 15, format = "g")

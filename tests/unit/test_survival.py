@@ -471,3 +471,39 @@ def test_reconstruct_reports_what_could_not_be_fitted() -> None:
     fits, why = reconstruct(reported_points(df))
     assert set(fits) == {"exponential"} and "same survival" in why[0][1]
     assert fits["exponential"].point_labels == ("median PFS", "PFS 50% at 24 mo (not stated)")
+
+
+def test_reference_covers_every_combination() -> None:
+    keys = {k for k in REF if not k.startswith("_")}
+    want = {f"{d}_{m}_{lv}" for d in ("pfs", "os", "pfs2", "homog")
+            for m in ("REML", "DL", "CE") for lv in (95, 90)}
+    assert keys == want
+    assert REF["homog_REML_95"]["tau2"] == 0  # the boundary case is in the fixture
+
+
+_median_sets = st.lists(
+    st.tuples(st.floats(1.0, 40.0), st.floats(0.05, 0.6), st.floats(0.05, 0.9)),
+    min_size=2, max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=_median_sets, scale=st.floats(0.1, 10.0), method=st.sampled_from(["REML", "DL", "CE"]))
+def test_pooling_properties(rows: list[tuple[float, float, float]], scale: float, method: str) -> None:
+    m = np.array([r[0] for r in rows])
+    lo = m * np.exp(-np.array([r[1] for r in rows]))
+    hi = m * np.exp(np.array([r[2] for r in rows]))
+    res = pool_log_medians(m, lo, hi, method=method)
+    assert res.k == len(rows)
+    assert m.min() * (1 - 1e-9) <= res.estimate <= m.max() * (1 + 1e-9)
+    assert res.ci_low <= res.estimate <= res.ci_high
+    assert res.tau2 >= 0 and (method != "CE" or res.tau2 == 0)
+    # months -> weeks: every median and interval scales, tau2 and weights do not
+    res_s = pool_log_medians(m * scale, lo * scale, hi * scale, method=method)
+    assert_allclose(res_s.estimate, res.estimate * scale, rtol=1e-6)
+    assert_allclose(res_s.tau2, res.tau2, rtol=1e-6, atol=1e-9)
+    # order of the studies does not matter
+    perm = np.arange(len(rows))[::-1]
+    res_p = pool_log_medians(m[perm], lo[perm], hi[perm], method=method)
+    assert_allclose(res_p.estimate, res.estimate, rtol=1e-8)
+    assert_allclose(res_p.weights, res.weights[perm], rtol=1e-6, atol=1e-9)
