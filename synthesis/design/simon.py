@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 #: Largest total sample size the search will ever consider (when ``n_max`` is not given).
-HARD_CAP = 3000
+HARD_CAP = 1000  # as clinfun::ph2simon (nmax <= 1000); n ~ 900 takes several seconds
 _EPS_MASS = 1e-18  # binomial tail mass dropped in convolutions
 _TOL = 1e-12  # slack in *necessary* conditions only (never in the α/β constraints)
 
@@ -529,9 +529,9 @@ def simon_two_stage(
     n_lb = s.n_lower_bound(cap)
     if n_lb > cap:
         raise ValueError(
-            f"No feasible design with n <= {cap}: even a single-stage randomised test needs "
-            f"n >= {n_lb} for p0 = {p0}, p1 = {p1}, alpha = {alpha}, beta = {beta}."
-            + (" Increase n_max." if n_max is not None else "")
+            f"No feasible design with n <= {cap}: even the most powerful (randomised) test "
+            f"needs more than {cap} patients for p0 = {p0}, p1 = {p1}, alpha = {alpha}, "
+            f"beta = {beta}." + (" Increase n_max." if n_max is not None else "")
         )
     n_mm = None
     mm_designs: list[tuple[float, int, int, int]] = []

@@ -323,7 +323,11 @@ def test_large_optimum_is_proved() -> None:
         ((0.2, 0.4), {"constraint": "<<"}, r"constraint \('<<'\)"),
         ((0.2, 0.4), {"n_max": 1}, r"n_max \(1\)"),
         ((0.2, 0.4), {"n_max": 2.5}, r"n_max \(2.5\)"),
-        ((0.2, 0.35, 0.05, 0.05), {"n_max": 60}, r"No feasible design with n <= 60"),
+        (
+            (0.2, 0.35, 0.05, 0.05),
+            {"n_max": 60},
+            r"No feasible design with n <= 60: even the most powerful",
+        ),
         ((0.2, 0.35, 0.05, 0.05), {"n_max": 94}, r"No feasible two-stage design with n <= 94"),
         (("a", 0.4), {}, r"p0 \('a'\) must be a number"),
     ],
@@ -331,3 +335,11 @@ def test_large_optimum_is_proved() -> None:
 def test_bad_input(args, kwargs, match) -> None:
     with pytest.raises(ValueError, match=match):
         simon_two_stage(*args, **kwargs)
+
+
+def test_hard_cap_message_is_fast_and_clear() -> None:
+    # p0 .3 vs p1 .33 needs thousands of patients: refused at once, naming the cap
+    with pytest.raises(ValueError, match=r"more than 1000 patients for p0 = 0.3, p1 = 0.33"):
+        simon_two_stage(0.3, 0.33, 0.05, 0.1)
+    with pytest.raises(ValueError, match=r"n_max \(5000\) must not exceed 1000"):
+        simon_two_stage(0.2, 0.4, n_max=5000)
