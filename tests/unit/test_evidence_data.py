@@ -87,6 +87,8 @@ def test_s3_results_are_unverified_but_its_n_is_not(base: EvidenceBase) -> None:
     assert nums and all(x.unverified for x in nums)
     assert s3.n.evaluable_efficacy is not None and s3.n.evaluable_efficacy.unverified
     assert s3.n.enrolled is not None and not s3.n.enrolled.unverified
+    fu = s3.outcomes.follow_up
+    assert fu is not None and fu.interval is not None and fu.interval.unverified
     assert s3.regimen is not None and s3.regimen.dose_mg is not None and not s3.regimen.dose_mg.unverified
 
 

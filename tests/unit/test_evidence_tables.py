@@ -170,6 +170,11 @@ def test_survival_frame(base: EvidenceBase) -> None:
     assert ms["time_months"].notna().all()
     assert set(ms["milestone_method"]) <= {"Kaplan–Meier", "crude", "not stated"}
     assert ms["estimate"].between(0, 100).all()
+    # n: the estimate's own n, else the cohort's evaluable N for whole-cohort rows
+    s2_pfs = med[(med["study_id"] == "S2") & (med["endpoint"] == "PFS")].iloc[0]
+    assert s2_pfs["n"] == 59
+    s2_os = med[(med["study_id"] == "S2") & (med["endpoint"] == "OS")]
+    assert sorted(s2_os["n"]) == [22, 42]
     # S2's 12-week PFR is in months
     s2 = ms[ms["study_id"] == "S2"].iloc[0]
     assert s2["time_months"] == pytest.approx(12 * 7 / 30.4375)
