@@ -24,6 +24,7 @@ __all__ = [
     "median_dot_whisker",
     "pooled_median_panel",
     "reconstructed_curves",
+    "response_pfs_table",
     "response_vs_pfs",
 ]
 
@@ -468,6 +469,74 @@ def reconstructed_curves(
 # ----------------------------------------------------------------------------------------------
 # 3. response vs median PFS
 # ----------------------------------------------------------------------------------------------
+def _no_subgroup(frame: pd.DataFrame) -> pd.Series:
+    if "subgroup" not in frame.columns:
+        return pd.Series(True, index=frame.index)
+    return frame["subgroup"].map(lambda v: _clean(v) == "")
+
+
+def response_pfs_table(
+    outcomes: pd.DataFrame,
+    survival: pd.DataFrame,
+    *,
+    response: str = "ORR",
+    endpoint: str = "PFS",
+    record_kinds: Sequence[str] = ("study",),
+    min_n: int = 2,
+) -> pd.DataFrame:
+    """The input of :func:`response_vs_pfs`: one row per study with both a response and a median.
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        ``EvidenceBase.outcomes_frame()`` (``study_id, endpoint, events, total``; uses
+        ``headline, percent_reported, subgroup, record_kind, timepoint, status, source`` when
+        present). Headline, whole-cohort rows only.
+    survival : pandas.DataFrame
+        ``EvidenceBase.survival_frame()``; whole-cohort medians that were reached.
+    response : {"ORR", "DCR"}
+    endpoint : {"PFS", "TTP"}
+    record_kinds : sequence of str
+        Records to keep (default: primary study records only, no secondary reports or claims).
+    min_n : int, default 2
+        Drop studies whose response denominator is known and smaller (case reports).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``study_id, label, median_months, response_percent, histology_group, n, timepoint,
+        status, source``. ``response_percent`` is ``100 · events / total`` when both counts are
+        known, else the printed percentage.
+    """
+    o = outcomes[(outcomes["endpoint"] == response) & _no_subgroup(outcomes)]
+    if "headline" in o.columns:
+        o = o[o["headline"].fillna(False).astype(bool)]
+    if "record_kind" in o.columns:
+        o = o[o["record_kind"].isin(list(record_kinds))]
+    ev = pd.to_numeric(o["events"], errors="coerce").astype(float)
+    tot = pd.to_numeric(o["total"], errors="coerce").astype(float)
+    pct = 100.0 * ev / tot.where(tot > 0)
+    if "percent_reported" in o.columns:
+        pct = pct.fillna(pd.to_numeric(o["percent_reported"], errors="coerce"))
+    o = o.assign(response_percent=pct, n=tot).drop_duplicates("study_id")
+
+    s = survival[(survival["endpoint"] == endpoint) & (survival["statistic"] == "median")
+                 & _no_subgroup(survival)]
+    if "not_reached" in s.columns:
+        s = s[~s["not_reached"].fillna(False).astype(bool)]
+    if "record_kind" in s.columns:
+        s = s[s["record_kind"].isin(list(record_kinds))]
+    s = s.assign(median_months=pd.to_numeric(s["estimate"], errors="coerce"))
+    s = s[s["median_months"].notna()].drop_duplicates("study_id")
+
+    keep_o = [c for c in ("study_id", "response_percent", "n", "timepoint", "status") if c in o]
+    keep_s = [c for c in ("study_id", "label", "median_months", "histology_group", "source")
+              if c in s]
+    out = s[keep_s].merge(o[keep_o], on="study_id", how="inner")
+    out = out[out["response_percent"].notna() & ~(out["n"] < min_n)]
+    return out.reset_index(drop=True)
+
+
 def response_vs_pfs(
     frame: pd.DataFrame,
     *,
@@ -528,7 +597,8 @@ def response_vs_pfs(
             size = np.full(len(d), 12.0)
         custom = [
             [_txt(r["label"]), _num(r["median_months"]), _num(r["response_percent"], 1),
-             _num(r.get("n"), 0), _txt(r.get("source")), _txt(r.get("status"))]
+             _num(r.get("n"), 0), _txt(r.get("source")), _txt(r.get("status")),
+             _txt(r.get("timepoint"), "not stated").replace("_", " ")]
             for _, r in d.iterrows()
         ]
         fig.add_trace(
@@ -545,7 +615,7 @@ def response_vs_pfs(
                 hovertemplate=(
                     "<b>%{customdata[0]}</b><br>"
                     f"median {_esc(endpoint)}: " + "%{customdata[1]} months<br>"
-                    f"{_esc(response)}: " + "%{customdata[2]}%<br>"
+                    f"{_esc(response)}: " + "%{customdata[2]}% (timepoint: %{customdata[6]})<br>"
                     "n: %{customdata[3]} · status: %{customdata[5]}<br>"
                     "source: %{customdata[4]}<extra></extra>"
                 ),

@@ -284,3 +284,42 @@ def test_pooled_panel_single_study_has_no_prediction_interval() -> None:
     assert [t.name for t in fig.data] == ["studies", "pooled"]
     assert "I² = –" not in fig.layout.annotations[0].text
     _assert_clean(fig)
+
+
+def test_response_pfs_table_joins_headline_whole_cohort_rows() -> None:
+    outcomes = pd.DataFrame([
+        {"study_id": "S2", "endpoint": "ORR", "timepoint": "week_12", "headline": True,
+         "events": 10, "total": 59, "percent_reported": 16.95, "subgroup": None,
+         "record_kind": "study", "status": "reported"},
+        {"study_id": "S2", "endpoint": "ORR", "timepoint": "final", "headline": False,
+         "events": 9, "total": 59, "percent_reported": 15.25, "subgroup": None,
+         "record_kind": "study", "status": "reported"},
+        {"study_id": "S9c", "endpoint": "ORR", "timepoint": "best_overall", "headline": True,
+         "events": 1, "total": 1, "percent_reported": NAN, "subgroup": None,
+         "record_kind": "study", "status": "reported"},
+        {"study_id": "C-a", "endpoint": "ORR", "timepoint": "best_overall", "headline": True,
+         "events": pd.NA, "total": pd.NA, "percent_reported": 33.3, "subgroup": None,
+         "record_kind": "untraced_claim", "status": "reported"},
+        {"study_id": "S15", "endpoint": "ORR", "timepoint": "best_overall", "headline": True,
+         "events": pd.NA, "total": pd.NA, "percent_reported": 26.7, "subgroup": None,
+         "record_kind": "study", "status": "reported"},
+    ])
+    survival = pd.DataFrame([
+        _row("S2", "Liao 2019", "PFS", "median", 7.93),
+        _row("S9c", "Zhou 2017", "PFS", "median", 12.0),
+        _row("C-a", "Seed (a)", "TTP", "median", 4.6),
+        _row("S15", "Union Hospital", "PFS", "median", 4.1),
+        _row("S15", "Union Hospital", "PFS", "median", 6.4, subgroup="USRCS"),
+    ])
+    survival["record_kind"] = ["study", "study", "untraced_claim", "study", "study"]
+    from charts.survival import response_pfs_table
+
+    t = response_pfs_table(outcomes, survival)
+    assert list(t["study_id"]) == ["S2", "S15"]  # case report (n = 1) and claims left out
+    assert t.loc[0, "response_percent"] == pytest.approx(1000 / 59)  # counts, not the print
+    assert t.loc[1, "response_percent"] == 26.7  # printed percentage when counts are missing
+    assert t.loc[1, "median_months"] == 4.1  # the whole cohort, not the subgroup
+    fig = response_vs_pfs(t)
+    assert "week 12" in fig.data[0].customdata[0][6]
+    _assert_clean(fig)
+    assert len(response_pfs_table(outcomes, survival, min_n=1)) == 3

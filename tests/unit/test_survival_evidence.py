@@ -98,3 +98,16 @@ def test_pooling_the_evidence_explains_every_exclusion(
         mm = median_of_medians(reached["estimate"], labels=reached["label"])
         assert math.isfinite(mm.estimate)
         _assert_no_nan_text(pooled_median_panel(mm, endpoint=endpoint))
+
+
+@pytest.mark.parametrize("response", ["ORR", "DCR"])
+def test_response_vs_pfs_on_the_evidence(response: str) -> None:
+    from charts.survival import response_pfs_table, response_vs_pfs
+
+    base = evidence.load_studies()
+    t = response_pfs_table(base.outcomes_frame(), base.survival_frame(), response=response)
+    assert len(t) >= 3 and t["study_id"].is_unique
+    assert t["response_percent"].between(0, 100).all()
+    fig = response_vs_pfs(t, response=response)
+    assert sum(len(tr.x) for tr in fig.data) == len(t)
+    _assert_no_nan_text(fig)
