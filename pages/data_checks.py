@@ -1,0 +1,95 @@
+"""Data checks: what could not be loaded, every consistency flag, and a candidate-denominator tool."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import evidence_view as V
+from ui.userdata_state import active_evidence, active_label
+
+st.title("Data checks")
+st.caption(
+    "What the data file could not load, what the consistency checks found in the studies that did "
+    "load, and a tool to find which k/N fit a printed percentage. " + active_label()
+)
+
+base = active_evidence()
+fr = V.frames(base)
+
+# ------------------------------------------------------------------ load problems
+st.subheader("Loading the data", anchor=False)
+errors = [p for p in base.problems if p.severity == "error"]
+warnings = [p for p in base.problems if p.severity != "error"]
+if not base.problems:
+    st.success(f"The data loaded without problems: {len(base.studies)} records.", icon=":material/check_circle:")
+else:
+    if errors:
+        st.error(f"{len(errors)} item(s) could not be loaded; {len(base.studies)} record(s) were loaded and are "
+                 "used everywhere else. Fix the data file and reload.", icon=":material/error:")
+        for p in errors[:15]:
+            st.text(V.problem_line(p))
+        if len(errors) > 15:
+            st.caption(f"… and {len(errors) - 15} more in the table below.")
+    if warnings:
+        st.warning(f"{len(warnings)} warning(s) while loading (the records concerned were kept).",
+                   icon=":material/warning:")
+    with st.expander(f"All {len(base.problems)} load problem(s) as a table", expanded=not errors):
+        probs = V.display_frame(base.problems_frame().drop(columns=["text"], errors="ignore"))
+        st.dataframe(probs, hide_index=True, width="stretch")
+        V.render_download(probs, "load_problems.csv", key="dl_problems")
+
+# ------------------------------------------------------------------ flags
+st.subheader("Consistency flags", anchor=False)
+flags = fr.flags
+if flags.empty:
+    st.info("No consistency flag: either every check passed or no study could be loaded.")
+else:
+    c = st.columns([2, 3, 3, 3])
+    sev = c[0].multiselect("Severity", ["error", "warning", "info"], key="fc_sev")
+    kinds = c[1].multiselect("Kind", sorted(flags["kind"].unique()), key="fc_kind")
+    who = c[2].multiselect("Study", sorted(flags["study_id"].unique()), key="fc_study")
+    q = c[3].text_input("Search the messages", key="fc_q")
+    sel = V.filter_flags(flags, severity=sev, kinds=kinds, studies=who, search=q)
+    counts = sel["severity"].value_counts()
+    m = st.columns(4)
+    m[0].metric("Flags shown", f"{len(sel)} of {len(flags)}")
+    for col, s in zip(m[1:], ("error", "warning", "info"), strict=True):
+        col.metric(f"{V.SEVERITY_ICON[s]} {s}", int(counts.get(s, 0)))
+    if sel.empty:
+        st.info("No flag matches these filters.", icon=":material/filter_alt_off:")
+    else:
+        st.markdown("**By kind** (worst severity first)")
+        st.dataframe(V.display_frame(V.flag_kinds(sel)), hide_index=True, width="stretch")
+        for _, k in V.flag_kinds(sel).iterrows():
+            g = sel[sel["kind"] == k["kind"]]
+            icon = V.SEVERITY_ICON.get(k["worst"], "")
+            with st.expander(f"{icon} {k['kind']} — {k['flags']} flag(s), worst: {k['worst']}"):
+                st.dataframe(V.flag_table(g), hide_index=True, width="stretch")
+                ids = list(dict.fromkeys(g["study_id"]))
+                cols = st.columns(min(6, len(ids)))
+                for i, sid in enumerate(ids):
+                    if cols[i % len(cols)].button(f"Open {sid}", key=f"open_{k['kind']}_{sid}",
+                                                  icon=":material/library_books:"):
+                        st.switch_page("pages/studies.py", query_params={"study": sid})
+        V.render_download(V.flag_table(sel), "flags.csv", key="dl_flags")
+
+# ------------------------------------------------------------------ candidate denominators
+st.subheader("Candidate denominators", anchor=False)
+st.caption(
+    "Which counts k out of N print as a given percentage? Useful when a source gives only a "
+    "percentage, or to test whether a printed percentage fits its count (dossier §3)."
+)
+c = st.columns([2, 1, 1, 1, 2])
+pct = c[0].text_input("Printed percentage", value="24.3%", key="cd_pct", bind="query-params")
+dec = c[1].number_input("Decimals", min_value=0, max_value=6, value=None, step=1, key="cd_dec",
+                        placeholder="auto", help="Decimals printed; empty = as typed in the percentage.")
+n_min = c[2].number_input("Smallest N", min_value=1, max_value=100_000, value=1, step=1, key="cd_nmin")
+n_max = c[3].number_input("Largest N", min_value=1, max_value=100_000, value=60, step=1, key="cd_nmax",
+                          bind="query-params")
+rounding = c[4].radio("Rounding in the source", ["half-up", "truncate"], horizontal=True, key="cd_round")
+res = V.candidates(pct, None if dec is None else int(dec), int(n_max), int(n_min), rounding)
+if res.ok:
+    st.success(res.message, icon=":material/calculate:")
+    st.dataframe(res.pairs, hide_index=True, width="stretch", height=min(400, 35 * (len(res.pairs) + 1) + 3))
+else:
+    st.warning(res.message, icon=":material/warning:")

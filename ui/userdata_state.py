@@ -1,0 +1,227 @@
+"""The user's own studies in ``st.session_state`` and the evidence base the pages should analyse.
+
+Pages that analyse studies call :func:`active_evidence` instead of ``ui.data.get_evidence``: it
+returns the built-in base, the built-in base merged with the user's studies (user studies marked
+``(user)`` in their label and ``user`` as first source), or the user's studies alone, as the user
+chose on the "Your studies" page. The result is immutable and cached per content hash, so
+``EvidenceBase.path`` / ``.sha256`` are valid cache keys.
+
+State lives in the session (``st.session_state``), so it survives page changes and is private to
+the browser tab; nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from evidence import EvidenceBase, Problem
+from evidence import userdata as U
+from ui.data import get_evidence
+
+STATE_KEY = "_userdata_state"
+MODE_KEY = "_userdata_mode"
+MODES: dict[str, str] = {
+    "merged": "Built-in studies + yours",
+    "user": "Your studies only",
+    "builtin": "Built-in studies only",
+}
+DEFAULT_MODE = "merged"
+
+
+@dataclass(frozen=True)
+class UserState:
+    """What the user supplied in this session.
+
+    ``table`` is the editable text table (template columns, strings); ``base`` the studies that
+    validated; ``lossy`` ids of studies the table cannot hold completely (imported from YAML).
+    ``last`` is the outcome of the last import attempt (kept separately so that a failed import
+    never replaces ``base``).
+    """
+
+    base: EvidenceBase | None = None
+    table: pd.DataFrame = field(default_factory=lambda: empty_table())
+    origin: str = ""
+    lossy: tuple[str, ...] = ()
+    last: EvidenceBase | None = None
+    last_name: str = ""
+    last_replaced: bool = False
+    editor_version: int = 0
+
+
+# --------------------------------------------------------------------------- pure helpers
+
+
+def empty_table() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in U.COLUMN_NAMES})
+
+
+def rows_table(studies) -> pd.DataFrame:
+    """Studies -> editable text table (one row per study, template columns)."""
+    rows = U.studies_to_rows(list(studies))
+    if not rows:
+        return empty_table()
+    return pd.DataFrame(rows, columns=list(U.COLUMN_NAMES)).astype(object)
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    try:
+        if pd.isna(v):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def table_csv_text(df: pd.DataFrame) -> str:
+    """The table as CSV text (cells written verbatim, no formula escaping: it is not exported)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    cols = [c for c in df.columns if isinstance(c, str)]
+    w.writerow(cols)
+    for _, row in df.iterrows():
+        cells = [_cell(row[c]) for c in cols]
+        if any(cells):
+            w.writerow(cells)
+    return buf.getvalue()
+
+
+def validate_table(df: pd.DataFrame, name: str = "table") -> EvidenceBase:
+    """Validate the text table with the CSV importer (same models, loader and checks)."""
+    if df.empty or not any(_cell(v) for v in df.to_numpy().ravel()):
+        return EvidenceBase(studies=(), path=name)
+    return U.import_csv(table_csv_text(df), name)
+
+
+def apply_delta(df: pd.DataFrame, delta: dict[str, Any] | None) -> pd.DataFrame:
+    """Apply a ``st.data_editor`` change set (edited_rows, added_rows, deleted_rows) to ``df``."""
+    out = df.copy().reset_index(drop=True).astype(object)
+    if not delta:
+        return out
+    for pos, changes in (delta.get("edited_rows") or {}).items():
+        i = int(pos)
+        if 0 <= i < len(out):
+            for col, val in (changes or {}).items():
+                if col in out.columns:
+                    out.at[i, col] = _cell(val)
+    added = [{c: _cell((r or {}).get(c)) for c in out.columns} for r in (delta.get("added_rows") or [])]
+    if added:
+        out = pd.concat([out, pd.DataFrame(added, columns=out.columns)], ignore_index=True)
+    deleted = {int(i) for i in (delta.get("deleted_rows") or [])}
+    if deleted:
+        out = out.drop(index=[i for i in deleted if 0 <= i < len(out)]).reset_index(drop=True)
+    return out.astype(object)
+
+
+def with_import(s: UserState, new: EvidenceBase, name: str) -> UserState:
+    """State after an import attempt: replaced only when something valid was loaded."""
+    if not new.studies:
+        return replace(s, last=new, last_name=name, last_replaced=False)
+    return UserState(base=new, table=rows_table(new.studies), origin=f"file {name}",
+                     lossy=tuple(U.csv_lossless(new.studies)), last=new, last_name=name,
+                     last_replaced=True, editor_version=s.editor_version + 1)
+
+
+def with_table(s: UserState, df: pd.DataFrame) -> UserState:
+    """State after an edit in the table (the table is kept as typed; valid rows become the base)."""
+    base = validate_table(df)
+    return replace(s, base=base if base.studies or df.empty else base, table=df, origin="table",
+                   lossy=(), last=base, last_name="table", last_replaced=True,
+                   editor_version=s.editor_version + 1)
+
+
+def choose(builtin: EvidenceBase, user: EvidenceBase | None, mode: str) -> EvidenceBase:
+    """Pure: the base to analyse for a mode (built-in when the user has no valid study)."""
+    if user is None or not user.studies or mode == "builtin":
+        return builtin
+    if mode == "user":
+        return user
+    return U.merge(builtin, user)
+
+
+# --------------------------------------------------------------------------- session access
+
+
+def state() -> UserState:
+    s = st.session_state.get(STATE_KEY)
+    if not isinstance(s, UserState):
+        s = UserState()
+        st.session_state[STATE_KEY] = s
+    return s
+
+
+def set_state(s: UserState) -> None:
+    st.session_state[STATE_KEY] = s
+
+
+def mode() -> str:
+    m = st.session_state.get(MODE_KEY, DEFAULT_MODE)
+    return m if m in MODES else DEFAULT_MODE
+
+
+def set_mode(m: str) -> None:
+    st.session_state[MODE_KEY] = m if m in MODES else DEFAULT_MODE
+
+
+def user_base() -> EvidenceBase | None:
+    return state().base
+
+
+def user_ids() -> frozenset[str]:
+    b = user_base()
+    return frozenset(b.ids) if b is not None else frozenset()
+
+
+def has_user_studies() -> bool:
+    b = user_base()
+    return b is not None and bool(b.studies)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _merged(_builtin: EvidenceBase, _user: EvidenceBase, builtin_key: str, user_key: str) -> EvidenceBase:
+    return U.merge(_builtin, _user)
+
+
+def active_evidence() -> EvidenceBase:
+    """The evidence base to analyse: built-in, merged with the user's studies, or theirs only."""
+    builtin = get_evidence()
+    user = user_base()
+    m = mode()
+    if user is None or not user.studies or m == "builtin":
+        return builtin
+    if m == "user":
+        return user
+    return _merged(builtin, user, f"{builtin.path}:{builtin.sha256}", str(user.sha256))
+
+
+def active_label() -> str:
+    """One line saying which studies the analyses use (for captions)."""
+    if not has_user_studies() or mode() == "builtin":
+        return "Built-in studies."
+    n = len(user_base().studies)  # type: ignore[union-attr]
+    if mode() == "user":
+        return f"Your {n} stud{'y' if n == 1 else 'ies'} only (built-in studies left out)."
+    return f"Built-in studies + your {n} stud{'y' if n == 1 else 'ies'} (marked “(user)”)."
+
+
+def problems_frame(problems: tuple[Problem, ...] | list[Problem]) -> pd.DataFrame:
+    rows = [
+        {"severity": p.severity, "file": p.file, "line": p.line,
+         "study": p.label or p.study_id or (f"row {p.row + 1}" if p.row is not None else ""),
+         "field": p.field, "value": p.value or "", "message": p.message}
+        for p in problems
+    ]
+    df = pd.DataFrame(rows, columns=["severity", "file", "line", "study", "field", "value", "message"])
+    df["line"] = df["line"].astype("Int64")
+    return df
