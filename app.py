@@ -28,5 +28,7 @@ for spec in PAGES:
         st.Page(path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec.default)
     )
 
-nav = st.navigation(sections)
+# Presentation mode (?present=1, pages/present.py): no navigation menu, no sidebar.
+present = str(st.query_params.get("present", "")).strip().lower() in ("1", "true")
+nav = st.navigation(sections, position="hidden" if present else "sidebar")
 nav.run()

@@ -1,0 +1,168 @@
+"""Present & export: one key figure per screen for a projector, and every export in one place.
+
+The view (endpoint, model, filters) comes from the URL with the Pooled efficacy page's keys, e.g.
+``/present?endpoint=DCR&method=DL``; ``?present=1`` starts in presentation mode (``app.py`` hides
+the navigation). Exports are generated only when a button is clicked (callable ``data``,
+``on_click="ignore"``).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from charts import theme
+from charts.export import export_available, to_png, to_svg
+from reports.content import FIGURE_SECTIONS, ReportContent, build_content
+from reports.html import build_html
+from reports.pptx import build_pptx
+from reports.view import QUERY_KEYS, View
+from ui.analysis import escape_md
+from ui.data import get_evidence
+
+SHORT = {
+    "orr_forest": "ORR forest",
+    "dcr_forest": "DCR forest",
+    "agreement": "Method agreement",
+    "subgroups": "By histology",
+    "survival": "Survival medians",
+    "design": "Sample size",
+}
+# static CSS (no data): hide the app chrome and enlarge type on a projector
+PRESENT_CSS = """<style>
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
+[data-testid="stSidebarCollapsedControl"] { display: none !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 1rem !important;
+  max-width: 100% !important; }
+[data-testid="stMain"] h1 { font-size: 2.6rem !important; }
+[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.35rem !important; }
+</style>"""
+
+
+def _truthy(value: object) -> bool:
+    return str(value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def url_view() -> tuple[View, str]:
+    """The view in the URL (unknown keys ignored) and an error message when it is invalid."""
+    pairs = [(k, v) for k in st.query_params if k in QUERY_KEYS for v in st.query_params.get_all(k)]
+    try:
+        return View.from_pairs(pairs, strict=False), ""
+    except ValueError as exc:
+        return View(), f"The view in the link was not understood ({exc}); page defaults are shown."
+
+
+@st.cache_data(max_entries=8, show_spinner="Pooling and drawing the figures…")
+def content_for(_evidence, sha: str | None, path: str, view: View) -> ReportContent:
+    return build_content(view, evidence=_evidence)
+
+
+def _on_present_toggle() -> None:
+    if st.session_state.get("present_mode"):
+        st.query_params["present"] = "1"
+    elif "present" in st.query_params:
+        del st.query_params["present"]
+
+
+def _step(delta: int) -> None:
+    i = FIGURE_SECTIONS.index(st.session_state.get("slide") or FIGURE_SECTIONS[0])
+    st.session_state["slide"] = FIGURE_SECTIONS[(i + delta) % len(FIGURE_SECTIONS)]
+
+
+def export_buttons(content: ReportContent) -> None:
+    stem = f"apatinib_sarcoma_{content.view.endpoint.lower()}_{content.provenance.date}"
+    cols = st.columns(4)
+    cols[0].download_button(
+        "PowerPoint deck", data=lambda: build_pptx(content), file_name=f"{stem}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        on_click="ignore", icon=":material/slideshow:", type="primary", key="dl_pptx",
+        help="16:9 deck: evidence, forest plots, heterogeneity, subgroups, survival, design, "
+        "methods and references. Takes about 10–20 s.",
+    )
+    cols[1].download_button(
+        "HTML report", data=lambda: build_html(content), file_name=f"{stem}.html",
+        mime="text/html", on_click="ignore", icon=":material/description:", key="dl_html",
+        help="One self-contained file with interactive figures; opens offline.",
+    )
+    for col, ep in zip(cols[2:], ("ORR", "DCR"), strict=True):
+        script = content.r_scripts.get(ep)
+        col.download_button(
+            f"R script: pooled {ep}", data=script or "", file_name=f"pooled_{ep.lower()}.R",
+            mime="text/plain", on_click="ignore", icon=":material/code:", key=f"dl_r_{ep}",
+            disabled=script is None,
+            help="Standalone metafor script with the data inline; prints the same numbers.",
+        )
+
+
+def figure_buttons(fig, key: str, present: bool) -> None:
+    ok, reason = export_available()
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Figure PNG", data=lambda: to_png(fig, presentation=present), file_name=f"{key}.png",
+        mime="image/png", on_click="ignore", disabled=not ok, key="dl_png",
+        icon=":material/image:",
+    )
+    c2.download_button(
+        "Figure SVG", data=lambda: to_svg(fig, presentation=present), file_name=f"{key}.svg",
+        mime="image/svg+xml", on_click="ignore", disabled=not ok, key="dl_svg",
+        icon=":material/image:",
+    )
+    if not ok:
+        st.caption(reason)
+
+
+present = _truthy(st.query_params.get("present"))
+st.session_state.setdefault("present_mode", present)
+if present:
+    st.html(PRESENT_CSS)
+
+view, view_error = url_view()
+ev = get_evidence()
+content = content_for(ev, getattr(ev, "sha256", None), str(getattr(ev, "path", "")), view)
+
+if not present:
+    st.title("Present & export")
+    st.caption(
+        "Everything below uses the view in the link (same keys as Pooled efficacy: "
+        f"`{view.to_query() or 'page defaults'}`). Downloads are generated when clicked."
+    )
+    if view_error:
+        st.warning(view_error)
+    export_buttons(content)
+
+top = st.columns([5, 1, 1, 2], vertical_alignment="bottom")
+with top[0]:
+    slide = st.segmented_control(
+        "Figure", list(FIGURE_SECTIONS), format_func=SHORT.get, default=FIGURE_SECTIONS[0],
+        required=True, key="slide", bind="query-params",
+        label_visibility="collapsed" if present else "visible",
+    ) or FIGURE_SECTIONS[0]
+top[1].button("Previous", on_click=_step, args=(-1,), icon=":material/arrow_back:", key="prev",
+              width="stretch")
+top[2].button("Next", on_click=_step, args=(1,), icon=":material/arrow_forward:", key="next",
+              width="stretch")
+top[3].toggle("Presentation mode", key="present_mode", on_change=_on_present_toggle,
+              help="Hide the controls and sidebar; larger type and markers for a projector.")
+
+section = content.section(slide)
+n = FIGURE_SECTIONS.index(slide) + 1
+st.header(f"{section.title}  ·  {n}/{len(FIGURE_SECTIONS)}" if present else section.title,
+          divider="red" if present else False)
+if section.figure is not None:
+    fig = theme.apply(type(section.figure)(section.figure), presentation=present)
+    if present:
+        fig.update_layout(height=720)
+    st.plotly_chart(fig, theme=None, width="stretch", key=f"fig_{slide}",
+                    config={"displaylogo": False})
+else:
+    st.info(f"{section.title}: {section.reason}", icon=":material/hourglass_empty:")
+for b in section.bullets:  # data-derived text: markdown-escaped, never HTML
+    st.markdown(f"- {escape_md(b)}" if not present else f"**{escape_md(b)}**")
+if section.caption and not present:
+    st.caption(section.caption)
+if not present:
+    if section.figure is not None:
+        figure_buttons(section.figure, slide, present)
+    if section.table is not None and not section.table.empty:
+        with st.expander("Numbers behind this figure"):
+            st.dataframe(section.table, hide_index=True, width="stretch")
+    st.caption(content.provenance.footer())
