@@ -216,7 +216,8 @@ def median_dot_whisker(
     Returns
     -------
     plotly.graph_objects.Figure
-        One trace per endpoint (``name`` = endpoint) with whiskers for the printed interval; the
+        One data trace per endpoint (``name`` = endpoint, ``showlegend=False``, plus an empty
+        legend entry of the same name with a neutral symbol) with whiskers for the printed interval; the
         marker shape gives the interval kind (filled circle = 95% CI, open circle = kind not stated,
         open square = IQR, open diamond = range) and the hover repeats it with the provenance.
         Medians not reached are a separate trace ``"not reached"`` (right-pointing triangle at the
@@ -227,7 +228,7 @@ def median_dot_whisker(
     --------
     >>> df = pd.DataFrame({"label": ["Liao 2020"], "endpoint": ["PFS"], "statistic": ["median"],
     ...                    "estimate": [7.89], "ci_low": [4.56], "ci_high": [11.21]})
-    >>> [t.name for t in median_dot_whisker(df).data]
+    >>> [t.name for t in median_dot_whisker(df).data if t.showlegend is not False]
     ['PFS']
     """
     _require(frame, MEDIAN_COLUMNS, "survival")

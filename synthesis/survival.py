@@ -103,7 +103,10 @@ def _as_points(points: object) -> tuple[np.ndarray, np.ndarray]:
 def _as_labels(labels: Sequence[str] | None, k: int, prefix: str = "study") -> tuple[str, ...]:
     if labels is None:
         return tuple(f"{prefix} {i + 1}" for i in range(k))
-    out = tuple("" if lab is None else str(lab) for lab in labels)
+    out = tuple(
+        f"{prefix} {i + 1}" if _is_missing(lab) or not str(lab).strip() else str(lab)
+        for i, lab in enumerate(labels)
+    )
     if len(out) != k:
         raise ValueError(f"labels must have one entry per study (got {len(out)} for {k}).")
     return out

@@ -507,3 +507,15 @@ def test_pooling_properties(rows: list[tuple[float, float, float]], scale: float
     res_p = pool_log_medians(m[perm], lo[perm], hi[perm], method=method)
     assert_allclose(res_p.estimate, res.estimate, rtol=1e-8)
     assert_allclose(res_p.weights, res.weights[perm], rtol=1e-6, atol=1e-9)
+
+
+def test_nullable_pandas_inputs_and_missing_labels() -> None:
+    m = pd.Series([7.89, pd.NA, 3.5], dtype="Float64")
+    lo = pd.Series([4.56, pd.NA, 2.5], dtype="Float64")
+    hi = pd.Series([11.21, pd.NA, 4.8], dtype="Float64")
+    res = pool_log_medians(m, lo, hi, not_reached=pd.Series([False, pd.NA, False], dtype="boolean")
+                           | pd.Series([False, True, False]), labels=pd.Series(["S4", None, "S6"]))
+    assert res.labels == ("S4", "S6")
+    assert res.excluded == (("study 2", "median not reached"),)
+    ref = pool_log_medians([7.89, 3.5], [4.56, 2.5], [11.21, 4.8])
+    assert res.estimate == pytest.approx(ref.estimate, rel=1e-14)
