@@ -13,6 +13,10 @@ such reported points:
 * :func:`median_of_medians` gives the simple or n-weighted median of study medians with a
   distribution-free (binomial order-statistic) interval.
 * :func:`implied_median_bounds` states what reported Kaplan–Meier milestones imply about the median.
+* :func:`reported_points` turns the rows of a survival table (the columns of
+  ``EvidenceBase.survival_frame()``; this module never imports ``evidence``) into the points of one
+  study and endpoint, leaving out crude proportions, NR medians and 0%/100% rates with reasons;
+  :func:`reconstruct` fits every model those points allow and says why the others were not fitted.
 
 Parametrisation follows lifelines: ``WeibullFitter`` has ``S(t) = exp(-(t / lambda_) ** rho_)`` and
 ``ExponentialFitter`` has ``S(t) = exp(-t / lambda_)`` (so ``lambda_`` is a *scale*, the mean
@@ -479,6 +483,20 @@ def reported_points(
         time, and a point whose survival is above an earlier one. Milestones whose method is
         not stated are used and noted as assumed to be Kaplan–Meier estimates.
 
+    Notes
+    -----
+    Only points that can lie on one survival curve are returned: times strictly increasing,
+    survival non-increasing, as :func:`fit_exponential` and :func:`fit_weibull` require. When two
+    rows contradict each other (a median after a milestone below 50%, dossier flag 1), the later
+    one is skipped and the reason names the earlier point; the contradiction itself is reported
+    by the evidence checks, not here.
+
+    References
+    ----------
+    .. [1] Evidence dossier, flags 1 and 8 (``/work/shared/evidence/dossier.md``): Kaplan–Meier
+       milestones and medians of one curve must be consistent; crude proportions are not KM
+       estimates.
+
     Examples
     --------
     >>> df = pd.DataFrame({"endpoint": ["PFS", "PFS"], "statistic": ["milestone"] * 2,
@@ -581,6 +599,15 @@ def reconstruct(
         ``{"exponential": ..., "weibull": ...}`` for the models that could be fitted.
     not_fitted : tuple of (model, reason)
         E.g. ``("weibull", "needs at least 2 points ...")``.
+
+    Notes
+    -----
+    The exponential needs one point; the Weibull needs two points with different survival (two
+    points at 50%, as S9's median 18.53 months and 50% at 24 months, leave the shape undefined).
+
+    References
+    ----------
+    .. [1] Collett D. *Modelling Survival Data in Medical Research*, 3rd ed. CRC Press, 2015, §5.2.
 
     Examples
     --------
