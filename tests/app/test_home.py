@@ -1,0 +1,35 @@
+"""Overview page under AppTest: headline ORR/DCR equal synthesis, caveats and links shown."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import synthesis
+from ui import analysis as A
+from ui.data import get_evidence
+
+pytestmark = pytest.mark.app
+NAN = re.compile(r"\bnan\b", re.IGNORECASE)
+
+
+def test_home_shows_pooled_orr_and_dcr(app_test) -> None:
+    at = app_test()  # the default page
+    assert not at.exception, [e.value for e in at.exception]
+    outcomes = get_evidence().outcomes_frame()
+    values = {m.label: m.value for m in at.metric}
+    for endpoint in ("ORR", "DCR"):
+        frame = A.select_outcomes(outcomes, A.Selection(endpoint=endpoint)).frame
+        res = synthesis.pool_proportions(frame["events"].tolist(), frame["total"].tolist(),
+                                         **A.DEFAULT_MODEL.pool_kwargs())
+        assert values[f"Pooled {endpoint}"] == A.fmt_pct(res.estimate)
+        md = " ".join(m.value for m in at.markdown)
+        assert A.fmt_interval(res.ci_low, res.ci_high) in md
+        assert A.fmt_interval(res.pi_low, res.pi_high) in md
+    text = " ".join(str(x.value) for kind in ("markdown", "caption") for x in getattr(at, kind))
+    text = text.replace("\\", "")  # markdown escapes of data text
+    assert "Hartung–Knapp–Sidik–Jonkman" in text and "REML" in text  # the model is named
+    assert "data-quality flag" in text  # caveats
+    assert not NAN.search(text)
+    assert len(at.get("page_link")) >= 2

@@ -1,0 +1,121 @@
+"""Pooled efficacy page under AppTest: numbers equal synthesis.pool_proportions, controls and URL
+parameters change them, every tab renders without an exception or 'nan'."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import synthesis
+from ui import analysis as A
+from ui.data import get_evidence
+
+pytestmark = pytest.mark.app
+PAGE = "pages/pooled.py"
+NAN = re.compile(r"\bnan\b", re.IGNORECASE)
+
+
+def visible_text(at) -> str:
+    parts: list[str] = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "text", "error",
+                 "warning", "info", "success", "code"):
+        parts += [str(el.value) for el in getattr(at, kind, [])]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+def expected(sel: A.Selection, model: A.Model):
+    """What the page must show: the same rows pooled by synthesis directly."""
+    outcomes = get_evidence().outcomes_frame()
+    frame = A.select_outcomes(outcomes, sel).frame
+    return synthesis.pool_proportions(
+        frame["events"].tolist(), frame["total"].tolist(), **model.pool_kwargs()
+    )
+
+
+def metric(at, label: str) -> str:
+    for m in at.metric:
+        if m.label.startswith(label):
+            return m.value
+    raise AssertionError(f"no metric {label!r} in {[m.label for m in at.metric]}")
+
+
+def check_clean(at) -> str:
+    assert not at.exception, [e.value for e in at.exception]
+    text = visible_text(at)
+    assert not NAN.search(text), NAN.search(text)
+    return text
+
+
+def test_default_view_equals_synthesis(app_test) -> None:
+    at = app_test(page=PAGE)
+    check_clean(at)
+    res = expected(A.Selection(), A.DEFAULT_MODEL)
+    assert metric(at, "Pooled ORR") == A.fmt_pct(res.estimate)
+    assert metric(at, "95% confidence interval") == A.fmt_interval(res.ci_low, res.ci_high)
+    assert metric(at, "95% prediction interval") == A.fmt_interval(res.pi_low, res.pi_high)
+    assert metric(at, "Studies / patients") == f"{res.k} / {res.total_n}"
+    assert len(at.get("plotly_chart")) == 1  # the forest plot
+
+
+def test_changing_the_estimator_changes_the_numbers(app_test) -> None:
+    at = app_test(page=PAGE)
+    before = metric(at, "95% confidence interval")
+    at.selectbox(key="ci").set_value("z").run()
+    at.selectbox(key="method").set_value("DL").run()
+    check_clean(at)
+    res = expected(A.Selection(), A.Model(method="DL", ci_method="z"))
+    assert metric(at, "95% confidence interval") == A.fmt_interval(res.ci_low, res.ci_high)
+    assert metric(at, "95% confidence interval") != before
+    at.selectbox(key="method").set_value("GLMM").run()
+    text = check_clean(at)
+    glmm = expected(A.Selection(), A.Model(method="GLMM", ci_method="z"))
+    assert metric(at, "Pooled ORR") == A.fmt_pct(glmm.estimate)
+    assert "GLMM" in text
+
+
+def test_url_parameters_reproduce_a_view(app_test) -> None:
+    at = app_test(page=PAGE, query={"endpoint": "DCR", "method": "PM", "transform": "freeman-tukey",
+                                    "level": "0.9", "pi": "t(k-2)"})
+    text = check_clean(at)
+    model = A.Model(method="PM", transform="freeman-tukey", level=0.9, pi_method="t(k-2)")
+    res = expected(A.Selection(endpoint="DCR"), model)
+    assert metric(at, "Pooled DCR") == A.fmt_pct(res.estimate)
+    assert metric(at, "90% prediction interval") == A.fmt_interval(res.pi_low, res.pi_high)
+    assert "Freeman" in text  # the back-transform warning is shown
+
+
+def test_filters_and_empty_selection(app_test) -> None:
+    at = app_test(page=PAGE, query={"histology": "osteosarcoma"})
+    check_clean(at)
+    res = expected(A.Selection(histology=("osteosarcoma",)), A.DEFAULT_MODEL)
+    assert metric(at, "Studies / patients") == f"{res.k} / {res.total_n}"
+    at = app_test(page=PAGE, query={"histology": "chondrosarcoma", "design": "prospective"})
+    text = check_clean(at)
+    assert "No study matches" in text
+
+
+def test_all_reports_warns(app_test) -> None:
+    at = app_test(page=PAGE, query={"reports": "All reports (overlapping cohorts)"})
+    check_clean(at)
+    assert any("count the same patients twice" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize(
+    "tab", ["Heterogeneity & models", "Sensitivity", "Small-study effects", "Methods & literature"]
+)
+def test_every_tab_renders(app_test, tab) -> None:
+    at = app_test(page=PAGE, query={"ptab": tab})
+    text = check_clean(at)
+    if tab == "Methods & literature":
+        code = " ".join(c.value for c in at.code)
+        assert "restricted maximum likelihood" in code and "Hartung–Knapp" in code
+        assert "BMC Cancer" in " ".join(str(d.value) for d in at.dataframe) or "No published" in text
+    if tab == "Heterogeneity & models":
+        assert at.dataframe, "heterogeneity table missing"
+
+
+def test_k_one_selection_is_handled(app_test) -> None:
+    at = app_test(page=PAGE, query={"histology": "chondrosarcoma"})
+    check_clean(at)
