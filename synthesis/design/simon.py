@@ -173,18 +173,22 @@ class _Binom:
     def __init__(self, p: float) -> None:
         self.p = p
         self._cache: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = {}
+        self._top = -1
 
     def get(self, n: int) -> tuple[np.ndarray, np.ndarray, int, int]:
         """(pmf[0..n], sf[0..n+1] with sf[k] = P(X >= k), lo, hi)."""
         hit = self._cache.get(n)
         if hit is not None:
             return hit
-        # one scipy call for a block of sizes (the per-call overhead dominates otherwise)
-        ns = np.arange(n, n + 32)
-        block = stats.binom.pmf(np.arange(n + 32)[None, :], ns[:, None], self.p)
-        for m, row in zip(ns.tolist(), block, strict=True):
-            if m not in self._cache:
+        # all sizes up to n (+64) at once: one scipy call per 64 sizes, each size computed once
+        start = self._top + 1
+        stop = max(n, self._top) + 64
+        for lo in range(start, stop + 1, 64):
+            ns = np.arange(lo, min(lo + 64, stop + 1))
+            block = stats.binom.pmf(np.arange(ns[-1] + 1)[None, :], ns[:, None], self.p)
+            for m, row in zip(ns.tolist(), block, strict=True):
                 self._store(m, row[: m + 1].copy())
+        self._top = stop
         return self._cache[n]
 
     def _store(self, n: int, pmf: np.ndarray) -> None:
