@@ -622,7 +622,7 @@ def simon_two_stage(
     adm = []
     for i, qlo, qhi in _admissible(cand):
         en, n, n1, r1, r = cand[i]
-        kind = "minimax" if n == n_mm else "optimal" if n == n_opt else "admissible"
+        kind = "optimal" if n == n_opt else "minimax" if n == n_mm else "admissible"
         d = _make_design(p0, p1, r1, n1, r, n, kind)
         adm.append(_replace_q(d, qlo, qhi))
     adm.sort(key=lambda d: d.n)
