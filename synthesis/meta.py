@@ -436,7 +436,7 @@ def pool_proportions(
     x, n = as_counts(events, totals)
     k = int(x.size)
     if labels is None:
-        labs = tuple(map("Study {}".format, range(1, k + 1)))
+        labs = tuple([f"Study {i}" for i in range(1, k + 1)])
     else:
         labs = tuple(str(s) for s in labels)
         if len(labs) != k:
