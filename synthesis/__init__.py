@@ -53,6 +53,11 @@ _EXPORTS: dict[str, str] = {
     "fit_weibull": "synthesis.survival",
     "pool_log_medians": "synthesis.survival",
     "median_of_medians": "synthesis.survival",
+    "reported_points": "synthesis.survival",
+    "reconstruct": "synthesis.survival",
+    "implied_median_bounds": "synthesis.survival",
+    "PooledMedian": "synthesis.survival",
+    "SurvivalCurveFit": "synthesis.survival",
 }
 
 __all__ = [
