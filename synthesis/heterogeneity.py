@@ -176,19 +176,23 @@ def _fisher_scoring(yi: np.ndarray, vi: np.ndarray, method: str, control: dict) 
     fit = Tau2Fit(tau2)
     change = threshold + 1.0
     it = 0
+    # work buffers reused across iterations (no per-iteration allocation of O(k) temporaries)
+    w, r, wr, w2 = (np.empty_like(yi) for _ in range(4))
     while change > threshold:
         it += 1
         old = tau2
-        w = 1.0 / (vi + tau2)
+        np.add(vi, tau2, out=w)
+        np.divide(1.0, w, out=w)
         s1 = w.sum()
         mu = np.dot(w, yi) / s1
-        r = yi - mu
-        wr = w * r
+        np.subtract(yi, mu, out=r)
+        np.multiply(w, r, out=wr)
         if method == "ML":
             adj = (np.dot(wr, wr) - s1) / np.dot(w, w)
         elif method == "REML":
             s2 = np.dot(w, w)
-            s3 = np.dot(w * w, w)
+            np.multiply(w, w, out=w2)
+            s3 = np.dot(w2, w)
             tr_p = s1 - s2 / s1
             tr_pp = s2 - 2.0 * s3 / s1 + (s2 / s1) ** 2
             adj = (np.dot(wr, wr) - tr_p) / tr_pp
