@@ -54,7 +54,7 @@ else:
     m = st.columns(4)
     m[0].metric("Flags shown", f"{len(sel)} of {len(flags)}")
     for col, s in zip(m[1:], ("error", "warning", "info"), strict=True):
-        col.metric(f"{V.SEVERITY_ICON[s]} {s}", int(counts.get(s, 0)))
+        col.metric(s.capitalize(), int(counts.get(s, 0)))
     if sel.empty:
         st.info("No flag matches these filters.", icon=":material/filter_alt_off:")
     else:
@@ -62,8 +62,8 @@ else:
         st.dataframe(V.display_frame(V.flag_kinds(sel)), hide_index=True, width="stretch")
         for _, k in V.flag_kinds(sel).iterrows():
             g = sel[sel["kind"] == k["kind"]]
-            icon = V.SEVERITY_ICON.get(k["worst"], "")
-            with st.expander(f"{icon} {k['kind']} — {k['flags']} flag(s), worst: {k['worst']}"):
+            with st.expander(f"{k['kind']} — {k['flags']} flag(s), worst: {k['worst']}",
+                             icon=V.SEVERITY_ICON.get(k["worst"])):
                 st.dataframe(V.flag_table(g), hide_index=True, width="stretch")
                 ids = list(dict.fromkeys(g["study_id"]))
                 cols = st.columns(min(6, len(ids)))

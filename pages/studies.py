@@ -40,7 +40,7 @@ design = c[1].multiselect("Design", V.filter_options(table, "design"), key="f_de
 regimen = c[2].multiselect("Regimen", V.filter_options(table, "regimen"), key="f_regimen")
 kind = c[3].multiselect("Record kind", V.filter_options(table, "kind"), key="f_kind")
 search = c[4].text_input("Search", key="f_search", placeholder="id, label, histology, endpoint…")
-years = [int(y) for y in table["year"].dropna()]
+years = [int(y) for y in fr.studies["year"].dropna()] if "year" in fr.studies else []
 year_range = None
 if years and min(years) < max(years):
     year_range = st.slider("Year", min(years), max(years), (min(years), max(years)), key="f_years")
@@ -69,7 +69,6 @@ else:
         shown, hide_index=True, width="stretch", key="study_table", on_select=_on_pick,
         selection_mode="single-row",
         column_config={
-            "year": st.column_config.NumberColumn(format="%d"),
             "flags": st.column_config.NumberColumn("flags", help="Data-quality flags for this record"),
             "origin": st.column_config.TextColumn("origin", help="built-in data file or user-supplied"),
         },

@@ -21,7 +21,7 @@ from evidence.models import parse_percent_text
 from evidence.userdata import is_user_study
 
 STUDIES_PAGE = "pages/studies.py"
-SEVERITY_ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
+SEVERITY_ICON = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 RECORD_KIND_LABEL = {
     "study": "Study",
@@ -122,13 +122,13 @@ def browser_table(studies: pd.DataFrame, user_ids: frozenset[str] = frozenset())
     out = pd.DataFrame({
         "id": df["id"].astype(str),
         "label": df["label"].astype(str),
-        "year": df["year"].astype("Int64"),
+        "year": [show(x) for x in df["year"]],
         "kind": [RECORD_KIND_LABEL.get(k, show(k)) for k in df["record_kind"]],
         "design": [show(x) for x in df["design_label"]],
         "histology": [show(x) for x in df["histology_group"]],
         "regimen": [show(x) for x in df["regimen"]],
-        "N": df["n_enrolled"].astype("Int64"),
-        "evaluable": df["n_evaluable_efficacy"].astype("Int64"),
+        "N": [show(x) for x in df["n_enrolled"]],
+        "evaluable": [show(x) for x in df["n_evaluable_efficacy"]],
         "endpoints": [show(x) for x in df["endpoints_reported"]],
         "flags": df["flag_count"].fillna(0).astype(int),
         "origin": origin,
@@ -155,8 +155,8 @@ def filter_browser(table: pd.DataFrame, *, histology: list[str] | None = None, d
         if allowed:
             mask &= table[col].astype(str).isin(allowed)
     if years is not None:
-        y = table["year"]
-        mask &= y.isna() | ((y >= years[0]) & (y <= years[1])).fillna(False)
+        y = pd.to_numeric(table["year"], errors="coerce")
+        mask &= y.isna() | ((y >= years[0]) & (y <= years[1]))
     q = (search or "").strip().lower()
     if q:
         hay = (table["id"].astype(str) + " " + table["label"].astype(str) + " " + table["endpoints"].astype(str)
@@ -255,7 +255,7 @@ def flags_for_rate(flags: pd.DataFrame, endpoint: str, timepoint: str, subgroup:
 def flag_summary(flags: pd.DataFrame) -> str:
     if flags.empty:
         return ""
-    return "; ".join(f"{SEVERITY_ICON.get(s, '')} {k}" for k, s in zip(flags["kind"], flags["severity"], strict=True))
+    return "; ".join(f"{k} ({s})" for k, s in zip(flags["kind"], flags["severity"], strict=True))
 
 
 def outcome_rows(outcomes: pd.DataFrame, flags: pd.DataFrame, study_id: str) -> pd.DataFrame:
@@ -439,7 +439,6 @@ def filter_flags(flags: pd.DataFrame, *, severity: list[str] | None = None, kind
 def flag_table(flags: pd.DataFrame) -> pd.DataFrame:
     cols = ["study_id", "label", "severity", "field", "message", "dossier_flag", "check"]
     out = display_frame(flags.reindex(columns=cols))
-    out["severity"] = [f"{SEVERITY_ICON.get(s, '')} {s}" for s in flags["severity"]]
     return out.rename(columns={"study_id": "study", "dossier_flag": "dossier flag"}).reset_index(drop=True)
 
 

@@ -136,7 +136,7 @@ def with_import(s: UserState, new: EvidenceBase, name: str) -> UserState:
 def with_table(s: UserState, df: pd.DataFrame) -> UserState:
     """State after an edit in the table (the table is kept as typed; valid rows become the base)."""
     base = validate_table(df)
-    return replace(s, base=base if base.studies or df.empty else base, table=df, origin="table",
+    return replace(s, base=base, table=df, origin="table",
                    lossy=(), last=base, last_name="table", last_replaced=True,
                    editor_version=s.editor_version + 1)
 

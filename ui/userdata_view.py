@@ -1,0 +1,168 @@
+"""Renderers and callbacks of the "Your studies" page (state in :mod:`ui.userdata_state`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from evidence import userdata as U
+from ui import evidence_view as V
+from ui import userdata_state as S
+
+_FILE_KEY = "_ud_last_file"
+
+
+def mode_changed() -> None:
+    S.set_mode(st.session_state.get("ud_mode_widget", S.DEFAULT_MODE))
+
+
+def clear() -> None:
+    old = S.state()
+    S.set_state(S.UserState(editor_version=old.editor_version + 1))
+    S.set_mode(S.DEFAULT_MODE)
+    st.session_state.pop(_FILE_KEY, None)
+
+
+def handle_upload(up) -> None:
+    """Import an uploaded file once (a rerun with the same upload does nothing)."""
+    ident = (getattr(up, "file_id", None), up.name, up.size)
+    if st.session_state.get(_FILE_KEY) == ident:
+        return
+    st.session_state[_FILE_KEY] = ident
+    if up.size > U.MAX_BYTES:
+        from evidence import EvidenceBase, Problem
+
+        new = EvidenceBase(studies=(), path=up.name, problems=(Problem(
+            up.name, None, None, "<file>", f"{up.size} bytes", f"file is larger than {U.MAX_BYTES} bytes"),))
+    else:
+        new = U.import_bytes(up.getvalue(), up.name)
+    S.set_state(S.with_import(S.state(), new, up.name))
+
+
+def problems_table(problems, *, key: str) -> None:
+    df = V.display_frame(S.problems_frame(problems))
+    st.dataframe(df, hide_index=True, width="stretch", key=key,
+                 column_config={"message": st.column_config.TextColumn(width="large")})
+
+
+def render_last_import(state: S.UserState) -> None:
+    last = state.last
+    if last is None or state.last_name == "table":
+        return
+    name = V.md(state.last_name)
+    errors = [p for p in last.problems if p.severity == "error"]
+    if state.last_replaced:
+        st.success(f"Loaded {len(last.studies)} stud{'y' if len(last.studies) == 1 else 'ies'} from {name}.",
+                   icon=":material/check_circle:")
+        if errors:
+            st.warning(f"{len(errors)} problem(s): the rows or studies concerned were left out; the valid ones "
+                       "were kept.", icon=":material/warning:")
+    else:
+        kept = len(state.base.studies) if state.base is not None else 0
+        st.error(f"Nothing could be loaded from {name}. "
+                 + (f"Your previous {kept} stud{'y is' if kept == 1 else 'ies are'} kept." if kept else ""),
+                 icon=":material/error:")
+    if last.problems:
+        for p in last.problems[:5]:
+            st.text(V.problem_line(p))
+        problems_table(last.problems, key="ud_import_problems")
+
+
+def _column_config() -> dict:
+    cfg = {}
+    for c in U.CSV_COLUMNS:
+        if c.kind == "choice":
+            cfg[c.name] = st.column_config.SelectboxColumn(c.name, help=c.help, options=list(c.choices),
+                                                           pinned=c.name in ("id", "label"))
+        elif c.kind == "bool":
+            cfg[c.name] = st.column_config.SelectboxColumn(c.name, help=c.help, options=["true", "false"])
+        else:
+            cfg[c.name] = st.column_config.TextColumn(c.name, help=c.help, pinned=c.name in ("id", "label"),
+                                                      max_chars=U.MAX_TEXT)
+    return cfg
+
+
+def _edited(key: str) -> None:
+    delta = st.session_state.get(key)
+    state = S.state()
+    df = S.apply_delta(state.table, delta if isinstance(delta, dict) else None)
+    S.set_state(S.with_table(state, df))
+
+
+def _start_from_template() -> None:
+    base = U.import_bytes(U.template_bytes("csv"), "template.csv")
+    S.set_state(S.with_table(S.state(), S.rows_table(base.studies)))
+
+
+def render_editor(state: S.UserState) -> None:
+    st.caption("One row per study; hover a column title for its meaning. Every change is checked at once; "
+               "rows with problems are listed below the table and left out until fixed. Add a row with the "
+               "+ at the bottom; delete rows by selecting them and pressing the bin icon.")
+    if state.lossy:
+        st.warning(f"{len(state.lossy)} of your studies came from a YAML file with fields this table cannot hold "
+                   f"({', '.join(state.lossy[:8])}). Editing here keeps only the table's columns for them.",
+                   icon=":material/warning:")
+        if not st.toggle("Edit them in the table anyway", key="ud_edit_lossy"):
+            st.dataframe(V.display_frame(state.table), hide_index=True, width="stretch")
+            return
+    key = f"ud_editor_{state.editor_version}"
+    st.data_editor(state.table, key=key, num_rows="dynamic", hide_index=True, width="stretch",
+                   column_config=_column_config(), on_change=_edited, args=(key,))
+    if state.table.empty:
+        st.button("Start from the template's two example rows", key="ud_from_template",
+                  on_click=_start_from_template, icon=":material/post_add:")
+    if state.last is not None and state.last_name == "table" and state.last.problems:
+        st.warning(f"{len(state.last.problems)} problem(s) in the table:", icon=":material/warning:")
+        problems_table(state.last.problems, key="ud_table_problems")
+
+
+def render_templates() -> None:
+    c = st.columns(2)
+    c[0].download_button("CSV template", data=U.template_bytes("csv"), file_name="user_studies_template.csv",
+                         mime="text/csv", key="ud_tpl_csv", on_click="ignore", icon=":material/download:")
+    c[1].download_button("YAML template", data=U.template_bytes("yaml"), file_name="user_studies_template.yaml",
+                         mime="application/x-yaml", key="ud_tpl_yaml", on_click="ignore",
+                         icon=":material/download:")
+    st.caption("CSV: one row per study with the columns below (id, label and histology_group required). Every "
+               "number takes the provenance of the row's source and location columns. YAML: the schema of the "
+               "built-in data file, with the provenance of each number (see the comments in the template).")
+    doc = pd.DataFrame([
+        {"column": c.name, "type": c.kind, "required": "yes" if c.required else "",
+         "allowed values": ", ".join(c.choices), "meaning": c.help, "example": c.example}
+        for c in U.CSV_COLUMNS
+    ])
+    st.dataframe(doc, hide_index=True, width="stretch")
+
+
+def render_user_studies(state: S.UserState) -> None:
+    base = state.base
+    fr = V.frames_of(base)
+    table = V.browser_table(fr.studies, frozenset(base.ids))
+    st.caption(f"{len(base.studies)} valid stud{'y' if len(base.studies) == 1 else 'ies'} from {V.md(state.origin)}; "
+               f"{len(fr.flags)} consistency flag(s). " + S.active_label())
+    st.dataframe(table, hide_index=True, width="stretch")
+    if not fr.flags.empty:
+        with st.expander(f"Consistency flags for your studies ({len(fr.flags)})"):
+            st.dataframe(V.flag_table(fr.flags), hide_index=True, width="stretch")
+    c = st.columns([3, 1])
+    pick = c[0].selectbox("Open the card of", list(base.ids), key="ud_open", index=None,
+                          placeholder="Choose one of your studies…")
+    if c[1].button("Open study card", key="ud_open_btn", disabled=pick is None, icon=":material/library_books:"):
+        if S.mode() == "builtin":
+            S.set_mode(S.DEFAULT_MODE)
+        st.switch_page("pages/studies.py", query_params={"study": pick})
+
+
+def render_exports(state: S.UserState) -> None:
+    studies = list(state.base.studies)
+    lossy = U.csv_lossless(studies)
+    c = st.columns(2)
+    c[0].download_button("Export as YAML (complete)", data=U.to_yaml(studies).encode("utf-8"),
+                         file_name="my_studies.yaml", mime="application/x-yaml", key="ud_export_yaml",
+                         on_click="ignore", icon=":material/download:")
+    c[1].download_button("Export as CSV", data=U.to_csv(studies), file_name="my_studies.csv", mime="text/csv",
+                         key="ud_export_csv", on_click="ignore", icon=":material/download:")
+    st.caption("Re-importing the YAML export gives exactly these studies. "
+               + (f"The CSV cannot hold every field of {', '.join(lossy[:8])}: use YAML for those." if lossy
+                  else "The CSV export holds them completely too.")
+               + " Cells that a spreadsheet would run as a formula are prefixed with an apostrophe.")
