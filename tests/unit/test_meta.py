@@ -207,7 +207,9 @@ def test_results_are_read_only_and_echo_choices() -> None:
     assert (r.method, r.ci_method, r.pi_method, r.transform) == ("PM", "hksj", "t(k-2)", "logit")
     assert r.labels[0] == "Study 1"
     assert len(r.to_frame()) == r.k
-    assert "Pooled proportion" in r.summary()["quantity"].tolist()
+    summ = r.summary().set_index("quantity")
+    assert summ.loc["Pooled proportion", "value"] == r.estimate
+    assert summ.loc["I² (%)", "ci_low"] == r.i2_ci_low and summ.loc["H²", "ci_high"] == r.h2_ci_high
     assert "Paule" in r.model_label()
 
 
