@@ -1,0 +1,98 @@
+"""Trial planner: a phase II sample size justified by the pooled evidence, with its protocol paragraph."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import analysis as A
+from ui import controls
+from ui import planner as P
+
+st.title("Trial planner")
+st.caption(
+    "Justify a phase II sample size from the evidence: take p0 and p1 from the pooled results of "
+    "the current view (sidebar) or type them, choose a design, and copy the protocol paragraph. "
+    "Every input is kept in the URL, so a link reproduces the design."
+)
+
+F = A.evidence_frames()
+sources: dict[str, P.Source] = {}
+if not F.outcomes.empty:
+    sel = controls.selection_controls(F.outcomes, endpoint=False)
+    model = controls.model_controls()
+    groups = tuple(g for g in A.filter_options(F.outcomes, "histology_group") if g not in ("mixed", A.MISSING))
+    try:
+        sources = P.evidence_sources(
+            F.outcomes, sel, model, lambda f: A.cached_pool(*A.counts(f), model), groups=groups
+        )
+    except ValueError as exc:
+        st.warning(f"Pooled values are unavailable for this view: {exc}")
+else:
+    st.warning("The evidence base has no outcome table: p0 and p1 can only be typed.")
+
+plan = st.segmented_control(
+    "Design", list(P.PLANS), format_func=P.PLANS.get, default="simon", required=True, key="plan",
+    bind=P.BIND, help="Binary endpoint (response): Simon or exact single stage. Time to event "
+    "(PFS): one-sample log-rank against a reference curve, exponential test of a median, or a "
+    "randomised comparison with chemotherapy alone (Cox model).",
+) or "simon"
+
+design = which = None
+if plan in ("simon", "single"):
+    inp = P.binary_inputs(sources, simon=plan == "simon")
+    if inp.p0.endpoint and inp.p1.endpoint and inp.p0.endpoint != inp.p1.endpoint:
+        st.warning("p0 and p1 come from different endpoints (ORR and DCR).", icon=":material/warning:")
+    try:
+        P.check_power(inp.power)
+        if plan == "simon":
+            design = P.cached_simon(inp.p0.value, inp.p1.value, inp.alpha, inp.beta, inp.constraint, inp.n_max)
+        else:
+            design = P.cached_single(inp.p0.value, inp.p1.value, inp.alpha, inp.beta)
+    except ValueError as exc:
+        P.invalid(exc)
+        st.stop()
+    st.subheader("Design")
+    src0, src1, endpoint = inp.p0.phrase, inp.p1.phrase, inp.endpoint
+    if plan == "simon":
+        chosen, which = P.show_simon(design)
+        table = P.simon_table(design)
+        label = f"Simon {chosen.kind} {chosen.boundary()}"
+    else:
+        P.show_single(design)
+        table = P.feasible_table(design)
+        label = f"exact single stage, {design.r}/{design.n}"
+    label += f" (p0 = {inp.p0.value:.3f}, p1 = {inp.p1.value:.3f}, α = {inp.alpha:g}, power = {inp.power:g})"
+    inputs = [("p0", inp.p0.sentence("p0")), ("p1", inp.p1.sentence("p1")),
+              ("One-sided alpha", f"{inp.alpha:g}"), ("Power", f"{inp.power:g}")]
+else:
+    values = P.survival_inputs(plan)
+    try:
+        design = P.survival_design(plan, values)
+    except ValueError as exc:
+        P.invalid(exc)
+        st.stop()
+    st.subheader("Design")
+    P.show_survival(design)
+    src0, src1, endpoint = values["src0"], values["src1"], ""
+    table = P.survival_summary(design)
+    n = design.n_total if plan == "cph" else design.n
+    label = f"{P.PLANS[plan]}, n = {n}"
+    inputs = [(k, str(v)) for k, v in values.items() if k not in ("src0", "src1")]
+    inputs += [("Source of the reference value", src0), ("Source of the effect", src1)]
+
+P.remember(label)
+st.subheader("Protocol paragraph")
+try:
+    text = P.paragraph_for(design, src0, src1, which=which or "optimal", endpoint=endpoint)
+except ValueError as exc:
+    st.error(f"The paragraph cannot be written: {exc}")
+    st.stop()
+st.caption("Copy with the button at the top right of the box, or download it. EN(p0) is the expected "
+           "sample size under the null hypothesis.")
+st.code(text, language=None, wrap_lines=True)
+md = P.markdown_export("Sample size justification", text, inputs, table)
+c1, c2, _ = st.columns([1, 1, 3])
+c1.download_button("Paragraph (.txt)", text.encode("utf-8"), file_name="sample_size.txt",
+                   mime="text/plain", key="dl_par_txt", on_click="ignore", icon=":material/download:")
+c2.download_button("Paragraph and tables (.md)", md.encode("utf-8"), file_name="sample_size.md",
+                   mime="text/markdown", key="dl_par_md", on_click="ignore", icon=":material/download:")
