@@ -360,12 +360,14 @@ def _study_to_cells(s: Study) -> dict[str, Any]:
 
 
 def _nums(s: Study) -> Iterable[Any]:
+    from pydantic import BaseModel
+
     from evidence.models import Num
 
     def walk(obj: Any) -> Iterable[Any]:
         if isinstance(obj, Num):
             yield obj
-        elif hasattr(obj, "model_fields") and not isinstance(obj, type):
+        elif isinstance(obj, BaseModel):
             for f in type(obj).model_fields:
                 yield from walk(getattr(obj, f))
         elif isinstance(obj, tuple):
