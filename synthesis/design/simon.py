@@ -223,15 +223,18 @@ def _local_tails(b: _Binom, n1: int, n2: int, r1s: np.ndarray) -> tuple[np.ndarr
         rc = np.zeros((1, t.size + 1))
         rc[0, :-1] = np.cumsum(t[::-1])[::-1]
         return rc, off
+    # rc[i, j] = P(X1 > r1s[i], T >= off + j) = sum_x pmf1(x) P(X2 >= off + j - x): one
+    # reverse cumulative sum over x of pmf1(x) * Q2(lo2 + j - (x - xs0)), Q2(k) = P(X2 >= k)
     lt = lx + seg.size - 1
-    pad = np.concatenate([np.zeros(lx - 1), seg, np.zeros(lx - 1)])
-    toe = sliding_window_view(pad, lt)[::-1]  # toe[i, j] = seg[j - i]
-    rcx = np.zeros((lx + 1, lt))
-    rcx[:lx] = np.cumsum((y[:, None] * toe)[::-1], axis=0)[::-1]  # sum over x >= xs0 + k
+    sf2 = b.get(n2)[1]
+    ks = np.arange(lo2 - lx + 1, lo2 + lt + 1)
+    ext = np.where(ks < 0, 1.0, sf2[np.clip(ks, 0, n2 + 1)])
+    q = sliding_window_view(ext, lt + 1)[::-1]  # q[i, j] = Q2(lo2 + j - i)
+    rcx = np.zeros((lx + 1, lt + 1))
+    rcx[:lx] = np.cumsum((y[:, None] * q)[::-1], axis=0)[::-1]
     k = np.minimum(np.maximum(r1s + 1 - xs0, 0), lx)
-    a = rcx[k]  # a[i, j] = P(X1 > r1s[i], T = off + j)
-    rc = np.zeros((rows, lt + 1))
-    rc[:, :-1] = np.cumsum(a[:, ::-1], axis=1)[:, ::-1]
+    rc = rcx[k]
+    rc[:, lt] = 0.0
     return rc, off
 
 
