@@ -1,0 +1,80 @@
+"""Pooled efficacy in headless chromium: estimator change redraws, deep links, CSV download."""
+
+from __future__ import annotations
+
+import pytest
+
+import synthesis
+from tests.e2e.conftest import expect_no_exception, shot, wait_for_app
+from ui import analysis as A
+from ui.data import get_evidence
+
+pytestmark = pytest.mark.browser
+
+
+def metric_value(page, label: str) -> str:
+    box = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    return box.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+def choose(page, key: str, option: str) -> None:
+    page.locator(f".st-key-{key} input[role='combobox']").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_app(page)
+
+
+def expected(sel: A.Selection, model: A.Model):
+    frame = A.select_outcomes(get_evidence().outcomes_frame(), sel).frame
+    return synthesis.pool_proportions(frame["events"].tolist(), frame["total"].tolist(),
+                                      **model.pool_kwargs())
+
+
+def test_estimator_change_redraws_and_updates_url(app_url, page) -> None:
+    page.goto(f"{app_url}/pooled")
+    wait_for_app(page)
+    expect_no_exception(page)
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for()
+    before = metric_value(page, "95% confidence interval")
+    assert before == A.fmt_interval(*expected(A.Selection(), A.DEFAULT_MODEL).ci)
+    choose(page, "ci", "z")
+    choose(page, "method", "DL")
+    expect_no_exception(page)
+    res = expected(A.Selection(), A.Model(method="DL", ci_method="z"))
+    assert metric_value(page, "Pooled ORR") == A.fmt_pct(res.estimate)
+    assert metric_value(page, "95% confidence interval") == A.fmt_interval(res.ci_low, res.ci_high)
+    assert "method=DL" in page.url and "ci=z" in page.url
+    shot(page, "pooled-dl")
+
+
+def test_deep_link_reproduces_the_view(app_url, page) -> None:
+    page.goto(f"{app_url}/pooled?endpoint=DCR&method=PM&level=0.9&histology=soft-tissue+sarcoma")
+    wait_for_app(page)
+    expect_no_exception(page)
+    model = A.Model(method="PM", level=0.9)
+    res = expected(A.Selection(endpoint="DCR", histology=("soft-tissue sarcoma",)), model)
+    assert metric_value(page, "Pooled DCR") == A.fmt_pct(res.estimate)
+    assert metric_value(page, "90% confidence interval") == A.fmt_interval(res.ci_low, res.ci_high)
+    assert metric_value(page, "Studies / patients") == f"{res.k} / {res.total_n}"
+    shot(page, "pooled-deeplink")
+
+
+def test_csv_download(app_url, page) -> None:
+    page.goto(f"{app_url}/pooled")
+    wait_for_app(page)
+    with page.expect_download() as d:
+        page.get_by_role("button", name="Download study table (CSV)").click()
+    dl = d.value
+    assert dl.suggested_filename == "forest_ORR.csv"
+    text = open(dl.path(), encoding="utf-8-sig").read()
+    assert text.startswith("study_id,label,events,total,proportion")
+    assert "nan" not in text.lower().replace("nan,", "")  # empty cells, never the word
+
+
+def test_methods_tab_and_published(app_url, page) -> None:
+    page.goto(f"{app_url}/pooled?ptab=Methods+%26+literature")
+    wait_for_app(page)
+    expect_no_exception(page)
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "Methods paragraph" in body and "Hartung–Knapp" in body
+    assert " nan" not in body.lower()
+    shot(page, "pooled-methods")
