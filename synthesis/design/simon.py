@@ -52,6 +52,7 @@ __all__ = [
     "HARD_CAP",
     "SimonDesign",
     "SimonResult",
+    "en_by_n",
     "operating_characteristics",
     "simon_two_stage",
 ]
@@ -762,3 +763,51 @@ class _Hull:
         """False if the point (or anything to its upper right) lies strictly above the hull."""
         mine = self.qs * n + (1.0 - self.qs) * en
         return bool(np.any(mine <= self.env + 1e-9))
+
+
+def en_by_n(result: SimonResult, extra: int = 5) -> pd.DataFrame:
+    """Best design at each n from the minimax n to the optimal n + ``extra`` (clinfun style).
+
+    For the graphical search of Jung, Carey & Kim (2001): EN(p0) against n, as drawn by
+    ``clinfun::plot.ph2simon``.  Each row is the design with the smallest EN(p0) among all
+    feasible designs with that total n (ties: smallest n1, then largest r1); n without a feasible
+    design are omitted.  Cost grows like n^3 per n: a few ms for n <= 100, about 0.2 s per n
+    near n = 450.
+
+    Examples
+    --------
+    >>> res = simon_two_stage(0.2, 0.4, 0.05, 0.2)
+    >>> df = en_by_n(res)
+    >>> int(df["n"].iloc[0]), int(df["n"].iloc[-1])
+    (33, 48)
+    """
+    if not isinstance(result, SimonResult):
+        raise ValueError(f"result ({type(result).__name__}) must be a SimonResult.")
+    try:
+        ex = int(extra)
+    except (TypeError, ValueError):
+        raise ValueError(f"extra ({extra!r}) must be a whole number >= 0.") from None
+    if ex != extra or ex < 0:
+        raise ValueError(f"extra ({extra!r}) must be a whole number >= 0.")
+    s = _Search(result.p0, result.p1, result.alpha, result.beta, strict=result.constraint == "<")
+    rows = []
+    top = min(result.optimal.n + ex, HARD_CAP)
+    for n in range(result.minimax.n, top + 1):
+        found = s.designs_at_n(n)
+        if not found:
+            continue
+        en, n1, r1, r = min(found, key=lambda d: (d[0], d[1], -d[2]))
+        d = _make_design(result.p0, result.p1, r1, n1, r, n, "best at n")
+        rows.append(
+            {
+                "n": n,
+                "r1": r1,
+                "n1": n1,
+                "r": r,
+                "EN(p0)": d.en0,
+                "PET(p0)": d.pet0,
+                "attained alpha": d.alpha,
+                "attained power": d.power,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -343,3 +343,23 @@ def test_hard_cap_message_is_fast_and_clear() -> None:
         simon_two_stage(0.3, 0.33, 0.05, 0.1)
     with pytest.raises(ValueError, match=r"n_max \(5000\) must not exceed 1000"):
         simon_two_stage(0.2, 0.4, n_max=5000)
+
+
+def test_en_by_n_matches_exhaustive_per_n() -> None:
+    from synthesis.design.simon import en_by_n
+
+    res = simon_two_stage(0.2, 0.35, 0.05, 0.05)
+    df = en_by_n(res, extra=2)
+    assert df["n"].iloc[0] == 95 and df["n"].iloc[-1] <= 111
+    ref = exhaustive_per_n(0.2, 0.35, 0.05, 0.05, 111)
+    for row in df.itertuples(index=False):
+        en, n, n1, r1, r = ref[row.n]
+        assert (row.n1, row.r1, row.r) == (n1, r1, r)
+        assert math.isclose(row[4], en, rel_tol=1e-12)
+    # the published admissible and optimal rows appear at their n (clinfun ph2simon.md)
+    at = df.set_index("n")
+    assert (at.loc[99, "r1"], at.loc[99, "n1"], at.loc[99, "r"]) == (11, 53, 26)
+    assert (at.loc[109, "r1"], at.loc[109, "n1"], at.loc[109, "r"]) == (11, 50, 28)
+    assert at["EN(p0)"].min() == pytest.approx(res.optimal.en0)
+    with pytest.raises(ValueError, match=r"extra \(-1\)"):
+        en_by_n(res, extra=-1)
