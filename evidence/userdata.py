@@ -522,16 +522,17 @@ def import_csv(data: bytes | str, name: str = "<upload>.csv") -> EvidenceBase:
 
 
 def _import_csv_text(text: str, name: str, problems: list[Problem]) -> EvidenceBase:
+    # records with the physical line each starts on (a quoted cell may span several lines)
+    numbered: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    prev = 0
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        for rec in reader:
+            if any(c.strip() for c in rec):  # blank lines are skipped
+                numbered.append((prev + 1, rec))
+            prev = reader.line_num
     except csv.Error as exc:
-        line = None
-        m = re.search(r"line (\d+)", str(exc))
-        if m:
-            line = int(m.group(1))
-        return _empty(name, *problems, _file_problem(name, f"CSV syntax error: {exc}", line=line))
-    # drop blank lines but remember line numbers (1-based; header is the first non-blank line)
-    numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c.strip() for c in r)]
+        return _empty(name, *problems, _file_problem(name, f"CSV syntax error: {exc}", line=reader.line_num))
     if not numbered:
         return _empty(name, *problems, _file_problem(name, "file has no header row"))
     header_line, header = numbered[0]
