@@ -160,6 +160,28 @@ for (dname in c("pritz1997", "debruin2009", "metaprop_4_1", "project_orr", "proj
   }
 }
 
+# a non-default level (90 %): CI, PI (default and Riley) and Q-profile interval
+level90 <- list()
+for (dname in c("pritz1997", "project_orr", "project_dcr")) {
+  d <- datasets[[dname]]
+  for (tname in c("logit", "freeman-tukey")) for (mname in c("REML", "DL", "PM")) {
+    for (cname in c("z", "hksj")) {
+      measure <- transforms[[tname]]
+      dat <- escalc(measure = measure, xi = d$xi, ni = d$ni)
+      res <- rma(yi, vi, data = dat, method = methods[[mname]], test = tests[[cname]],
+                 level = 90, control = CONTROL)
+      p_def <- predict(res)
+      p_riley <- predict(res, pi.type = "riley")
+      ci <- confint(res, control = CONFINT_CONTROL)$random
+      level90[[length(level90) + 1]] <- list(
+        dataset = dname, transform = tname, method = mname, ci_method = cname, level = 0.9,
+        estimate_t = num(res$beta), se_t = num(res$se), ci_t = c(res$ci.lb, res$ci.ub),
+        pi_t = num(c(p_def$pi.lb, p_def$pi.ub)), pi_t_riley = num(c(p_riley$pi.lb, p_riley$pi.ub)),
+        tau2 = num(res$tau2), tau2_ci = num(ci["tau^2", c("ci.lb", "ci.ub")]))
+    }
+  }
+}
+
 # per-study intervals (base R): Clopper-Pearson = binom.test, Wilson = prop.test(correct = FALSE)
 sci_sets <- list(
   newcombe = list(xi = c(81, 15, 0, 1), ni = c(263, 148, 20, 29)),
@@ -193,6 +215,7 @@ out <- list(
   escalc = escalc_out,
   fits = fits,
   default_control = default_control,
+  level90 = level90,
   study_ci = study_ci
 )
 write_json(out, "tests/reference/metafor_reference.json", auto_unbox = TRUE, digits = NA,

@@ -85,6 +85,7 @@ def test_reference_records_versions() -> None:
     assert REF["metafor_version"].startswith("3.8")
     assert REF["r_version"].startswith("R version")
     assert REF["level"] == 0.95
+    assert {f["level"] for f in REF["level90"]} == {0.9}
 
 
 def test_reference_covers_every_combination() -> None:
@@ -218,3 +219,22 @@ def test_study_intervals_match_r(name: str) -> None:
     cp90 = study_intervals(s["xi"], s["ni"], level=0.9)
     np.testing.assert_allclose(cp90["ci_low"], s["cp90_low"], rtol=0, atol=1e-10)
     np.testing.assert_allclose(cp90["ci_high"], s["cp90_high"], rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "f",
+    REF["level90"],
+    ids=lambda f: f"{f['dataset']}-{f['transform']}-{f['method']}-{f['ci_method']}-90",
+)
+def test_level_90_matches_metafor(f: dict) -> None:
+    problems: list[str] = []
+    for pi_method, key in (("metafor", "pi_t"), ("t(k-2)", "pi_t_riley")):
+        r = _fit(f, level=f["level"], pi_method=pi_method)
+        _close("estimate_t", r.estimate_t, f["estimate_t"], ATOL, problems)
+        _close("se_t", r.se_t, f["se_t"], ATOL, problems)
+        _close("ci_t", [r.ci_low_t, r.ci_high_t], f["ci_t"], ATOL, problems)
+        _close(key, [r.pi_low_t, r.pi_high_t], f[key], ATOL, problems)
+        _close("tau2", r.tau2, f["tau2"], ATOL, problems)
+        _close("tau2_ci", [r.tau2_ci_low, r.tau2_ci_high], f["tau2_ci"], ATOL, problems)
+        assert r.level == 0.9 and r.ci.level == 0.9
+    assert not problems, "\n".join(problems)
