@@ -1,0 +1,213 @@
+"""synthesis.glmm against metafor 3.8-1 rma.glmm / lme4 1.1-31 (tests/reference/metafor_glmm_extras.json)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate, special, stats
+
+from synthesis import glmm as glmm_mod
+from synthesis.glmm import fit_glmm, glmm_heterogeneity, glmm_loglik
+
+REF = json.loads(
+    (Path(__file__).resolve().parents[1] / "reference" / "metafor_glmm_extras.json").read_text()
+)["glmm"]
+
+# Tolerances: see tests/reference/README_glmm.md (lme4's optimiser stops ~1e-5 relative).
+ATOL_LOGIT = 5e-5
+RTOL_SE = 1e-4
+ATOL_TAU2 = 5e-5
+ATOL_I2 = 5e-3  # percent
+
+CASES = [(name, test) for name, d in REF.items() for test in ("z", "t") if d[test]["ok"]]
+
+
+@pytest.mark.parametrize(("name", "test"), CASES)
+def test_matches_rma_glmm(name: str, test: str) -> None:
+    d = REF[name]
+    r = d[test]
+    res = fit_glmm(d["xi"], d["ni"], ci_method=test)
+    assert res.converged and res.fallback is None
+    assert res.method == "GLMM" and res.transform == "logit"
+    assert res.estimate_t == pytest.approx(r["b"], abs=ATOL_LOGIT)
+    assert res.se_t == pytest.approx(r["se"], rel=RTOL_SE)
+    assert res.tau2 == pytest.approx(r["tau2"], abs=ATOL_TAU2, rel=1e-4)
+    assert res.ci_low_t == pytest.approx(r["ci_lb"], abs=1e-4)
+    assert res.ci_high_t == pytest.approx(r["ci_ub"], abs=1e-4)
+    assert res.pi_low_t == pytest.approx(r["pi_lb"], abs=1e-4)
+    assert res.pi_high_t == pytest.approx(r["pi_ub"], abs=1e-4)
+    assert res.i2 == pytest.approx(r["I2"], abs=ATOL_I2)
+    assert res.h2 == pytest.approx(r["H2"], abs=1e-3)
+    assert res.pvalue == pytest.approx(r["pval"], abs=1e-4, rel=1e-3)
+    assert res.q == pytest.approx(r["QE_Wld"], rel=1e-5, abs=1e-4)
+    assert res.q_df == r["QE_df"]
+    assert np.all(np.isnan(res.weights))
+
+
+@pytest.mark.parametrize("name", [n for n, d in REF.items() if d["z"]["ok"]])
+def test_heterogeneity_tests_match(name: str) -> None:
+    d = REF[name]
+    het = glmm_heterogeneity(d["xi"], d["ni"])
+    assert het["q_lrt"] == pytest.approx(d["z"]["QE_LRT"], rel=1e-6, abs=1e-6)
+    assert het["q_lrt_pvalue"] == pytest.approx(d["z"]["QEp_LRT"], rel=1e-5, abs=1e-9)
+    assert het["q_wald"] == pytest.approx(d["z"]["QE_Wld"], rel=1e-5, abs=1e-4)
+
+
+@pytest.mark.parametrize("name", [n for n, d in REF.items() if d["ce"]["ok"]])
+def test_common_effect_logistic(name: str) -> None:
+    d = REF[name]
+    r = d["ce"]
+    res = fit_glmm(d["xi"], d["ni"], model="common")
+    assert res.tau2 == 0.0
+    assert res.estimate_t == pytest.approx(r["b"], abs=1e-8)
+    assert res.se_t == pytest.approx(r["se"], rel=1e-5)
+    assert math.isnan(res.pi_low) and math.isnan(res.pi_high)
+
+
+def test_published_pritz1997() -> None:
+    # statistics.md §2.1 (pub: metafor rma.glmm docs; mf): 0.7984, logit 1.3766 (SE 0.2884),
+    # CI [0.6924, 0.8746], PI [0.4426, 0.9518], tau² 0.5893, I² 67.79 %; meta I² 48.20 %.
+    xi = [16, 10, 4, 43, 10, 25, 13, 12, 22, 4, 5, 18, 58, 6]
+    ni = [17, 12, 8, 58, 10, 42, 14, 12, 41, 5, 6, 23, 68, 10]
+    res = fit_glmm(xi, ni)
+    assert res.estimate == pytest.approx(0.7984, abs=5e-5)
+    assert res.estimate_t == pytest.approx(1.3766, abs=5e-5)
+    assert res.se_t == pytest.approx(0.2884, abs=5e-5)
+    assert (res.ci_low, res.ci_high) == pytest.approx((0.6924, 0.8746), abs=5e-5)
+    assert (res.pi_low, res.pi_high) == pytest.approx((0.4426, 0.9518), abs=5e-5)
+    assert res.tau2 == pytest.approx(0.5893, abs=5e-5)
+    assert res.i2 == pytest.approx(67.79, abs=5e-3)
+    assert fit_glmm(xi, ni, i2_definition="Q").i2 == pytest.approx(48.20, abs=5e-3)
+    # GLMM, t(13): [0.6800, 0.8808], PI [0.4025, 0.9588]
+    rt = fit_glmm(xi, ni, ci_method="t")
+    assert (rt.ci_low, rt.ci_high, rt.pi_low, rt.pi_high) == pytest.approx(
+        (0.6800, 0.8808, 0.4025, 0.9588), abs=5e-5
+    )
+
+
+def test_published_small_examples() -> None:
+    # statistics.md §2.2 debruin2009 GLMM: 0.4721 [0.3822, 0.5638], tau² 0.3787, Wald Q 95.9587,
+    # LRT 108.7653; §2.3 metaprop(4:1, 10*1:4): 0.1045 (logit -2.1486, SE 0.5979), tau² 0.9067;
+    # §2.5 nielweise2007 control arms (Stijnen 2010 Table II): -3.4964 (0.2570), tau² 0.8124.
+    db = fit_glmm([11, 24, 179, 82, 60, 11, 99, 9, 88, 17, 26, 23, 40],
+                  [29, 33, 326, 240, 110, 29, 244, 17, 215, 26, 138, 55, 54])
+    assert (db.estimate, db.ci_low, db.ci_high) == pytest.approx((0.4721, 0.3822, 0.5638), abs=5e-5)
+    assert db.tau2 == pytest.approx(0.3787, abs=5e-5)
+    assert db.q == pytest.approx(95.9587, abs=5e-5)
+    k4 = fit_glmm([4, 3, 2, 1], [10, 20, 30, 40])
+    assert k4.estimate == pytest.approx(0.1045, abs=5e-5)
+    assert (k4.estimate_t, k4.se_t, k4.tau2) == pytest.approx((-2.1486, 0.5979, 0.9067), abs=5e-5)
+    nw = fit_glmm([3, 3, 9, 7, 6, 4, 3, 2, 19, 2, 7, 1, 5, 11, 0, 1, 3, 1],
+                  [117, 35, 195, 136, 157, 139, 177, 39, 103, 122, 64, 58, 175, 180, 105, 262, 362, 69])
+    assert (nw.estimate_t, nw.se_t, nw.tau2) == pytest.approx((-3.4964, 0.2570, 0.8124), abs=5e-5)
+    # debruin rows 1-3 (§2.6): 0.5558 [0.4222, 0.6818], tau² 0.1472
+    k3 = fit_glmm([11, 24, 179], [29, 33, 326])
+    assert (k3.estimate, k3.ci_low, k3.ci_high, k3.tau2) == pytest.approx(
+        (0.5558, 0.4222, 0.6818, 0.1472), abs=5e-5
+    )
+
+
+def test_loglik_equals_brute_force_integral(monkeypatch) -> None:
+    # Independent check of the adaptive quadrature: adaptive scipy.quad over the random effect.
+    x = np.array([4.0, 3, 2, 1, 0, 12])
+    n = np.array([10.0, 20, 30, 40, 9, 12])
+    mu, tau = -1.7, 0.9
+
+    def one(xi, ni):
+        def f(u):
+            eta = mu + tau * u
+            return np.exp(xi * eta - ni * np.logaddexp(0, eta)) * stats.norm.pdf(u)
+
+        val, _ = integrate.quad(f, -12, 12, epsabs=0, epsrel=1e-12, limit=200)
+        return math.log(val) + special.gammaln(ni + 1) - special.gammaln(xi + 1) - special.gammaln(ni - xi + 1)
+
+    brute = sum(one(a, b) for a, b in zip(x, n, strict=True))
+    # AGQ(7) is an approximation (as in lme4); skewed 0/n and n/n studies cost ~4e-5 here.
+    assert glmm_loglik(mu, tau, x, n) == pytest.approx(brute, abs=1e-4)
+    # With more nodes the same adaptive rule converges to the exact integral.
+    t31, w31 = np.polynomial.hermite.hermgauss(31)
+    monkeypatch.setattr(glmm_mod, "_GH_T", t31)
+    monkeypatch.setattr(glmm_mod, "_LOG_GH_W", np.log(w31) + t31**2)
+    assert glmm_loglik(mu, tau, x, n) == pytest.approx(brute, abs=1e-8)
+
+
+def test_hksj_maps_to_t_with_note() -> None:
+    res = fit_glmm([4, 3, 2, 1], [10, 20, 30, 40], ci_method="hksj")
+    ref = fit_glmm([4, 3, 2, 1], [10, 20, 30, 40], ci_method="t")
+    assert res.ci_method == "t"
+    assert res.ci_low == pytest.approx(ref.ci_low)
+    assert any("no GLMM analogue" in s for s in res.notes)
+
+
+def test_lrt_reported_in_notes() -> None:
+    res = fit_glmm([4, 3, 2, 1], [10, 20, 30, 40])
+    assert any("likelihood-ratio test = 10.5996" in s for s in res.notes)
+
+
+def test_validation_errors() -> None:
+    with pytest.raises(ValueError, match=r"events\[1\] \(5\) exceeds totals\[1\] \(4\)"):
+        fit_glmm([1, 5], [3, 4])
+    with pytest.raises(ValueError, match="ci_method"):
+        fit_glmm([1, 2], [3, 4], ci_method="kr")
+
+
+def _has_meta() -> bool:
+    try:
+        import synthesis.meta  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_meta = pytest.mark.skipif(not _has_meta(), reason="synthesis.meta not yet committed")
+
+
+@needs_meta
+@pytest.mark.parametrize(
+    ("xi", "ni", "reason"),
+    [([0, 0, 0], [10, 12, 9], "every study has 0"), ([5, 7], [5, 7], "every study has n"),
+     ([3], [20], "at least 2 studies")],
+)
+def test_fallback_on_degenerate_data(xi, ni, reason) -> None:
+    res = fit_glmm(xi, ni)
+    assert res.converged is False
+    assert res.fallback.startswith("IV logit REML (GLMM did not converge: ")
+    assert reason in res.fallback
+    assert res.method == "REML"
+
+
+@needs_meta
+def test_fallback_when_optimiser_fails(monkeypatch) -> None:
+    def boom(x, n):
+        raise glmm_mod.GLMMFitError("simulated failure")
+
+    monkeypatch.setattr(glmm_mod, "_fit_ml", boom)
+    res = fit_glmm([4, 3, 2, 1], [10, 20, 30, 40])
+    assert not res.converged
+    assert res.fallback == "IV logit REML (GLMM did not converge: simulated failure)"
+    # statistics.md §2.3 (mf): IV PLOGIT REML z 0.1210, tau² 1.1940
+    assert res.estimate == pytest.approx(0.1210, abs=5e-5)
+
+
+@settings(max_examples=8, deadline=None, database=None)
+@given(st.lists(st.tuples(st.integers(5, 60), st.floats(0, 1)), min_size=2, max_size=6))
+def test_properties_never_crash_and_symmetry(rows) -> None:
+    n = np.array([r[0] for r in rows], dtype=float)
+    x = np.round(n * np.array([r[1] for r in rows]))
+    if np.all(x == 0) or np.all(x == n):
+        return
+    res = fit_glmm(x, n)
+    flip = fit_glmm(n - x, n)
+    assert 0 <= res.estimate <= 1
+    if res.converged and flip.converged:
+        assert res.estimate_t == pytest.approx(-flip.estimate_t, abs=1e-4)
+        assert res.tau2 == pytest.approx(flip.tau2, abs=1e-4)
+        perm = np.arange(x.size)[::-1]
+        again = fit_glmm(x[perm], n[perm])
+        assert again.estimate_t == pytest.approx(res.estimate_t, abs=1e-5)
