@@ -182,7 +182,9 @@ def _single(res: SingleStageResult, p0_src: str, p1_src: str, software: str, end
         extra = (
             f" Because of the discreteness of the binomial distribution, some larger sample "
             f"sizes do not meet both error constraints (n = {gaps}); every n from "
-            f"{res.n_all_feasible_from} to {res.horizon} does. The reported n is the smallest "
+            f"{res.n_all_feasible_from} on does"
+            + ("" if res.all_larger_proved else f" (checked up to {res.horizon})")
+            + ". The reported n is the smallest "
             "feasible one (A'Hern's definition), so enrolment should not exceed it without "
             "recalculating the cut-off."
         )

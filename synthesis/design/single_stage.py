@@ -16,6 +16,7 @@ A'Hern RP (2001). Sample size tables for exact single-stage phase II designs. *S
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,7 @@ __all__ = ["SingleStageResult", "single_stage_exact"]
 
 #: Largest n examined.
 HARD_CAP = 5000
+_PROOF_CAP = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +44,9 @@ class SingleStageResult:
     r: int  # declare promising if responses >= r
     alpha: float  # attained type I error P(X >= r | p0)
     power: float  # attained power P(X >= r | p1)
-    n_all_feasible_from: int  # every n in [this, horizon] is feasible
-    horizon: int
+    n_all_feasible_from: int  # every n >= this is feasible (proved when all_larger_proved)
+    horizon: int  # n checked exactly up to here
+    all_larger_proved: bool  # Hoeffding bound covers every n > horizon
     feasible: tuple[tuple[int, int, float, float], ...]  # (n, r, alpha, power), n <= n_listed_max
     infeasible_between: tuple[int, ...]  # infeasible n between n and n_all_feasible_from
     reported: str = "smallest feasible n (A'Hern 2001); power is not monotone in n"
@@ -102,8 +105,10 @@ def single_stage_exact(
     -------
     SingleStageResult
         ``n``/``r`` is the smallest feasible n (declare promising if >= r responses);
-        ``n_all_feasible_from`` is the smallest n such that every n up to ``horizon``
-        (= max(2 n, n + 100)) is feasible.
+        ``n_all_feasible_from`` is the smallest n from which every larger n is feasible: checked
+        exactly up to ``horizon`` and, beyond it, guaranteed by Hoeffding's inequality
+        (``all_larger_proved``; every n >= ((sqrt(log(1/alpha)/2) + sqrt(log(1/beta)/2)) /
+        (p1 - p0))^2 is feasible).
 
     References
     ----------
@@ -133,7 +138,13 @@ def single_stage_exact(
             f"No feasible single-stage design with n <= {HARD_CAP} for p0 = {p0}, p1 = {p1}, "
             f"alpha = {alpha}, beta = {beta}."
         )
-    horizon = max(2 * n_first, n_first + 100)
+    # Hoeffding: for n >= n_h the cut-off r* = ceil(n p0 + sqrt(n log(1/alpha) / 2)) meets alpha
+    # and P(X <= r* - 1 | p1) <= beta, so every n >= n_h is feasible; below it, check exactly.
+    n_h = math.ceil(
+        ((math.sqrt(math.log(1 / alpha) / 2) + math.sqrt(math.log(1 / beta) / 2)) / (p1 - p0)) ** 2
+    )
+    horizon = min(max(2 * n_first, n_first + 100, n_h), _PROOF_CAP)
+    proved = n_h <= horizon
     ns = np.arange(n_first, horizon + 1)
     r, a, pw = _best_at(ns, p0, p1, alpha)
     ok = (1.0 - pw <= beta) & (r <= ns)
@@ -156,6 +167,7 @@ def single_stage_exact(
         power=float(pw[0]),
         n_all_feasible_from=stable,
         horizon=int(horizon),
+        all_larger_proved=bool(proved),
         feasible=feas,
         infeasible_between=tuple(int(ns[i]) for i in bad if ns[i] < stable),
     )

@@ -66,3 +66,20 @@ def test_bad_input(args, match) -> None:
 def test_no_feasible_design_within_cap() -> None:
     with pytest.raises(ValueError, match="No feasible single-stage design"):
         single_stage_exact(0.5, 0.5005, 0.01, 0.01)
+
+
+def test_all_larger_feasible_is_proved() -> None:
+    from scipy import stats as st
+
+    res = single_stage_exact(0.4, 0.6, 0.1, 0.1)
+    assert res.all_larger_proved
+    # the Hoeffding threshold ((sqrt(ln 10 / 2) * 2) / 0.2)^2 = 116 lies inside the exact check
+    assert res.horizon >= 116
+    # spot check far beyond the horizon: n = 1000 is feasible
+    n = 1000
+    r = int(st.binom.isf(0.1, n, 0.4)) + 1
+    while st.binom.sf(r - 2, n, 0.4) <= 0.1:
+        r -= 1
+    while st.binom.sf(r - 1, n, 0.4) > 0.1:
+        r += 1
+    assert st.binom.sf(r - 1, n, 0.6) >= 0.9
