@@ -330,3 +330,15 @@ def test_large_k_is_linear_and_fast() -> None:
     # the PM estimate solves Q = k - 1, which always lies inside the Q-profile interval
     pm = pool_proportions(x, n, method="PM")
     assert pm.tau2_ci_low < pm.tau2 < pm.tau2_ci_high
+
+
+@pytest.mark.fuzz
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=studies(min_k=1, max_k=30, max_n=2000), opts=choices, pi=st.sampled_from(PI_METHODS))
+def test_fuzz_never_crashes_and_keeps_invariants(data, opts, pi) -> None:
+    x, n = data
+    r = pool_proportions(x, n, pi_method=pi, **opts)
+    assert r.ci_low <= r.estimate <= r.ci_high
+    assert r.k == 1 or (r.tau2 >= 0 and 0 <= r.i2 <= 100)
+    if not math.isnan(r.tau2_ci_low):
+        assert 0.0 <= r.tau2_ci_low <= r.tau2_ci_high
