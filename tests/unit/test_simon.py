@@ -363,3 +363,19 @@ def test_en_by_n_matches_exhaustive_per_n() -> None:
     assert at["EN(p0)"].min() == pytest.approx(res.optimal.en0)
     with pytest.raises(ValueError, match=r"extra \(-1\)"):
         en_by_n(res, extra=-1)
+
+
+@pytest.mark.parametrize(
+    ("args", "kind", "boundary", "en0"),
+    [
+        # statistics.md §4.7 (cf: clinfun's Fortran search), rows where DesignPower is wrong
+        ((0.05, 0.30, 0.05, 0.20), "optimal", "0/5, 2/18", "7.94"),
+        ((0.05, 0.30, 0.05, 0.20), "minimax", "0/7, 2/14", "9.11"),
+        ((0.10, 0.35, 0.10, 0.10), "optimal", "1/11, 3/19", "13.42"),
+        ((0.01, 0.10, 0.05, 0.20), "optimal", "0/17, 1/39", "20.46"),
+    ],
+)
+def test_rows_that_designpower_gets_wrong(args, kind, boundary, en0) -> None:
+    d = getattr(simon_two_stage(*args), kind)
+    assert d.boundary() == boundary
+    assert abs(d.en0 - float(en0)) <= _tol(en0)
