@@ -44,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     "simon_two_stage": "synthesis.design.simon",
     "single_stage_exact": "synthesis.design.single_stage",
     "operating_characteristics": "synthesis.design.simon",
+    "en_by_n": "synthesis.design.simon",
     "one_sample_logrank": "synthesis.design.tte",
     "exponential_median_test": "synthesis.design.tte",
     "two_arm_cph": "synthesis.design.tte",
