@@ -358,7 +358,7 @@ def chart_frame(frame: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
     fmap = row_flags(frame, flags)
     df = frame.copy()
     df["label"] = [
-        (text(r.get("label")) or text(r["study_id"])) + (f" {FLAG}" if fmap.get(i) else "")
+        (f"{FLAG} " if fmap.get(i) else "") + (text(r.get("label")) or text(r["study_id"]))
         for i, r in df.iterrows()
     ]
     return df
@@ -478,7 +478,7 @@ def point_provenance(frame: pd.DataFrame, view: CurveView) -> list[str]:
 def decorate_curves(fig: go.Figure, view: CurveView, prov: list[str]) -> go.Figure:
     """Provenance in the hover of the reported points; claimed medians of secondary reports as ×."""
     for tr in fig.data:
-        if tr.name == "reported points" and len(prov) == len(tr.x or ()):
+        if tr.name == "reported points" and tr.x is not None and len(prov) == len(tr.x):
             cd = [list(c) + [_esc(p)] for c, p in zip(tr.customdata, prov, strict=True)]
             tr.customdata = cd
             tr.hovertemplate = (
@@ -609,6 +609,20 @@ def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False) ->
     return pd.DataFrame(rows)
 
 
+def decorate_pooled(fig: go.Figure, cands: pd.DataFrame) -> go.Figure:
+    """Provenance of each study median in the hover of the pooled-median panel."""
+    prov = {text(r["label"]): provenance(r) for _, r in cands.iterrows()}
+    for tr in fig.data:
+        if tr.name == "studies" and tr.customdata is not None:
+            tr.customdata = [list(c) + [_esc(prov.get(_unesc(str(c[0])), DASH))] for c in tr.customdata]
+            tr.hovertemplate = tr.hovertemplate.replace("<extra>", "<br>%{customdata[5]}<extra>")
+    return fig
+
+
+def _unesc(s: str) -> str:
+    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def overlap_note(cands: pd.DataFrame) -> str:
     """Warning text when ``all`` reports put two reports of one cohort into the pool."""
     if "overlap_group" not in cands:
@@ -667,3 +681,8 @@ def _cached_frames(_ev, path: str, sha: str | None) -> Frames:
 def cached_frames(ev) -> Frames:
     """The page's tables for an evidence base (cached by path and content hash)."""
     return _cached_frames(ev, str(getattr(ev, "path", "")), getattr(ev, "sha256", None))
+
+
+def finite(x: object) -> bool:
+    """Whether ``x`` is a finite number (for display decisions on the page)."""
+    return _finite(x)

@@ -1,0 +1,170 @@
+"""Survival: how long disease control lasts — reported medians and milestones, reconstructions,
+pooled medians, consistency flags and the cross-check with response."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from charts import survival as C
+from ui import survival_view as V
+from ui.analysis import escape_md
+from ui.userdata_state import active_evidence, active_label
+from ui.widgets import csv_download, plot
+
+BIND = "query-params"
+st.title("Survival")
+st.caption(
+    "How long does disease control last on apatinib? Every reported median and milestone rate, "
+    "what can and cannot be combined, and where the numbers contradict each other. "
+    f"Every control is kept in the URL. {active_label()}"
+)
+F = V.cached_frames(active_evidence())
+if F.survival.empty:
+    st.info("No study in the evidence base reports a survival median or milestone rate.")
+    st.stop()
+
+with st.sidebar:
+    st.subheader("Which survival figures")
+    endpoints = st.multiselect("Endpoint", list(V.ENDPOINTS), key="endpoints", bind=BIND,
+                               placeholder="All", help="\n".join(f"- {k}: {v}" for k, v in V.ENDPOINTS.items()))
+    chosen = {
+        name: tuple(st.multiselect(V.FILTER_LABELS[name], V.filter_options(F.survival, col), key=name,
+                                   bind=BIND, placeholder="All", help="Empty = no restriction."))
+        for name, col in V.FILTER_COLUMNS.items()
+    }
+    subgroups = st.toggle("Show subgroup rows", value=True, key="subgroups", bind=BIND,
+                          help="Medians of dose groups, histologies or adverse-event groups within a study.")
+    reports = st.radio("Overlapping cohorts (pooling)", list(V.REPORTS), format_func=V.REPORTS.get,
+                       key="reports", bind=BIND,
+                       help="By default one report per cohort is pooled (no secondary reports, "
+                       "case reports or non-sarcoma cohorts).")
+frame = V.apply_filters(F.survival, endpoints=tuple(endpoints), subgroups=subgroups, **chosen)
+if frame.empty:
+    st.warning("No survival figure matches these filters. Widen them in the sidebar.")
+    st.stop()
+
+tabs = st.tabs(["Table & medians", "Approximate curves", "Pooled medians", "Response vs PFS"],
+               key="stab", on_change="rerun", bind=BIND)
+
+if tabs[0].open is not False:
+    with tabs[0]:
+        table = V.table_rows(frame, F.flags)
+        n_flag = int((table[V.FLAG] != "").sum())
+        st.caption(f"{len(table)} reported values from {frame['study_id'].nunique()} records; "
+                   f"{n_flag} carry a consistency flag ({V.FLAG}, explained under the chart). "
+                   "Milestone rates are marked Kaplan–Meier, crude proportion, or not stated.")
+        st.dataframe(table, hide_index=True, width="stretch", height=420, key="surv_table", column_config={
+            V.FLAG: st.column_config.TextColumn(V.FLAG, width=40, help="A consistency flag concerns this value."),
+            "Interval kind": st.column_config.TextColumn(help="95% CI, IQR, range, or kind not stated by the source."),
+            "Method": st.column_config.TextColumn(help="Milestone rates: Kaplan–Meier estimate or crude share."),
+            "Provenance": st.column_config.TextColumn(help="Source · location · status · derivation · as printed.", width="large"),
+            "Flags": st.column_config.TextColumn(width="large"),
+        })
+        csv_download(V.export_rows(frame, F.flags), "survival_table.csv", key="dl_survival",
+                     label="Download the table (CSV)")
+        plot(C.median_dot_whisker(V.chart_frame(frame, F.flags)), key="fig_medians")
+        msgs = V.flag_messages(frame, F.flags)
+        errs = msgs[msgs["severity"] == "error"]
+        for (study, where), g in errs.groupby(["study", "where"], sort=False):
+            head = f"{V.FLAG} **{escape_md(study)}, {escape_md(where)}** ({', '.join(sorted(set(g['dossier']) - {''})) or 'check'}):"
+            st.error("\n".join([head, *(f"- {escape_md(x)}" for x in g["message"])]))
+        if len(msgs):
+            with st.expander(f"{V.FLAG} All consistency flags on the values shown ({len(msgs)})",
+                             expanded=True):
+                st.dataframe(msgs, hide_index=True, width="stretch", key="surv_flags")
+
+if tabs[1].open:
+    with tabs[1]:
+        choices = V.curve_choices(frame)
+        if not choices:
+            st.info("No whole-cohort median or milestone rate matches the filters.")
+        else:
+            default = V.default_curve(choices)
+            key = st.selectbox("Study and endpoint", list(choices), format_func=choices.get, key="curve",
+                               bind=BIND, index=list(choices).index(default))
+            crude = st.toggle("Use crude milestone proportions too (sensitivity)", key="crude", bind=BIND,
+                              help="A crude share progression-free at t is not a point on the "
+                              "Kaplan–Meier curve (dossier flag 8); left out by default.")
+            view = V.curve_view(F.survival, key, include_crude=crude, secondary_of=F.secondary_of)
+            st.info(V.RECONSTRUCTION_NOTE, icon=":material/warning:")
+            if view.fits:
+                fig = C.reconstructed_curves(view.fits, view.points.to_frame(),
+                                             title=f"{view.label} — {view.endpoint}: {C.NOT_KM}")
+                plot(V.decorate_curves(fig, view, V.point_provenance(F.survival, view)), key="fig_curves")
+            st.dataframe(V.fits_table(view), hide_index=True, width="stretch", key="fits")
+            for label, why in view.points.skipped:
+                st.caption(f"Point left out: {escape_md(label)} — {escape_md(why)}.")
+            for note in view.points.notes:
+                st.caption(escape_md(note))
+            if view.bounds_text:
+                st.markdown(f"**What the milestones say about the median:** {escape_md(view.bounds_text)} "
+                            "(a Kaplan–Meier median is the first time the curve reaches 50%).")
+            for ok, sentence in view.checks:
+                (st.success if ok else st.error)(escape_md(sentence))
+            sub = frame[(frame["study_id"] == view.study_id) & (frame["endpoint"] == view.endpoint)]
+            msgs = V.flag_messages(sub, F.flags)
+            for _, m in msgs.iterrows():
+                st.warning(f"{V.FLAG} {escape_md(m['where'])}: {escape_md(m['message'])}")
+
+if tabs[2].open:
+    with tabs[2]:
+        eps = [e for e in V.ENDPOINTS if ((frame["endpoint"] == e) & (frame["statistic"] == "median")).any()]
+        if not eps:
+            st.info("No median matches the filters.")
+        else:
+            c1, c2, c3 = st.columns([1, 2, 2])
+            ep = c1.selectbox("Endpoint to pool", eps, key="pool_endpoint", bind=BIND)
+            method = c2.radio("Method", list(V.POOL_METHODS), format_func=V.POOL_METHODS.get,
+                              key="pool_method", bind=BIND)
+            unstated = c3.toggle("Treat intervals of unstated kind as 95% CIs (sensitivity)",
+                                 key="unstated", bind=BIND,
+                                 help="Inverse-variance methods only. IQRs and ranges are never used.")
+            cands, pre = V.pool_candidates(frame, ep, reports)
+            if reports == "all" and V.overlap_note(cands):
+                st.warning(V.overlap_note(cands), icon=":material/warning:")
+            try:
+                res = V.run_pool(cands, method, include_unstated=unstated)
+                comparison = V.method_comparison(cands, include_unstated=unstated)
+            except ValueError as exc:
+                st.error(f"These medians cannot be pooled: {escape_md(str(exc))}")
+                st.stop()
+            if res is None:
+                st.warning(f"No study has a {ep} median that {V.POOL_METHODS[method].lower()} can use.")
+            else:
+                m = st.columns(3)
+                m[0].metric(f"Pooled median {ep}", V.fmt_num(res.estimate) + " months"
+                            if V.finite(res.estimate) else "not estimable", border=True)
+                m[1].metric(f"{res.level:.0%} interval", f"{V.fmt_num(res.ci_low)}–{V.fmt_num(res.ci_high)}"
+                            if V.finite(res.ci_low) else "none", border=True, help=res.ci_method)
+                m[2].metric("Studies used / candidates", f"{res.k} / {len(cands) + len(pre)}", border=True)
+                for line in V.result_lines(res)[1:]:
+                    st.caption(escape_md(line))
+                plot(V.decorate_pooled(C.pooled_median_panel(res, endpoint=ep), cands), key="fig_pooled")
+            st.markdown("**Every method side by side** — how many studies each could use:")
+            st.dataframe(comparison, hide_index=True, width="stretch", key="pool_compare")
+            st.markdown("**Left out, and why**")
+            excl = V.exclusions(cands, pre, method, res)
+            if excl.empty:
+                st.caption("No candidate was left out.")
+            else:
+                st.dataframe(excl, hide_index=True, width="stretch", key="pool_excluded")
+                csv_download(excl, f"pooled_median_{ep}_left_out.csv", key="dl_left_out")
+            st.caption(
+                "Medians of single-arm studies of different populations estimate different "
+                "quantities: read a pooled value as a summary of the reported medians, not as the "
+                "median of any one population. Inverse-variance pooling needs a stated 95% CI (SE "
+                "from its log width); the median of medians needs only the medians and gives a "
+                "distribution-free order-statistic interval."
+            )
+
+if tabs[3].open:
+    with tabs[3]:
+        resp = st.radio("Response measure", list(V.RESPONSES), format_func=V.RESPONSES.get,
+                        key="response", bind=BIND, horizontal=True)
+        st.info(V.EDUCATOR_LINE, icon=":material/school:")
+        rf = V.response_frame(F.outcomes, frame, resp)
+        plot(C.response_vs_pfs(rf, response=resp), key="fig_response")
+        if len(rf):
+            st.dataframe(V.response_table(rf, resp), hide_index=True, width="stretch", key="resp_table")
+        st.caption("Whole-cohort headline response of primary study records joined to the whole-cohort "
+                   "median PFS of the same study; case reports, claims and secondary reports are left out.")
