@@ -120,7 +120,7 @@ def oc_figure(
         kw = {"row": row, "col": col} if row else {}
         for x, name in ((p0, "p0"), (p1, "p1")):
             fig.add_vline(
-                x=x, line=_GUIDE, annotation_text=f"{name} {_pct(x)}", annotation_position="top",
+                x=x, line=_GUIDE, annotation_text=f"{name} {_pct(x)}", annotation_position="bottom right",
                 annotation_font={"size": 11, "color": theme.COLORS["muted"]}, **kw,
             )
     kw1 = {"row": 1, "col": 1} if has_en else {}

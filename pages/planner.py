@@ -20,7 +20,8 @@ sources: dict[str, P.Source] = {}
 if not F.outcomes.empty:
     sel = controls.selection_controls(F.outcomes, endpoint=False)
     model = controls.model_controls()
-    groups = tuple(g for g in A.filter_options(F.outcomes, "histology_group") if g not in ("mixed", A.MISSING))
+    groups = tuple(sorted((g for g in A.filter_options(F.outcomes, "histology_group") if g not in ("mixed", A.MISSING)),
+                          key=lambda g: (g not in ("soft-tissue sarcoma", "osteosarcoma"), g)))
     try:
         sources = P.evidence_sources(
             F.outcomes, sel, model, lambda f: A.cached_pool(*A.counts(f), model), groups=groups
@@ -30,12 +31,13 @@ if not F.outcomes.empty:
 else:
     st.warning("The evidence base has no outcome table: p0 and p1 can only be typed.")
 
-plan = st.segmented_control(
-    "Design", list(P.PLANS), format_func=P.PLANS.get, default="simon", required=True, key="plan",
+plan_label = st.segmented_control(
+    "Design", list(P.PLANS.values()), default=P.PLANS["simon"], required=True, key="plan",
     bind=P.BIND, help="Binary endpoint (response): Simon or exact single stage. Time to event "
     "(PFS): one-sample log-rank against a reference curve, exponential test of a median, or a "
     "randomised comparison with chemotherapy alone (Cox model).",
-) or "simon"
+)
+plan = P.PLAN_KEYS.get(plan_label or "", "simon")
 
 design = which = None
 if plan in ("simon", "single"):

@@ -51,14 +51,17 @@ from ui.analysis import (
 )
 
 #: design types (URL value -> label)
+#: design types: key -> label (the label is the URL value, ``?plan=Single+stage``)
 PLANS = {
     "simon": "Simon two-stage",
-    "single": "Exact single stage (A'Hern)",
-    "logrank": "One-sample log-rank (PFS)",
-    "exponential": "Exponential median test",
-    "cph": "Randomised two-arm (Cox)",
+    "single": "Single stage",
+    "logrank": "One-sample log-rank",
+    "exponential": "Exponential median",
+    "cph": "Two-arm Cox",
 }
-TYPED = "typed"
+PLAN_KEYS = {v: k for k, v in PLANS.items()}
+TYPED = "typed value"
+CONSTRAINTS = {"≤ (Simon 1989)": "<=", "< (clinfun)": "<"}
 STATS = ("est", "ci_low", "ci_high", "pi_low", "pi_high")
 ENDPOINT_NAMES = {"ORR": "objective response rate (ORR)", "DCR": "disease control rate (DCR)"}
 
@@ -69,7 +72,7 @@ ENDPOINT_NAMES = {"ORR": "objective response rate (ORR)", "DCR": "disease contro
 class Source:
     """A candidate value for p0 or p1 and the phrase saying where it came from."""
 
-    key: str  # "ORR|all|ci_low"
+    key: str  # "ORR · current view · CI low" (the option, also the URL value)
     label: str  # short option label
     value: float  # rounded to 0.001
     phrase: str  # noun phrase for the protocol paragraph ("the lower bound of ...")
@@ -163,17 +166,17 @@ def evidence_sources(
                 res = pool(frame)
             except ValueError:
                 continue
-            where = group if group != "all" else ("view" if not sel.histology else ", ".join(sel.histology))
+            where = group if group != "all" else ("current view" if not sel.histology else ", ".join(sel.histology))
             for stat in STATS:
-                v = float(getattr(res, stat, math.nan))
+                v = float(getattr(res, "estimate" if stat == "est" else stat, math.nan))
                 if not math.isfinite(v) or not 0.0 < round(v, 3) < 1.0:
                     continue
                 v = round(v, 3)
                 name = {"est": "pooled", "ci_low": "CI low", "ci_high": "CI high",
                         "pi_low": "PI low", "pi_high": "PI high"}[stat]
-                key = f"{ep}|{group}|{stat}"
+                key = f"{ep} · {where} · {name}"
                 out[key] = Source(
-                    key, f"{ep} · {where} · {name} = {v:.3f} (k = {int(res.k)})", v,
+                    key, f"{key} = {v:.3f} (k = {int(res.k)})", v,
                     _phrase(stat, res, s, model, group, ep), ep,
                 )
     return out
@@ -217,18 +220,18 @@ def simon_table(res: SimonResult) -> pd.DataFrame:
 
 def pick_options(res: SimonResult) -> dict[str, str]:
     """Radio options for the design described in the paragraph: value -> label."""
-    out = {"optimal": f"optimal {res.optimal.boundary()}", "minimax": f"minimax {res.minimax.boundary()}"}
+    out = {"optimal": res.optimal, "minimax": res.minimax}
     for d in res.admissible:
         if d.kind == "admissible":
-            out[f"n{d.n}"] = f"admissible {d.boundary()} (q {_q(d)})"
-    return out
+            out[f"admissible n = {d.n}"] = d
+    return {k: f"{k}: {d.boundary()}" for k, d in out.items()}
 
 
 def pick_design(res: SimonResult, pick: str) -> tuple[SimonDesign, str | int]:
     """The chosen design and the ``which`` argument of ``protocol_paragraph``."""
-    if pick.startswith("n") and pick[1:].isdigit():
+    if pick.startswith("admissible n = ") and pick[15:].isdigit():
         for i, d in enumerate(res.admissible):
-            if d.n == int(pick[1:]) and d.kind == "admissible":
+            if d.n == int(pick[15:]) and d.kind == "admissible":
                 return d, i
     if pick == "minimax":
         return res.minimax, "minimax"
@@ -251,7 +254,7 @@ def oc_table(design: SimonDesign, *, step: float = 0.05) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "True response rate": [f"{100 * v:.1f}%" for v in g],
-            "": mark,
+            "Marker": mark,
             "PET (stop after stage 1)": oc["PET"].round(4),
             "P(declare promising)": oc["P(declare promising)"].round(4),
             "EN (patients)": oc["EN"].round(2),
@@ -446,13 +449,11 @@ def check_power(power: float) -> float:
 
 def _rate_input(name: str, label: str, sources: dict[str, Source], default: float, help_: str) -> Source:
     opts = [TYPED, *sources]
-    src = st.selectbox(
-        f"{label} from", opts, key=f"{name}_src", bind=BIND, help=help_,
-        format_func=lambda k: "typed value" if k == TYPED else sources[k].label,
-    ) or TYPED
+    src = st.selectbox(f"{label} from", opts, key=f"{name}_src", bind=BIND, help=help_) or TYPED
     if src != TYPED and src in sources:
-        st.markdown(f"**{name} = {sources[src].value:.3f}**")
-        return sources[src]
+        s = sources[src]
+        st.markdown(f"**{name} = {s.value:.3f}**")
+        return s
     value = st.number_input(name, min_value=0.0, max_value=1.0, value=default, step=0.01, format="%.3f",
                             key=name, bind=BIND)
     note = st.text_input(f"Source of {name}", key=f"{name}_note", bind=BIND,
@@ -476,10 +477,8 @@ def binary_inputs(sources: dict[str, Source], simon: bool) -> Binary:
     constraint, n_max = "<=", None
     if simon:
         with c[2].popover("Search options", icon=":material/tune:"):
-            constraint = st.radio(
-                "Error constraints", ["<=", "<"], key="constraint", bind=BIND,
-                format_func={"<=": "α* ≤ α, β* ≤ β (Simon 1989)", "<": "strict < (clinfun)"}.get,
-            ) or "<="
+            con = st.radio("Error constraints: attained α, β", list(CONSTRAINTS), key="constraint", bind=BIND)
+            constraint = CONSTRAINTS.get(con or "", "<=")
             nm = st.selectbox("Search bound on n", ["auto", "50", "100", "200", "500", "1000"], key="nmax",
                               bind=BIND, help="auto: the search proves the optimum (no bound binding). "
                               "A fixed bound reproduces clinfun's nmax and may truncate the optimum.")
@@ -507,7 +506,7 @@ def _plot(fig, key: str) -> None:
     plot(fig, key=key)
 
 
-def show_simon(res: SimonResult, pick_default: str = "optimal") -> SimonDesign | tuple:
+def show_simon(res: SimonResult) -> tuple[SimonDesign, str | int]:
     from charts.design import en_vs_n_figure, oc_figure
     from ui.widgets import csv_download
 
@@ -515,8 +514,8 @@ def show_simon(res: SimonResult, pick_default: str = "optimal") -> SimonDesign |
     c[0].metric("Optimal (min EN(p0))", res.optimal.boundary(), border=True,
                 help="r1/n1, r/n: stop if ≤ r1 of n1 respond; promising if > r of n respond.")
     c[1].metric("Minimax (min n)", res.minimax.boundary(), border=True)
-    c[2].metric("EN(p0) under H0: optimal / minimax", f"{res.optimal.en0:.1f} / {res.minimax.en0:.1f}", border=True)
-    c[3].metric("Search", "optimum proved" if res.proven_optimal else "bounded",
+    c[2].metric("EN(p0): optimal / minimax", f"{res.optimal.en0:.1f} / {res.minimax.en0:.1f}", border=True)
+    c[3].metric("Search", "proved" if res.proven_optimal else "bounded",
                 f"n ≤ {res.n_searched_max} examined", delta_color="off", border=True,
                 help=res.note)
     (st.caption if res.proven_optimal else st.warning)(res.note)
@@ -524,8 +523,8 @@ def show_simon(res: SimonResult, pick_default: str = "optimal") -> SimonDesign |
     st.dataframe(table, hide_index=True, column_config={"Rule": st.column_config.TextColumn(width="large")})
     csv_download(table, "simon_designs.csv", key="dl_simon_csv", label="Designs (CSV)")
     opts = pick_options(res)
-    pick = st.radio("Design for the protocol", list(opts), format_func=opts.get, horizontal=True,
-                    key="pick", bind=BIND, index=list(opts).index(pick_default) if pick_default in opts else 0)
+    pick = st.radio("Design for the protocol", list(opts), horizontal=True, key="pick", bind=BIND,
+                    captions=[v.split(": ")[1] for v in opts.values()])
     design, which = pick_design(res, pick or "optimal")
     st.markdown(f"**Rule ({design.kind}, {design.boundary()}).** {design.rule_text()}")
     tabs = st.tabs(["Operating characteristics", "EN(p0) against n"], key="pl_tab", on_change="rerun", bind=BIND)
