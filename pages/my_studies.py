@@ -16,18 +16,6 @@ st.caption(
     "if you wish."
 )
 
-state = S.state()
-n_user = len(state.base.studies) if state.base is not None else 0
-
-# ------------------------------------------------------------------ how to use them
-st.subheader("Use in the analyses", anchor=False)
-st.radio(
-    "Studies analysed on every page", list(S.MODES), format_func=S.MODES.get, horizontal=True,
-    index=list(S.MODES).index(S.mode()), key="ud_mode_widget", on_change=W.mode_changed,
-    disabled=n_user == 0, help="Your studies are marked “(user)” in tables and plots when merged.",
-)
-st.caption(S.active_label() if n_user else "You have not added any study yet: the built-in studies are analysed.")
-
 # ------------------------------------------------------------------ add studies
 st.subheader("Add studies", anchor=False)
 tab_up, tab_edit, tab_tpl = st.tabs(["Upload a file", "Edit in a table", "Templates & columns"])
@@ -35,8 +23,8 @@ with tab_up:
     st.caption(f"CSV (template columns) or YAML (schema of the built-in data file); at most "
                f"{U.MAX_BYTES // (1024 * 1024)} MB and {U.MAX_ROWS} rows. A file that loads no valid "
                "study never replaces the studies you already have.")
-    up = st.file_uploader("CSV or YAML file", type=["csv", "yaml", "yml"], key="ud_upload",
-                          max_upload_size=2)
+    # no type= filter: Streamlit raises on a forged extension; the importer reports it instead
+    up = st.file_uploader("CSV (.csv) or YAML (.yaml, .yml) file", key="ud_upload", max_upload_size=2)
     if up is not None:
         W.handle_upload(up)
     W.render_last_import(S.state())
@@ -47,6 +35,15 @@ with tab_tpl:
 
 # ------------------------------------------------------------------ what you have
 state = S.state()
+n_user = len(state.base.studies) if state.base is not None else 0
+st.subheader("Use in the analyses", anchor=False)
+st.radio(
+    "Studies analysed on every page", list(S.MODES), format_func=S.MODES.get, horizontal=True,
+    index=list(S.MODES).index(S.mode()), key="ud_mode_widget", on_change=W.mode_changed,
+    disabled=n_user == 0, help="Your studies are marked “(user)” in tables and plots when merged.",
+)
+st.caption(S.active_label() if n_user else "You have not added any study yet: the built-in studies are analysed.")
+
 st.subheader("Your studies now", anchor=False)
 if state.base is None or not state.base.studies:
     st.info("No study of yours yet. Upload a file or add rows in the table above.", icon=":material/upload_file:")

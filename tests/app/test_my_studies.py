@@ -1,0 +1,116 @@
+"""Your studies under AppTest: upload, bad input, merge, user-only mode on every page, export/re-import."""
+
+from __future__ import annotations
+
+import pytest
+
+from evidence import userdata as U
+from ui.pages import PAGES
+
+pytestmark = pytest.mark.app
+PAGE = "pages/my_studies.py"
+HEAD = "id,label,histology_group,design,regimen,n_evaluable,cr,pr,sd,pd,orr_events,orr_total,dcr_events,dcr_total"
+
+
+def upload(at, name: str, data: bytes):
+    at.file_uploader(key="ud_upload").set_value((name, data, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def state(at):
+    return at.session_state["_userdata_state"]
+
+
+def test_upload_template_merges_and_marks(app_test) -> None:
+    at = upload(app_test(page=PAGE), "mine.csv", U.template_bytes("csv"))
+    assert any("Loaded 2 studies" in s.value for s in at.success)
+    assert [s.id for s in state(at).base.studies] == ["U1", "U2"]
+    at.switch_page("pages/studies.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table.loc[table["origin"] == "user", "id"]) == {"U1", "U2"}
+    assert "Example 2021 (user)" in set(table["label"])
+    at.selectbox(key="study").set_value("U1").run()
+    assert any(h.value == "Example 2021 (user) · U1" for h in at.subheader)
+
+
+def test_failed_upload_keeps_previous_studies(app_test) -> None:
+    at = upload(app_test(page=PAGE), "mine.csv", U.template_bytes("csv"))
+    upload(at, "broken.csv", b"id,label,histology_group\nX1,Bad,sarcoma\n")
+    assert any("Nothing could be loaded from broken\\.csv" in e.value and "previous 2 studies are kept" in e.value
+               for e in at.error)
+    assert [s.id for s in state(at).base.studies] == ["U1", "U2"]
+    assert any("broken.csv" in t.value and "histology_group" in t.value and "line 2" in t.value for t in at.text)
+
+
+@pytest.mark.parametrize(("name", "data", "needle"), [
+    ("empty.csv", b"", "file is empty"),
+    ("bom.csv", b"\xef\xbb\xbf" + b"id,label,histology_group\nB1,Bom,mixed\n", None),
+    ("latin1.csv", b"id,label,histology_group\nL1,Caf\xe9,mixed\n", "not valid UTF-8"),
+    ("bomb.yaml", b"a: &a [1, 2]\nb: [*a, *a]\n", "anchors"),
+    ("big.csv", b"id,label\n" + b"x" * (U.MAX_BYTES + 10), "larger than"),
+    ("script.csv", b"id,label,histology_group\nH1,<script>alert(1)</script>,mixed\n", None),
+    ("sheet.xlsx", b"PK\x03\x04", "unsupported"),
+])
+def test_bad_uploads_are_reported_not_raised(app_test, name: str, data: bytes, needle: str | None) -> None:
+    at = upload(app_test(page=PAGE), name, data)
+    if needle is None:
+        assert state(at).base.studies
+    else:
+        assert any(needle in t.value for t in at.text), [t.value for t in at.text]
+    for md in at.markdown:
+        assert "<script>" not in md.value
+
+
+def _one_study(rows: str) -> bytes:
+    return (HEAD + "\n" + rows + "\n").encode()
+
+
+@pytest.mark.parametrize("rows", [
+    "Z1,All zero,osteosarcoma,prospective,monotherapy,20,0,0,0,20,0,20,0,20",
+    "C1,All complete,ASPS,retrospective,monotherapy,6,1,5,0,0,6,6,6,6",
+    "Z1,Zero,osteosarcoma,prospective,monotherapy,20,0,0,0,20,0,20,0,20\n"
+    "Z2,Zero too,osteosarcoma,prospective,monotherapy,10,0,0,0,10,0,10,0,10",
+])
+@pytest.mark.parametrize("spec", [p for p in PAGES if p.file != PAGE], ids=lambda p: p.url_path)
+def test_every_page_survives_user_only_edge_cases(app_test, rows: str, spec) -> None:
+    at = upload(app_test(page=PAGE), "edge.csv", _one_study(rows))
+    assert state(at).base.studies, [str(p) for p in state(at).last.problems]
+    at.radio(key="ud_mode_widget").set_value("user").run()
+    assert at.session_state["_userdata_mode"] == "user"
+    at.switch_page(spec.file).run()
+    assert not at.exception, (spec.file, [e.value for e in at.exception])
+
+
+def test_mode_survives_page_changes(app_test) -> None:
+    at = upload(app_test(page=PAGE), "mine.csv", U.template_bytes("csv"))
+    at.radio(key="ud_mode_widget").set_value("user").run()
+    at.switch_page("pages/studies.py").run()
+    assert "Your 2 studies only" in at.caption[0].value
+    assert list(at.dataframe[0].value["id"]) == ["U1", "U2"]
+    at.switch_page(PAGE).run()
+    assert at.radio(key="ud_mode_widget").value == "user"
+    assert [s.id for s in state(at).base.studies] == ["U1", "U2"]
+
+
+def test_export_then_reimport_is_identical(app_test) -> None:
+    at = upload(app_test(page=PAGE), "mine.csv", U.template_bytes("csv"))
+    labels = [b.label for b in at.get("download_button")]
+    assert "Export as YAML (complete)" in labels and "Export as CSV" in labels
+    before = state(at).base.studies
+    for name, data in (("again.yaml", U.to_yaml(before).encode()), ("again.csv", U.to_csv(before))):
+        upload(at, name, data)
+        assert state(at).base.studies == before, name
+        assert not state(at).last.problems
+
+
+def test_template_rows_in_the_table_and_clear(app_test) -> None:
+    at = app_test(page=PAGE)
+    at.button(key="ud_from_template").click().run()
+    assert not at.exception
+    assert [s.id for s in state(at).base.studies] == ["U1", "U2"]
+    at.button(key="ud_clear").click().run()
+    assert not at.exception
+    assert state(at).base is None
+    assert any("No study of yours yet" in i.value for i in at.info)
