@@ -195,7 +195,7 @@ def test_fallback_when_optimiser_fails(monkeypatch) -> None:
     assert res.estimate == pytest.approx(0.1210, abs=5e-5)
 
 
-@settings(max_examples=8, deadline=None, database=None)
+@settings(max_examples=5, deadline=None, database=None)
 @given(st.lists(st.tuples(st.integers(5, 60), st.floats(0, 1)), min_size=2, max_size=6))
 def test_properties_never_crash_and_symmetry(rows) -> None:
     n = np.array([r[0] for r in rows], dtype=float)

@@ -55,3 +55,16 @@ def test_validation() -> None:
         subgroup_analysis([1, 2], [5, 6], ["a", "a"])
     with pytest.raises(ValueError, match="groups must have"):
         subgroup_analysis([1, 2], [5, 6], ["a"])
+
+
+def test_published_meta_glmm_rows() -> None:
+    # statistics.md §2.2 (me: meta 8.3-0 GLMM, random effects): other 0.3979 [0.2831, 0.5252],
+    # tau² 0.4102; caucasian 0.5485 [0.4599, 0.6340], tau² 0.1100; Q between 3.6361, p = 0.0565
+    res = subgroup_analysis(XI, NI, ETH, method="GLMM")
+    o, c = res["other"], res["caucasian"]
+    assert (o.estimate, o.ci_low, o.ci_high, o.tau2) == pytest.approx(
+        (0.3979, 0.2831, 0.5252, 0.4102), abs=5e-5)
+    assert (c.estimate, c.ci_low, c.ci_high, c.tau2) == pytest.approx(
+        (0.5485, 0.4599, 0.6340, 0.1100), abs=5e-5)
+    assert res.q_between == pytest.approx(3.6361, abs=5e-5)
+    assert res.q_between_pvalue == pytest.approx(0.0565, abs=5e-5)
