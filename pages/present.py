@@ -129,18 +129,17 @@ if not present:
         st.warning(view_error)
     export_buttons(content)
 
-top = st.columns([5, 1, 1, 2], vertical_alignment="bottom")
-with top[0]:
-    slide = st.segmented_control(
-        "Figure", list(FIGURE_SECTIONS), format_func=SHORT.get, default=FIGURE_SECTIONS[0],
-        required=True, key="slide", bind="query-params",
-        label_visibility="collapsed" if present else "visible",
-    ) or FIGURE_SECTIONS[0]
-top[1].button("Previous", on_click=_step, args=(-1,), icon=":material/arrow_back:", key="prev",
+slide = st.segmented_control(
+    "Figure", list(FIGURE_SECTIONS), format_func=SHORT.get, default=FIGURE_SECTIONS[0],
+    required=True, key="slide", bind="query-params", width="stretch",
+    label_visibility="collapsed" if present else "visible",
+) or FIGURE_SECTIONS[0]
+top = st.columns([1, 1, 2, 3], vertical_alignment="center")
+top[0].button("Previous", on_click=_step, args=(-1,), icon=":material/arrow_back:", key="prev",
               width="stretch")
-top[2].button("Next", on_click=_step, args=(1,), icon=":material/arrow_forward:", key="next",
+top[1].button("Next", on_click=_step, args=(1,), icon=":material/arrow_forward:", key="next",
               width="stretch")
-top[3].toggle("Presentation mode", key="present_mode", on_change=_on_present_toggle,
+top[2].toggle("Presentation mode", key="present_mode", on_change=_on_present_toggle,
               help="Hide the controls and sidebar; larger type and markers for a projector.")
 
 section = content.section(slide)
