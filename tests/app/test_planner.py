@@ -1,0 +1,136 @@
+"""Trial planner under AppTest: the published design, controls and URL change it, evidence
+sources feed the paragraph, bad input shows an error (never an exception), no 'nan'."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from synthesis.design.simon import simon_two_stage
+from synthesis.design.single_stage import single_stage_exact
+from synthesis.design.tte import exponential_median_test, one_sample_logrank, two_arm_cph
+
+pytestmark = pytest.mark.app
+PAGE = "pages/planner.py"
+NAN = re.compile(r"\bnan\b", re.IGNORECASE)
+
+
+def visible_text(at) -> str:
+    parts: list[str] = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "text", "error",
+                 "warning", "info", "success", "code"):
+        parts += [str(el.value) for el in getattr(at, kind, [])]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [d.value.astype(str).to_string() for d in at.dataframe]
+    return "\n".join(parts)
+
+
+def check_clean(at) -> str:
+    assert not at.exception, [e.value for e in at.exception]
+    text = visible_text(at)
+    assert not NAN.search(text), NAN.search(text)
+    return text
+
+
+def metric(at, label: str) -> str:
+    for m in at.metric:
+        if m.label.startswith(label):
+            return m.value
+    raise AssertionError(f"no metric {label!r} in {[m.label for m in at.metric]}")
+
+
+def test_published_design_by_default(app_test) -> None:
+    at = app_test(page=PAGE)
+    text = check_clean(at)
+    assert metric(at, "Optimal") == "3/13, 12/43"
+    assert metric(at, "Minimax") == "4/18, 10/33"
+    assert metric(at, "Search") == "proved"
+    code = at.code[0].value
+    assert "Simon's optimal two-stage design" in code and "EN(p0) = 20.6" in code
+    assert "under the null hypothesis" in code
+    assert "3 or fewer" in text and len(at.get("plotly_chart")) == 1
+    assert {b.label for b in at.get("download_button")} >= {"Paragraph (.txt)", "Paragraph and tables (.md)"}
+
+
+def test_controls_change_the_design(app_test) -> None:
+    at = app_test(page=PAGE)
+    at.number_input(key="p1").set_value(0.35).run()
+    check_clean(at)
+    res = simon_two_stage(0.2, 0.35, 0.05, 0.2)
+    assert metric(at, "Optimal") == res.optimal.boundary() != "3/13, 12/43"
+    at.radio(key="pick").set_value("minimax").run()
+    check_clean(at)
+    assert "minimax two-stage design" in at.code[0].value
+    at.segmented_control(key="plan").set_value("Single stage").run()
+    check_clean(at)
+    assert metric(at, "Patients n") == str(single_stage_exact(0.2, 0.35, 0.05, 0.2).n)
+
+
+def test_url_reproduces_a_design_with_evidence_sources(app_test) -> None:
+    at = app_test(page=PAGE, query={
+        "p0_src": "ORR · current view · CI low", "p1_src": "ORR · current view · pooled",
+        "power": "0.9", "constraint": "< (clinfun)", "pl_tab": "EN(p0) against n",
+    })
+    text = check_clean(at)
+    caps = [c.value for c in at.caption if "p0 = " in c.value]
+    assert caps and "lower bound of the 95% confidence interval of the pooled objective response rate" in caps[0]
+    p0 = float(re.search(r"p0 = (0\.\d{3})", caps[0]).group(1))
+    p1 = float(re.search(r"p1 = (0\.\d{3})", text).group(1))
+    res = simon_two_stage(p0, p1, 0.05, 0.1, constraint="<")
+    assert metric(at, "Optimal") == res.optimal.boundary()
+    code = at.code[0].value
+    assert "lower bound of the 95% confidence interval" in code and "studies" in code
+    assert "constraints attained α < 0.05" in code
+    assert len(at.get("plotly_chart")) == 1  # the EN(p0) against n tab
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"p0": "0.5"}, "p0 (0.5) must be smaller than p1"),
+        ({"p0": "0"}, "strictly between 0 and 1"),
+        ({"alpha": "0.6"}, "alpha"),
+        ({"power": "0.3"}, "power"),
+        ({"p1": "0.21", "power": "0.99", "alpha": "0.001", "nmax": "50"}, "No feasible"),
+    ],
+)
+def test_bad_input_shows_an_error(app_test, query, message) -> None:
+    at = app_test(page=PAGE, query=query)
+    check_clean(at)
+    assert at.error and message in at.error[0].value
+    assert not at.metric and not at.code  # the design is cleared, not left stale
+    assert "No design is shown until the inputs are valid" in at.info[0].value
+
+
+def test_bad_input_after_a_valid_design_names_it(app_test) -> None:
+    at = app_test(page=PAGE)
+    at.number_input(key="p0").set_value(0.45).run()
+    check_clean(at)
+    assert "must be smaller than p1" in at.error[0].value
+    assert "3/13, 12/43" in at.info[0].value
+
+
+@pytest.mark.parametrize("plan", ["One-sample log-rank", "Exponential median", "Two-arm Cox"])
+def test_survival_designs(app_test, plan) -> None:
+    at = app_test(page=PAGE, query={"plan": plan})
+    check_clean(at)
+    if plan == "One-sample log-rank":
+        d = one_sample_logrank(6.0, 0.6, 24.0, 12.0, shape=1.0)
+        assert "Wu" in at.code[0].value
+        n = d.n
+    elif plan == "Exponential median":
+        d = exponential_median_test(6.0, 9.0, 24.0, 12.0)
+        n = d.n
+    else:
+        d = two_arm_cph(0.6, 0.7, 0.8)
+        n = d.n_total
+        assert "two-sided" in at.code[0].value
+    assert metric(at, "Patients") == str(n)
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_survival_bad_input(app_test) -> None:
+    at = app_test(page=PAGE, query={"plan": "One-sample log-rank", "hr": "1.2"})
+    check_clean(at)
+    assert "hazard_ratio" in at.error[0].value
