@@ -398,8 +398,11 @@ def fit_glmm(
                 raise GLMMFitError("every study has 0 (or n) events, the logit MLE is infinite")
             p = x.sum() / n.sum()
             mu, tau, var_mu = math.log(p / (1 - p)), 0.0, 1.0 / (n.sum() * p * (1 - p))
-    except (GLMMFitError, ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:
+    except GLMMFitError as exc:
         return _fallback(x, n, str(exc), ci_method, pi_method, level, i2_definition, labels, notes)
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        return _fallback(x, n, reason, ci_method, pi_method, level, i2_definition, labels, notes)
 
     return _build(x, n, mu, tau, var_mu, used_ci, pi_method, level, i2_definition, labels,
                   notes, model)

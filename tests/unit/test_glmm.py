@@ -211,3 +211,15 @@ def test_properties_never_crash_and_symmetry(rows) -> None:
         perm = np.arange(x.size)[::-1]
         again = fit_glmm(x[perm], n[perm])
         assert again.estimate_t == pytest.approx(res.estimate_t, abs=1e-5)
+
+
+@needs_meta
+def test_unexpected_error_also_falls_back(monkeypatch) -> None:
+    def boom(x, n):
+        raise FloatingPointError("overflow in exp")
+
+    monkeypatch.setattr(glmm_mod, "_fit_ml", boom)
+    res = fit_glmm([4, 3, 2, 1], [10, 20, 30, 40], ci_method="hksj")
+    assert not res.converged
+    assert "FloatingPointError: overflow in exp" in res.fallback
+    assert res.ci_method == "hksj"  # the IV fallback honours HKSJ
