@@ -60,36 +60,53 @@ else:
     else:
         st.markdown("**By kind** (worst severity first)")
         st.dataframe(V.display_frame(V.flag_kinds(sel)), hide_index=True, width="stretch")
+        st.caption("Open a kind to see its flags and jump to the study cards.")
         for _, k in V.flag_kinds(sel).iterrows():
             g = sel[sel["kind"] == k["kind"]]
-            with st.expander(f"{k['kind']} — {k['flags']} flag(s), worst: {k['worst']}",
-                             icon=V.SEVERITY_ICON.get(k["worst"])):
-                st.dataframe(V.flag_table(g), hide_index=True, width="stretch")
-                ids = list(dict.fromkeys(g["study_id"]))
-                cols = st.columns(min(6, len(ids)))
-                for i, sid in enumerate(ids):
-                    if cols[i % len(cols)].button(f"Open {sid}", key=f"open_{k['kind']}_{sid}",
-                                                  icon=":material/library_books:"):
-                        st.switch_page("pages/studies.py", query_params={"study": sid})
+            exp = st.expander(f"{k['kind']} — {k['flags']} flag(s), worst: {k['worst']}",
+                              icon=V.SEVERITY_ICON.get(k["worst"]), key=f"fx_{k['kind']}", on_change="rerun")
+            if exp.open:  # drawn only when open: the page stays light
+                with exp:
+                    st.dataframe(V.flag_table(g), hide_index=True, width="stretch")
+                    ids = list(dict.fromkeys(g["study_id"]))
+                    cols = st.columns(min(6, len(ids)))
+                    for i, sid in enumerate(ids):
+                        if cols[i % len(cols)].button(f"Open {sid}", key=f"open_{k['kind']}_{sid}",
+                                                      icon=":material/library_books:"):
+                            st.switch_page("pages/studies.py", query_params={"study": sid})
+        c = st.columns([3, 1])
+        target = c[0].selectbox("Open the study card of", list(dict.fromkeys(sel["study_id"])), index=None,
+                                key="fc_open", placeholder="Choose a flagged study…")
+        if c[1].button("Open study card", key="fc_open_btn", disabled=target is None,
+                       icon=":material/library_books:"):
+            st.switch_page("pages/studies.py", query_params={"study": target})
         V.render_download(V.flag_table(sel), "flags.csv", key="dl_flags")
 
 # ------------------------------------------------------------------ candidate denominators
-st.subheader("Candidate denominators", anchor=False)
-st.caption(
-    "Which counts k out of N print as a given percentage? Useful when a source gives only a "
-    "percentage, or to test whether a printed percentage fits its count (dossier §3)."
-)
-c = st.columns([2, 1, 1, 1, 2])
-pct = c[0].text_input("Printed percentage", value="24.3%", key="cd_pct", bind="query-params")
-dec = c[1].number_input("Decimals", min_value=0, max_value=6, value=None, step=1, key="cd_dec",
-                        placeholder="auto", help="Decimals printed; empty = as typed in the percentage.")
-n_min = c[2].number_input("Smallest N", min_value=1, max_value=100_000, value=1, step=1, key="cd_nmin")
-n_max = c[3].number_input("Largest N", min_value=1, max_value=100_000, value=60, step=1, key="cd_nmax",
-                          bind="query-params")
-rounding = c[4].radio("Rounding in the source", ["half-up", "truncate"], horizontal=True, key="cd_round")
-res = V.candidates(pct, None if dec is None else int(dec), int(n_max), int(n_min), rounding)
-if res.ok:
-    st.success(res.message, icon=":material/calculate:")
-    st.dataframe(res.pairs, hide_index=True, width="stretch", height=min(400, 35 * (len(res.pairs) + 1) + 3))
-else:
-    st.warning(res.message, icon=":material/warning:")
+
+
+@st.fragment
+def candidate_tool() -> None:
+    """A fragment: typing a percentage reruns only this tool."""
+    st.subheader("Candidate denominators", anchor=False)
+    st.caption(
+        "Which counts k out of N print as a given percentage? Useful when a source gives only a "
+        "percentage, or to test whether a printed percentage fits its count (dossier §3)."
+    )
+    c = st.columns([2, 1, 1, 1, 2])
+    pct = c[0].text_input("Printed percentage", value="24.3%", key="cd_pct", bind="query-params")
+    dec = c[1].number_input("Decimals", min_value=0, max_value=6, value=None, step=1, key="cd_dec",
+                            placeholder="auto", help="Decimals printed; empty = as typed in the percentage.")
+    n_min = c[2].number_input("Smallest N", min_value=1, max_value=100_000, value=1, step=1, key="cd_nmin")
+    n_max = c[3].number_input("Largest N", min_value=1, max_value=100_000, value=60, step=1, key="cd_nmax",
+                              bind="query-params")
+    rounding = c[4].radio("Rounding in the source", ["half-up", "truncate"], horizontal=True, key="cd_round")
+    res = V.candidates(pct, None if dec is None else int(dec), int(n_max), int(n_min), rounding)
+    if res.ok:
+        st.success(res.message, icon=":material/calculate:")
+        st.dataframe(res.pairs, hide_index=True, width="stretch", height=min(400, 35 * (len(res.pairs) + 1) + 3))
+    else:
+        st.warning(res.message, icon=":material/warning:")
+
+
+candidate_tool()

@@ -76,19 +76,27 @@ else:
     V.render_download(shown, "studies.csv", key="dl_studies")
 
 # ------------------------------------------------------------------ card
-st.subheader("Study card", anchor=False)
-if st.session_state.get("study") not in (None, *ids):
-    st.session_state.pop("study")
-chosen = st.selectbox(
-    "Study (id)", ids, index=None, key="study", bind="query-params",
-    placeholder="Choose a study id, or click a row of the table above…",
-    help="Ids as in the table above; the card's title gives the study label. The URL keeps the choice.",
-)
-if chosen is None:
-    st.info("Pick a study to see its card: citation, design, outcomes with the provenance of every number, "
-            "survival, toxicity, related reports and flags.", icon=":material/touch_app:")
-else:
-    V.render_card(base, fr, base.study(chosen), uids)
+
+
+@st.fragment
+def study_card() -> None:
+    """A fragment: choosing another study redraws only the card."""
+    st.subheader("Study card", anchor=False)
+    if st.session_state.get("study") not in (None, *ids):
+        st.session_state.pop("study")
+    chosen = st.selectbox(
+        "Study (id)", ids, index=None, key="study", bind="query-params",
+        placeholder="Choose a study id, or click a row of the table above…",
+        help="Ids as in the table above; the card's title gives the study label. The URL keeps the choice.",
+    )
+    if chosen is None:
+        st.info("Pick a study to see its card: citation, design, outcomes with the provenance of every number, "
+                "survival, toxicity, related reports and flags.", icon=":material/touch_app:")
+    else:
+        V.render_card(base, fr, base.study(chosen), uids)
+
+
+study_card()
 
 # ------------------------------------------------------------------ comparison
 st.subheader("Compare trial designs", anchor=False)

@@ -39,8 +39,8 @@ def test_filter_by_severity_and_search(app_test) -> None:
 
 def test_flag_links_to_study_card(app_test) -> None:
     at = app_test(page=PAGE)
-    btn = next(b for b in at.button if b.label == "Open S8")
-    btn.click().run()
+    at.selectbox(key="fc_open").set_value("S8").run()
+    at.button(key="fc_open_btn").click().run()
     assert not at.exception
     assert at.selectbox(key="study").value == "S8"
     assert any(h.value.endswith("· S8") for h in at.subheader)
