@@ -54,7 +54,7 @@ if plan in ("simon", "single"):
         P.invalid(exc)
         st.stop()
     st.subheader("Design")
-    src0, src1, endpoint = inp.p0.phrase, inp.p1.phrase, inp.endpoint
+    (src0, src1), endpoint = inp.phrases(), inp.endpoint
     if plan == "simon":
         chosen, which = P.show_simon(design)
         table = P.simon_table(design)
@@ -93,8 +93,8 @@ st.caption("Copy with the button at the top right of the box, or download it. EN
            "sample size under the null hypothesis.")
 st.code(text, language=None, wrap_lines=True)
 md = P.markdown_export("Sample size justification", text, inputs, table)
-c1, c2, _ = st.columns([1, 1, 3])
+c1, c2, _ = st.columns([1, 1.4, 2])
 c1.download_button("Paragraph (.txt)", text.encode("utf-8"), file_name="sample_size.txt",
                    mime="text/plain", key="dl_par_txt", on_click="ignore", icon=":material/download:")
-c2.download_button("Paragraph and tables (.md)", md.encode("utf-8"), file_name="sample_size.md",
+c2.download_button("Paragraph + tables (.md)", md.encode("utf-8"), file_name="sample_size.md",
                    mime="text/markdown", key="dl_par_md", on_click="ignore", icon=":material/download:")

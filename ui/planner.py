@@ -107,7 +107,7 @@ def model_phrase(model: Model) -> str:
 
 def _scope(sel: Selection, group: str) -> str:
     hist = group if group != "all" else (", ".join(sel.histology) if sel.histology else "")
-    scope = f"{hist} (advanced sarcoma)" if hist else "advanced sarcoma (all histologies)"
+    scope = f"advanced {hist}" if hist else "advanced sarcoma (all histologies)"
     extra = [f"{n} {', '.join(getattr(sel, n))}" for n in FILTER_COLUMNS if n != "histology" and getattr(sel, n)]
     return scope + (f", restricted to {'; '.join(extra)}" if extra else "")
 
@@ -433,6 +433,15 @@ class Binary:
     @property
     def beta(self) -> float:
         return round(1.0 - self.power, 12)
+
+    def phrases(self) -> tuple[str, str]:
+        """Source phrases of p0 and p1; the second is shortened when both come from one pool."""
+        a, b = self.p0, self.p1
+        pool = a.key.rsplit(" · ", 1)[0]
+        if a.key != TYPED and b.key != TYPED and b.key.rsplit(" · ", 1)[0] == pool:
+            stat = b.phrase.split(" of the pooled")[0] if " of the pooled" in b.phrase else "the pooled estimate"
+            return a.phrase, f"{stat} of the same meta-analysis ({100 * b.value:.1f}%)"
+        return a.phrase, b.phrase
 
     @property
     def endpoint(self) -> str:

@@ -50,7 +50,7 @@ def test_published_design_by_default(app_test) -> None:
     assert "Simon's optimal two-stage design" in code and "EN(p0) = 20.6" in code
     assert "under the null hypothesis" in code
     assert "3 or fewer" in text and len(at.get("plotly_chart")) == 1
-    assert {b.label for b in at.get("download_button")} >= {"Paragraph (.txt)", "Paragraph and tables (.md)"}
+    assert {b.label for b in at.get("download_button")} >= {"Paragraph (.txt)", "Paragraph + tables (.md)"}
 
 
 def test_controls_change_the_design(app_test) -> None:

@@ -190,3 +190,14 @@ def test_binary_inputs_endpoint() -> None:
 def test_operating_characteristics_used_by_the_chart(simon) -> None:
     oc = operating_characteristics(simon.optimal, P.oc_grid(0.2, 0.4))
     assert {"p", "PET", "P(declare promising)", "EN"} <= set(oc.columns)
+
+
+def test_phrases_shorten_the_second_source_of_one_pool() -> None:
+    lo = P.Source("ORR · current view · CI low", "", 0.199,
+                  "the lower bound of the 95% confidence interval of the pooled ORR of X", "ORR")
+    est = P.Source("ORR · current view · pooled", "", 0.282, "the pooled ORR of X", "ORR")
+    other = P.Source("ORR · osteosarcoma · pooled", "", 0.3, "the pooled ORR of Y", "ORR")
+    assert P.Binary(lo, est, 0.05, 0.8).phrases() == (lo.phrase, "the pooled estimate of the same meta-analysis (28.2%)")
+    assert P.Binary(lo, other, 0.05, 0.8).phrases() == (lo.phrase, other.phrase)
+    typed = P.typed_source(0.4, "target")
+    assert P.Binary(lo, typed, 0.05, 0.8).phrases() == (lo.phrase, "target")
