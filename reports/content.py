@@ -56,9 +56,6 @@ MISSING = "not reported"
 #: the figures of presentation mode and of the deck, in order
 FIGURE_SECTIONS = ("orr_forest", "dcr_forest", "agreement", "subgroups", "survival", "design")
 
-#: Simon two-stage assumptions used by the design slide (stated on the slide)
-DESIGN_DEFAULTS = {"p0": 0.10, "p1": 0.25, "alpha": 0.05, "beta": 0.20}
-
 REFERENCES = (
     "Viechtbauer W. Conducting meta-analyses in R with the metafor package. J Stat Softw. "
     "2010;36(3):1–48.",
@@ -371,12 +368,19 @@ def _pool(frame: pd.DataFrame, view: View):
     ev = frame["events"].astype(int).tolist()
     tot = frame["total"].astype(int).tolist()
     res = synthesis.pool_proportions(ev, tot, labels=_labels(frame), **view.pool_kwargs())
-    sci = synthesis.study_intervals(ev, tot, method=view.study_ci_method, level=view.level)
-    low = getattr(sci, "low", None)
-    high = getattr(sci, "high", None)
-    if low is None and isinstance(sci, pd.DataFrame):
-        low, high = sci["ci_low"].to_numpy(float), sci["ci_high"].to_numpy(float)
+    low, high = study_ci(ev, tot, view)
     return res, low, high
+
+
+def study_ci(events, totals, view: View) -> tuple[np.ndarray, np.ndarray]:
+    """Per-study interval bounds from :func:`synthesis.study_intervals` (frame or object)."""
+    import synthesis
+
+    sci = synthesis.study_intervals(list(events), list(totals), method=view.study_ci_method,
+                                    level=view.level)
+    if isinstance(sci, pd.DataFrame):
+        return sci["ci_low"].to_numpy(float), sci["ci_high"].to_numpy(float)
+    return np.asarray(sci.low, float), np.asarray(sci.high, float)
 
 
 def _sort_rows(rows: pd.DataFrame, order: str) -> pd.DataFrame:
@@ -461,6 +465,7 @@ def heterogeneity_table(results: dict) -> pd.DataFrame:
 
 def _agreement_section(outcomes: pd.DataFrame, view: View, results: dict) -> Section:
     key, title = "agreement", "Heterogeneity and method agreement"
+    from charts import meta_plots
     from synthesis.agreement import method_agreement
 
     chosen, _, _ = select_rows(outcomes, view)
@@ -468,37 +473,38 @@ def _agreement_section(outcomes: pd.DataFrame, view: View, results: dict) -> Sec
         return Section.missing(key, title, "method agreement needs at least 2 studies.")
     agreement = method_agreement(
         chosen["events"].astype(int).tolist(), chosen["total"].astype(int).tolist(),
-        level=view.level, labels=_labels(chosen),
+        level=view.level,
     )
-    frame = agreement.to_frame() if hasattr(agreement, "to_frame") else pd.DataFrame(agreement)
-    fig = _agreement_figure(frame, results.get(view.endpoint), view)
-    table = heterogeneity_table(results)
-    bullets = []
-    summary = getattr(agreement, "summary", None)
-    if callable(summary):
-        text = summary()
-        if isinstance(text, str):
-            bullets.append(text)
-    return Section(key=key, title=title, figure=fig, table=table, bullets=tuple(bullets),
-                   caption="Each row: the same studies pooled with another estimator/transform.")
-
-
-def _agreement_figure(frame: pd.DataFrame, result, view: View) -> go.Figure:
-    from charts import meta_plots
-
-    cols = {c.lower(): c for c in frame.columns}
-    label_col = next((cols[c] for c in ("label", "model", "method") if c in cols), frame.columns[0])
+    frame = agreement.to_frame()
+    result = results.get(view.endpoint)
     rows = pd.DataFrame({
-        "label": frame[label_col].astype(str),
-        "estimate": frame[cols.get("estimate", "estimate")].astype(float),
-        "ci_low": frame[cols.get("ci_low", "ci_low")].astype(float),
-        "ci_high": frame[cols.get("ci_high", "ci_high")].astype(float),
+        "label": frame["model"].astype(str),
+        "estimate": frame["estimate"].astype(float),
+        "ci_low": frame["ci_low"].astype(float),
+        "ci_high": frame["ci_high"].astype(float),
+        "pi_low": frame["pi_low"].astype(float),
+        "pi_high": frame["pi_high"].astype(float),
+        "detail": frame["interval"].astype(str),
     })
-    ref = result.estimate if result is not None else None
-    band = (result.ci_low, result.ci_high) if result is not None else None
-    return meta_plots.interval_rows_figure(
-        rows, reference=ref, reference_band=band,
-        title=f"Pooled {view.endpoint} across models", reference_label="Chosen model",
+    fig = meta_plots.interval_rows_figure(
+        rows,
+        reference=result.estimate if result is not None else None,
+        reference_band=(result.ci_low, result.ci_high) if result is not None else None,
+        title=f"Pooled {view.endpoint}: the same {agreement.k} studies under eight models",
+        reference_label="Chosen model" if result is not None else "",
+    )
+    bullets = [
+        f"Estimates span {agreement.spread_pp:.1f} percentage points; all intervals overlap: "
+        f"{'yes' if agreement.ci_overlap else 'no'}; widest/narrowest interval "
+        f"{agreement.width_ratio:.2f}.",
+        *agreement.warnings,
+    ]
+    return Section(
+        key=key, title=title, figure=fig, table=heterogeneity_table(results),
+        bullets=tuple(bullets),
+        caption=(f"Rows: models run by synthesis.method_agreement ({view.level:.0%} intervals; "
+                 "thin bars: prediction intervals). Shaded band: the chosen model's CI. Table: "
+                 "heterogeneity of the chosen model."),
     )
 
 
@@ -511,46 +517,38 @@ def _subgroup_section(outcomes: pd.DataFrame, view: View) -> Section:
     if len(chosen) < 2:
         return Section.missing(key, title, "a subgroup comparison needs at least 2 studies.")
     groups = chosen["histology_group"].map(lambda v: _text(v) or MISSING).tolist()
-    res = subgroup_analysis(
-        chosen["events"].astype(int).tolist(), chosen["total"].astype(int).tolist(), groups,
-        labels=_labels(chosen), **view.pool_kwargs(),
-    )
-    gframe = res.to_frame() if hasattr(res, "to_frame") else pd.DataFrame(res)
-    sci_rows = chosen.assign(group=groups)
-    import synthesis
-
-    sci = synthesis.study_intervals(sci_rows["events"].tolist(), sci_rows["total"].tolist(),
-                                    method=view.study_ci_method, level=view.level)
+    if len(set(groups)) < 2:
+        return Section.missing(key, title, "all pooled studies share one histology group.")
+    ev, tot = chosen["events"].astype(int).tolist(), chosen["total"].astype(int).tolist()
+    res = subgroup_analysis(ev, tot, groups, labels=_labels(chosen), **view.pool_kwargs())
+    gframe = res.to_frame()
+    gframe = gframe[gframe["group"] != "Overall"].rename(columns={"total": "n"})
+    low, high = study_ci(ev, tot, view)
     rows = pd.DataFrame({
         "group": groups,
-        "study_id": chosen["study_id"].astype(str),
+        "study_id": chosen["study_id"].astype(str).tolist(),
         "label": _labels(chosen),
-        "events": chosen["events"].astype(int),
-        "total": chosen["total"].astype(int),
-        "proportion": chosen["events"] / chosen["total"],
-        "ci_low": np.asarray(sci.low, float),
-        "ci_high": np.asarray(sci.high, float),
+        "events": ev,
+        "total": tot,
+        "proportion": np.asarray(ev, float) / np.asarray(tot, float),
+        "ci_low": low,
+        "ci_high": high,
     })
-    test_text = ""
-    for attr in ("test_text", "describe_test"):
-        t = getattr(res, attr, None)
-        if isinstance(t, str):
-            test_text = t
-        elif callable(t):
-            test_text = str(t())
-        if test_text:
-            break
-    fig = meta_plots.subgroup_forest_figure(rows, gframe, title=f"{view.endpoint} by histology group",
-                                            test_text=test_text)
+    test = (f"Test for subgroup differences ({'F' if res.test == 'F' else 'χ²'}): "
+            f"Q = {num(res.q_between, 4)}, df = {res.q_between_df}, p = {pval(res.q_between_pvalue)}")
+    fig = meta_plots.subgroup_forest_figure(
+        rows, gframe, title=f"{ENDPOINT_NAMES[view.endpoint]} by histology group", test_text=test,
+    )
     table = pd.DataFrame({
-        "Group": gframe["group"].astype(str),
+        "Histology": gframe["group"].astype(str),
         "k": gframe["k"].astype(int),
-        "N": gframe["n"].astype(int),
+        "Events / N": [f"{e} / {n}" for e, n in zip(gframe["events"], gframe["n"], strict=True)],
         "Pooled": [pct(x) for x in gframe["estimate"]],
-        "CI": [interval(a, b) for a, b in zip(gframe["ci_low"], gframe["ci_high"], strict=True)],
+        f"{view.level:.0%} CI": [interval(a, b) for a, b in
+                                 zip(gframe["ci_low"], gframe["ci_high"], strict=True)],
     })
-    return Section(key=key, title=title, figure=fig, table=table, caption=test_text,
-                   bullets=(test_text,) if test_text else ())
+    return Section(key=key, title=title, figure=fig, table=table, caption=test + ".",
+                   bullets=(test + ".", *res.notes))
 
 
 def _survival_section(survival: pd.DataFrame) -> Section:
@@ -580,60 +578,39 @@ def _survival_section(survival: pd.DataFrame) -> Section:
     )
 
 
-def _design_section(results: dict, params: dict) -> Section:
+def _design_section(results: dict, view: View) -> Section:
     key, title = "design", "Sample-size design: Simon two-stage"
+    from charts import design as design_charts
     from synthesis.design.simon import operating_characteristics, simon_two_stage
 
-    p0, p1, alpha, beta = params["p0"], params["p1"], params["alpha"], params["beta"]
-    res = simon_two_stage(p0, p1, alpha, beta)
-    grid = np.round(np.linspace(0.0, min(1.0, max(0.6, 2 * p1)), 61), 4)
-    rows = []
-    for d in (res.optimal, res.minimax):
-        oc = operating_characteristics(d, grid)
-        rows.append((d, oc))
-    fig = go.Figure()
-    for (d, oc), dash in zip(rows, ("solid", "dash"), strict=True):
-        fig.add_trace(go.Scatter(
-            x=oc["p"], y=oc["P(declare promising)"], mode="lines", line={"dash": dash, "width": 3},
-            name=f"{d.kind} (stage 1 {d.r1}/{d.n1}, overall {d.r}/{d.n})",
-        ))
-    orr = results.get("ORR")
-    shapes = [
-        {"type": "line", "x0": p0, "x1": p0, "y0": 0, "y1": 1, "line": {"dash": "dot", "color": "#7f8c8d"}},
-        {"type": "line", "x0": p1, "x1": p1, "y0": 0, "y1": 1, "line": {"dash": "dot", "color": "#7f8c8d"}},
-    ]
-    ann = [
-        {"x": p0, "y": 1.02, "text": f"p0 = {p0:.0%}", "showarrow": False, "yanchor": "bottom"},
-        {"x": p1, "y": 1.02, "text": f"p1 = {p1:.0%}", "showarrow": False, "yanchor": "bottom"},
-    ]
-    if orr is not None and math.isfinite(orr.estimate):
-        shapes.append({"type": "rect", "x0": orr.ci_low, "x1": orr.ci_high, "y0": 0, "y1": 1,
-                       "fillcolor": "rgba(176,58,46,0.10)", "line": {"width": 0}})
-        ann.append({"x": orr.estimate, "y": 0.04, "text": "pooled ORR (CI)", "showarrow": False})
-    fig.update_layout(
-        title={"text": "Operating characteristics: probability of declaring the drug promising"},
-        xaxis={"title": {"text": "True response rate"}, "tickformat": ".0%"},
-        yaxis={"title": {"text": "P(declare promising)"}, "tickformat": ".0%", "range": [0, 1.08],
-               "automargin": True},
-        shapes=shapes, annotations=ann,
+    p0, p1, alpha, power = view.p0, view.p1, view.alpha, view.power
+    res = simon_two_stage(p0, p1, alpha, round(1.0 - power, 12))
+    grid = np.unique(np.concatenate([np.linspace(0.0, 1.0, 101), [p0, p1]]))
+    designs = [res.optimal] if (res.optimal.n1, res.optimal.n) == (res.minimax.n1, res.minimax.n) \
+        else [res.optimal, res.minimax]
+    curves = {f"{d.kind} {d.boundary()}": operating_characteristics(d, grid) for d in designs}
+    fig = design_charts.oc_figure(
+        curves, p0=p0, p1=p1, alpha=alpha, power=power,
+        title=f"Simon two-stage designs for p0 = {p0:.0%} vs p1 = {p1:.0%}",
     )
-    from charts import theme
-
-    theme.apply(fig)
-    fig.update_layout(margin={"l": 80, "r": 30, "t": 70, "b": 60})
     table = pd.DataFrame([
         {"Design": d.kind, "Stage 1 (r1/n1)": f"{d.r1}/{d.n1}", "Overall (r/n)": f"{d.r}/{d.n}",
          "EN(p0)": f"{d.en0:.1f}", "PET(p0)": pct(d.pet0), "α attained": f"{d.alpha:.3f}",
          "Power attained": pct(d.power)}
-        for d, _ in rows
+        for d in designs
     ])
-    bullets = (
-        f"Assumptions: p0 = {p0:.0%} (uninteresting), p1 = {p1:.0%} (target), one-sided α = "
-        f"{alpha:g}, power = {1 - beta:.0%}.",
+    bullets = [
+        f"Assumptions: p0 = {p0:.0%} (not worth pursuing), p1 = {p1:.0%} (target), one-sided "
+        f"α = {alpha:g}, power = {power:.0%} (the Trial planner's keys p0, p1, alpha, power).",
         res.optimal.rule_text(),
-    )
-    return Section(key=key, title=title, figure=fig, table=table, bullets=bullets,
-                   caption="Simon (1989) optimal and minimax two-stage designs (exact binomial).")
+    ]
+    orr = results.get("ORR")
+    if orr is not None and math.isfinite(orr.estimate):
+        bullets.append(f"For reference, pooled ORR {pct(orr.estimate)} "
+                       f"({orr.level:.0%} CI {interval(orr.ci_low, orr.ci_high)}).")
+    return Section(key=key, title=title, figure=fig, table=table, bullets=tuple(bullets),
+                   caption="Simon (1989) optimal and minimax designs, exact binomial "
+                           "(synthesis.design.simon); curves: operating characteristics.")
 
 
 def evidence_table(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -719,7 +696,6 @@ def build_content(
     evidence=None,
     data_path: str | Path | None = None,
     today: _dt.date | None = None,
-    design: dict | None = None,
 ) -> ReportContent:
     """Assemble the report for ``view`` (defaults: the page defaults; the embedded data file).
 
@@ -732,8 +708,6 @@ def build_content(
         file) when omitted.
     today
         Date printed in footers (default: today, UTC).
-    design
-        Simon design assumptions (``p0, p1, alpha, beta``), default :data:`DESIGN_DEFAULTS`.
     """
     import os
 
@@ -789,7 +763,7 @@ def build_content(
     sections.append(_guard("survival", "Survival: reported medians",
                            lambda: _survival_section(survival)))
     sections.append(_guard("design", "Sample-size design: Simon two-stage",
-                           lambda: _design_section(results, {**DESIGN_DEFAULTS, **(design or {})})))
+                           lambda: _design_section(results, view)))
 
     refs = list(REFERENCES)
     if not studies.empty and "citation" in studies:

@@ -33,7 +33,7 @@ BODY_BOTTOM = Inches(6.95)
 FIG_W = Inches(8.7)
 #: layout size (CSS px) of exported figures; PNG scale 2
 IMAGE_SIZE = (960, 580)
-ROWS_PER_TABLE = 11
+ROWS_PER_TABLE = 10
 INK = RGBColor(0x1C, 0x28, 0x33)
 MUTED = RGBColor(0x5D, 0x6D, 0x7E)
 ACCENT = RGBColor(0xB0, 0x3A, 0x2E)

@@ -5,7 +5,8 @@ The keys are the ones ``ui/controls.py`` binds to the URL (``bind="query-params"
 * data: ``endpoint, timepoint, reports, histology, design, regimen, line``
   (the four filters are repeated keys, ``histology=A&histology=B``, as Streamlit writes them);
 * model: ``method, transform, ci, pi, i2, level, study_ci, prior``;
-* display: ``forest_sort``.
+* display: ``forest_sort`` (forest-plot order, ``ui.controls.sort_control``);
+* design slide: ``p0, p1, alpha, power`` (the Trial planner's keys and defaults).
 
 Defaults are the page defaults (``ui.analysis.Selection()`` and ``ui.analysis.DEFAULT_MODEL``),
 and, like Streamlit, :meth:`View.to_query` leaves a value out when it equals its default.
@@ -38,7 +39,7 @@ from synthesis._common import (
     check_level,
 )
 
-__all__ = ["FILTER_KEYS", "IGNORED_KEYS", "QUERY_KEYS", "View"]
+__all__ = ["ALIASES", "FILTER_KEYS", "IGNORED_KEYS", "QUERY_KEYS", "View"]
 
 ENDPOINTS = ("ORR", "DCR")
 TIMEPOINTS = ("headline", "best_overall", "week_12", "final")
@@ -65,9 +66,19 @@ QUERY_KEYS: dict[str, str] = {
     "study_ci": "study_ci_method",
     "prior": "prior_scale",
     "forest_sort": "forest_sort",
+    "p0": "p0",
+    "p1": "p1",
+    "alpha": "alpha",
+    "power": "power",
 }
-#: keys that may appear in an app URL but do not change the analysis
-IGNORED_KEYS = frozenset({"present", "slide", "study", "embed", "embed_options"})
+#: other spellings accepted on input (an earlier forest panel keyed its order ``sort``)
+ALIASES = {"sort": "forest_sort"}
+#: keys that may appear in an app URL but do not change the report
+IGNORED_KEYS = frozenset({
+    "present", "slide", "study", "embed", "embed_options", "tab",
+    # Trial planner keys other than p0/p1/alpha/power (sources, notes, search options)
+    "plan", "p0_src", "p1_src", "p0_note", "p1_note", "constraint", "pick",
+})
 
 # display labels written by the page's widgets (format_func) -> vocabulary literal
 _TIMEPOINT_LABELS = {
@@ -121,6 +132,10 @@ class View:
     study_ci_method: str = "clopper-pearson"
     prior_scale: float = 0.5
     forest_sort: str = "year"
+    p0: float = 0.2
+    p1: float = 0.4
+    alpha: float = 0.05
+    power: float = 0.8
 
     def __post_init__(self) -> None:
         def check(name: str, value: object, allowed) -> None:
@@ -143,6 +158,16 @@ class View:
             check_level(self.level)
         except ValueError:
             raise ValueError(f"level ({self.level!r}) must be a number in (0, 1), e.g. 0.95.") from None
+        for name in ("p0", "p1", "alpha", "power"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or not math.isfinite(v) or not 0 < v < 1:
+                raise ValueError(f"{name} ({v!r}) must be a number in (0, 1).")
+        if not self.p0 < self.p1:
+            raise ValueError(f"p0 ({self.p0!r}) must be smaller than p1 ({self.p1!r}).")
+        if not self.alpha <= 0.5:
+            raise ValueError(f"alpha ({self.alpha!r}) must be in (0, 0.5].")
+        if not self.power >= 0.5:
+            raise ValueError(f"power ({self.power!r}) must be in [0.5, 1).")
         if not any(math.isclose(float(self.prior_scale), p) for p in PRIORS):
             raise ValueError(f"prior ({self.prior_scale!r}) must be one of 0.5 or 1.0.")
         for key in FILTER_KEYS:
@@ -186,6 +211,7 @@ class View:
         values: dict[str, list[str]] = {}
         unknown: list[str] = []
         for key, value in pairs:
+            key = ALIASES.get(key, key)
             if key in QUERY_KEYS:
                 values.setdefault(key, []).append(value)
             elif key not in IGNORED_KEYS:
@@ -222,6 +248,11 @@ class View:
                 kw[name] = _from_label(v, REPORTS, _REPORT_LABELS)
             elif key == "forest_sort":
                 kw[name] = _from_label(v, SORTS, _SORT_LABELS)
+            elif key in ("p0", "p1", "alpha", "power"):
+                try:
+                    kw[name] = float(v)
+                except ValueError:
+                    raise ValueError(f"{key} ({v!r}) must be a number in (0, 1).") from None
             elif key == "endpoint":
                 kw[name] = v.upper()
             elif key in ("level", "prior"):
@@ -266,7 +297,7 @@ class View:
             if key in FILTER_KEYS:
                 out.extend((key, v) for v in value)
             elif isinstance(value, float):
-                out.append((key, f"{value:g}"))
+                out.append((key, repr(value) if key in ("p0", "p1", "alpha", "power") else f"{value:g}"))
             else:
                 out.append((key, str(value)))
         return out

@@ -11,6 +11,7 @@ def test_defaults_are_the_page_defaults() -> None:
     from ui.analysis import DEFAULT_MODEL, Selection
 
     v = View()
+    assert (v.p0, v.p1, v.alpha, v.power) == (0.2, 0.4, 0.05, 0.8)  # Trial planner defaults
     assert v.selection_kwargs() == {
         k: getattr(Selection(), k) for k in v.selection_kwargs()
     }
@@ -24,11 +25,22 @@ def test_keys_are_the_keys_bound_by_the_page_controls() -> None:
     import ui.controls as controls
 
     src = inspect.getsource(controls)
+    import ui.planner as planner
+    import ui.widgets as widgets
+
+    wsrc = inspect.getsource(widgets)
+    psrc = inspect.getsource(planner)
     for key in QUERY_KEYS:
         if key in FILTER_KEYS:
             continue  # the filter widgets are keyed by loop variable (FILTER_LABELS keys)
-        if key == "forest_sort":
-            assert 'key: str = "forest_sort"' in src
+        if key == "forest_sort":  # the forest panel's order control
+            assert 'key: str = "forest_sort"' in src and "sort_control()" in wsrc
+            continue
+        if key in ("p0", "p1"):  # planner: _rate_input(name, ...) keys the number input by name
+            assert f'_rate_input("{key}"' in psrc
+            continue
+        if key in ("alpha", "power"):
+            assert f'key="{key}"' in psrc
             continue
         assert f'key="{key}"' in src, f"page has no widget keyed {key!r}"
     assert set(FILTER_KEYS) == set(controls.FILTER_LABELS)
@@ -41,6 +53,7 @@ def test_keys_are_the_keys_bound_by_the_page_controls() -> None:
         "method=DL&ci=z&pi=t(k-2)&i2=Q&level=0.9",
         "histology=Osteosarcoma&histology=Soft-tissue sarcoma&reports=all",
         "method=GLMM&ci=t&study_ci=wilson&prior=1&forest_sort=weight",
+        "p0=0.1&p1=0.3&alpha=0.1&power=0.9",
         "transform=freeman-tukey&timepoint=week_12&design=prospective&line=second-line",
     ],
 )
@@ -67,8 +80,9 @@ def test_page_labels_are_understood() -> None:
 
 
 def test_full_app_url_and_ignored_keys() -> None:
-    v = View.from_query("http://localhost:8501/pooled?endpoint=DCR&present=1&slide=3")
+    v = View.from_query("http://localhost:8501/pooled?endpoint=DCR&present=1&slide=3&tab=x")
     assert v.endpoint == "DCR"
+    assert View.from_query("forest_sort=weight") == View.from_query("sort=weight")
 
 
 def test_repeated_scalar_key_last_wins_and_empty_filter_means_all() -> None:
@@ -85,6 +99,8 @@ def test_repeated_scalar_key_last_wins_and_empty_filter_means_all() -> None:
         ("level=abc", "level"),
         ("prior=2", "prior"),
         ("endpoint=PFS", "endpoint"),
+        ("p0=0.5&p1=0.3", "p0"),
+        ("power=0.3", "power"),
     ],
 )
 def test_bad_values_raise_value_error_naming_the_key(query: str, match: str) -> None:
