@@ -150,21 +150,26 @@ def _pm(yi: np.ndarray, vi: np.ndarray, control: dict) -> Tau2Fit:
     return fit
 
 
-def _loglik(tau2: float, yi: np.ndarray, vi: np.ndarray, reml: bool) -> float:
-    k = yi.shape[0]
-    w = 1.0 / (vi + tau2)
-    s1 = w.sum()
-    mu = np.dot(w, yi) / s1
-    r = yi - mu
-    rss = float(np.dot(w, r * r))
+def _loglik_drop(tau2: float, yi: np.ndarray, vi: np.ndarray, reml: bool) -> float:
+    """``ll(0) - ll(tau2)`` of the (restricted) log-likelihood (metafor's ``ll0check``).
+
+    Computed as one difference, ``sum(log1p(tau2/v))/2 + (RSS(tau2) - RSS(0))/2`` plus, for REML,
+    ``(log S1(tau2) - log S1(0))/2``: one logarithm pass instead of two and no cancellation of two
+    large log-likelihoods.
+    """
+
+    def rss_s1(t: float) -> tuple[float, float]:
+        w = 1.0 / (vi + t)
+        s1 = w.sum()
+        r = yi - np.dot(w, yi) / s1
+        return float(np.dot(w, r * r)), float(s1)
+
+    rss0, s10 = rss_s1(0.0)
+    rss, s1 = rss_s1(tau2)
+    drop = 0.5 * float(np.log1p(tau2 / vi).sum()) + 0.5 * (rss - rss0)
     if reml:
-        return (
-            -0.5 * (k - 1) * math.log(2 * math.pi)
-            - 0.5 * float(np.log(vi + tau2).sum())
-            - 0.5 * math.log(s1)
-            - 0.5 * rss
-        )
-    return -0.5 * k * math.log(2 * math.pi) - 0.5 * float(np.log(vi + tau2).sum()) - 0.5 * rss
+        drop += 0.5 * (math.log(s1) - math.log(s10))
+    return drop
 
 
 def _fisher_scoring(yi: np.ndarray, vi: np.ndarray, method: str, control: dict) -> Tau2Fit:
@@ -215,10 +220,9 @@ def _fisher_scoring(yi: np.ndarray, vi: np.ndarray, method: str, control: dict) 
     fit.iterations = it
     if fit.converged and method in ("ML", "REML"):
         # metafor's ll0check: fall back to tau2 = 0 when it has a higher (restricted) likelihood
-        reml = method == "REML"
-        ll0 = _loglik(0.0, yi, vi, reml)
-        ll = _loglik(tau2, yi, vi, reml)
-        if ll0 - ll > float(control["tol"]) and tau2 > threshold:
+        if tau2 > threshold and _loglik_drop(tau2, yi, vi, method == "REML") > float(
+            control["tol"]
+        ):
             fit.notes.append(
                 "Fisher scoring may have gotten stuck at a local maximum; tau² set to 0 "
                 "(as metafor)."

@@ -94,8 +94,9 @@ class EffectsFit:
     notes: tuple[str, ...]
 
 
-def _readonly(a: np.ndarray, dtype: type = float) -> np.ndarray:
-    out = np.array(a, dtype=dtype, copy=True)
+def _readonly(a: np.ndarray, dtype: type = float, copy: bool = True) -> np.ndarray:
+    """Read-only array; ``copy=False`` only for arrays created here and referenced nowhere else."""
+    out = np.array(a, dtype=dtype, copy=True) if copy else np.asarray(a, dtype=dtype)
     out.setflags(write=False)
     return out
 
@@ -344,7 +345,7 @@ def pool_effects(
         q=q,
         q_df=q_df,
         q_pvalue=q_p,
-        weights=_readonly(weights),
+        weights=_readonly(weights, copy=False),
         s2w=s2w,
         typical_vi=vt,
         converged=fit.converged,
@@ -513,10 +514,10 @@ def pool_proportions(
         events=_readonly(x),
         totals=_readonly(n),
         labels=labs,
-        yi=_readonly(tp.yi),
-        vi=_readonly(tp.vi),
+        yi=_readonly(tp.yi, copy=False),
+        vi=_readonly(tp.vi, copy=False),
         weights=fit.weights,
-        corrected=_readonly(tp.corrected, bool),
+        corrected=_readonly(tp.corrected, bool, copy=False),
         estimate=bt(fit.estimate),
         ci_low=bt(fit.ci_low),
         ci_high=bt(fit.ci_high),
