@@ -18,9 +18,9 @@ F = A.evidence_frames()
 if F.outcomes.empty:
     st.error("The evidence base has no outcome table; see Data checks.")
     st.stop()
-sel = controls.selection_controls(F.outcomes)
+sel = controls.selection_controls()
 model = controls.model_controls()
-selected = A.select_outcomes(F.outcomes, sel)
+selected = A.cached_selection(sel, A.data_key())
 for note in selected.notes:
     st.warning(note, icon=":material/warning:")
 

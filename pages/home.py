@@ -17,23 +17,24 @@ F = A.evidence_frames()
 model, check_model = A.DEFAULT_MODEL, A.CHECK_MODEL
 results = {}
 cols = st.columns(2)
+key = A.data_key()
 for col, endpoint in zip(cols, A.ENDPOINTS, strict=True):
-    selected = A.select_outcomes(F.outcomes, A.Selection(endpoint=endpoint)) if not F.outcomes.empty else None
+    sel = A.Selection(endpoint=endpoint)
     with col:
-        if selected is None or selected.k == 0:
+        if F.outcomes.empty or A.cached_selection(sel, key).k == 0:
             st.info(f"No {endpoint} data to pool yet.")
             continue
         try:
-            res, _ = A.run_pool(selected.frame, model)
+            view = A.pooled_view(sel, model, key)
         except ValueError as exc:
             st.error(f"{endpoint} could not be pooled: {exc}")
             continue
         try:
-            chk, _ = A.run_pool(selected.frame, check_model)
+            chk = A.pooled_view(sel, check_model, key).result
         except ValueError:
             chk = None
-        results[endpoint] = (res, selected)
-        widgets.headline_card(A.ENDPOINTS[endpoint], res, chk, endpoint=endpoint)
+        results[endpoint] = view
+        widgets.headline_card(A.ENDPOINTS[endpoint], view.result, chk, endpoint=endpoint)
 
 st.caption(
     "Model: inverse-variance random effects on the logit scale, τ² by REML, "
@@ -45,8 +46,8 @@ st.caption(
 if results:
     st.subheader("Read this before using the numbers")
     notes: list[str] = []
-    for endpoint, (res, selected) in results.items():
-        for c in A.caveats(res, selected, F.flags):
+    for endpoint, view in results.items():
+        for c in view.caveats:
             line = f"{endpoint}: {c}"
             if line not in notes:
                 notes.append(line)

@@ -17,9 +17,10 @@ F = A.evidence_frames()
 if F.outcomes.empty:
     st.error("The evidence base has no outcome table; see Data checks.")
     st.stop()
-sel = controls.selection_controls(F.outcomes)
+key = A.data_key()
+sel = controls.selection_controls()
 model = controls.model_controls(expanded=True)
-selected = A.select_outcomes(F.outcomes, sel)
+selected = A.cached_selection(sel, key)
 for note in selected.notes:
     st.warning(note, icon=":material/warning:")
 if selected.k == 0:
@@ -27,13 +28,14 @@ if selected.k == 0:
     widgets.excluded_table(selected, key="dl_excluded")
     st.stop()
 try:
-    result, study_ci = A.run_pool(selected.frame, model)
+    view = A.pooled_view(sel, model, key)
 except ValueError as exc:
     st.error(f"These studies cannot be pooled with this model: {exc}")
     st.stop()
+result = view.result
 
 widgets.pooled_metrics(result, label=f"Pooled {sel.endpoint}")
-for c in A.caveats(result, selected, F.flags):
+for c in view.caveats:
     st.caption(f":material/info: {c}")
 widgets.notes(result)
 
@@ -41,14 +43,9 @@ tabs = st.tabs(
     ["Forest plot", "Heterogeneity & models", "Sensitivity", "Small-study effects", "Methods & literature"],
     key="ptab", on_change="rerun", bind="query-params",
 )
-rows = A.forest_rows(selected.frame, result, study_ci, F.flags)
-ci_label = f"{model.level:.0%} CI"
 if tabs[0].open is not False:
     with tabs[0]:
-        widgets.forest_panel(
-            rows, result, title=f"{A.ENDPOINTS[sel.endpoint]} — {A.TIMEPOINTS[sel.timepoint].lower()}",
-            ci_label=ci_label, file_stem=f"forest_{sel.endpoint}",
-        )
+        widgets.forest_panel(sel, model, view, file_stem=f"forest_{sel.endpoint}")
         widgets.excluded_table(selected, key="dl_excluded")
 if tabs[1].open:
     with tabs[1]:

@@ -637,9 +637,18 @@ def frames_of(ev) -> Frames:
     )
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _frames(_ev, path: str, sha: str | None) -> Frames:
+    # shared, read-only: every consumer copies before changing anything (select_outcomes does)
     return frames_of(_ev)
+
+
+def data_key() -> str:
+    """Identity of the current data file version (part of every derived cache key)."""
+    from ui.data import get_evidence
+
+    ev = get_evidence()
+    return f"{getattr(ev, 'path', '')}:{getattr(ev, 'sha256', '')}"
 
 
 def evidence_frames() -> Frames:
@@ -648,6 +657,53 @@ def evidence_frames() -> Frames:
 
     ev = get_evidence()
     return _frames(ev, str(getattr(ev, "path", "")), getattr(ev, "sha256", None))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_options(column: str, key: str) -> list[str]:
+    return filter_options(evidence_frames().outcomes, column)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def cached_selection(sel: Selection, key: str) -> Selected:
+    """:func:`select_outcomes` on the current evidence (``key`` = :func:`data_key`)."""
+    return select_outcomes(evidence_frames().outcomes, sel)
+
+
+@dataclass(frozen=True)
+class PooledView:
+    """Everything the Pooled efficacy page shows for one selection and model."""
+
+    selected: Selected
+    result: object
+    study_ci: pd.DataFrame
+    rows: pd.DataFrame
+    caveats: tuple[str, ...]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def pooled_view(sel: Selection, model: Model, key: str) -> PooledView:
+    """Selection, pooled result, study intervals, forest rows and caveats (raises ``ValueError``)."""
+    frames = evidence_frames()
+    selected = cached_selection(sel, key)
+    if selected.k == 0:
+        raise ValueError("no study matches this selection")
+    result, study_ci = run_pool(selected.frame, model)
+    rows = forest_rows(selected.frame, result, study_ci, frames.flags)
+    return PooledView(selected, result, study_ci, rows, tuple(caveats(result, selected, frames.flags)))
+
+
+@st.cache_resource(max_entries=48, show_spinner=False)
+def forest_figure_for(sel: Selection, model: Model, order: str, key: str, pooled_label: str):
+    """The forest figure (shared object, never mutated after creation)."""
+    from charts import forest
+
+    view = pooled_view(sel, model, key)
+    return forest.forest_figure(
+        forest.sort_rows(view.rows, order), view.result,
+        title=f"{ENDPOINTS[sel.endpoint]} — {TIMEPOINTS[sel.timepoint].lower()}",
+        ci_label=f"{model.level:.0%} CI", pooled_label=pooled_label,
+    )
 
 
 def run_pool(frame: pd.DataFrame, model: Model):

@@ -32,6 +32,8 @@ from ui.analysis import (
     TIMEPOINTS,
     Model,
     Selection,
+    cached_options,
+    data_key,
     filter_options,
 )
 
@@ -49,8 +51,13 @@ def _index(options, value) -> int:
     return options.index(value) if value in options else 0
 
 
-def selection_controls(outcomes: pd.DataFrame, *, container=None, endpoint: bool = True) -> Selection:
-    """Endpoint, timepoint, filters and overlap handling; returns a :class:`Selection`."""
+def selection_controls(
+    outcomes: pd.DataFrame | None = None, *, container=None, endpoint: bool = True
+) -> Selection:
+    """Endpoint, timepoint, filters and overlap handling; returns a :class:`Selection`.
+
+    Filter options come from ``outcomes`` or, when ``None``, from the cached current evidence.
+    """
     box = container or st.sidebar
     with box:
         st.subheader("What to pool")
@@ -69,7 +76,7 @@ def selection_controls(outcomes: pd.DataFrame, *, container=None, endpoint: bool
         )
         filters: dict[str, tuple[str, ...]] = {}
         for name, column in FILTER_COLUMNS.items():
-            opts = filter_options(outcomes, column)
+            opts = cached_options(column, data_key()) if outcomes is None else filter_options(outcomes, column)
             chosen = st.multiselect(
                 FILTER_LABELS[name], opts, default=[], key=name, bind=BIND,
                 placeholder="All", help="Empty = no restriction.",

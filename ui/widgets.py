@@ -97,16 +97,13 @@ def na(what: str) -> None:
 
 
 @st.fragment
-def forest_panel(rows: pd.DataFrame, result, *, title: str, ci_label: str, file_stem: str) -> None:
+def forest_panel(sel, model, view, *, file_stem: str) -> None:
     """Forest plot with its chart-local sort control (a fragment: sorting does not re-pool)."""
-    from charts import forest
     from ui.controls import sort_control
 
     order = sort_control()
-    fig = forest.forest_figure(
-        forest.sort_rows(rows, order), result, title=title, ci_label=ci_label,
-        pooled_label=pooled_label(result),
-    )
+    result, ci_label = view.result, f"{model.level:.0%} CI"
+    fig = analysis.forest_figure_for(sel, model, order, analysis.data_key(), pooled_label(result))
     plot(fig, key="forest", clickable=True)
     st.caption(
         f"{result.model_label()}. Squares: observed proportion (size ∝ weight, or patients for the "
@@ -114,7 +111,7 @@ def forest_panel(rows: pd.DataFrame, result, *, title: str, ci_label: str, file_
         "prediction interval. ⚑ marks studies with data-quality flags (hover for the messages). "
         "Click a study to open its card."
     )
-    csv_download(rows, f"{file_stem}.csv", key="dl_forest", label="Download study table (CSV)")
+    csv_download(view.rows, f"{file_stem}.csv", key="dl_forest", label="Download study table (CSV)")
 
 
 def pooled_label(result) -> str:

@@ -1,0 +1,140 @@
+"""UI speed in real chromium: server start -> first forest plot, and model change -> redrawn plot.
+
+Usage: ``.venv/bin/python bench/bench_ui.py [--repeats 20]``
+
+* **cold start**: from launching ``streamlit run app.py`` to the forest plot of ``/pooled`` being
+  drawn in chromium (the browser is started first, so its start-up is not counted). Target < 4 s.
+* **model change**: from clicking a new estimator in the sidebar to the forest plot showing the
+  new pooled diamond (read from the plotly figure in the page). Alternates estimators, so the
+  first pass of each estimator is uncached and later passes hit the bounded caches.
+  Target p95 < 300 ms.
+
+Debian chromium only (``/usr/bin/chromium``); Playwright never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+DIAMOND_JS = """() => {
+  const el = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+  if (!el || !el._fullData) return null;
+  const t = el._fullData.find(d => d.name === 'pooled');
+  return t ? String(t.x[1]) : null;
+}"""
+ESTIMATORS = ["DL", "PM", "REML", "HE", "SJ", "EB", "ML", "CE"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--global.developmentMode", "false", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+                if r.read() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError("server not healthy")
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=24)
+    args = ap.parse_args()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        t0 = time.perf_counter()
+        proc = start_server(port)
+        try:
+            wait_healthy(url, proc)
+            t_health = time.perf_counter() - t0
+            page.goto(f"{url}/pooled")
+            try:
+                page.wait_for_function(DIAMOND_JS, timeout=120_000, polling=20)
+            except Exception:
+                page.screenshot(path=str(ROOT / "artifacts" / "bench-timeout.png"))
+                raise
+            t_first = time.perf_counter() - t0
+            page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+            page.wait_for_timeout(500)
+
+            times: list[float] = []
+            first_pass: list[float] = []
+            combo = page.locator(".st-key-method input[role='combobox']").first
+            for i in range(args.repeats):
+                est = ESTIMATORS[i % len(ESTIMATORS)]
+                before = page.evaluate(DIAMOND_JS)
+                combo.click()
+                option = page.get_by_role("option", name=est, exact=True)
+                option.wait_for()
+                t1 = time.perf_counter()
+                option.click()
+                page.wait_for_function(f"() => ({DIAMOND_JS})() !== {before!r}", timeout=30_000, polling=10)
+                dt = (time.perf_counter() - t1) * 1000
+                times.append(dt)
+                if i < len(ESTIMATORS):
+                    first_pass.append(dt)
+                page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+                page.wait_for_timeout(150)
+        finally:
+            browser.close()
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    print(f"server healthy after            {t_health:6.2f} s")
+    print(f"server start -> first forest    {t_first:6.2f} s   (target < 4 s)")
+    print(f"model change -> redrawn plot    n={len(times)}  median {statistics.median(times):.0f} ms  "
+          f"p95 {pct(times, 0.95):.0f} ms  max {max(times):.0f} ms   (target p95 < 300 ms)")
+    print(f"  first pass (uncached)         median {statistics.median(first_pass):.0f} ms  "
+          f"max {max(first_pass):.0f} ms")
+    cached = times[len(ESTIMATORS):]
+    if cached:
+        print(f"  later passes (cached)         median {statistics.median(cached):.0f} ms  "
+              f"p95 {pct(cached, 0.95):.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
