@@ -89,7 +89,7 @@ if tabs[1].open:
             st.info(V.RECONSTRUCTION_NOTE, icon=":material/warning:")
             if view.fits:
                 fig = C.reconstructed_curves(view.fits, view.points.to_frame(),
-                                             title=f"{view.label} — {view.endpoint}: {C.NOT_KM}")
+                                             title=f"{view.label} — {view.endpoint}: model-based reconstruction, not Kaplan–Meier")
                 plot(V.decorate_curves(fig, view, V.point_provenance(F.survival, view)), key="fig_curves")
             st.dataframe(V.fits_table(view), hide_index=True, width="stretch", key="fits")
             for label, why in view.points.skipped:
@@ -116,7 +116,7 @@ if tabs[2].open:
             ep = c1.selectbox("Endpoint to pool", eps, key="pool_endpoint", bind=BIND)
             method = c2.radio("Method", list(V.POOL_METHODS), format_func=V.POOL_METHODS.get,
                               key="pool_method", bind=BIND)
-            unstated = c3.toggle("Treat intervals of unstated kind as 95% CIs (sensitivity)",
+            unstated = c3.toggle("Unstated intervals as 95% CIs (sensitivity)",
                                  key="unstated", bind=BIND,
                                  help="Inverse-variance methods only. IQRs and ranges are never used.")
             cands, pre = V.pool_candidates(frame, ep, reports)
@@ -124,7 +124,7 @@ if tabs[2].open:
                 st.warning(V.overlap_note(cands), icon=":material/warning:")
             try:
                 res = V.run_pool(cands, method, include_unstated=unstated)
-                comparison = V.method_comparison(cands, include_unstated=unstated)
+                comparison = V.method_comparison(cands, include_unstated=unstated, n_pre=len(pre))
             except ValueError as exc:
                 st.error(f"These medians cannot be pooled: {escape_md(str(exc))}")
                 st.stop()
@@ -137,6 +137,9 @@ if tabs[2].open:
                 m[1].metric(f"{res.level:.0%} interval", f"{V.fmt_num(res.ci_low)}–{V.fmt_num(res.ci_high)}"
                             if V.finite(res.ci_low) else "none", border=True, help=res.ci_method)
                 m[2].metric("Studies used / candidates", f"{res.k} / {len(cands) + len(pre)}", border=True)
+                if method in ("REML", "DL") and res.k < 2:
+                    st.warning(f"Inverse-variance pooling could use only {res.k} stud{'y' if res.k == 1 else 'ies'} "
+                               "with a stated 95% CI; compare the other methods below.", icon=":material/warning:")
                 for line in V.result_lines(res)[1:]:
                     st.caption(escape_md(line))
                 plot(V.decorate_pooled(C.pooled_median_panel(res, endpoint=ep), cands), key="fig_pooled")
@@ -163,7 +166,7 @@ if tabs[3].open:
                         key="response", bind=BIND, horizontal=True)
         st.info(V.EDUCATOR_LINE, icon=":material/school:")
         rf = V.response_frame(F.outcomes, frame, resp)
-        plot(C.response_vs_pfs(rf, response=resp), key="fig_response")
+        plot(V.spread_labels(C.response_vs_pfs(rf, response=resp)), key="fig_response")
         if len(rf):
             st.dataframe(V.response_table(rf, resp), hide_index=True, width="stretch", key="resp_table")
         st.caption("Whole-cohort headline response of primary study records joined to the whole-cohort "

@@ -92,7 +92,8 @@ def fmt_num(x: object, digits: int = 2) -> str:
         return DASH
     if not math.isfinite(v):
         return DASH
-    return f"{v:.{digits}f}".rstrip("0").rstrip(".")
+    out = f"{v:.{digits}f}"
+    return out.rstrip("0").rstrip(".") if "." in out else out
 
 
 def _finite(x: object) -> bool:
@@ -485,12 +486,15 @@ def decorate_curves(fig: go.Figure, view: CurveView, prov: list[str]) -> go.Figu
                 "%{customdata[0]}<br>%{y:.1%} at %{x:.2f} months<br>method: %{customdata[1]}"
                 "<br>%{customdata[2]}<extra>reported</extra>"
             )
+    h = fig.layout.height or 460
+    fig.update_layout(margin={"t": 160}, height=h + 70,
+                      title={"y": 0.99, "yanchor": "top", "yref": "container"})
     if view.claims:
         fig.add_trace(go.Scatter(
             x=[m for _, m in view.claims], y=[0.5] * len(view.claims), mode="markers+text",
             name="claimed median of a secondary report (not used in the fit)",
-            text=[f"{_esc(lab)}: {fmt_num(m)} mo" for lab, m in view.claims],
-            textposition="bottom right",
+            text=[f"{_esc(lab.split(':')[0])}: median {fmt_num(m)} mo?" for lab, m in view.claims],
+            textposition="top right",
             marker={"symbol": "x", "size": 13, "color": theme.COLORS["flag"]},
             hovertemplate="%{text}<br>claimed median, checked against the milestones<extra>claim</extra>",
         ))
@@ -594,8 +598,11 @@ def exclusions(cands: pd.DataFrame, pre: pd.DataFrame, method: str, result: Pool
     return pd.concat([pd.DataFrame(rows, columns=["study", "left out by", "reason"]), pre], ignore_index=True)
 
 
-def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False) -> pd.DataFrame:
-    """Every method side by side: studies used, estimate and interval, studies left out."""
+def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False, n_pre: int = 0) -> pd.DataFrame:
+    """Every method side by side: studies used, estimate and interval, studies left out.
+
+    ``n_pre``: candidates already left out by the overlap rule (counted as left out by every method).
+    """
     rows = []
     for m, name in POOL_METHODS.items():
         res = run_pool(cands, m, include_unstated=include_unstated)
@@ -603,7 +610,7 @@ def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False) ->
         est = fmt_num(res.estimate) if res is not None and _finite(res.estimate) else "not estimable"
         ci = (f"{fmt_num(res.ci_low)}–{fmt_num(res.ci_high)}"
               if res is not None and _finite(res.ci_low) and _finite(res.ci_high) else DASH)
-        rows.append({"method": name, "studies used": k, "left out": len(cands) - k,
+        rows.append({"method": name, "studies used": k, "left out": len(cands) + n_pre - k,
                      "pooled median (months)": est, "95% interval (months)": ci,
                      "interval": res.ci_method if res is not None else DASH})
     return pd.DataFrame(rows)
@@ -658,6 +665,56 @@ def response_frame(outcomes: pd.DataFrame, survival: pd.DataFrame, response: str
         return pd.DataFrame(columns=["label", "median_months", "response_percent"])
     ids = set(survival["study_id"])
     return response_pfs_table(outcomes[outcomes["study_id"].isin(ids)], survival, response=response)
+
+
+def spread_labels(fig: go.Figure, *, plot_px: tuple[float, float] = (820.0, 380.0)) -> go.Figure:
+    """Place each scatter label above, below, right or left of its marker, whichever overlaps the
+    labels and markers already placed least (greedy, label boxes estimated from the text length
+    and the axis ranges); widen the x-axis so that right-hand labels fit."""
+    pts = []
+    for ti, tr in enumerate(fig.data):
+        if tr.type == "scatter" and tr.x is not None and tr.text is not None and len(tr.x):
+            pts += [(float(x), float(y), str(t), ti, j)
+                    for j, (x, y, t) in enumerate(zip(tr.x, tr.y, tr.text, strict=True))]
+    if not pts:
+        return fig
+    x_max = max(p[0] for p in pts) * 1.25 + 0.5
+    y_max = 108.0
+    ux, uy = x_max / plot_px[0], y_max / plot_px[1]  # data units per pixel
+    char_w, line_h, gap = 6.8 * ux, 15 * uy, 7
+
+    def box(x: float, y: float, label: str, where: str) -> tuple[float, float, float, float]:
+        w = len(label) * char_w
+        if where == "top center":
+            return x - w / 2, y + gap * uy, x + w / 2, y + gap * uy + line_h
+        if where == "bottom center":
+            return x - w / 2, y - gap * uy - line_h, x + w / 2, y - gap * uy
+        if where == "middle right":
+            return x + gap * ux, y - line_h / 2, x + gap * ux + w, y + line_h / 2
+        return x - gap * ux - w, y - line_h / 2, x - gap * ux, y + line_h / 2
+
+    def overlap(a, b) -> float:
+        dx = min(a[2], b[2]) - max(a[0], b[0])
+        dy = min(a[3], b[3]) - max(a[1], b[1])
+        return dx * dy if dx > 0 and dy > 0 else 0.0
+
+    markers = [(x - 6 * ux, y - 6 * uy, x + 6 * ux, y + 6 * uy) for x, y, *_ in pts]
+    placed: list[tuple[float, float, float, float]] = []
+    pos = {ti: list(["top center"] * len(fig.data[ti].x)) for *_, ti, _ in pts}
+    for x, y, label, ti, j in sorted(pts, key=lambda p: (p[0], -p[1])):
+        best, best_cost = "top center", math.inf
+        for where in ("top center", "bottom center", "middle right", "middle left"):
+            b = box(x, y, label, where)
+            cost = sum(overlap(b, o) for o in placed + markers)
+            cost += 1e3 * max(0.0, -b[0]) + 1e3 * max(0.0, b[2] - x_max) + 1e3 * max(0.0, b[3] - y_max)
+            if cost < best_cost - 1e-12:
+                best, best_cost = where, cost
+        pos[ti][j] = best
+        placed.append(box(x, y, label, best))
+    for ti, lst in pos.items():
+        fig.data[ti].textposition = lst
+    fig.update_xaxes(range=[0, x_max])
+    return fig
 
 
 def response_table(df: pd.DataFrame, response: str) -> pd.DataFrame:
