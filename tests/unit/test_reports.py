@@ -287,3 +287,22 @@ def test_cli_errors_are_one_line_without_traceback(args, message, tmp_path) -> N
     assert r.returncode == 2
     assert message in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_reports_never_import_streamlit() -> None:
+    code = (
+        "import sys, importlib, pkgutil, reports\n"
+        "for m in pkgutil.walk_packages(reports.__path__, 'reports.'):\n"
+        "    if m.name != 'reports.__main__':\n"
+        "        importlib.import_module(m.name)\n"
+        "from reports.content import build_content\n"
+        "from reports.html import build_html\n"
+        "build_html(build_content())\n"
+        "bad = sorted(m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.'))\n"
+        "assert not bad, bad[:5]\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip() == "ok"
