@@ -39,10 +39,11 @@ class Tau2Fit:
 
 def weighted_q(tau2: float, yi: np.ndarray, vi: np.ndarray) -> float:
     """Generalised Q: ``sum(w (y - mu_w)^2)`` with ``w = 1/(v + tau2)`` (metafor ``.QE.func``)."""
-    w = 1.0 / (vi + tau2)
-    mu = np.dot(w, yi) / w.sum()
-    r = yi - mu
-    return float(np.dot(w, r * r))
+    w = np.add(vi, tau2)
+    np.divide(1.0, w, out=w)
+    r = np.subtract(yi, np.dot(w, yi) / w.sum())
+    np.multiply(w, r, out=w)
+    return float(np.dot(w, r))
 
 
 def cochran_q(yi: np.ndarray, vi: np.ndarray) -> tuple[float, float]:
@@ -92,10 +93,11 @@ def _sj(yi: np.ndarray, vi: np.ndarray) -> float:
 
 def _q_and_slope(tau2: float, yi: np.ndarray, vi: np.ndarray) -> tuple[float, float]:
     """Generalised Q and minus its derivative in tau², ``sum(w^2 r^2)`` (envelope theorem)."""
-    w = 1.0 / (vi + tau2)
-    mu = np.dot(w, yi) / w.sum()
-    wr = w * (yi - mu)
-    return float(np.dot(wr, yi - mu)), float(np.dot(wr, wr))
+    w = np.add(vi, tau2)
+    np.divide(1.0, w, out=w)
+    r = np.subtract(yi, np.dot(w, yi) / w.sum())
+    np.multiply(w, r, out=w)  # w now holds w * r
+    return float(np.dot(w, r)), float(np.dot(w, w))
 
 
 def solve_q(
