@@ -15,9 +15,17 @@ st.caption(
     "Every input is kept in the URL, so a link reproduces the design."
 )
 
-F = A.evidence_frames()
+plan_label = st.segmented_control(
+    "Design", list(P.PLANS.values()), default=P.PLANS["simon"], required=True, key="plan",
+    bind=P.BIND, help="Binary endpoint (response): Simon or exact single stage. Time to event "
+    "(PFS): one-sample log-rank against a reference curve, exponential test of a median, or a "
+    "randomised comparison with chemotherapy alone (Cox model).",
+)
+plan = P.PLAN_KEYS.get(plan_label or "", "simon")
+
 sources: dict[str, P.Source] = {}
-if not F.outcomes.empty:
+F = A.evidence_frames() if plan in ("simon", "single") else None
+if F is not None and not F.outcomes.empty:
     sel = controls.selection_controls(F.outcomes, endpoint=False)
     model = controls.model_controls()
     groups = tuple(sorted((g for g in A.filter_options(F.outcomes, "histology_group") if g not in ("mixed", A.MISSING)),
@@ -28,16 +36,8 @@ if not F.outcomes.empty:
         )
     except ValueError as exc:
         st.warning(f"Pooled values are unavailable for this view: {exc}")
-else:
+elif F is not None:
     st.warning("The evidence base has no outcome table: p0 and p1 can only be typed.")
-
-plan_label = st.segmented_control(
-    "Design", list(P.PLANS.values()), default=P.PLANS["simon"], required=True, key="plan",
-    bind=P.BIND, help="Binary endpoint (response): Simon or exact single stage. Time to event "
-    "(PFS): one-sample log-rank against a reference curve, exponential test of a median, or a "
-    "randomised comparison with chemotherapy alone (Cox model).",
-)
-plan = P.PLAN_KEYS.get(plan_label or "", "simon")
 
 design = which = None
 if plan in ("simon", "single"):
