@@ -223,6 +223,7 @@ def bubble_figure(
     x_title: str,
     title: str = "",
     categorical: bool = False,
+    tick_labels: dict | None = None,
     presentation: bool = False,
 ) -> go.Figure:
     """Meta-regression bubble plot.
@@ -236,13 +237,15 @@ def bubble_figure(
     fig = go.Figure()
     if line is not None and len(line):
         _need(line, ("x", "fit", "ci_low", "ci_high"), "line")
-        fig.add_trace(
+        band = np.isfinite(line["ci_low"].to_numpy(float)).all() and np.isfinite(line["ci_high"].to_numpy(float)).all()
+        if band:
+            fig.add_trace(
             go.Scatter(
                 name="CI", x=list(line["x"]) + list(line["x"])[::-1],
                 y=list(line["ci_high"]) + list(line["ci_low"])[::-1], fill="toself",
                 fillcolor="rgba(176,58,46,0.12)", line={"width": 0}, hoverinfo="skip",
             )
-        )
+            )
         fig.add_trace(
             go.Scatter(
                 name="fitted", x=line["x"], y=line["fit"], mode="lines+markers" if categorical else "lines",
@@ -267,7 +270,11 @@ def bubble_figure(
     fig.update_layout(
         title={"text": title, "x": 0} if title else None,
         height=400,
-        xaxis={"title": {"text": x_title}, **({"type": "category"} if categorical else {})},
+        xaxis={
+            "title": {"text": x_title},
+            **({"type": "category"} if categorical else {}),
+            **({"tickvals": list(tick_labels), "ticktext": list(tick_labels.values())} if tick_labels else {}),
+        },
         yaxis={"tickformat": ".0%", "range": [-0.02, 1.02], "title": {"text": "Proportion"}},
         showlegend=False,
     )

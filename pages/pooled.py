@@ -50,7 +50,8 @@ if tabs[0].open is not False:
 if tabs[1].open:
     with tabs[1]:
         widgets.heterogeneity(result)
-        widgets.agreement(selected.frame, model)
+        widgets.agreement(selected.frame, model, result)
+        widgets.bayes(selected.frame, model)
 if tabs[2].open:
     with tabs[2]:
         widgets.sensitivity(selected.frame, model, result)

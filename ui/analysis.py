@@ -959,3 +959,237 @@ def subgroup_result_rows(sub: pd.DataFrame, study_ci) -> pd.DataFrame:
         if col in sub:
             out[col] = sub[col].to_numpy()
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# cached wrappers of the sensitivity, bias, agreement, Bayes, subgroup and regression modules
+Counts = tuple[int, ...]
+
+
+def iv_model(model: Model) -> Model:
+    """The inverse-variance model used where a GLMM has no analogue (influence, funnel)."""
+    if model.method != "GLMM":
+        return model
+    return replace(model, method="REML", transform="logit")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_agreement(events: Counts, totals: Counts, level: float):
+    return synthesis.method_agreement(list(events), list(totals), level=level)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_bayes(events: Counts, totals: Counts, scale: float, level: float):
+    return synthesis.bayes_pool(list(events), list(totals), tau_prior_scale=scale, level=level)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_loo(events: Counts, totals: Counts, labels: tuple[str, ...], model: Model) -> pd.DataFrame:
+    return synthesis.leave_one_out(list(events), list(totals), labels=list(labels), **model.pool_kwargs())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_cumulative(
+    events: Counts, totals: Counts, labels: tuple[str, ...], order: tuple[int, ...], model: Model
+) -> pd.DataFrame:
+    return synthesis.cumulative(
+        list(events), list(totals), order=list(order), labels=list(labels), **model.pool_kwargs()
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_influence(events: Counts, totals: Counts, labels: tuple[str, ...], model: Model):
+    m = iv_model(model)
+    ci = m.ci_method if m.ci_method in ("z", "t", "hksj", "hksj-adhoc") else "z"
+    return synthesis.influence(
+        list(events), list(totals), transform=m.transform, method=m.method, ci_method=ci,
+        labels=list(labels),
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_bias(events: Counts, totals: Counts, transform: str):
+    egger = synthesis.egger_test(list(events), list(totals), transform=transform)
+    begg = synthesis.begg_test(list(events), list(totals), transform=transform)
+    return egger, begg
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_subgroups(
+    events: Counts, totals: Counts, groups: tuple[str, ...], tau2_mode: str, model: Model
+):
+    return synthesis.subgroup_analysis(
+        list(events), list(totals), list(groups), tau2_mode=tau2_mode, **model.pool_kwargs()
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_metareg(
+    events: Counts, totals: Counts, values: tuple[float, ...], name: str, model: Model
+):
+    m = iv_model(model)
+    mods = pd.DataFrame({name: list(values)})
+    return synthesis.meta_regression(
+        list(events), list(totals), mods, transform=m.transform, method="REML",
+        ci_method=m.ci_method, level=m.level,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# tables for the diagnostic charts (pure)
+def loo_rows(loo: pd.DataFrame, result) -> pd.DataFrame:
+    """Leave-one-out rows for :func:`charts.meta_plots.interval_rows_figure`."""
+    out = pd.DataFrame(
+        {
+            "label": [f"Without {_text(s)}" for s in loo["label"]],
+            "estimate": loo["estimate"].to_numpy(float),
+            "ci_low": loo["ci_low"].to_numpy(float),
+            "ci_high": loo["ci_high"].to_numpy(float),
+            "pi_low": loo["pi_low"].to_numpy(float),
+            "pi_high": loo["pi_high"].to_numpy(float),
+        }
+    )
+    out["highlight"] = (out["estimate"] < result.ci_low) | (out["estimate"] > result.ci_high)
+    out["detail"] = [
+        f"k = {int(k)}; I² = {fmt_num(i2, 3)}%; τ² = {fmt_num(t2, 3)}"
+        for k, i2, t2 in zip(loo["k"], loo["i2"], loo["tau2"], strict=True)
+    ]
+    return out
+
+
+def year_order(frame: pd.DataFrame) -> tuple[int, ...]:
+    """Study indices by publication year (then label) for the cumulative analysis."""
+    years = pd.to_numeric(frame.get("year", pd.Series(np.nan, index=frame.index)), errors="coerce")
+    tmp = pd.DataFrame({"i": range(len(frame)), "year": years.to_numpy(),
+                        "label": frame["label"].map(_text).to_numpy()})
+    return tuple(int(i) for i in tmp.sort_values(["year", "label"], na_position="last")["i"])
+
+
+def cumulative_rows(cum: pd.DataFrame, frame: pd.DataFrame, order: tuple[int, ...]) -> pd.DataFrame:
+    years = frame["year"].to_numpy() if "year" in frame else [None] * len(frame)
+    labels = []
+    for j, i in enumerate(order):
+        y = years[i]
+        ytxt = f" ({int(y)})" if y is not None and isinstance(y, int | float | np.integer | np.floating) and math.isfinite(float(y)) else ""
+        labels.append(f"{'' if j == 0 else '+ '}{_text(cum['label'].iloc[j])}{ytxt}")
+    return pd.DataFrame(
+        {
+            "label": labels,
+            "estimate": cum["estimate"].to_numpy(float),
+            "ci_low": cum["ci_low"].to_numpy(float),
+            "ci_high": cum["ci_high"].to_numpy(float),
+            "pi_low": cum["pi_low"].to_numpy(float),
+            "pi_high": cum["pi_high"].to_numpy(float),
+            "detail": [f"k = {int(k)}" for k in cum["k"]],
+        }
+    )
+
+
+def agreement_rows(agreement, current=None, current_label: str = "") -> pd.DataFrame:
+    """One row per model of :func:`synthesis.method_agreement` (plus this page's model first)."""
+    f = agreement.to_frame()
+    rows = pd.DataFrame(
+        {
+            "label": f["model"].map(_text),
+            "estimate": f["estimate"].astype(float),
+            "ci_low": f["ci_low"].astype(float),
+            "ci_high": f["ci_high"].astype(float),
+            "pi_low": f["pi_low"].astype(float),
+            "pi_high": f["pi_high"].astype(float),
+            "detail": [
+                f"{_text(i)}" + (f"; fell back: {_text(fb)}" if _text(fb) else "")
+                for i, fb in zip(f["interval"], f["fallback"], strict=True)
+            ],
+            "highlight": False,
+        }
+    )
+    if current is not None:
+        top = pd.DataFrame([{
+            "label": f"This page: {current_label}", "estimate": current.estimate,
+            "ci_low": current.ci_low, "ci_high": current.ci_high, "pi_low": current.pi_low,
+            "pi_high": current.pi_high, "detail": current.model_label(), "highlight": True,
+        }])
+        rows = pd.concat([top, rows], ignore_index=True)
+    return rows
+
+
+def interval_table(rows: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Display/CSV table of interval rows (strings, no NaN)."""
+    lvl = f"{level:.0%}"
+    return pd.DataFrame(
+        {
+            "Analysis": rows["label"],
+            "Estimate": [fmt_pct(v) for v in rows["estimate"]],
+            f"{lvl} CI": [fmt_interval(a, b) for a, b in zip(rows["ci_low"], rows["ci_high"], strict=True)],
+            f"{lvl} PI": [fmt_interval(a, b) for a, b in zip(rows.get("pi_low", rows["ci_low"] * np.nan),
+                                                          rows.get("pi_high", rows["ci_high"] * np.nan), strict=True)],
+            "Note": rows.get("detail", pd.Series([""] * len(rows))).map(_text),
+        }
+    )
+
+
+def subgroup_rows(frame: pd.DataFrame, study_ci) -> pd.DataFrame:
+    low, high = _interval_arrays(study_ci, len(frame))
+    return pd.DataFrame(
+        {
+            "group": frame["group"].to_numpy(),
+            "study_id": frame["study_id"].astype(str).to_numpy(),
+            "label": frame["label"].map(_text).to_numpy(),
+            "events": frame["events"].astype(int).to_numpy(),
+            "total": frame["total"].astype(int).to_numpy(),
+            "proportion": (frame["events"] / frame["total"]).to_numpy(float),
+            "ci_low": low,
+            "ci_high": high,
+        }
+    )
+
+
+def subgroup_test_text(res) -> str:
+    stat = "F" if res.test == "F" else "Q"
+    return (
+        f"Test for subgroup differences: {stat} = {fmt_num(res.q_between, 3)}, "
+        f"df = {res.q_between_df}, p = {fmt_p(res.q_between_pvalue)} (τ² {res.tau2_mode})"
+    )
+
+
+def subgroup_table(res, level: float) -> pd.DataFrame:
+    f = res.to_frame()
+    lvl = f"{level:.0%}"
+    return pd.DataFrame(
+        {
+            "Subgroup": f["group"].map(_text),
+            "Studies": f["k"].astype(int),
+            "Events / patients": [f"{int(e)} / {int(n)}" for e, n in zip(f["events"], f["total"], strict=True)],
+            "Pooled": [fmt_pct(v) for v in f["estimate"]],
+            f"{lvl} CI": [fmt_interval(a, b) for a, b in zip(f["ci_low"], f["ci_high"], strict=True)],
+            f"{lvl} PI": [fmt_interval(a, b) for a, b in zip(f["pi_low"], f["pi_high"], strict=True)],
+            "I²": [f"{v:.0f}%" if math.isfinite(v) else "–" for v in f["i2"].astype(float)],
+            "Note": [f"fell back: {_text(fb)}" if _text(fb) else "" for fb in f["fallback"]],
+        }
+    )
+
+
+def metareg_line(res, values: np.ndarray, totals: np.ndarray, n_points: int = 60) -> pd.DataFrame:
+    """Fitted proportion along the moderator (single moderator), back-transformed by synthesis."""
+    from synthesis.transforms import back_transform, harmonic_mean
+
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    xs = np.unique(values) if len(np.unique(values)) <= 2 else np.linspace(lo, hi, n_points)
+    fit_t = res.coef[0] + res.coef[1] * xs
+    nhm = harmonic_mean(totals) if res.transform == "freeman-tukey" else None
+    fit = np.asarray(back_transform(fit_t, res.transform, nhm), dtype=float)
+    return pd.DataFrame({"x": xs, "fit": fit, "ci_low": np.nan, "ci_high": np.nan})
+
+
+def metareg_table(res) -> pd.DataFrame:
+    f = res.to_frame()
+    lvl = f"{res.level:.0%}"
+    return pd.DataFrame(
+        {
+            "Term": f["term"].map(_text),
+            f"Coefficient ({res.transform} scale)": [fmt_num(v, 3) for v in f["estimate"]],
+            "SE": [fmt_num(v, 3) for v in f["se"]],
+            f"{lvl} CI": [f"{fmt_num(a, 3)} to {fmt_num(b, 3)}" for a, b in zip(f["ci_low"], f["ci_high"], strict=True)],
+            "p": [fmt_p(v) for v in f["pvalue"]],
+        }
+    )

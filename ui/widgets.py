@@ -200,12 +200,12 @@ def page_links(items: list[tuple[str, str, str]]) -> None:
                 st.caption(who)
 
 
-def agreement(frame: pd.DataFrame, model) -> None:
+def agreement(frame: pd.DataFrame, model, result=None) -> None:
     st.subheader("Do the models agree?")
     if not analysis.available("method_agreement"):
         na("The method-agreement panel")
         return
-    _agreement_body(frame, model)
+    _agreement_body(frame, model, result)
 
 
 def sensitivity(frame: pd.DataFrame, model, result) -> None:
@@ -239,16 +239,146 @@ def published(table: pd.DataFrame, sel, model, outcomes: pd.DataFrame) -> None:
     )
 
 
-def _agreement_body(frame: pd.DataFrame, model) -> None:  # filled in when synthesis.agreement lands
-    na("The method-agreement panel")
+def _agreement_body(frame: pd.DataFrame, model, result=None) -> None:
+    from charts import meta_plots
+
+    ev, n, _ = analysis.counts(frame)
+    try:
+        agr = analysis.cached_agreement(ev, n, model.level)
+    except ValueError as exc:
+        st.warning(f"Method agreement is not available for these studies: {exc}")
+        return
+    material = (not agr.ci_overlap) or agr.spread_pp > 10 or agr.width_ratio > 2
+    if agr.warnings and material:
+        st.warning(
+            "**The models disagree materially; read the estimate with caution.** "
+            + " ".join(str(w) for w in agr.warnings),
+            icon=":material/warning:",
+        )
+    elif agr.warnings:
+        st.info(" ".join(str(w) for w in agr.warnings), icon=":material/info:")
+    else:
+        st.success(
+            f"The usual models agree: point estimates span {agr.spread_pp:.1f} percentage points "
+            "and every interval overlaps.", icon=":material/check_circle:"
+        )
+    rows = analysis.agreement_rows(agr, result, pooled_label(result) if result is not None else "")
+    fig = meta_plots.interval_rows_figure(
+        rows, reference=result.estimate if result is not None else None,
+        reference_band=(result.ci_low, result.ci_high) if result is not None else None,
+        title="Pooled estimate under each model", reference_label="This page",
+    )
+    plot(fig, key="agreement")
+    st.caption(
+        f"Spread of point estimates: {agr.spread_pp:.1f} percentage points; widest interval "
+        f"{agr.width_ratio:.1f}× the narrowest. Bars: {model.level:.0%} CI (credible interval for "
+        "the Bayesian models); orange: prediction interval. The shaded band is this page's CI."
+    )
+    table = analysis.interval_table(rows, model.level)
+    st.dataframe(table, hide_index=True, width="stretch")
+    csv_download(table, "method_agreement.csv", key="dl_agree")
 
 
 def _sensitivity_body(frame: pd.DataFrame, model, result) -> None:
-    na("Leave-one-out, cumulative and influence analyses")
+    from charts import meta_plots
+
+    ev, n, labels = analysis.counts(frame)
+    if len(ev) < 3:
+        st.info("Leave-one-out and influence analyses need at least 3 studies.")
+        return
+    try:
+        loo = analysis.cached_loo(ev, n, labels, model)
+        order = analysis.year_order(frame)
+        cum = analysis.cached_cumulative(ev, n, labels, order, model)
+    except ValueError as exc:
+        st.warning(f"Sensitivity analyses are not available for these studies: {exc}")
+        return
+    ref = {"reference": result.estimate, "reference_band": (result.ci_low, result.ci_high)}
+    left, right = st.columns(2)
+    with left:
+        rows = analysis.loo_rows(loo, result)
+        plot(meta_plots.interval_rows_figure(rows, title="Leave one study out", **ref), key="loo")
+        moved = rows.loc[rows["highlight"], "label"].tolist()
+        st.caption(
+            "Each row re-pools without one study. "
+            + (f"Outside the full CI (red): {', '.join(moved)}." if moved
+               else "No single study moves the estimate outside the full analysis' CI.")
+        )
+        csv_download(analysis.interval_table(rows, model.level), "leave_one_out.csv", key="dl_loo")
+    with right:
+        crow = analysis.cumulative_rows(cum, frame, order)
+        plot(meta_plots.interval_rows_figure(crow, title="Cumulative, by publication year", **ref),
+             key="cumulative")
+        st.caption("Studies are added in order of publication; a drifting estimate suggests "
+                   "early studies were more (or less) favourable.")
+        csv_download(analysis.interval_table(crow, model.level), "cumulative.csv", key="dl_cum")
+    st.subheader("Influence (Baujat plot)")
+    try:
+        inf = analysis.cached_influence(ev, n, labels, model)
+    except ValueError as exc:
+        st.warning(f"Influence diagnostics are not available: {exc}")
+        return
+    f = inf.to_frame()
+    plot(meta_plots.baujat_figure(pd.DataFrame({"label": f["label"], "x": f["baujat_x"],
+                                                "y": f["baujat_y"]})), key="baujat")
+    iv = analysis.iv_model(model)
+    st.caption(
+        "Top right: studies that both add much heterogeneity and move the pooled result."
+        + (" Computed with IV logit REML (a GLMM has no case-deletion diagnostics)."
+           if model.method == "GLMM" else f" Model: {iv.method}, {iv.transform} scale.")
+    )
+    flagged = f.loc[f["influential"].astype(bool), "label"].tolist()
+    st.markdown("Influential by metafor's criteria: " + (analysis.escape_md(", ".join(flagged)) if flagged else "none"))
+    shown = f.round(3)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    csv_download(shown, "influence.csv", key="dl_inf")
 
 
 def _small_study_body(frame: pd.DataFrame, model, result) -> None:
-    na("The funnel plot with Egger's and Begg's tests")
+    import numpy as np
+
+    from charts import meta_plots
+
+    ev, n, labels = analysis.counts(frame)
+    if len(ev) < 3:
+        st.info("Small-study tests need at least 3 studies.")
+        return
+    iv = analysis.iv_model(model)
+    try:
+        egger, begg = analysis.cached_bias(ev, n, iv.transform)
+    except ValueError as exc:
+        st.warning(f"Small-study tests are not available: {exc}")
+        return
+    reliable = bool(egger.reliable and begg.reliable)
+    if not reliable:
+        st.info(
+            f"With {len(ev)} studies (fewer than 10) funnel-plot tests have very little power and "
+            "an asymmetric-looking funnel is expected by chance; the plot is greyed and the tests "
+            "are descriptive only (Sterne et al. 2011; meta's k.min = 10).", icon=":material/info:"
+        )
+    table = pd.DataFrame(
+        {
+            "Test": ["Egger regression (SE as predictor)", "Begg rank correlation"],
+            "Statistic": [analysis.fmt_num(egger.statistic, 3), analysis.fmt_num(begg.statistic, 3)],
+            "p": [analysis.fmt_p(egger.pvalue), analysis.fmt_p(begg.pvalue)],
+            "Estimate": [f"slope {analysis.fmt_num(egger.estimate, 3)}",
+                         f"Kendall τ {analysis.fmt_num(begg.estimate, 3)}"],
+            "Interpretable": ["yes" if egger.reliable else "no (k < 10)",
+                              "yes" if begg.reliable else "no (k < 10)"],
+        }
+    )
+    with st.container() if reliable else st.expander("Funnel plot and tests (descriptive only)"):
+        fig = meta_plots.funnel_figure(
+            np.asarray(result.yi), np.sqrt(np.asarray(result.vi)), list(result.labels),
+            center=result.estimate_t, x_title=f"{analysis.LABELS.get(iv.transform, iv.transform)} proportion",
+            level=model.level, reliable=reliable,
+            note="" if reliable else f"k = {len(ev)} < 10: not interpretable",
+        )
+        plot(fig, key="funnel")
+        st.dataframe(table, hide_index=True, width="stretch")
+        if str(egger.message).strip():
+            st.caption(str(egger.message))
+        csv_download(table, "small_study_tests.csv", key="dl_bias")
 
 
 # --------------------------------------------------------------------------------------------
@@ -281,7 +411,44 @@ def subgroup_panel(outcomes: pd.DataFrame, sel, model) -> None:
 
 
 def _subgroup_body(frame: pd.DataFrame, model, by: str) -> None:
-    na("The subgroup analysis (between-subgroup test)")
+    from charts import meta_plots
+
+    modes = ["separate", "common"] if model.method != "GLMM" else ["separate"]
+    tau2_mode = st.radio(
+        "Between-study variance", modes, key="tau2_mode", bind="query-params", horizontal=True,
+        captions=["own τ² in each subgroup", "one τ² shared by all subgroups"][: len(modes)],
+    ) or "separate"
+    groups = tuple(str(g) for g in frame["group"])
+    if len(set(groups)) < 2:
+        st.info(f"All studies in view fall into one group ({groups[0]}); nothing to compare.")
+    ev, n, _ = analysis.counts(frame)
+    try:
+        res = analysis.cached_subgroups(ev, n, groups, tau2_mode, model)
+        ci = analysis.cached_study_ci(ev, n, model.study_ci_method, model.level)
+    except ValueError as exc:
+        st.warning(f"The subgroup analysis cannot be run for these studies: {exc}")
+        return
+    gtab = res.to_frame()
+    gtab = gtab[gtab["group"] != "Overall"]
+    test = analysis.subgroup_test_text(res) if len(res.groups) > 1 else ""
+    fig = meta_plots.subgroup_forest_figure(
+        analysis.subgroup_rows(frame, ci), gtab.rename(columns={"total": "n"}), test_text=test,
+    )
+    plot(fig, key="subgroup_forest", clickable=True)
+    if test:
+        st.markdown(f"**{analysis.escape_md(test)}**")
+    small = [g for g, r in zip(res.groups, res.results, strict=True) if r.k < 3]
+    st.caption(
+        "Diamonds: pooled estimate of each subgroup with its CI. A small p-value suggests the "
+        "response rate differs between subgroups; with few studies per subgroup the test has "
+        "little power and a large p-value is not evidence of no difference."
+        + (f" Fewer than 3 studies in: {', '.join(small)}." if small else "")
+    )
+    for note in res.notes:
+        st.caption(str(note))
+    table = analysis.subgroup_table(res, model.level)
+    st.dataframe(table, hide_index=True, width="stretch")
+    csv_download(table, f"subgroups_{by}.csv", key="dl_sub")
 
 
 def metareg_panel(frame: pd.DataFrame, model) -> None:
@@ -297,7 +464,52 @@ def metareg_panel(frame: pd.DataFrame, model) -> None:
 
 
 def _metareg_body(frame: pd.DataFrame, model, moderator: str) -> None:
-    na("Meta-regression")
+    import numpy as np
+
+    from charts import meta_plots
+
+    mods = analysis.moderator_frame(frame, moderator)[moderator].to_numpy(float)
+    ok = np.isfinite(mods)
+    missing = frame.loc[~ok, "label"].map(str).tolist()
+    sub = frame[ok]
+    values = mods[ok]
+    if len(sub) < 3 or len(np.unique(values)) < 2:
+        st.info(
+            f"{analysis.MODERATORS[moderator]} is known for {len(sub)} studies "
+            f"with {len(np.unique(values))} distinct value(s): too few for a meta-regression."
+        )
+        return
+    ev, n, labels = analysis.counts(sub)
+    try:
+        res = analysis.cached_metareg(ev, n, tuple(float(v) for v in values), moderator, model)
+    except ValueError as exc:
+        st.warning(f"The meta-regression cannot be fitted: {exc}")
+        return
+    binary = set(np.unique(values)) <= {0.0, 1.0}
+    points = pd.DataFrame({"label": labels, "x": values, "proportion": np.array(ev) / np.array(n),
+                           "size": np.array(n, dtype=float)})
+    line = analysis.metareg_line(res, values, np.array(n, dtype=float))
+    fig = meta_plots.bubble_figure(
+        points, line, x_title=analysis.MODERATORS[moderator],
+        tick_labels={0: "no", 1: "yes"} if binary else None,
+    )
+    plot(fig, key="bubble")
+    qm = "F" if len(res.qm_df) == 2 else "QM"
+    st.markdown(
+        f"**Moderator test:** {qm} = {analysis.fmt_num(res.qm, 3)}, p = {analysis.fmt_p(res.qm_pvalue)}; "
+        f"residual I² = {analysis.fmt_num(res.i2, 3)}%; R² = {analysis.fmt_num(res.r2, 3)}% "
+        f"(k = {res.k})."
+    )
+    st.caption(
+        f"Mixed-effects meta-regression on the {res.transform} scale (REML τ², {res.ci_method} "
+        "tests); bubble size ∝ patients; line: fitted proportion. Across-study associations are "
+        "observational and prone to ecological bias."
+        + (" The GLMM has no meta-regression here; IV logit REML was used." if model.method == "GLMM" else "")
+        + (f" Moderator not reported for: {', '.join(missing)}." if missing else "")
+    )
+    table = analysis.metareg_table(res)
+    st.dataframe(table, hide_index=True, width="stretch")
+    csv_download(table, f"metaregression_{moderator}.csv", key="dl_mr")
 
 
 def composition_panel(subtypes: pd.DataFrame, outcomes: pd.DataFrame, frame: pd.DataFrame, sel, model) -> None:
@@ -342,3 +554,27 @@ def design_panel(frame: pd.DataFrame, studies: pd.DataFrame, flags: pd.DataFrame
     table = analysis.design_table(f, None)
     st.dataframe(table, hide_index=True, width="stretch")
     csv_download(table, "design_table.csv", key="dl_design")
+
+
+def bayes(frame: pd.DataFrame, model) -> None:
+    st.subheader(f"Bayesian sensitivity: half-normal({model.prior_scale:g}) prior on τ")
+    if not analysis.available("bayes_pool"):
+        na("The Bayesian model")
+        return
+    ev, n, _ = analysis.counts(frame)
+    try:
+        b = analysis.cached_bayes(ev, n, model.prior_scale, model.level)
+    except ValueError as exc:
+        st.warning(f"The Bayesian model cannot be fitted: {exc}")
+        return
+    lvl = f"{model.level:.0%}"
+    c = st.columns(3)
+    c[0].metric("Posterior median", analysis.fmt_pct(b.estimate), border=True, help=b.model_label())
+    c[1].metric(f"{lvl} credible interval", analysis.fmt_interval(b.ci_low, b.ci_high), border=True)
+    c[2].metric(f"{lvl} predictive interval", analysis.fmt_interval(b.pi_low, b.pi_high), border=True,
+                help="For the response rate of a new, similar study.")
+    st.caption(
+        f"{b.model_label()}. τ posterior median {analysis.fmt_num(b.tau_median, 3)} "
+        f"({lvl} interval {analysis.fmt_num(b.tau_low, 3)} to {analysis.fmt_num(b.tau_high, 3)}). "
+        "Weakly informative priors on τ stabilise the estimate with few studies (Röver et al. 2021)."
+    )
