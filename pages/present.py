@@ -129,18 +129,19 @@ if not present:
         st.warning(view_error)
     export_buttons(content)
 
-slide = st.segmented_control(
-    "Figure", list(FIGURE_SECTIONS), format_func=SHORT.get, default=FIGURE_SECTIONS[0],
-    required=True, key="slide", bind="query-params", width="stretch",
-    label_visibility="collapsed" if present else "visible",
-) or FIGURE_SECTIONS[0]
-top = st.columns([1, 1, 2, 3], vertical_alignment="center")
-top[0].button("Previous", on_click=_step, args=(-1,), icon=":material/arrow_back:", key="prev",
-              width="stretch")
-top[1].button("Next", on_click=_step, args=(1,), icon=":material/arrow_forward:", key="next",
-              width="stretch")
-top[2].toggle("Presentation mode", key="present_mode", on_change=_on_present_toggle,
-              help="Hide the controls and sidebar; larger type and markers for a projector.")
+bar = st.container(horizontal=True, vertical_alignment="center") if present else st.container()
+with bar:
+    slide = st.segmented_control(
+        "Figure", list(FIGURE_SECTIONS), format_func=SHORT.get, default=FIGURE_SECTIONS[0],
+        required=True, key="slide", bind="query-params", width="content" if present else "stretch",
+        label_visibility="collapsed" if present else "visible",
+    ) or FIGURE_SECTIONS[0]
+    top = bar if present else st.columns([1, 1, 2, 3], vertical_alignment="center")
+    nav = [top, top, top] if present else top[:3]
+    nav[0].button("Previous", on_click=_step, args=(-1,), icon=":material/arrow_back:", key="prev")
+    nav[1].button("Next", on_click=_step, args=(1,), icon=":material/arrow_forward:", key="next")
+    nav[2].toggle("Presentation mode", key="present_mode", on_change=_on_present_toggle,
+                  help="Hide the controls and sidebar; larger type and markers for a projector.")
 
 section = content.section(slide)
 n = FIGURE_SECTIONS.index(slide) + 1
@@ -148,8 +149,8 @@ st.header(f"{section.title}  ·  {n}/{len(FIGURE_SECTIONS)}" if present else sec
           divider="red" if present else False)
 if section.figure is not None:
     fig = theme.apply(type(section.figure)(section.figure), presentation=present)
-    if present:
-        fig.update_layout(height=720)
+    if present:  # fill a projector screen; tall figures (many rows) keep their own height
+        fig.update_layout(height=max(fig.layout.height or 0, 620))
     st.plotly_chart(fig, theme=None, width="stretch", key=f"fig_{slide}",
                     config={"displaylogo": False})
 else:
