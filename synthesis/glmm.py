@@ -509,6 +509,8 @@ def _build(x, n, mu, tau, var_mu, ci_method, pi_method, level, i2_definition, la
         q=q,
         q_df=int(het["df"]),
         q_pvalue=het["q_wald_pvalue"],
+        q_lrt=het["q_lrt"],
+        q_lrt_pvalue=het["q_lrt_pvalue"],
         correction_add=0.0,
         correction_to="none",
         converged=True,

@@ -83,6 +83,9 @@ class PooledProportion:
     s2w: float = 1.0  # Knapp–Hartung scaling factor applied to the variance (1 for z/t)
     typical_vi: float = math.nan  # metafor's "typical" within-study variance (tau²-based I²)
     iterations: int = 0  # Fisher-scoring iterations (REML/ML/EB)
+    # --- added for the GLMM: likelihood-ratio test of heterogeneity (NaN for IV models) ------
+    q_lrt: float = math.nan
+    q_lrt_pvalue: float = math.nan
 
     # ------------------------------------------------------------------------------------
     @property
@@ -127,6 +130,20 @@ class PooledProportion:
             return "t(k−1)" if self.ci_method in ("t", "hksj", "hksj-adhoc") else "z"
         return LABELS.get(self.pi_method, self.pi_method)
 
+    def _tau2_ci_label(self) -> str:
+        if math.isfinite(self.tau2_ci_low) or math.isfinite(self.tau2_ci_high):
+            return "Q-profile CI"
+        if self.method == "GLMM" and self.fallback is None:
+            return "no Q-profile CI for the GLMM (ML estimate only)"
+        return "CI not available"
+
+    def _q_label(self) -> str:
+        kind = "Wald-type Q" if self.method == "GLMM" and self.fallback is None else "Cochran's Q"
+        text = f"{kind}, df = {self.q_df}, p = {self.q_pvalue:.4g}"
+        if math.isfinite(self.q_lrt):
+            text += f"; likelihood-ratio test {self.q_lrt:.4f} (p = {self.q_lrt_pvalue:.4g})"
+        return text
+
     def summary(self) -> pd.DataFrame:
         """One row per pooled quantity: ``quantity, value, ci_low, ci_high, note``."""
         rows = [
@@ -138,7 +155,7 @@ class PooledProportion:
                 f"{self.level:.0%} CI, {LABELS.get(self.ci_method, self.ci_method)}",
             ),
             ("Prediction interval", math.nan, self.pi_low, self.pi_high, self._pi_label()),
-            ("tau²", self.tau2, self.tau2_ci_low, self.tau2_ci_high, "Q-profile CI"),
+            ("tau²", self.tau2, self.tau2_ci_low, self.tau2_ci_high, self._tau2_ci_label()),
             (
                 "I² (%)",
                 self.i2,
@@ -147,7 +164,7 @@ class PooledProportion:
                 LABELS.get(self.i2_definition, ""),
             ),
             ("H²", self.h2, self.h2_ci_low, self.h2_ci_high, ""),
-            ("Q", self.q, math.nan, math.nan, f"df = {self.q_df}, p = {self.q_pvalue:.4g}"),
+            ("Q", self.q, math.nan, math.nan, self._q_label()),
             ("Studies (k)", float(self.k), math.nan, math.nan, ""),
             ("Patients", float(self.total_n), math.nan, math.nan, ""),
         ]

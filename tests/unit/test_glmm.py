@@ -223,3 +223,17 @@ def test_unexpected_error_also_falls_back(monkeypatch) -> None:
     assert not res.converged
     assert "FloatingPointError: overflow in exp" in res.fallback
     assert res.ci_method == "hksj"  # the IV fallback honours HKSJ
+
+
+def test_glmm_result_carries_lrt_and_labels_missing_tau2_ci() -> None:
+    # LRT stored as fields (not only in notes); the tau² row says why it has no interval.
+    from synthesis.glmm import fit_glmm, glmm_heterogeneity
+
+    x, n = [4, 3, 2, 1], [10, 20, 30, 40]
+    res = fit_glmm(x, n)
+    het = glmm_heterogeneity(x, n)
+    assert res.q_lrt == pytest.approx(het["q_lrt"], rel=1e-12)
+    assert 0 < res.q_lrt_pvalue < 1
+    summ = res.summary().set_index("quantity")
+    assert "no Q-profile CI for the GLMM" in summ.loc["tau²", "note"]
+    assert "likelihood-ratio" in summ.loc["Q", "note"]
