@@ -118,9 +118,9 @@ def oc_figure(
     panels = [(1, 1), (1, 2)] if has_en else [(None, None)]
     for row, col in panels:
         kw = {"row": row, "col": col} if row else {}
-        for x, name in ((p0, "p0"), (p1, "p1")):
+        for x, name, pos in ((p0, "p0", "bottom left"), (p1, "p1", "bottom right")):
             fig.add_vline(
-                x=x, line=_GUIDE, annotation_text=f"{name} {_pct(x)}", annotation_position="bottom right",
+                x=x, line=_GUIDE, annotation_text=f"{name} {_pct(x)}", annotation_position=pos,
                 annotation_font={"size": 11, "color": theme.COLORS["muted"]}, **kw,
             )
     kw1 = {"row": 1, "col": 1} if has_en else {}

@@ -7,6 +7,7 @@ import streamlit as st
 from ui import analysis as A
 from ui import controls
 from ui import planner as P
+from ui.data import get_evidence
 
 st.title("Trial planner")
 st.caption(
@@ -32,7 +33,8 @@ if F is not None and not F.outcomes.empty:
                           key=lambda g: (g not in ("soft-tissue sarcoma", "osteosarcoma"), g)))
     try:
         sources = P.evidence_sources(
-            F.outcomes, sel, model, lambda f: A.cached_pool(*A.counts(f), model), groups=groups
+            F.outcomes, sel, model, lambda f: A.cached_pool(*A.counts(f), model), groups=groups,
+            version=get_evidence().sha256 or "",
         )
     except ValueError as exc:
         st.warning(f"Pooled values are unavailable for this view: {exc}")

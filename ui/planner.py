@@ -112,7 +112,7 @@ def _scope(sel: Selection, group: str) -> str:
     return scope + (f", restricted to {'; '.join(extra)}" if extra else "")
 
 
-def _phrase(stat: str, result, sel: Selection, model: Model, group: str, endpoint: str) -> str:
+def _phrase(stat: str, result, sel: Selection, model: Model, group: str, endpoint: str, version: str = "") -> str:
     lvl = f"{result.level:.0%}"
     what = {
         "est": "pooled estimate",
@@ -132,7 +132,8 @@ def _phrase(stat: str, result, sel: Selection, model: Model, group: str, endpoin
     tp = TIMEPOINTS[sel.timepoint].lower()
     return (
         f"{head} in this dashboard's meta-analysis ({nums}; {k} {'study' if k == 1 else 'studies'}, "
-        f"{int(result.total_n)} patients; {model_phrase(model)}; {tp}; {REPORTS[sel.reports].lower()})"
+        f"{int(result.total_n)} patients; {model_phrase(model)}; {tp}; {REPORTS[sel.reports].lower()}"
+        + (f"; evidence file SHA-256 {version[:12]}" if version else "") + ")"
     )
 
 
@@ -147,6 +148,7 @@ def evidence_sources(
     pool: Callable[[pd.DataFrame], object],
     *,
     groups: tuple[str, ...] = (),
+    version: str = "",
 ) -> dict[str, Source]:
     """Candidate p0/p1 values from the pooled results of the current view.
 
@@ -154,6 +156,7 @@ def evidence_sources(
     histology group in ``groups`` (the view's other filters kept).  ``pool(frame)`` returns a
     ``synthesis`` pooled result (e.g. ``ui.analysis.cached_pool``); pools that fail
     (``ValueError``) or values outside (0, 1) are left out.  Values are rounded to 0.001.
+    ``version`` (the evidence file's SHA-256) is quoted so that the value can be traced.
     """
     out: dict[str, Source] = {}
     for ep in ENDPOINTS:
@@ -177,7 +180,7 @@ def evidence_sources(
                 key = f"{ep} · {where} · {name}"
                 out[key] = Source(
                     key, f"{key} = {v:.3f} (k = {int(res.k)})", v,
-                    _phrase(stat, res, s, model, group, ep), ep,
+                    _phrase(stat, res, s, model, group, ep, version), ep,
                 )
     return out
 
@@ -519,14 +522,13 @@ def show_simon(res: SimonResult) -> tuple[SimonDesign, str | int]:
     from charts.design import en_vs_n_figure, oc_figure
     from ui.widgets import csv_download
 
-    c = st.columns(4)
-    c[0].metric("Optimal (min EN(p0))", res.optimal.boundary(), border=True,
-                help="r1/n1, r/n: stop if ≤ r1 of n1 respond; promising if > r of n respond.")
-    c[1].metric("Minimax (min n)", res.minimax.boundary(), border=True)
-    c[2].metric("EN(p0): optimal / minimax", f"{res.optimal.en0:.1f} / {res.minimax.en0:.1f}", border=True)
-    c[3].metric("Search", "proved" if res.proven_optimal else "bounded",
-                f"n ≤ {res.n_searched_max} examined", delta_color="off", border=True,
-                help=res.note)
+    c = st.columns(3)
+    off = {"delta_color": "off", "delta_arrow": "off", "border": True}
+    c[0].metric("Optimal (min EN(p0))", res.optimal.boundary(), f"EN(p0) = {res.optimal.en0:.1f} under H0",
+                help="r1/n1, r/n: stop if ≤ r1 of n1 respond; promising if > r of n respond.", **off)
+    c[1].metric("Minimax (min n)", res.minimax.boundary(), f"EN(p0) = {res.minimax.en0:.1f} under H0", **off)
+    c[2].metric("Search", "proved" if res.proven_optimal else "bounded", f"n ≤ {res.n_searched_max} examined",
+                help=res.note, **off)
     (st.caption if res.proven_optimal else st.warning)(res.note)
     table = simon_table(res)
     st.dataframe(table, hide_index=True, column_config={"Rule": st.column_config.TextColumn(width="large")})
@@ -678,7 +680,7 @@ def show_survival(d) -> None:
         d.events if isinstance(d, ExponentialDesign) else d.expected_events_h1)
     c = st.columns(3)
     c[0].metric("Patients", n, border=True)
-    c[1].metric("Events" + (" required" if isinstance(d, ExponentialDesign) else " expected"), f"{ev:.1f}", border=True)
+    c[1].metric("Events" + (" required" if isinstance(d, ExponentialDesign) else " expected under H1"), f"{ev:.1f}", border=True)
     c[2].metric("Attained power", f"{d.power:.4f}", border=True)
     left, right = st.columns([2, 3])
     left.dataframe(survival_summary(d), hide_index=True)

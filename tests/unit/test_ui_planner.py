@@ -41,7 +41,8 @@ def _pool(model: A.Model):
 
 def test_evidence_sources_match_the_pooled_result(outcomes) -> None:
     model = A.DEFAULT_MODEL
-    src = P.evidence_sources(outcomes, A.Selection(), model, _pool(model), groups=("soft-tissue sarcoma",))
+    src = P.evidence_sources(outcomes, A.Selection(), model, _pool(model), groups=("soft-tissue sarcoma",),
+                             version="0123456789abcdef")
     frame = A.select_outcomes(outcomes, A.Selection()).frame
     res = _pool(model)(frame)
     low = src["ORR · current view · CI low"]
@@ -50,6 +51,7 @@ def test_evidence_sources_match_the_pooled_result(outcomes) -> None:
     assert f"{res.k} studies" in low.phrase and f"{res.total_n} patients" in low.phrase
     assert low.phrase.startswith("the lower bound of the 95% confidence interval of the pooled objective response rate")
     assert "REML" in low.phrase and "Hartung–Knapp" in low.phrase
+    assert low.phrase.endswith("evidence file SHA-256 0123456789ab)")
     assert low.sentence("p0").startswith(f"p0 = {low.value:.3f}: the lower bound")
     est = src["ORR · current view · pooled"]
     assert est.value == round(res.estimate, 3)
