@@ -615,7 +615,7 @@ def survival_inputs(plan: str) -> dict:
         out["follow"] = _num(c[2], "Follow-up after accrual (months)", "follow", 12.0, 0.0, 1.0, "")
     if plan == "cph":
         out["hr"] = _num(c[0], "Hazard ratio (experimental / control)", "hr", 0.6, 0.0, 0.05, "≠ 1.")
-        out["ratio"] = _num(c[0], "Allocation ratio (exp : control)", "ratio", 1.0, 0.0, 0.5, "")
+        out["ratio"] = _num(c[2], "Allocation ratio (exp : control)", "ratio", 1.0, 0.0, 0.5, "")
         out["p_con"] = _num(c[1], "P(event) control arm", "pcon", 0.8, 0.0, 0.05,
                             "Probability of a PFS event during the study, chemotherapy alone.", "%.3f")
         out["p_exp"] = _num(c[1], "P(event) experimental arm", "pexp", 0.7, 0.0, 0.05,
@@ -623,7 +623,7 @@ def survival_inputs(plan: str) -> dict:
     a_label = "Two-sided α" if plan == "cph" else "One-sided α"
     out["alpha"] = _num(c[3], a_label, "alpha", 0.05, 0.0, 0.01, "Type I error.", "%.3f")
     out["power"] = _num(c[3], "Power (1 − β)", "power", 0.80, 0.0, 0.05, "In [0.5, 1).")
-    src0 = {"cph": "the control-arm event probability", "logrank": "reference median m0",
+    src0 = {"cph": "control-arm event probability", "logrank": "reference median m0",
             "exponential": "reference median m0"}[plan]
     src1 = {"cph": "hazard ratio", "logrank": "hazard ratio", "exponential": "target median m1"}[plan]
     n0, n1 = st.columns(2)
