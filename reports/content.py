@@ -493,7 +493,13 @@ def _agreement_section(outcomes: pd.DataFrame, view: View, results: dict) -> Sec
         title=f"Pooled {view.endpoint}: the same {agreement.k} studies under eight models",
         reference_label="Chosen model" if result is not None else "",
     )
+    het = [
+        f"{ep}: I² {'–' if not math.isfinite(r.i2) else f'{r.i2:.0f}%'}, τ² {num(r.tau2)}, "
+        f"Q = {num(r.q, 3)} (df {r.q_df}, p {pval(r.q_pvalue)})."
+        for ep, r in results.items()
+    ]
     bullets = [
+        *het,
         f"Estimates span {agreement.spread_pp:.1f} percentage points; all intervals overlap: "
         f"{'yes' if agreement.ci_overlap else 'no'}; widest/narrowest interval "
         f"{agreement.width_ratio:.2f}.",
