@@ -142,3 +142,23 @@ def test_r_round_trip_matches_pool_proportions(combo, tmp_path) -> None:
             assert math.isnan(vals[name]), name
         else:
             assert vals[name] == pytest.approx(mine, abs=tol), name
+
+
+@pytest.mark.rscript
+@pytest.mark.skipif(RSCRIPT is None, reason="Rscript is not installed")
+@pytest.mark.parametrize("query", ["", "endpoint=DCR&method=PM&ci=hksj-adhoc&pi=t(k-2)"])
+def test_downloaded_report_script_reproduces_the_app(query: str, tmp_path) -> None:
+    """The script offered on the Present & export page reproduces the app's pooled value."""
+    from reports.content import build_content
+    from reports.view import View
+
+    view = View.from_query(query)
+    content = build_content(view)
+    res = content.results[view.endpoint]
+    script = content.r_scripts[view.endpoint]
+    assert content.provenance.sha256 in script
+    vals = _run_r(script, tmp_path, "app")
+    for name in ("estimate_t", "ci_low_t", "ci_high_t", "pi_low_t", "pi_high_t", "tau2"):
+        assert vals[name] == pytest.approx(getattr(res, name), abs=TOL_IV), name
+    for name in ("estimate", "ci_low", "ci_high"):
+        assert vals[name] == pytest.approx(getattr(res, name), abs=TOL_IV), name
