@@ -114,7 +114,7 @@ if tabs[2].open:
         else:
             c1, c2, c3 = st.columns([1, 2, 2])
             ep = c1.selectbox("Endpoint to pool", eps, key="pool_endpoint", bind=BIND)
-            method = c2.radio("Method", list(V.POOL_METHODS), format_func=V.POOL_METHODS.get,
+            method = c2.radio("Method", list(V.POOL_METHODS), captions=list(V.POOL_METHODS.values()),
                               key="pool_method", bind=BIND)
             unstated = c3.toggle("Unstated intervals as 95% CIs (sensitivity)",
                                  key="unstated", bind=BIND,
@@ -162,7 +162,7 @@ if tabs[2].open:
 
 if tabs[3].open:
     with tabs[3]:
-        resp = st.radio("Response measure", list(V.RESPONSES), format_func=V.RESPONSES.get,
+        resp = st.radio("Response measure", list(V.RESPONSES), captions=list(V.RESPONSES.values()),
                         key="response", bind=BIND, horizontal=True)
         st.info(V.EDUCATOR_LINE, icon=":material/school:")
         rf = V.response_frame(F.outcomes, frame, resp)

@@ -47,9 +47,9 @@ FILTER_COLUMNS = {"histology": "histology_group", "design": "design", "regimen":
 FILTER_LABELS = {"histology": "Histology group", "design": "Design", "regimen": "Regimen"}
 REPORTS = {"one": "One report per cohort", "all": "All reports (overlapping cohorts)"}
 POOL_METHODS = {
-    "REML": "Inverse variance on log medians, REML",
-    "DL": "Inverse variance on log medians, DerSimonian–Laird",
-    "median": "Median of medians",
+    "REML": "inverse variance on log medians, REML",
+    "DL": "inverse variance on log medians, DerSimonian–Laird",
+    "median": "median of medians",
     "weighted": "n-weighted median of medians",
 }
 RESPONSES = {"ORR": "Objective response rate (ORR)", "DCR": "Disease control rate (DCR)"}
@@ -376,7 +376,7 @@ def curve_choices(frame: pd.DataFrame) -> dict[str, str]:
         if pts.k == 0:
             continue
         label = text(g["label"].iloc[0]) or str(sid)
-        out[f"{sid}:{ep}"] = f"{label} — {ep} ({pts.k} reported point{'s' if pts.k != 1 else ''})"
+        out[f"{sid}:{ep}"] = f"{label} · {ep} · {pts.k} point{'s' if pts.k != 1 else ''}"
     return out
 
 
@@ -385,7 +385,7 @@ def default_curve(choices: dict[str, str]) -> str | None:
     if "S1:PFS" in choices:
         return "S1:PFS"
     for k, lab in choices.items():
-        if "(1 reported point)" not in lab:
+        if not lab.endswith(" 1 point"):
             return k
     return next(iter(choices), None)
 

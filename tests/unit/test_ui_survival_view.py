@@ -121,9 +121,9 @@ def test_export_rows_csv_is_formula_safe() -> None:
 def test_curve_choices_and_default(F: V.Frames) -> None:
     ch = V.curve_choices(F.survival)
     assert V.default_curve(ch) == "S1:PFS"
-    assert "S10:PFS" in ch and "3 reported points" in ch["S10:PFS"]
+    assert ch["S10:PFS"] == "Wang 2020 (synovial) · PFS · 3 points"
     assert V.default_curve({}) is None
-    assert V.default_curve({"A:PFS": "a (1 reported point)", "B:OS": "b (2 reported points)"}) == "B:OS"
+    assert V.default_curve({"A:PFS": "a · PFS · 1 point", "B:OS": "b · OS · 2 points"}) == "B:OS"
 
 
 def test_curve_view_s1_flags_claim_b(F: V.Frames) -> None:
