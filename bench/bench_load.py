@@ -7,7 +7,7 @@ Starts the app on 127.0.0.1 (free port), opens ``--sessions`` pages (default 20)
 * on Data checks: type a new percentage into the candidate-denominator tool and press Enter
   (done when the answer for that percentage is on screen);
 * on Studies: choose another study in the card's select box (done when that card's title shows);
-* switch between the two pages through the navigation menu (done when the title shows).
+* switch between the two pages through their page links (done when the title shows).
 
 Each response time runs from the action to the moment its result is visible and the script has
 finished. Reported: errors (timeouts, Streamlit exceptions on screen, page crashes), p50/p95/max
@@ -76,9 +76,14 @@ def start_server(port: int) -> subprocess.Popen:
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
+NO_SKELETON = "document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0"
+
+
 async def settle(page, timeout: float) -> None:
+    """Script finished and every lazily loaded widget drawn (no skeleton placeholders left)."""
     await page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     await page.wait_for_selector(IDLE, timeout=timeout)
+    await page.wait_for_function(NO_SKELETON, timeout=timeout)
 
 
 async def session(ctx, url: str, n: int, sid: int, timeout: float, out: dict) -> None:
@@ -106,9 +111,9 @@ async def session(ctx, url: str, n: int, sid: int, timeout: float, out: dict) ->
             done += 1
         # 2. navigate to Studies through the menu
         t0 = time.perf_counter()
-        await page.locator("[data-testid='stSidebarNavLink']", has_text="Studies").first.click()
+        await page.locator("[data-testid='stPageLink'] a", has_text="Studies:").first.click()
         await page.locator("h1:has-text('Studies')").wait_for(timeout=timeout)
-        await page.wait_for_selector(IDLE, timeout=timeout)
+        await settle(page, timeout)
         times.append(time.perf_counter() - t0)
         done += 1
         # 3. study cards through the select box
@@ -117,20 +122,19 @@ async def session(ctx, url: str, n: int, sid: int, timeout: float, out: dict) ->
             if i and study == STUDY_IDS[(sid + i - 1) % len(STUDY_IDS)]:
                 study = "S11a"
             t0 = time.perf_counter()
-            sel = page.locator(".st-key-study [data-baseweb='select']")
-            await sel.click()
-            await page.keyboard.type(study)
-            await page.locator("[role='option']", has_text=study).first.wait_for(timeout=timeout)
-            await page.keyboard.press("Enter")
+            box = page.locator(".st-key-study input[role='combobox']")
+            await box.click()
+            await box.fill(study)
+            await page.locator("[role='option']", has_text=re.compile(rf"^{re.escape(study)}$")).first.click()
             await page.locator("h3", has_text=re.compile(rf"· {re.escape(study)}$")).first.wait_for(timeout=timeout)
             await page.wait_for_selector(IDLE, timeout=timeout)
             times.append(time.perf_counter() - t0)
             done += 1
         # 4. back to Data checks
         t0 = time.perf_counter()
-        await page.locator("[data-testid='stSidebarNavLink']", has_text="Data checks").first.click()
+        await page.locator("[data-testid='stPageLink'] a", has_text="Data checks:").first.click()
         await page.locator("h1:has-text('Data checks')").wait_for(timeout=timeout)
-        await page.wait_for_selector(IDLE, timeout=timeout)
+        await settle(page, timeout)
         times.append(time.perf_counter() - t0)
         done += 1
         exc = await page.locator("[data-testid='stException']").count()

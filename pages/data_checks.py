@@ -13,6 +13,8 @@ st.caption(
     "load, and a tool to find which k/N fit a printed percentage. " + active_label()
 )
 
+st.page_link("pages/studies.py", label="Studies: browse and open the study cards", icon=":material/library_books:")
+
 base = active_evidence()
 fr = V.frames(base)
 

@@ -13,13 +13,14 @@ st.caption(
     "data-quality flags beside the numbers they concern. " + active_label()
 )
 
+st.page_link("pages/data_checks.py", label="Data checks: load problems and every flag", icon=":material/rule:")
+
 base = active_evidence()
 if not base.studies:
     st.error(
         f"No study could be loaded ({len(base.problems)} problem(s) in the data file). "
         "The Data checks page lists what could not be loaded and why."
     )
-    st.page_link("pages/data_checks.py", label="Open Data checks", icon=":material/rule:")
     st.stop()
 if base.problems:
     n_err = sum(p.severity == "error" for p in base.problems)
