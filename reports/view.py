@@ -12,9 +12,12 @@ Defaults are the page defaults (``ui.analysis.Selection()`` and ``ui.analysis.DE
 and, like Streamlit, :meth:`View.to_query` leaves a value out when it equals its default.
 
 Values are the project vocabulary (``docs/ARCHITECTURE.md``): ``method=REML``, ``ci=hksj``,
-``level=0.95``. Streamlit's query binding writes a widget's *formatted* option into the URL
-(e.g. ``method=REML — restricted maximum likelihood (REML)``, ``level=95%``), so
-:meth:`View.from_query` also accepts those display labels and maps them back.
+``level=0.95``. Streamlit's query binding writes a widget's *formatted* option into the URL, and
+three of the page's widgets have a ``format_func`` (``timepoint``, ``reports``, ``forest_sort``),
+so :meth:`View.to_query` writes those three as the page does (``timepoint=Week 12``,
+``reports=All reports (overlapping cohorts)``, ``forest_sort=Estimate``) and
+:meth:`View.from_query` accepts either spelling of every key (also older labels such as
+``method=REML — restricted maximum likelihood (REML)`` or ``level=95%``).
 
 This module must not import streamlit (it is used headless by ``python -m reports``).
 """
@@ -94,6 +97,12 @@ _REPORT_LABELS = {
 _LEVEL_LABELS = {"95%": "0.95", "90%": "0.9", "99%": "0.99"}
 _PRIOR_LABELS = {"half-normal(0.5)": "0.5", "half-normal(1.0)": "1.0"}
 _SORT_LABELS = {"Year": "year", "Estimate": "estimate", "Weight": "weight", "Name": "label"}
+#: keys whose page widget has a format_func: Streamlit binds the *label*, so write the label
+_PAGE_SPELLING = {
+    "timepoint": {v: k for k, v in _TIMEPOINT_LABELS.items()},
+    "reports": {v: k for k, v in _REPORT_LABELS.items()},
+    "forest_sort": {v: k for k, v in _SORT_LABELS.items()},
+}
 
 
 def _from_label(value: str, allowed: tuple[str, ...], extra: Mapping[str, str] | None = None) -> str:
@@ -296,6 +305,10 @@ class View:
                 continue
             if key in FILTER_KEYS:
                 out.extend((key, v) for v in value)
+            elif key in _PAGE_SPELLING:
+                out.append((key, _PAGE_SPELLING[key][value]))
+            elif key == "prior":
+                out.append((key, f"{value:.1f}"))  # the page's options are "0.5" and "1.0"
             elif isinstance(value, float):
                 out.append((key, repr(value) if key in ("p0", "p1", "alpha", "power") else f"{value:g}"))
             else:

@@ -122,3 +122,25 @@ def test_view_file(tmp_path) -> None:
     p.write_text("- just a list\n", encoding="utf-8")
     with pytest.raises(ValueError, match="mapping"):
         View.from_file(p)
+
+
+def test_to_query_values_are_valid_options_of_the_page_widgets() -> None:
+    from ui.analysis import LEVELS, PRIOR_SCALES, REPORTS, TIMEPOINTS
+
+    page_values = {
+        "timepoint": set(TIMEPOINTS.values()),  # format_func=TIMEPOINTS.get: the label is bound
+        "reports": set(REPORTS.values()),
+        "forest_sort": {"Year", "Estimate", "Weight", "Name"},
+        "level": set(LEVELS),
+        "prior": set(PRIOR_SCALES),
+        "endpoint": {"ORR", "DCR"},
+    }
+    views = [
+        View.from_query("timepoint=week_12&reports=all&forest_sort=estimate&level=0.9&prior=1.0"),
+        View.from_query("timepoint=final&forest_sort=label&level=0.99&endpoint=DCR"),
+        View.from_query("timepoint=best_overall&forest_sort=weight"),
+    ]
+    for v in views:
+        for key, value in v.to_pairs():
+            if key in page_values:
+                assert value in page_values[key], (key, value)
