@@ -42,13 +42,32 @@ def _truthy(value: object) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def url_view() -> tuple[View, str]:
-    """The view in the URL (unknown keys ignored) and an error message when it is invalid."""
+def current_view() -> tuple[View, str, str]:
+    """``(view, where it came from, error)``: the URL first, else the choices last made on the
+    Pooled efficacy page in this session (its widget values are still in ``st.session_state`` at
+    the start of this page's first run; they are kept under a key of this page), else defaults."""
     pairs = [(k, v) for k in st.query_params if k in QUERY_KEYS for v in st.query_params.get_all(k)]
-    try:
-        return View.from_pairs(pairs, strict=False), ""
-    except ValueError as exc:
-        return View(), f"The view in the link was not understood ({exc}); page defaults are shown."
+    if pairs:
+        try:
+            return View.from_pairs(pairs, strict=False), "the link", ""
+        except ValueError as exc:
+            return View(), "page defaults", f"The view in the link was not understood ({exc})."
+    carried = []
+    for key in QUERY_KEYS:
+        value = st.session_state.get(key)
+        if isinstance(value, list | tuple):
+            carried.extend((key, str(v)) for v in value)
+        elif value is not None and not isinstance(value, bool):
+            carried.append((key, str(value)))
+    if carried:
+        try:
+            st.session_state["_present_view"] = View.from_pairs(carried, strict=False).to_query()
+        except ValueError:
+            pass
+    query = st.session_state.get("_present_view")
+    if query:
+        return View.from_query(query, strict=False), "your last choices on Pooled efficacy", ""
+    return View(), "page defaults", ""
 
 
 @st.cache_data(max_entries=8, show_spinner="Pooling and drawing the figures…")
@@ -115,15 +134,15 @@ st.session_state.setdefault("present_mode", present)
 if present:
     st.html(PRESENT_CSS)
 
-view, view_error = url_view()
+view, origin, view_error = current_view()
 ev = get_evidence()
 content = content_for(ev, getattr(ev, "sha256", None), str(getattr(ev, "path", "")), view)
 
 if not present:
     st.title("Present & export")
     st.caption(
-        "Everything below uses the view in the link (same keys as Pooled efficacy: "
-        f"`{view.to_query() or 'page defaults'}`). Downloads are generated when clicked."
+        f"Everything below uses the view from {origin} (same keys as Pooled efficacy: "
+        f"`{view.to_query() or 'defaults'}`). Downloads are generated when clicked."
     )
     if view_error:
         st.warning(view_error)

@@ -61,3 +61,16 @@ def test_view_from_url_is_used_and_bad_view_is_a_warning(app_test) -> None:
     at = app_test(page=PAGE, query={"method": "XYZ"}, timeout=120)
     assert not at.exception
     assert at.warning and "not understood" in at.warning[0].value
+
+
+def test_choices_made_on_the_pooled_page_are_carried_over(app_test) -> None:
+    at = app_test(page="pages/pooled.py", timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    at.selectbox(key="method").set_value("DL").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    cap = next(c.value for c in at.caption if "same keys as Pooled efficacy" in c.value)
+    assert "method=DL" in cap and "Pooled efficacy" in cap
+    at.button(key="next").click().run()  # still the same view on the next run
+    cap = next(c.value for c in at.caption if "same keys as Pooled efficacy" in c.value)
+    assert "method=DL" in cap
