@@ -143,7 +143,9 @@ def build_html(content: ReportContent) -> str:
         "<main>",
         "<h2>Choices (view)</h2>",
         '<p class="caption">The same keys as the app URL; rerun headless with '
-        f"<code>python -m reports --view &quot;{_e(p.view_query)}&quot; --out report.html</code>.</p>",
+        "<code>python -m reports"
+        + (f" --view &quot;{_e(p.view_query)}&quot;" if p.view_query else "")
+        + " --out report.html</code>.</p>",
         table_html(choices),
         "<h2>Evidence</h2>",
         table_html(c.evidence_table),
