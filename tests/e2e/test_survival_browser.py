@@ -87,5 +87,6 @@ def test_curves_deep_link(app_url, page) -> None:
     legend = " ".join(page.locator("[data-testid='stPlotlyChart'] .legendtext").evaluate_all(
         "els => els.map(e => e.textContent || '')"))
     assert "assumed model, not KM" in legend and "reported points" in legend
-    assert "Wang 2020 (synovial)" in page.locator(".st-key-curve").inner_text()
+    title = page.locator("[data-testid='stPlotlyChart'] .gtitle").first.text_content() or ""
+    assert title.startswith("Wang 2020 (synovial) — PFS"), title
     shot(page, "survival-curves-s10")
