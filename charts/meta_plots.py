@@ -47,9 +47,12 @@ def interval_rows_figure(
     title: str = "",
     x_title: str = "Pooled proportion",
     reference_label: str = "All studies",
+    zoom: bool = True,
     presentation: bool = False,
 ) -> go.Figure:
     """One estimate with its interval per row (top to bottom in the given order).
+
+    With ``zoom`` the percentage axis spans the data (plus a margin) instead of 0–100 %.
 
     ``rows`` columns: ``label, estimate, ci_low, ci_high``; optional ``detail`` (hover text),
     ``highlight`` (bool: drawn in the flag colour), ``pi_low``/``pi_high`` (drawn as a thin bar).
@@ -114,10 +117,18 @@ def interval_rows_figure(
             annotation={"text": f"{reference_label}: {pct(reference)}", "font": {"size": 11}},
             annotation_position="top",
         )
+    xaxis = {**PCT_AXIS, "title": {"text": x_title}}
+    if zoom:
+        vals = np.concatenate([lo, hi, rows.get("pi_low", pd.Series(dtype=float)).to_numpy(float),
+                               rows.get("pi_high", pd.Series(dtype=float)).to_numpy(float)])
+        vals = vals[np.isfinite(vals)]
+        if vals.size:
+            a, b = max(0.0, float(vals.min()) - 0.04), min(1.0, float(vals.max()) + 0.04)
+            xaxis.update(range=[a - 0.01, b + 0.01], dtick=0.1 if b - a > 0.35 else 0.05)
     fig.update_layout(
         title={"text": title, "x": 0} if title else None,
         height=int(110 + 30 * max(n, 2)),
-        xaxis={**PCT_AXIS, "title": {"text": x_title}},
+        xaxis=xaxis,
         yaxis={
             "tickvals": y, "ticktext": [s[:40] for s in labels], "showgrid": False,
             "range": [-0.8, n - 0.2], "fixedrange": True, "automargin": True,
@@ -197,7 +208,8 @@ def baujat_figure(
     fig = go.Figure(
         go.Scatter(
             name="studies", x=rows["x"], y=rows["y"], mode="markers+text",
-            text=[s[:18] for s in labels], textposition="top center",
+            text=[s[:22] for s in labels], textposition="top center", cliponaxis=False,
+            textfont={"size": 11},
             marker={"size": 10, "color": theme.COLORS["study"]},
             hovertext=[
                 f"<b>{s}</b><br>Contribution to Q: {a:.2f}<br>Influence on pooled result: {b:.2f}"
@@ -209,8 +221,11 @@ def baujat_figure(
     fig.update_layout(
         title={"text": title, "x": 0} if title else None,
         height=380,
-        xaxis={"title": {"text": "Contribution to heterogeneity (Q)"}, "rangemode": "tozero"},
-        yaxis={"title": {"text": "Influence on the pooled estimate"}, "rangemode": "tozero"},
+        xaxis={"title": {"text": "Contribution to heterogeneity (Q)"},
+               "range": [0, 1.12 * max(1e-9, float(np.nanmax(rows["x"])))], "automargin": True},
+        yaxis={"title": {"text": "Influence on the pooled estimate"},
+               "range": [0, 1.15 * max(1e-9, float(np.nanmax(rows["y"])))], "automargin": True},
+        margin={"l": 70, "r": 40, "t": 40 if not title else 60, "b": 50},
         showlegend=False,
     )
     return theme.apply(fig, presentation=presentation)
@@ -275,7 +290,8 @@ def bubble_figure(
             **({"type": "category"} if categorical else {}),
             **({"tickvals": list(tick_labels), "ticktext": list(tick_labels.values())} if tick_labels else {}),
         },
-        yaxis={"tickformat": ".0%", "range": [-0.02, 1.02], "title": {"text": "Proportion"}},
+        yaxis={"tickformat": ".0%", "range": [-0.02, 1.02], "title": {"text": "Proportion"},
+               "automargin": True},
         showlegend=False,
     )
     return theme.apply(fig, presentation=presentation)

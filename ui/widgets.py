@@ -294,7 +294,7 @@ def _sensitivity_body(frame: pd.DataFrame, model, result) -> None:
         st.warning(f"Sensitivity analyses are not available for these studies: {exc}")
         return
     ref = {"reference": result.estimate, "reference_band": (result.ci_low, result.ci_high)}
-    left, right = st.columns(2)
+    left, right = st.container(), st.container()
     with left:
         rows = analysis.loo_rows(loo, result)
         plot(meta_plots.interval_rows_figure(rows, title="Leave one study out", **ref), key="loo")
