@@ -487,7 +487,8 @@ def decorate_curves(fig: go.Figure, view: CurveView, prov: list[str]) -> go.Figu
                 "<br>%{customdata[2]}<extra>reported</extra>"
             )
     h = fig.layout.height or 460
-    fig.update_layout(margin={"t": 160}, height=h + 70,
+    top = 160 if view.claims else 125
+    fig.update_layout(margin={"t": top}, height=h + top - 90,
                       title={"y": 0.99, "yanchor": "top", "yref": "container"})
     if view.claims:
         fig.add_trace(go.Scatter(
