@@ -43,6 +43,9 @@ st.caption(
     "similar study is expected to fall — the better guide for an individual setting."
 )
 
+st.subheader("Does it depend on the kind of study?")
+widgets.design_contrast(model)
+
 if results:
     st.subheader("Read this before using the numbers")
     notes: list[str] = []

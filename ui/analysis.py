@@ -586,10 +586,14 @@ def caveats(result, selected: Selected, flags: pd.DataFrame | None) -> list[str]
     ids = set(selected.frame["study_id"].astype(str))
     if flags is not None and not flags.empty and "study_id" in flags:
         fl = flags[flags["study_id"].astype(str).isin(ids)]
-        if len(fl):
+        if "severity" in fl:
+            serious = fl[fl["severity"].map(_text).isin(["warning", "error"])]
+        else:
+            serious = fl
+        if len(serious):
             out.append(
-                f"{len(fl)} data-quality flag(s) on {fl['study_id'].nunique()} of the pooled studies "
-                "(marked ⚑ in the forest plot; see Data checks)."
+                f"{len(serious)} data-quality warning(s) on {serious['study_id'].nunique()} of the "
+                f"{k} pooled studies (⚑ in the forest plot; details on Data checks)."
             )
     if "design" in selected.frame:
         retro = (selected.frame["design"].map(_text) == "retrospective").sum()

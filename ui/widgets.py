@@ -578,3 +578,42 @@ def bayes(frame: pd.DataFrame, model) -> None:
         f"({lvl} interval {analysis.fmt_num(b.tau_low, 3)} to {analysis.fmt_num(b.tau_high, 3)}). "
         "Weakly informative priors on τ stabilise the estimate with few studies (Röver et al. 2021)."
     )
+
+
+def design_contrast(model) -> None:
+    """Home page: ORR/DCR by study design with the between-subgroup test (one line each)."""
+    if not analysis.available("subgroup_analysis"):
+        na("The comparison by study design")
+        return
+    frames = analysis.evidence_frames()
+    lines = []
+    for endpoint in analysis.ENDPOINTS:
+        sel = analysis.Selection(endpoint=endpoint)
+        frame = analysis.subgroup_frame(frames.outcomes, sel, "design")
+        groups = tuple(str(g) for g in frame["group"])
+        if len(set(groups)) < 2:
+            continue
+        ev, n, _ = analysis.counts(frame)
+        try:
+            res = analysis.cached_subgroups(ev, n, groups, "separate", model)
+        except ValueError:
+            continue
+        parts = [
+            f"{g}: {analysis.fmt_pct(r.estimate)} ({analysis.fmt_interval(r.ci_low, r.ci_high)}; "
+            f"{r.k} {'study' if r.k == 1 else 'studies'})"
+            for g, r in zip(res.groups, res.results, strict=True)
+        ]
+        lines.append(
+            f"**{endpoint}** — " + analysis.escape_md("; ".join(parts))
+            + f" — difference p = {analysis.fmt_p(res.q_between_pvalue)}"
+        )
+    if not lines:
+        st.caption("Not enough studies of each design to compare.")
+        return
+    for line in lines:
+        st.markdown(line)
+    st.caption(
+        "Prospective trials assess response at pre-specified times; retrospective series may "
+        "over- or under-state it. Few studies per design: a large p-value is not evidence of no "
+        "difference. More comparisons (histology, regimen, line, dose) on Designs & subtypes."
+    )

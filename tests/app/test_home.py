@@ -30,6 +30,8 @@ def test_home_shows_pooled_orr_and_dcr(app_test) -> None:
     text = " ".join(str(x.value) for kind in ("markdown", "caption") for x in getattr(at, kind))
     text = text.replace("\\", "")  # markdown escapes of data text
     assert "Hartung–Knapp–Sidik–Jonkman" in text and "REML" in text  # the model is named
-    assert "data-quality flag" in text  # caveats
+    assert "data-quality warning" in text  # caveats
+    assert "Does it depend on the kind of study?" in " ".join(h.value for h in at.subheader)
+    assert "prospective" in text and "difference p =" in text
     assert not NAN.search(text)
     assert len(at.get("page_link")) >= 2

@@ -144,4 +144,4 @@ def test_display_text_never_nan() -> None:
     assert A.fmt_interval(math.nan, 0.3) == "not estimable"
     sel = A.select_outcomes(outcomes(), A.Selection())
     cav = A.caveats(res, sel, flags())
-    assert any("data-quality flag" in c for c in cav) and any("Only 3" in c for c in cav)
+    assert any("data-quality warning" in c for c in cav) and any("Only 3" in c for c in cav)
