@@ -134,3 +134,13 @@ def test_survival_bad_input(app_test) -> None:
     at = app_test(page=PAGE, query={"plan": "One-sample log-rank", "hr": "1.2"})
     check_clean(at)
     assert "hazard_ratio" in at.error[0].value
+
+
+def test_a_binding_search_bound_is_stated(app_test) -> None:
+    # clinfun's silent truncation (statistics.md §4.4): nmax = 100 cuts the true optimum 11/50, 28/109
+    at = app_test(page=PAGE, query={"p1": "0.35", "power": "0.95", "nmax": "100"})
+    check_clean(at)
+    assert metric(at, "Search") == "bounded"
+    assert metric(at, "Optimal") == "11/53, 26/99"
+    assert any("Search stopped at n_max = 100" in w.value for w in at.warning)
+    assert "Caution: the search was limited to n ≤ 100" in at.code[0].value
