@@ -47,7 +47,7 @@ tabs = st.tabs(["Table & medians", "Approximate curves", "Pooled medians", "Resp
                key="stab", on_change="rerun", bind=BIND)
 
 if tabs[0].open is not False:
-    with tabs[0]:
+    with tabs[0], V.guard("The survival table"):
         table = V.table_rows(frame, F.flags)
         n_flag = int((table[V.FLAG] != "").sum())
         st.caption(f"{len(table)} reported values from {frame['study_id'].nunique()} records; "
@@ -74,7 +74,7 @@ if tabs[0].open is not False:
                 st.dataframe(msgs, hide_index=True, width="stretch", key="surv_flags")
 
 if tabs[1].open:
-    with tabs[1]:
+    with tabs[1], V.guard("The reconstruction"):
         choices = V.curve_choices(frame)
         if not choices:
             st.info("No whole-cohort median or milestone rate matches the filters.")
@@ -107,7 +107,7 @@ if tabs[1].open:
                 st.warning(f"{V.FLAG} {escape_md(m['where'])}: {escape_md(m['message'])}")
 
 if tabs[2].open:
-    with tabs[2]:
+    with tabs[2], V.guard("The pooled median"):
         eps = [e for e in V.ENDPOINTS if ((frame["endpoint"] == e) & (frame["statistic"] == "median")).any()]
         if not eps:
             st.info("No median matches the filters.")
@@ -121,7 +121,7 @@ if tabs[2].open:
                                  help="Inverse-variance methods only. IQRs and ranges are never used.")
             cands, pre = V.pool_candidates(frame, ep, reports)
             if reports == "all" and V.overlap_note(cands):
-                st.warning(V.overlap_note(cands), icon=":material/warning:")
+                st.warning(escape_md(V.overlap_note(cands)), icon=":material/warning:")
             try:
                 res = V.run_pool(cands, method, include_unstated=unstated)
                 comparison = V.method_comparison(cands, include_unstated=unstated, n_pre=len(pre))
@@ -161,7 +161,7 @@ if tabs[2].open:
             )
 
 if tabs[3].open:
-    with tabs[3]:
+    with tabs[3], V.guard("The response cross-check"):
         resp = st.radio("Response measure", list(V.RESPONSES), captions=list(V.RESPONSES.values()),
                         key="response", bind=BIND, horizontal=True)
         st.info(V.EDUCATOR_LINE, icon=":material/school:")

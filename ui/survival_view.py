@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -426,8 +428,13 @@ def curve_view(frame: pd.DataFrame, key: str, *, include_crude: bool = False,
                       & (frame["statistic"] == "median") & (frame["subgroup"].map(text) == "")]
             claims += [(text(r["label"]) or other, float(r["estimate"])) for _, r in o.iterrows()
                        if _finite(r["estimate"])]
+    b = None
     if len(km):
-        b = implied_median_bounds(list(zip(km["time_months"], km["estimate"] / 100.0, strict=True)))
+        try:
+            b = implied_median_bounds(list(zip(km["time_months"], km["estimate"] / 100.0, strict=True)))
+        except ValueError as exc:  # milestones that rise over time are not one KM curve
+            checks.append((False, f"The milestone rates cannot lie on one Kaplan–Meier curve: {exc}"))
+    if b is not None:
         bounds_text = bounds_sentence(b.lower, b.upper)
         for who, m in medians + claims:
             ok = b.contains(m)
@@ -744,3 +751,14 @@ def cached_frames(ev) -> Frames:
 def finite(x: object) -> bool:
     """Whether ``x`` is a finite number (for display decisions on the page)."""
     return _finite(x)
+
+
+@contextmanager
+def guard(what: str) -> Iterator[None]:
+    """Show a plain error instead of a traceback when a part of the page cannot be computed."""
+    try:
+        yield
+    except (ValueError, KeyError, TypeError, IndexError, ZeroDivisionError) as exc:
+        from ui.analysis import escape_md
+
+        st.error(f"{what} could not be shown for this selection: {escape_md(str(exc))}")

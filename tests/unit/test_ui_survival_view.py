@@ -235,3 +235,23 @@ def test_response_frame_and_labels(F: V.Frames) -> None:
     osteo = V.apply_filters(F.survival, histology=("osteosarcoma",))
     assert set(V.response_frame(F.outcomes, osteo)["histology_group"]) == {"osteosarcoma"}
     assert V.response_frame(pd.DataFrame(), F.survival).empty
+
+
+def test_curve_view_survives_inconsistent_user_milestones() -> None:
+    df = pd.DataFrame({
+        "study_id": ["U1"] * 3, "label": ["<b>user</b> study"] * 3, "endpoint": ["PFS"] * 3,
+        "statistic": ["milestone", "milestone", "median"], "time_months": [6.0, 12.0, float("nan")],
+        "estimate": [40.0, 55.0, 5.0], "not_reached": [False] * 3,
+        "milestone_method": ["Kaplan–Meier", "Kaplan–Meier", None], "subgroup": [None] * 3,
+    })
+    v = V.curve_view(df, "U1:PFS")
+    assert v.fits and any("cannot lie on one Kaplan–Meier curve" in t for _, t in v.checks)
+    assert any("above the earlier" in why for _, why in v.points.skipped)
+    fig = V.decorate_curves(reconstructed_curves(v.fits, v.points.to_frame()), v,
+                            V.point_provenance(df, v))
+    assert "<b>" not in str([t.hovertemplate for t in fig.data])
+
+
+def test_guard_turns_errors_into_a_message() -> None:
+    with V.guard("Part"):
+        raise ValueError("bad input")  # swallowed: shown with st.error, no traceback
