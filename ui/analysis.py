@@ -387,9 +387,15 @@ def methods_paragraph(
     lines: list[str] = []
     scope = [f"{ENDPOINTS[sel.endpoint]}"]
     if sel.timepoint == "headline":
+        used = ""
+        if selected is not None and "timepoint" in selected.frame and selected.k:
+            counts_tp = selected.frame["timepoint"].map(_text).value_counts()
+            used = ": " + ", ".join(
+                f"{TIMEPOINTS.get(tp, tp.replace('_', ' ')).lower()} in {c}" for tp, c in counts_tp.items() if tp
+            )
         scope.append(
-            "at each study's headline timepoint (best overall response where reported; the "
-            "final analysis of trials reporting several readouts)"
+            "at each study's headline timepoint as recorded in the evidence base (its primary "
+            f"readout{used})"
         )
     else:
         scope.append(f"at the {TIMEPOINTS[sel.timepoint].lower()} readout")

@@ -45,3 +45,16 @@ def test_filters_change_the_design_table(app_test) -> None:
     n_osteo = len(at.dataframe[0].value)
     assert 0 < n_osteo < n_all
     assert set(at.dataframe[0].value["Group"]) == {"osteosarcoma"}
+
+
+def test_subgroup_test_and_moderator_change(app_test) -> None:
+    at = app_test(page=PAGE, query={"by": "Histology"})
+    text = check_clean(at)
+    assert "Test for subgroup differences" in text.replace("\\", "")
+    assert len(at.get("plotly_chart")) == 1
+    at = app_test(page=PAGE, query={"ctab": "Meta-regression"})
+    first = " ".join(m.value for m in at.markdown if "Moderator test" in m.value)
+    at.selectbox(key="moderator").set_value("prospective").run()
+    check_clean(at)
+    second = " ".join(m.value for m in at.markdown if "Moderator test" in m.value)
+    assert first and second and first != second

@@ -119,3 +119,22 @@ def test_every_tab_renders(app_test, tab) -> None:
 def test_k_one_selection_is_handled(app_test) -> None:
     at = app_test(page=PAGE, query={"histology": "chondrosarcoma"})
     check_clean(at)
+
+
+def test_diagnostic_panels_show_their_charts(app_test) -> None:
+    at = app_test(page=PAGE, query={"ptab": "Sensitivity"})
+    check_clean(at)
+    assert len(at.get("plotly_chart")) == 3  # leave-one-out, cumulative, Baujat
+    at = app_test(page=PAGE, query={"ptab": "Heterogeneity & models", "prior": "1.0"})
+    text = check_clean(at)
+    assert len(at.get("plotly_chart")) == 1  # agreement
+    assert "half-normal(1)" in text
+    at = app_test(page=PAGE, query={"ptab": "Small-study effects", "histology": "osteosarcoma"})
+    text = check_clean(at)
+    assert "fewer than 10" in text  # de-emphasised and explained
+
+
+def test_glmm_sensitivity_uses_iv_for_influence(app_test) -> None:
+    at = app_test(page=PAGE, query={"ptab": "Sensitivity", "method": "GLMM"})
+    text = check_clean(at)
+    assert "IV logit REML" in text
