@@ -7,7 +7,10 @@ import streamlit as st
 from ui import analysis as A
 from ui import controls
 from ui import planner as P
+from ui.bootstrap import route_through_app
 from ui.data import get_evidence
+
+route_through_app()
 
 st.title("Trial planner")
 st.caption(

@@ -5,6 +5,7 @@ Playwright never downloads a browser here: ``executable_path`` points at Debian'
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -50,11 +51,13 @@ def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "accept_downloads": True}
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
+@contextlib.contextmanager
+def streamlit_server() -> Iterator[str]:
+    """Start ``streamlit run app.py`` on a free 127.0.0.1 port; yield its URL; stop it."""
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    log = open(ROOT / "artifacts" / "e2e-server.log", "w") if (ROOT / "artifacts").exists() else subprocess.DEVNULL
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    log = open(ROOT / "artifacts" / f"e2e-server-{port}.log", "w")
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
@@ -68,20 +71,19 @@ def app_url() -> Iterator[str]:
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.terminate()
-        raise RuntimeError("streamlit did not become healthy within 60 s")
+    deadline = time.time() + 90
     try:
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("streamlit did not become healthy within 90 s")
         yield url
     finally:
         proc.terminate()
@@ -89,6 +91,13 @@ def app_url() -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    with streamlit_server() as url:
+        yield url
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import expect_no_exception, shot, wait_for_app
+from tests.e2e.conftest import expect_no_exception, shot, streamlit_server, wait_for_app
 from ui.pages import PAGES
 
 pytestmark = pytest.mark.browser
 
 
-def test_cold_start_deep_link_to_non_home_page(app_url, page) -> None:
-    # first request of the run goes straight to a non-home page (st.navigation + pages/ hybrid)
-    target = next(p for p in PAGES if not p.default)
-    page.goto(f"{app_url}/{target.url_path}")
-    wait_for_app(page)
-    expect_no_exception(page)
-    assert page.locator("[data-testid='stSidebarNavLink']").count() >= 2
+@pytest.mark.parametrize("target", ["planner", "survival"])
+def test_cold_start_deep_link_goes_through_app(page, target) -> None:
+    # The first request to a fresh server goes straight to a non-home page. Streamlit's legacy
+    # pages/ path would run the page file without app.py (file-name navigation, centred layout);
+    # ui.bootstrap.route_through_app must send it through app.py's st.navigation.
+    with streamlit_server() as url:
+        page.goto(f"{url}/{target}")
+        wait_for_app(page)
+        wait_for_app(page)
+        expect_no_exception(page)
+        nav = " ".join(page.locator("[data-testid='stSidebarNavLink']").all_inner_texts())
+        titles = {p.url_path: p.title for p in PAGES}
+        assert "Overview" in nav and titles[target] in nav, nav
+        assert page.url.rstrip("/").endswith(target)
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
