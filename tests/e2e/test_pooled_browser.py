@@ -78,3 +78,16 @@ def test_methods_tab_and_published(app_url, page) -> None:
     assert "Methods paragraph" in body and "Hartung–Knapp" in body
     assert " nan" not in body.lower()
     shot(page, "pooled-methods")
+
+
+def test_clicking_a_study_opens_its_card(app_url, page) -> None:
+    page.goto(f"{app_url}/pooled")
+    wait_for_app(page)
+    points = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .trace").first.locator("path.point")
+    points.first.wait_for()
+    points.nth(2).click(force=True)
+    page.wait_for_url("**/studies?study=*", timeout=60_000)
+    wait_for_app(page)
+    expect_no_exception(page)
+    assert "study=" in page.url
+    shot(page, "pooled-click-study-card")
