@@ -86,15 +86,16 @@ async def settle(page, timeout: float) -> None:
     await page.wait_for_function(NO_SKELETON, timeout=timeout)
 
 
-async def session(ctx, url: str, n: int, sid: int, timeout: float, out: dict) -> None:
+async def session(ctx, url: str, n: int, sid: int, timeout: float, out: dict, ramp: float) -> None:
     page = await ctx.new_page()
     page.set_default_timeout(timeout)
     times: list[float] = []
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
     try:
-        await page.goto(f"{url}/checks", timeout=timeout)
-        await settle(page, timeout)
+        await asyncio.sleep(sid * ramp)  # ramp-up: sessions join one after another, then all run together
+        await page.goto(f"{url}/checks", timeout=4 * timeout, wait_until="commit")
+        await settle(page, 4 * timeout)
         await page.locator("h1:has-text('Data checks')").wait_for(timeout=timeout)
         done = 0
         half = (n - 2) // 2
@@ -147,14 +148,14 @@ async def session(ctx, url: str, n: int, sid: int, timeout: float, out: dict) ->
         await page.close()
 
 
-async def drive(url: str, sessions: int, contexts: int, n: int, timeout: float) -> dict:
+async def drive(url: str, sessions: int, contexts: int, n: int, timeout: float, ramp: float) -> dict:
     from playwright.async_api import async_playwright
 
     out: dict = {}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         ctxs = [await browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(contexts)]
-        tasks = [session(ctxs[i % contexts], url, n, i, timeout, out) for i in range(sessions)]
+        tasks = [session(ctxs[i % contexts], url, n, i, timeout, out, ramp) for i in range(sessions)]
         await asyncio.gather(*tasks)
         for c in ctxs:
             await c.close()
@@ -188,6 +189,7 @@ def main() -> int:
     ap.add_argument("--contexts", type=int, default=4)
     ap.add_argument("--interactions", type=int, default=50)
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per step before it counts as an error")
+    ap.add_argument("--ramp", type=float, default=2.0, help="seconds between session starts")
     ap.add_argument("--json", default=str(ROOT / "artifacts" / "bench_load.json"))
     a = ap.parse_args()
     port = free_port()
@@ -198,7 +200,7 @@ def main() -> int:
         time.sleep(2)
         before = rss_mb(proc.pid)
         t0 = time.perf_counter()
-        out = asyncio.run(drive(url, a.sessions, a.contexts, a.interactions, a.timeout * 1000))
+        out = asyncio.run(drive(url, a.sessions, a.contexts, a.interactions, a.timeout * 1000, a.ramp))
         wall = time.perf_counter() - t0
         time.sleep(10)  # let the server drop the closed sessions
         after = rss_mb(proc.pid)
