@@ -53,7 +53,7 @@ if tabs[0].open is not False:
         st.caption(f"{len(table)} reported values from {frame['study_id'].nunique()} records; "
                    f"{n_flag} carry a consistency flag ({V.FLAG}, explained under the chart). "
                    "Milestone rates are marked Kaplan–Meier, crude proportion, or not stated.")
-        st.dataframe(table, hide_index=True, width="stretch", height=420, key="surv_table", column_config={
+        st.dataframe(table, hide_index=True, width="stretch", height=min(420, 40 + 35 * len(table)), key="surv_table", column_config={
             V.FLAG: st.column_config.TextColumn(V.FLAG, width=40, help="A consistency flag concerns this value."),
             "Interval kind": st.column_config.TextColumn(help="95% CI, IQR, range, or kind not stated by the source."),
             "Method": st.column_config.TextColumn(help="Milestone rates: Kaplan–Meier estimate or crude share."),
