@@ -72,13 +72,11 @@ def _column_config() -> dict:
     cfg = {}
     for c in U.CSV_COLUMNS:
         if c.kind == "choice":
-            cfg[c.name] = st.column_config.SelectboxColumn(c.name, help=c.help, options=list(c.choices),
-                                                           pinned=c.name in ("id", "label"))
+            cfg[c.name] = st.column_config.SelectboxColumn(c.name, help=c.help, options=list(c.choices))
         elif c.kind == "bool":
             cfg[c.name] = st.column_config.SelectboxColumn(c.name, help=c.help, options=["true", "false"])
         else:
-            cfg[c.name] = st.column_config.TextColumn(c.name, help=c.help, pinned=c.name in ("id", "label"),
-                                                      max_chars=U.MAX_TEXT)
+            cfg[c.name] = st.column_config.TextColumn(c.name, help=c.help, max_chars=U.MAX_TEXT)
     return cfg
 
 
