@@ -8,9 +8,11 @@ import streamlit as st
 from charts import survival as C
 from ui import survival_view as V
 from ui.analysis import escape_md
+from ui.bootstrap import route_through_app
 from ui.userdata_state import active_evidence, active_label
 from ui.widgets import csv_download, plot
 
+route_through_app()
 BIND = "query-params"
 st.title("Survival")
 st.caption(
