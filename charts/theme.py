@@ -33,10 +33,29 @@ _template.layout = go.Layout(
 pio.templates[TEMPLATE_NAME] = _template
 
 
+PRESENTATION_FONT = 18
+PRESENTATION_MARKER_SCALE = 1.5
+
+
 def apply(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
-    """Apply the template (and larger type and markers for a projector when ``presentation``)."""
+    """Apply the template (and larger type and markers for a projector when ``presentation``).
+
+    In presentation mode marker sizes are scaled, not replaced, so size-encoded markers (forest
+    plot weights, bubble plots) keep their proportions.
+    """
     fig.update_layout(template=TEMPLATE_NAME)
     if presentation:
-        fig.update_layout(font={"size": 20})
-        fig.update_traces(selector={"type": "scatter"}, marker={"size": 14})
+        fig.update_layout(font={"size": PRESENTATION_FONT})
+        for trace in fig.data:
+            marker = getattr(trace, "marker", None)
+            size = getattr(marker, "size", None) if marker is not None else None
+            if size is None:
+                continue
+            if isinstance(size, (int, float)):
+                trace.marker.size = size * PRESENTATION_MARKER_SCALE
+            else:
+                trace.marker.size = [
+                    v * PRESENTATION_MARKER_SCALE if isinstance(v, (int, float)) else v
+                    for v in size
+                ]
     return fig

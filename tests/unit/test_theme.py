@@ -1,0 +1,30 @@
+"""The shared template, and presentation mode keeping size-encoded markers proportional."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import pytest
+
+from charts import theme
+
+
+def test_presentation_scales_marker_sizes_and_keeps_ratios() -> None:
+    fig = go.Figure([
+        go.Scatter(x=[1, 2, 3], y=[1, 2, 3], mode="markers", marker={"size": [4, 8, 16]}),
+        go.Scatter(x=[1], y=[1], mode="markers", marker={"size": 10}),
+        go.Scatter(x=[1, 2], y=[1, 2], mode="lines"),
+    ])
+    theme.apply(fig, presentation=True)
+    sizes = list(fig.data[0].marker.size)
+    assert sizes == pytest.approx([6, 12, 24])
+    assert sizes[2] / sizes[0] == pytest.approx(4.0)
+    assert fig.data[1].marker.size == pytest.approx(15)
+    assert fig.data[2].marker.size is None
+    assert fig.layout.font.size == theme.PRESENTATION_FONT
+
+
+def test_screen_mode_leaves_markers_alone() -> None:
+    fig = go.Figure([go.Scatter(x=[1], y=[1], marker={"size": 7})])
+    theme.apply(fig)
+    assert fig.data[0].marker.size == 7
+    assert fig.layout.template.layout.font.family.startswith("DejaVu")
