@@ -75,7 +75,7 @@ def csv_files(draw):
             row["histology_group"] = "mixed"
         rows.append(row)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")  # quotes cells holding \r or \n
     w.writerow(cols)
     for r in rows:
         w.writerow([r[c] for c in cols])
