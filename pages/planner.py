@@ -89,8 +89,10 @@ else:
 
 P.remember(label)
 st.subheader("Protocol paragraph")
+proto = P.protocol_inputs(plan)
+inputs += proto.rows(plan == "simon")
 try:
-    text = P.paragraph_for(design, src0, src1, which=which or "optimal", endpoint=endpoint)
+    text = P.paragraph_for(design, src0, src1, which=which or "optimal", endpoint=endpoint, protocol=proto)
 except ValueError as exc:
     st.error(f"The paragraph cannot be written: {exc}")
     st.stop()

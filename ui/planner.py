@@ -14,7 +14,6 @@ Every design number comes from :mod:`synthesis.design`; this module only formats
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -26,8 +25,10 @@ from scipy import stats
 from synthesis._common import LABELS
 from synthesis.design.paragraph import protocol_paragraph
 from synthesis.design.simon import (
+    HARD_CAP,
     SimonDesign,
     SimonResult,
+    en_by_n,
     operating_characteristics,
     simon_two_stage,
 )
@@ -64,6 +65,31 @@ TYPED = "typed value"
 CONSTRAINTS = {"≤ (Simon 1989)": "<=", "< (clinfun)": "<"}
 STATS = ("est", "ci_low", "ci_high", "pi_low", "pi_high")
 ENDPOINT_NAMES = {"ORR": "objective response rate (ORR)", "DCR": "disease control rate (DCR)"}
+TIME_UNIT = "months"  # every survival input of the page is in months
+#: the seed protocol's regimen and assessments (used when the inputs are left empty)
+TREATMENT = "apatinib plus doxorubicin and ifosfamide"
+ASSESSMENT = {
+    "binary": "best overall response per RECIST 1.1 in evaluable patients",
+    "survival": "progression per RECIST 1.1 or death from any cause, whichever occurs first",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Protocol:
+    """Protocol details of the paragraph: regimen, assessment, non-evaluable fraction, pause."""
+
+    treatment: str = TREATMENT
+    assessment: str = ""
+    dropout: float = 0.0  # fraction of enrolled patients not evaluable (or lost)
+    pause_accrual: bool = True
+
+    def rows(self, simon: bool) -> list[tuple[str, str]]:
+        """(input, value) rows for the Markdown export."""
+        out = [("Treatment", self.treatment), ("Assessment", self.assessment or "not stated"),
+               ("Not evaluable or lost", f"{100 * self.dropout:g}%")]
+        if simon:
+            out.append(("Accrual paused until stage-1 responses are assessed", "yes" if self.pause_accrual else "no"))
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -90,18 +116,20 @@ def typed_source(value: float, note: str) -> Source:
 
 
 def model_phrase(model: Model) -> str:
-    """Short description of the pooling model, e.g. ``"random-effects model (REML τ², logit)"``."""
+    """Short description of the pooling model, e.g. ``"random-effects model with REML τ² on the logit
+    scale, Hartung–Knapp–Sidik–Jonkman confidence interval"``."""
     ci = LABELS.get(model.ci_method, model.ci_method)
+    # no parentheses: the phrase is itself quoted inside parentheses (never doubled)
     if model.method == "GLMM":
-        core = "binomial–normal GLMM (logit link, maximum likelihood)"
+        core = "binomial–normal GLMM with logit link, fitted by maximum likelihood"
         if model.ci_method in ("hksj", "hksj-adhoc"):
             ci = "t(k−1)"
     elif model.method == "CE":
-        core = f"common-effect model ({LABELS.get(model.transform, model.transform)} scale)"
+        core = f"common-effect model on the {LABELS.get(model.transform, model.transform)} scale"
     else:
         est = LABELS.get(model.method, model.method)
         est = est[est.find("(") + 1 : est.find(")")] if "(" in est else est
-        core = f"random-effects model ({est} τ², {LABELS.get(model.transform, model.transform)} scale)"
+        core = f"random-effects model with {est} τ² on the {LABELS.get(model.transform, model.transform)} scale"
     return f"{core}, {ci} confidence interval"
 
 
@@ -293,32 +321,29 @@ def feasible_table(res: SingleStageResult) -> pd.DataFrame:
 
 def per_n_designs(
     p0: float, p1: float, alpha: float, beta: float, constraint: str, n_lo: int, n_hi: int,
-    *, budget: float = 4.0,
 ) -> pd.DataFrame:
     """Best design (smallest EN(p0)) at each maximum n in [n_lo, n_hi] (clinfun's rows).
 
-    Uses the exact per-n search of :mod:`synthesis.design.simon` (a private helper: no public
-    per-n API exists yet); stops after ``budget`` seconds.  Returns columns ``n``, ``EN(p0)``,
-    ``boundary``; an empty frame if the helper is unavailable.
+    Uses the public :func:`synthesis.design.simon.en_by_n` on the designs searched up to
+    ``n_hi`` (so the rows run from the minimax n to ``n_hi``).  Returns columns ``n``,
+    ``EN(p0)``, ``boundary``; an empty frame if no design with n <= ``n_hi`` exists.
     """
     cols = ["n", "EN(p0)", "boundary"]
     try:
-        from synthesis.design.simon import _Search
-    except ImportError:  # pragma: no cover - private helper renamed
+        cap = min(max(2, int(n_hi)), HARD_CAP)
+        res = simon_two_stage(p0, p1, alpha, beta, n_max=cap, constraint=constraint)
+    except ValueError:
         return pd.DataFrame(columns=cols)
-    s = _Search(p0, p1, alpha, beta, strict=constraint == "<")
-    rows, t0 = [], time.monotonic()
-    for n in range(n_lo, n_hi + 1):
-        try:
-            found = s.designs_at_n(n)
-        except Exception:
-            return pd.DataFrame(rows, columns=cols)
-        if found:
-            en, n1, r1, r = min(found, key=lambda d: (d[0], d[1], -d[2]))
-            rows.append({"n": n, "EN(p0)": en, "boundary": f"{r1}/{n1}, {r}/{n}"})
-        if time.monotonic() - t0 > budget:
-            break
-    return pd.DataFrame(rows, columns=cols)
+    df = en_by_n(res, extra=max(0, int(n_hi) - res.optimal.n))
+    df = df[(df["n"] >= n_lo) & (df["n"] <= n_hi)]
+    return pd.DataFrame(
+        {
+            "n": df["n"].astype(int).tolist(),
+            "EN(p0)": df["EN(p0)"].astype(float).tolist(),
+            "boundary": [f"{r1}/{n1}, {r}/{n}" for r1, n1, r, n in zip(df["r1"], df["n1"], df["r"], df["n"], strict=True)],
+        },
+        columns=cols,
+    )
 
 
 def named_points(res: SimonResult) -> pd.DataFrame:
@@ -376,11 +401,22 @@ def markdown_export(title: str, paragraph: str, inputs: list[tuple[str, str]], t
     return "\n".join(lines) + "\n"
 
 
-def paragraph_for(result, p0_src: str, p1_src: str, which: str | int = "optimal", endpoint: str = "") -> str:
-    """``protocol_paragraph`` with the endpoint name only for binary designs."""
-    kw = {"endpoint": endpoint} if endpoint and isinstance(result, SimonResult | SingleStageResult) else {}
+def paragraph_for(
+    result, p0_src: str, p1_src: str, which: str | int = "optimal", endpoint: str = "",
+    protocol: Protocol | None = None,
+) -> str:
+    """``protocol_paragraph`` with the endpoint name only for binary designs and the protocol
+    details (regimen, assessment, non-evaluable fraction, accrual pause; times in months)."""
+    binary = isinstance(result, SimonResult | SingleStageResult)
+    kw: dict = {"endpoint": endpoint} if endpoint and binary else {}
     if isinstance(result, SimonResult):
         kw["which"] = which
+    if protocol is not None:
+        kw |= {"treatment": protocol.treatment, "assessment": protocol.assessment, "dropout": protocol.dropout}
+        if isinstance(result, SimonResult):
+            kw["pause_accrual"] = protocol.pause_accrual
+    if not binary:
+        kw["time_unit"] = TIME_UNIT
     return protocol_paragraph(result, p0_source=p0_src, p1_source=p1_src, **kw)
 
 
@@ -632,6 +668,25 @@ def survival_inputs(plan: str) -> dict:
     out["src1"] = _note(n1, f"Source of the {src1}", "hr_note",
                         "the effect the investigators consider clinically worthwhile (source not stated)")
     return out
+
+
+def protocol_inputs(plan: str) -> Protocol:
+    """Regimen, assessment, non-evaluable fraction and (Simon) accrual pause, kept in the URL."""
+    kind = "binary" if plan in ("simon", "single") else "survival"
+    c = st.columns([3, 3, 1.4, 1.6])
+    treatment = _note(c[0], "Treatment (regimen)", "treatment", TREATMENT)
+    assessment = _note(c[1], "Endpoint assessment", "assess", ASSESSMENT[kind])
+    what = "not evaluable for response" if kind == "binary" else "lost to follow-up or not evaluable"
+    drop = c[2].number_input("Not evaluable (%)", min_value=0.0, max_value=90.0, value=10.0, step=5.0,
+                             format="%.0f", key="dropout", bind=BIND,
+                             help=f"Expected percentage of enrolled patients {what}; the accrual "
+                             "target is n / (1 − fraction), rounded up.")
+    drop = 10.0 if drop is None else float(drop)
+    pause = True
+    if plan == "simon":
+        pause = c[3].toggle("Pause accrual after stage 1", value=True, key="pause", bind=BIND,
+                            help="Suspend accrual until the stage-1 responses have been assessed.")
+    return Protocol(treatment, assessment, drop / 100.0, bool(pause))
 
 
 def survival_design(plan: str, v: dict):

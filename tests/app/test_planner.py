@@ -49,6 +49,12 @@ def test_published_design_by_default(app_test) -> None:
     code = at.code[0].value
     assert "Simon's optimal two-stage design" in code and "EN(p0) = 20.6" in code
     assert "under the null hypothesis" in code
+    # the seed protocol's regimen and assessment by default; 10% not evaluable; accrual paused
+    assert "trial of apatinib plus doxorubicin and ifosfamide is the objective response rate" in code
+    assert "based on best overall response per RECIST 1.1 in evaluable patients" in code
+    assert "the accrual target is 48 patients (43/0.90, rounded up), about 15 of them in stage 1" in code
+    assert "Accrual will be suspended once 13 evaluable patients have been enrolled" in code
+    assert "((" not in code and "[2] A'Hern" in code and "Jung" not in code
     assert "3 or fewer" in text and len(at.get("plotly_chart")) == 1
     assert {b.label for b in at.get("download_button")} >= {"Paragraph (.txt)", "Paragraph + tables (.md)"}
 
@@ -81,7 +87,7 @@ def test_url_reproduces_a_design_with_evidence_sources(app_test) -> None:
     assert metric(at, "Optimal") == res.optimal.boundary()
     code = at.code[0].value
     assert "lower bound of the 95% confidence interval" in code and "studies" in code
-    assert "constraints attained α < 0.05" in code
+    assert "attained α < 0.05 and attained power > 0.90" in code
     assert len(at.get("plotly_chart")) == 1  # the EN(p0) against n tab
 
 
@@ -143,4 +149,35 @@ def test_a_binding_search_bound_is_stated(app_test) -> None:
     assert metric(at, "Search") == "bounded"
     assert metric(at, "Optimal") == "11/53, 26/99"
     assert any("Search stopped at n_max = 100" in w.value for w in at.warning)
-    assert "Caution: the search was limited to n ≤ 100" in at.code[0].value
+    code = at.code[0].value
+    assert "the search was limited to n ≤ 100 and this limit was binding" in code
+    assert "may not be optimal" in code
+
+
+def test_protocol_details_from_the_url(app_test) -> None:
+    at = app_test(page=PAGE, query={
+        "treatment": "apatinib plus ifosfamide", "assess": "best overall response per RECIST 1.1",
+        "dropout": "20", "pause": "false", "p0": "0.26", "p1": "0.41",
+    })
+    check_clean(at)
+    code = at.code[0].value
+    res = simon_two_stage(0.26, 0.41, 0.05, 0.2)
+    assert metric(at, "Optimal") == res.optimal.boundary() == "7/25, 24/72"
+    assert "trial of apatinib plus ifosfamide is the objective response rate (ORR), based on best " \
+        "overall response per RECIST 1.1." in code
+    assert "apatinib plus ifosfamide will be declared promising if more than 24 of the 72" in code
+    assert "the accrual target is 90 patients (72/0.80, rounded up), about 32 of them in stage 1" in code
+    assert "Accrual will not be suspended" in code
+    at.text_input(key="treatment").set_value("apatinib alone").run()
+    check_clean(at)
+    assert "trial of apatinib alone is" in at.code[0].value
+
+
+def test_survival_paragraph_names_pfs_in_months(app_test) -> None:
+    at = app_test(page=PAGE, query={"plan": "One-sample log-rank"})
+    check_clean(at)
+    code = at.code[0].value
+    assert "progression-free survival (PFS)" in code and "median PFS m0 = 6 months" in code
+    assert "target median PFS of m1 = m0·δ^(−1/shape) = 10.0 months" in code
+    assert "median survival" not in code and "time units" not in code
+    assert not [t for t in at.toggle if t.key == "pause"]

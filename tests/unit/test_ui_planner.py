@@ -179,6 +179,32 @@ def test_paragraph_and_markdown(simon) -> None:
     assert "Wu" in P.paragraph_for(d, "a", "b", endpoint="ignored")
 
 
+def test_paragraph_for_passes_the_protocol_details(simon) -> None:
+    proto = P.Protocol(P.TREATMENT, P.ASSESSMENT["binary"], 0.1, False)
+    text = P.paragraph_for(simon, "the lower bound X", "the pooled Y", which="minimax",
+                           endpoint=P.ENDPOINT_NAMES["DCR"], protocol=proto)
+    assert "trial of apatinib plus doxorubicin and ifosfamide is the disease control rate (DCR)" in text
+    assert "based on best overall response per RECIST 1.1 in evaluable patients" in text
+    assert "minimax" in text and "Accrual will not be suspended" in text
+    # minimax 4/18, 10/33: accrual target ceil(33 / 0.9) = 37, stage 1 ceil(18 / 0.9) = 20
+    assert "the accrual target is 37 patients (33/0.90, rounded up), about 20 of them in stage 1" in text
+    assert "apatinib plus doxorubicin and ifosfamide will be declared promising if more than 10" in text
+    d = one_sample_logrank(6, 0.6, 24, 12)
+    t = P.paragraph_for(d, "a", "b", protocol=P.Protocol(assessment=P.ASSESSMENT["survival"], dropout=0.1))
+    assert "median PFS m0 = 6 months" in t and "10.0 months" in t and "progression per RECIST 1.1" in t
+    assert f"accrual target is {-(-d.n * 10 // 9)} patients" in t
+    rows = dict(P.Protocol(dropout=0.1).rows(simon=True))
+    assert rows["Not evaluable or lost"] == "10%" and rows["Treatment"] == P.TREATMENT
+    assert "Accrual paused until stage-1 responses are assessed" not in dict(P.Protocol().rows(simon=False))
+
+
+def test_planner_uses_the_public_per_n_api() -> None:
+    import inspect
+
+    src = inspect.getsource(P)
+    assert "_Search" not in src and "designs_at_n" not in src and "en_by_n(" in src
+
+
 def test_binary_inputs_endpoint() -> None:
     s_orr = P.Source("k", "l", 0.2, "x", "ORR")
     s_dcr = P.Source("k", "l", 0.6, "x", "DCR")
