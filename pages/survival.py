@@ -58,7 +58,7 @@ if tabs[0].open is not False:
         st.dataframe(table, hide_index=True, width="stretch", height=min(420, 40 + 35 * len(table)), key="surv_table", column_config={
             V.FLAG: st.column_config.TextColumn(V.FLAG, width=40, help="A consistency flag concerns this value."),
             "Interval kind": st.column_config.TextColumn(help="95% CI, IQR, range, or kind not stated by the source."),
-            "Method": st.column_config.TextColumn(help="Milestone rates: Kaplan–Meier estimate or crude share."),
+            "Method": st.column_config.TextColumn(help="Milestone rates only: Kaplan–Meier estimate, crude share, or not stated."),
             "Provenance": st.column_config.TextColumn(help="Source · location · status · derivation · as printed.", width="large"),
             "Flags": st.column_config.TextColumn(width="large"),
         })

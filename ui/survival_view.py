@@ -291,7 +291,7 @@ def _interval_text(r: pd.Series) -> str:
 
 def _method_text(r: pd.Series) -> str:
     if r["statistic"] == "median":
-        return "median (Kaplan–Meier)"
+        return DASH  # how a median was estimated is not recorded; not claimed here
     m = text(r.get("milestone_method"))
     return {"Kaplan–Meier": "Kaplan–Meier", "crude": "crude proportion"}.get(m, "KM or crude not stated")
 
