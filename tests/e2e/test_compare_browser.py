@@ -12,8 +12,9 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("tab", ["Subgroups", "Meta-regression", "Subtypes", "Design table"])
 def test_compare_tabs(app_url, page, tab) -> None:
     page.goto(f"{app_url}/compare?ctab={tab.replace(' ', '+')}")
-    wait_for_app(page)
+    wait_for_app(page, timeout=90_000)
     expect_no_exception(page)
+    page.locator("[data-testid='stMain'] h2, [data-testid='stMain'] h3").first.wait_for(timeout=90_000)
     body = page.locator("[data-testid='stMain']").inner_text()
     assert " nan" not in body.lower().replace("\n", " ")
     shot(page, f"compare-{tab.lower().replace(' ', '-')}")

@@ -33,7 +33,7 @@ def test_estimator_change_redraws_and_updates_url(app_url, page) -> None:
     page.goto(f"{app_url}/pooled")
     wait_for_app(page)
     expect_no_exception(page)
-    page.locator("[data-testid='stPlotlyChart']").first.wait_for()
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=90_000)
     before = metric_value(page, "95% confidence interval")
     assert before == A.fmt_interval(*expected(A.Selection(), A.DEFAULT_MODEL).ci)
     choose(page, "ci", "z")
@@ -61,8 +61,10 @@ def test_deep_link_reproduces_the_view(app_url, page) -> None:
 def test_csv_download(app_url, page) -> None:
     page.goto(f"{app_url}/pooled")
     wait_for_app(page)
-    with page.expect_download() as d:
-        page.get_by_role("button", name="Download study table (CSV)").click()
+    button = page.get_by_role("button", name="Download study table (CSV)")
+    button.wait_for(timeout=90_000)
+    with page.expect_download(timeout=90_000) as d:
+        button.click()
     dl = d.value
     assert dl.suggested_filename == "forest_ORR.csv"
     text = open(dl.path(), encoding="utf-8-sig").read()
@@ -74,8 +76,11 @@ def test_methods_tab_and_published(app_url, page) -> None:
     page.goto(f"{app_url}/pooled?ptab=Methods+%26+literature")
     wait_for_app(page)
     expect_no_exception(page)
+    code = page.locator("[data-testid='stCode']").first
+    code.wait_for(timeout=90_000)
+    assert "Hartung–Knapp–Sidik–Jonkman" in code.inner_text()
     body = page.locator("[data-testid='stMain']").inner_text()
-    assert "Methods paragraph" in body and "Hartung–Knapp" in body
+    assert "Methods paragraph" in body
     assert " nan" not in body.lower()
     shot(page, "pooled-methods")
 
@@ -84,7 +89,7 @@ def test_clicking_a_study_opens_its_card(app_url, page) -> None:
     page.goto(f"{app_url}/pooled")
     wait_for_app(page)
     points = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .trace").first.locator("path.point")
-    points.first.wait_for()
+    points.first.wait_for(timeout=90_000)
     points.nth(2).click(force=True)
     page.wait_for_url("**/studies?study=*", timeout=60_000)
     wait_for_app(page)
