@@ -539,6 +539,8 @@ def _import_csv_text(text: str, name: str, problems: list[Problem]) -> EvidenceB
     names = [unescape_cell(h).strip().lower() for h in header]
     seen: dict[str, int] = {}
     for j, h in enumerate(names):
+        if not h:  # blank column names are ignored (reported below), never "duplicates"
+            continue
         if h in seen:
             return _empty(name, *problems, _file_problem(
                 name, f"column '{h}' appears twice (columns {seen[h] + 1} and {j + 1})", line=header_line,
