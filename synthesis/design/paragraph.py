@@ -485,13 +485,14 @@ def _exponential(
             " For small trials, an exact test based on the χ² distribution of the total time "
             f"at risk is an alternative {cite('phadnis')}."
         )
+    events = f"{d.events:.0f}" if d.exact else f"{d.events:.1f}"
     text = (
         f"Sample size. {_endpoint_sentence(endpoint, treatment, assessment)} {ep} is assumed "
         f"to follow an exponential distribution. The null hypothesis that the median {ep} is "
         f"at most m0 = {d.m0:g} {unit} will be tested against the alternative that it is "
         f"m1 = {d.m1:g} {unit} (hazard ratio {d.m0 / d.m1:.3f}) with {test}, at a one-sided "
         f"{_level(d.alpha)} significance level with {_level(d.power_target)} power. The null "
-        f"value m0 is {p0_src}; the target m1 is {p1_src}. This requires {d.events:.1f} "
+        f"value m0 is {p0_src}; the target m1 is {p1_src}. This requires {events} "
         f"events. With uniform accrual over {d.accrual:g} {unit} and {d.follow_up:g} further "
         f"{unit} of follow-up, the probability of observing an event under the alternative is "
         f"{d.p_event:.3f}, so {d.n_raw:.1f}, rounded up to {d.n} patients, are needed "

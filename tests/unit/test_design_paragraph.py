@@ -208,6 +208,7 @@ def test_exponential_and_cph_paragraphs() -> None:
     ex = exponential_median_test(4, 6, 24, 12, exact=True)
     tx = protocol_paragraph(ex, p0_source="historical median", p1_source="target median")
     assert "χ² distribution of the total time at risk [1]" in tx and cited(tx) == {"phadnis"}
+    assert f"This requires {ex.events:.0f} events." in tx and ".0 events" not in tx
     c = two_arm_cph(0.7, 0.25, 0.35)
     t = protocol_paragraph(
         c,
