@@ -673,7 +673,7 @@ def survival_inputs(plan: str) -> dict:
 def protocol_inputs(plan: str) -> Protocol:
     """Regimen, assessment, non-evaluable fraction and (Simon) accrual pause, kept in the URL."""
     kind = "binary" if plan in ("simon", "single") else "survival"
-    c = st.columns([3, 3, 1.4, 1.6])
+    c = st.columns([2.6, 2.6, 1.5, 2.1], vertical_alignment="bottom")
     treatment = _note(c[0], "Treatment (regimen)", "treatment", TREATMENT)
     assessment = _note(c[1], "Endpoint assessment", "assess", ASSESSMENT[kind])
     what = "not evaluable for response" if kind == "binary" else "lost to follow-up or not evaluable"
