@@ -22,12 +22,12 @@ def test_compare_tabs(app_url, page, tab) -> None:
 
 def test_home_links_to_pooled(app_url, page) -> None:
     page.goto(app_url)
-    wait_for_app(page)
+    wait_for_app(page, timeout=90_000)
     expect_no_exception(page)
     assert page.locator("[data-testid='stMetric']").count() >= 2
     shot(page, "home")
     page.locator("[data-testid='stPageLink']").filter(has_text="Pooled efficacy").first.click()
-    wait_for_app(page)
+    wait_for_app(page, timeout=90_000)
     expect_no_exception(page)
     assert "/pooled" in page.url
     page.locator("[data-testid='stPlotlyChart']").first.wait_for()

@@ -20,7 +20,7 @@ def metric_value(page, label: str) -> str:
 def choose(page, key: str, option: str) -> None:
     page.locator(f".st-key-{key} input[role='combobox']").first.click()
     page.get_by_role("option", name=option, exact=True).click()
-    wait_for_app(page)
+    wait_for_app(page, timeout=90_000)
 
 
 def expected(sel: A.Selection, model: A.Model):
@@ -31,7 +31,7 @@ def expected(sel: A.Selection, model: A.Model):
 
 def test_estimator_change_redraws_and_updates_url(app_url, page) -> None:
     page.goto(f"{app_url}/pooled")
-    wait_for_app(page)
+    wait_for_app(page, timeout=90_000)
     expect_no_exception(page)
     page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=90_000)
     before = metric_value(page, "95% confidence interval")
@@ -48,7 +48,7 @@ def test_estimator_change_redraws_and_updates_url(app_url, page) -> None:
 
 def test_deep_link_reproduces_the_view(app_url, page) -> None:
     page.goto(f"{app_url}/pooled?endpoint=DCR&method=PM&level=0.9&histology=soft-tissue+sarcoma")
-    wait_for_app(page)
+    wait_for_app(page, timeout=90_000)
     expect_no_exception(page)
     model = A.Model(method="PM", level=0.9)
     res = expected(A.Selection(endpoint="DCR", histology=("soft-tissue sarcoma",)), model)
@@ -60,7 +60,7 @@ def test_deep_link_reproduces_the_view(app_url, page) -> None:
 
 def test_csv_download(app_url, page) -> None:
     page.goto(f"{app_url}/pooled")
-    wait_for_app(page)
+    wait_for_app(page, timeout=90_000)
     button = page.get_by_role("button", name="Download study table (CSV)")
     button.wait_for(timeout=90_000)
     with page.expect_download(timeout=90_000) as d:
@@ -74,7 +74,7 @@ def test_csv_download(app_url, page) -> None:
 
 def test_methods_tab_and_published(app_url, page) -> None:
     page.goto(f"{app_url}/pooled?ptab=Methods+%26+literature")
-    wait_for_app(page)
+    wait_for_app(page, timeout=90_000)
     expect_no_exception(page)
     code = page.locator("[data-testid='stCode']").first
     code.wait_for(timeout=90_000)
@@ -87,12 +87,12 @@ def test_methods_tab_and_published(app_url, page) -> None:
 
 def test_clicking_a_study_opens_its_card(app_url, page) -> None:
     page.goto(f"{app_url}/pooled")
-    wait_for_app(page)
+    wait_for_app(page, timeout=90_000)
     points = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .trace").first.locator("path.point")
     points.first.wait_for(timeout=90_000)
     points.nth(2).click(force=True)
     page.wait_for_url("**/studies?study=*", timeout=60_000)
-    wait_for_app(page)
+    wait_for_app(page, timeout=90_000)
     expect_no_exception(page)
     assert "study=" in page.url
     shot(page, "pooled-click-study-card")
