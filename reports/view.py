@@ -81,6 +81,8 @@ IGNORED_KEYS = frozenset({
     "present", "slide", "study", "embed", "embed_options", "tab",
     # Trial planner keys other than p0/p1/alpha/power (sources, notes, search options)
     "plan", "p0_src", "p1_src", "p0_note", "p1_note", "constraint", "pick",
+    # tabs and chart-local choices of the Pooled efficacy and Designs & subtypes pages
+    "ptab", "ctab", "stab", "by", "moderator", "tau2_mode",
 })
 
 # display labels written by the page's widgets (format_func) -> vocabulary literal

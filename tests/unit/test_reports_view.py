@@ -144,3 +144,17 @@ def test_to_query_values_are_valid_options_of_the_page_widgets() -> None:
         for key, value in v.to_pairs():
             if key in page_values:
                 assert value in page_values[key], (key, value)
+
+
+def test_links_copied_from_the_pages_are_accepted_headless() -> None:
+    # A URL copied from Pooled efficacy / Designs & subtypes carries tab and chart-local keys;
+    # `python -m reports --view` must accept it (strict mode) and read the analysis keys.
+    v = View.from_query(
+        "endpoint=DCR&method=PM&ptab=Sensitivity&ctab=Meta-regression&by=Histology"
+        "&moderator=year&tau2_mode=common",
+        strict=True,
+    )
+    assert v.endpoint == "DCR"
+    assert v.method == "PM"
+    with pytest.raises(ValueError, match="unknown view key"):
+        View.from_query("endpoint=DCR&no_such_key=1", strict=True)
