@@ -6,6 +6,9 @@ import streamlit as st
 
 from ui import analysis as A
 from ui import controls, widgets
+from ui.bootstrap import route_through_app
+
+route_through_app()
 
 st.title("Pooled efficacy")
 st.caption(

@@ -17,7 +17,10 @@ from reports.html import build_html
 from reports.pptx import build_pptx
 from reports.view import QUERY_KEYS, View
 from ui.analysis import escape_md
+from ui.bootstrap import route_through_app
 from ui.data import get_evidence
+
+route_through_app()
 
 SHORT = {
     "orr_forest": "ORR forest",
