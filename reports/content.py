@@ -13,9 +13,8 @@ Rules:
   fitted) is kept with ``available=False`` and a one-sentence ``reason`` — never faked;
 * this module must not import streamlit (used headless).
 
-The selection of the rows to pool mirrors ``ui.analysis.select_outcomes`` (which cannot be
-imported here because ``ui.analysis`` imports streamlit); ``tests/unit/test_reports_content.py``
-checks that the two agree on the embedded data for many views.
+The rows to pool are chosen by :func:`evidence.selection.select_outcomes`, the same function the
+pages use.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from evidence.selection import FILTER_COLUMNS, MISSING, Selection, select_outcomes
 from reports.rscript import r_script_for
 from reports.view import View
 from synthesis._common import LABELS
@@ -45,13 +45,6 @@ TIMEPOINT_NAMES = {
     "week_12": "Week 12",
     "final": "Final analysis",
 }
-FILTER_COLUMNS = {
-    "histology": "histology_group",
-    "design": "design",
-    "regimen": "regimen",
-    "line": "line_group",
-}
-MISSING = "not reported"
 
 #: the figures of presentation mode and of the deck, in order
 FIGURE_SECTIONS = ("orr_forest", "dcr_forest", "agreement", "subgroups", "survival", "design")
@@ -201,110 +194,14 @@ def app_version() -> str:
 
 # ------------------------------------------------------------------------------------------
 # selection (mirror of ui.analysis.select_outcomes; see the module docstring)
-def _pooled_rows(outcomes: pd.DataFrame) -> pd.Series:
-    ok = pd.Series(True, index=outcomes.index)
-    if "record_kind" in outcomes:
-        ok &= ~outcomes["record_kind"].map(_text).str.contains("meta", case=False)
-    if "subgroup" in outcomes:
-        ok &= outcomes["subgroup"].map(_text) == ""
-    ev = pd.to_numeric(outcomes.get("events"), errors="coerce")
-    tot = pd.to_numeric(outcomes.get("total"), errors="coerce")
-    ok &= ev.notna() & tot.notna() & (tot > 0)
-    return ok
-
-
-def line_group(text: object) -> str:
-    """Coarse line-of-therapy category from the free-text ``line`` field (as the page)."""
-    s = _text(text).lower()
-    if not s or s.startswith("not reported") or "not stated" in s:
-        return MISSING
-    first = "first line" in s or "first-line" in s or "1st line" in s or "treatment-naive" in s
-    later = any(w in s for w in ("second", "later", "after", "failure", "pretreated", "refractory",
-                                  "relapsed", "progression", "≥2", ">=2", "prior"))
-    if first and later:
-        return "mixed lines"
-    if first:
-        return "first line"
-    if later:
-        return "after prior therapy"
-    return "other"
-
-
-def with_derived(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Add the derived grouping columns (``line_group``) when absent (as the page)."""
-    if "line_group" in outcomes or "line" not in outcomes:
-        return outcomes
-    return outcomes.assign(line_group=outcomes["line"].map(line_group))
-
-
 def select_rows(outcomes: pd.DataFrame, view: View) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
     """Rows pooled for ``view``: ``(chosen, excluded with why_excluded, notes)``.
 
-    The same rules as the pooled page (``ui.analysis.select_outcomes``).
+    Delegates to :func:`evidence.selection.select_outcomes`, the implementation the pages use, so a
+    report pools exactly the rows the screen pooled.
     """
-    df = with_derived(outcomes).copy()
-    reasons = pd.Series("", index=df.index, dtype=object)
-
-    def drop(mask: pd.Series, why: str) -> None:
-        reasons[mask & (reasons == "")] = why
-
-    base = _pooled_rows(df) & (df["endpoint"] == view.endpoint)
-    in_scope = (df["endpoint"] == view.endpoint) & (
-        df["subgroup"].map(_text) == "" if "subgroup" in df else True
-    )
-    if "record_kind" in df:
-        in_scope &= ~df["record_kind"].map(_text).str.contains("meta", case=False)
-    drop(in_scope & ~base, "no usable counts")
-    headline = _truthy(df["headline"]) if "headline" in df else pd.Series(True, index=df.index)
-    if view.timepoint == "headline":
-        at_time = headline
-    else:
-        at_time = df["timepoint"].map(_text) == view.timepoint
-    drop(in_scope & ~at_time, f"not a {TIMEPOINT_NAMES[view.timepoint].lower()} row")
-    keep = base & at_time
-    notes: list[str] = []
-    if view.reports == "one" and "pooled_by_default" in df:
-        pbd = _truthy(df["pooled_by_default"])
-        if view.timepoint == "headline":
-            eligible = pbd
-        else:
-            ok_ids = set(df.loc[pbd, "study_id"])
-            eligible = df["study_id"].isin(ok_ids)
-        why = df.get("exclusion_reason", pd.Series("", index=df.index)).map(_text)
-        for idx in df.index[in_scope & keep & ~eligible]:
-            reasons[idx] = why[idx] or "overlapping or secondary report"
-        keep &= eligible
-    elif view.reports == "all" and "overlap_group" in df:
-        groups = df.loc[keep, "overlap_group"].map(_text)
-        dup = groups[groups != ""].value_counts()
-        dup = dup[dup > 1]
-        if len(dup):
-            notes.append(
-                "All reports are included: overlapping reports of the same cohort "
-                f"({', '.join(sorted(dup.index))}) may count the same patients twice."
-            )
-    for name, column in FILTER_COLUMNS.items():
-        allowed = getattr(view, name)
-        if allowed and column in df:
-            ok = df[column].map(lambda v: _text(v) or MISSING).isin(set(allowed))
-            drop(in_scope & keep & ~ok, f"{name} filter")
-            keep &= ok
-    chosen = df[keep].copy()
-    if len(chosen):
-        chosen["_order"] = (~_truthy(chosen["headline"])).astype(int) if "headline" in chosen else 0
-        chosen = chosen.sort_values(["study_id", "_order"], kind="stable")
-        dupes = chosen.duplicated("study_id", keep="first")
-        for idx in chosen.index[dupes]:
-            reasons[idx] = "second row of the same study"
-        chosen = chosen[~dupes].drop(columns="_order")
-    sort_cols = [c for c in ("year", "label") if c in chosen]
-    chosen = chosen.sort_values(sort_cols, kind="stable") if sort_cols else chosen
-    chosen["events"] = pd.to_numeric(chosen["events"]).astype(int)
-    chosen["total"] = pd.to_numeric(chosen["total"]).astype(int)
-    excluded = df[in_scope & (reasons != "")].copy()
-    excluded["why_excluded"] = reasons[excluded.index]
-    cols = [c for c in ("study_id", "label", "timepoint", "events", "total", "why_excluded") if c in excluded]
-    return chosen.reset_index(drop=True), excluded[cols].reset_index(drop=True), tuple(notes)
+    picked = select_outcomes(outcomes, Selection(**view.selection_kwargs()))
+    return picked.frame, picked.excluded, picked.notes
 
 
 def _labels(frame: pd.DataFrame) -> list[str]:

@@ -16,49 +16,35 @@ from __future__ import annotations
 import io
 import math
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import synthesis
+from evidence.selection import (  # noqa: F401  (re-exported for the pages)
+    ENDPOINTS,
+    FILTER_COLUMNS,
+    MISSING,
+    REPORTS,
+    TIMEPOINTS,
+    Selected,
+    Selection,
+    filter_options,
+    line_group,
+    pooled_rows,
+    select_outcomes,
+    with_derived,
+)
+from evidence.selection import text_value as _text
 from synthesis._common import LABELS
 
 # --------------------------------------------------------------------------------------------
-# vocabulary of the selection controls (URL values are the dict keys)
-ENDPOINTS = {"ORR": "Objective response rate (ORR)", "DCR": "Disease control rate (DCR)"}
-TIMEPOINTS = {
-    "headline": "Headline per study",
-    "best_overall": "Best overall response",
-    "week_12": "Week 12",
-    "final": "Final analysis",
-}
-REPORTS = {"one": "One report per cohort", "all": "All reports (overlapping cohorts)"}
+# vocabulary of the selection controls and the row selection live in evidence.selection (shared
+# with the headless reports); the model choices below are the pages' own.
 PRIOR_SCALES = {"0.5": "half-normal(0.5)", "1.0": "half-normal(1.0)"}
 LEVELS = {"0.95": "95%", "0.9": "90%", "0.99": "99%"}
-FILTER_COLUMNS = {
-    "histology": "histology_group",
-    "design": "design",
-    "regimen": "regimen",
-    "line": "line_group",
-}
-MISSING = "not reported"
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """Which rows of the outcomes table are pooled (empty filter tuple = no restriction)."""
-
-    endpoint: str = "ORR"
-    timepoint: str = "headline"
-    histology: tuple[str, ...] = ()
-    design: tuple[str, ...] = ()
-    regimen: tuple[str, ...] = ()
-    line: tuple[str, ...] = ()
-    reports: str = "one"
-
-
 @dataclass(frozen=True, slots=True)
 class Model:
     """Every statistical choice of the pooled analysis (the project vocabulary)."""
@@ -87,169 +73,6 @@ class Model:
 DEFAULT_MODEL = Model()
 #: The one-step check shown beside it on the home page (statistics notes §1.9).
 CHECK_MODEL = Model(method="GLMM", ci_method="t", pi_method="t(k-1)")
-
-
-@dataclass(frozen=True, slots=True)
-class Selected:
-    """Rows chosen for pooling plus what was left out and why."""
-
-    frame: pd.DataFrame
-    excluded: pd.DataFrame
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def k(self) -> int:
-        return len(self.frame)
-
-
-# --------------------------------------------------------------------------------------------
-# pure helpers
-def _text(v: object) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return ""
-    s = str(v).strip()
-    return "" if s.lower() in ("nan", "none", "<na>") else s
-
-
-def _truthy(s: pd.Series) -> pd.Series:
-    return s.fillna(False).astype(bool)
-
-
-def line_group(text: object) -> str:
-    """Coarse line-of-therapy category from the free-text ``line`` field."""
-    s = _text(text).lower()
-    if not s or s.startswith("not reported") or "not stated" in s:
-        return MISSING
-    first = "first line" in s or "first-line" in s or "1st line" in s or "treatment-naive" in s
-    later = any(w in s for w in ("second", "later", "after", "failure", "pretreated", "refractory",
-                                  "relapsed", "progression", "≥2", ">=2", "prior"))
-    if first and later:
-        return "mixed lines"
-    if first:
-        return "first line"
-    if later:
-        return "after prior therapy"
-    return "other"
-
-
-def with_derived(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Add the derived grouping columns (``line_group``) when absent."""
-    if "line_group" in outcomes or "line" not in outcomes:
-        return outcomes
-    return outcomes.assign(line_group=outcomes["line"].map(line_group))
-
-
-def filter_options(outcomes: pd.DataFrame, column: str) -> list[str]:
-    """Sorted distinct values of a filter column (missing shown as ``"not reported"``)."""
-    outcomes = with_derived(outcomes)
-    if column not in outcomes:
-        return []
-    vals = {(_text(v) or MISSING) for v in outcomes[column].tolist()}
-    return sorted(vals, key=lambda s: (s == MISSING, s.lower()))
-
-
-def _value_in(col: pd.Series, allowed: tuple[str, ...]) -> pd.Series:
-    vals = col.map(lambda v: _text(v) or MISSING)
-    return vals.isin(set(allowed))
-
-
-def pooled_rows(outcomes: pd.DataFrame) -> pd.Series:
-    """Rows that are study-level outcome counts (not subgroups or external meta-analyses)."""
-    ok = pd.Series(True, index=outcomes.index)
-    if "record_kind" in outcomes:
-        kind = outcomes["record_kind"].map(_text)
-        ok &= ~kind.str.contains("meta", case=False)
-    if "subgroup" in outcomes:
-        ok &= outcomes["subgroup"].map(_text) == ""
-    ev = pd.to_numeric(outcomes.get("events"), errors="coerce")
-    tot = pd.to_numeric(outcomes.get("total"), errors="coerce")
-    ok &= ev.notna() & tot.notna() & (tot > 0)
-    return ok
-
-
-def select_outcomes(outcomes: pd.DataFrame, sel: Selection) -> Selected:
-    """Choose the rows to pool for one endpoint/timepoint/filter/overlap combination.
-
-    Rules (stated again in :func:`methods_paragraph`):
-
-    * study-level rows only (subgroup rows and external meta-analyses never enter a pool);
-    * ``timepoint="headline"``: each study's headline row; otherwise rows at that timepoint;
-    * ``reports="one"``: only cohorts pooled by default (``pooled_by_default``; the evidence layer
-      keeps one report per overlapping cohort and excludes non-sarcoma populations, with an
-      ``exclusion_reason``). For a non-headline timepoint, a study is eligible when any of its rows
-      is pooled by default. ``reports="all"``: every report (double counting possible);
-    * filters keep rows whose value is in the chosen set (empty = all);
-    * one row per study (the headline row first).
-    """
-    if sel.endpoint not in ENDPOINTS:
-        raise ValueError(f"endpoint ({sel.endpoint!r}) must be one of 'ORR' or 'DCR'.")
-    if sel.timepoint not in TIMEPOINTS:
-        raise ValueError(f"timepoint ({sel.timepoint!r}) must be one of {', '.join(TIMEPOINTS)}.")
-    if sel.reports not in REPORTS:
-        raise ValueError(f"reports ({sel.reports!r}) must be 'one' or 'all'.")
-    df = with_derived(outcomes).copy()
-    reasons = pd.Series("", index=df.index, dtype=object)
-
-    def drop(mask: pd.Series, why: str) -> None:
-        reasons[mask & (reasons == "")] = why
-
-    base = pooled_rows(df) & (df["endpoint"] == sel.endpoint)
-    in_scope = (df["endpoint"] == sel.endpoint) & (
-        df["subgroup"].map(_text) == "" if "subgroup" in df else True
-    )
-    if "record_kind" in df:
-        in_scope &= ~df["record_kind"].map(_text).str.contains("meta", case=False)
-    drop(in_scope & ~base, "no usable counts")
-    headline = _truthy(df["headline"]) if "headline" in df else pd.Series(True, index=df.index)
-    if sel.timepoint == "headline":
-        at_time = headline
-    else:
-        at_time = df["timepoint"].map(_text) == sel.timepoint
-    drop(in_scope & ~at_time, f"not a {TIMEPOINTS[sel.timepoint].lower()} row")
-    keep = base & at_time
-    notes: list[str] = []
-    if sel.reports == "one" and "pooled_by_default" in df:
-        pbd = _truthy(df["pooled_by_default"])
-        if sel.timepoint == "headline":
-            eligible = pbd
-        else:
-            ok_ids = set(df.loc[pbd, "study_id"])
-            eligible = df["study_id"].isin(ok_ids)
-        why = df.get("exclusion_reason", pd.Series("", index=df.index)).map(_text)
-        for idx in df.index[in_scope & keep & ~eligible]:
-            reasons[idx] = why[idx] or "overlapping or secondary report"
-        keep &= eligible
-    elif sel.reports == "all" and "overlap_group" in df:
-        groups = df.loc[keep, "overlap_group"].map(_text)
-        dup = groups[groups != ""].value_counts()
-        dup = dup[dup > 1]
-        if len(dup):
-            notes.append(
-                "All reports are included: overlapping reports of the same cohort "
-                f"({', '.join(sorted(dup.index))}) may count the same patients twice."
-            )
-    for name, column in FILTER_COLUMNS.items():
-        allowed = getattr(sel, name)
-        if allowed and column in df:
-            ok = _value_in(df[column], allowed)
-            drop(in_scope & keep & ~ok, f"{name} filter")
-            keep &= ok
-    chosen = df[keep].copy()
-    if len(chosen):
-        chosen["_order"] = (~_truthy(chosen["headline"])).astype(int) if "headline" in chosen else 0
-        chosen = chosen.sort_values(["study_id", "_order"], kind="stable")
-        dupes = chosen.duplicated("study_id", keep="first")
-        for idx in chosen.index[dupes]:
-            reasons[idx] = "second row of the same study"
-        chosen = chosen[~dupes].drop(columns="_order")
-    sort_cols = [c for c in ("year", "label") if c in chosen]
-    chosen = chosen.sort_values(sort_cols, kind="stable") if sort_cols else chosen
-    chosen["events"] = pd.to_numeric(chosen["events"]).astype(int)
-    chosen["total"] = pd.to_numeric(chosen["total"]).astype(int)
-    excluded = df[in_scope & (reasons != "")].copy()
-    excluded["why_excluded"] = reasons[excluded.index]
-    cols = [c for c in ("study_id", "label", "timepoint", "events", "total", "why_excluded") if c in excluded]
-    return Selected(chosen.reset_index(drop=True), excluded[cols].reset_index(drop=True), tuple(notes))
 
 
 def flag_text(flags: pd.DataFrame | None) -> dict[str, tuple[int, str]]:

@@ -94,7 +94,7 @@ VIEWS = [
 
 @pytest.mark.parametrize("query", VIEWS)
 def test_selection_mirrors_the_pooled_page(query: str) -> None:
-    """reports.content.select_rows == ui.analysis.select_outcomes (which imports streamlit)."""
+    """The report pools what the pooled page pools (both call evidence.selection)."""
     from ui.analysis import Selection, select_outcomes
 
     outcomes = content_outcomes()
