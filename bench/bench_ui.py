@@ -95,8 +95,10 @@ def main() -> int:
                 page.screenshot(path=str(ROOT / "artifacts" / "bench-timeout.png"))
                 raise
             t_first = time.perf_counter() - t0
-            page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
-            page.wait_for_timeout(500)
+            # the first run of a fresh server reruns once through app.py (ui.bootstrap): let it settle
+            for _ in range(2):
+                page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+                page.wait_for_timeout(1000)
 
             times: list[float] = []
             first_pass: list[float] = []
@@ -104,9 +106,16 @@ def main() -> int:
             for i in range(args.repeats):
                 est = ESTIMATORS[i % len(ESTIMATORS)]
                 before = page.evaluate(DIAMOND_JS)
-                combo.click()
                 option = page.get_by_role("option", name=est, exact=True)
-                option.wait_for()
+                for attempt in range(3):  # a rerender can close the list; open it again
+                    combo.click()
+                    try:
+                        option.wait_for(timeout=5_000)
+                        break
+                    except Exception:
+                        if attempt == 2:
+                            raise
+                        page.keyboard.press("Escape")
                 t1 = time.perf_counter()
                 option.click()
                 page.wait_for_function(f"() => ({DIAMOND_JS})() !== {before!r}", timeout=30_000, polling=10)
