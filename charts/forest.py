@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import theme
+from charts.theme import shorten
 from synthesis.results import PooledProportion
 
 FLAG = "⚑"
@@ -209,7 +210,7 @@ def forest_figure(
     text(1.0, header_y, "Weight", bold=True, align="right")
     for i, (_, r) in enumerate(rows.iterrows()):
         y = y_rows[i]
-        label = _hover_escape(_clean(r["label"])[:30])
+        label = _hover_escape(shorten(_clean(r["label"])))
         if flagged[i]:
             label = f"{label} <span style='color:{theme.COLORS['flag']}'>{FLAG}</span>"
         text(_COLS["label"], y, label)

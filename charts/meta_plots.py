@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 
 from charts import theme
 from charts.forest import _clean, _hover_escape, interval_text, pct
+from charts.theme import shorten
 
 PCT_AXIS = {"tickformat": ".0%", "range": [-0.02, 1.02], "dtick": 0.2}
 
@@ -208,7 +209,7 @@ def baujat_figure(
     fig = go.Figure(
         go.Scatter(
             name="studies", x=rows["x"], y=rows["y"], mode="markers+text",
-            text=[s[:22] for s in labels], textposition="top center", cliponaxis=False,
+            text=[shorten(s, 22) for s in labels], textposition="top center", cliponaxis=False,
             textfont={"size": 11},
             marker={"size": 10, "color": theme.COLORS["study"]},
             hovertext=[
@@ -329,7 +330,7 @@ def subgroup_forest_figure(
             study_y[idx] = y
             ticks.append(y)
             r = rows.loc[idx]
-            ticktext.append(f"{_hover_escape(_clean(r['label']))[:30]}  {int(r['events'])}/{int(r['total'])}")
+            ticktext.append(f"{_hover_escape(shorten(_clean(r['label'])))}  {int(r['events'])}/{int(r['total'])}")
             y += 1.0
         y += 0.6
     order = [i for i in rows.index if i in study_y]
@@ -414,7 +415,7 @@ def composition_figure(
         share = [100 * float(n) / float(totals[lab]) for n, lab in zip(grp["n"], labels, strict=True)]
         fig.add_trace(
             go.Bar(
-                name=_clean(sub)[:32], y=labels, x=grp["n"], orientation="h",
+                name=shorten(_clean(sub), 32), y=labels, x=grp["n"], orientation="h",
                 marker={"color": palette[i % len(palette)], "line": {"color": "white", "width": 0.5}},
                 customdata=np.column_stack([share]),
                 hovertemplate=f"<b>%{{y}}</b><br>{_hover_escape(_clean(sub))}: %{{x}} patients "

@@ -33,6 +33,12 @@ _template.layout = go.Layout(
 pio.templates[TEMPLATE_NAME] = _template
 
 
+def shorten(text: str, width: int = 34) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis (cut before any escaping)."""
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 PRESENTATION_FONT = 18
 PRESENTATION_MARKER_SCALE = 1.5
 

@@ -28,3 +28,13 @@ def test_screen_mode_leaves_markers_alone() -> None:
     theme.apply(fig)
     assert fig.data[0].marker.size == 7
     assert fig.layout.template.layout.font.family.startswith("DejaVu")
+
+
+def test_shorten_keeps_short_text_and_marks_cuts() -> None:
+    assert theme.shorten("Xie 2019") == "Xie 2019"
+    cut = theme.shorten("Wang 2018 (JCO abstract, Ewing) extra words", 20)
+    assert len(cut) <= 20 and cut.endswith("…")
+    # cut before escaping: an entity is never split
+    from charts.forest import _hover_escape
+
+    assert "&amp" not in _hover_escape(theme.shorten("A & B " * 10, 5)).replace("&amp;", "")
