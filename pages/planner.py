@@ -8,7 +8,7 @@ from ui import analysis as A
 from ui import controls
 from ui import planner as P
 from ui.bootstrap import route_through_app
-from ui.data import get_evidence
+from ui.userdata_state import active_evidence
 
 route_through_app()
 
@@ -37,7 +37,7 @@ if F is not None and not F.outcomes.empty:
     try:
         sources = P.evidence_sources(
             F.outcomes, sel, model, lambda f: A.cached_pool(*A.counts(f), model), groups=groups,
-            version=get_evidence().sha256 or "",
+            version=active_evidence().sha256 or "",
         )
     except ValueError as exc:
         st.warning(f"Pooled values are unavailable for this view: {exc}")

@@ -18,7 +18,7 @@ from reports.pptx import build_pptx
 from reports.view import QUERY_KEYS, View
 from ui.analysis import escape_md
 from ui.bootstrap import route_through_app
-from ui.data import get_evidence
+from ui.userdata_state import active_evidence
 
 route_through_app()
 
@@ -138,7 +138,7 @@ if present:
     st.html(PRESENT_CSS)
 
 view, origin, view_error = current_view()
-ev = get_evidence()
+ev = active_evidence()
 content = content_for(ev, getattr(ev, "sha256", None), str(getattr(ev, "path", "")), view)
 
 if not present:

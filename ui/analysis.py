@@ -477,18 +477,21 @@ def _frames(_ev, path: str, sha: str | None) -> Frames:
 
 
 def data_key() -> str:
-    """Identity of the current data file version (part of every derived cache key)."""
-    from ui.data import get_evidence
+    """Identity of the evidence analysed (part of every derived cache key).
 
-    ev = get_evidence()
+    Built-in, merged with the user's studies, or the user's only, as chosen on Your studies.
+    """
+    from ui.userdata_state import active_evidence
+
+    ev = active_evidence()
     return f"{getattr(ev, 'path', '')}:{getattr(ev, 'sha256', '')}"
 
 
 def evidence_frames() -> Frames:
-    """The evidence tables of the current data file (cached by path and content hash)."""
-    from ui.data import get_evidence
+    """The evidence tables analysed now (cached by path and content hash; includes user studies)."""
+    from ui.userdata_state import active_evidence
 
-    ev = get_evidence()
+    ev = active_evidence()
     return _frames(ev, str(getattr(ev, "path", "")), getattr(ev, "sha256", None))
 
 

@@ -114,3 +114,19 @@ def test_template_rows_in_the_table_and_clear(app_test) -> None:
     assert not at.exception
     assert state(at).base is None
     assert any("No study of yours yet" in i.value for i in at.info)
+
+
+def _studies_metric(at) -> str:
+    return next(m.value for m in at.metric if m.label.startswith("Studies"))
+
+
+def test_merged_user_studies_reach_the_pooled_analysis(app_test) -> None:
+    # issue 8: user studies merged with the built-in ones are analysed on the Pooled efficacy page
+    builtin = _studies_metric(app_test(page="pages/pooled.py"))
+    at = upload(app_test(page=PAGE), "mine.csv", U.template_bytes("csv"))
+    at.radio(key="ud_mode_widget").set_value("merged").run()
+    at.switch_page("pages/pooled.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    merged = _studies_metric(at)
+    k_builtin, k_merged = (int(v.split("/")[0]) for v in (builtin, merged))
+    assert k_merged > k_builtin, (builtin, merged)
