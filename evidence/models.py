@@ -324,6 +324,10 @@ class Counts(_Frozen):
     evaluable_safety: Num | None = None
 
 
+#: Largest plausible patient count in one study (larger values are typos, e.g. 10**12).
+MAX_COUNT = 100_000
+
+
 def _check_events_total(events: Num | None, total: Num | None, percent: Num | None,
                         ev_name: str = "events") -> None:
     for name, num in ((ev_name, events), ("total", total)):
@@ -332,6 +336,12 @@ def _check_events_total(events: Num | None, total: Num | None, percent: Num | No
                 "not_integer",
                 "{name}: {v} is not a whole number",
                 {"name": name, "v": num.value, "field": name},
+            )
+        if num is not None and num.value > MAX_COUNT:
+            raise PydanticCustomError(
+                "count_too_large",
+                "{name}: {v} exceeds the largest plausible count ({m})",
+                {"name": name, "v": num.value, "m": MAX_COUNT, "field": name},
             )
     if total is not None and total.value <= 0:
         raise PydanticCustomError(

@@ -43,6 +43,7 @@ CONTENT_CASES = [
     ("bad_events_exceed_total.yaml", "T1", 0, "ORR › events", "40 exceeds total 37", "40"),
     ("bad_total_zero.yaml", "T1", 0, "ORR › total", "must be positive", "0"),
     ("bad_total_negative.yaml", "T1", 0, "ORR › total", "must be positive", "-5"),
+    ("bad_absurd_total.yaml", "T1", 0, "ORR › total", "largest plausible count", "1000000000000"),
     ("bad_nan.yaml", "T1", 0, "ORR › events", "finite", "nan"),
     ("bad_inf.yaml", "T1", 0, "ORR › total", "finite", "inf"),
     ("bad_percent_over_100.yaml", "T1", 0, "ORR › percent", "outside 0–100", "143.24"),
