@@ -107,6 +107,10 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
     page.wait_for_selector(
         "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout
     )
+    # placeholders of elements not drawn yet
+    page.wait_for_function(
+        "() => !document.querySelector(\"[data-testid='stSkeleton']\")", timeout=timeout
+    )
     page.wait_for_timeout(200)
 
 
