@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -60,8 +63,19 @@ def apply(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
             if isinstance(size, (int, float)):
                 trace.marker.size = size * PRESENTATION_MARKER_SCALE
             else:
-                trace.marker.size = [
-                    v * PRESENTATION_MARKER_SCALE if isinstance(v, (int, float)) else v
-                    for v in size
-                ]
+                trace.marker.size = _as_float_array(size) * PRESENTATION_MARKER_SCALE
     return fig
+
+
+def _as_float_array(values: object) -> np.ndarray:
+    """A marker-size array as floats, also from plotly's base64 typed-array form.
+
+    A figure rebuilt from its JSON (``go.Figure(fig_dict)``, cached figures) stores numpy arrays as
+    ``{"dtype": "f8", "bdata": "<base64>"}`` (plotly ≥ 6).
+    """
+    if isinstance(values, dict) and "bdata" in values:
+        arr = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        if "shape" in values:
+            arr = arr.reshape([int(d) for d in str(values["shape"]).split(",")])
+        return arr.astype(float)
+    return np.asarray([np.nan if v is None else v for v in values], dtype=float)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from charts import theme
 from reports.content import FIGURE_SECTIONS
 
 pytestmark = pytest.mark.app
@@ -50,7 +51,7 @@ def test_presentation_mode_from_url_hides_controls(app_test) -> None:
     assert "1/6" in at.header[0].value
     assert at.toggle(key="present_mode").value is True
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert spec["layout"]["font"]["size"] == 20  # charts.theme.apply(presentation=True)
+    assert spec["layout"]["font"]["size"] == theme.PRESENTATION_FONT  # charts.theme.apply(presentation=True)
     assert len(at.sidebar) == 0 or not any(True for _ in at.sidebar)
 
 

@@ -18,8 +18,19 @@ def metric_value(page, label: str) -> str:
 
 
 def choose(page, key: str, option: str) -> None:
-    page.locator(f".st-key-{key} input[role='combobox']").first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    # A rerun that redraws the sidebar can close an open list: open it again (at most 3 times).
+    item = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(3):
+        page.locator(f".st-key-{key} input[role='combobox']").first.click()
+        try:
+            item.wait_for(timeout=10_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page, timeout=90_000)
+    item.click()
     wait_for_app(page, timeout=90_000)
 
 

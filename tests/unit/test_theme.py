@@ -38,3 +38,17 @@ def test_shorten_keeps_short_text_and_marks_cuts() -> None:
     from charts.forest import _hover_escape
 
     assert "&amp" not in _hover_escape(theme.shorten("A & B " * 10, 5)).replace("&amp;", "")
+
+
+def test_presentation_scales_sizes_of_a_figure_rebuilt_from_json() -> None:
+    # cached/exported figures come back from JSON with numpy arrays as {"dtype", "bdata"}
+    import numpy as np
+
+    fig = go.Figure([go.Scatter(x=[1, 2], y=[1, 2], mode="markers", marker={"size": np.array([4.0, 8.0])})])
+    rebuilt = go.Figure(fig.to_plotly_json())
+    assert isinstance(rebuilt.data[0].marker.size, dict)  # plotly 7: base64 typed array
+    theme.apply(rebuilt, presentation=True)
+    assert list(np.asarray(rebuilt.data[0].marker.size, dtype=float)) == pytest.approx([6.0, 12.0])
+    # the same through the page's path: type(fig)(fig)
+    again = theme.apply(type(fig)(fig.to_dict()), presentation=True)
+    assert list(np.asarray(again.data[0].marker.size, dtype=float)) == pytest.approx([6.0, 12.0])
