@@ -5,7 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import evidence_view as V
+from ui.bootstrap import route_through_app
 from ui.userdata_state import active_evidence, active_label
+
+route_through_app()
 
 st.title("Data checks")
 st.caption(

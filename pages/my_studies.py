@@ -7,6 +7,9 @@ import streamlit as st
 from evidence import userdata as U
 from ui import userdata_state as S
 from ui import userdata_view as W
+from ui.bootstrap import route_through_app
+
+route_through_app()
 
 st.title("Your studies")
 st.caption(
