@@ -8,7 +8,6 @@ exactly what the screen pooled.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -67,10 +66,16 @@ class Selected:
 # --------------------------------------------------------------------------------------------
 # pure helpers
 def text_value(v: object) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+    """Plain text of a value; empty for None/NaN/NA/NaT (never ``nan`` on screen or in exports)."""
+    if v is None:
         return ""
+    try:
+        if pd.isna(v):  # type: ignore[arg-type]
+            return ""
+    except (TypeError, ValueError):  # arrays and other non-scalars
+        pass
     s = str(v).strip()
-    return "" if s.lower() in ("nan", "none", "<na>") else s
+    return "" if s.lower() in ("nan", "none", "<na>", "nat") else s
 
 
 def truthy(s: pd.Series) -> pd.Series:

@@ -32,6 +32,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evidence.selection import FILTER_COLUMNS, MISSING, Selection, select_outcomes
+from evidence.selection import text_value as _text
 from reports.rscript import r_script_for
 from reports.view import View
 from synthesis._common import LABELS
@@ -143,18 +144,6 @@ class ReportContent:
 
 # ------------------------------------------------------------------------------------------
 # small pure helpers
-def _text(v: object) -> str:
-    if v is None:
-        return ""
-    try:
-        if pd.isna(v):  # type: ignore[arg-type]
-            return ""
-    except (TypeError, ValueError):
-        pass
-    s = str(v).strip()
-    return "" if s.lower() in ("nan", "none", "<na>") else s
-
-
 def _truthy(s: pd.Series) -> pd.Series:
     return s.fillna(False).astype(bool)
 

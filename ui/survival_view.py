@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts import theme
+from evidence.selection import text_value
 from synthesis.survival import (
     PooledMedian,
     ReportedPoints,
@@ -73,17 +74,7 @@ RECONSTRUCTION_NOTE = (
 
 # --------------------------------------------------------------------------------------------
 # small text helpers
-def text(v: object) -> str:
-    """Plain text of a value; empty for None/NaN/NA (never ``nan``)."""
-    if v is None:
-        return ""
-    try:
-        if pd.isna(v):  # type: ignore[arg-type]
-            return ""
-    except (TypeError, ValueError):
-        pass
-    s = str(v).strip()
-    return "" if s.lower() in ("nan", "none", "<na>", "nat") else s
+text = text_value  # plain text of a value; empty for None/NaN/NA (never ``nan``)
 
 
 def fmt_num(x: object, digits: int = 2) -> str:
