@@ -85,7 +85,7 @@ else:
         if c[1].button("Open study card", key="fc_open_btn", disabled=target is None,
                        icon=":material/library_books:"):
             st.switch_page("pages/studies.py", query_params={"study": target})
-        V.render_download(V.flag_table(sel), "flags.csv", key="dl_flags")
+        V.render_download(lambda: V.flag_table(sel), "flags.csv", key="dl_flags")  # built on click
 
 # ------------------------------------------------------------------ candidate denominators
 

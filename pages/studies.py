@@ -116,4 +116,4 @@ else:
     st.dataframe(cmp, width="stretch", height=35 * (len(cmp) + 1) + 3)
     if len(pick) == 1:
         st.caption("Add a second study to compare designs side by side.")
-    V.render_download(cmp.reset_index(names="attribute"), "design_comparison.csv", key="dl_compare")
+    V.render_download(lambda: cmp.reset_index(names="attribute"), "design_comparison.csv", key="dl_compare")

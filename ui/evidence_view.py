@@ -9,6 +9,7 @@ or through :func:`md` (markdown special characters escaped) when it must sit in 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -647,6 +648,16 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return out.to_csv(index=False).encode("utf-8-sig")
 
 
-def render_download(df: pd.DataFrame, file_name: str, *, key: str, label: str = "Download CSV") -> None:
-    st.download_button(label, data=csv_bytes(df), file_name=file_name, mime="text/csv", key=key,
+def render_download(df: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str, *, key: str,
+                    label: str = "Download CSV") -> None:
+    """A CSV download of ``df`` (or of the table a zero-argument callable returns).
+
+    The CSV is built only when the button is clicked (Streamlit's deferred ``data`` callable), not
+    on every rerun; ``df`` must not be changed after the call (the pages pass fresh or cached,
+    read-only tables).
+    """
+    def payload() -> bytes:
+        return csv_bytes(df() if callable(df) else df)
+
+    st.download_button(label, data=payload, file_name=file_name, mime="text/csv", key=key,
                        on_click="ignore", icon=":material/download:")

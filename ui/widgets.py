@@ -16,15 +16,14 @@ PLOT_CONFIG = {
 }
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _csv(df: pd.DataFrame) -> bytes:
-    return analysis.csv_bytes(df)
-
-
 def csv_download(df: pd.DataFrame, file_name: str, *, key: str, label: str = "Download CSV") -> None:
-    """A CSV download of ``df`` (cached bytes; formula injection neutralised)."""
+    """A CSV download of ``df`` (formula injection neutralised).
+
+    The bytes are built only when the button is clicked (Streamlit's deferred ``data`` callable),
+    not on every rerun; ``df`` must not be changed after the call.
+    """
     st.download_button(
-        label, data=_csv(df), file_name=file_name, mime="text/csv", key=key,
+        label, data=lambda: analysis.csv_bytes(df), file_name=file_name, mime="text/csv", key=key,
         on_click="ignore", icon=":material/download:",
     )
 
