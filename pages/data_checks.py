@@ -49,38 +49,39 @@ flags = fr.flags
 if flags.empty:
     st.info("No consistency flag: either every check passed or no study could be loaded.")
 else:
+    kind_options, study_options = V.flag_options(fr)
     c = st.columns([2, 3, 3, 3])
     sev = c[0].multiselect("Severity", ["error", "warning", "info"], key="fc_sev")
-    kinds = c[1].multiselect("Kind", sorted(flags["kind"].unique()), key="fc_kind")
-    who = c[2].multiselect("Study", sorted(flags["study_id"].unique()), key="fc_study")
+    kinds = c[1].multiselect("Kind", kind_options, key="fc_kind")
+    who = c[2].multiselect("Study", study_options, key="fc_study")
     q = c[3].text_input("Search the messages", key="fc_q")
-    sel = V.filter_flags(flags, severity=sev, kinds=kinds, studies=who, search=q)
-    counts = sel["severity"].value_counts()
+    view = V.flag_view(fr, severity=sev, kinds=kinds, studies=who, search=q)  # cached, read-only
+    sel = view.flags
     m = st.columns(4)
     m[0].metric("Flags shown", f"{len(sel)} of {len(flags)}")
     for col, s in zip(m[1:], ("error", "warning", "info"), strict=True):
-        col.metric(s.capitalize(), int(counts.get(s, 0)))
+        col.metric(s.capitalize(), view.counts.get(s, 0))
     if sel.empty:
         st.info("No flag matches these filters.", icon=":material/filter_alt_off:")
     else:
         st.markdown("**By kind** (worst severity first)")
-        st.dataframe(V.display_frame(V.flag_kinds(sel)), hide_index=True, width="stretch")
+        st.dataframe(V.arrow(view.kinds), hide_index=True, width="stretch")
         st.caption("Open a kind to see its flags and jump to the study cards.")
-        for _, k in V.flag_kinds(sel).iterrows():
-            g = sel[sel["kind"] == k["kind"]]
-            exp = st.expander(f"{k['kind']} — {k['flags']} flag(s), worst: {k['worst']}",
-                              icon=V.SEVERITY_ICON.get(k["worst"]), key=f"fx_{k['kind']}", on_change="rerun")
+        for kind, n_flags, worst in view.kind_rows:
+            exp = st.expander(f"{kind} — {n_flags} flag(s), worst: {worst}",
+                              icon=V.SEVERITY_ICON.get(worst), key=f"fx_{kind}", on_change="rerun")
             if exp.open:  # drawn only when open: the page stays light
+                g = sel[sel["kind"] == kind]
                 with exp:
                     st.dataframe(V.flag_table(g), hide_index=True, width="stretch")
                     ids = list(dict.fromkeys(g["study_id"]))
                     cols = st.columns(min(6, len(ids)))
                     for i, sid in enumerate(ids):
-                        if cols[i % len(cols)].button(f"Open {sid}", key=f"open_{k['kind']}_{sid}",
+                        if cols[i % len(cols)].button(f"Open {sid}", key=f"open_{kind}_{sid}",
                                                       icon=":material/library_books:"):
                             st.switch_page("pages/studies.py", query_params={"study": sid})
         c = st.columns([3, 1])
-        target = c[0].selectbox("Open the study card of", list(dict.fromkeys(sel["study_id"])), index=None,
+        target = c[0].selectbox("Open the study card of", list(view.study_ids), index=None,
                                 key="fc_open", placeholder="Choose a flagged study…")
         if c[1].button("Open study card", key="fc_open_btn", disabled=target is None,
                        icon=":material/library_books:"):
@@ -106,10 +107,11 @@ def candidate_tool() -> None:
     n_max = c[3].number_input("Largest N", min_value=1, max_value=100_000, value=60, step=1, key="cd_nmax",
                               bind="query-params")
     rounding = c[4].radio("Rounding in the source", ["half-up", "truncate"], horizontal=True, key="cd_round")
-    res = V.candidates(pct, None if dec is None else int(dec), int(n_max), int(n_min), rounding)
+    res = V.cached_candidates(pct, None if dec is None else int(dec), int(n_max), int(n_min), rounding)
     if res.ok:
         st.success(res.message, icon=":material/calculate:")
-        st.dataframe(res.pairs, hide_index=True, width="stretch", height=min(400, 35 * (len(res.pairs) + 1) + 3))
+        st.dataframe(V.arrow(res.pairs), hide_index=True, width="stretch",
+                     height=min(400, 35 * (len(res.pairs) + 1) + 3))
     else:
         st.warning(res.message, icon=":material/warning:")
 

@@ -32,28 +32,29 @@ if base.problems:
 
 fr = V.frames(base)
 uids = user_ids()
-table = V.browser_table(fr.studies, uids)
+browser = V.browser(fr, uids)  # cached per data content: the table and its filter options (read-only)
+table = browser.table
 ids = list(base.ids)
 labels = {s.id: f"{s.id} — {s.label}" for s in base.studies}
 
 # ------------------------------------------------------------------ browser
 st.subheader("Browse", anchor=False)
 c = st.columns([2, 2, 2, 2, 3])
-hist = c[0].multiselect("Histology group", V.filter_options(table, "histology"), key="f_hist")
-design = c[1].multiselect("Design", V.filter_options(table, "design"), key="f_design")
-regimen = c[2].multiselect("Regimen", V.filter_options(table, "regimen"), key="f_regimen")
-kind = c[3].multiselect("Record kind", V.filter_options(table, "kind"), key="f_kind")
+hist = c[0].multiselect("Histology group", browser.options["histology"], key="f_hist")
+design = c[1].multiselect("Design", browser.options["design"], key="f_design")
+regimen = c[2].multiselect("Regimen", browser.options["regimen"], key="f_regimen")
+kind = c[3].multiselect("Record kind", browser.options["kind"], key="f_kind")
 search = c[4].text_input("Search", key="f_search", placeholder="id, label, histology, endpoint…")
-years = [int(y) for y in fr.studies["year"].dropna()] if "year" in fr.studies else []
 year_range = None
-if years and min(years) < max(years):
-    year_range = st.slider("Year", min(years), max(years), (min(years), max(years)), key="f_years")
+if browser.years is not None:
+    first, last = browser.years
+    year_range = st.slider("Year", first, last, (first, last), key="f_years")
 origin = None
 if uids:
     origin = st.pills("Origin", ["built-in", "user"], selection_mode="multi", key="f_origin")
 
-shown = V.filter_browser(table, histology=hist, design=design, regimen=regimen, kind=kind, years=year_range,
-                         search=search, origin=origin)
+shown = V.browser_rows(fr, uids, histology=hist, design=design, regimen=regimen, kind=kind, years=year_range,
+                       search=search, origin=origin)  # cached, read-only
 st.session_state["_studies_shown_ids"] = list(shown["id"])
 
 
@@ -70,7 +71,7 @@ if shown.empty:
 else:
     st.caption(f"{len(shown)} of {len(table)} records. Click a row to open its card below.")
     st.dataframe(
-        shown, hide_index=True, width="stretch", key="study_table", on_select=_on_pick,
+        V.arrow(shown), hide_index=True, width="stretch", key="study_table", on_select=_on_pick,
         selection_mode="single-row",
         column_config={
             "flags": st.column_config.NumberColumn("flags", help="Data-quality flags for this record"),
@@ -112,8 +113,8 @@ pick = st.multiselect(
 if len(pick) == 0:
     st.info("Choose at least one study to compare.")
 else:
-    cmp = V.comparison_table(fr.studies, pick)
-    st.dataframe(cmp, width="stretch", height=35 * (len(cmp) + 1) + 3)
+    cmp = V.comparison(fr, pick)  # cached, read-only
+    st.dataframe(V.arrow(cmp), width="stretch", height=35 * (len(cmp) + 1) + 3)
     if len(pick) == 1:
         st.caption("Add a second study to compare designs side by side.")
     V.render_download(lambda: cmp.reset_index(names="attribute"), "design_comparison.csv", key="dl_compare")

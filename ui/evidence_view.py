@@ -9,6 +9,7 @@ or through :func:`md` (markdown special characters escaped) when it must sit in 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +69,34 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# --------------------------------------------------------------------------- shared tables as Arrow
+
+_ARROW: dict[int, tuple[weakref.ref, Any]] = {}
+
+
+def arrow(df: pd.DataFrame):
+    """``df`` as the Arrow table ``st.dataframe`` would build from it, converted once per object.
+
+    Only for the shared, read-only frames the cached views return (never changed after they are
+    made): the conversion is remembered for as long as that frame object lives, so a rerun showing
+    the same cached frame skips Streamlit's pandas-to-Arrow step (same converter, same bytes).
+    Any other frame is simply converted.
+    """
+    from streamlit import dataframe_util
+
+    ident = id(df)
+    hit = _ARROW.get(ident)
+    if hit is not None and hit[0]() is df:
+        return hit[1]
+    table = dataframe_util.convert_pandas_df_to_arrow_table(df)
+    try:  # the entry goes when the frame goes (before its id can be reused)
+        ref = weakref.ref(df, lambda _r: _ARROW.pop(ident, None))
+    except TypeError:  # not weak-referenceable: nothing to remember it by
+        return table
+    _ARROW[ident] = (ref, table)
+    return table
+
+
 # --------------------------------------------------------------------------- frames (cached)
 
 
@@ -79,6 +108,9 @@ class Frames:
     survival: pd.DataFrame
     toxicity: pd.DataFrame
     subtypes: pd.DataFrame
+    #: content identity of the base these tables come from (path, sha256, count); the derived
+    #: caches below key on it, so they can never serve tables of other (e.g. user) data.
+    key: str = ""
 
 
 def _safe(fn) -> pd.DataFrame:
@@ -89,11 +121,16 @@ def _safe(fn) -> pd.DataFrame:
         return pd.DataFrame()
 
 
+def frames_key(base: EvidenceBase) -> str:
+    """Content identity of ``base`` (its data file or upload: path and SHA-256, and its size)."""
+    return f"{base.path}:{base.sha256}:{len(base.studies)}"
+
+
 def frames_of(base: EvidenceBase) -> Frames:
     return Frames(
         studies=_safe(base.studies_frame), outcomes=_safe(base.outcomes_frame), flags=_safe(base.flags_frame),
         survival=_safe(base.survival_frame), toxicity=_safe(base.toxicity_frame),
-        subtypes=_safe(base.subtypes_frame),
+        subtypes=_safe(base.subtypes_frame), key=frames_key(base),
     )
 
 
@@ -104,7 +141,7 @@ def _frames(_base: EvidenceBase, key: str) -> Frames:
 
 def frames(base: EvidenceBase) -> Frames:
     """The tables of ``base`` (shared, read-only: copy before changing)."""
-    return _frames(base, f"{base.path}:{base.sha256}:{len(base.studies)}")
+    return _frames(base, frames_key(base))
 
 
 # --------------------------------------------------------------------------- study browser
@@ -164,6 +201,58 @@ def filter_browser(table: pd.DataFrame, *, histology: list[str] | None = None, d
                + " " + table["histology"].astype(str) + " " + table["design"].astype(str)).str.lower()
         mask &= hay.str.contains(q, regex=False)
     return table[mask.astype(bool)]
+
+
+@dataclass(frozen=True)
+class Browser:
+    """The browser table of a base and what its filter controls offer (shared, read-only)."""
+
+    table: pd.DataFrame
+    options: dict[str, list[str]]
+    years: tuple[int, int] | None  # (first, last) publication year; None when fewer than two
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _browser(_fr: Frames, key: str, user_ids: tuple[str, ...]) -> Browser:
+    table = browser_table(_fr.studies, frozenset(user_ids))
+    years = [int(y) for y in _fr.studies["year"].dropna()] if "year" in _fr.studies else []
+    return Browser(
+        table=table,
+        options={c: filter_options(table, c) for c in ("histology", "design", "regimen", "kind")},
+        years=(min(years), max(years)) if years and min(years) < max(years) else None,
+    )
+
+
+def browser(fr: Frames, user_ids: frozenset[str] = frozenset()) -> Browser:
+    """:func:`browser_table` and its filter options, cached per data content and user ids."""
+    return _browser(fr, fr.key, tuple(sorted(user_ids)))
+
+
+def _tuple(values: Any) -> tuple | None:
+    return None if values is None else tuple(values)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _browser_rows(_table: pd.DataFrame, key: str, user_ids: tuple[str, ...], histology: tuple | None,
+                  design: tuple | None, regimen: tuple | None, kind: tuple | None,
+                  years: tuple | None, search: str, origin: tuple | None) -> pd.DataFrame:
+    return filter_browser(_table, histology=_list(histology), design=_list(design), regimen=_list(regimen),
+                          kind=_list(kind), years=years, search=search, origin=_list(origin))
+
+
+def _list(values: tuple | None) -> list | None:
+    return None if values is None else list(values)
+
+
+def browser_rows(fr: Frames, user_ids: frozenset[str], *, histology: list[str] | None = None,
+                 design: list[str] | None = None, regimen: list[str] | None = None,
+                 kind: list[str] | None = None, years: tuple[int, int] | None = None, search: str = "",
+                 origin: list[str] | None = None) -> pd.DataFrame:
+    """:func:`filter_browser` on :func:`browser`'s table, cached per data content and filters
+    (shared, read-only)."""
+    uids = tuple(sorted(user_ids))
+    return _browser_rows(_browser(fr, fr.key, uids).table, fr.key, uids, _tuple(histology), _tuple(design),
+                         _tuple(regimen), _tuple(kind), _tuple(years), search or "", _tuple(origin))
 
 
 # --------------------------------------------------------------------------- citation links
@@ -443,6 +532,52 @@ def flag_table(flags: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={"study_id": "study", "dossier_flag": "dossier flag"}).reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class FlagView:
+    """The flags a Data checks filter keeps, with the tables the page draws (shared, read-only)."""
+
+    flags: pd.DataFrame  # the kept rows of the flags table
+    kinds: pd.DataFrame  # display_frame(flag_kinds(flags))
+    kind_rows: tuple[tuple[str, int, str], ...]  # (kind, number of flags, worst severity), as ``kinds``
+    counts: dict[str, int]  # flags per severity
+    study_ids: tuple[str, ...]  # flagged studies, first appearance first
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _flag_options(_flags: pd.DataFrame, key: str) -> tuple[list[str], list[str]]:
+    if _flags.empty:
+        return [], []
+    return sorted(_flags["kind"].unique()), sorted(_flags["study_id"].unique())
+
+
+def flag_options(fr: Frames) -> tuple[list[str], list[str]]:
+    """Sorted flag kinds and flagged study ids of ``fr`` (the Data checks filter choices)."""
+    return _flag_options(fr.flags, fr.key)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _flag_view(_flags: pd.DataFrame, key: str, severity: tuple[str, ...], kinds: tuple[str, ...],
+               studies: tuple[str, ...], search: str) -> FlagView:
+    sel = filter_flags(_flags, severity=list(severity), kinds=list(kinds), studies=list(studies), search=search)
+    by_kind = flag_kinds(sel)
+    counts = sel["severity"].value_counts() if "severity" in sel else pd.Series(dtype=int)
+    return FlagView(
+        flags=sel,
+        kinds=display_frame(by_kind),
+        kind_rows=tuple(zip(by_kind["kind"], (int(n) for n in by_kind["flags"]), by_kind["worst"], strict=True)),
+        counts={str(k): int(v) for k, v in counts.items()},
+        study_ids=tuple(dict.fromkeys(sel["study_id"])) if "study_id" in sel else (),
+    )
+
+
+def flag_view(fr: Frames, *, severity: list[str] | None = None, kinds: list[str] | None = None,
+              studies: list[str] | None = None, search: str = "") -> FlagView:
+    """:func:`filter_flags` and :func:`flag_kinds` for the Data checks page, cached per data
+    content and filters."""
+    return _flag_view(fr.flags, fr.key, tuple(severity or ()), tuple(kinds or ()), tuple(studies or ()),
+                      search or "")
+
+
 def problem_line(p) -> str:
     """``could not load: file › study › field: message (value: ...)``."""
     who = p.label or p.study_id or (f"row {p.row + 1}" if p.row is not None else None)
@@ -486,6 +621,23 @@ def candidates(percent_text: str, decimals: int | None, n_max: int, n_min: int =
                f"{n_max}; smallest N = {dens[0]}; {len(dens)} possible denominators."
                + (f" First {limit} shown." if len(pairs) > limit else ""))
     return Candidates(df, msg, bool(pairs))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cached_candidates(percent_text: str, decimals: int | None, n_max: int, n_min: int = 1,
+                      rounding: str = "half-up") -> Candidates:
+    """:func:`candidates` (pure, keyed by its arguments; the result is shared and read-only)."""
+    return candidates(percent_text, decimals, n_max, n_min, rounding)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _comparison(_studies: pd.DataFrame, key: str, ids: tuple[str, ...]) -> pd.DataFrame:
+    return comparison_table(_studies, list(ids))
+
+
+def comparison(fr: Frames, ids: list[str]) -> pd.DataFrame:
+    """:func:`comparison_table` of ``fr.studies``, cached per data content and ids (read-only)."""
+    return _comparison(fr.studies, fr.key, tuple(ids))
 
 
 # --------------------------------------------------------------------------- renderers

@@ -1,12 +1,101 @@
-"""CSV downloads build their bytes only on click, with the same bytes as before."""
+"""Cached rerun views of the Studies and Data checks pages equal the pure functions they wrap;
+downloads build their CSV only on click, with the same bytes as before."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
+import streamlit as st
 
+import evidence
+from evidence import userdata as U
 from ui import analysis as A
 from ui import evidence_view as V
 from ui import widgets
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="module")
+def base() -> evidence.EvidenceBase:
+    return evidence.load_studies()
+
+
+@pytest.fixture(scope="module")
+def merged(base) -> evidence.EvidenceBase:
+    return U.merge(base, U.import_csv(U.template_bytes("csv"), "mine.csv"))
+
+
+@pytest.mark.parametrize("kw", [
+    {},
+    {"severity": ["error"]},
+    {"severity": ["warning", "info"], "search": "ORR"},
+    {"kinds": ["percent_mismatch"], "studies": ["S1", "S8"]},
+    {"search": "nothing matches this"},
+])
+def test_flag_view_equals_the_pure_filters(base, kw) -> None:
+    fr = V.frames(base)
+    view = V.flag_view(fr, **kw)
+    sel = V.filter_flags(fr.flags, **kw)
+    assert view.flags.equals(sel)
+    kinds = V.flag_kinds(sel)
+    assert view.kinds.equals(V.display_frame(kinds))
+    assert [k for k, _, _ in view.kind_rows] == list(kinds["kind"])
+    assert [(n, w) for _, n, w in view.kind_rows] == [(int(n), w) for n, w in zip(kinds["flags"], kinds["worst"],
+                                                                                  strict=True)]
+    counts = sel["severity"].value_counts()
+    assert all(view.counts.get(s, 0) == int(counts.get(s, 0)) for s in ("error", "warning", "info"))
+    assert list(view.study_ids) == list(dict.fromkeys(sel["study_id"]))
+    assert V.flag_view(fr, **kw) is view  # cached
+
+
+def test_flag_options(base) -> None:
+    fr = V.frames(base)
+    kinds, studies = V.flag_options(fr)
+    assert kinds == sorted(fr.flags["kind"].unique()) and studies == sorted(fr.flags["study_id"].unique())
+
+
+def test_views_key_on_content(base, merged) -> None:
+    a, b = V.frames(base), V.frames(merged)
+    assert a.key != b.key and a.key == V.frames_key(base)
+    assert len(V.flag_view(b).flags) == len(merged.flags) != len(V.flag_view(a).flags)
+    assert "U1" in set(V.browser(b).table["id"]) and "U1" not in set(V.browser(a).table["id"])
+    assert list(V.comparison(b, ["U1"]).columns) == ["U1"]
+    assert V.comparison(a, ["U1"]).empty or list(V.comparison(a, ["U1"]).columns) != ["U1"]
+
+
+@pytest.mark.parametrize("kw", [
+    {},
+    {"histology": ["ASPS"]},
+    {"design": ["Retrospective"], "search": "2019"},
+    {"years": (2018, 2020)},
+    {"origin": ["user"]},
+    {"kind": ["Meta-analysis", "Study"], "search": "  "},
+])
+def test_browser_rows_equal_the_pure_filter(merged, kw) -> None:
+    fr = V.frames(merged)
+    uids = frozenset({"U1", "U2"})
+    table = V.browser_table(fr.studies, uids)
+    b = V.browser(fr, uids)
+    assert b.table.equals(table)
+    assert b.options == {c: V.filter_options(table, c) for c in ("histology", "design", "regimen", "kind")}
+    years = [int(y) for y in fr.studies["year"].dropna()]
+    assert b.years == (min(years), max(years))
+    assert V.browser_rows(fr, uids, **kw).equals(V.filter_browser(table, **kw))
+
+
+def test_comparison_and_candidates_equal_the_pure_functions(base) -> None:
+    fr = V.frames(base)
+    assert V.comparison(fr, ["S2", "S4"]).equals(V.comparison_table(fr.studies, ["S2", "S4"]))
+    for args in (("24.3%", None, 60, 1, "half-up"), ("81.39", 2, 100, 1, "truncate"), ("abc", None, 60, 1, "half-up")):
+        got, want = V.cached_candidates(*args), V.candidates(*args)
+        assert got.pairs.equals(want.pairs) and (got.message, got.ok) == (want.message, want.ok)
 
 
 def _capture(monkeypatch, module) -> list[dict]:
