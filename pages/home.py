@@ -22,22 +22,16 @@ results = {}
 cols = st.columns(2)
 key = A.data_key()
 for col, endpoint in zip(cols, A.ENDPOINTS, strict=True):
-    sel = A.Selection(endpoint=endpoint)
     with col:
-        if F.outcomes.empty or A.cached_selection(sel, key).k == 0:
+        view = A.headline(A.Selection(endpoint=endpoint), model, check_model, key)  # cached, read-only
+        if view.k == 0:
             st.info(f"No {endpoint} data to pool yet.")
             continue
-        try:
-            view = A.pooled_view(sel, model, key)
-        except ValueError as exc:
-            st.error(f"{endpoint} could not be pooled: {exc}")
+        if view.error is not None:
+            st.error(f"{endpoint} could not be pooled: {view.error}")
             continue
-        try:
-            chk = A.pooled_view(sel, check_model, key).result
-        except ValueError:
-            chk = None
         results[endpoint] = view
-        widgets.headline_card(A.ENDPOINTS[endpoint], view.result, chk, endpoint=endpoint)
+        widgets.headline_card(A.ENDPOINTS[endpoint], view.result, view.check, endpoint=endpoint)
 
 st.caption(
     "Model: inverse-variance random effects on the logit scale, τ² by REML, "

@@ -500,9 +500,13 @@ def cached_options(column: str, key: str) -> list[str]:
     return filter_options(evidence_frames().outcomes, column)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False)
 def cached_selection(sel: Selection, key: str) -> Selected:
-    """:func:`select_outcomes` on the current evidence (``key`` = :func:`data_key`)."""
+    """:func:`select_outcomes` on the current evidence (``key`` = :func:`data_key`).
+
+    Shared between reruns and sessions (no copy per call): read-only, like :func:`evidence_frames`;
+    every consumer copies before changing a frame.
+    """
     return select_outcomes(evidence_frames().outcomes, sel)
 
 
@@ -517,9 +521,12 @@ class PooledView:
     caveats: tuple[str, ...]
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def pooled_view(sel: Selection, model: Model, key: str) -> PooledView:
-    """Selection, pooled result, study intervals, forest rows and caveats (raises ``ValueError``)."""
+    """Selection, pooled result, study intervals, forest rows and caveats (raises ``ValueError``).
+
+    Shared between reruns and sessions (no copy per call): read-only, see :func:`cached_selection`.
+    """
     frames = evidence_frames()
     selected = cached_selection(sel, key)
     if selected.k == 0:
@@ -527,6 +534,41 @@ def pooled_view(sel: Selection, model: Model, key: str) -> PooledView:
     result, study_ci = run_pool(selected.frame, model)
     rows = forest_rows(selected.frame, result, study_ci, frames.flags)
     return PooledView(selected, result, study_ci, rows, tuple(caveats(result, selected, frames.flags)))
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One endpoint of the Overview page: the pooled result, its one-step check and caveats.
+
+    ``k == 0``: nothing to pool; ``error`` not ``None``: the pool failed with this message. Shared between
+    sessions (cached resource): the result objects are frozen and never changed by the page.
+    """
+
+    k: int
+    result: object = None
+    check: object = None
+    caveats: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def headline(sel: Selection, model: Model, check_model: Model, key: str) -> Headline:
+    """:func:`pooled_view` for ``model`` and ``check_model`` reduced to what the Overview shows
+    (``key`` = :func:`data_key`; the result depends only on the evidence, selection and models)."""
+    if evidence_frames().outcomes.empty:
+        return Headline(0)
+    k = cached_selection(sel, key).k
+    if k == 0:
+        return Headline(0)
+    try:
+        view = pooled_view(sel, model, key)
+    except ValueError as exc:
+        return Headline(k, error=str(exc))
+    try:
+        chk = pooled_view(sel, check_model, key).result
+    except ValueError:
+        chk = None
+    return Headline(k, view.result, chk, view.caveats)
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
@@ -610,6 +652,12 @@ def subgroup_frame(outcomes: pd.DataFrame, sel: Selection, by: str) -> pd.DataFr
         col = FILTER_COLUMNS[by]
         f["group"] = f[col].map(lambda v: _text(v) or MISSING) if col in f else MISSING
     return f
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_subgroup_frame(sel: Selection, by: str, key: str) -> pd.DataFrame:
+    """:func:`subgroup_frame` of the current evidence (``key`` = :func:`data_key`)."""
+    return subgroup_frame(evidence_frames().outcomes, sel, by)
 
 
 def moderator_frame(frame: pd.DataFrame, moderator: str) -> pd.DataFrame:

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import analysis
+from ui.evidence_view import arrow
 
 STUDIES_PAGE = "pages/studies.py"
 PLOT_CONFIG = {
@@ -125,7 +126,7 @@ def excluded_table(selected, *, key: str) -> None:
     """What was left out of the pool and why."""
     if len(selected.excluded):
         with st.expander(f"Not pooled: {len(selected.excluded)} report(s) and why"):
-            st.dataframe(selected.excluded, hide_index=True, width="stretch")
+            st.dataframe(arrow(selected.excluded), hide_index=True, width="stretch")
             csv_download(selected.excluded, "not_pooled.csv", key=key)
 
 
@@ -394,7 +395,10 @@ def subgroup_panel(outcomes: pd.DataFrame, sel, model) -> None:
         format_func=BY_LABELS.get, bind="query-params",
     ) or "design"
     st.subheader(f"Subgroups: {analysis.COMPARE_BY[by].lower()}")
-    frame = analysis.subgroup_frame(outcomes, sel, by)
+    if outcomes is analysis.evidence_frames().outcomes:  # the evidence analysed: cached per content
+        frame = analysis.cached_subgroup_frame(sel, by, analysis.data_key())
+    else:
+        frame = analysis.subgroup_frame(outcomes, sel, by)
     if by == "timepoint":
         st.caption(
             "Readouts of the same trial at different timepoints are not independent; the "
@@ -584,6 +588,23 @@ def design_contrast(model) -> None:
     if not analysis.available("subgroup_analysis"):
         na("The comparison by study design")
         return
+    lines = design_contrast_lines(model, analysis.data_key())
+    if not lines:
+        st.caption("Not enough studies of each design to compare.")
+        return
+    for line in lines:
+        st.markdown(line)
+    st.caption(
+        "Prospective trials assess response at pre-specified times; retrospective series may "
+        "over- or under-state it. Few studies per design: a large p-value is not evidence of no "
+        "difference. More comparisons (histology, regimen, line, dose) on Designs & subtypes."
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def design_contrast_lines(model, key: str) -> tuple[str, ...]:
+    """The markdown lines of :func:`design_contrast` (``key`` = :func:`analysis.data_key`: the
+    lines depend only on the evidence analysed and the model)."""
     frames = analysis.evidence_frames()
     lines = []
     for endpoint in analysis.ENDPOINTS:
@@ -606,13 +627,4 @@ def design_contrast(model) -> None:
             f"**{endpoint}** — " + analysis.escape_md("; ".join(parts))
             + f" — difference p = {analysis.fmt_p(res.q_between_pvalue)}"
         )
-    if not lines:
-        st.caption("Not enough studies of each design to compare.")
-        return
-    for line in lines:
-        st.markdown(line)
-    st.caption(
-        "Prospective trials assess response at pre-specified times; retrospective series may "
-        "over- or under-state it. Few studies per design: a large p-value is not evidence of no "
-        "difference. More comparisons (histology, regimen, line, dose) on Designs & subtypes."
-    )
+    return tuple(lines)

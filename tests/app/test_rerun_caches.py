@@ -82,3 +82,29 @@ def test_studies_browser_follows_the_evidence_analysed(app_test) -> None:
     assert {"U1", "U2"} < set(merged["id"]) and set(merged.loc[merged["origin"] == "user", "id"]) == {"U1", "U2"}
     _mode(at, "builtin").switch_page("pages/studies.py").run()
     assert at.dataframe[0].value.equals(builtin)
+
+
+def test_pages_never_change_the_shared_selection_and_pooled_view(app_test) -> None:
+    # cached_selection and pooled_view are shared between reruns and sessions (st.cache_resource):
+    # drawing every tab of Pooled efficacy and Designs & subtypes must leave them as they were.
+    import copy
+
+    from ui import analysis as A
+    from ui.data import get_evidence
+
+    ev = get_evidence()
+    key = f"{ev.path}:{ev.sha256}"  # = A.data_key() for the built-in studies
+    sel = A.Selection()
+    selected, view = A.cached_selection(sel, key), A.pooled_view(sel, A.DEFAULT_MODEL, key)  # made here
+    before = copy.deepcopy((selected.frame, selected.excluded, view.rows, view.study_ci, view.caveats))
+    for tab in ("Forest plot", "Heterogeneity & models", "Sensitivity", "Small-study effects",
+                "Methods & literature"):
+        at = app_test(page="pages/pooled.py", query={"ptab": tab})
+        assert not at.exception, (tab, [e.value for e in at.exception])
+    for tab in ("Subgroups", "Meta-regression", "Subtypes", "Design table"):
+        at = app_test(page="pages/compare.py", query={"ctab": tab})
+        assert not at.exception, (tab, [e.value for e in at.exception])
+    assert A.cached_selection(sel, key) is selected and A.pooled_view(sel, A.DEFAULT_MODEL, key) is view
+    after = (selected.frame, selected.excluded, view.rows, view.study_ci, view.caveats)
+    for a, b in zip(before, after, strict=True):
+        assert a.equals(b) if hasattr(a, "equals") else a == b
