@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.heap import freeze_long_lived
 from ui.pages import PAGES
 
 ROOT = Path(__file__).parent
@@ -30,5 +31,8 @@ for spec in PAGES:
 
 # Presentation mode (?present=1, pages/present.py): no navigation menu, no sidebar.
 present = str(st.query_params.get("present", "")).strip().lower() in ("1", "true")
+# Modules imported by earlier runs live as long as the server: keep them out of the full collection
+# Streamlit makes after every run (ui/heap.py; 80 ms per rerun otherwise).
+freeze_long_lived()
 nav = st.navigation(sections, position="hidden" if present else "sidebar")
 nav.run()
