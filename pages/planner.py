@@ -35,10 +35,7 @@ if F is not None and not F.outcomes.empty:
     groups = tuple(sorted((g for g in A.filter_options(F.outcomes, "histology_group") if g not in ("mixed", A.MISSING)),
                           key=lambda g: (g not in ("soft-tissue sarcoma", "osteosarcoma"), g)))
     try:
-        sources = P.evidence_sources(
-            F.outcomes, sel, model, lambda f: A.cached_pool(*A.counts(f), model), groups=groups,
-            version=active_evidence().sha256 or "",
-        )
+        sources = P.cached_sources(sel, model, groups, A.data_key(), active_evidence().sha256 or "")
     except ValueError as exc:
         st.warning(f"Pooled values are unavailable for this view: {exc}")
 elif F is not None:

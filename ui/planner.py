@@ -427,6 +427,34 @@ def cached_simon(p0: float, p1: float, alpha: float, beta: float, constraint: st
     return simon_two_stage(p0, p1, alpha, beta, n_max=n_max, constraint=constraint)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_sources(sel: Selection, model: Model, groups: tuple[str, ...], key: str, version: str) -> dict[str, Source]:
+    """:func:`evidence_sources` of the evidence analysed now (``key`` = ``ui.analysis.data_key()``).
+
+    ~75 ms of pooling and row selection (2 endpoints × every histology group) that a rerun of the
+    planner would otherwise repeat whenever any planner input changes.
+    """
+    from ui import analysis as A
+
+    return evidence_sources(A.evidence_frames().outcomes, sel, model,
+                            lambda f: A.cached_pool(*A.counts(f), model), groups=groups, version=version)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def shared_oc_figure(named: tuple[tuple[str, SimonDesign], ...], p0: float, p1: float, alpha: float,
+                     power: float):
+    """The operating-characteristics figure of these designs, built once and shared read-only.
+
+    Built for every rerun it cost ~40 ms (plotly shape and annotation validation); it depends only
+    on the designs and the error rates. Callers must not change the returned figure.
+    """
+    from charts.design import oc_figure
+
+    grid = oc_grid(p0, p1)
+    curves = {k: operating_characteristics(d, grid) for k, d in named}
+    return oc_figure(curves, p0=p0, p1=p1, alpha=alpha, power=power)
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def cached_single(p0: float, p1: float, alpha: float, beta: float) -> SingleStageResult:
     return single_stage_exact(p0, p1, alpha, beta)
@@ -555,7 +583,7 @@ def _plot(fig, key: str) -> None:
 
 
 def show_simon(res: SimonResult) -> tuple[SimonDesign, str | int]:
-    from charts.design import en_vs_n_figure, oc_figure
+    from charts.design import en_vs_n_figure
     from ui.widgets import csv_download
 
     c = st.columns(3)
@@ -577,10 +605,8 @@ def show_simon(res: SimonResult) -> tuple[SimonDesign, str | int]:
     tabs = st.tabs(["Operating characteristics", "EN(p0) against n"], key="pl_tab", on_change="rerun", bind=BIND)
     if tabs[0].open is not False:
         with tabs[0]:
-            grid = oc_grid(res.p0, res.p1)
             named = {f"{d.kind} {d.boundary()}": d for d in (res.optimal, res.minimax, design)}
-            curves = {k: operating_characteristics(d, grid) for k, d in named.items()}
-            _plot(oc_figure(curves, p0=res.p0, p1=res.p1, alpha=res.alpha, power=res.power), "pl_oc")
+            _plot(shared_oc_figure(tuple(named.items()), res.p0, res.p1, res.alpha, res.power), "pl_oc")
             st.caption(f"Operating characteristics of the {design.kind} design {design.boundary()}; "
                        "EN = expected number of patients at that true response rate.")
             st.dataframe(oc_table(design), hide_index=True)
