@@ -69,6 +69,11 @@ class Model:
         }
 
 
+#: ``hash_funcs`` of the caches below: a Model or Selection (frozen, plain fields) is identified by
+#: its repr, which names every field exactly; Streamlit's default hashing of a dataclass
+#: (``dataclasses.asdict`` and recursion) costs ~0.1 ms per argument on every cached call.
+HASH_FUNCS = {Model: repr, Selection: repr}
+
 #: Pooled-efficacy default: IV logit, REML τ², HKSJ CI, t(k−1) PI (metafor's recommendations).
 DEFAULT_MODEL = Model()
 #: The one-step check shown beside it on the home page (statistics notes §1.9).
@@ -319,13 +324,13 @@ def published_estimates(table: pd.DataFrame | None, sel: Selection) -> pd.DataFr
 
 # --------------------------------------------------------------------------------------------
 # thin cached wrappers around synthesis (bounded: keys depend on user input)
-@st.cache_data(max_entries=128, show_spinner=False)
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_pool(events: tuple[int, ...], totals: tuple[int, ...], labels: tuple[str, ...], model: Model):
     """:func:`synthesis.pool_proportions` for one model (raises ``ValueError`` on bad input)."""
     return synthesis.pool_proportions(list(events), list(totals), labels=list(labels), **model.pool_kwargs())
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_study_ci(events: tuple[int, ...], totals: tuple[int, ...], method: str, level: float):
     return synthesis.study_intervals(list(events), list(totals), method=method, level=level)
 
@@ -495,12 +500,12 @@ def evidence_frames() -> Frames:
     return _frames(ev, str(getattr(ev, "path", "")), getattr(ev, "sha256", None))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_options(column: str, key: str) -> list[str]:
     return filter_options(evidence_frames().outcomes, column)
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
+@st.cache_resource(max_entries=128, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_selection(sel: Selection, key: str) -> Selected:
     """:func:`select_outcomes` on the current evidence (``key`` = :func:`data_key`).
 
@@ -521,7 +526,7 @@ class PooledView:
     caveats: tuple[str, ...]
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=HASH_FUNCS)
 def pooled_view(sel: Selection, model: Model, key: str) -> PooledView:
     """Selection, pooled result, study intervals, forest rows and caveats (raises ``ValueError``).
 
@@ -551,7 +556,7 @@ class Headline:
     error: str | None = None
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def headline(sel: Selection, model: Model, check_model: Model, key: str) -> Headline:
     """:func:`pooled_view` for ``model`` and ``check_model`` reduced to what the Overview shows
     (``key`` = :func:`data_key`; the result depends only on the evidence, selection and models)."""
@@ -571,7 +576,7 @@ def headline(sel: Selection, model: Model, check_model: Model, key: str) -> Head
     return Headline(k, view.result, chk, view.caveats)
 
 
-@st.cache_resource(max_entries=48, show_spinner=False)
+@st.cache_resource(max_entries=48, show_spinner=False, hash_funcs=HASH_FUNCS)
 def forest_figure_for(sel: Selection, model: Model, order: str, key: str, pooled_label: str):
     """The forest figure (shared object, never mutated after creation)."""
     from charts import forest
@@ -654,7 +659,7 @@ def subgroup_frame(outcomes: pd.DataFrame, sel: Selection, by: str) -> pd.DataFr
     return f
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_subgroup_frame(sel: Selection, by: str, key: str) -> pd.DataFrame:
     """:func:`subgroup_frame` of the current evidence (``key`` = :func:`data_key`)."""
     return subgroup_frame(evidence_frames().outcomes, sel, by)
@@ -857,22 +862,22 @@ def iv_model(model: Model) -> Model:
     return replace(model, method="REML", transform="logit")
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_agreement(events: Counts, totals: Counts, level: float):
     return synthesis.method_agreement(list(events), list(totals), level=level)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_bayes(events: Counts, totals: Counts, scale: float, level: float):
     return synthesis.bayes_pool(list(events), list(totals), tau_prior_scale=scale, level=level)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_loo(events: Counts, totals: Counts, labels: tuple[str, ...], model: Model) -> pd.DataFrame:
     return synthesis.leave_one_out(list(events), list(totals), labels=list(labels), **model.pool_kwargs())
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_cumulative(
     events: Counts, totals: Counts, labels: tuple[str, ...], order: tuple[int, ...], model: Model
 ) -> pd.DataFrame:
@@ -881,7 +886,7 @@ def cached_cumulative(
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_influence(events: Counts, totals: Counts, labels: tuple[str, ...], model: Model):
     m = iv_model(model)
     ci = m.ci_method if m.ci_method in ("z", "t", "hksj", "hksj-adhoc") else "z"
@@ -891,14 +896,14 @@ def cached_influence(events: Counts, totals: Counts, labels: tuple[str, ...], mo
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_bias(events: Counts, totals: Counts, transform: str):
     egger = synthesis.egger_test(list(events), list(totals), transform=transform)
     begg = synthesis.begg_test(list(events), list(totals), transform=transform)
     return egger, begg
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_subgroups(
     events: Counts, totals: Counts, groups: tuple[str, ...], tau2_mode: str, model: Model
 ):
@@ -907,7 +912,7 @@ def cached_subgroups(
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_metareg(
     events: Counts, totals: Counts, values: tuple[float, ...], name: str, model: Model
 ):

@@ -601,7 +601,7 @@ def design_contrast(model) -> None:
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=analysis.HASH_FUNCS)
 def design_contrast_lines(model, key: str) -> tuple[str, ...]:
     """The markdown lines of :func:`design_contrast` (``key`` = :func:`analysis.data_key`: the
     lines depend only on the evidence analysed and the model)."""

@@ -115,3 +115,24 @@ def test_downloads_are_built_on_click_with_the_same_bytes(monkeypatch) -> None:
     calls = _capture(monkeypatch, widgets)
     widgets.csv_download(df, "u.csv", key="k3", label="Get")
     assert calls[0]["label"] == "Get" and callable(calls[0]["data"]) and calls[0]["data"]() == A.csv_bytes(df)
+
+
+def test_cache_keys_of_models_and_selections_name_every_field() -> None:
+    import dataclasses
+
+    for cls, base in ((A.Model, A.DEFAULT_MODEL), (A.Selection, A.Selection())):
+        keys = {A.HASH_FUNCS[cls](base)}
+        for f in dataclasses.fields(cls):
+            v = getattr(base, f.name)
+            other = (v + 0.01 if isinstance(v, float) else ("x",) if isinstance(v, tuple) else v + "x")
+            keys.add(A.HASH_FUNCS[cls](dataclasses.replace(base, **{f.name: other})))
+        assert len(keys) == len(dataclasses.fields(cls)) + 1, cls
+    assert A.HASH_FUNCS[A.Model](A.Model(level=0.9)) == A.HASH_FUNCS[A.Model](A.Model(level=0.9))
+
+
+def test_cached_pool_tells_models_apart() -> None:
+    ev, n, labels = (3, 5, 7), (10, 20, 30), ("a", "b", "c")
+    a = A.cached_pool(ev, n, labels, A.DEFAULT_MODEL)
+    b = A.cached_pool(ev, n, labels, A.Model(level=0.9))
+    assert a.level == 0.95 and b.level == 0.9 and a.ci_low < b.ci_low
+
