@@ -136,3 +136,18 @@ def test_cached_pool_tells_models_apart() -> None:
     b = A.cached_pool(ev, n, labels, A.Model(level=0.9))
     assert a.level == 0.95 and b.level == 0.9 and a.ci_low < b.ci_low
 
+
+def test_shared_figure_builds_its_dict_once_with_the_same_content() -> None:
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    def make() -> go.Figure:
+        return go.Figure(go.Scatter(x=[1, 2, 3], y=[0.1, 0.5, 0.2], customdata=[["S1"], ["S2"], ["S3"]]),
+                         layout={"title": {"text": "t"}})
+
+    fig = A.shared_figure(make())
+    assert isinstance(fig, go.Figure) and fig.to_dict() is fig.to_dict()
+    assert pio.to_json(fig, validate=False) == pio.to_json(make(), validate=False)
+    assert fig.layout.title.text == "t" and list(fig.data[0].x) == [1, 2, 3]
+    sub = type("Sub", (go.Figure,), {})()
+    assert A.shared_figure(sub) is sub and type(sub).__name__ == "Sub"  # other classes untouched
