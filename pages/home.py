@@ -41,7 +41,7 @@ st.caption(
 )
 
 st.subheader("Does it depend on the kind of study?")
-widgets.design_contrast(model)
+widgets.design_contrast(model, key)
 
 if results:
     st.subheader("Read this before using the numbers")

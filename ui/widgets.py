@@ -583,12 +583,15 @@ def bayes(frame: pd.DataFrame, model) -> None:
     )
 
 
-def design_contrast(model) -> None:
-    """Home page: ORR/DCR by study design with the between-subgroup test (one line each)."""
+def design_contrast(model, key: str | None = None) -> None:
+    """Home page: ORR/DCR by study design with the between-subgroup test (one line each).
+
+    ``key``: :func:`analysis.data_key` when the caller has it already.
+    """
     if not analysis.available("subgroup_analysis"):
         na("The comparison by study design")
         return
-    lines = design_contrast_lines(model, analysis.data_key())
+    lines = design_contrast_lines(model, key or analysis.data_key())
     if not lines:
         st.caption("Not enough studies of each design to compare.")
         return
