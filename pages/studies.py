@@ -16,7 +16,7 @@ st.caption(
     "data-quality flags beside the numbers they concern. " + active_label()
 )
 
-st.page_link("pages/data_checks.py", label="Data checks: load problems and every flag", icon=":material/rule:")
+st.page_link("pages/checks.py", label="Data checks: load problems and every flag", icon=":material/rule:")
 
 base = active_evidence()
 if not base.studies:

@@ -18,11 +18,11 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Overview", ":material/home:", "home", "Evidence", default=True),
     PageSpec("pages/studies.py", "Studies", ":material/library_books:", "studies", "Evidence"),
-    PageSpec("pages/data_checks.py", "Data checks", ":material/rule:", "checks", "Evidence"),
+    PageSpec("pages/checks.py", "Data checks", ":material/rule:", "checks", "Evidence"),
     PageSpec("pages/pooled.py", "Pooled efficacy", ":material/forest:", "pooled", "Synthesis"),
     PageSpec("pages/compare.py", "Designs & subtypes", ":material/compare:", "compare", "Synthesis"),
     PageSpec("pages/survival.py", "Survival", ":material/timeline:", "survival", "Synthesis"),
     PageSpec("pages/planner.py", "Trial planner", ":material/calculate:", "planner", "Plan & present"),
     PageSpec("pages/present.py", "Present & export", ":material/slideshow:", "present", "Plan & present"),
-    PageSpec("pages/my_studies.py", "Your studies", ":material/upload_file:", "my-studies", "Plan & present"),
+    PageSpec("pages/my-studies.py", "Your studies", ":material/upload_file:", "my-studies", "Plan & present"),
 )

@@ -9,7 +9,7 @@ import pytest
 import evidence
 
 pytestmark = pytest.mark.app
-PAGE = "pages/data_checks.py"
+PAGE = "pages/checks.py"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 

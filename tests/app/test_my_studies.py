@@ -8,7 +8,7 @@ from evidence import userdata as U
 from ui.pages import PAGES
 
 pytestmark = pytest.mark.app
-PAGE = "pages/my_studies.py"
+PAGE = "pages/my-studies.py"
 HEAD = "id,label,histology_group,design,regimen,n_evaluable,cr,pr,sd,pd,orr_events,orr_total,dcr_events,dcr_total"
 
 

@@ -14,7 +14,7 @@ from evidence import userdata as U
 from tests.app.test_smoke import visible_text
 
 pytestmark = pytest.mark.app
-MINE = "pages/my_studies.py"
+MINE = "pages/my-studies.py"
 
 
 def _mode(at, mode: str):
@@ -52,7 +52,7 @@ def test_overview_follows_the_evidence_analysed(app_test) -> None:
 
 
 def _checks(at) -> dict[str, str]:
-    at.switch_page("pages/data_checks.py").run()
+    at.switch_page("pages/checks.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return {m.label: m.value for m in at.metric}
 

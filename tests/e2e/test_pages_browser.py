@@ -10,16 +10,20 @@ from ui.pages import PAGES
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("target", ["planner", "survival"])
+@pytest.mark.parametrize("target", ["planner", "checks", "my-studies"])
 def test_cold_start_deep_link_goes_through_app(page, target) -> None:
     # The first request to a fresh server goes straight to a non-home page. Streamlit's legacy
     # pages/ path would run the page file without app.py (file-name navigation, centred layout);
-    # ui.bootstrap.route_through_app must send it through app.py's st.navigation.
+    # ui.bootstrap.route_through_app must send it through app.py's st.navigation. The legacy path
+    # finds the page by its file name: a URL path that is not a file name showed a "Page not
+    # found" dialog to the first visitor (pages/data_checks.py served /checks; the files are now named as their URL paths).
     with streamlit_server() as url:
         page.goto(f"{url}/{target}")
         wait_for_app(page)
         wait_for_app(page)
         expect_no_exception(page)
+        dialogs = page.locator("[role='dialog']").all_inner_texts()
+        assert not dialogs, dialogs
         nav = " ".join(page.locator("[data-testid='stSidebarNavLink']").all_inner_texts())
         titles = {p.url_path: p.title for p in PAGES}
         assert "Overview" in nav and titles[target] in nav, nav
