@@ -40,6 +40,27 @@ def _clean_streamlit() -> Iterator[None]:
         pytest.fail(f"Streamlit deprecation warning(s): {msgs}")
 
 
+@pytest.fixture(autouse=True)
+def _route_like_a_running_server(monkeypatch) -> None:
+    """Every AppTest run goes through ``app.py``'s ``st.navigation``, as on a running server.
+
+    AppTest resets ``PagesManager.uses_pages_directory`` before *every* run, so each run would take
+    Streamlit's legacy ``pages/`` path, which a real server takes only for its very first run (no
+    widget has been used then). On that path the page file runs directly, ``ui.bootstrap`` reruns it
+    through ``app.py``, and the rerun drops button clicks. The first-run path itself is tested in a
+    real browser on a fresh server (``tests/e2e/test_pages_browser.py``).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    init = PagesManager.__init__
+
+    def server_like_init(self, *args, **kwargs) -> None:
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", server_like_init)
+
+
 @pytest.fixture
 def app_test():
     """Factory: ``app_test(page=None, query=None)`` returns a run AppTest on that page."""
