@@ -1,0 +1,48 @@
+"""Concurrent Streamlit sessions over the websocket protocol (the client of bench/bench_load.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser  # needs a live server, like the browser tier
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _bench_load():
+    sys.path.insert(0, str(BENCH))  # bench_load imports its client as ``stclient``
+    spec = importlib.util.spec_from_file_location("bench_load", BENCH / "bench_load.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_concurrent_sessions_do_what_a_participant_does(app_url) -> None:
+    # Three sessions at once through a whole cycle of the load benchmark: every page change and
+    # widget change must finish and show the text it must produce (e.g. "Pooled DCR", "α ≤ 0.1").
+    bench = _bench_load()
+    out = asyncio.run(bench.ws_drive(app_url, sessions=3, n=12, timeout=60.0, ramp=0.1, think=0.0))
+    assert sorted(out) == [0, 1, 2]
+    for sid, r in out.items():
+        assert r["errors"] == [], (sid, r["errors"])
+        assert len(r["times"]) == 12
+        assert {k for k, _ in r["times"]} == {"page", "widget"}
+
+
+def test_the_client_reports_what_a_page_lacks(app_url) -> None:
+    # The benchmark's checks can fail: a widget value the page does not echo is reported.
+    sys.path.insert(0, str(BENCH))
+    from stclient import StreamlitSession
+
+    async def run() -> tuple[bool, bool]:
+        async with StreamlitSession(app_url) as s:
+            await s.open("checks")
+            r = await s.set("cd_pct", "41.7%")
+            return r.shows("as 41.7%"), r.shows("as 41.8%")
+
+    assert asyncio.run(run()) == (True, False)
