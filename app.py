@@ -31,8 +31,8 @@ for spec in PAGES:
 
 # Presentation mode (?present=1, pages/present.py): no navigation menu, no sidebar.
 present = str(st.query_params.get("present", "")).strip().lower() in ("1", "true")
-# Modules imported by earlier runs live as long as the server: keep them out of the full collection
-# Streamlit makes after every run (ui/heap.py; 80 ms per rerun otherwise).
+# Modules imported by earlier runs live as long as the server: keep them out of every full garbage
+# collection (ui/heap.py; 80 ms each otherwise).
 freeze_long_lived()
 nav = st.navigation(sections, position="hidden" if present else "sidebar")
 nav.run()
