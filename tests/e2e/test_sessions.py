@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib.util
 import sys
 from pathlib import Path
@@ -12,6 +13,12 @@ import pytest
 pytestmark = pytest.mark.browser  # needs a live server, like the browser tier
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _run(coro):
+    """``asyncio.run`` in a thread of its own: Playwright's sync API keeps a loop in this one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _bench_load():
@@ -26,7 +33,7 @@ def test_concurrent_sessions_do_what_a_participant_does(app_url) -> None:
     # Three sessions at once through a whole cycle of the load benchmark: every page change and
     # widget change must finish and show the text it must produce (e.g. "Pooled DCR", "α ≤ 0.1").
     bench = _bench_load()
-    out = asyncio.run(bench.ws_drive(app_url, sessions=3, n=12, timeout=60.0, ramp=0.1, think=0.0))
+    out = _run(bench.ws_drive(app_url, sessions=3, n=12, timeout=60.0, ramp=0.1, think=0.0))
     assert sorted(out) == [0, 1, 2]
     for sid, r in out.items():
         assert r["errors"] == [], (sid, r["errors"])
@@ -45,4 +52,4 @@ def test_the_client_reports_what_a_page_lacks(app_url) -> None:
             r = await s.set("cd_pct", "41.7%")
             return r.shows("as 41.7%"), r.shows("as 41.8%")
 
-    assert asyncio.run(run()) == (True, False)
+    assert _run(run()) == (True, False)
