@@ -41,6 +41,7 @@ class Reply:
     seconds: float  #: from sending the request to ``script_finished``
     payload: bytes  #: the delta messages, concatenated (to look for expected text)
     exceptions: list[str] = field(default_factory=list)  #: exception elements and error dialogs shown
+    metrics: dict[str, str] = field(default_factory=dict)  #: st.metric label -> value shown
 
     def shows(self, text: str) -> bool:
         return text.encode() in self.payload
@@ -98,10 +99,16 @@ class StreamlitSession:
             st.double_value = float(value)
         elif w.kind == "checkbox":
             st.bool_value = bool(value)
+        elif w.kind == "button":
+            st.trigger_value = True  # a click; the browser sends it once, not with later runs
         else:
             raise ValueError(f"widget {key!r}: kind {w.kind!r} is not supported by this client")
         self._state[w.id] = st
-        return await self._run(fragment_id=w.fragment_id)
+        try:
+            return await self._run(fragment_id=w.fragment_id)
+        finally:
+            if w.kind == "button":
+                self._state.pop(w.id, None)
 
     async def _run(self, page_name: str = "", fragment_id: str = "") -> Reply:
         msg = BackMsg()
@@ -117,6 +124,7 @@ class StreamlitSession:
         chunks: list[bytes] = []
         widgets: dict[str, Widget] = {}
         exceptions: list[str] = []
+        metrics: dict[str, str] = {}
         while True:
             left = deadline - time.perf_counter()
             if left <= 0:
@@ -128,7 +136,7 @@ class StreamlitSession:
             if kind == "delta":
                 chunks.append(data)
                 if fm.delta.WhichOneof("type") == "new_element":
-                    self._element(fm, widgets, exceptions)
+                    self._element(fm, widgets, exceptions, metrics)
             elif kind == "navigation":
                 self.pages = {p.url_pathname: p.page_script_hash for p in fm.navigation.app_pages}
                 if fm.navigation.page_script_hash:
@@ -146,14 +154,18 @@ class StreamlitSession:
             self.widgets.update(widgets)
         else:
             self.widgets = widgets
-        return Reply(seconds, b"".join(chunks), exceptions)
+        return Reply(seconds, b"".join(chunks), exceptions, metrics)
 
     @staticmethod
-    def _element(fm: ForwardMsg, widgets: dict[str, Widget], exceptions: list[str]) -> None:
+    def _element(fm: ForwardMsg, widgets: dict[str, Widget], exceptions: list[str],
+                 metrics: dict[str, str]) -> None:
         el = fm.delta.new_element
         kind = el.WhichOneof("type")
         if kind == "exception":
             exceptions.append(f"{el.exception.type}: {el.exception.message[:200]}")
+            return
+        if kind == "metric":
+            metrics[el.metric.label] = el.metric.body
             return
         if not kind:
             return

@@ -53,3 +53,30 @@ def test_the_client_reports_what_a_page_lacks(app_url) -> None:
             return r.shows("as 41.7%"), r.shows("as 41.8%")
 
     assert _run(run()) == (True, False)
+
+
+def test_concurrent_sessions_keep_their_own_studies(app_url) -> None:
+    # Caches are shared by every session; a user's studies must reach only that user's analyses,
+    # and survive that user's page changes.
+    sys.path.insert(0, str(BENCH))
+    from stclient import StreamlitSession
+
+    async def run() -> dict[str, object]:
+        async with StreamlitSession(app_url) as a, StreamlitSession(app_url) as b:
+            await a.open("my-studies")
+            before = (await b.open("pooled")).metrics["Studies / patients"]
+            added = await a.set("ud_from_template", True)  # A adds the template's two example studies
+            a_pooled = (await a.goto("pooled")).metrics["Studies / patients"]
+            b_pooled = (await b.set("endpoint", ["ORR"])).metrics["Studies / patients"]
+            a_back = await a.goto("my-studies")
+            b_mine = await b.goto("my-studies")
+            return {"before": before, "added": added, "a": a_pooled, "b": b_pooled,
+                    "a_back": a_back, "b_mine": b_mine}
+
+    r = _run(run())
+    assert not r["added"].exceptions, r["added"].exceptions
+    k = {name: int(str(r[name]).split("/")[0]) for name in ("before", "a", "b")}
+    assert k["a"] == k["before"] + 2, k  # A: built-in + the two template studies
+    assert k["b"] == k["before"], k  # B: untouched by A's studies
+    assert r["a_back"].shows("Example 2021") and not r["b_mine"].shows("Example 2021")
+    assert r["b_mine"].shows("No study of yours yet")
