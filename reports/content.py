@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from evidence.selection import FILTER_COLUMNS, MISSING, Selection, select_outcomes
+from evidence.selection import FILTER_COLUMNS, MISSING, select_outcomes
 from evidence.selection import text_value as _text
 from reports.rscript import r_script_for
 from reports.view import View
@@ -189,7 +189,7 @@ def select_rows(outcomes: pd.DataFrame, view: View) -> tuple[pd.DataFrame, pd.Da
     Delegates to :func:`evidence.selection.select_outcomes`, the implementation the pages use, so a
     report pools exactly the rows the screen pooled.
     """
-    picked = select_outcomes(outcomes, Selection(**view.selection_kwargs()))
+    picked = select_outcomes(outcomes, view.selection())
     return picked.frame, picked.excluded, picked.notes
 
 

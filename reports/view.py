@@ -8,7 +8,7 @@ The keys are the ones ``ui/controls.py`` binds to the URL (``bind="query-params"
 * display: ``forest_sort`` (forest-plot order, ``ui.controls.sort_control``);
 * design slide: ``p0, p1, alpha, power`` (the Trial planner's keys and defaults).
 
-Defaults are the page defaults (``ui.analysis.Selection()`` and ``ui.analysis.DEFAULT_MODEL``),
+Defaults are the page defaults (``evidence.selection.Selection()`` and ``synthesis.spec.Model()``),
 and, like Streamlit, :meth:`View.to_query` leaves a value out when it equals its default.
 
 Values are the project vocabulary (``docs/ARCHITECTURE.md``): ``method=REML``, ``ci=hksj``,
@@ -31,6 +31,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from evidence.selection import ENDPOINTS as _ENDPOINT_LABELS
+from evidence.selection import REPORTS as _REPORT_LABELS
+from evidence.selection import TIMEPOINTS as _TIMEPOINT_LABELS
+from evidence.selection import Selection
 from synthesis._common import (
     CI_METHODS,
     I2_DEFINITIONS,
@@ -41,12 +45,15 @@ from synthesis._common import (
     TRANSFORMS,
     check_level,
 )
+from synthesis.spec import Model
 
 __all__ = ["ALIASES", "FILTER_KEYS", "IGNORED_KEYS", "QUERY_KEYS", "View"]
 
-ENDPOINTS = ("ORR", "DCR")
-TIMEPOINTS = ("headline", "best_overall", "week_12", "final")
-REPORTS = ("one", "all")
+ENDPOINTS = tuple(_ENDPOINT_LABELS)  # ("ORR", "DCR")
+TIMEPOINTS = tuple(_TIMEPOINT_LABELS)  # ("headline", "best_overall", "week_12", "final")
+REPORTS = tuple(_REPORT_LABELS)  # ("one", "all")
+_SELECTION = Selection()
+_MODEL = Model()
 PRIORS = (0.5, 1.0)
 SORTS = ("year", "estimate", "weight", "label")
 FILTER_KEYS = ("histology", "design", "regimen", "line")
@@ -127,21 +134,22 @@ def _from_label(value: str, allowed: tuple[str, ...], extra: Mapping[str, str] |
 class View:
     """Every choice behind a report (immutable; hashable; round-trips through a URL query)."""
 
-    endpoint: str = "ORR"
-    timepoint: str = "headline"
-    reports: str = "one"
-    histology: tuple[str, ...] = ()
-    design: tuple[str, ...] = ()
-    regimen: tuple[str, ...] = ()
-    line: tuple[str, ...] = ()
-    method: str = "REML"
-    transform: str = "logit"
-    ci_method: str = "hksj"
-    pi_method: str = "t(k-1)"
-    i2_definition: str = "tau2"
-    level: float = 0.95
-    study_ci_method: str = "clopper-pearson"
-    prior_scale: float = 0.5
+    # defaults: the pages' own (one definition each: evidence.selection.Selection, synthesis.spec.Model)
+    endpoint: str = _SELECTION.endpoint
+    timepoint: str = _SELECTION.timepoint
+    reports: str = _SELECTION.reports
+    histology: tuple[str, ...] = _SELECTION.histology
+    design: tuple[str, ...] = _SELECTION.design
+    regimen: tuple[str, ...] = _SELECTION.regimen
+    line: tuple[str, ...] = _SELECTION.line
+    method: str = _MODEL.method
+    transform: str = _MODEL.transform
+    ci_method: str = _MODEL.ci_method
+    pi_method: str = _MODEL.pi_method
+    i2_definition: str = _MODEL.i2_definition
+    level: float = _MODEL.level
+    study_ci_method: str = _MODEL.study_ci_method
+    prior_scale: float = _MODEL.prior_scale
     forest_sort: str = "year"
     p0: float = 0.2
     p1: float = 0.4
@@ -339,19 +347,22 @@ class View:
         return out
 
     # ------------------------------------------------------------------------------------
+    def model(self) -> Model:
+        """The statistical choices as the pages' :class:`synthesis.spec.Model`."""
+        return Model(method=self.method, transform=self.transform, ci_method=self.ci_method,
+                     pi_method=self.pi_method, i2_definition=self.i2_definition, level=self.level,
+                     study_ci_method=self.study_ci_method, prior_scale=float(self.prior_scale))
+
+    def selection(self) -> Selection:
+        """The rows to pool as the pages' :class:`evidence.selection.Selection`."""
+        return Selection(**self.selection_kwargs())
+
     def pool_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of :func:`synthesis.pool_proportions`."""
-        return {
-            "transform": self.transform,
-            "method": self.method,
-            "ci_method": self.ci_method,
-            "pi_method": self.pi_method,
-            "level": self.level,
-            "i2_definition": self.i2_definition,
-        }
+        return self.model().pool_kwargs()
 
     def selection_kwargs(self) -> dict[str, Any]:
-        """Fields of ``ui.analysis.Selection``."""
+        """Fields of :class:`evidence.selection.Selection`."""
         return {
             "endpoint": self.endpoint,
             "timepoint": self.timepoint,
@@ -363,12 +374,8 @@ class View:
         }
 
     def model_kwargs(self) -> dict[str, Any]:
-        """Fields of ``ui.analysis.Model``."""
-        return {
-            **self.pool_kwargs(),
-            "study_ci_method": self.study_ci_method,
-            "prior_scale": float(self.prior_scale),
-        }
+        """Fields of :class:`synthesis.spec.Model`."""
+        return asdict(self.model())
 
     def with_endpoint(self, endpoint: str) -> View:
         """The same view for another endpoint (ORR/DCR)."""

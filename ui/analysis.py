@@ -40,36 +40,13 @@ from evidence.selection import (  # noqa: F401  (re-exported for the pages)
 )
 from evidence.selection import text_value as _text
 from synthesis._common import LABELS
+from synthesis.spec import Model  # the pages import it from here
 
 # --------------------------------------------------------------------------------------------
 # vocabulary of the selection controls and the row selection live in evidence.selection (shared
 # with the headless reports); the model choices below are the pages' own.
 PRIOR_SCALES = {"0.5": "half-normal(0.5)", "1.0": "half-normal(1.0)"}
 LEVELS = {"0.95": "95%", "0.9": "90%", "0.99": "99%"}
-@dataclass(frozen=True, slots=True)
-class Model:
-    """Every statistical choice of the pooled analysis (the project vocabulary)."""
-
-    transform: str = "logit"
-    method: str = "REML"
-    ci_method: str = "hksj"
-    pi_method: str = "t(k-1)"
-    i2_definition: str = "tau2"
-    level: float = 0.95
-    study_ci_method: str = "clopper-pearson"
-    prior_scale: float = 0.5
-
-    def pool_kwargs(self) -> dict:
-        return {
-            "transform": self.transform,
-            "method": self.method,
-            "ci_method": self.ci_method,
-            "pi_method": self.pi_method,
-            "level": self.level,
-            "i2_definition": self.i2_definition,
-        }
-
-
 #: ``hash_funcs`` of the caches below: a Model or Selection (frozen, plain fields) is identified by
 #: its repr, which names every field exactly; Streamlit's default hashing of a dataclass
 #: (``dataclasses.asdict`` and recursion) costs ~0.1 ms per argument on every cached call.

@@ -16,7 +16,19 @@ def test_defaults_are_the_page_defaults() -> None:
         k: getattr(Selection(), k) for k in v.selection_kwargs()
     }
     assert v.model_kwargs() == {k: getattr(DEFAULT_MODEL, k) for k in v.model_kwargs()}
+    assert v.model() == DEFAULT_MODEL and v.selection() == Selection()
     assert v.to_query() == ""
+
+
+def test_a_view_carries_every_model_choice() -> None:
+    # one Model for the pages and the reports: a view's choices reach the pooling arguments
+    from synthesis.spec import Model
+
+    v = View.from_query("method=PM&transform=freeman-tukey&ci=z&pi=z&i2=Q&level=0.9&study_ci=wilson&prior=1.0")
+    assert v.model() == Model(method="PM", transform="freeman-tukey", ci_method="z", pi_method="z",
+                              i2_definition="Q", level=0.9, study_ci_method="wilson", prior_scale=1.0)
+    assert v.pool_kwargs() == v.model().pool_kwargs()
+    assert View(**{**{f: getattr(v, f) for f in v.__dataclass_fields__}, "method": "DL"}).pool_kwargs()["method"] == "DL"
 
 
 def test_keys_are_the_keys_bound_by_the_page_controls() -> None:
