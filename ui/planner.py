@@ -44,11 +44,13 @@ from synthesis.design.tte import (
 from ui.analysis import (
     ENDPOINTS,
     FILTER_COLUMNS,
+    HASH_FUNCS,
     REPORTS,
     TIMEPOINTS,
     Model,
     Selection,
     select_outcomes,
+    shared_figure,
 )
 
 #: design types (URL value -> label)
@@ -427,7 +429,7 @@ def cached_simon(p0: float, p1: float, alpha: float, beta: float, constraint: st
     return simon_two_stage(p0, p1, alpha, beta, n_max=n_max, constraint=constraint)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_sources(sel: Selection, model: Model, groups: tuple[str, ...], key: str, version: str) -> dict[str, Source]:
     """:func:`evidence_sources` of the evidence analysed now (``key`` = ``ui.analysis.data_key()``).
 
@@ -452,7 +454,7 @@ def shared_oc_figure(named: tuple[tuple[str, SimonDesign], ...], p0: float, p1: 
 
     grid = oc_grid(p0, p1)
     curves = {k: operating_characteristics(d, grid) for k, d in named}
-    return oc_figure(curves, p0=p0, p1=p1, alpha=alpha, power=power)
+    return shared_figure(oc_figure(curves, p0=p0, p1=p1, alpha=alpha, power=power))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
