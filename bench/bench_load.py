@@ -39,25 +39,18 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from server import ROOT, free_port, launch, stop, wait_healthy
+
 CHROMIUM = os.environ.get("BROWSER_PATH") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 STUDY_IDS = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S12", "S13"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:
@@ -68,24 +61,13 @@ def rss_mb(pid: int) -> float:
 
 
 def start_server(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--global.developmentMode", "false",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError("server not healthy within 90 s")
+    proc = launch(port)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+    except RuntimeError:
+        stop(proc)
+        raise
+    return proc
 
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
@@ -101,6 +83,15 @@ async def settle(page, timeout: float) -> None:
     await page.wait_for_function(NO_SKELETON, timeout=timeout)
 
 
+async def follow_link(page, title: str, timeout: float) -> float:
+    """Click the in-page link to the page titled ``title``; seconds until it is drawn and idle."""
+    t0 = time.perf_counter()
+    await page.locator("[data-testid='stPageLink'] a", has_text=f"{title}:").first.click()
+    await page.locator(f"h1:has-text('{title}')").wait_for(timeout=timeout)
+    await settle(page, timeout)
+    return time.perf_counter() - t0
+
+
 async def browser_session(ctx, url: str, n: int, sid: int, timeout: float, out: dict, ramp: float) -> None:
     page = await ctx.new_page()
     page.set_default_timeout(timeout)
@@ -114,7 +105,6 @@ async def browser_session(ctx, url: str, n: int, sid: int, timeout: float, out: 
         await page.goto(f"{url}/checks", timeout=4 * timeout, wait_until="commit")
         await settle(page, 4 * timeout)
         await page.locator("h1:has-text('Data checks')").wait_for(timeout=timeout)
-        done = 0
         half = (n - 2) // 2
         # 1. candidate-denominator tool on Data checks
         for i in range(half):
@@ -127,15 +117,9 @@ async def browser_session(ctx, url: str, n: int, sid: int, timeout: float, out: 
             await page.locator("[data-testid='stAlert']", has_text=f"as {pct}%").first.wait_for(timeout=timeout)
             await page.wait_for_selector(IDLE, timeout=timeout)
             times.append(("widget", time.perf_counter() - t0))
-            done += 1
         # 2. navigate to Studies through the menu
         step = "page link to Studies"
-        t0 = time.perf_counter()
-        await page.locator("[data-testid='stPageLink'] a", has_text="Studies:").first.click()
-        await page.locator("h1:has-text('Studies')").wait_for(timeout=timeout)
-        await settle(page, timeout)
-        times.append(("page", time.perf_counter() - t0))
-        done += 1
+        times.append(("page", await follow_link(page, "Studies", timeout)))
         # 3. study cards through the select box
         for i in range(n - half - 2):
             study = STUDY_IDS[(sid + i) % len(STUDY_IDS)]
@@ -158,15 +142,9 @@ async def browser_session(ctx, url: str, n: int, sid: int, timeout: float, out: 
             await page.locator("h3", has_text=re.compile(rf"· {re.escape(study)}$")).first.wait_for(timeout=timeout)
             await page.wait_for_selector(IDLE, timeout=timeout)
             times.append(("widget", time.perf_counter() - t0))
-            done += 1
         # 4. back to Data checks
         step = "page link to Data checks"
-        t0 = time.perf_counter()
-        await page.locator("[data-testid='stPageLink'] a", has_text="Data checks:").first.click()
-        await page.locator("h1:has-text('Data checks')").wait_for(timeout=timeout)
-        await settle(page, timeout)
-        times.append(("page", time.perf_counter() - t0))
-        done += 1
+        times.append(("page", await follow_link(page, "Data checks", timeout)))
         exc = await page.locator("[data-testid='stException']").count()
         if exc:
             errors.append(f"{exc} exception(s) on screen")
@@ -339,11 +317,7 @@ def main() -> int:
         time.sleep(10)  # let the server drop the closed sessions
         after = rss_mb(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
     pairs = [t for r in out.values() for t in r["times"]]
     times = [t for _, t in pairs]
     by_kind = {k: [t for kk, t in pairs if kk == k] for k in ("page", "widget")}

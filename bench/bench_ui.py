@@ -16,17 +16,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+from server import ROOT, free_port, launch, stop, wait_healthy
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -37,36 +32,6 @@ DIAMOND_JS = """() => {
   return t ? String(t.x[1]) : null;
 }"""
 ESTIMATORS = ["DL", "PM", "REML", "HE", "SJ", "EB", "ML", "CE"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--global.developmentMode", "false", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
-                if r.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError("server not healthy")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -84,9 +49,9 @@ def main() -> int:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         t0 = time.perf_counter()
-        proc = start_server(port)
+        proc = launch(port)
         try:
-            wait_healthy(url, proc)
+            wait_healthy(url, proc, timeout=60, poll=0.02)
             t_health = time.perf_counter() - t0
             page.goto(f"{url}/pooled")
             try:
@@ -127,11 +92,7 @@ def main() -> int:
                 page.wait_for_timeout(150)
         finally:
             browser.close()
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
     print(f"server healthy after            {t_health:6.2f} s")
     print(f"server start -> first forest    {t_first:6.2f} s   (target < 4 s)")
     print(f"model change -> redrawn plot    n={len(times)}  median {statistics.median(times):.0f} ms  "

@@ -13,6 +13,8 @@ import pytest
 pytestmark = pytest.mark.browser  # needs a live server, like the browser tier
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))  # the benchmark's modules import each other by name (stclient, server)
 
 
 def _run(coro):
@@ -22,7 +24,6 @@ def _run(coro):
 
 
 def _bench_load():
-    sys.path.insert(0, str(BENCH))  # bench_load imports its client as ``stclient``
     spec = importlib.util.spec_from_file_location("bench_load", BENCH / "bench_load.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -43,7 +44,6 @@ def test_concurrent_sessions_do_what_a_participant_does(app_url) -> None:
 
 def test_the_client_reports_what_a_page_lacks(app_url) -> None:
     # The benchmark's checks can fail: a widget value the page does not echo is reported.
-    sys.path.insert(0, str(BENCH))
     from stclient import StreamlitSession
 
     async def run() -> tuple[bool, bool]:
@@ -58,7 +58,6 @@ def test_the_client_reports_what_a_page_lacks(app_url) -> None:
 def test_concurrent_sessions_keep_their_own_studies(app_url) -> None:
     # Caches are shared by every session; a user's studies must reach only that user's analyses,
     # and survive that user's page changes.
-    sys.path.insert(0, str(BENCH))
     from stclient import StreamlitSession
 
     async def run() -> dict[str, object]:
