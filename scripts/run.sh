@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up (first run only) and start the dashboard on http://localhost:8501 with the embedded data.
+# Set up (first run only) and start the dashboard with the embedded data; open http://localhost:8501.
+# It listens on 127.0.0.1 only (.streamlit/config.toml); README "Serving on a network" says how to widen it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -34,3 +34,26 @@ def test_streamlit_accepts_every_option() -> None:
     for section, options in _config().items():
         for name in options:
             assert f"{section}.{name}" in stconfig._config_options_template, f"{section}.{name}"
+
+
+def test_listens_on_loopback_only() -> None:
+    # scripts/run.sh must not widen it either: serving on a network is a deliberate choice (README).
+    assert _config()["server"]["address"] == "127.0.0.1"
+    run = (CONFIG.parents[1] / "scripts" / "run.sh").read_text(encoding="utf-8")
+    assert "server.address" not in run and "0.0.0.0" not in run
+
+
+def test_no_traceback_reaches_the_user() -> None:
+    assert _config()["client"]["showErrorDetails"] == "none"
+
+
+def test_streamlit_reads_the_safe_values() -> None:
+    # Parsed by Streamlit's own config loader, as the server does at start-up.
+    from streamlit import config as stconfig
+
+    stconfig.get_config_options(force_reparse=True, options_from_flags={})
+    try:
+        assert stconfig.get_option("server.address") == "127.0.0.1"
+        assert stconfig.get_option("client.showErrorDetails") == "none"
+    finally:
+        stconfig.get_config_options(force_reparse=True)
