@@ -14,10 +14,12 @@ stderr with exit status 2 (no traceback).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
+import evidence
 from reports.view import QUERY_KEYS, View
 
 FORMATS = (".html", ".htm", ".pptx", ".r")
@@ -42,6 +44,24 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def load_evidence(path: Path | None) -> evidence.EvidenceBase:
+    """The studies file the report is built from; a file that yields no study is an error.
+
+    The message names the file and the first problem's field and wording, never the file's content
+    (a wrong file such as ``/etc/passwd`` must not be quoted into the terminal or a report).
+    """
+    source = path if path is not None else (os.environ.get("APATINIB_STUDIES") or None)
+    ev = evidence.load_studies(source)
+    if not ev.studies:
+        name = source or "the embedded data file"
+        first = next((p for p in ev.problems if p.severity == "error"), None)
+        why = f": {first.field}: {first.message}" if first is not None else ""
+        more = len(ev.problems) - 1
+        raise ValueError(f"data file {name} yielded no study{why[:300]}"
+                         + (f" (and {more} more problem(s))" if more > 0 else "") + ".")
+    return ev
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     out: Path = args.out
@@ -54,9 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         view = View.from_file(args.view_file) if args.view_file else View.from_query(args.view)
         if args.data is not None and not args.data.exists():
             raise ValueError(f"data file {args.data} does not exist.")
+        ev = load_evidence(args.data)
         from reports.content import build_content
 
-        content = build_content(view, data_path=args.data)
+        content = build_content(view, evidence=ev)
         if ext in (".html", ".htm"):
             from reports.html import build_html
 
