@@ -349,7 +349,7 @@ def _load_studies(raw: Any, name: str, problems: list[Problem], skip: frozenset[
             continue
         if study.id in seen:
             problems.append(Problem(name, study.id, i, "id", _short(study.id),
-                                    f"duplicate study id (first used at row {seen[study.id]}); this copy is ignored",
+                                    f"duplicate study id (first used by study no. {seen[study.id] + 1} in the file); this copy is ignored",
                                     label=study.label))
             continue
         seen[study.id] = i

@@ -380,6 +380,12 @@ class ResponseCounts(_Frozen):
 
     @model_validator(mode="after")
     def _sane(self) -> ResponseCounts:
+        # the total first: with a non-positive total, "0 exceeds total -28" would name the wrong field
+        if self.total is not None and self.total.value <= 0:
+            raise PydanticCustomError(
+                "total_not_positive", "total: {t} must be positive",
+                {"t": self.total.value, "field": "total"},
+            )
         for name in ("cr", "pr", "sd", "pd"):
             num = getattr(self, name)
             if num is None:
@@ -395,11 +401,6 @@ class ResponseCounts(_Frozen):
                     "{name}: {v} exceeds total {t}",
                     {"name": name, "v": num.value, "t": self.total.value, "field": name},
                 )
-        if self.total is not None and self.total.value <= 0:
-            raise PydanticCustomError(
-                "total_not_positive", "total: {t} must be positive",
-                {"t": self.total.value, "field": "total"},
-            )
         return self
 
 

@@ -64,6 +64,10 @@ USER_MARK = " (user)"
 MAX_ROWS = 500
 MAX_COUNT = 100_000  # no sarcoma study has more patients; larger counts are typos
 MAX_TEXT = 2_000
+#: Longest label the data contract accepts (``Study.label``); a CSV label cell is held to it.
+LABEL_MAX = next(m.max_length for m in Study.model_fields["label"].metadata if hasattr(m, "max_length"))
+#: Longest text of a study's label or a cell value repeated inside a message.
+QUOTE_MAX = 80
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "data" / "templates"
 _SEP = " › "
 Kind = Literal["text", "int", "number", "percent", "bool", "choice"]
@@ -80,6 +84,7 @@ class Column:
     choices: tuple[str, ...] = ()
     required: bool = False
     example: str = ""
+    max_chars: int = MAX_TEXT
 
 
 _DESIGNS = ("prospective", "retrospective", "not applicable", "not stated")
@@ -90,8 +95,8 @@ _REGIMENS = ("monotherapy", "combination", "mixed")
 CSV_COLUMNS: tuple[Column, ...] = (
     Column("id", "text", "Unique short id: a letter, then letters, digits, '_', '.', '-' (max 40).",
            ("id",), required=True, example="U1"),
-    Column("label", "text", "Short label shown in tables and plots, e.g. 'Smith 2021'.", ("label",),
-           required=True, example="Smith 2021"),
+    Column("label", "text", f"Short label shown in tables and plots, e.g. 'Smith 2021' (max {LABEL_MAX}).",
+           ("label",), required=True, example="Smith 2021", max_chars=LABEL_MAX),
     Column("record_kind", "choice", "Kind of record (default: study).", ("record_kind",), RECORD_KINDS,
            example="study"),
     Column("secondary_of", "text", "For a secondary_report: id of the study it describes.", ("secondary_of",)),
@@ -196,8 +201,8 @@ def _convert(col: Column, text: str) -> Any:
     raw = unescape_cell(text).strip()
     if raw == "":
         return None
-    if len(raw) > MAX_TEXT:
-        raise _CellError(f"text is {len(raw)} characters long; the limit is {MAX_TEXT}")
+    if len(raw) > col.max_chars:
+        raise _CellError(f"is {len(raw):,} characters long; the limit is {col.max_chars:,}")
     if col.kind in ("text", "choice"):
         return raw
     if col.kind == "bool":
@@ -449,7 +454,12 @@ def _file_problem(name: str, message: str, *, value: Any = None, line: int | Non
                    severity=severity, line=line)  # type: ignore[arg-type]
 
 
-def _short(value: Any, limit: int = 80) -> str:
+def cut_text(text: str, limit: int = QUOTE_MAX) -> str:
+    """``text`` as quoted inside a message: at most ``limit`` characters, cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _short(value: Any, limit: int = QUOTE_MAX) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -569,8 +579,8 @@ def _import_csv_text(text: str, name: str, problems: list[Problem]) -> EvidenceB
     studies: list[dict[str, Any]] = []
     origin: list[tuple[int, int, str | None, str | None]] = []  # (data row, line, id, label)
     for r, (line, cells_text) in enumerate(body):
-        ident = cells_text[seen["id"]].strip() if seen["id"] < len(cells_text) else None
-        label = cells_text[seen["label"]].strip() if seen["label"] < len(cells_text) else None
+        ident = cut_text(cells_text[seen["id"]].strip()) if seen["id"] < len(cells_text) else None
+        label = cut_text(cells_text[seen["label"]].strip()) if seen["label"] < len(cells_text) else None
         if len(cells_text) != len(names):
             problems.append(Problem(name, ident or None, r, "<row>", f"{len(cells_text)} cells",
                                     f"row has {len(cells_text)} cells; the header has {len(names)} (row ignored)",
@@ -649,8 +659,8 @@ def _map_problem(p: Problem, studies: list[dict[str, Any]], origin: list[tuple[i
             break
     if " › src" in p.field or p.field.endswith("source"):
         column = "source"
-    message = re.sub(r"first used at row (\d+)",
-                     lambda m: f"first used on line {line_of.get(int(m.group(1)), '?')}", p.message)
+    message = re.sub(r"first used by study no\. (\d+) in the file",
+                     lambda m: f"first used on line {line_of.get(int(m.group(1)) - 1, '?')}", p.message)
     if column != p.field and p.field not in ("", "<study>"):
         message = f"{message} [{p.field}]"
     return dataclasses.replace(p, row=row_of[idx], line=line_of[idx], field=column, message=message)
