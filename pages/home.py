@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from findings import text
 from ui import analysis as A
 from ui import widgets
 from ui.bootstrap import route_through_app
@@ -52,7 +53,7 @@ if results:
             if line not in notes:
                 notes.append(line)
     for line in notes:
-        st.markdown(f"- {A.escape_md(line)}")
+        st.markdown(f"- {text.md(line)}")
     if F.n_problems:
         st.markdown(f"- The data file has {F.n_problems} validation problem(s); see Data checks.")
 

@@ -12,11 +12,11 @@ import streamlit as st
 
 from charts import theme
 from charts.export import export_available, to_png, to_svg
+from findings.text import md
 from reports.content import FIGURE_SECTIONS, ReportContent, build_content
 from reports.html import build_html
 from reports.pptx import build_pptx
 from reports.view import QUERY_KEYS, View
-from ui.analysis import escape_md
 from ui.bootstrap import route_through_app
 from ui.userdata_state import active_evidence
 
@@ -178,7 +178,7 @@ if section.figure is not None:
 else:
     st.info(f"{section.title}: {section.reason}", icon=":material/hourglass_empty:")
 for b in section.bullets:  # data-derived text: markdown-escaped, never HTML
-    st.markdown(f"- {escape_md(b)}" if not present else f"**{escape_md(b)}**")
+    st.markdown(f"- {md(b)}" if not present else f"**{md(b)}**")
 if section.caption and not present:
     st.caption(section.caption)
 if not present:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import survival as C
+from findings import text
+from findings.text import md
 from ui import survival_view as V
-from ui.analysis import escape_md
 from ui.bootstrap import route_through_app
 from ui.userdata_state import active_evidence, active_label
 from ui.widgets import csv_download, plot
@@ -68,8 +69,8 @@ if tabs[0].open is not False:
         msgs = V.flag_messages(frame, F.flags)
         errs = msgs[msgs["severity"] == "error"]
         for (study, where), g in errs.groupby(["study", "where"], sort=False):
-            head = f"{V.FLAG} **{escape_md(study)}, {escape_md(where)}** ({', '.join(sorted(set(g['dossier']) - {''})) or 'check'}):"
-            st.error("\n".join([head, *(f"- {escape_md(x)}" for x in g["message"])]))
+            head = f"{V.FLAG} **{md(study)}, {md(where)}** ({', '.join(sorted(set(g['dossier']) - {''})) or 'check'}):"
+            st.error("\n".join([head, *(f"- {md(x)}" for x in g["message"])]))
         if len(msgs):
             with st.expander(f"{V.FLAG} All consistency flags on the values shown ({len(msgs)})",
                              expanded=True):
@@ -95,18 +96,18 @@ if tabs[1].open:
                 plot(V.decorate_curves(fig, view, V.point_provenance(F.survival, view)), key="fig_curves")
             st.dataframe(V.fits_table(view), hide_index=True, width="stretch", key="fits")
             for label, why in view.points.skipped:
-                st.caption(f"Point left out: {escape_md(label)} — {escape_md(why)}.")
+                st.caption(f"Point left out: {md(label)} — {md(why)}.")
             for note in view.points.notes:
-                st.caption(escape_md(note))
+                st.caption(md(note))
             if view.bounds_text:
-                st.markdown(f"**What the milestones say about the median:** {escape_md(view.bounds_text)} "
+                st.markdown(f"**What the milestones say about the median:** {md(view.bounds_text)} "
                             "(a Kaplan–Meier median is the first time the curve reaches 50%).")
             for ok, sentence in view.checks:
-                (st.success if ok else st.error)(escape_md(sentence))
+                (st.success if ok else st.error)(md(sentence))
             sub = frame[(frame["study_id"] == view.study_id) & (frame["endpoint"] == view.endpoint)]
             msgs = V.flag_messages(sub, F.flags)
             for _, m in msgs.iterrows():
-                st.warning(f"{V.FLAG} {escape_md(m['where'])}: {escape_md(m['message'])}")
+                st.warning(f"{V.FLAG} {md(m['where'])}: {md(m['message'])}")
 
 if tabs[2].open:
     with tabs[2], V.guard("The pooled median"):
@@ -123,27 +124,27 @@ if tabs[2].open:
                                  help="Inverse-variance methods only. IQRs and ranges are never used.")
             cands, pre = V.pool_candidates(frame, ep, reports)
             if reports == "all" and V.overlap_note(cands):
-                st.warning(escape_md(V.overlap_note(cands)), icon=":material/warning:")
+                st.warning(md(V.overlap_note(cands)), icon=":material/warning:")
             try:
                 res = V.run_pool(cands, method, include_unstated=unstated)
                 comparison = V.method_comparison(cands, include_unstated=unstated, n_pre=len(pre))
             except ValueError as exc:
-                st.error(f"These medians cannot be pooled: {escape_md(str(exc))}")
+                st.error(f"These medians cannot be pooled: {md(str(exc))}")
                 st.stop()
             if res is None:
                 st.warning(f"No study has a {ep} median that {V.POOL_METHODS[method].lower()} can use.")
             else:
                 m = st.columns(3)
-                m[0].metric(f"Pooled median {ep}", V.fmt_num(res.estimate) + " months"
+                m[0].metric(f"Pooled median {ep}", text.decimal(res.estimate) + " months"
                             if V.finite(res.estimate) else "not estimable", border=True)
-                m[1].metric(f"{res.level:.0%} interval", f"{V.fmt_num(res.ci_low)}–{V.fmt_num(res.ci_high)}"
+                m[1].metric(f"{res.level:.0%} interval", f"{text.decimal(res.ci_low)}–{text.decimal(res.ci_high)}"
                             if V.finite(res.ci_low) else "none", border=True, help=res.ci_method)
                 m[2].metric("Studies used / candidates", f"{res.k} / {len(cands) + len(pre)}", border=True)
                 if method in ("REML", "DL") and res.k < 2:
                     st.warning(f"Inverse-variance pooling could use only {res.k} stud{'y' if res.k == 1 else 'ies'} "
                                "with a stated 95% CI; compare the other methods below.", icon=":material/warning:")
                 for line in V.result_lines(res)[1:]:
-                    st.caption(escape_md(line))
+                    st.caption(md(line))
                 plot(V.decorate_pooled(C.pooled_median_panel(res, endpoint=ep), cands), key="fig_pooled")
             st.markdown("**Every method side by side** — how many studies each could use:")
             st.dataframe(comparison, hide_index=True, width="stretch", key="pool_compare")

@@ -33,6 +33,7 @@ import plotly.graph_objects as go
 
 from evidence.selection import FILTER_COLUMNS, MISSING, select_outcomes
 from evidence.selection import text_value as _text
+from findings import text
 from reports.rscript import r_script_for
 from reports.view import View
 from synthesis._common import LABELS
@@ -148,30 +149,6 @@ def _truthy(s: pd.Series) -> pd.Series:
     return s.fillna(False).astype(bool)
 
 
-def pct(x: float | None, digits: int = 1) -> str:
-    if x is None or not math.isfinite(float(x)):
-        return "–"
-    return f"{100 * float(x):.{digits}f}%"
-
-
-def interval(low: float, high: float, digits: int = 1) -> str:
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return "not estimable"
-    return f"{pct(low, digits)} to {pct(high, digits)}"
-
-
-def num(x: float | None, digits: int = 3) -> str:
-    if x is None or not math.isfinite(float(x)):
-        return "–"
-    return f"{float(x):.{digits}g}"
-
-
-def pval(p: float | None) -> str:
-    if p is None or not math.isfinite(float(p)):
-        return "–"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def app_version() -> str:
     """``version`` of ``pyproject.toml`` (the app version printed in footers)."""
     try:
@@ -225,14 +202,6 @@ def forest_rows(frame: pd.DataFrame, result, low, high, flags: pd.DataFrame | No
     out["flag_count"] = [counts.get(s, (0, ""))[0] for s in out["study_id"]]
     out["flag_text"] = [counts.get(s, (0, ""))[1] for s in out["study_id"]]
     return out
-
-
-def pooled_label(result) -> str:
-    if result.method == "GLMM":
-        return "Pooled (GLMM)"
-    if result.method == "CE":
-        return "Pooled (common effect)"
-    return f"Pooled (random effects, {result.method})"
 
 
 # ------------------------------------------------------------------------------------------
@@ -303,14 +272,14 @@ def _forest_section(endpoint: str, outcomes: pd.DataFrame, flags: pd.DataFrame, 
     fig = forest.forest_figure(
         _sort_rows(rows, v.forest_sort), res,
         title=f"{ENDPOINT_NAMES[endpoint]} — {TIMEPOINT_NAMES[v.timepoint].lower()}",
-        ci_label=ci_label, pooled_label=pooled_label(res),
+        ci_label=ci_label, pooled_label=text.pooled_label(res),
     )
     lvl = f"{res.level:.0%}"
     bullets = [
-        f"Pooled {endpoint} {pct(res.estimate)} ({lvl} CI {interval(res.ci_low, res.ci_high)}).",
-        f"{lvl} prediction interval {interval(res.pi_low, res.pi_high)}.",
+        f"Pooled {endpoint} {text.pct(res.estimate)} ({lvl} CI {text.interval(res.ci_low, res.ci_high)}).",
+        f"{lvl} prediction interval {text.interval(res.pi_low, res.pi_high)}.",
         f"k = {res.k} studies, {res.total_events} events in {res.total_n} patients; "
-        f"I² = {num(res.i2, 3)}%.",
+        f"I² = {text.num(res.i2, 3)}%.",
     ]
     if res.fallback:
         bullets.append(f"Model fallback: {res.fallback}.")
@@ -321,8 +290,8 @@ def _forest_section(endpoint: str, outcomes: pd.DataFrame, flags: pd.DataFrame, 
     table = pd.DataFrame({
         "Study": table["label"],
         "Events / N": [f"{e} / {n}" for e, n in zip(table["events"], table["total"], strict=True)],
-        "Proportion": [pct(p) for p in table["proportion"]],
-        ci_label: [interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)],
+        "Proportion": [text.pct(p) for p in table["proportion"]],
+        ci_label: [text.interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)],
         "Weight": [("–" if not math.isfinite(w) else f"{w:.1f}%") for w in table["weight"]],
     })
     return Section(key=key, title=title, figure=fig, table=table, caption=res.model_label() + ".",
@@ -334,17 +303,17 @@ def heterogeneity_table(results: dict) -> pd.DataFrame:
     rows = []
     for ep, r in results.items():
         lvl = f"{r.level:.0%}"
-        tau_ci = (f"{num(r.tau2_ci_low)} to {num(r.tau2_ci_high)}"
+        tau_ci = (f"{text.num(r.tau2_ci_low)} to {text.num(r.tau2_ci_high)}"
                   if math.isfinite(r.tau2_ci_low) and math.isfinite(r.tau2_ci_high) else "–")
         rows.append({
             "Endpoint": ep,
-            "Pooled": pct(r.estimate),
-            f"{lvl} CI": interval(r.ci_low, r.ci_high),
-            f"{lvl} PI": interval(r.pi_low, r.pi_high),
+            "Pooled": text.pct(r.estimate),
+            f"{lvl} CI": text.interval(r.ci_low, r.ci_high),
+            f"{lvl} PI": text.interval(r.pi_low, r.pi_high),
             "k / N": f"{r.k} / {r.total_n}",
-            "Q (df, p)": f"{num(r.q, 4)} ({r.q_df}, {pval(r.q_pvalue)})",
+            "Q (df, p)": f"{text.num(r.q, 4)} ({r.q_df}, {text.pval(r.q_pvalue)})",
             "I²": "–" if not math.isfinite(r.i2) else f"{r.i2:.1f}%",
-            "τ² [Q-profile CI]": f"{num(r.tau2)} [{tau_ci}]",
+            "τ² [Q-profile CI]": f"{text.num(r.tau2)} [{tau_ci}]",
         })
     return pd.DataFrame(rows)
 
@@ -380,8 +349,8 @@ def _agreement_section(outcomes: pd.DataFrame, view: View, results: dict) -> Sec
         reference_label="Chosen model" if result is not None else "",
     )
     het = [
-        f"{ep}: I² {'–' if not math.isfinite(r.i2) else f'{r.i2:.0f}%'}, τ² {num(r.tau2)}, "
-        f"Q = {num(r.q, 3)} (df {r.q_df}, p {pval(r.q_pvalue)})."
+        f"{ep}: I² {'–' if not math.isfinite(r.i2) else f'{r.i2:.0f}%'}, τ² {text.num(r.tau2)}, "
+        f"Q = {text.num(r.q, 3)} (df {r.q_df}, p {text.pval(r.q_pvalue)})."
         for ep, r in results.items()
     ]
     bullets = [
@@ -427,7 +396,7 @@ def _subgroup_section(outcomes: pd.DataFrame, view: View) -> Section:
         "ci_high": high,
     })
     test = (f"Test for subgroup differences ({'F' if res.test == 'F' else 'χ²'}): "
-            f"Q = {num(res.q_between, 4)}, df = {res.q_between_df}, p = {pval(res.q_between_pvalue)}")
+            f"Q = {text.num(res.q_between, 4)}, df = {res.q_between_df}, p = {text.pval(res.q_between_pvalue)}")
     fig = meta_plots.subgroup_forest_figure(
         rows, gframe, title=f"{ENDPOINT_NAMES[view.endpoint]} by histology group", test_text=test,
     )
@@ -435,8 +404,8 @@ def _subgroup_section(outcomes: pd.DataFrame, view: View) -> Section:
         "Histology": gframe["group"].astype(str),
         "k": gframe["k"].astype(int),
         "Events / N": [f"{e} / {n}" for e, n in zip(gframe["events"], gframe["n"], strict=True)],
-        "Pooled": [pct(x) for x in gframe["estimate"]],
-        f"{view.level:.0%} CI": [interval(a, b) for a, b in
+        "Pooled": [text.pct(x) for x in gframe["estimate"]],
+        f"{view.level:.0%} CI": [text.interval(a, b) for a, b in
                                  zip(gframe["ci_low"], gframe["ci_high"], strict=True)],
     })
     return Section(key=key, title=title, figure=fig, table=table, caption=test + ".",
@@ -457,7 +426,7 @@ def _survival_section(survival: pd.DataFrame) -> Section:
         "Study": med["label"].map(_text),
         "Endpoint": med["endpoint"].map(_text),
         "Median (months)": [
-            "not reached" if bool(nr) else num(e, 3)
+            "not reached" if bool(nr) else text.num(e, 3)
             for e, nr in zip(med["estimate"], med.get("not_reached", [False] * len(med)), strict=True)
         ],
         "Interval": [
@@ -487,8 +456,8 @@ def _design_section(results: dict, view: View) -> Section:
     )
     table = pd.DataFrame([
         {"Design": d.kind, "Stage 1 (r1/n1)": f"{d.r1}/{d.n1}", "Overall (r/n)": f"{d.r}/{d.n}",
-         "EN(p0)": f"{d.en0:.1f}", "PET(p0)": pct(d.pet0), "α attained": f"{d.alpha:.3f}",
-         "Power attained": pct(d.power)}
+         "EN(p0)": f"{d.en0:.1f}", "PET(p0)": text.pct(d.pet0), "α attained": f"{d.alpha:.3f}",
+         "Power attained": text.pct(d.power)}
         for d in designs
     ])
     bullets = [
@@ -498,8 +467,8 @@ def _design_section(results: dict, view: View) -> Section:
     ]
     orr = results.get("ORR")
     if orr is not None and math.isfinite(orr.estimate):
-        bullets.append(f"For reference, pooled ORR {pct(orr.estimate)} "
-                       f"({orr.level:.0%} CI {interval(orr.ci_low, orr.ci_high)}).")
+        bullets.append(f"For reference, pooled ORR {text.pct(orr.estimate)} "
+                       f"({orr.level:.0%} CI {text.interval(orr.ci_low, orr.ci_high)}).")
     return Section(key=key, title=title, figure=fig, table=table, bullets=tuple(bullets),
                    caption="Simon (1989) optimal and minimax designs, exact binomial "
                            "(synthesis.design.simon); curves: operating characteristics.")
@@ -531,7 +500,7 @@ def evidence_table(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFram
                 r = o.iloc[0]
                 try:
                     e, n = int(r["events"]), int(r["total"])
-                    row[ep] = f"{e}/{n} ({pct(e / n)})"
+                    row[ep] = f"{e}/{n} ({text.pct(e / n)})"
                 except (TypeError, ValueError):
                     row[ep] = "–"
                 pooled = pooled or bool(r.get("pooled_by_default", False))
@@ -562,7 +531,7 @@ def methods_text(view: View, results: dict) -> tuple[str, ...]:
         + ("; one report per cohort was pooled (overlapping reports excluded)."
            if view.reports == "one" else "; all reports were pooled (overlap possible)."),
         f"Proportions were pooled with {model}. The {lvl} confidence interval used {ci}; the "
-        f"{lvl} prediction interval {LABELS[view.pi_method]}; I² is "
+        f"{lvl} prediction interval a {text.pi_distribution(view.pi_method, view.ci_method)}; I² is "
         f"{LABELS[view.i2_definition]}. Study intervals: {LABELS[view.study_ci_method]}.",
     ]
     filt = [f"{k} in {{{', '.join(getattr(view, k))}}}" for k in FILTER_COLUMNS if getattr(view, k)]

@@ -14,12 +14,12 @@
 
 from __future__ import annotations
 
-import html
 import math
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from findings import text
 from reports.content import ReportContent, Section
 
 __all__ = ["CSP", "build_html"]
@@ -66,10 +66,6 @@ _PLOT_CONFIG = {
 }
 
 
-def _e(text: object) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
-
-
 def _cell(v: object) -> str:
     if v is None:
         return "–"
@@ -77,14 +73,14 @@ def _cell(v: object) -> str:
         if not math.isfinite(v):
             return "–"
         return f"{v:.4g}"
-    return _e(v)
+    return text.html(v)
 
 
 def table_html(df: pd.DataFrame | None) -> str:
     """An escaped HTML table (header and every cell escaped)."""
     if df is None or df.empty:
         return ""
-    head = "".join(f'<th scope="col">{_e(c)}</th>' for c in df.columns)
+    head = "".join(f'<th scope="col">{text.html(c)}</th>' for c in df.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
         for row in df.itertuples(index=False, name=None)
@@ -100,15 +96,15 @@ def _figure_html(fig: go.Figure, div_id: str) -> str:
 
 
 def _section_html(s: Section, index: int) -> str:
-    parts = [f'<section id="{_e(s.key)}"><h2>{_e(s.title)}</h2>']
+    parts = [f'<section id="{text.html(s.key)}"><h2>{text.html(s.title)}</h2>']
     if not s.available:
-        parts.append(f'<p class="missing">{_e(s.title)}: {_e(s.reason)}</p>')
+        parts.append(f'<p class="missing">{text.html(s.title)}: {text.html(s.reason)}</p>')
     if s.figure is not None:
-        parts.append(f'<div class="figure">{_figure_html(s.figure, f"fig-{_e(s.key)}")}</div>')
+        parts.append(f'<div class="figure">{_figure_html(s.figure, f"fig-{text.html(s.key)}")}</div>')
     if s.caption:
-        parts.append(f'<p class="caption">{_e(s.caption)}</p>')
+        parts.append(f'<p class="caption">{text.html(s.caption)}</p>')
     if s.bullets:
-        parts.append("<ul>" + "".join(f"<li>{_e(b)}</li>" for b in s.bullets if b) + "</ul>")
+        parts.append("<ul>" + "".join(f"<li>{text.html(b)}</li>" for b in s.bullets if b) + "</ul>")
     parts.append(table_html(s.table))
     parts.append("</section>")
     return "\n".join(parts)
@@ -133,10 +129,10 @@ def build_html(content: ReportContent) -> str:
     choices["Value"] = choices["Value"].map(lambda v: ", ".join(v) if isinstance(v, list) else v)
     body: list[str] = [
         "<header>",
-        f"<h1>{_e(c.title)}</h1>",
-        f'<p class="subtitle">{_e(c.subtitle)}</p>',
-        f'<p class="prov">Generated {_e(p.date)} · data file {_e(p.data_file)} (sha256 '
-        f"{_e(p.sha256)}) · app version {_e(p.app_version)}"
+        f"<h1>{text.html(c.title)}</h1>",
+        f'<p class="subtitle">{text.html(c.subtitle)}</p>',
+        f'<p class="prov">Generated {text.html(p.date)} · data file {text.html(p.data_file)} (sha256 '
+        f"{text.html(p.sha256)}) · app version {text.html(p.app_version)}"
         + (f" · {p.n_problems} data problem(s) reported by the loader" if p.n_problems else "")
         + "</p>",
         "</header>",
@@ -144,7 +140,7 @@ def build_html(content: ReportContent) -> str:
         "<h2>Choices (view)</h2>",
         '<p class="caption">The same keys as the app URL; rerun headless with '
         "<code>python -m reports"
-        + (f" --view &quot;{_e(p.view_query)}&quot;" if p.view_query else "")
+        + (f" --view &quot;{text.html(p.view_query)}&quot;" if p.view_query else "")
         + " --out report.html</code>.</p>",
         table_html(choices),
         "<h2>Evidence</h2>",
@@ -153,29 +149,29 @@ def build_html(content: ReportContent) -> str:
     for i, s in enumerate(c.sections):
         body.append(_section_html(s, i))
     body.append("<h2>Methods</h2>")
-    body.extend(f"<p>{_e(m)}</p>" for m in c.methods)
+    body.extend(f"<p>{text.html(m)}</p>" for m in c.methods)
     if c.r_scripts:
         body.append("<h2>Reproduce in R</h2>")
         body.append('<p class="caption">Standalone metafor scripts with the data inline; run with '
                     "<code>Rscript file.R</code>.</p>")
         for ep, script in c.r_scripts.items():
-            body.append(f"<details><summary>R script: pooled {_e(ep)}</summary>"
-                        f"<pre>{_e(script)}</pre></details>")
+            body.append(f"<details><summary>R script: pooled {text.html(ep)}</summary>"
+                        f"<pre>{text.html(script)}</pre></details>")
     if c.problems:
         body.append("<h2>Data problems</h2><ul>"
-                    + "".join(f"<li>{_e(x)}</li>" for x in c.problems) + "</ul>")
+                    + "".join(f"<li>{text.html(x)}</li>" for x in c.problems) + "</ul>")
     body.append("<h2>References</h2>")
-    body.append('<ol class="refs">' + "".join(f"<li>{_e(r)}</li>" for r in c.references) + "</ol>")
+    body.append('<ol class="refs">' + "".join(f"<li>{text.html(r)}</li>" for r in c.references) + "</ol>")
     body.append("</main>")
-    body.append(f"<footer>{_e(p.footer())}</footer>")
+    body.append(f"<footer>{text.html(p.footer())}</footer>")
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en">',
         "<head>",
         '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_e(CSP)}">',
+        f'<meta http-equiv="Content-Security-Policy" content="{text.html(CSP)}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(c.title)}</title>",
+        f"<title>{text.html(c.title)}</title>",
         f"<style>{_CSS}</style>",
         f'<script type="text/javascript">{_plotly_js()}</script>',
         "</head>",

@@ -13,7 +13,6 @@ No pooled number is computed here: every estimate comes from :mod:`synthesis`.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from dataclasses import asdict, dataclass, replace
@@ -39,6 +38,7 @@ from evidence.selection import (  # noqa: F401  (re-exported for the pages)
     with_derived,
 )
 from evidence.selection import text_value as _text
+from findings import text
 from synthesis._common import LABELS
 from synthesis.spec import Model  # the pages import it from here
 
@@ -150,17 +150,7 @@ def model_sentence(model: Model) -> str:
             f"an inverse-variance random-effects model on the {LABELS[model.transform]} scale "
             f"with the between-study variance τ² estimated by {LABELS[model.method]}"
         )
-    pi = {
-        "z": "normal (z) distribution",
-        "t(k-1)": "t distribution with k−1 degrees of freedom (Veroniki 2019)",
-        "t(k-2)": "t distribution with k−2 degrees of freedom (Higgins 2009)",
-    }.get(model.pi_method)
-    if model.pi_method == "metafor":
-        pi = (
-            "t distribution with k−1 degrees of freedom (metafor default with t/HKSJ)"
-            if model.ci_method in ("t", "hksj", "hksj-adhoc")
-            else "normal (z) distribution (metafor default)"
-        )
+    pi = text.pi_distribution(model.pi_method, model.ci_method)
     ci = {
         "z": "a Wald-type normal (z) interval",
         "t": "a t interval with k−1 degrees of freedom",
@@ -257,28 +247,6 @@ def _fmt_scale(s: float) -> str:
     return "0.5" if abs(float(s) - 0.5) < 1e-9 else "1.0"
 
 
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-
-
-def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``df`` with spreadsheet formulas neutralised (cells starting ``= + - @`` get ``'``)."""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(
-                lambda v: "'" + v if isinstance(v, str) and _FORMULA.match(v) else v
-            )
-    out.columns = ["'" + c if isinstance(c, str) and _FORMULA.match(c) else c for c in out.columns]
-    return out
-
-
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with BOM for spreadsheet programs) of a formula-safe copy of ``df``."""
-    buf = io.StringIO()
-    csv_safe(df).to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8-sig")
-
-
 def histology_scope(sel: Selection) -> str | None:
     """The single histology group of the selection (for matching published estimates)."""
     return sel.histology[0] if len(sel.histology) == 1 else None
@@ -331,50 +299,24 @@ def model_dict(model: Model) -> dict:
     return asdict(model)
 
 
-# --------------------------------------------------------------------------------------------
-# text for the screen (pure; never "nan")
-def fmt_pct(x: float | None, digits: int = 1) -> str:
-    if x is None or not math.isfinite(float(x)):
-        return "–"
-    return f"{100 * float(x):.{digits}f}%"
-
-
-def fmt_interval(low: float, high: float, digits: int = 1) -> str:
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return "not estimable"
-    return f"{100 * low:.{digits}f}–{100 * high:.{digits}f}%"
-
-
-def fmt_num(x: float | None, digits: int = 3) -> str:
-    if x is None or not math.isfinite(float(x)):
-        return "–"
-    return f"{float(x):.{digits}g}"
-
-
-def fmt_p(p: float | None) -> str:
-    if p is None or not math.isfinite(float(p)):
-        return "–"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def heterogeneity_table(result) -> pd.DataFrame:
     """Q, I², H², τ², τ with intervals and definitions, as display strings."""
     lvl = f"{result.level:.0%}"
     tau_ci = (
-        f"{fmt_num(result.tau2_ci_low)} to {fmt_num(result.tau2_ci_high)} ({lvl} Q-profile)"
+        f"{text.num(result.tau2_ci_low)} to {text.num(result.tau2_ci_high)} ({lvl} Q-profile)"
         if math.isfinite(result.tau2_ci_low) and math.isfinite(result.tau2_ci_high)
         else ("not available for the GLMM (no Q-profile)" if result.method == "GLMM" else "–")
     )
     rows = [
-        ("Cochran's Q", fmt_num(result.q, 4), f"df = {result.q_df}, p = {fmt_p(result.q_pvalue)}",
+        ("Cochran's Q", text.num(result.q, 4), f"df = {result.q_df}, p = {text.pval(result.q_pvalue)}",
          "Wald-type Q of the GLMM" if result.method == "GLMM" else "weighted squared deviations"),
         ("I²", f"{result.i2:.1f}%" if math.isfinite(result.i2) else "–", "",
          LABELS.get(result.i2_definition, result.i2_definition)),
-        ("H²", fmt_num(result.h2, 3), "", "total / sampling variance"),
-        ("τ² (between-study variance)", fmt_num(result.tau2, 3), tau_ci,
+        ("H²", text.num(result.h2, 3), "", "total / sampling variance"),
+        ("τ² (between-study variance)", text.num(result.tau2, 3), tau_ci,
          f"{LABELS.get(result.method, result.method)}; "
          + ("logit scale" if result.method == "GLMM" else f"{LABELS.get(result.transform)} scale")),
-        ("τ", fmt_num(result.tau, 3), "", "standard deviation of true study effects"),
+        ("τ", text.num(result.tau, 3), "", "standard deviation of true study effects"),
     ]
     return pd.DataFrame(rows, columns=["Statistic", "Value", "Interval / test", "Definition"])
 
@@ -595,14 +537,6 @@ def run_pool(frame: pd.DataFrame, model: Model):
     return result, study_ci
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def escape_md(text: str) -> str:
-    """Escape markdown/HTML-significant characters in data text interpolated into st.markdown."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
-
-
 # --------------------------------------------------------------------------------------------
 # subgroups and moderators (Designs & subtypes page)
 COMPARE_BY = {
@@ -768,14 +702,14 @@ def published_comparison(
     rows = []
     for _, r in df.iterrows():
         est, lo, hi = _as_prop(r.get("estimate")), _as_prop(r.get("ci_low")), _as_prop(r.get("ci_high"))
-        pub = fmt_pct(est) + (f" ({fmt_interval(lo, hi)})" if math.isfinite(lo) and math.isfinite(hi) else "")
+        pub = text.pct(est) + (f" ({text.interval(lo, hi)})" if math.isfinite(lo) and math.isfinite(hi) else "")
         hist = scope_histology(r.get("scope", ""))
         sub = select_outcomes(outcomes, replace(sel, histology=hist, design=(), regimen=(), line=()))
         app, kn = "no matching studies", "–"
         if sub.k:
             try:
                 res = cached_pool(*counts(sub.frame), model)
-                app = f"{fmt_pct(res.estimate)} ({fmt_interval(res.ci_low, res.ci_high)})"
+                app = f"{text.pct(res.estimate)} ({text.interval(res.ci_low, res.ci_high)})"
                 kn = f"{res.k} / {res.total_n}"
             except ValueError as exc:
                 app = f"not estimable ({exc})"
@@ -938,7 +872,7 @@ def loo_rows(loo: pd.DataFrame, result) -> pd.DataFrame:
     )
     out["highlight"] = (out["estimate"] < result.ci_low) | (out["estimate"] > result.ci_high)
     out["detail"] = [
-        f"k = {int(k)}; I² = {fmt_num(i2, 3)}%; τ² = {fmt_num(t2, 3)}"
+        f"k = {int(k)}; I² = {text.num(i2, 3)}%; τ² = {text.num(t2, 3)}"
         for k, i2, t2 in zip(loo["k"], loo["i2"], loo["tau2"], strict=True)
     ]
     return out
@@ -1006,9 +940,9 @@ def interval_table(rows: pd.DataFrame, level: float) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Analysis": rows["label"],
-            "Estimate": [fmt_pct(v) for v in rows["estimate"]],
-            f"{lvl} CI": [fmt_interval(a, b) for a, b in zip(rows["ci_low"], rows["ci_high"], strict=True)],
-            f"{lvl} PI": [fmt_interval(a, b) for a, b in zip(rows.get("pi_low", rows["ci_low"] * np.nan),
+            "Estimate": [text.pct(v) for v in rows["estimate"]],
+            f"{lvl} CI": [text.interval(a, b) for a, b in zip(rows["ci_low"], rows["ci_high"], strict=True)],
+            f"{lvl} PI": [text.interval(a, b) for a, b in zip(rows.get("pi_low", rows["ci_low"] * np.nan),
                                                           rows.get("pi_high", rows["ci_high"] * np.nan), strict=True)],
             "Note": rows.get("detail", pd.Series([""] * len(rows))).map(_text),
         }
@@ -1034,8 +968,8 @@ def subgroup_rows(frame: pd.DataFrame, study_ci) -> pd.DataFrame:
 def subgroup_test_text(res) -> str:
     stat = "F" if res.test == "F" else "Q"
     return (
-        f"Test for subgroup differences: {stat} = {fmt_num(res.q_between, 3)}, "
-        f"df = {res.q_between_df}, p = {fmt_p(res.q_between_pvalue)} (τ² {res.tau2_mode})"
+        f"Test for subgroup differences: {stat} = {text.num(res.q_between, 3)}, "
+        f"df = {res.q_between_df}, p = {text.pval(res.q_between_pvalue)} (τ² {res.tau2_mode})"
     )
 
 
@@ -1047,9 +981,9 @@ def subgroup_table(res, level: float) -> pd.DataFrame:
             "Subgroup": f["group"].map(_text),
             "Studies": f["k"].astype(int),
             "Events / patients": [f"{int(e)} / {int(n)}" for e, n in zip(f["events"], f["total"], strict=True)],
-            "Pooled": [fmt_pct(v) for v in f["estimate"]],
-            f"{lvl} CI": [fmt_interval(a, b) for a, b in zip(f["ci_low"], f["ci_high"], strict=True)],
-            f"{lvl} PI": [fmt_interval(a, b) for a, b in zip(f["pi_low"], f["pi_high"], strict=True)],
+            "Pooled": [text.pct(v) for v in f["estimate"]],
+            f"{lvl} CI": [text.interval(a, b) for a, b in zip(f["ci_low"], f["ci_high"], strict=True)],
+            f"{lvl} PI": [text.interval(a, b) for a, b in zip(f["pi_low"], f["pi_high"], strict=True)],
             "I²": [f"{v:.0f}%" if math.isfinite(v) else "–" for v in f["i2"].astype(float)],
             "Note": [f"fell back: {_text(fb)}" if _text(fb) else "" for fb in f["fallback"]],
         }
@@ -1074,9 +1008,9 @@ def metareg_table(res) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Term": f["term"].map(_text),
-            f"Coefficient ({res.transform} scale)": [fmt_num(v, 3) for v in f["estimate"]],
-            "SE": [fmt_num(v, 3) for v in f["se"]],
-            f"{lvl} CI": [f"{fmt_num(a, 3)} to {fmt_num(b, 3)}" for a, b in zip(f["ci_low"], f["ci_high"], strict=True)],
-            "p": [fmt_p(v) for v in f["pvalue"]],
+            f"Coefficient ({res.transform} scale)": [text.num(v, 3) for v in f["estimate"]],
+            "SE": [text.num(v, 3) for v in f["se"]],
+            f"{lvl} CI": [f"{text.num(a, 3)} to {text.num(b, 3)}" for a, b in zip(f["ci_low"], f["ci_high"], strict=True)],
+            "p": [text.pval(v) for v in f["pvalue"]],
         }
     )

@@ -21,6 +21,7 @@ import streamlit as st
 from evidence import EvidenceBase, Study, candidate_fractions, design_label
 from evidence.models import parse_percent_text
 from evidence.userdata import is_user_study
+from findings import text
 
 STUDIES_PAGE = "pages/studies.py"
 SEVERITY_ICON = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
@@ -32,16 +33,10 @@ RECORD_KIND_LABEL = {
     "planned": "Registered / planned trial",
     "external_meta_analysis": "Meta-analysis",
 }
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 _DOI = re.compile(r"^10\.\d{4,9}/[^\s\"<>]{1,200}$")
 _PMID = re.compile(r"^\d{1,9}$")
 _PMCID = re.compile(r"^PMC\d{1,9}$")
 _NCT = re.compile(r"^NCT\d{8}$")
-
-
-def md(text: Any) -> str:
-    """Escape markdown/HTML-significant characters of data text put into a markdown sentence."""
-    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
 
 
 def show(v: Any, missing: str = "—") -> str:
@@ -57,8 +52,8 @@ def show(v: Any, missing: str = "—") -> str:
         return "yes" if v else "no"
     if isinstance(v, float):
         return f"{v:g}"
-    text = str(v).strip()
-    return text if text else missing
+    out = str(v).strip()
+    return out if out else missing
 
 
 def display_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -280,8 +275,8 @@ def citation_links(study: Study) -> list[tuple[str, str]]:
 def citation_text(study: Study) -> str:
     c = study.citation
     parts = [c.authors, c.title, c.journal, str(c.year) if c.year else None, c.volume_pages]
-    text = ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
-    return (text + ".") if text else "No citation recorded."
+    joined = ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
+    return (joined + ".") if joined else "No citation recorded."
 
 
 # --------------------------------------------------------------------------- flags beside numbers
@@ -289,8 +284,8 @@ def citation_text(study: Study) -> str:
 
 def flag_tokens(field: str) -> list[str]:
     """``"outcomes.rates.ORR"`` and ``"outcomes › rates › ORR (week_12)"`` -> token lists."""
-    text = str(field or "")
-    parts = text.split(" › ") if " › " in text else text.split(".")
+    path = str(field or "")
+    parts = path.split(" › ") if " › " in path else path.split(".")
     return [p.strip() for p in parts if p.strip()]
 
 
@@ -657,13 +652,13 @@ def render_flags(flags: pd.DataFrame, *, empty: str | None = None) -> None:
     order = sorted(flags.itertuples(index=False), key=lambda f: SEVERITY_RANK.get(f.severity, 9))
     for f in order:
         dossier = f" (dossier flag {int(f.dossier_flag)})" if show(f.dossier_flag) != "—" else ""
-        text = f"**{md(f.kind)}**{dossier} · {md(f.field)}  \n{md(f.message)}"
+        msg = f"**{text.md(f.kind)}**{dossier} · {text.md(f.field)}  \n{text.md(f.message)}"
         if f.severity == "error":
-            st.error(text, icon=":material/error:")
+            st.error(msg, icon=":material/error:")
         elif f.severity == "warning":
-            st.warning(text, icon=":material/warning:")
+            st.warning(msg, icon=":material/warning:")
         else:
-            st.info(text, icon=":material/info:")
+            st.info(msg, icon=":material/info:")
 
 
 def render_links(study: Study) -> None:
@@ -710,11 +705,11 @@ def render_card(base: EvidenceBase, fr: Frames, study: Study, user_ids: frozense
         st.text(citation_text(study))
         render_links(study)
         if study.citation.registration and not _NCT.match(study.citation.registration.strip()):
-            st.caption("Registration / ethics: " + md(study.citation.registration))
+            st.caption("Registration / ethics: " + text.md(study.citation.registration))
         if study.notes:
-            st.caption("Notes: " + md(study.notes))
+            st.caption("Notes: " + text.md(study.notes))
         if study.pooling_exclusion:
-            st.caption("Pooling: " + md(study.pooling_exclusion))
+            st.caption("Pooling: " + text.md(study.pooling_exclusion))
     tabs = st.tabs(["Outcomes", "Design & population", "Survival", "Toxicity", "Relations", f"All flags ({len(f)})"])
     with tabs[0]:
         st.markdown("**Response rates (ORR / DCR)**")
@@ -740,7 +735,7 @@ def render_card(base: EvidenceBase, fr: Frames, study: Study, user_ids: frozense
         fu = study.outcomes.follow_up
         if fu is not None:
             st.caption(f"Median follow-up: {show(fu.median.value)} {fu.unit}"
-                       + (f" ({md(fu.interval.as_printed)})" if fu.interval and fu.interval.as_printed else ""))
+                       + (f" ({text.md(fu.interval.as_printed)})" if fu.interval and fu.interval.as_printed else ""))
         render_flags(_section_flags(f, "survival"))
     with tabs[3]:
         table(toxicity_rows(fr.toxicity, study.id), empty="No toxicity figures reported.")
@@ -757,8 +752,8 @@ def render_relations(base: EvidenceBase, study: Study) -> None:
     shown = False
     if rel["primary_id"]:
         shown = True
-        st.markdown(f"Secondary report of **{md(rel['primary_id'])}**"
-                    + (f" (mapping confidence: {md(study.mapping_confidence)})" if study.mapping_confidence else ""))
+        st.markdown(f"Secondary report of **{text.md(rel['primary_id'])}**"
+                    + (f" (mapping confidence: {text.md(study.mapping_confidence)})" if study.mapping_confidence else ""))
         if rel["primary"] is not None:
             st.button(f"Open {rel['primary'].id} — {rel['primary'].label}", key=f"rel_p_{study.id}",
                       on_click=open_study, args=(rel["primary"].id,))
@@ -772,8 +767,8 @@ def render_relations(base: EvidenceBase, study: Study) -> None:
     g = rel["group"]
     if g is not None:
         shown = True
-        st.markdown(f"**Overlap group: {md(g.label)}** — records that may describe the same patients.")
-        st.caption(md(g.reason))
+        st.markdown(f"**Overlap group: {text.md(g.label)}** — records that may describe the same patients.")
+        st.caption(text.md(g.reason))
         members = pd.DataFrame({
             "record": list(g.members),
             "label": [base.by_id[m].label if m in base.by_id else "(not in this data set)" for m in g.members],
@@ -789,17 +784,6 @@ def render_relations(base: EvidenceBase, study: Study) -> None:
         st.caption("No secondary reports and no overlapping cohorts recorded.")
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 (BOM) CSV with spreadsheet formulas neutralised in every text cell and header."""
-    from evidence.userdata import escape_cell
-
-    out = df.copy()
-    for c in out.columns:
-        out[c] = [escape_cell(v) if isinstance(v, str) else v for v in out[c]]
-    out.columns = [escape_cell(c) if isinstance(c, str) else c for c in out.columns]
-    return out.to_csv(index=False).encode("utf-8-sig")
-
-
 def render_download(df: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str, *, key: str,
                     label: str = "Download CSV") -> None:
     """A CSV download of ``df`` (or of the table a zero-argument callable returns).
@@ -809,7 +793,7 @@ def render_download(df: pd.DataFrame | Callable[[], pd.DataFrame], file_name: st
     read-only tables).
     """
     def payload() -> bytes:
-        return csv_bytes(df() if callable(df) else df)
+        return text.csv_bytes(df() if callable(df) else df)
 
     st.download_button(label, data=payload, file_name=file_name, mime="text/csv", key=key,
                        on_click="ignore", icon=":material/download:")

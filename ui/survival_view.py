@@ -29,6 +29,8 @@ import streamlit as st
 
 from charts import theme
 from evidence.selection import text_value
+from findings.text import MISSING as DASH
+from findings.text import decimal, html, md
 from synthesis.survival import (
     PooledMedian,
     ReportedPoints,
@@ -57,7 +59,6 @@ POOL_METHODS = {
 }
 RESPONSES = {"ORR": "Objective response rate (ORR)", "DCR": "Disease control rate (DCR)"}
 MISSING = "not reported"
-DASH = "–"
 FLAG = "⚑"
 EDUCATOR_LINE = (
     "Response and durability tell different stories: a response rate counts tumours that shrink, "
@@ -75,18 +76,6 @@ RECONSTRUCTION_NOTE = (
 # --------------------------------------------------------------------------------------------
 # small text helpers
 text = text_value  # plain text of a value; empty for None/NaN/NA (never ``nan``)
-
-
-def fmt_num(x: object, digits: int = 2) -> str:
-    """Number without trailing zeros (``7.9``, ``12``), ``–`` when missing."""
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return DASH
-    if not math.isfinite(v):
-        return DASH
-    out = f"{v:.{digits}f}"
-    return out.rstrip("0").rstrip(".") if "." in out else out
 
 
 def _finite(x: object) -> bool:
@@ -256,7 +245,7 @@ def _where(r: pd.Series) -> str:
     if r["statistic"] == "median":
         base = f"median {r['endpoint']}"
     else:
-        base = f"{r['endpoint']} at {fmt_num(r.get('time_months'))} mo"
+        base = f"{r['endpoint']} at {decimal(r.get('time_months'))} mo"
     return f"{base} ({sub})" if sub else base
 
 
@@ -266,8 +255,8 @@ def _estimate_text(r: pd.Series) -> str:
     if r["statistic"] == "median":
         if _truthy(r.get("not_reached")):
             return "not reached"
-        return f"{fmt_num(r.get('estimate'))} months" if _finite(r.get("estimate")) else DASH
-    return f"{fmt_num(r.get('estimate'))}%" if _finite(r.get("estimate")) else DASH
+        return f"{decimal(r.get('estimate'))} months" if _finite(r.get("estimate")) else DASH
+    return f"{decimal(r.get('estimate'))}%" if _finite(r.get("estimate")) else DASH
 
 
 def _interval_text(r: pd.Series) -> str:
@@ -275,8 +264,8 @@ def _interval_text(r: pd.Series) -> str:
     if not _finite(lo) and not _finite(hi):
         return DASH
     unit = "" if r["statistic"] == "median" else "%"
-    lo_t = fmt_num(lo) + unit if _finite(lo) else "NE"
-    hi_t = fmt_num(hi) + unit if _finite(hi) else "NE"
+    lo_t = decimal(lo) + unit if _finite(lo) else "NE"
+    hi_t = decimal(hi) + unit if _finite(hi) else "NE"
     return f"{lo_t}–{hi_t}"
 
 
@@ -310,13 +299,13 @@ def table_rows(frame: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
             "Study": text(r.get("label")) or text(r["study_id"]),
             "Subgroup": text(r.get("subgroup")) or "whole cohort",
             "Endpoint": text(r["endpoint"]),
-            "What": "median" if r["statistic"] == "median" else f"rate at {fmt_num(r.get('time_months'))} months",
+            "What": "median" if r["statistic"] == "median" else f"rate at {decimal(r.get('time_months'))} months",
             "Estimate": _estimate_text(r),
             "Interval": _interval_text(r),
             "Interval kind": text(r.get("interval_kind")) or "not stated",
             "Method": _method_text(r),
-            "Median follow-up (months)": fmt_num(r.get("follow_up_months"), 1),
-            "n": fmt_num(r.get("n"), 0),
+            "Median follow-up (months)": decimal(r.get("follow_up_months"), 1),
+            "n": decimal(r.get("n"), 0),
             "Design": text(r.get("design")) or MISSING,
             "Histology": text(r.get("histology_group")) or MISSING,
             "Regimen": text(r.get("regimen")) or MISSING,
@@ -429,7 +418,7 @@ def curve_view(frame: pd.DataFrame, key: str, *, include_crude: bool = False,
         bounds_text = bounds_sentence(b.lower, b.upper)
         for who, m in medians + claims:
             ok = b.contains(m)
-            checks.append((ok, f"{who}: median {ep} {fmt_num(m)} months is "
+            checks.append((ok, f"{who}: median {ep} {decimal(m)} months is "
                            + ("compatible with" if ok else "incompatible with")
                            + f" the reported milestone rates ({bounds_text})."))
     return CurveView(sid, ep, label, pts, fits, tuple(why), bounds_text, tuple(checks), tuple(claims))
@@ -438,10 +427,10 @@ def curve_view(frame: pd.DataFrame, key: str, *, include_crude: bool = False,
 def bounds_sentence(lower: float, upper: float) -> str:
     """``"KM median ≤ 4 months"`` etc. with tidy numbers (12 weeks shows as 2.76 months)."""
     if _finite(lower) and _finite(upper):
-        return f"{fmt_num(lower)} < KM median ≤ {fmt_num(upper)} months"
+        return f"{decimal(lower)} < KM median ≤ {decimal(upper)} months"
     if _finite(upper):
-        return f"KM median ≤ {fmt_num(upper)} months"
-    return f"KM median > {fmt_num(lower)} months"
+        return f"KM median ≤ {decimal(upper)} months"
+    return f"KM median > {decimal(lower)} months"
 
 
 def why_not_fitted(reason: str) -> str:
@@ -478,7 +467,7 @@ def decorate_curves(fig: go.Figure, view: CurveView, prov: list[str]) -> go.Figu
     """Provenance in the hover of the reported points; claimed medians of secondary reports as ×."""
     for tr in fig.data:
         if tr.name == "reported points" and tr.x is not None and len(prov) == len(tr.x):
-            cd = [list(c) + [_esc(p)] for c, p in zip(tr.customdata, prov, strict=True)]
+            cd = [list(c) + [html(p)] for c, p in zip(tr.customdata, prov, strict=True)]
             tr.customdata = cd
             tr.hovertemplate = (
                 "%{customdata[0]}<br>%{y:.1%} at %{x:.2f} months<br>method: %{customdata[1]}"
@@ -492,16 +481,12 @@ def decorate_curves(fig: go.Figure, view: CurveView, prov: list[str]) -> go.Figu
         fig.add_trace(go.Scatter(
             x=[m for _, m in view.claims], y=[0.5] * len(view.claims), mode="markers+text",
             name="claimed median of a secondary report (not used in the fit)",
-            text=[f"{_esc(lab.split(':')[0])}: median {fmt_num(m)} mo?" for lab, m in view.claims],
+            text=[f"{html(lab.split(':')[0])}: median {decimal(m)} mo?" for lab, m in view.claims],
             textposition="top right",
             marker={"symbol": "x", "size": 13, "color": theme.COLORS["flag"]},
             hovertemplate="%{text}<br>claimed median, checked against the milestones<extra>claim</extra>",
         ))
     return fig
-
-
-def _esc(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def fits_table(view: CurveView) -> pd.DataFrame:
@@ -511,8 +496,8 @@ def fits_table(view: CurveView) -> pd.DataFrame:
         f = view.fits.get(name)
         if f is not None:
             rows.append({"model": name, "fitted": "yes", "fit": f.fit_method,
-                         "implied median (months)": fmt_num(f.median),
-                         "shape": fmt_num(f.shape, 3),
+                         "implied median (months)": decimal(f.median),
+                         "shape": decimal(f.shape, 3),
                          "largest gap to a reported point": f"{f.max_abs_residual:.1%}",
                          "why not fitted": ""})
         else:
@@ -606,8 +591,8 @@ def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False, n_
     for m, name in POOL_METHODS.items():
         res = run_pool(cands, m, include_unstated=include_unstated)
         k = 0 if res is None else res.k
-        est = fmt_num(res.estimate) if res is not None and _finite(res.estimate) else "not estimable"
-        ci = (f"{fmt_num(res.ci_low)}–{fmt_num(res.ci_high)}"
+        est = decimal(res.estimate) if res is not None and _finite(res.estimate) else "not estimable"
+        ci = (f"{decimal(res.ci_low)}–{decimal(res.ci_high)}"
               if res is not None and _finite(res.ci_low) and _finite(res.ci_high) else DASH)
         rows.append({"method": name, "studies used": k, "left out": len(cands) + n_pre - k,
                      "pooled median (months)": est, "95% interval (months)": ci,
@@ -620,7 +605,7 @@ def decorate_pooled(fig: go.Figure, cands: pd.DataFrame) -> go.Figure:
     prov = {text(r["label"]): provenance(r) for _, r in cands.iterrows()}
     for tr in fig.data:
         if tr.name == "studies" and tr.customdata is not None:
-            tr.customdata = [list(c) + [_esc(prov.get(_unesc(str(c[0])), DASH))] for c in tr.customdata]
+            tr.customdata = [list(c) + [html(prov.get(_unesc(str(c[0])), DASH))] for c in tr.customdata]
             tr.hovertemplate = tr.hovertemplate.replace("<extra>", "<br>%{customdata[5]}<extra>")
     return fig
 
@@ -644,12 +629,12 @@ def overlap_note(cands: pd.DataFrame) -> str:
 
 def result_lines(res: PooledMedian) -> list[str]:
     """Plain sentences about a pooled result: estimate, interval, method, notes (never ``nan``)."""
-    est = f"{fmt_num(res.estimate)} months" if _finite(res.estimate) else "not estimable"
-    ci = (f"{res.level:.0%} interval {fmt_num(res.ci_low)}–{fmt_num(res.ci_high)} months"
+    est = f"{decimal(res.estimate)} months" if _finite(res.estimate) else "not estimable"
+    ci = (f"{res.level:.0%} interval {decimal(res.ci_low)}–{decimal(res.ci_high)} months"
           if _finite(res.ci_low) and _finite(res.ci_high) else "no interval")
     lines = [f"Pooled median: {est}; {ci}; k = {res.k}.", f"Method: {res.method_label()}."]
     if _finite(res.pi_low) and _finite(res.pi_high):
-        lines.append(f"{res.level:.0%} prediction interval {fmt_num(res.pi_low)}–{fmt_num(res.pi_high)} months.")
+        lines.append(f"{res.level:.0%} prediction interval {decimal(res.pi_low)}–{decimal(res.pi_high)} months.")
     lines += list(res.notes)
     return lines
 
@@ -719,9 +704,9 @@ def spread_labels(fig: go.Figure, *, plot_px: tuple[float, float] = (820.0, 380.
 def response_table(df: pd.DataFrame, response: str) -> pd.DataFrame:
     return pd.DataFrame({
         "Study": [text(x) for x in df["label"]],
-        "Median PFS (months)": [fmt_num(x) for x in df["median_months"]],
-        f"{response} (%)": [fmt_num(x, 1) for x in df["response_percent"]],
-        "n": [fmt_num(x, 0) for x in df.get("n", pd.Series([np.nan] * len(df)))],
+        "Median PFS (months)": [decimal(x) for x in df["median_months"]],
+        f"{response} (%)": [decimal(x, 1) for x in df["response_percent"]],
+        "n": [decimal(x, 0) for x in df.get("n", pd.Series([np.nan] * len(df)))],
         "Response timepoint": [(text(x) or "not stated").replace("_", " ") for x in df.get("timepoint", [""] * len(df))],
         "Source": [text(x) or DASH for x in df.get("source", [""] * len(df))],
     })
@@ -750,6 +735,5 @@ def guard(what: str) -> Iterator[None]:
     try:
         yield
     except (ValueError, KeyError, TypeError, IndexError, ZeroDivisionError) as exc:
-        from ui.analysis import escape_md
 
-        st.error(f"{what} could not be shown for this selection: {escape_md(str(exc))}")
+        st.error(f"{what} could not be shown for this selection: {md(str(exc))}")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from evidence import userdata as U
+from findings import text
 from ui import evidence_view as V
 from ui import userdata_state as S
 
@@ -49,7 +50,7 @@ def render_last_import(state: S.UserState) -> None:
     last = state.last
     if last is None or state.last_name == "table":
         return
-    name = V.md(state.last_name)
+    name = text.md(state.last_name)
     errors = [p for p in last.problems if p.severity == "error"]
     if state.last_replaced:
         st.success(f"Loaded {len(last.studies)} stud{'y' if len(last.studies) == 1 else 'ies'} from {name}.",
@@ -136,7 +137,7 @@ def render_user_studies(state: S.UserState) -> None:
     base = state.base
     fr = V.frames_of(base)
     table = V.browser_table(fr.studies, frozenset(base.ids))
-    st.caption(f"{len(base.studies)} valid stud{'y' if len(base.studies) == 1 else 'ies'} from {V.md(state.origin)}; "
+    st.caption(f"{len(base.studies)} valid stud{'y' if len(base.studies) == 1 else 'ies'} from {text.md(state.origin)}; "
                f"{len(fr.flags)} consistency flag(s). " + S.active_label())
     st.dataframe(table, hide_index=True, width="stretch")
     if not fr.flags.empty:

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from findings import text
 from ui import analysis
 from ui.evidence_view import arrow
 
@@ -24,7 +25,7 @@ def csv_download(df: pd.DataFrame, file_name: str, *, key: str, label: str = "Do
     not on every rerun; ``df`` must not be changed after the call.
     """
     st.download_button(
-        label, data=lambda: analysis.csv_bytes(df), file_name=file_name, mime="text/csv", key=key,
+        label, data=lambda: text.csv_bytes(df), file_name=file_name, mime="text/csv", key=key,
         on_click="ignore", icon=":material/download:",
     )
 
@@ -74,11 +75,11 @@ def pooled_metrics(result, *, label: str = "Pooled") -> None:
     """Pooled estimate, CI, PI, k/N and I² as metrics (display strings; never ``nan``)."""
     lvl = f"{result.level:.0%}"
     c = st.columns(4)
-    c[0].metric(label, analysis.fmt_pct(result.estimate), border=True,
+    c[0].metric(label, text.pct(result.estimate), border=True,
                 help=result.model_label())
-    c[1].metric(f"{lvl} confidence interval", analysis.fmt_interval(result.ci_low, result.ci_high),
+    c[1].metric(f"{lvl} confidence interval", text.interval(result.ci_low, result.ci_high),
                 border=True, help="Uncertainty about the average response rate.")
-    c[2].metric(f"{lvl} prediction interval", analysis.fmt_interval(result.pi_low, result.pi_high),
+    c[2].metric(f"{lvl} prediction interval", text.interval(result.pi_low, result.pi_high),
                 border=True, help="Where the response rate of a new, similar study is expected to fall.")
     c[3].metric("Studies / patients", f"{result.k} / {result.total_n}", border=True,
                 help=f"{result.total_events} responders in total.")
@@ -103,7 +104,7 @@ def forest_panel(sel, model, view, *, file_stem: str) -> None:
 
     order = sort_control()
     result, ci_label = view.result, f"{model.level:.0%} CI"
-    fig = analysis.forest_figure_for(sel, model, order, analysis.data_key(), pooled_label(result))
+    fig = analysis.forest_figure_for(sel, model, order, analysis.data_key(), text.pooled_label(result))
     plot(fig, key="forest", clickable=True)
     st.caption(
         f"{result.model_label()}. Squares: observed proportion (size ∝ weight, or patients for the "
@@ -112,14 +113,6 @@ def forest_panel(sel, model, view, *, file_stem: str) -> None:
         "Click a study to open its card."
     )
     csv_download(view.rows, f"{file_stem}.csv", key="dl_forest", label="Download study table (CSV)")
-
-
-def pooled_label(result) -> str:
-    if result.method == "GLMM":
-        return "GLMM (one-step)"
-    if result.method == "CE":
-        return "Common effect"
-    return f"Random effects ({result.method})"
 
 
 def excluded_table(selected, *, key: str) -> None:
@@ -146,9 +139,9 @@ def heterogeneity(result) -> None:
 
 def methods(sel, model, result, selected) -> None:
     st.subheader("Methods paragraph")
-    text = analysis.methods_paragraph(sel, model, result, selected)
+    paragraph = analysis.methods_paragraph(sel, model, result, selected)
     st.caption("Ready to paste into a protocol or report (plain text).")
-    st.code(text, language=None, wrap_lines=True)
+    st.code(paragraph, language=None, wrap_lines=True)
 
 
 def headline_card(title: str, result, check, *, endpoint: str) -> None:
@@ -158,24 +151,24 @@ def headline_card(title: str, result, check, *, endpoint: str) -> None:
         st.subheader(title)
         st.metric(
             f"Pooled {endpoint}",
-            f"{analysis.fmt_pct(result.estimate)}",
+            f"{text.pct(result.estimate)}",
             help=result.model_label(),
         )
         st.markdown(
-            f"**{lvl} CI** {analysis.fmt_interval(result.ci_low, result.ci_high)} · "
-            f"**{lvl} prediction interval** {analysis.fmt_interval(result.pi_low, result.pi_high)}"
+            f"**{lvl} CI** {text.interval(result.ci_low, result.ci_high)} · "
+            f"**{lvl} prediction interval** {text.interval(result.pi_low, result.pi_high)}"
         )
         k = result.k
         st.caption(
             f"{k} {'study' if k == 1 else 'studies'}, {result.total_n} patients, "
             f"{result.total_events} {'responders' if endpoint == 'ORR' else 'with disease control'}."
-            + (f" I² = {result.i2:.0f}%." if k > 1 and analysis.fmt_num(result.i2) != "–" else "")
+            + (f" I² = {result.i2:.0f}%." if k > 1 and text.num(result.i2) != "–" else "")
             + (" A single study: this is its own result, not a pooled estimate." if k == 1 else "")
         )
         if check is not None:
             st.caption(
-                f"Check with the one-step GLMM: {analysis.fmt_pct(check.estimate)} "
-                f"({analysis.fmt_interval(check.ci_low, check.ci_high)})."
+                f"Check with the one-step GLMM: {text.pct(check.estimate)} "
+                f"({text.interval(check.ci_low, check.ci_high)})."
             )
 
 
@@ -262,7 +255,7 @@ def _agreement_body(frame: pd.DataFrame, model, result=None) -> None:
             f"The usual models agree: point estimates span {agr.spread_pp:.1f} percentage points "
             "and every interval overlaps.", icon=":material/check_circle:"
         )
-    rows = analysis.agreement_rows(agr, result, pooled_label(result) if result is not None else "")
+    rows = analysis.agreement_rows(agr, result, text.pooled_label(result) if result is not None else "")
     fig = meta_plots.interval_rows_figure(
         rows, reference=result.estimate if result is not None else None,
         reference_band=(result.ci_low, result.ci_high) if result is not None else None,
@@ -328,7 +321,7 @@ def _sensitivity_body(frame: pd.DataFrame, model, result) -> None:
            if model.method == "GLMM" else f" Model: {iv.method}, {iv.transform} scale.")
     )
     flagged = f.loc[f["influential"].astype(bool), "label"].tolist()
-    st.markdown("Influential by metafor's criteria: " + (analysis.escape_md(", ".join(flagged)) if flagged else "none"))
+    st.markdown("Influential by metafor's criteria: " + (text.md(", ".join(flagged)) if flagged else "none"))
     shown = f.round(3)
     st.dataframe(shown, hide_index=True, width="stretch")
     csv_download(shown, "influence.csv", key="dl_inf")
@@ -359,10 +352,10 @@ def _small_study_body(frame: pd.DataFrame, model, result) -> None:
     table = pd.DataFrame(
         {
             "Test": ["Egger regression (SE as predictor)", "Begg rank correlation"],
-            "Statistic": [analysis.fmt_num(egger.statistic, 3), analysis.fmt_num(begg.statistic, 3)],
-            "p": [analysis.fmt_p(egger.pvalue), analysis.fmt_p(begg.pvalue)],
-            "Estimate": [f"slope {analysis.fmt_num(egger.estimate, 3)}",
-                         f"Kendall τ {analysis.fmt_num(begg.estimate, 3)}"],
+            "Statistic": [text.num(egger.statistic, 3), text.num(begg.statistic, 3)],
+            "p": [text.pval(egger.pvalue), text.pval(begg.pvalue)],
+            "Estimate": [f"slope {text.num(egger.estimate, 3)}",
+                         f"Kendall τ {text.num(begg.estimate, 3)}"],
             "Interpretable": ["yes" if egger.reliable else "no (k < 10)",
                               "yes" if begg.reliable else "no (k < 10)"],
         }
@@ -439,7 +432,7 @@ def _subgroup_body(frame: pd.DataFrame, model, by: str) -> None:
     )
     plot(fig, key="subgroup_forest", clickable=True)
     if test:
-        st.markdown(f"**{analysis.escape_md(test)}**")
+        st.markdown(f"**{text.md(test)}**")
     small = [g for g, r in zip(res.groups, res.results, strict=True) if r.k < 3]
     st.caption(
         "Diamonds: pooled estimate of each subgroup with its CI. A small p-value suggests the "
@@ -499,8 +492,8 @@ def _metareg_body(frame: pd.DataFrame, model, moderator: str) -> None:
     plot(fig, key="bubble")
     qm = "F" if len(res.qm_df) == 2 else "QM"
     st.markdown(
-        f"**Moderator test:** {qm} = {analysis.fmt_num(res.qm, 3)}, p = {analysis.fmt_p(res.qm_pvalue)}; "
-        f"residual I² = {analysis.fmt_num(res.i2, 3)}%; R² = {analysis.fmt_num(res.r2, 3)}% "
+        f"**Moderator test:** {qm} = {text.num(res.qm, 3)}, p = {text.pval(res.qm_pvalue)}; "
+        f"residual I² = {text.num(res.i2, 3)}%; R² = {text.num(res.r2, 3)}% "
         f"(k = {res.k})."
     )
     st.caption(
@@ -572,13 +565,13 @@ def bayes(frame: pd.DataFrame, model) -> None:
         return
     lvl = f"{model.level:.0%}"
     c = st.columns(3)
-    c[0].metric("Posterior median", analysis.fmt_pct(b.estimate), border=True, help=b.model_label())
-    c[1].metric(f"{lvl} credible interval", analysis.fmt_interval(b.ci_low, b.ci_high), border=True)
-    c[2].metric(f"{lvl} predictive interval", analysis.fmt_interval(b.pi_low, b.pi_high), border=True,
+    c[0].metric("Posterior median", text.pct(b.estimate), border=True, help=b.model_label())
+    c[1].metric(f"{lvl} credible interval", text.interval(b.ci_low, b.ci_high), border=True)
+    c[2].metric(f"{lvl} predictive interval", text.interval(b.pi_low, b.pi_high), border=True,
                 help="For the response rate of a new, similar study.")
     st.caption(
-        f"{b.model_label()}. τ posterior median {analysis.fmt_num(b.tau_median, 3)} "
-        f"({lvl} interval {analysis.fmt_num(b.tau_low, 3)} to {analysis.fmt_num(b.tau_high, 3)}). "
+        f"{b.model_label()}. τ posterior median {text.num(b.tau_median, 3)} "
+        f"({lvl} interval {text.num(b.tau_low, 3)} to {text.num(b.tau_high, 3)}). "
         "Weakly informative priors on τ stabilise the estimate with few studies (Röver et al. 2021)."
     )
 
@@ -622,12 +615,12 @@ def design_contrast_lines(model, key: str) -> tuple[str, ...]:
         except ValueError:
             continue
         parts = [
-            f"{g}: {analysis.fmt_pct(r.estimate)} ({analysis.fmt_interval(r.ci_low, r.ci_high)}; "
+            f"{g}: {text.pct(r.estimate)} ({text.interval(r.ci_low, r.ci_high)}; "
             f"{r.k} {'study' if r.k == 1 else 'studies'})"
             for g, r in zip(res.groups, res.results, strict=True)
         ]
         lines.append(
-            f"**{endpoint}** — " + analysis.escape_md("; ".join(parts))
-            + f" — difference p = {analysis.fmt_p(res.q_between_pvalue)}"
+            f"**{endpoint}** — " + text.md("; ".join(parts))
+            + f" — difference p = {text.pval(res.q_between_pvalue)}"
         )
     return tuple(lines)

@@ -7,6 +7,7 @@ import re
 import pytest
 
 import synthesis
+from findings import text as ft
 from ui import analysis as A
 from ui.data import get_evidence
 
@@ -23,10 +24,10 @@ def test_home_shows_pooled_orr_and_dcr(app_test) -> None:
         frame = A.select_outcomes(outcomes, A.Selection(endpoint=endpoint)).frame
         res = synthesis.pool_proportions(frame["events"].tolist(), frame["total"].tolist(),
                                          **A.DEFAULT_MODEL.pool_kwargs())
-        assert values[f"Pooled {endpoint}"] == A.fmt_pct(res.estimate)
+        assert values[f"Pooled {endpoint}"] == ft.pct(res.estimate)
         md = " ".join(m.value for m in at.markdown)
-        assert A.fmt_interval(res.ci_low, res.ci_high) in md
-        assert A.fmt_interval(res.pi_low, res.pi_high) in md
+        assert ft.interval(res.ci_low, res.ci_high) in md
+        assert ft.interval(res.pi_low, res.pi_high) in md
     text = " ".join(str(x.value) for kind in ("markdown", "caption") for x in getattr(at, kind))
     text = text.replace("\\", "")  # markdown escapes of data text
     assert "Hartung–Knapp–Sidik–Jonkman" in text and "REML" in text  # the model is named

@@ -8,6 +8,7 @@ import re
 import pytest
 
 import synthesis
+from findings import text as ft
 from ui import analysis as A
 from ui.data import get_evidence
 
@@ -52,9 +53,9 @@ def test_default_view_equals_synthesis(app_test) -> None:
     at = app_test(page=PAGE)
     check_clean(at)
     res = expected(A.Selection(), A.DEFAULT_MODEL)
-    assert metric(at, "Pooled ORR") == A.fmt_pct(res.estimate)
-    assert metric(at, "95% confidence interval") == A.fmt_interval(res.ci_low, res.ci_high)
-    assert metric(at, "95% prediction interval") == A.fmt_interval(res.pi_low, res.pi_high)
+    assert metric(at, "Pooled ORR") == ft.pct(res.estimate)
+    assert metric(at, "95% confidence interval") == ft.interval(res.ci_low, res.ci_high)
+    assert metric(at, "95% prediction interval") == ft.interval(res.pi_low, res.pi_high)
     assert metric(at, "Studies / patients") == f"{res.k} / {res.total_n}"
     assert len(at.get("plotly_chart")) == 1  # the forest plot
 
@@ -66,12 +67,12 @@ def test_changing_the_estimator_changes_the_numbers(app_test) -> None:
     at.selectbox(key="method").set_value("DL").run()
     check_clean(at)
     res = expected(A.Selection(), A.Model(method="DL", ci_method="z"))
-    assert metric(at, "95% confidence interval") == A.fmt_interval(res.ci_low, res.ci_high)
+    assert metric(at, "95% confidence interval") == ft.interval(res.ci_low, res.ci_high)
     assert metric(at, "95% confidence interval") != before
     at.selectbox(key="method").set_value("GLMM").run()
     text = check_clean(at)
     glmm = expected(A.Selection(), A.Model(method="GLMM", ci_method="z"))
-    assert metric(at, "Pooled ORR") == A.fmt_pct(glmm.estimate)
+    assert metric(at, "Pooled ORR") == ft.pct(glmm.estimate)
     assert "GLMM" in text
 
 
@@ -81,8 +82,8 @@ def test_url_parameters_reproduce_a_view(app_test) -> None:
     text = check_clean(at)
     model = A.Model(method="PM", transform="freeman-tukey", level=0.9, pi_method="t(k-2)")
     res = expected(A.Selection(endpoint="DCR"), model)
-    assert metric(at, "Pooled DCR") == A.fmt_pct(res.estimate)
-    assert metric(at, "90% prediction interval") == A.fmt_interval(res.pi_low, res.pi_high)
+    assert metric(at, "Pooled DCR") == ft.pct(res.estimate)
+    assert metric(at, "90% prediction interval") == ft.interval(res.pi_low, res.pi_high)
     assert "Freeman" in text  # the back-transform warning is shown
 
 

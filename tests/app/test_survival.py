@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from findings import text as ft
 from ui import survival_view as V
 from ui.data import get_evidence
 
@@ -96,20 +97,20 @@ def test_pooled_method_switch_changes_the_numbers(app_test) -> None:
     text = check_clean(at)
     cands, pre = V.pool_candidates(frames().survival, "PFS", "one")
     reml = V.run_pool(cands, "REML")
-    assert metric(at, "Pooled median PFS") == f"{V.fmt_num(reml.estimate)} months"
+    assert metric(at, "Pooled median PFS") == f"{ft.decimal(reml.estimate)} months"
     assert metric(at, "Studies used / candidates") == f"{reml.k} / {len(cands) + len(pre)}"
     assert "interval is an IQR, not a 95% CI" in text and "secondary report of S1" in text
     at.radio(key="pool_method").set_value("median").run()
     check_clean(at)
     mom = V.run_pool(cands, "median")
-    assert metric(at, "Pooled median PFS") == f"{V.fmt_num(mom.estimate)} months"
-    assert metric(at, "95% interval") == f"{V.fmt_num(mom.ci_low)}–{V.fmt_num(mom.ci_high)}"
+    assert metric(at, "Pooled median PFS") == f"{ft.decimal(mom.estimate)} months"
+    assert metric(at, "95% interval") == f"{ft.decimal(mom.ci_low)}–{ft.decimal(mom.ci_high)}"
     assert mom.estimate != reml.estimate
     at.radio(key="pool_method").set_value("REML").run()
     at.toggle(key="unstated").set_value(True).run()
     check_clean(at)
     sens = V.run_pool(cands, "REML", include_unstated=True)
-    assert metric(at, "Pooled median PFS") == f"{V.fmt_num(sens.estimate)} months"
+    assert metric(at, "Pooled median PFS") == f"{ft.decimal(sens.estimate)} months"
     assert sens.k > reml.k
 
 
@@ -120,7 +121,7 @@ def test_pooled_all_reports_warns_and_os_endpoint(app_test) -> None:
     assert any("count the same patients twice" in w.value for w in at.warning)
     cands, _ = V.pool_candidates(frames().survival, "OS", "all")
     res = V.run_pool(cands, "DL")
-    assert metric(at, "Pooled median OS") == f"{V.fmt_num(res.estimate)} months"
+    assert metric(at, "Pooled median OS") == f"{ft.decimal(res.estimate)} months"
 
 
 def test_curves_are_labelled_as_reconstructions(app_test) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import synthesis
+from findings import text as ft
 from tests.e2e.conftest import expect_no_exception, shot, wait_for_app
 from ui import analysis as A
 from ui.data import get_evidence
@@ -46,13 +47,13 @@ def test_estimator_change_redraws_and_updates_url(app_url, page) -> None:
     expect_no_exception(page)
     page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=90_000)
     before = metric_value(page, "95% confidence interval")
-    assert before == A.fmt_interval(*expected(A.Selection(), A.DEFAULT_MODEL).ci)
+    assert before == ft.interval(*expected(A.Selection(), A.DEFAULT_MODEL).ci)
     choose(page, "ci", "z")
     choose(page, "method", "DL")
     expect_no_exception(page)
     res = expected(A.Selection(), A.Model(method="DL", ci_method="z"))
-    assert metric_value(page, "Pooled ORR") == A.fmt_pct(res.estimate)
-    assert metric_value(page, "95% confidence interval") == A.fmt_interval(res.ci_low, res.ci_high)
+    assert metric_value(page, "Pooled ORR") == ft.pct(res.estimate)
+    assert metric_value(page, "95% confidence interval") == ft.interval(res.ci_low, res.ci_high)
     assert "method=DL" in page.url and "ci=z" in page.url
     shot(page, "pooled-dl")
 
@@ -63,8 +64,8 @@ def test_deep_link_reproduces_the_view(app_url, page) -> None:
     expect_no_exception(page)
     model = A.Model(method="PM", level=0.9)
     res = expected(A.Selection(endpoint="DCR", histology=("soft-tissue sarcoma",)), model)
-    assert metric_value(page, "Pooled DCR") == A.fmt_pct(res.estimate)
-    assert metric_value(page, "90% confidence interval") == A.fmt_interval(res.ci_low, res.ci_high)
+    assert metric_value(page, "Pooled DCR") == ft.pct(res.estimate)
+    assert metric_value(page, "90% confidence interval") == ft.interval(res.ci_low, res.ci_high)
     assert metric_value(page, "Studies / patients") == f"{res.k} / {res.total_n}"
     shot(page, "pooled-deeplink")
 

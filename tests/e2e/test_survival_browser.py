@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from findings import text as ft
 from tests.e2e.conftest import expect_no_exception, shot, wait_for_app
 from ui import survival_view as V
 from ui.data import get_evidence
@@ -64,18 +65,18 @@ def test_pooled_method_switch_goes_to_the_url(app_url, page) -> None:
     wait_for_charts(page)
     cands, _ = V.pool_candidates(V.frames_of(get_evidence()).survival, "PFS", "one")
     reml, mom = V.run_pool(cands, "REML"), V.run_pool(cands, "median")
-    assert metric_value(page, "Pooled median PFS") == f"{V.fmt_num(reml.estimate)} months"
+    assert metric_value(page, "Pooled median PFS") == f"{ft.decimal(reml.estimate)} months"
     page.locator(".st-key-pool_method").get_by_text("median", exact=True).click()
     wait_for_app(page, timeout=90_000)
     expect_no_exception(page)
-    assert metric_value(page, "Pooled median PFS") == f"{V.fmt_num(mom.estimate)} months"
+    assert metric_value(page, "Pooled median PFS") == f"{ft.decimal(mom.estimate)} months"
     assert "pool_method=median" in page.url
     url = page.url
     shot(page, "survival-pooled-median-of-medians")
     page.goto(url)
     wait_for_app(page, timeout=90_000)
     wait_for_charts(page)
-    assert metric_value(page, "Pooled median PFS") == f"{V.fmt_num(mom.estimate)} months"
+    assert metric_value(page, "Pooled median PFS") == f"{ft.decimal(mom.estimate)} months"
 
 
 def test_curves_deep_link(app_url, page) -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import synthesis
+from findings import text as ft
 from ui import analysis as A
 
 
@@ -129,19 +130,19 @@ def test_methods_paragraph_states_every_choice() -> None:
 
 def test_csv_escapes_formulas() -> None:
     df = pd.DataFrame({"a": ["=cmd|' /C calc'!A0", "+1", "-2", "@x", "ok", None], "b": range(6)})
-    text = A.csv_bytes(df).decode("utf-8-sig")
+    text = ft.csv_bytes(df).decode("utf-8-sig")
     assert "'=cmd" in text and "'+1" in text and "'-2" in text and "'@x" in text
     assert "\nok," in text
     # numbers are not touched
-    assert A.csv_safe(pd.DataFrame({"x": [-1.5]}))["x"].iloc[0] == -1.5
+    assert ft.csv_safe(pd.DataFrame({"x": [-1.5]}))["x"].iloc[0] == -1.5
 
 
 def test_display_text_never_nan() -> None:
     res = synthesis.pool_proportions([3, 5, 9], [10, 20, 30], method="GLMM", ci_method="t")
     table = A.heterogeneity_table(res)
     assert "nan" not in table.to_string().lower()
-    assert A.fmt_pct(math.nan) == "–"
-    assert A.fmt_interval(math.nan, 0.3) == "not estimable"
+    assert ft.pct(math.nan) == "–"
+    assert ft.interval(math.nan, 0.3) == "not estimable"
     sel = A.select_outcomes(outcomes(), A.Selection())
     cav = A.caveats(res, sel, flags())
     assert any("data-quality warning" in c for c in cav) and any("Only 3" in c for c in cav)

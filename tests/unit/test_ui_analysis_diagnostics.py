@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import synthesis
+from findings import text as ft
 from ui import analysis as A
 
 EV = [9, 3, 10, 7, 6, 16, 9, 9, 6, 9, 11]
@@ -90,4 +91,4 @@ def test_published_comparison_matches_scope() -> None:
     osteo = A.select_outcomes(ev.outcomes_frame(), A.Selection(histology=("osteosarcoma",))).frame
     res = synthesis.pool_proportions(osteo["events"].tolist(), osteo["total"].tolist(),
                                      **A.DEFAULT_MODEL.pool_kwargs())
-    assert row["This app (same scope)"].startswith(A.fmt_pct(res.estimate))
+    assert row["This app (same scope)"].startswith(ft.pct(res.estimate))

@@ -9,6 +9,7 @@ import streamlit as st
 
 import evidence
 from evidence import userdata as U
+from findings import text as ft
 from ui import analysis as A
 from ui import evidence_view as V
 from ui import widgets
@@ -110,11 +111,11 @@ def test_downloads_are_built_on_click_with_the_same_bytes(monkeypatch) -> None:
     V.render_download(df, "t.csv", key="k")
     V.render_download(lambda: df, "t.csv", key="k2")
     assert all(callable(c["data"]) for c in calls)
-    assert calls[0]["data"]() == calls[1]["data"]() == V.csv_bytes(df)
+    assert calls[0]["data"]() == calls[1]["data"]() == ft.csv_bytes(df)
     assert calls[0]["file_name"] == "t.csv" and calls[0]["mime"] == "text/csv" and calls[0]["on_click"] == "ignore"
     calls = _capture(monkeypatch, widgets)
     widgets.csv_download(df, "u.csv", key="k3", label="Get")
-    assert calls[0]["label"] == "Get" and callable(calls[0]["data"]) and calls[0]["data"]() == A.csv_bytes(df)
+    assert calls[0]["label"] == "Get" and callable(calls[0]["data"]) and calls[0]["data"]() == ft.csv_bytes(df)
 
 
 def test_cache_keys_of_models_and_selections_name_every_field() -> None:

@@ -10,9 +10,10 @@ import pytest
 
 import evidence
 from charts.survival import pooled_median_panel, reconstructed_curves, response_vs_pfs
+from findings import text as ft
+from findings.text import csv_bytes
 from synthesis.survival import median_of_medians, pool_log_medians
 from ui import survival_view as V
-from ui.analysis import csv_bytes
 
 NAN = re.compile(r"\bnan\b", re.IGNORECASE)
 
@@ -23,13 +24,13 @@ def F() -> V.Frames:
 
 
 def test_fmt_num_never_nan_and_keeps_integers() -> None:
-    assert V.fmt_num(10, 0) == "10"
-    assert V.fmt_num(100.0, 0) == "100"
-    assert V.fmt_num(7.890, 2) == "7.89"
-    assert V.fmt_num(12.0) == "12"
-    assert V.fmt_num(float("nan")) == V.DASH
-    assert V.fmt_num(None) == V.DASH
-    assert V.fmt_num(pd.NA) == V.DASH
+    assert ft.decimal(10, 0) == "10"
+    assert ft.decimal(100.0, 0) == "100"
+    assert ft.decimal(7.890, 2) == "7.89"
+    assert ft.decimal(12.0) == "12"
+    assert ft.decimal(float("nan")) == ft.MISSING
+    assert ft.decimal(None) == ft.MISSING
+    assert ft.decimal(pd.NA) == ft.MISSING
     assert V.text(float("nan")) == "" and V.text(None) == "" and V.text(" x ") == "x"
 
 

@@ -1,0 +1,237 @@
+"""The one place where numbers, labels and conventions become words.
+
+Every front end (pages, HTML/PPTX/DOCX reports, CSV downloads) formats through these functions,
+so the page and the report cannot drift apart:
+
+* numbers: :func:`pct` ("12.3%"), :func:`interval` ("12.3–45.6%"), :func:`num`, :func:`pval`,
+  :func:`count` ("1 study", "11 studies"), :func:`level` ("95%");
+* labels: :func:`pooled_label` (the pooled row of a forest plot and its tables),
+  :func:`pi_distribution` (the prediction interval's distribution, resolved for ``"metafor"``);
+* escaping of text from data: :func:`md` (markdown and HTML significant characters) and
+  :func:`html`; spreadsheet-formula-safe CSV: :func:`csv_safe` / :func:`csv_bytes`, using the
+  round-tripping :func:`evidence.userdata.escape_cell` policy (the user-data import reverses it).
+
+Missing or non-finite numbers print as an en dash, never ``nan``.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import math
+import re
+from typing import Any
+
+import pandas as pd
+
+from evidence.userdata import escape_cell
+
+#: What a missing or non-finite number prints as.
+MISSING = "–"
+#: Printed for an interval with a non-finite bound.
+NOT_ESTIMABLE = "not estimable"
+
+__all__ = [
+    "MISSING",
+    "NOT_ESTIMABLE",
+    "count",
+    "csv_bytes",
+    "csv_safe",
+    "html",
+    "interval",
+    "level",
+    "md",
+    "num",
+    "pct",
+    "pi_distribution",
+    "pi_short",
+    "pooled_label",
+    "pval",
+]
+
+
+def _finite(x: Any) -> bool:
+    try:
+        return x is not None and math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------------------------
+# numbers
+def pct(x: float | None, digits: int = 1) -> str:
+    """A proportion as a percentage.
+
+    >>> pct(0.1234)
+    '12.3%'
+    >>> pct(float("nan"))
+    '–'
+    """
+    if not _finite(x):
+        return MISSING
+    return f"{100 * float(x):.{digits}f}%"
+
+
+def interval(low: float | None, high: float | None, digits: int = 1) -> str:
+    """An interval of proportions, one percent sign: the project's only interval format.
+
+    >>> interval(0.123, 0.456)
+    '12.3–45.6%'
+    >>> interval(0.1, float("nan"))
+    'not estimable'
+    """
+    if not (_finite(low) and _finite(high)):
+        return NOT_ESTIMABLE
+    return f"{100 * float(low):.{digits}f}–{100 * float(high):.{digits}f}%"
+
+
+def num(x: float | None, digits: int = 3) -> str:
+    """A plain number to ``digits`` significant digits.
+
+    >>> num(0.012345)
+    '0.0123'
+    >>> num(None)
+    '–'
+    """
+    if not _finite(x):
+        return MISSING
+    return f"{float(x):.{digits}g}"
+
+
+def pval(p: float | None) -> str:
+    """A p-value: three decimals, ``"< 0.001"`` below that.
+
+    >>> pval(0.04321), pval(1e-5)
+    ('0.043', '< 0.001')
+    """
+    if not _finite(p):
+        return MISSING
+    return "< 0.001" if float(p) < 0.001 else f"{float(p):.3f}"
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """``n`` with its noun in the right number.
+
+    >>> count(1, "study", "studies"), count(11, "study", "studies"), count(3, "patient")
+    ('1 study', '11 studies', '3 patients')
+    """
+    n = int(n)
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def level(lvl: float) -> str:
+    """An interval level as a percentage.
+
+    >>> level(0.95)
+    '95%'
+    """
+    return f"{float(lvl):.0%}"
+
+
+# --------------------------------------------------------------------------------------------
+# labels
+def pooled_label(method: Any) -> str:
+    """Label of the pooled row (forest plot, tables, reports) for a method or a result.
+
+    >>> pooled_label("REML"), pooled_label("CE"), pooled_label("GLMM")
+    ('Random effects (REML)', 'Common effect', 'GLMM (one-step)')
+    """
+    m = method if isinstance(method, str) else method.method
+    if m == "GLMM":
+        return "GLMM (one-step)"
+    if m == "CE":
+        return "Common effect"
+    return f"Random effects ({m})"
+
+
+_PI_WORDS = {
+    "z": "normal (z) distribution",
+    "t(k-1)": "t distribution with k−1 degrees of freedom (Veroniki 2019)",
+    "t(k-2)": "t distribution with k−2 degrees of freedom (Higgins 2009)",
+}
+_T_CI = ("t", "hksj", "hksj-adhoc")
+
+
+def pi_distribution(pi_method: str, ci_method: str) -> str:
+    """The prediction interval's distribution in words, ``"metafor"`` resolved to what it uses.
+
+    >>> pi_distribution("metafor", "hksj")
+    't distribution with k−1 degrees of freedom (metafor default with t/HKSJ)'
+    >>> pi_distribution("metafor", "z")
+    'normal (z) distribution (metafor default)'
+    """
+    if pi_method == "metafor":
+        if ci_method in _T_CI:
+            return "t distribution with k−1 degrees of freedom (metafor default with t/HKSJ)"
+        return "normal (z) distribution (metafor default)"
+    return _PI_WORDS[pi_method]
+
+
+def pi_short(pi_method: str, ci_method: str) -> str:
+    """Short form of :func:`pi_distribution` for table cells and captions.
+
+    >>> pi_short("metafor", "hksj"), pi_short("metafor", "z"), pi_short("t(k-2)", "z")
+    ('t(k−1)', 'z', 't(k−2)')
+    """
+    if pi_method == "metafor":
+        return "t(k−1)" if ci_method in _T_CI else "z"
+    return pi_method.replace("-", "−")
+
+
+# --------------------------------------------------------------------------------------------
+# escaping of text from data
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+
+
+def md(text: Any) -> str:
+    """Escape every markdown/HTML-significant character of data text put into markdown.
+
+    >>> md("**bold** <b>x</b>")
+    '\\\\*\\\\*bold\\\\*\\\\* \\\\<b\\\\>x\\\\</b\\\\>'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+
+
+def html(text: Any) -> str:
+    """Escape data text for HTML (quotes included).
+
+    >>> html('<a href="x">&</a>')
+    '&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;'
+    """
+    return _html.escape("" if text is None else str(text), quote=True)
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``df`` with spreadsheet formulas neutralised in every text cell and header.
+
+    Uses :func:`evidence.userdata.escape_cell` (a leading ``'``), which the user-data import
+    reverses, so a downloaded table re-imports unchanged.
+    """
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = [escape_cell(v) if isinstance(v, str) else v for v in out[c]]
+    out.columns = [escape_cell(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a BOM (for spreadsheet programs) of :func:`csv_safe` of ``df``."""
+    return csv_safe(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def decimal(x: Any, digits: int = 2) -> str:
+    """A number to ``digits`` decimals without trailing zeros (months, doses).
+
+    >>> decimal(7.890), decimal(12.0), decimal(100.0, 0), decimal(None)
+    ('7.89', '12', '100', '–')
+    """
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return MISSING
+    if not math.isfinite(v):
+        return MISSING
+    out = f"{v:.{digits}f}"
+    return out.rstrip("0").rstrip(".") if "." in out else out
