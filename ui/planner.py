@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 import streamlit as st
-from scipy import stats
 
 from synthesis._common import LABELS
 from synthesis.design.paragraph import protocol_paragraph
@@ -32,13 +31,14 @@ from synthesis.design.simon import (
     operating_characteristics,
     simon_two_stage,
 )
-from synthesis.design.single_stage import SingleStageResult, single_stage_exact
+from synthesis.design.single_stage import SingleStageResult, attained_by_n, single_stage_exact
 from synthesis.design.tte import (
     CPHDesign,
     ExponentialDesign,
     TTEDesign,
     exponential_median_test,
     one_sample_logrank,
+    power_curve,
     two_arm_cph,
 )
 from ui.analysis import (
@@ -297,21 +297,12 @@ def oc_table(design: SimonDesign, *, step: float = 0.05) -> pd.DataFrame:
 
 def single_oc(res: SingleStageResult, p: np.ndarray) -> pd.DataFrame:
     """P(declare promising) = P(X >= r | n, p) of the single-stage design over ``p``."""
-    return pd.DataFrame({"p": p, "P(declare promising)": stats.binom.sf(res.r - 1, res.n, p)})
+    return operating_characteristics(res, p)
 
 
 def single_stage_curve(res: SingleStageResult, n_lo: int, n_hi: int) -> pd.DataFrame:
     """Attained α and power of the best cut-off at each n (the non-monotone saw-tooth)."""
-    rows = []
-    for n in range(max(1, n_lo), n_hi + 1):
-        ks = np.arange(n + 2)
-        a = stats.binom.sf(ks - 1, n, res.p0)  # P(X >= k)
-        ok = np.flatnonzero(a <= res.alpha_nominal + 1e-15)
-        r = int(ok[0])
-        pw = float(stats.binom.sf(r - 1, n, res.p1)) if r <= n else 0.0
-        rows.append({"n": n, "r": r, "attained α": float(a[r]), "power": pw,
-                     "feasible": r <= n and 1 - pw <= res.beta_nominal})
-    return pd.DataFrame(rows)
+    return attained_by_n(res, n_lo, n_hi)
 
 
 def feasible_table(res: SingleStageResult) -> pd.DataFrame:
@@ -357,36 +348,18 @@ def named_points(res: SimonResult) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # power curves for the survival designs (same formulas as synthesis.design.tte)
 def logrank_curve(d: TTEDesign) -> pd.DataFrame:
-    ns = np.arange(max(2, d.n // 3), 2 * d.n + 1)
-    return pd.DataFrame({"n": ns, "power": [d.power_at(int(n)) for n in ns]})
+    return power_curve(d, np.arange(max(2, d.n // 3), 2 * d.n + 1))
 
 
 def exponential_curve(d: ExponentialDesign) -> pd.DataFrame:
     """Power against n: events = n · P(event) (Wald), or its integer part (exact χ²)."""
-    ns = np.arange(max(2, d.n // 3), 2 * d.n + 1)
-    ev = ns * d.p_event
-    za = stats.norm.ppf(1 - d.alpha)
-    if d.exact:
-        dd = np.maximum(np.floor(ev + 1e-9), 1)
-        crit = stats.chi2.ppf(1 - d.alpha, 2 * dd)
-        pw = stats.chi2.sf(crit * d.m0 / d.m1, 2 * dd)
-    else:
-        pw = stats.norm.cdf(np.sqrt(ev) * math.log(d.m1 / d.m0) - za)
-    return pd.DataFrame({"n": ns, "power": pw})
+    return power_curve(d, np.arange(max(2, d.n // 3), 2 * d.n + 1))
 
 
 def cph_curve(d: CPHDesign) -> pd.DataFrame:
-    from lifelines.statistics import power_under_cph
-
     tot = d.n_total
     ns = np.arange(max(4, tot // 3), 2 * tot + 1, max(1, tot // 100))
-    ns = np.unique(np.append(ns, tot))
-    rows = []
-    for n in ns:
-        n_con = n / (1 + d.ratio)
-        n_exp = n - n_con
-        rows.append({"n": int(n), "power": float(power_under_cph(n_exp, n_con, d.p_exp, d.p_con, d.hazard_ratio, alpha=d.alpha))})
-    return pd.DataFrame(rows)
+    return power_curve(d, np.unique(np.append(ns, tot)))
 
 
 # --------------------------------------------------------------------------------------------

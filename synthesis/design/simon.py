@@ -47,6 +47,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy import stats
 
 from synthesis.design._validate import check_constraint, check_error_rate, check_rates
+from synthesis.design.oc import OC, check_p_grid, operating_characteristics
 
 __all__ = [
     "HARD_CAP",
@@ -107,6 +108,19 @@ class SimonDesign:
             f"patients (at least {self.r + 1} responses), and not promising if {self.r} or "
             "fewer respond."
         )
+
+    def oc(self, p: float) -> OC:
+        """Exact operating characteristics at the true response rate ``p`` (one :class:`OC`).
+
+        Examples
+        --------
+        >>> d = simon_two_stage(0.2, 0.4, 0.05, 0.1).minimax
+        >>> d.oc(0.4)
+        OC(p=0.400, reject=0.9001, early_futility=0.0400, early_efficacy=0.0000, expected_n=44.16)
+        """
+        p = float(check_p_grid([p])[0])
+        r = _oc(self.r1, self.n1, self.r, self.n, np.array([p]))
+        return OC(p, float(r["reject"][0]), float(r["PET"][0]), 0.0, float(r["EN"][0]), self.n)
 
     def to_dict(self) -> dict[str, float | int | str]:
         return {
@@ -383,7 +397,7 @@ def _make_design(p0: float, p1: float, r1: int, n1: int, r: int, n: int, kind: s
 
 
 def _oc(r1: int, n1: int, r: int, n: int, p: np.ndarray) -> dict[str, np.ndarray]:
-    """Exact PET, P(declare promising) and EN at each p (no truncation)."""
+    """Exact PET, P(declare promising) and EN at each p (no truncation); public face: ``oc``."""
     n2 = n - n1
     p = np.asarray(p, dtype=float)
     pet = stats.binom.cdf(r1, n1, p)
@@ -394,47 +408,6 @@ def _oc(r1: int, n1: int, r: int, n: int, p: np.ndarray) -> dict[str, np.ndarray
     reject = np.sum(pm * sf, axis=1)
     en = n1 + (1.0 - pet) * n2
     return {"PET": pet, "reject": reject, "EN": en}
-
-
-def operating_characteristics(design: SimonDesign, p_grid: object) -> pd.DataFrame:
-    """Operating characteristics of a Simon design over true response rates.
-
-    Parameters
-    ----------
-    design : SimonDesign
-    p_grid : sequence of float
-        True response rates in [0, 1].
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``p``, ``PET`` (probability of stopping after stage 1), ``P(fail)`` (reaching
-        stage 2 but not declared promising), ``P(declare promising)`` and ``EN``.
-
-    Examples
-    --------
-    >>> d = simon_two_stage(0.2, 0.4, 0.05, 0.1).minimax
-    >>> round(float(operating_characteristics(d, [0.4])["EN"][0]), 2)
-    44.16
-    """
-    try:
-        p = np.atleast_1d(np.asarray(p_grid, dtype=float)).ravel()
-    except (TypeError, ValueError):
-        raise ValueError(f"p_grid ({p_grid!r}) must be a sequence of numbers in [0, 1].") from None
-    bad = np.flatnonzero(~np.isfinite(p) | (p < 0) | (p > 1))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"p_grid[{i}] ({float(p[i])!r}) must be in [0, 1].")
-    oc = _oc(design.r1, design.n1, design.r, design.n, p)
-    return pd.DataFrame(
-        {
-            "p": p,
-            "PET": oc["PET"],
-            "P(fail)": 1.0 - oc["PET"] - oc["reject"],
-            "P(declare promising)": oc["reject"],
-            "EN": oc["EN"],
-        }
-    )
 
 
 def _admissible(points: list[tuple[float, int, int, int, int]]) -> list[tuple[int, float, float]]:

@@ -24,8 +24,9 @@ import pandas as pd
 from scipy import stats
 
 from synthesis.design._validate import check_error_rate, check_rates
+from synthesis.design.oc import OC, check_p_grid
 
-__all__ = ["SingleStageResult", "single_stage_exact"]
+__all__ = ["SingleStageResult", "attained_by_n", "single_stage_exact"]
 
 #: Largest n examined.
 HARD_CAP = 5000
@@ -60,6 +61,17 @@ class SingleStageResult:
             f"Enrol {self.n} patients; the treatment is declared promising if {self.r} or more "
             f"respond (more than {self.r - 1}), and not promising if {self.r - 1} or fewer respond."
         )
+
+    def oc(self, p: float) -> OC:
+        """Exact operating characteristics at ``p``: P(X >= r | n, p); no early stopping.
+
+        Examples
+        --------
+        >>> single_stage_exact(0.4, 0.6, 0.1, 0.1).oc(0.6).reject > 0.9
+        True
+        """
+        p = float(check_p_grid([p])[0])
+        return OC(p, float(stats.binom.sf(self.r - 1, self.n, p)), 0.0, 0.0, float(self.n), self.n)
 
     def to_frame(self) -> pd.DataFrame:
         """Feasible designs listed (n, r = minimum responses, attained alpha, power)."""
@@ -170,4 +182,32 @@ def single_stage_exact(
         all_larger_proved=bool(proved),
         feasible=feas,
         infeasible_between=tuple(int(ns[i]) for i in bad if ns[i] < stable),
+    )
+
+
+def attained_by_n(res: SingleStageResult, n_lo: int, n_hi: int) -> pd.DataFrame:
+    """Attained α and power of the best cut-off at each n in [n_lo, n_hi] (the saw-tooth).
+
+    Columns ``n``, ``r`` (smallest r with P(X >= r | p0) <= α), ``attained α``, ``power`` and
+    ``feasible`` (both constraints met).
+
+    Examples
+    --------
+    >>> res = single_stage_exact(0.4, 0.6, 0.1, 0.1)
+    >>> df = attained_by_n(res, 40, 42).set_index("n")
+    >>> df["feasible"].tolist()
+    [False, True, False]
+    """
+    ns = np.arange(max(1, int(n_lo)), int(n_hi) + 1)
+    r, a, pw = _best_at(ns, res.p0, res.p1, res.alpha_nominal)
+    ok = r <= ns
+    pw = np.where(ok, pw, 0.0)
+    return pd.DataFrame(
+        {
+            "n": ns,
+            "r": r.astype(int),
+            "attained α": a,
+            "power": pw,
+            "feasible": ok & (1.0 - pw <= res.beta_nominal),
+        }
     )

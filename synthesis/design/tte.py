@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
 from scipy import integrate, optimize, stats
 
 from synthesis.design._validate import check_positive, check_prob
@@ -34,6 +36,7 @@ __all__ = [
     "median_from_landmark",
     "one_sample_logrank",
     "one_sample_logrank_power",
+    "power_curve",
     "two_arm_cph",
 ]
 
@@ -305,6 +308,23 @@ class ExponentialDesign:
     baseline: str = "exponential survival (constant hazard)"
     censoring: str = "uniform accrual over A, then follow-up F; no other censoring"
 
+    def power_at(self, n: int) -> float:
+        """Power with ``n`` patients: events = n · P(event) (Wald), or its integer part (exact χ²).
+
+        Examples
+        --------
+        >>> d = exponential_median_test(4, 6, 24, 12)
+        >>> d.power_at(d.n) >= 0.8 > d.power_at(d.n - 2)
+        True
+        """
+        ev = float(n) * self.p_event
+        if self.exact:
+            dd = max(math.floor(ev + 1e-9), 1)
+            crit = stats.chi2.ppf(1 - self.alpha, 2 * dd)
+            return float(stats.chi2.sf(crit * self.m0 / self.m1, 2 * dd))
+        za = stats.norm.ppf(1 - self.alpha)
+        return float(stats.norm.cdf(math.sqrt(ev) * math.log(self.m1 / self.m0) - za))
+
 
 def exponential_median_test(
     m0: float,
@@ -404,6 +424,27 @@ class CPHDesign:
     @property
     def n_total(self) -> int:
         return self.n_exp + self.n_con
+
+    def power_at(self, n: int) -> float:
+        """Power (lifelines ``power_under_cph``) with ``n`` patients in total, split by ``ratio``."""
+        from lifelines.statistics import power_under_cph
+
+        n_con = float(n) / (1.0 + self.ratio)
+        return float(power_under_cph(float(n) - n_con, n_con, self.p_exp, self.p_con,
+                                     self.hazard_ratio, alpha=self.alpha))
+
+
+def power_curve(design: TTEDesign | ExponentialDesign | CPHDesign, ns: object) -> pd.DataFrame:
+    """``design.power_at(n)`` for each n of ``ns``: columns ``n`` and ``power``.
+
+    Examples
+    --------
+    >>> d = exponential_median_test(4, 6, 24, 12)
+    >>> bool(power_curve(d, [d.n])["power"].iloc[0] >= 0.8)
+    True
+    """
+    n = [int(v) for v in np.atleast_1d(np.asarray(ns)).ravel()]
+    return pd.DataFrame({"n": n, "power": [design.power_at(v) for v in n]})
 
 
 def two_arm_cph(
