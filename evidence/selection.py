@@ -14,8 +14,9 @@ import pandas as pd
 
 __all__ = [
     "ENDPOINTS", "FILTER_COLUMNS", "MISSING", "REPORTS", "TIMEPOINTS",
-    "Selected", "Selection", "filter_options", "line_group", "pooled_rows", "select_outcomes",
-    "text_value", "truthy", "value_in", "with_derived",
+    "OVERLAP_RULE", "Selected", "Selection", "StandIn", "filter_options", "line_group",
+    "pooled_rows", "rank_representatives", "select_outcomes", "selection_provenance", "text_value", "truthy", "value_in",
+    "with_derived",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -36,6 +37,18 @@ FILTER_COLUMNS = {
 }
 MISSING = "not reported"
 
+#: How one report per overlapping cohort is chosen (stated on the page, in the reports and in the
+#: R scripts; the one wording of the rule).
+OVERLAP_RULE = (
+    "One report per overlapping cohort, chosen among the reports that pass the filters: the "
+    "cohort's default report(s) named in the data file when any passes; otherwise the one report "
+    "that is prospective, then larger, then peer-reviewed, then later. A hand-coded exclusion "
+    "that only records the overlap (the report's cohort is already represented) yields to this "
+    "rule, because the overlap it guards against cannot occur when the other report is not in "
+    "the pool; every other exclusion (secondary report, case report, population not "
+    "sarcoma-only, a stated data problem) always wins."
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Selection:
@@ -51,12 +64,28 @@ class Selection:
 
 
 @dataclass(frozen=True, slots=True)
+class StandIn:
+    """A report that represents its overlap group because no default report passes the filters."""
+
+    group: str
+    study_id: str
+    label: str
+    instead_of: tuple[str, ...]  # the group's default reports (study ids) not in this view
+
+    def sentence(self) -> str:
+        return (f"{self.label} ({self.study_id}) stands in for the overlapping cohort {self.group}: "
+                f"its default report ({', '.join(self.instead_of) or 'none'}) does not pass the "
+                "filters.")
+
+
+@dataclass(frozen=True, slots=True)
 class Selected:
     """Rows chosen for pooling plus what was left out and why."""
 
     frame: pd.DataFrame
     excluded: pd.DataFrame
     notes: tuple[str, ...] = field(default_factory=tuple)
+    stand_ins: tuple[StandIn, ...] = field(default_factory=tuple)
 
     @property
     def k(self) -> int:
@@ -141,12 +170,16 @@ def select_outcomes(outcomes: pd.DataFrame, sel: Selection) -> Selected:
 
     * study-level rows only (subgroup rows and external meta-analyses never enter a pool);
     * ``timepoint="headline"``: each study's headline row; otherwise rows at that timepoint;
-    * ``reports="one"``: only cohorts pooled by default (``pooled_by_default``; the evidence layer
-      keeps one report per overlapping cohort and excludes non-sarcoma populations, with an
-      ``exclusion_reason``). For a non-headline timepoint, a study is eligible when any of its rows
-      is pooled by default. ``reports="all"``: every report (double counting possible);
+    * ``reports="one"``: one report per overlapping cohort (:data:`OVERLAP_RULE`). Records that
+      are never pooled (secondary reports, case reports, non-sarcoma populations, stated
+      exclusions) keep their ``exclusion_reason``. For a non-headline timepoint, a study is
+      eligible when any of its rows is pooled by default. ``reports="all"``: every report
+      (double counting possible);
     * filters keep rows whose value is in the chosen set (empty = all);
-    * one row per study (the headline row first).
+    * one row per study (the headline row first);
+    * overlap groups are resolved after the filters: the group's default reports that pass them,
+      else the best-ranked report that passes (:func:`rank_representatives`), recorded in
+      ``Selected.stand_ins`` and named in the reasons of the reports it replaced.
     """
     if sel.endpoint not in ENDPOINTS:
         raise ValueError(f"endpoint ({sel.endpoint!r}) must be one of 'ORR' or 'DCR'.")
@@ -175,7 +208,11 @@ def select_outcomes(outcomes: pd.DataFrame, sel: Selection) -> Selected:
     drop(in_scope & ~at_time, f"not a {TIMEPOINTS[sel.timepoint].lower()} row")
     keep = base & at_time
     notes: list[str] = []
-    if sel.reports == "one" and "pooled_by_default" in df:
+    role = (df["overlap_role"].map(text_value) if "overlap_role" in df
+            else pd.Series("", index=df.index))
+    alternate = role == "alternate"
+    one = sel.reports == "one" and "pooled_by_default" in df
+    if one:
         pbd = truthy(df["pooled_by_default"])
         if sel.timepoint == "headline":
             eligible = pbd
@@ -183,9 +220,9 @@ def select_outcomes(outcomes: pd.DataFrame, sel: Selection) -> Selected:
             ok_ids = set(df.loc[pbd, "study_id"])
             eligible = df["study_id"].isin(ok_ids)
         why = df.get("exclusion_reason", pd.Series("", index=df.index)).map(text_value)
-        for idx in df.index[in_scope & keep & ~eligible]:
+        for idx in df.index[in_scope & keep & ~eligible & ~alternate]:
             reasons[idx] = why[idx] or "overlapping or secondary report"
-        keep &= eligible
+        keep &= eligible | alternate
     elif sel.reports == "all" and "overlap_group" in df:
         groups = df.loc[keep, "overlap_group"].map(text_value)
         dup = groups[groups != ""].value_counts()
@@ -201,6 +238,10 @@ def select_outcomes(outcomes: pd.DataFrame, sel: Selection) -> Selected:
             ok = value_in(df[column], allowed)
             drop(in_scope & keep & ~ok, f"{name} filter")
             keep &= ok
+    stand_ins: list[StandIn] = []
+    if one and (keep & alternate).any():
+        keep, stand_ins = _resolve_overlap(df, keep, alternate, role, reasons)
+        notes.extend(x.sentence() for x in stand_ins)
     chosen = df[keep].copy()
     if len(chosen):
         chosen["_order"] = (~truthy(chosen["headline"])).astype(int) if "headline" in chosen else 0
@@ -216,4 +257,83 @@ def select_outcomes(outcomes: pd.DataFrame, sel: Selection) -> Selected:
     excluded = df[in_scope & (reasons != "")].copy()
     excluded["why_excluded"] = reasons[excluded.index]
     cols = [c for c in ("study_id", "label", "timepoint", "events", "total", "why_excluded") if c in excluded]
-    return Selected(chosen.reset_index(drop=True), excluded[cols].reset_index(drop=True), tuple(notes))
+    return Selected(chosen.reset_index(drop=True), excluded[cols].reset_index(drop=True), tuple(notes),
+                    tuple(stand_ins))
+
+
+def rank_representatives(frame: pd.DataFrame) -> list[str]:
+    """Study ids of ``frame`` best first under :data:`OVERLAP_RULE`'s order.
+
+    Prospective before other designs, then more patients (``total``), then peer-reviewed
+    (``report_type == "journal_article"``), then later (``year``), then the study id.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"study_id": ["S3", "S4"], "design": ["retrospective", "prospective"],
+    ...                   "total": [10, 33], "report_type": ["journal_article"] * 2,
+    ...                   "year": [2017, 2020]})
+    >>> rank_representatives(f)
+    ['S4', 'S3']
+    """
+    first = frame.drop_duplicates("study_id")
+
+    def col(name: str, default: object) -> pd.Series:
+        return first[name] if name in first else pd.Series(default, index=first.index)
+
+    key = pd.DataFrame({
+        "prospective": col("design", "").map(text_value).str.lower().eq("prospective"),
+        "total": pd.to_numeric(col("total", 0), errors="coerce").fillna(0),
+        "peer": col("report_type", "").map(text_value).eq("journal_article"),
+        "year": pd.to_numeric(col("year", 0), errors="coerce").fillna(0),
+        "study_id": first["study_id"].astype(str),
+    })
+    key = key.sort_values(["prospective", "total", "peer", "year", "study_id"],
+                          ascending=[False, False, False, False, True], kind="stable")
+    return key["study_id"].tolist()
+
+
+def _resolve_overlap(df: pd.DataFrame, keep: pd.Series, alternate: pd.Series, role: pd.Series,
+                     reasons: pd.Series) -> tuple[pd.Series, list[StandIn]]:
+    """One report per overlap group among the rows still kept (see :data:`OVERLAP_RULE`)."""
+    keep = keep.copy()
+    group = df["overlap_group"].map(text_value)
+    # the data's overlap wording without the default-view "pooled by default instead: ..." tail,
+    # which this view replaces with the report actually pooled
+    why = df.get("exclusion_reason", pd.Series("", index=df.index)).map(text_value).map(
+        lambda t: t.split("; pooled by default instead:")[0])
+    labels = dict(zip(df["study_id"], df["label"].map(text_value) if "label" in df else df["study_id"],
+                      strict=False))
+    stand_ins: list[StandIn] = []
+    for g in sorted(set(group[keep & alternate])):
+        members = keep & (group == g)
+        alts = members & alternate
+        defaults_in = sorted(set(df.loc[members & ~alternate, "study_id"]))
+        if defaults_in:
+            chosen = ", ".join(f"{labels[i]} ({i})" for i in defaults_in)
+            for idx in df.index[alts]:
+                reasons[idx] = f"{why[idx] or 'overlapping cohort (' + g + ')'}; pooled instead: {chosen}"
+            keep &= ~alts
+            continue
+        best = rank_representatives(df[alts])[0]
+        defaults = tuple(sorted(set(df.loc[(group == g) & (role == "default"), "study_id"])))
+        stand_ins.append(StandIn(g, best, labels[best], defaults))
+        for idx in df.index[alts & (df["study_id"] != best)]:
+            reasons[idx] = (f"{why[idx] or 'overlapping cohort (' + g + ')'}; {labels[best]} ({best}) "
+                            "stands in for this cohort in this view")
+        keep &= ~alts | (df["study_id"] == best)
+    return keep, stand_ins
+
+
+def selection_provenance(selected: Selected, reports: str = "one") -> dict[str, str]:
+    """``key: value`` lines for an exported script: the overlap rule and each stand-in (ids only).
+
+    Study and group ids follow the data contract's id pattern, so no free text from the data
+    reaches a script comment.
+    """
+    if reports != "one":
+        return {"overlap": "all reports pooled (overlapping cohorts may count patients twice)"}
+    out = {"overlap rule": OVERLAP_RULE}
+    for i, x in enumerate(selected.stand_ins, 1):
+        out[f"stand-in {i}"] = (f"{x.study_id} represents overlap group {x.group} "
+                                f"(default {', '.join(x.instead_of) or 'none'} not in this view)")
+    return out

@@ -8,7 +8,11 @@ Every frame is rebuilt on each call (callers may modify their copy freely).
     timepoint_note, headline, headline_reason, events, total, percent_reported, percent_printed,
     status, derivation, source, location, unverified, definition, ci_low, ci_high, subgroup,
     subgroup_kind, overlap_group, record_kind, secondary_of, pooled_by_default,
-    exclusion_reason, flag_count
+    exclusion_reason, flag_count, overlap_role
+
+    ``overlap_role``: ``"default"`` (a report its overlap group pools by default), ``"alternate"``
+    (a member left out only because its cohort is already represented: it may stand in for the
+    group when no default report passes a view's filters, see ``evidence.selection``) or ``""``.
 
 ``flags_frame()`` — study_id, label, kind, severity, field, message, dossier_flag, check
 
@@ -70,7 +74,7 @@ OUTCOMES_COLUMNS: tuple[str, ...] = (
     "endpoint", "timepoint", "timepoint_note", "headline", "headline_reason", "events", "total",
     "percent_reported", "percent_printed", "status", "derivation", "source", "location", "unverified",
     "definition", "ci_low", "ci_high", "subgroup", "subgroup_kind", "overlap_group", "record_kind",
-    "secondary_of", "pooled_by_default", "exclusion_reason", "flag_count",
+    "secondary_of", "pooled_by_default", "exclusion_reason", "flag_count", "overlap_role",
 )
 FLAGS_COLUMNS: tuple[str, ...] = (
     "study_id", "label", "kind", "severity", "field", "message", "dossier_flag", "check",
@@ -141,8 +145,20 @@ def _group_default(base: EvidenceBase, study: Study) -> tuple[bool, str | None]:
                    or f"overlapping cohort ({g.label}); pooled by default instead: {', '.join(g.pooled_by_default) or 'none'}")
 
 
-def _study_exclusion(base: EvidenceBase, s: Study) -> str | None:
-    """Why a study's rows are not pooled by default (None: eligible)."""
+def _overlap_role(base: EvidenceBase, s: Study) -> str:
+    """``"default"``, ``"alternate"`` (excluded only by the overlap) or ``""`` (see module doc)."""
+    if not s.overlap_group or base.overlap_group(s.overlap_group) is None:
+        return ""
+    if _hard_exclusion(s) is not None:
+        return ""
+    ok, _ = _group_default(base, s)
+    if ok:
+        return "" if s.pooling_exclusion else "default"
+    return "alternate"
+
+
+def _hard_exclusion(s: Study) -> str | None:
+    """Exclusions that no view's filters can lift (the record is not a pooled cohort)."""
     if s.record_kind == "secondary_report":
         return f"secondary report of {s.secondary_of}"
     if s.record_kind == "untraced_claim":
@@ -155,6 +171,18 @@ def _study_exclusion(base: EvidenceBase, s: Study) -> str | None:
         return "case report"
     if not s.population.sarcoma_only:
         return f"not sarcoma-only ({s.population.histology})"
+    return None
+
+
+def _study_exclusion(base: EvidenceBase, s: Study) -> str | None:
+    """Why a study's rows are not pooled by default (None: eligible).
+
+    A ``pooling_exclusion`` on a member its overlap group does not pool by default words the
+    overlap (``overlap_role == "alternate"``); anywhere else it is a hard exclusion.
+    """
+    hard = _hard_exclusion(s)
+    if hard is not None:
+        return hard
     ok, why = _group_default(base, s)
     if not ok:
         return why
@@ -201,7 +229,7 @@ def _regimen_cols(s: Study) -> dict[str, Any]:
 
 
 def _rate_row(base: EvidenceBase, s: Study, r: Rate, headline: bool, reason: str | None,
-              study_excl: str | None, flag_count: int) -> dict[str, Any]:
+              study_excl: str | None, flag_count: int, role: str = "") -> dict[str, Any]:
     nums = (r.events, r.total, r.percent)
     srcs = _join([n.source for n in nums if n is not None], "; ")
     locs = _join([n.location for n in nums if n is not None], "; ")
@@ -255,6 +283,7 @@ def _rate_row(base: EvidenceBase, s: Study, r: Rate, headline: bool, reason: str
         "pooled_by_default": excl is None,
         "exclusion_reason": excl,
         "flag_count": flag_count,
+        "overlap_role": role,
     }
 
 
@@ -264,10 +293,11 @@ def outcomes_frame(base: EvidenceBase) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for s in base.studies:
         excl = _study_exclusion(base, s)
+        role = _overlap_role(base, s)
         hl = _headline_map(s)
         for i, r in enumerate(s.outcomes.rates):
             headline, reason = hl.get(i, (False, None))
-            rows.append(_rate_row(base, s, r, headline, reason, excl, counts.get(s.id, 0)))
+            rows.append(_rate_row(base, s, r, headline, reason, excl, counts.get(s.id, 0), role))
     df = pd.DataFrame(rows, columns=list(OUTCOMES_COLUMNS))
     for col in ("year", "n_centres", "events", "total", "flag_count"):
         df[col] = df[col].astype("Int64")

@@ -31,7 +31,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from evidence.selection import FILTER_COLUMNS, MISSING, select_outcomes
+from evidence.selection import (
+    FILTER_COLUMNS,
+    MISSING,
+    OVERLAP_RULE,
+    select_outcomes,
+    selection_provenance,
+)
 from evidence.selection import text_value as _text
 from findings import text
 from reports.rscript import r_script_for
@@ -249,7 +255,8 @@ def _forest_section(endpoint: str, outcomes: pd.DataFrame, flags: pd.DataFrame, 
     key = f"{endpoint.lower()}_forest"
     title = f"Pooled {endpoint}: forest plot"
     v = view.with_endpoint(endpoint)
-    chosen, excluded, notes = select_rows(outcomes, v)
+    picked = select_outcomes(outcomes, v.selection())
+    chosen, excluded, notes = picked.frame, picked.excluded, picked.notes
     if len(chosen) == 0:
         return Section.missing(key, title, "no study matches this selection.")
     from charts import forest
@@ -265,6 +272,7 @@ def _forest_section(endpoint: str, outcomes: pd.DataFrame, flags: pd.DataFrame, 
             "app version": provenance.app_version,
             "view": v.to_query() or "(defaults)",
             "generated": provenance.date,
+            **selection_provenance(picked, v.reports),
         },
     )
     rows = forest_rows(chosen, res, low, high, flags)
@@ -528,7 +536,7 @@ def methods_text(view: View, results: dict) -> tuple[str, ...]:
     paras = [
         f"{ENDPOINT_NAMES['ORR']} and {ENDPOINT_NAMES['DCR']} were extracted as events over "
         f"evaluable patients at the {TIMEPOINT_NAMES[view.timepoint].lower()} readout"
-        + ("; one report per cohort was pooled (overlapping reports excluded)."
+        + (f"; one report per cohort was pooled. {OVERLAP_RULE}"
            if view.reports == "one" else "; all reports were pooled (overlap possible)."),
         f"Proportions were pooled with {model}. The {lvl} confidence interval used {ci}; the "
         f"{lvl} prediction interval a {text.pi_distribution(view.pi_method, view.ci_method)}; I² is "

@@ -27,6 +27,7 @@ from evidence.selection import (  # noqa: F401  (re-exported for the pages)
     ENDPOINTS,
     FILTER_COLUMNS,
     MISSING,
+    OVERLAP_RULE,
     REPORTS,
     TIMEPOINTS,
     Selected,
@@ -205,7 +206,7 @@ def methods_paragraph(
         lines.append(
             "Where a cohort was reported more than once (abstracts, interim and final papers, "
             "overlapping institutional series), one report per cohort was pooled; non-sarcoma "
-            "populations were excluded."
+            f"populations were excluded. {OVERLAP_RULE}"
         )
     else:
         lines.append(

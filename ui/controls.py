@@ -27,6 +27,7 @@ from ui.analysis import (
     ENDPOINTS,
     FILTER_COLUMNS,
     LEVELS,
+    OVERLAP_RULE,
     PRIOR_SCALES,
     REPORTS,
     TIMEPOINTS,
@@ -85,7 +86,7 @@ def selection_controls(
         reports = st.radio(
             "Overlapping cohorts", list(REPORTS), format_func=REPORTS.get, key="reports", bind=BIND,
             help="The same patients are sometimes reported in an abstract, an interim and a final "
-            "paper. By default one report per cohort is pooled.",
+            f"paper. By default one report per cohort is pooled. {OVERLAP_RULE}",
         )
     return Selection(endpoint=ep, timepoint=tp, reports=reports, **filters)
 
