@@ -42,7 +42,7 @@ from evidence.selection import text_value as _text
 from findings import text
 from reports.rscript import r_script_for
 from reports.view import View
-from synthesis._common import LABELS
+from synthesis.vocabulary import LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
 

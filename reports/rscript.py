@@ -25,7 +25,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from synthesis._common import (
+from synthesis.validation import as_counts, check_level
+from synthesis.vocabulary import (
     CI_METHODS,
     I2_DEFINITIONS,
     LABELS,
@@ -34,9 +35,7 @@ from synthesis._common import (
     METHODS,
     PI_METHODS,
     TRANSFORMS,
-    as_counts,
     check_choice,
-    check_level,
 )
 
 if TYPE_CHECKING:

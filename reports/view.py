@@ -35,7 +35,9 @@ from evidence.selection import ENDPOINTS as _ENDPOINT_LABELS
 from evidence.selection import REPORTS as _REPORT_LABELS
 from evidence.selection import TIMEPOINTS as _TIMEPOINT_LABELS
 from evidence.selection import Selection
-from synthesis._common import (
+from synthesis.spec import Model
+from synthesis.validation import check_level
+from synthesis.vocabulary import (
     CI_METHODS,
     I2_DEFINITIONS,
     LABELS,
@@ -43,9 +45,7 @@ from synthesis._common import (
     PI_METHODS,
     STUDY_CI_METHODS,
     TRANSFORMS,
-    check_level,
 )
-from synthesis.spec import Model
 
 __all__ = ["ALIASES", "FILTER_KEYS", "IGNORED_KEYS", "QUERY_KEYS", "View"]
 
@@ -193,9 +193,8 @@ class View:
             vals = getattr(self, key)
             if not isinstance(vals, tuple) or not all(isinstance(v, str) for v in vals):
                 raise ValueError(f"{key} must be a tuple of strings (got {vals!r}).")
-        if self.method == "GLMM" and self.transform != "logit":
-            # the page forces the logit link for the GLMM; keep one spelling of that view
-            object.__setattr__(self, "transform", "logit")
+        # Model's rules (e.g. the logit link under the GLMM) give one spelling of each view
+        object.__setattr__(self, "transform", self.model().transform)
 
     # ------------------------------------------------------------------------------------
     @classmethod

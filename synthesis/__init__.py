@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from synthesis._common import (
+from synthesis.results import ConfidenceInterval
+from synthesis.vocabulary import (
     CI_METHODS,
     I2_DEFINITIONS,
     LABELS,
@@ -17,7 +18,6 @@ from synthesis._common import (
     PI_METHODS,
     STUDY_CI_METHODS,
     TRANSFORMS,
-    ConfidenceInterval,
 )
 
 # name -> module that defines it

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synthesis._common import as_counts, check_level
+from synthesis.validation import as_counts, check_level
 
 __all__ = ["MODELS", "AgreementResult", "method_agreement"]
 

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, optimize, special, stats
 
-from synthesis._common import as_counts, check_choice, check_level, readonly
+from synthesis.validation import as_counts, check_level, readonly
+from synthesis.vocabulary import check_choice
 
 __all__ = ["BayesianPooledProportion", "bayes_pool"]
 

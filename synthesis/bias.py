@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from synthesis._common import as_counts, check_choice
+from synthesis.validation import as_counts
+from synthesis.vocabulary import Transform, check_choice
 
 __all__ = ["SmallStudyTest", "begg_test", "egger_test"]
 
@@ -69,7 +70,7 @@ def egger_test(
     totals,
     *,
     model: Literal["rma", "lm"] = "rma",
-    transform: str = "logit",
+    transform: Transform = "logit",
     add: float = 0.5,
     to: str = "only0",
 ) -> SmallStudyTest:
@@ -136,7 +137,7 @@ def egger_test(
                           message=msg)
 
 
-def begg_test(events, totals, *, transform: str = "logit", add: float = 0.5,
+def begg_test(events, totals, *, transform: Transform = "logit", add: float = 0.5,
               to: str = "only0") -> SmallStudyTest:
     """Begg & Mazumdar rank correlation test (metafor ``ranktest``).
 

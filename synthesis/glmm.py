@@ -23,16 +23,9 @@ from typing import Literal
 import numpy as np
 from scipy import optimize, special, stats
 
-from synthesis._common import (
-    CI_METHODS,
-    I2_DEFINITIONS,
-    PI_METHODS,
-    as_counts,
-    check_choice,
-    check_level,
-    readonly,
-)
 from synthesis.results import PooledProportion
+from synthesis.validation import as_counts, check_level, readonly
+from synthesis.vocabulary import CI_METHODS, I2_DEFINITIONS, PI_METHODS, check_choice
 
 __all__ = ["fit_glmm", "glmm_heterogeneity", "glmm_loglik"]
 

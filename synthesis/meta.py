@@ -17,16 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from synthesis._common import (
-    CI_METHODS,
-    I2_DEFINITIONS,
-    METHODS,
-    PI_METHODS,
-    TRANSFORMS,
-    as_counts,
-    check_choice,
-    check_level,
-)
 from synthesis.heterogeneity import (
     DEFAULT_CONTROL,
     cochran_q,
@@ -40,6 +30,20 @@ from synthesis.transforms import (
     back_transform,
     harmonic_mean,
     transform_proportions,
+)
+from synthesis.validation import as_counts, check_level
+from synthesis.vocabulary import (
+    CI_METHODS,
+    I2_DEFINITIONS,
+    METHODS,
+    PI_METHODS,
+    TRANSFORMS,
+    CIMethod,
+    I2Definition,
+    Method,
+    PIMethod,
+    Transform,
+    check_choice,
 )
 
 __all__ = ["EffectsFit", "pool_effects", "pool_proportions"]
@@ -124,11 +128,11 @@ def pool_effects(
     yi: Sequence[float] | np.ndarray,
     vi: Sequence[float] | np.ndarray,
     *,
-    method: str = "REML",
-    ci_method: str = "z",
-    pi_method: str = "metafor",
+    method: Method = "REML",
+    ci_method: CIMethod = "z",
+    pi_method: PIMethod = "metafor",
     level: float = 0.95,
-    i2_definition: str = "tau2",
+    i2_definition: I2Definition = "tau2",
     tau2_ci: bool = True,
     control: dict | None = None,
 ) -> EffectsFit:
@@ -358,12 +362,12 @@ def pool_proportions(
     events: Sequence[float] | np.ndarray,
     totals: Sequence[float] | np.ndarray,
     *,
-    transform: str = "logit",
-    method: str = "REML",
-    ci_method: str = "z",
-    pi_method: str = "metafor",
+    transform: Transform = "logit",
+    method: Method = "REML",
+    ci_method: CIMethod = "z",
+    pi_method: PIMethod = "metafor",
     level: float = 0.95,
-    i2_definition: str = "tau2",
+    i2_definition: I2Definition = "tau2",
     add: float = 0.5,
     to: str = "only0",
     labels: Sequence[str] | None = None,
@@ -380,7 +384,7 @@ def pool_proportions(
     ----------
     events, totals : array_like
         Responders and evaluable patients per study. Validated by
-        :func:`synthesis._common.as_counts` (``ValueError`` naming index and value).
+        :func:`synthesis.validation.as_counts` (``ValueError`` naming index and value).
     transform : {"logit", "freeman-tukey", "arcsine", "raw", "log"}, default "logit"
         metafor ``PLO``, ``PFT``, ``PAS``, ``PR``, ``PLN``.
     method : {"CE", "DL", "REML", "PM", "ML", "HE", "SJ", "EB", "GLMM"}, default "REML"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from synthesis._common import TRANSFORMS, as_counts, check_choice, check_level, readonly
+from synthesis.validation import as_counts, check_level, readonly
+from synthesis.vocabulary import TRANSFORMS, CIMethod, Transform, check_choice
 
 __all__ = ["MetaRegressionResult", "meta_regression", "fit_mixed_effects", "design_matrix"]
 
@@ -197,9 +199,9 @@ def meta_regression(
     totals,
     moderators: pd.DataFrame,
     *,
-    transform: str = "logit",
-    method: str = "REML",
-    ci_method: str = "z",
+    transform: Transform = "logit",
+    method: Literal["REML"] = "REML",
+    ci_method: CIMethod = "z",
     level: float = 0.95,
     add: float = 0.5,
     to: str = "only0",

@@ -7,12 +7,54 @@ The statistics live in :mod:`synthesis.meta` (inverse variance) and :mod:`synthe
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from synthesis._common import LABELS, ConfidenceInterval
+from synthesis.vocabulary import LABELS
+
+
+@dataclass(frozen=True, slots=True)
+class ConfidenceInterval:
+    """A two-sided interval, in the style of ``scipy.stats._common.ConfidenceInterval``.
+
+    Unpacks as ``low, high = ci``.
+
+    Examples
+    --------
+    >>> ci = ConfidenceInterval(0.2, 0.4)
+    >>> low, high = ci
+    >>> ci.contains(0.3)
+    True
+    """
+
+    low: float
+    high: float
+    level: float = 0.95
+
+    def __iter__(self) -> Iterator[float]:
+        yield self.low
+        yield self.high
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` lies in the closed interval (``False`` when a bound is NaN)."""
+        return bool(self.low <= value <= self.high)
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+    def format(self, digits: int = 1, percent: bool = True) -> str:
+        """``"[12.3%, 45.6%]"``-style text; ``"–"`` for a NaN bound."""
+        scale = 100.0 if percent else 1.0
+        unit = "%" if percent else ""
+
+        def one(x: float) -> str:
+            return "–" if not math.isfinite(x) else f"{x * scale:.{digits}f}{unit}"
+
+        return f"[{one(self.low)}, {one(self.high)}]"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from synthesis._common import as_counts
+from synthesis.validation import as_counts
 
 __all__ = ["InfluenceResult", "cumulative", "influence", "leave_one_out"]
 

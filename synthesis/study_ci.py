@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from synthesis._common import STUDY_CI_METHODS, as_counts, check_choice, check_level
+from synthesis.validation import as_counts, check_level
+from synthesis.vocabulary import STUDY_CI_METHODS, StudyCIMethod, check_choice
 
 __all__ = ["study_intervals"]
 
@@ -21,7 +22,7 @@ def study_intervals(
     events: Sequence[float] | np.ndarray,
     totals: Sequence[float] | np.ndarray,
     *,
-    method: str = "clopper-pearson",
+    method: StudyCIMethod = "clopper-pearson",
     level: float = 0.95,
 ) -> pd.DataFrame:
     """Confidence interval of each study's observed proportion ``x/n`` (no continuity correction).
@@ -29,7 +30,7 @@ def study_intervals(
     Parameters
     ----------
     events, totals : array_like
-        Validated by :func:`synthesis._common.as_counts` (``ValueError`` naming index and value).
+        Validated by :func:`synthesis.validation.as_counts` (``ValueError`` naming index and value).
     method : {"clopper-pearson", "wilson"}, default "clopper-pearson"
         Clopper–Pearson "exact" interval from beta quantiles, or the Wilson score interval
         without continuity correction.

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from synthesis._common import as_counts, check_choice
 from synthesis.results import PooledProportion
+from synthesis.validation import as_counts
+from synthesis.vocabulary import check_choice
 
 __all__ = ["SubgroupResult", "subgroup_analysis"]
 

@@ -35,7 +35,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from synthesis._common import LABELS, ConfidenceInterval, _fmt, check_choice, check_level, readonly
+from synthesis.results import ConfidenceInterval
+from synthesis.validation import check_level, readonly
+from synthesis.validation import fmt_count as _fmt
+from synthesis.vocabulary import LABELS, check_choice
 
 __all__ = [
     "MedianBounds",

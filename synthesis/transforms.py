@@ -1,6 +1,6 @@
 """Proportion transforms and their single back-transforms (metafor ``escalc`` conventions).
 
-Every transform in :data:`synthesis._common.TRANSFORMS` has exactly one forward function
+Every transform in :data:`synthesis.vocabulary.TRANSFORMS` has exactly one forward function
 (:func:`transform_proportions`, metafor ``escalc`` measures ``PLO``, ``PFT``, ``PAS``, ``PR``,
 ``PLN``) and exactly one back-transform (:func:`back_transform`), used for estimates, intervals,
 tables, axes and exports alike.
@@ -13,7 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from synthesis._common import TRANSFORMS, as_counts, check_choice
+from synthesis.validation import as_counts
+from synthesis.vocabulary import TRANSFORMS, Transform, check_choice
 
 #: Continuity-correction targets, as metafor ``escalc(to=...)``.
 CORRECTION_TARGETS: tuple[str, ...] = ("only0", "all", "if0all", "none")
@@ -50,7 +51,7 @@ def correction_mask(
 def transform_proportions(
     events: Sequence[float] | np.ndarray,
     totals: Sequence[float] | np.ndarray,
-    transform: str = "logit",
+    transform: Transform = "logit",
     *,
     add: float = 0.5,
     to: str = "only0",
@@ -61,7 +62,7 @@ def transform_proportions(
     ----------
     events, totals : array_like
         Events ``x`` and sample sizes ``n`` per study (validated with
-        :func:`synthesis._common.as_counts`).
+        :func:`synthesis.validation.as_counts`).
     transform : {"logit", "freeman-tukey", "arcsine", "raw", "log"}
         metafor ``PLO``, ``PFT``, ``PAS``, ``PR``, ``PLN``.
     add : float, default 0.5

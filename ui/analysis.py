@@ -40,14 +40,15 @@ from evidence.selection import (  # noqa: F401  (re-exported for the pages)
 )
 from evidence.selection import text_value as _text
 from findings import text
-from synthesis._common import LABELS
+from synthesis import spec
 from synthesis.spec import Model  # the pages import it from here
+from synthesis.vocabulary import LABELS
 
 # --------------------------------------------------------------------------------------------
 # vocabulary of the selection controls and the row selection live in evidence.selection (shared
 # with the headless reports); the model choices below are the pages' own.
-PRIOR_SCALES = {"0.5": "half-normal(0.5)", "1.0": "half-normal(1.0)"}
-LEVELS = {"0.95": "95%", "0.9": "90%", "0.99": "99%"}
+PRIOR_SCALES = {f"{s:.1f}": f"half-normal({s:.1f})" for s in spec.PRIOR_SCALES}
+LEVELS = {f"{lv:g}": f"{lv:.0%}" for lv in spec.LEVELS}
 #: ``hash_funcs`` of the caches below: a Model or Selection (frozen, plain fields) is identified by
 #: its repr, which names every field exactly; Streamlit's default hashing of a dataclass
 #: (``dataclasses.asdict`` and recursion) costs ~0.1 ms per argument on every cached call.
@@ -789,10 +790,8 @@ Counts = tuple[int, ...]
 
 
 def iv_model(model: Model) -> Model:
-    """The inverse-variance model used where a GLMM has no analogue (influence, funnel)."""
-    if model.method != "GLMM":
-        return model
-    return replace(model, method="REML", transform="logit")
+    """The inverse-variance model used where a GLMM has no analogue (:meth:`Model.iv_standin`)."""
+    return model.iv_standin()
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
@@ -821,12 +820,7 @@ def cached_cumulative(
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_influence(events: Counts, totals: Counts, labels: tuple[str, ...], model: Model):
-    m = iv_model(model)
-    ci = m.ci_method if m.ci_method in ("z", "t", "hksj", "hksj-adhoc") else "z"
-    return synthesis.influence(
-        list(events), list(totals), transform=m.transform, method=m.method, ci_method=ci,
-        labels=list(labels),
-    )
+    return synthesis.influence(list(events), list(totals), labels=list(labels), **model.influence_kwargs())
 
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=HASH_FUNCS)
@@ -849,12 +843,8 @@ def cached_subgroups(
 def cached_metareg(
     events: Counts, totals: Counts, values: tuple[float, ...], name: str, model: Model
 ):
-    m = iv_model(model)
     mods = pd.DataFrame({name: list(values)})
-    return synthesis.meta_regression(
-        list(events), list(totals), mods, transform=m.transform, method="REML",
-        ci_method=m.ci_method, level=m.level,
-    )
+    return synthesis.meta_regression(list(events), list(totals), mods, **model.regression_kwargs())
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from synthesis._common import (
+from synthesis.vocabulary import (
     CI_METHODS,
     I2_DEFINITIONS,
     LABELS,
@@ -142,7 +142,7 @@ def model_controls(*, container=None, expanded: bool = False) -> Model:
             "Bayesian sensitivity model: 0.5 (moderate heterogeneity) or 1.0 (wider).",
         )
     model = Model(
-        transform=transform if method != "GLMM" else "logit",
+        transform=transform,  # Model forces the logit link under the GLMM
         method=method,
         ci_method=ci,
         pi_method=pi,

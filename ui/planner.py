@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from synthesis._common import LABELS
 from synthesis.design.paragraph import protocol_paragraph
 from synthesis.design.simon import (
     HARD_CAP,
@@ -41,6 +40,7 @@ from synthesis.design.tte import (
     power_curve,
     two_arm_cph,
 )
+from synthesis.vocabulary import LABELS
 from ui.analysis import (
     ENDPOINTS,
     FILTER_COLUMNS,

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from synthesis import PooledProportion
-from synthesis._common import CI_METHODS, METHODS, PI_METHODS, TRANSFORMS
 from synthesis.meta import pool_effects, pool_proportions
+from synthesis.vocabulary import CI_METHODS, METHODS, PI_METHODS, TRANSFORMS
 
 IV_METHODS = tuple(m for m in METHODS if m != "GLMM")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synthesis._common import CI_METHODS, METHODS, TRANSFORMS
 from synthesis.meta import pool_proportions
 from synthesis.study_ci import study_intervals
 from synthesis.transforms import transform_proportions
+from synthesis.vocabulary import CI_METHODS, METHODS, TRANSFORMS
 
 REF_PATH = Path(__file__).resolve().parents[1] / "reference" / "metafor_reference.json"
 REF = json.loads(REF_PATH.read_text())

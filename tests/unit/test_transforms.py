@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from synthesis._common import TRANSFORMS
 from synthesis.transforms import (
     back_transform,
     correction_mask,
     harmonic_mean,
     transform_proportions,
 )
+from synthesis.vocabulary import TRANSFORMS
 
 SETTINGS = settings(max_examples=80, deadline=None)
 
