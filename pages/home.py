@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from findings import text
+from findings.selection_notes import MONOTHERAPY, pooled_scope
 from ui import analysis as A
 from ui import widgets
 from ui.bootstrap import route_through_app
@@ -20,11 +21,19 @@ st.markdown(
 F = A.evidence_frames()
 model, check_model = A.DEFAULT_MODEL, A.CHECK_MODEL
 results = {}
+scope = st.segmented_control(
+    "Regimens pooled", ["all", MONOTHERAPY], default="all", key="scope", bind="query-params",
+    format_func={"all": "All apatinib regimens", MONOTHERAPY: "Apatinib alone (monotherapy)"}.get,
+    help="All regimens pools apatinib alone, apatinib with chemotherapy and cohorts that mixed "
+    "both (the Pooled efficacy default). Monotherapy keeps only cohorts treated with apatinib alone.",
+) or "all"
+regimen = (MONOTHERAPY,) if scope == MONOTHERAPY else ()
 cols = st.columns(2)
 key = A.data_key()
 for col, endpoint in zip(cols, A.ENDPOINTS, strict=True):
     with col:
-        view = A.headline(A.Selection(endpoint=endpoint), model, check_model, key)  # cached, read-only
+        sel = A.Selection(endpoint=endpoint, regimen=regimen)
+        view = A.headline(sel, model, check_model, key)  # cached, read-only
         if view.k == 0:
             st.info(f"No {endpoint} data to pool yet.")
             continue
@@ -32,7 +41,8 @@ for col, endpoint in zip(cols, A.ENDPOINTS, strict=True):
             st.error(f"{endpoint} could not be pooled: {view.error}")
             continue
         results[endpoint] = view
-        widgets.headline_card(A.ENDPOINTS[endpoint], view.result, view.check, endpoint=endpoint)
+        widgets.headline_card(A.ENDPOINTS[endpoint], view.result, view.check, endpoint=endpoint,
+                              scope=pooled_scope(A.cached_selection(sel, key).frame))
 
 st.caption(
     "Model: inverse-variance random effects on the logit scale, τ² by REML, "
@@ -61,7 +71,8 @@ st.subheader("Where to go next")
 widgets.page_links(
     [
         ("pages/studies.py", "Studies", "Every study with its numbers, sources and flags."),
-        ("pages/pooled.py", "Pooled efficacy", "Forest plot, models, sensitivity, methods text."),
+        ("pages/pooled.py", "Pooled efficacy", "Forest plot, models, sensitivity, methods text."
+         + (" Set Regimen = monotherapy in its sidebar for apatinib alone." if regimen else "")),
         ("pages/compare.py", "Designs & subtypes", "Prospective vs retrospective, histology, regimen."),
         ("pages/planner.py", "Trial planner", "Sample size for a new phase II study."),
         ("pages/present.py", "Present & export", "Slides, figures and tables for a meeting."),

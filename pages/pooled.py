@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from findings import text
+from findings.selection_notes import pooled_scope
 from ui import analysis as A
 from ui import controls, widgets
 from ui.bootstrap import route_through_app
@@ -38,6 +40,7 @@ except ValueError as exc:
 result = view.result
 
 widgets.pooled_metrics(result, label=f"Pooled {sel.endpoint}")
+st.caption(text.md(pooled_scope(selected.frame).sentence()), help=widgets.SCOPE_HELP)
 for c in view.caveats:
     st.caption(f":material/info: {c}")
 widgets.notes(result)

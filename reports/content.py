@@ -40,6 +40,7 @@ from evidence.selection import (
 )
 from evidence.selection import text_value as _text
 from findings import text
+from findings.selection_notes import pooled_scope
 from reports.rscript import r_script_for
 from reports.view import View
 from synthesis.vocabulary import LABELS
@@ -288,6 +289,7 @@ def _forest_section(endpoint: str, outcomes: pd.DataFrame, flags: pd.DataFrame, 
         f"{lvl} prediction interval {text.interval(res.pi_low, res.pi_high)}.",
         f"k = {res.k} studies, {res.total_events} events in {res.total_n} patients; "
         f"I² = {text.num(res.i2, 3)}%.",
+        pooled_scope(chosen).sentence(),
     ]
     if res.fallback:
         bullets.append(f"Model fallback: {res.fallback}.")

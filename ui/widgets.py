@@ -144,8 +144,12 @@ def methods(sel, model, result, selected) -> None:
     st.code(paragraph, language=None, wrap_lines=True)
 
 
-def headline_card(title: str, result, check, *, endpoint: str) -> None:
-    """One endpoint on the home page: estimate, CI, PI, k/N and the one-step check."""
+SCOPE_HELP = ("What the estimate pools, counted by study: regimens, histologies, lines of therapy "
+              "and designs. A pool that mixes them answers a broader question than any one patient's.")
+
+
+def headline_card(title: str, result, check, *, endpoint: str, scope=None) -> None:
+    """One endpoint on the home page: estimate, CI, PI, k/N, what is pooled and the GLMM check."""
     lvl = f"{result.level:.0%}"
     with st.container(border=True):
         st.subheader(title)
@@ -165,6 +169,8 @@ def headline_card(title: str, result, check, *, endpoint: str) -> None:
             + (f" I² = {result.i2:.0f}%." if k > 1 and text.num(result.i2) != "–" else "")
             + (" A single study: this is its own result, not a pooled estimate." if k == 1 else "")
         )
+        if scope is not None:
+            st.caption(text.md(scope.sentence()), help=SCOPE_HELP)
         if check is not None:
             st.caption(
                 f"Check with the one-step GLMM: {text.pct(check.estimate)} "

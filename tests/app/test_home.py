@@ -36,3 +36,21 @@ def test_home_shows_pooled_orr_and_dcr(app_test) -> None:
     assert "prospective" in text and "difference p =" in text
     assert not NAN.search(text)
     assert len(at.get("page_link")) >= 2
+
+
+def test_headlines_say_what_is_pooled_and_monotherapy_is_one_click(app_test) -> None:
+    at = app_test()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert captions.count("Pools 11 studies: regimen monotherapy") == 1  # ORR card
+    assert "combination" in captions and "design " in captions
+    at.segmented_control(key="scope").set_value("monotherapy").run()
+    assert not at.exception
+    outcomes = get_evidence().outcomes_frame()
+    frame = A.select_outcomes(outcomes, A.Selection(regimen=("monotherapy",))).frame
+    res = synthesis.pool_proportions(frame["events"].tolist(), frame["total"].tolist(),
+                                     **A.DEFAULT_MODEL.pool_kwargs())
+    assert {m.label: m.value for m in at.metric}["Pooled ORR"] == ft.pct(res.estimate)
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert f"Pools {len(frame)} studies: regimen monotherapy {len(frame)};" in captions
+    assert "combination" not in captions.split("Pools")[1].split(".")[0]
