@@ -1,6 +1,6 @@
-"""Figures for the survival evidence: medians, reconstructed curves, response vs PFS, pooled medians.
+"""Figures for the survival evidence: medians, parametric curves through reported points, response vs PFS, pooled medians.
 
-Every builder is a pure function (table or :mod:`synthesis.survival` result in, ``go.Figure`` out)
+Every builder is a pure function (table or :mod:`synthesis.survival_curves` / :mod:`synthesis.survival_medians` result in, ``go.Figure`` out)
 and finishes with :func:`charts.theme.apply`. Text that comes from the data (labels, sources,
 locations) is escaped before plotly sees it (plotly renders a small HTML subset in text, hover and
 annotations), and missing values are shown as ``–``, never ``nan``. Hover text is assembled in
@@ -17,13 +17,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import theme
-from synthesis.survival import PooledMedian, SurvivalCurveFit
+from synthesis.survival_curves import SurvivalCurveFit
+from synthesis.survival_medians import PooledMedian
 
 __all__ = [
     "ENDPOINT_ORDER",
     "median_dot_whisker",
     "pooled_median_panel",
-    "reconstructed_curves",
+    "parametric_curves",
     "response_pfs_table",
     "response_vs_pfs",
 ]
@@ -42,7 +43,7 @@ INTERVAL_SYMBOLS = {
     "IQR": "square-open",
     "range": "diamond-open",
 }
-NOT_KM = "Reconstruction under an exponential/Weibull assumption — not Kaplan–Meier"
+NOT_KM = "Parametric curve under an exponential/Weibull assumption — not Kaplan–Meier"
 DASH_NOTE = "–"
 
 MEDIAN_COLUMNS = ("label", "endpoint", "statistic", "estimate", "ci_low", "ci_high")
@@ -341,7 +342,7 @@ def median_dot_whisker(
 
 
 # ----------------------------------------------------------------------------------------------
-# 2. reconstructed curves
+# 2. parametric curves through reported points
 # ----------------------------------------------------------------------------------------------
 def _as_named_fits(
     fits: Mapping[str, SurvivalCurveFit] | Sequence[SurvivalCurveFit] | SurvivalCurveFit,
@@ -353,19 +354,19 @@ def _as_named_fits(
     return [(f.model.capitalize(), f) for f in fits]
 
 
-def reconstructed_curves(
+def parametric_curves(
     fits: Mapping[str, SurvivalCurveFit] | Sequence[SurvivalCurveFit] | SurvivalCurveFit,
     points: pd.DataFrame | None = None,
     *,
     t_max: float | None = None,
     title: str = NOT_KM,
 ) -> go.Figure:
-    """Exponential/Weibull curves reconstructed from reported points, with the points overlaid.
+    """Exponential/Weibull curves drawn through reported points, with the points overlaid.
 
     Parameters
     ----------
     fits : SurvivalCurveFit, sequence of them, or mapping name -> fit
-        From :func:`synthesis.survival.fit_exponential` / :func:`fit_weibull`. With a sequence
+        From :func:`synthesis.survival_curves.fit_exponential` / :func:`fit_weibull`. With a sequence
         the legend names are the model names.
     points : pandas.DataFrame, optional
         Reported points to overlay: ``time_months``, ``survival`` (proportion 0–1) and optionally
@@ -385,15 +386,15 @@ def reconstructed_curves(
 
     Examples
     --------
-    >>> from synthesis.survival import fit_exponential, fit_weibull
+    >>> from synthesis.survival_curves import fit_exponential, fit_weibull
     >>> pts = [(4.0, 0.463), (6.0, 0.365)]
-    >>> fig = reconstructed_curves([fit_exponential(pts), fit_weibull(pts)])
+    >>> fig = parametric_curves([fit_exponential(pts), fit_weibull(pts)])
     >>> [t.name for t in fig.data]
     ['Exponential (assumed model, not KM)', 'Weibull (assumed model, not KM)', 'reported points']
     """
     named = _as_named_fits(fits)
     if not named:
-        return _empty_figure(_esc(title), "No reconstructed curve to show.")
+        return _empty_figure(_esc(title), "No parametric curve to show.")
     if t_max is None:
         t_max = max(float(f.default_grid()[-1]) for _, f in named)
     if not (_is_finite(t_max) and t_max > 0):
@@ -461,7 +462,7 @@ def reconstructed_curves(
     )
     models = list(dict.fromkeys("Weibull" if f.model == "weibull" else f.model for _, f in named))
     statement = (
-        f"Reconstructions under an {' and a '.join(models)} assumption — not Kaplan–Meier curves."
+        f"Parametric curves under an {' and a '.join(models)} assumption — not Kaplan–Meier curves."
     )
     _finish_layout(fig, [statement, *lines], height=460)
     return theme.apply(fig)
@@ -647,7 +648,7 @@ def pooled_median_panel(
     endpoint: str = "PFS",
     title: str | None = None,
 ) -> go.Figure:
-    """Forest-style panel of a :class:`synthesis.survival.PooledMedian`.
+    """Forest-style panel of a :class:`synthesis.survival_medians.PooledMedian`.
 
     Study medians (with their 95% CIs when the result has them, marker area ∝ weight) on a log
     time axis, the pooled median as a diamond with its interval, the prediction interval when it
@@ -656,7 +657,7 @@ def pooled_median_panel(
     Parameters
     ----------
     result : PooledMedian
-        From :func:`synthesis.survival.pool_log_medians` or :func:`median_of_medians`.
+        From :func:`synthesis.survival_medians.pool_log_medians` or :func:`median_of_medians`.
     endpoint : str
         Endpoint name for the title and axis.
     title : str, optional
@@ -668,7 +669,7 @@ def pooled_median_panel(
 
     Examples
     --------
-    >>> from synthesis.survival import pool_log_medians
+    >>> from synthesis.survival_medians import pool_log_medians
     >>> r = pool_log_medians([7.89, 3.5], [4.56, 2.5], [11.21, 4.8], labels=["S4", "S6"])
     >>> [t.name for t in pooled_median_panel(r).data]
     ['studies', 'pooled', 'prediction interval']

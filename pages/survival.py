@@ -1,4 +1,4 @@
-"""Survival: how long disease control lasts — reported medians and milestones, reconstructions,
+"""Survival: how long disease control lasts — reported medians and milestones, parametric curves through them,
 pooled medians, consistency flags and the cross-check with response."""
 
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import survival as C
-from findings import text
 from findings.text import md
 from ui import survival_view as V
 from ui.bootstrap import route_through_app
@@ -77,7 +76,7 @@ if tabs[0].open is not False:
                 st.dataframe(msgs, hide_index=True, width="stretch", key="surv_flags")
 
 if tabs[1].open:
-    with tabs[1], V.guard("The reconstruction"):
+    with tabs[1], V.guard("The parametric curves"):
         choices = V.curve_choices(frame)
         if not choices:
             st.info("No whole-cohort median or milestone rate matches the filters.")
@@ -89,10 +88,10 @@ if tabs[1].open:
                               help="A crude share progression-free at t is not a point on the "
                               "Kaplan–Meier curve (dossier flag 8); left out by default.")
             view = V.curve_view(F.survival, key, include_crude=crude, secondary_of=F.secondary_of)
-            st.info(V.RECONSTRUCTION_NOTE, icon=":material/warning:")
+            st.info(V.PARAMETRIC_NOTE, icon=":material/warning:")
             if view.fits:
-                fig = C.reconstructed_curves(view.fits, view.points.to_frame(),
-                                             title=f"{view.label} — {view.endpoint}: model-based reconstruction, not Kaplan–Meier")
+                fig = C.parametric_curves(view.fits, view.points.to_frame(),
+                                             title=f"{view.label} — {view.endpoint}: parametric curves through reported points, not Kaplan–Meier")
                 plot(V.decorate_curves(fig, view, V.point_provenance(F.survival, view)), key="fig_curves")
             st.dataframe(V.fits_table(view), hide_index=True, width="stretch", key="fits")
             for label, why in view.points.skipped:
@@ -117,12 +116,14 @@ if tabs[2].open:
         else:
             c1, c2, c3 = st.columns([1, 2, 2])
             ep = c1.selectbox("Endpoint to pool", eps, key="pool_endpoint", bind=BIND)
-            method = c2.radio("Method", list(V.POOL_METHODS), captions=list(V.POOL_METHODS.values()),
-                              key="pool_method", bind=BIND)
+            cands, pre = V.pool_candidates(frame, ep, reports)
+            methods = list(V.POOL_METHODS)
+            method = c2.radio("Method", methods, captions=list(V.POOL_METHODS.values()), key="pool_method",
+                              bind=BIND, index=methods.index(V.default_pool_method(cands)),
+                              help="Opens on the method that uses the most studies (ties: inverse variance).")
             unstated = c3.toggle("Unstated intervals as 95% CIs (sensitivity)",
                                  key="unstated", bind=BIND,
                                  help="Inverse-variance methods only. IQRs and ranges are never used.")
-            cands, pre = V.pool_candidates(frame, ep, reports)
             if reports == "all" and V.overlap_note(cands):
                 st.warning(md(V.overlap_note(cands)), icon=":material/warning:")
             try:
@@ -131,18 +132,14 @@ if tabs[2].open:
             except ValueError as exc:
                 st.error(f"These medians cannot be pooled: {md(str(exc))}")
                 st.stop()
-            if res is None:
-                st.warning(f"No study has a {ep} median that {V.POOL_METHODS[method].lower()} can use.")
-            else:
-                m = st.columns(3)
-                m[0].metric(f"Pooled median {ep}", text.decimal(res.estimate) + " months"
-                            if V.finite(res.estimate) else "not estimable", border=True)
-                m[1].metric(f"{res.level:.0%} interval", f"{text.decimal(res.ci_low)}–{text.decimal(res.ci_high)}"
-                            if V.finite(res.ci_low) else "none", border=True, help=res.ci_method)
-                m[2].metric("Studies used / candidates", f"{res.k} / {len(cands) + len(pre)}", border=True)
-                if method in ("REML", "DL") and res.k < 2:
-                    st.warning(f"Inverse-variance pooling could use only {res.k} stud{'y' if res.k == 1 else 'ies'} "
-                               "with a stated 95% CI; compare the other methods below.", icon=":material/warning:")
+            head = V.pooled_headline(res, ep, method, len(cands) + len(pre))
+            m = st.columns(3)
+            m[0].metric(f"Pooled median {ep}", head.value, border=True)
+            m[1].metric(head.interval_name or "Interval", head.interval, border=True,
+                        help=res.ci_method if res is not None else None)
+            m[2].metric("Studies used / candidates", f"{head.k} / {head.candidates}", border=True)
+            (st.success if head.pooled else st.warning)(md(head.sentence))
+            if res is not None:
                 for line in V.result_lines(res)[1:]:
                     st.caption(md(line))
                 plot(V.decorate_pooled(C.pooled_median_panel(res, endpoint=ep), cands), key="fig_pooled")

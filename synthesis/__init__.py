@@ -49,16 +49,18 @@ _EXPORTS: dict[str, str] = {
     "exponential_median_test": "synthesis.design.tte",
     "two_arm_cph": "synthesis.design.tte",
     "protocol_paragraph": "synthesis.design.paragraph",
-    # survival evidence
-    "fit_exponential": "synthesis.survival",
-    "fit_weibull": "synthesis.survival",
-    "pool_log_medians": "synthesis.survival",
-    "median_of_medians": "synthesis.survival",
-    "reported_points": "synthesis.survival",
-    "reconstruct": "synthesis.survival",
-    "implied_median_bounds": "synthesis.survival",
-    "PooledMedian": "synthesis.survival",
-    "SurvivalCurveFit": "synthesis.survival",
+    # survival: parametric curves through reported points
+    "fit_exponential": "synthesis.survival_curves",
+    "fit_weibull": "synthesis.survival_curves",
+    "fit_parametric_curves": "synthesis.survival_curves",
+    "reported_points": "synthesis.survival_curves",
+    "implied_median_bounds": "synthesis.survival_curves",
+    "SurvivalCurveFit": "synthesis.survival_curves",
+    # survival: pooling of published medians
+    "pool_log_medians": "synthesis.survival_medians",
+    "median_of_medians": "synthesis.survival_medians",
+    "headline_pool_method": "synthesis.survival_medians",
+    "PooledMedian": "synthesis.survival_medians",
 }
 
 __all__ = [

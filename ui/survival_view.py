@@ -2,7 +2,7 @@
 
 Pure functions (no ``st`` call; unit-tested in ``tests/unit/test_ui_survival_view.py``) turn the
 evidence tables (``EvidenceBase.survival_frame()``, ``outcomes_frame()``, ``flags_frame()``) into
-what the page shows; every number shown comes from :mod:`synthesis.survival` or straight from the
+what the page shows; every number shown comes from :mod:`synthesis.survival_curves`, :mod:`findings.survival` or straight from the
 evidence table. A few bounded ``st.cache_data`` wrappers at the end keep reruns cheap.
 
 Vocabulary of the page controls (URL values are the keys):
@@ -29,16 +29,28 @@ import streamlit as st
 
 from charts import theme
 from evidence.selection import text_value
+from findings.survival import (  # noqa: F401  (re-exported for the page)
+    POOL_METHODS,
+    default_pool_method,
+    exclusions,
+    finite,
+    interval_name,
+    method_comparison,
+    overlap_note,
+    pool_candidates,
+    pool_results,
+    pooled_headline,
+    result_lines,
+    run_pool,
+    truthy,
+)
 from findings.text import MISSING as DASH
 from findings.text import decimal, html, md
-from synthesis.survival import (
-    PooledMedian,
+from synthesis.survival_curves import (
     ReportedPoints,
     SurvivalCurveFit,
+    fit_parametric_curves,
     implied_median_bounds,
-    median_of_medians,
-    pool_log_medians,
-    reconstruct,
     reported_points,
 )
 
@@ -51,12 +63,6 @@ ENDPOINTS = {
 FILTER_COLUMNS = {"histology": "histology_group", "design": "design", "regimen": "regimen"}
 FILTER_LABELS = {"histology": "Histology group", "design": "Design", "regimen": "Regimen"}
 REPORTS = {"one": "One report per cohort", "all": "All reports (overlapping cohorts)"}
-POOL_METHODS = {
-    "REML": "inverse variance on log medians, REML",
-    "DL": "inverse variance on log medians, DerSimonian–Laird",
-    "median": "median of medians",
-    "weighted": "n-weighted median of medians",
-}
 RESPONSES = {"ORR": "Objective response rate (ORR)", "DCR": "Disease control rate (DCR)"}
 MISSING = "not reported"
 FLAG = "⚑"
@@ -65,8 +71,8 @@ EDUCATOR_LINE = (
     "a median PFS says how long disease stays controlled — a drug that mostly stabilises disease "
     "can give a long PFS with few responses, and a high response rate does not promise a long PFS."
 )
-RECONSTRUCTION_NOTE = (
-    "These curves are **reconstructions** put through the reported median and milestone rates "
+PARAMETRIC_NOTE = (
+    "These are **parametric curves** drawn through the reported median and milestone rates "
     "under an assumed exponential (constant hazard) or Weibull model. They are **not Kaplan–Meier "
     "curves**: no patient-level data were available, and between and beyond the reported points "
     "the shape is the model's assumption, not data."
@@ -76,17 +82,6 @@ RECONSTRUCTION_NOTE = (
 # --------------------------------------------------------------------------------------------
 # small text helpers
 text = text_value  # plain text of a value; empty for None/NaN/NA (never ``nan``)
-
-
-def _finite(x: object) -> bool:
-    try:
-        return math.isfinite(float(x))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
-
-
-def _truthy(v: object) -> bool:
-    return text(v).lower() in ("true", "1", "yes")
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,7 +182,7 @@ def flag_applies(field_text: str, row: pd.Series, message: str = "", kind: str =
     sub = text(row.get("subgroup"))
     if (m["sub"] or "") != sub:
         return False
-    if m["t"] and _finite(row.get("time_months")):
+    if m["t"] and finite(row.get("time_months")):
         t = float(m["t"]) * (7.0 / 30.4375 if m["unit"] == "weeks" else 1.0)
         return abs(t - float(row["time_months"])) < 1e-6
     return True
@@ -214,7 +209,7 @@ def row_flags(frame: pd.DataFrame, flags: pd.DataFrame) -> dict[object, list[dic
 
 def _dossier(f: dict) -> str:
     d = f.get("dossier_flag")
-    return f"dossier flag {int(d)}" if _finite(d) else ""
+    return f"dossier flag {int(d)}" if finite(d) else ""
 
 
 def flag_messages(frame: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
@@ -253,19 +248,19 @@ def _where(r: pd.Series) -> str:
 # the survival table (display and CSV)
 def _estimate_text(r: pd.Series) -> str:
     if r["statistic"] == "median":
-        if _truthy(r.get("not_reached")):
+        if truthy(r.get("not_reached")):
             return "not reached"
-        return f"{decimal(r.get('estimate'))} months" if _finite(r.get("estimate")) else DASH
-    return f"{decimal(r.get('estimate'))}%" if _finite(r.get("estimate")) else DASH
+        return f"{decimal(r.get('estimate'))} months" if finite(r.get("estimate")) else DASH
+    return f"{decimal(r.get('estimate'))}%" if finite(r.get("estimate")) else DASH
 
 
 def _interval_text(r: pd.Series) -> str:
     lo, hi = r.get("ci_low"), r.get("ci_high")
-    if not _finite(lo) and not _finite(hi):
+    if not finite(lo) and not finite(hi):
         return DASH
     unit = "" if r["statistic"] == "median" else "%"
-    lo_t = decimal(lo) + unit if _finite(lo) else "NE"
-    hi_t = decimal(hi) + unit if _finite(hi) else "NE"
+    lo_t = decimal(lo) + unit if finite(lo) else "NE"
+    hi_t = decimal(hi) + unit if finite(hi) else "NE"
     return f"{lo_t}–{hi_t}"
 
 
@@ -309,7 +304,7 @@ def table_rows(frame: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
             "Design": text(r.get("design")) or MISSING,
             "Histology": text(r.get("histology_group")) or MISSING,
             "Regimen": text(r.get("regimen")) or MISSING,
-            "Pooled by default": "yes" if _truthy(r.get("pooled_by_default")) else f"no: {text(r.get('exclusion_reason')) or 'not eligible'}",
+            "Pooled by default": "yes" if truthy(r.get("pooled_by_default")) else f"no: {text(r.get('exclusion_reason')) or 'not eligible'}",
             "Provenance": provenance(r),
             "Flags": " | ".join(
                 f"{text(f.get('severity'))}: {text(f.get('message'))}" + (f" ({_dossier(f)})" if _dossier(f) else "")
@@ -392,7 +387,7 @@ def curve_view(frame: pd.DataFrame, key: str, *, include_crude: bool = False,
     g = frame[(frame["study_id"] == sid)]
     label = text(g["label"].iloc[0]) if len(g) else sid
     pts = reported_points(g, ep, include_crude=include_crude)
-    fits, why = reconstruct(pts) if pts.k else ({}, (("exponential", "no usable reported point"),
+    fits, why = fit_parametric_curves(pts) if pts.k else ({}, (("exponential", "no usable reported point"),
                                                     ("weibull", "no usable reported point")))
     whole = g[(g["endpoint"] == ep) & (g["subgroup"].map(text) == "")]
     km = whole[(whole["statistic"] == "milestone") & (whole["milestone_method"].map(text) != "crude")]
@@ -400,14 +395,14 @@ def curve_view(frame: pd.DataFrame, key: str, *, include_crude: bool = False,
     km = km.sort_values("time_months").drop_duplicates("time_months")
     bounds_text, checks = "", []
     medians = [(label, float(r["estimate"])) for _, r in whole.iterrows()
-               if r["statistic"] == "median" and _finite(r["estimate"])]
+               if r["statistic"] == "median" and finite(r["estimate"])]
     claims = []
     for other, primary in (secondary_of or {}).items():
         if primary == sid:
             o = frame[(frame["study_id"] == other) & (frame["endpoint"] == ep)
                       & (frame["statistic"] == "median") & (frame["subgroup"].map(text) == "")]
             claims += [(text(r["label"]) or other, float(r["estimate"])) for _, r in o.iterrows()
-                       if _finite(r["estimate"])]
+                       if finite(r["estimate"])]
     b = None
     if len(km):
         try:
@@ -426,9 +421,9 @@ def curve_view(frame: pd.DataFrame, key: str, *, include_crude: bool = False,
 
 def bounds_sentence(lower: float, upper: float) -> str:
     """``"KM median ≤ 4 months"`` etc. with tidy numbers (12 weeks shows as 2.76 months)."""
-    if _finite(lower) and _finite(upper):
+    if finite(lower) and finite(upper):
         return f"{decimal(lower)} < KM median ≤ {decimal(upper)} months"
-    if _finite(upper):
+    if finite(upper):
         return f"KM median ≤ {decimal(upper)} months"
     return f"KM median > {decimal(lower)} months"
 
@@ -452,9 +447,9 @@ def point_provenance(frame: pd.DataFrame, view: CurveView) -> list[str]:
     for t, s in zip(view.points.times, view.points.survival, strict=True):
         hit = ""
         for _, r in g.iterrows():
-            if r["statistic"] == "median" and _finite(r["estimate"]) and abs(float(r["estimate"]) - t) < 1e-9 and s == 0.5:
+            if r["statistic"] == "median" and finite(r["estimate"]) and abs(float(r["estimate"]) - t) < 1e-9 and s == 0.5:
                 hit = provenance(r)
-            elif (r["statistic"] == "milestone" and _finite(r["time_months"])
+            elif (r["statistic"] == "milestone" and finite(r["time_months"])
                   and abs(float(r["time_months"]) - t) < 1e-9 and abs(float(r["estimate"]) / 100 - s) < 1e-9):
                 hit = provenance(r)
             if hit:
@@ -509,97 +504,6 @@ def fits_table(view: CurveView) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------------------------
 # pooled medians
-def pool_candidates(frame: pd.DataFrame, endpoint: str, reports: str = "one") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Whole-cohort medians of ``endpoint`` to pool, and those left out before any method ran.
-
-    ``reports="one"`` keeps ``pooled_by_default`` rows (one report per cohort, sarcoma-only, no
-    secondary reports or case reports); ``"all"`` keeps every report except external
-    meta-analyses. One median per study.
-    """
-    df = frame[(frame["endpoint"] == endpoint) & (frame["statistic"] == "median")
-               & (frame["subgroup"].map(text) == "")]
-    if "record_kind" in df:
-        df = df[~df["record_kind"].map(text).str.contains("meta", case=False)]
-    left = []
-    if reports == "one":
-        ok = df["pooled_by_default"].map(_truthy)
-        for _, r in df[~ok].iterrows():
-            left.append({"study": text(r["label"]), "left out by": "overlap rule (one report per cohort)",
-                         "reason": text(r.get("exclusion_reason")) or "not pooled by default"})
-        df = df[ok]
-    dup = df.duplicated("study_id", keep="first")
-    for _, r in df[dup].iterrows():
-        left.append({"study": text(r["label"]), "left out by": "all methods", "reason": "second median of the same study"})
-    df = df[~dup].reset_index(drop=True)
-    return df, pd.DataFrame(left, columns=["study", "left out by", "reason"])
-
-
-def run_pool(cands: pd.DataFrame, method: str, *, include_unstated: bool = False) -> PooledMedian | None:
-    """The chosen pooled median (``None`` when no study is available to the method)."""
-    if method in ("REML", "DL"):
-        if cands.empty:
-            return None
-        return pool_log_medians(
-            cands["estimate"].astype(float).fillna(math.nan).to_numpy(),
-            cands["ci_low"].astype(float).to_numpy(), cands["ci_high"].astype(float).to_numpy(),
-            method=method, labels=[text(x) for x in cands["label"]],
-            interval_kind=[text(k) or "not stated" for k in cands["interval_kind"]],
-            not_reached=[_truthy(v) for v in cands["not_reached"]],
-            include_unlabelled=include_unstated,
-        )
-    usable = _mom_usable(cands, weighted=method == "weighted")
-    if usable.empty:
-        return None
-    w = usable["n"].astype(float).to_numpy() if method == "weighted" else None
-    return median_of_medians(usable["estimate"].astype(float).to_numpy(), w,
-                             labels=[text(x) for x in usable["label"]])
-
-
-def _mom_usable(cands: pd.DataFrame, *, weighted: bool) -> pd.DataFrame:
-    ok = cands["estimate"].map(_finite) & ~cands["not_reached"].map(_truthy)
-    if weighted:
-        ok &= pd.to_numeric(cands["n"], errors="coerce").fillna(0) > 0
-    return cands[ok]
-
-
-def _mom_left(cands: pd.DataFrame, weighted: bool) -> list[tuple[str, str]]:
-    out = []
-    for _, r in cands.iterrows():
-        if _truthy(r.get("not_reached")) or not _finite(r.get("estimate")):
-            out.append((text(r["label"]), "median not reached"))
-        elif weighted and not (pd.to_numeric(r.get("n"), errors="coerce") > 0):
-            out.append((text(r["label"]), "n not reported (no weight)"))
-    return out
-
-
-def exclusions(cands: pd.DataFrame, pre: pd.DataFrame, method: str, result: PooledMedian | None) -> pd.DataFrame:
-    """Every candidate the chosen method could not use, with the reason (plus ``pre``)."""
-    if method in ("REML", "DL"):
-        left = list(result.excluded) if result is not None else []
-    else:
-        left = _mom_left(cands, method == "weighted")
-    rows = [{"study": s, "left out by": POOL_METHODS[method], "reason": why} for s, why in left]
-    return pd.concat([pd.DataFrame(rows, columns=["study", "left out by", "reason"]), pre], ignore_index=True)
-
-
-def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False, n_pre: int = 0) -> pd.DataFrame:
-    """Every method side by side: studies used, estimate and interval, studies left out.
-
-    ``n_pre``: candidates already left out by the overlap rule (counted as left out by every method).
-    """
-    rows = []
-    for m, name in POOL_METHODS.items():
-        res = run_pool(cands, m, include_unstated=include_unstated)
-        k = 0 if res is None else res.k
-        est = decimal(res.estimate) if res is not None and _finite(res.estimate) else "not estimable"
-        ci = (f"{decimal(res.ci_low)}–{decimal(res.ci_high)}"
-              if res is not None and _finite(res.ci_low) and _finite(res.ci_high) else DASH)
-        rows.append({"method": name, "studies used": k, "left out": len(cands) + n_pre - k,
-                     "pooled median (months)": est, "95% interval (months)": ci,
-                     "interval": res.ci_method if res is not None else DASH})
-    return pd.DataFrame(rows)
-
-
 def decorate_pooled(fig: go.Figure, cands: pd.DataFrame) -> go.Figure:
     """Provenance of each study median in the hover of the pooled-median panel."""
     prov = {text(r["label"]): provenance(r) for _, r in cands.iterrows()}
@@ -612,31 +516,6 @@ def decorate_pooled(fig: go.Figure, cands: pd.DataFrame) -> go.Figure:
 
 def _unesc(s: str) -> str:
     return s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def overlap_note(cands: pd.DataFrame) -> str:
-    """Warning text when ``all`` reports put two reports of one cohort into the pool."""
-    if "overlap_group" not in cands:
-        return ""
-    g = cands["overlap_group"].map(text)
-    dup = g[g != ""].value_counts()
-    dup = dup[dup > 1]
-    if dup.empty:
-        return ""
-    return ("All reports are included: overlapping reports of the same cohort "
-            f"({', '.join(sorted(dup.index))}) may count the same patients twice.")
-
-
-def result_lines(res: PooledMedian) -> list[str]:
-    """Plain sentences about a pooled result: estimate, interval, method, notes (never ``nan``)."""
-    est = f"{decimal(res.estimate)} months" if _finite(res.estimate) else "not estimable"
-    ci = (f"{res.level:.0%} interval {decimal(res.ci_low)}–{decimal(res.ci_high)} months"
-          if _finite(res.ci_low) and _finite(res.ci_high) else "no interval")
-    lines = [f"Pooled median: {est}; {ci}; k = {res.k}.", f"Method: {res.method_label()}."]
-    if _finite(res.pi_low) and _finite(res.pi_high):
-        lines.append(f"{res.level:.0%} prediction interval {decimal(res.pi_low)}–{decimal(res.pi_high)} months.")
-    lines += list(res.notes)
-    return lines
 
 
 # --------------------------------------------------------------------------------------------
@@ -723,10 +602,6 @@ def cached_frames(ev) -> Frames:
     """The page's tables for an evidence base (cached by path and content hash)."""
     return _cached_frames(ev, str(getattr(ev, "path", "")), getattr(ev, "sha256", None))
 
-
-def finite(x: object) -> bool:
-    """Whether ``x`` is a finite number (for display decisions on the page)."""
-    return _finite(x)
 
 
 @contextmanager

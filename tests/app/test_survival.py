@@ -96,15 +96,24 @@ def test_pooled_method_switch_changes_the_numbers(app_test) -> None:
     at = app_test(page=PAGE, query={"stab": "Pooled medians"})
     text = check_clean(at)
     cands, pre = V.pool_candidates(frames().survival, "PFS", "one")
+    # the page opens on the method that uses the most studies, and says how many it used
+    best = V.run_pool(cands, V.default_pool_method(cands))
+    assert best.k >= 2
+    assert metric(at, "Pooled median PFS") == f"{ft.decimal(best.estimate)} months"
+    assert metric(at, "Studies used / candidates") == f"{best.k} / {len(cands) + len(pre)}"
+    assert f"from {best.k} of {len(cands) + len(pre)} studies" in text
+    # inverse variance can use one PFS median only: no pooled headline from one study
+    at.radio(key="pool_method").set_value("REML").run()
+    text = check_clean(at)
     reml = V.run_pool(cands, "REML")
-    assert metric(at, "Pooled median PFS") == f"{ft.decimal(reml.estimate)} months"
+    assert reml.k == 1 and metric(at, "Pooled median PFS") == "not pooled"
     assert metric(at, "Studies used / candidates") == f"{reml.k} / {len(cands) + len(pre)}"
     assert "interval is an IQR, not a 95% CI" in text and "secondary report of S1" in text
     at.radio(key="pool_method").set_value("median").run()
     check_clean(at)
     mom = V.run_pool(cands, "median")
     assert metric(at, "Pooled median PFS") == f"{ft.decimal(mom.estimate)} months"
-    assert metric(at, "95% interval") == f"{ft.decimal(mom.ci_low)}–{ft.decimal(mom.ci_high)}"
+    assert metric(at, "95% order-statistic interval") == f"{ft.decimal(mom.ci_low)}–{ft.decimal(mom.ci_high)}"
     assert mom.estimate != reml.estimate
     at.radio(key="pool_method").set_value("REML").run()
     at.toggle(key="unstated").set_value(True).run()

@@ -15,16 +15,12 @@ from charts import theme
 from charts.survival import (
     NOT_KM,
     median_dot_whisker,
+    parametric_curves,
     pooled_median_panel,
-    reconstructed_curves,
     response_vs_pfs,
 )
-from synthesis.survival import (
-    fit_exponential,
-    fit_weibull,
-    median_of_medians,
-    pool_log_medians,
-)
+from synthesis.survival_curves import fit_exponential, fit_weibull
+from synthesis.survival_medians import median_of_medians, pool_log_medians
 
 NAN = math.nan
 
@@ -161,11 +157,11 @@ def test_median_dot_whisker_filters_and_empty(survival_frame: pd.DataFrame) -> N
 
 
 # ---------------------------------------------------------------------------------------------
-def test_reconstructed_curves_say_not_km_and_pass_through_points() -> None:
+def test_parametric_curves_say_not_km_and_pass_through_points() -> None:
     pts = [(4.0, 0.463), (6.0, 0.365)]
     fe = fit_exponential(pts, labels=["PFS 4 mo (KM)", "PFS 6 mo (KM)"])
     fw = fit_weibull(pts, labels=["PFS 4 mo (KM)", "PFS 6 mo (KM)"])
-    fig = reconstructed_curves({"S1 PFS exponential": fe, "S1 PFS Weibull": fw})
+    fig = parametric_curves({"S1 PFS exponential": fe, "S1 PFS Weibull": fw})
     names = [t.name for t in fig.data]
     assert names == [
         "S1 PFS exponential (assumed model, not KM)",
@@ -188,20 +184,20 @@ def test_reconstructed_curves_say_not_km_and_pass_through_points() -> None:
     _assert_themed(fig)
 
 
-def test_reconstructed_curves_external_points_and_errors() -> None:
+def test_parametric_curves_external_points_and_errors() -> None:
     fit = fit_exponential([(13.1, 0.5)])
     pts = pd.DataFrame({"time_months": [6.0, 12.0, 13.1, NAN], "survival": [0.762, 0.554, 0.5, 0.3],
                         "label": ["6 mo", "12 mo", "median", None],
                         "method": ["not stated", "not stated", None, None]})
-    fig = reconstructed_curves([fit], pts, t_max=30)
+    fig = parametric_curves([fit], pts, t_max=30)
     assert [t.name for t in fig.data] == ["Exponential (assumed model, not KM)", "reported points"]
     assert len(fig.data[1].x) == 3  # the NaN row is dropped
     assert fig.layout.xaxis.range == (0, 30)
     _assert_clean(fig)
     with pytest.raises(ValueError, match="t_max"):
-        reconstructed_curves(fit, t_max=-1)
+        parametric_curves(fit, t_max=-1)
     with pytest.raises(ValueError, match="missing column"):
-        reconstructed_curves(fit, pd.DataFrame({"time_months": [1.0]}))
+        parametric_curves(fit, pd.DataFrame({"time_months": [1.0]}))
 
 
 # ---------------------------------------------------------------------------------------------

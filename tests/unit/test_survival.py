@@ -1,4 +1,4 @@
-"""synthesis.survival: reconstruction from reported points, pooling of log medians, median of medians.
+"""synthesis.survival_curves and synthesis.survival_medians: parametric curves through reported points, pooling of log medians, median of medians.
 
 Numbers are the dossier's (``/work/shared/evidence/dossier.md``). Pooling is checked against metafor
 ``rma(yi, sei=...)`` in ``tests/reference/survival_reference.json`` (made by
@@ -24,17 +24,15 @@ from lifelines import ExponentialFitter, WeibullFitter
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from synthesis.survival import (
-    PooledMedian,
+from synthesis.survival_curves import (
     SurvivalCurveFit,
     fit_exponential,
+    fit_parametric_curves,
     fit_weibull,
     implied_median_bounds,
-    median_of_medians,
-    pool_log_medians,
-    reconstruct,
     reported_points,
 )
+from synthesis.survival_medians import PooledMedian, median_of_medians, pool_log_medians
 
 REF = json.loads(
     (Path(__file__).resolve().parents[1] / "reference" / "survival_reference.json").read_text()
@@ -310,7 +308,7 @@ def test_pool_log_medians_degenerate_cases() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"method": "PM"}, r"method \('PM'\) must be one of"),
+        ({"method": "GLMM"}, r"method \(.GLMM.\) must be one of"),
         ({"level": 95}, r"level \(95\)"),
     ],
 )
@@ -397,7 +395,7 @@ def test_median_of_medians_bad_inputs() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# reported points from a survival table, and reconstruct()
+# reported points from a survival table, and fit_parametric_curves()
 # ---------------------------------------------------------------------------------------------
 def _frame(rows: list[dict]) -> pd.DataFrame:
     base = {"study_id": "S", "subgroup": None, "not_reached": False, "milestone_method": None,
@@ -459,16 +457,16 @@ def test_reported_points_inconsistent_rise_is_skipped() -> None:
 
 
 def test_reconstruct_reports_what_could_not_be_fitted() -> None:
-    fits, why = reconstruct([(4.0, 0.463), (6.0, 0.365)])
+    fits, why = fit_parametric_curves([(4.0, 0.463), (6.0, 0.365)])
     assert set(fits) == {"exponential", "weibull"} and why == ()
-    fits, why = reconstruct([(7.89, 0.5)])
+    fits, why = fit_parametric_curves([(7.89, 0.5)])
     assert set(fits) == {"exponential"}
     assert why[0][0] == "weibull" and "at least 2 points" in why[0][1]
     df = _frame([
         {"endpoint": "PFS", "statistic": "median", "estimate": 18.53},
         {"endpoint": "PFS", "statistic": "milestone", "time_months": 24.0, "estimate": 50.0},
     ])
-    fits, why = reconstruct(reported_points(df))
+    fits, why = fit_parametric_curves(reported_points(df))
     assert set(fits) == {"exponential"} and "same survival" in why[0][1]
     assert fits["exponential"].point_labels == ("median PFS", "PFS 50% at 24 mo (not stated)")
 

@@ -12,14 +12,9 @@ import re
 import pandas as pd
 import pytest
 
-from charts.survival import median_dot_whisker, pooled_median_panel, reconstructed_curves
-from synthesis.survival import (
-    implied_median_bounds,
-    median_of_medians,
-    pool_log_medians,
-    reconstruct,
-    reported_points,
-)
+from charts.survival import median_dot_whisker, parametric_curves, pooled_median_panel
+from synthesis.survival_curves import fit_parametric_curves, implied_median_bounds, reported_points
+from synthesis.survival_medians import median_of_medians, pool_log_medians
 
 evidence = pytest.importorskip("evidence")
 
@@ -62,10 +57,10 @@ def test_every_study_reconstructs_or_says_why(frame: pd.DataFrame, endpoint: str
         rp = reported_points(frame, endpoint, study_id=sid)
         if rp.k == 0:
             continue
-        fits, why = reconstruct(rp)
+        fits, why = fit_parametric_curves(rp)
         assert "exponential" in fits  # any valid point set allows the exponential
         assert set(fits) | {m for m, _ in why} == {"exponential", "weibull"}
-        fig = reconstructed_curves({f"{sid} {k}": v for k, v in fits.items()}, rp.to_frame())
+        fig = parametric_curves({f"{sid} {k}": v for k, v in fits.items()}, rp.to_frame())
         _assert_no_nan_text(fig)
 
 
@@ -73,7 +68,7 @@ def test_flag_1_on_s1(frame: pd.DataFrame) -> None:
     rp = reported_points(frame, "PFS", study_id="S1")
     assert rp.points == [(4.0, 0.463), (6.0, 0.365)]
     assert not implied_median_bounds(rp.points).contains(6.6)
-    fits, _ = reconstruct(rp)
+    fits, _ = fit_parametric_curves(rp)
     assert fits["weibull"].median < 4.0 and fits["exponential"].median < 4.0
 
 

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 import evidence
-from charts.survival import pooled_median_panel, reconstructed_curves, response_vs_pfs
+from charts.survival import parametric_curves, pooled_median_panel, response_vs_pfs
 from findings import text as ft
 from findings.text import csv_bytes
-from synthesis.survival import median_of_medians, pool_log_medians
+from synthesis.survival_medians import median_of_medians, pool_log_medians
 from ui import survival_view as V
 
 NAN = re.compile(r"\bnan\b", re.IGNORECASE)
@@ -133,7 +133,7 @@ def test_curve_view_s1_flags_claim_b(F: V.Frames) -> None:
     assert v.bounds_text == "KM median ≤ 4 months"
     assert v.claims == (("Seed claim (b): 56-patient multicentre study", 6.6),)
     assert v.checks and v.checks[0][0] is False and "incompatible" in v.checks[0][1]
-    fig = V.decorate_curves(reconstructed_curves(v.fits, v.points.to_frame()), v,
+    fig = V.decorate_curves(parametric_curves(v.fits, v.points.to_frame()), v,
                             V.point_provenance(F.survival, v))
     names = [t.name for t in fig.data]
     assert "claimed median of a secondary report (not used in the fit)" in names
@@ -248,7 +248,7 @@ def test_curve_view_survives_inconsistent_user_milestones() -> None:
     v = V.curve_view(df, "U1:PFS")
     assert v.fits and any("cannot lie on one Kaplan–Meier curve" in t for _, t in v.checks)
     assert any("above the earlier" in why for _, why in v.points.skipped)
-    fig = V.decorate_curves(reconstructed_curves(v.fits, v.points.to_frame()), v,
+    fig = V.decorate_curves(parametric_curves(v.fits, v.points.to_frame()), v,
                             V.point_provenance(df, v))
     assert "<b>" not in str([t.hovertemplate for t in fig.data])
 

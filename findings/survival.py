@@ -1,0 +1,249 @@
+"""What the Survival page and the reports show about survival, without Streamlit.
+
+Pooled medians: the candidate medians of one endpoint (:func:`pool_candidates`), every pooling
+method's result side by side with how many studies it used (:func:`method_comparison`), what each
+left out and why (:func:`exclusions`), and the headline (:func:`pooled_headline`): the method that
+uses the most studies (ties: inverse variance), never a "pooled" value from fewer than two studies,
+with its interval named and the number of studies it used.
+
+Vocabulary (URL values are the keys) of ``pool_method``: ``REML``, ``DL`` (inverse variance on log
+medians), ``median``, ``weighted`` (median of medians, plain or n-weighted).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from evidence.selection import text_value
+from findings.text import MISSING, decimal
+from synthesis.survival_medians import (
+    MIN_STUDIES_TO_POOL,
+    PooledMedian,
+    headline_pool_method,
+    median_of_medians,
+    pool_log_medians,
+)
+
+__all__ = [
+    "POOL_METHODS",
+    "PooledHeadline",
+    "exclusions",
+    "default_pool_method",
+    "finite",
+    "interval_name",
+    "method_comparison",
+    "overlap_note",
+    "pool_candidates",
+    "pool_results",
+    "pooled_headline",
+    "result_lines",
+    "run_pool",
+    "truthy",
+]
+
+POOL_METHODS = {
+    "REML": "inverse variance on log medians, REML",
+    "DL": "inverse variance on log medians, DerSimonian–Laird",
+    "median": "median of medians",
+    "weighted": "n-weighted median of medians",
+}
+DASH = MISSING
+text = text_value  # plain text of a value; empty for None/NaN/NA (never ``nan``)
+
+
+def finite(x: object) -> bool:
+    """Whether ``x`` is a finite number (for display decisions)."""
+    try:
+        return math.isfinite(float(x))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def truthy(v: object) -> bool:
+    """Whether a table cell says yes (``True``, ``"true"``, ``1``, ``"yes"``)."""
+    return text(v).lower() in ("true", "1", "yes")
+
+
+def pool_candidates(frame: pd.DataFrame, endpoint: str, reports: str = "one") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Whole-cohort medians of ``endpoint`` to pool, and those left out before any method ran.
+
+    ``reports="one"`` keeps ``pooled_by_default`` rows (one report per cohort, sarcoma-only, no
+    secondary reports or case reports); ``"all"`` keeps every report except external
+    meta-analyses. One median per study.
+    """
+    df = frame[(frame["endpoint"] == endpoint) & (frame["statistic"] == "median")
+               & (frame["subgroup"].map(text) == "")]
+    if "record_kind" in df:
+        df = df[~df["record_kind"].map(text).str.contains("meta", case=False)]
+    left = []
+    if reports == "one":
+        ok = df["pooled_by_default"].map(truthy)
+        for _, r in df[~ok].iterrows():
+            left.append({"study": text(r["label"]), "left out by": "overlap rule (one report per cohort)",
+                         "reason": text(r.get("exclusion_reason")) or "not pooled by default"})
+        df = df[ok]
+    dup = df.duplicated("study_id", keep="first")
+    for _, r in df[dup].iterrows():
+        left.append({"study": text(r["label"]), "left out by": "all methods", "reason": "second median of the same study"})
+    df = df[~dup].reset_index(drop=True)
+    return df, pd.DataFrame(left, columns=["study", "left out by", "reason"])
+
+
+def run_pool(cands: pd.DataFrame, method: str, *, include_unstated: bool = False) -> PooledMedian | None:
+    """The chosen pooled median (``None`` when no study is available to the method)."""
+    if method in ("REML", "DL"):
+        if cands.empty:
+            return None
+        return pool_log_medians(
+            cands["estimate"].astype(float).fillna(math.nan).to_numpy(),
+            cands["ci_low"].astype(float).to_numpy(), cands["ci_high"].astype(float).to_numpy(),
+            method=method, labels=[text(x) for x in cands["label"]],
+            interval_kind=[text(k) or "not stated" for k in cands["interval_kind"]],
+            not_reached=[truthy(v) for v in cands["not_reached"]],
+            include_unlabelled=include_unstated,
+        )
+    usable = _mom_usable(cands, weighted=method == "weighted")
+    if usable.empty:
+        return None
+    w = usable["n"].astype(float).to_numpy() if method == "weighted" else None
+    return median_of_medians(usable["estimate"].astype(float).to_numpy(), w,
+                             labels=[text(x) for x in usable["label"]])
+
+
+def _mom_usable(cands: pd.DataFrame, *, weighted: bool) -> pd.DataFrame:
+    ok = cands["estimate"].map(finite) & ~cands["not_reached"].map(truthy)
+    if weighted:
+        ok &= pd.to_numeric(cands["n"], errors="coerce").fillna(0) > 0
+    return cands[ok]
+
+
+def _mom_left(cands: pd.DataFrame, weighted: bool) -> list[tuple[str, str]]:
+    out = []
+    for _, r in cands.iterrows():
+        if truthy(r.get("not_reached")) or not finite(r.get("estimate")):
+            out.append((text(r["label"]), "median not reached"))
+        elif weighted and not (pd.to_numeric(r.get("n"), errors="coerce") > 0):
+            out.append((text(r["label"]), "n not reported (no weight)"))
+    return out
+
+
+def exclusions(cands: pd.DataFrame, pre: pd.DataFrame, method: str, result: PooledMedian | None) -> pd.DataFrame:
+    """Every candidate the chosen method could not use, with the reason (plus ``pre``)."""
+    if method in ("REML", "DL"):
+        left = list(result.excluded) if result is not None else []
+    else:
+        left = _mom_left(cands, method == "weighted")
+    rows = [{"study": s, "left out by": POOL_METHODS[method], "reason": why} for s, why in left]
+    return pd.concat([pd.DataFrame(rows, columns=["study", "left out by", "reason"]), pre], ignore_index=True)
+
+
+def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False, n_pre: int = 0) -> pd.DataFrame:
+    """Every method side by side: studies used, estimate and interval, studies left out.
+
+    ``n_pre``: candidates already left out by the overlap rule (counted as left out by every method).
+    """
+    rows = []
+    for m, name in POOL_METHODS.items():
+        res = run_pool(cands, m, include_unstated=include_unstated)
+        k = 0 if res is None else res.k
+        est = decimal(res.estimate) if res is not None and finite(res.estimate) else "not estimable"
+        ci = (f"{decimal(res.ci_low)}–{decimal(res.ci_high)}"
+              if res is not None and finite(res.ci_low) and finite(res.ci_high) else DASH)
+        rows.append({"method": name, "studies used": k, "left out": len(cands) + n_pre - k,
+                     "pooled median (months)": est, "95% interval (months)": ci,
+                     "interval": res.ci_method if res is not None else DASH})
+    return pd.DataFrame(rows)
+
+
+def overlap_note(cands: pd.DataFrame) -> str:
+    """Warning text when ``all`` reports put two reports of one cohort into the pool."""
+    if "overlap_group" not in cands:
+        return ""
+    g = cands["overlap_group"].map(text)
+    dup = g[g != ""].value_counts()
+    dup = dup[dup > 1]
+    if dup.empty:
+        return ""
+    return ("All reports are included: overlapping reports of the same cohort "
+            f"({', '.join(sorted(dup.index))}) may count the same patients twice.")
+
+
+def result_lines(res: PooledMedian) -> list[str]:
+    """Plain sentences about a pooled result: estimate, interval, method, notes (never ``nan``)."""
+    est = f"{decimal(res.estimate)} months" if finite(res.estimate) else "not estimable"
+    ci = (f"{res.level:.0%} interval {decimal(res.ci_low)}–{decimal(res.ci_high)} months"
+          if finite(res.ci_low) and finite(res.ci_high) else "no interval")
+    lines = [f"Pooled median: {est}; {ci}; k = {res.k}.", f"Method: {res.method_label()}."]
+    if finite(res.pi_low) and finite(res.pi_high):
+        lines.append(f"{res.level:.0%} prediction interval {decimal(res.pi_low)}–{decimal(res.pi_high)} months.")
+    lines += list(res.notes)
+    return lines
+
+
+def pool_results(cands: pd.DataFrame, *, include_unstated: bool = False) -> dict[str, PooledMedian | None]:
+    """Every method's result on the same candidates, in the order of :data:`POOL_METHODS`."""
+    return {m: run_pool(cands, m, include_unstated=include_unstated) for m in POOL_METHODS}
+
+
+def default_pool_method(cands: pd.DataFrame, *, include_unstated: bool = False) -> str:
+    """The method the page opens on: the one whose result a headline may show (most studies;
+    ties: inverse variance), else REML (which then says why nothing was pooled)."""
+    return headline_pool_method(pool_results(cands, include_unstated=include_unstated)) or "REML"
+
+
+def interval_name(res: PooledMedian) -> str:
+    """What the pooled interval is, in words (``95% order-statistic interval``, ``95% CI, Wald z``)."""
+    if res.inverse_variance:
+        return f"{res.level:.0%} CI, {res.ci_method.rsplit(' (', 1)[0]}"
+    return f"{res.level:.0%} order-statistic interval"
+
+
+@dataclass(frozen=True, slots=True)
+class PooledHeadline:
+    """The headline of the pooled-median panel.
+
+    ``value`` is ``"not pooled"`` when the method used fewer than two studies; ``studies`` says
+    how many it used out of how many candidates (``"9 of 15 studies"``).
+    """
+
+    endpoint: str
+    method: str
+    pooled: bool
+    value: str
+    interval: str
+    interval_name: str
+    k: int
+    candidates: int
+    sentence: str
+
+    @property
+    def studies(self) -> str:
+        return f"{self.k} of {self.candidates} stud{'y' if self.candidates == 1 else 'ies'}"
+
+
+def pooled_headline(res: PooledMedian | None, endpoint: str, method: str, candidates: int) -> PooledHeadline:
+    """Headline of a pooled median: value, named interval and the number of studies it used.
+
+    A pooled value needs at least two studies: with fewer the headline says "not pooled" and
+    why, and shows no interval (one study's median is that study, not a synthesis).
+    """
+    k = 0 if res is None else res.k
+    name = POOL_METHODS[method]
+    if res is None or k < MIN_STUDIES_TO_POOL or not finite(res.estimate):
+        why = (f"{name} could use {k} of {candidates} candidate stud{'y' if candidates == 1 else 'ies'}; "
+               f"a pooled value needs at least {MIN_STUDIES_TO_POOL}")
+        return PooledHeadline(endpoint, method, False, "not pooled", DASH, "", k, candidates,
+                              f"Pooled median {endpoint}: not pooled ({why}).")
+    iname = interval_name(res)
+    ci = (f"{decimal(res.ci_low)}–{decimal(res.ci_high)}"
+          if finite(res.ci_low) and finite(res.ci_high) else "none")
+    head = PooledHeadline(endpoint, method, True, f"{decimal(res.estimate)} months", ci, iname, k,
+                          candidates, "")
+    ci_part = (f"{iname} {ci} months" if ci != "none"
+               else f"no {iname} at k = {k}")
+    sentence = (f"Pooled median {endpoint}: {head.value} ({ci_part}), {name}, "
+                f"from {head.studies}.")
+    return PooledHeadline(endpoint, method, True, head.value, ci, iname, k, candidates, sentence)
