@@ -1,0 +1,415 @@
+"""What the appraisal shows: study tables, robvis tables, RoB-aware sensitivity, GRADE, sentences.
+
+Streamlit-free; used by the appraisal page, the Overview and the reports. Inputs are the
+forest table of a pooled view (``study_id, label, events, total, weight`` and, when present,
+``regimen, histology_group, line``), its pooled result, and :class:`evidence.appraisal.Appraisals`.
+Numbers are worded only through :mod:`findings.text`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from evidence.appraisal import (
+    JBI_QUESTIONS,
+    KEY_DOMAINS,
+    MINORS_BANDS,
+    MINORS_BANDS_SOURCE,
+    MINORS_ITEMS,
+    OVERALL_LEVELS,
+    OVERALL_RULE,
+    ROBVIS_MAP,
+    Appraisals,
+    StudyAppraisal,
+)
+from findings import text
+from synthesis.bias import egger_test
+from synthesis.grade import GradeAssessment, Override, assess
+from synthesis.meta import pool_proportions
+from synthesis.metareg import meta_regression
+from synthesis.subgroups import subgroup_analysis
+
+__all__ = [
+    "LONG_2021",
+    "OUTCOMES",
+    "GradeInputs",
+    "MinorsDistribution",
+    "RobSensitivity",
+    "certainty_sentence",
+    "footnotes",
+    "grade_outcome",
+    "indirectness_reasons",
+    "item_table",
+    "minors_distribution",
+    "profile_table",
+    "rob_index",
+    "rob_sensitivity",
+    "robvis_table",
+    "sof_table",
+    "study_table",
+    "weight_share",
+]
+
+#: outcome -> (question it answers, importance). The question sets GRADE's starting level
+#: (synthesis.grade.QUESTIONS): efficacy outcomes ask whether apatinib works (treatment effect,
+#: Balshem 2011); toxicity asks how often harm occurs on apatinib (event rate, Iorio 2015).
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "ORR": ("treatment effect", "important"),
+    "DCR": ("treatment effect", "important"),
+    "median PFS": ("treatment effect", "critical"),
+    "median OS": ("treatment effect", "critical"),
+    "grade ≥3 adverse events": ("event rate", "critical"),
+}
+
+#: The published MINORS summary of the apatinib-sarcoma meta-analysis, as printed in its abstract.
+LONG_2021 = {"mean": 10.48, "sd": 1.75, "min": 7, "max": 13, "k": 21,
+             "cite": "Long Z et al. Front Oncol 2021;11:662318 (abstract)"}
+
+_NO_ROB = "NA"
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def study_table(appraisals: Appraisals, labels: Mapping[str, str] | None = None,
+                order: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per appraised study: MINORS D1–D8 scores, total, band, overall, JBI Q1–Q10."""
+    items = list(appraisals.items)
+    if order is not None:
+        pos = {s: i for i, s in enumerate(order)}
+        items = sorted((a for a in items if a.study in pos), key=lambda a: pos[a.study])
+    rows = []
+    for a in items:
+        row: dict[str, object] = {"study_id": a.study, "Study": (labels or {}).get(a.study, a.study)}
+        row.update(a.minors_scores)
+        row.update({"MINORS total": a.minors_total, "Band": a.minors_band, "Overall": a.overall})
+        row.update(a.jbi_answers)
+        row["Basis"] = a.basis
+        rows.append(row)
+    cols = ["study_id", "Study", *MINORS_ITEMS, "MINORS total", "Band", "Overall", *JBI_QUESTIONS, "Basis"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def item_table(appraisal: StudyAppraisal) -> pd.DataFrame:
+    """Every judgement of one study with its reason and source location (for the detail view)."""
+    rows = []
+    for d, name in MINORS_ITEMS.items():
+        it = appraisal.minors_item(d)
+        rows.append({"Tool": "MINORS", "Item": d, "Question": name,
+                     "Judgement": f"{it.score} ({ROBVIS_MAP[it.score].lower()})",
+                     "Reason": it.reason, "Source": it.source, "Location": it.location})
+    for q, name in JBI_QUESTIONS.items():
+        it = appraisal.jbi_item(q)
+        rows.append({"Tool": "JBI", "Item": q, "Question": name, "Judgement": it.answer,
+                     "Reason": it.reason, "Source": it.source, "Location": it.location})
+    return pd.DataFrame(rows)
+
+
+def rob_index(appraisals: Appraisals, study_ids: Sequence[str]) -> pd.DataFrame:
+    """robvis judgements indexed by study id (``D1…D8, Overall``); studies without an
+    appraisal (e.g. a user's own rows) get ``"NA"`` (drawn grey)."""
+    out = {}
+    for s in study_ids:
+        a = appraisals.get(s)
+        if a is None:
+            out[s] = {**dict.fromkeys(MINORS_ITEMS, _NO_ROB), "Overall": _NO_ROB}
+        else:
+            out[s] = {**{d: a.minors_item(d).robvis for d in MINORS_ITEMS}, "Overall": a.overall}
+    return pd.DataFrame.from_dict(out, orient="index", columns=[*MINORS_ITEMS, "Overall"])
+
+
+def robvis_table(rows: pd.DataFrame, appraisals: Appraisals) -> pd.DataFrame:
+    """robvis layout for CSV export and figures, in forest order: ``Study, D1…D8, Overall, Weight``.
+
+    ``Weight`` is the pooled model's percent weight (metafor ``weights()``, as
+    ``robvis::rob_append_weights``); for a GLMM (no weights) it is the study's share of patients.
+    """
+    idx = rob_index(appraisals, rows["study_id"].astype(str).tolist())
+    out = idx.reset_index(drop=True)
+    out.insert(0, "Study", rows["label"].astype(str).to_numpy())
+    out["Weight"] = _weights(rows)
+    return out
+
+
+def _weights(rows: pd.DataFrame) -> np.ndarray:
+    w = rows["weight"].to_numpy(dtype=float) if "weight" in rows else np.full(len(rows), np.nan)
+    if not np.all(np.isfinite(w)) or w.sum() <= 0:
+        n = rows["total"].to_numpy(dtype=float)
+        w = 100 * n / n.sum()
+    return w
+
+
+def weight_share(rows: pd.DataFrame, appraisals: Appraisals, level: str = "High") -> float:
+    """Fraction (0–1) of the pooled weight from studies whose overall judgement is ``level``."""
+    w = _weights(rows)
+    overall = rob_index(appraisals, rows["study_id"].astype(str).tolist())["Overall"].to_numpy()
+    return float(w[overall == level].sum() / w.sum()) if w.sum() > 0 else float("nan")
+
+
+# --------------------------------------------------------------------------- MINORS distribution
+
+
+@dataclass(frozen=True, slots=True)
+class MinorsDistribution:
+    """MINORS totals of the appraised studies beside the published Long 2021 summary."""
+
+    totals: tuple[int, ...]
+    counts: dict[int, int]
+    bands: dict[str, int]
+    mean: float
+    sd: float
+    low: int
+    high: int
+
+    def __repr__(self) -> str:
+        return f"MinorsDistribution(k={len(self.totals)}, mean={self.mean:.2f})"
+
+    def sentence(self) -> str:
+        """The comparison with Long 2021, in words."""
+        k = len(self.totals)
+        if k == 0:
+            return "No study is appraised."
+        band_words = ", ".join(f"{text.count(n, 'study', 'studies')} {b}" for b, n in self.bands.items())
+        return (f"MINORS totals here: mean {text.decimal(self.mean, 2)} ± {text.decimal(self.sd, 2)} "
+                f"(range {self.low}–{self.high}; {text.count(k, 'study', 'studies')}: {band_words}). "
+                f"Long 2021 reported {text.decimal(LONG_2021['mean'], 2)} ± "
+                f"{text.decimal(LONG_2021['sd'], 2)} (range {LONG_2021['min']}–{LONG_2021['max']}) "
+                f"for {LONG_2021['k']} studies appraised from full texts; these appraisals rest on "
+                "abstracts, where items not reported score 0.")
+
+
+def minors_distribution(appraisals: Appraisals, study_ids: Sequence[str] | None = None) -> MinorsDistribution:
+    items = [a for a in appraisals.items if study_ids is None or a.study in set(study_ids)]
+    totals = tuple(a.minors_total for a in items)
+    counts = {t: totals.count(t) for t in sorted(set(totals))}
+    bands = {label: sum(lo <= t <= hi for t in totals) for lo, hi, label in MINORS_BANDS}
+    arr = np.asarray(totals, dtype=float)
+    return MinorsDistribution(
+        totals, counts, bands,
+        float(arr.mean()) if arr.size else math.nan,
+        float(arr.std(ddof=1)) if arr.size > 1 else math.nan,
+        int(arr.min()) if arr.size else 0, int(arr.max()) if arr.size else 0,
+    )
+
+
+# --------------------------------------------------------------------------- RoB-aware pooling
+
+
+@dataclass(frozen=True, slots=True)
+class RobSensitivity:
+    """The pooled result re-run with risk of bias in view (the existing engine on subsets)."""
+
+    all: object
+    without_high: object | None
+    by_overall: object | None
+    on_minors: object | None
+    k_high: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def table(self) -> pd.DataFrame:
+        """One row per analysis: k, patients, estimate, CI, PI, I²."""
+        rows = [("All studies", self.all)]
+        if self.without_high is not None:
+            rows.append(("Excluding high risk of bias", self.without_high))
+        if self.by_overall is not None:
+            for g, r in zip(self.by_overall.groups, self.by_overall.results, strict=True):
+                rows.append((f"Overall risk of bias: {g}", r))
+        out = []
+        for name, r in rows:
+            out.append({"Analysis": name, "k": r.k, "Patients": r.total_n,
+                        "Estimate": text.pct(r.estimate),
+                        "CI": text.interval(r.ci_low, r.ci_high),
+                        "PI": text.interval(r.pi_low, r.pi_high),
+                        "I²": text.MISSING if not math.isfinite(r.i2) else f"{r.i2:.0f}%"})
+        return pd.DataFrame(out)
+
+
+def rob_sensitivity(rows: pd.DataFrame, appraisals: Appraisals, pool_kwargs: Mapping[str, object],
+                    regression_kwargs: Mapping[str, object]) -> RobSensitivity:
+    """Exclude high risk; subgroup by overall judgement (between-group test); meta-regression on
+    the MINORS total — each by the same engine as the main analysis, on the subset (as metafor
+    ``rma(..., subset = )``)."""
+    ids = rows["study_id"].astype(str).tolist()
+    ev = rows["events"].astype(int).tolist()
+    n = rows["total"].astype(int).tolist()
+    labels = rows["label"].astype(str).tolist()
+    overall = rob_index(appraisals, ids)["Overall"].tolist()
+    notes: list[str] = []
+    res_all = pool_proportions(ev, n, labels=labels, **pool_kwargs)
+    keep = [i for i, o in enumerate(overall) if o != "High"]
+    k_high = sum(o == "High" for o in overall)
+    without = None
+    if k_high == 0:
+        notes.append("No pooled study is at high risk of bias: excluding them changes nothing.")
+    elif len(keep) == 0:
+        notes.append("Every pooled study is at high risk of bias: nothing is left to pool.")
+    else:
+        without = pool_proportions([ev[i] for i in keep], [n[i] for i in keep],
+                                   labels=[labels[i] for i in keep], **pool_kwargs)
+    by = None
+    if len(set(overall)) >= 2:
+        try:
+            by = subgroup_analysis(ev, n, overall, **pool_kwargs)
+        except ValueError as exc:
+            notes.append(f"Subgroups by overall judgement not estimable: {exc}")
+    else:
+        notes.append(f"All pooled studies share one overall judgement ({overall[0] if overall else '–'}): "
+                     "no subgroup comparison.")
+    reg = None
+    totals = [appraisals.get(s).minors_total if appraisals.get(s) else math.nan for s in ids]
+    if any(not math.isfinite(t) for t in totals):
+        notes.append("Meta-regression on the MINORS total needs every pooled study appraised.")
+    elif len(ids) < 3 or len(set(totals)) < 2:
+        notes.append("Meta-regression on the MINORS total needs at least 3 studies and 2 distinct totals.")
+    else:
+        try:
+            reg = meta_regression(ev, n, pd.DataFrame({"MINORS total": totals}), **regression_kwargs)
+        except ValueError as exc:
+            notes.append(f"Meta-regression on the MINORS total not estimable: {exc}")
+    return RobSensitivity(res_all, without, by, reg, k_high, tuple(notes))
+
+
+# --------------------------------------------------------------------------- GRADE
+
+
+@dataclass(frozen=True, slots=True)
+class GradeInputs:
+    """The user's question for GRADE: decision thresholds and the population asked about."""
+
+    thresholds: Mapping[str, float | None] = field(default_factory=dict)
+    histology: tuple[str, ...] = ()
+    regimen: str = "any"  # "any" or "monotherapy"
+    overrides: Mapping[str, Mapping[str, Override]] = field(default_factory=dict)
+
+
+def indirectness_reasons(rows: pd.DataFrame, inputs: GradeInputs) -> tuple[str, ...]:
+    """Why the pooled studies differ from the user's question (regimen, histology)."""
+    out: list[str] = []
+    if inputs.regimen == "monotherapy" and "regimen" in rows:
+        other = sorted({str(r) for r in rows["regimen"].dropna() if str(r) != "monotherapy"})
+        if other:
+            out.append(f"question is monotherapy; pooled studies include {', '.join(other)} regimens")
+    if inputs.histology and "histology_group" in rows:
+        other = sorted({str(h) for h in rows["histology_group"].dropna() if str(h) not in inputs.histology})
+        if other:
+            out.append(f"question is {', '.join(inputs.histology)}; pooled studies include {', '.join(other)}")
+    return tuple(out)
+
+
+def grade_outcome(outcome: str, result, rows: pd.DataFrame, appraisals: Appraisals,
+                  inputs: GradeInputs, *, transform: str = "logit") -> GradeAssessment:
+    """GRADE proposal for one pooled outcome (``result``: a pooled proportion or median)."""
+    question, _ = OUTCOMES[outcome]
+    egger_p = None
+    if result.k >= 10 and {"events", "total"} <= set(rows.columns):
+        try:
+            egger_p = egger_test(rows["events"].astype(int).tolist(), rows["total"].astype(int).tolist(),
+                                 transform=transform).pvalue
+        except ValueError:
+            egger_p = None
+    n = int(getattr(result, "total_n", rows["total"].sum() if "total" in rows else 0))
+    return assess(
+        outcome, question=question, k=result.k, n=n, estimate=result.estimate,
+        ci=(result.ci_low, result.ci_high), pi=(result.pi_low, result.pi_high), i2=result.i2,
+        threshold=inputs.thresholds.get(outcome), weight_high=weight_share(rows, appraisals),
+        indirect=indirectness_reasons(rows, inputs), egger_p=egger_p,
+        overrides=inputs.overrides.get(outcome, {}),
+    )
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _effect(outcome: str, result) -> str:
+    if outcome.startswith("median"):
+        return (f"{text.decimal(result.estimate, 1)} months "
+                f"({text.level(result.level)} CI {text.decimal(result.ci_low, 1)}–{text.decimal(result.ci_high, 1)})")
+    return f"{text.pct(result.estimate, 0)} ({text.level(result.level)} CI {text.interval(result.ci_low, result.ci_high, 0)})"
+
+
+def footnotes(assessments: Sequence[GradeAssessment]) -> tuple[list[str], dict[tuple[str, str], str]]:
+    """Lettered footnotes for every domain rated down/up or overridden; ``(notes, marks)`` where
+    ``marks[(outcome, domain)]`` is the letter."""
+    notes: list[str] = []
+    marks: dict[tuple[str, str], str] = {}
+    for g in assessments:
+        for d in g.domains:
+            if d.change == 0 and not d.overridden and d.rating != "not assessable":
+                continue
+            letter = _LETTERS[len(notes) % 26]
+            body = f"{g.outcome}, {d.domain}: {d.rating} — {d.reason} (rule: {d.rule})."
+            if d.overridden:
+                body += f" Overridden by the user (proposed: {d.proposed}); reason: {d.override_reason}."
+            notes.append(f"{letter}. {body}")
+            marks[(g.outcome, d.domain)] = letter
+    return notes, marks
+
+
+def profile_table(assessments: Sequence[GradeAssessment], results: Mapping[str, object]) -> pd.DataFrame:
+    """The GRADE evidence profile: one row per outcome, a column per domain (with footnote marks)."""
+    _, marks = footnotes(assessments)
+    rows = []
+    for g in assessments:
+        r = results[g.outcome]
+        row: dict[str, object] = {
+            "Outcome": g.outcome, "Studies": g.k,
+            "Design": "single-arm (observational)", "Question": g.question,
+            "Start": {4: "high", 2: "low"}.get(g.start, str(g.start)),
+        }
+        for d in ("risk of bias", "inconsistency", "indirectness", "imprecision", "publication bias",
+                  "large effect"):
+            dom = g.domain(d)
+            mark = marks.get((g.outcome, d))
+            row[d.capitalize()] = dom.rating + (f" ({mark})" if mark else "")
+        row.update({"Patients": g.n, "Effect (CI)": _effect(g.outcome, r),
+                    "Certainty": f"{g.symbols} {g.words}", "Importance": OUTCOMES[g.outcome][1]})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sof_table(assessments: Sequence[GradeAssessment], results: Mapping[str, object]) -> pd.DataFrame:
+    """The summary-of-findings table (KCE/GRADEpro layout for single-arm evidence)."""
+    _, marks = footnotes(assessments)
+    rows = []
+    for g in assessments:
+        r = results[g.outcome]
+        letters = sorted({m for (o, _), m in marks.items() if o == g.outcome})
+        rows.append({
+            "Outcome": g.outcome,
+            "Pooled estimate with apatinib (CI)": _effect(g.outcome, r),
+            "Participants (studies)": f"{g.n} ({text.count(g.k, 'study', 'studies')})",
+            "Certainty": f"{g.symbols} {g.words}" + (f" ({', '.join(letters)})" if letters else ""),
+            "Importance": OUTCOMES[g.outcome][1],
+        })
+    return pd.DataFrame(rows)
+
+
+def certainty_sentence(outcome: str, result, certainty: str | None) -> str:
+    """``"ORR 28% (95% CI 20–38%; 11 studies, 349 patients; low certainty)"``."""
+    n = getattr(result, "total_n", None)
+    k = text.count(result.k, "study", "studies")
+    who = f"{k}, {text.count(n, 'patient')}" if n is not None else k
+    cert = f"; {certainty} certainty" if certainty else ""
+    if outcome.startswith("median"):
+        est = (f"{text.decimal(result.estimate, 1)} months ({text.level(result.level)} CI "
+               f"{text.decimal(result.ci_low, 1)}–{text.decimal(result.ci_high, 1)} months; {who}{cert})")
+    else:
+        est = (f"{text.pct(result.estimate, 0)} ({text.level(result.level)} CI "
+               f"{text.interval(result.ci_low, result.ci_high, 0)}; {who}{cert})")
+    return f"{outcome} {est}"
+
+
+#: The conventions, worded once for the page, the methods text and the reports.
+CONVENTIONS: tuple[str, ...] = (
+    "MINORS items 1–8 for non-comparative studies (Slim et al. 2003): 0 not reported, 1 reported "
+    "but inadequate, 2 reported and adequate; total 0–16. Bands: "
+    + ", ".join(f"{lo}–{hi} {label}" for lo, hi, label in MINORS_BANDS) + f" ({MINORS_BANDS_SOURCE}).",
+    OVERALL_RULE,
+    "JBI checklist for case series (Munn et al. 2020): answered item by item and never summed.",
+    f"Overall levels: {', '.join(OVERALL_LEVELS)}; key items {', '.join(KEY_DOMAINS)}.",
+)
