@@ -46,7 +46,8 @@ for col, endpoint in zip(cols, A.ENDPOINTS, strict=True):
 
 st.caption(
     "Model: inverse-variance random effects on the logit scale, τ² by REML, "
-    "Hartung–Knapp–Sidik–Jonkman 95% CI, t(k−1) prediction interval; one report per cohort, "
+    "ad hoc Hartung–Knapp–Sidik–Jonkman 95% CI (never narrower than Wald), t(k−1) prediction "
+    "interval; one report per cohort, "
     "each study's headline timepoint. The prediction interval is where the response rate of a new, "
     "similar study is expected to fall — the better guide for an individual setting."
 )

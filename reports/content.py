@@ -40,6 +40,7 @@ from evidence.selection import (
 )
 from evidence.selection import text_value as _text
 from findings import text
+from findings.conventions import ci_sentence
 from findings.selection_notes import pooled_scope
 from reports.rscript import r_script_for
 from reports.view import View
@@ -532,9 +533,7 @@ def methods_text(view: View, results: dict) -> tuple[str, ...]:
     else:
         model = (f"an inverse-variance random-effects model on the {LABELS[view.transform]} scale, "
                  f"τ² estimated by {LABELS[view.method]}")
-    ci = LABELS[view.ci_method]
-    if view.method == "GLMM" and view.ci_method in ("hksj", "hksj-adhoc"):
-        ci = "t(k−1) (a GLMM has no Hartung–Knapp analogue)"
+    ci = ci_sentence(view.ci_method, view.method)
     paras = [
         f"{ENDPOINT_NAMES['ORR']} and {ENDPOINT_NAMES['DCR']} were extracted as events over "
         f"evaluable patients at the {TIMEPOINT_NAMES[view.timepoint].lower()} readout"

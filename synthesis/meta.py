@@ -105,6 +105,11 @@ def _readonly(a: np.ndarray, dtype: type = float, copy: bool = True) -> np.ndarr
     return out
 
 
+#: A Knapp–Hartung scaling factor counts as below 1 in the notes only below ``1 - S2W_TOLERANCE``
+#: (the notes print it to 4 significant digits; closer to 1 it would read "1 < 1").
+S2W_TOLERANCE = 5e-5
+
+
 def _crit(level: float, df: float) -> float:
     a = (1.0 - level) / 2.0
     if math.isinf(df):
@@ -248,12 +253,16 @@ def pool_effects(
         s2w = 0.0 if rss <= np.finfo(float).eps else rss / (k - 1)
         if method == "CE":
             notes.append("Knapp–Hartung is not meant for common-effect models (metafor warns).")
+        # metafor raises any factor below 1; the notes speak only of a factor that is below 1
+        # beyond rounding (a factor of 1 - 1e-12 is 1 for every reader).
+        below = s2w < 1.0 - S2W_TOLERANCE
         if ci_method == "hksj-adhoc" and s2w < 1.0:
-            notes.append(
-                f"HKSJ scaling factor {s2w:.4g} < 1 raised to 1 (ad hoc: never narrower than Wald)."
-            )
+            if below:
+                notes.append(
+                    f"HKSJ scaling factor {s2w:.4g} < 1 raised to 1 (ad hoc: never narrower than Wald)."
+                )
             s2w = 1.0
-        elif ci_method == "hksj" and s2w < 1.0:
+        elif ci_method == "hksj" and below:
             notes.append(
                 f"HKSJ scaling factor {s2w:.4g} < 1: this interval is narrower than the Wald "
                 "interval (Wiksten et al. 2016); consider ci_method='hksj-adhoc'."

@@ -38,8 +38,10 @@ REGRESSION_METHOD: Method = "REML"
 class Model:
     """Every statistical choice of the pooled analysis.
 
-    Defaults are the Pooled-efficacy page's: inverse-variance logit, REML τ², Hartung–Knapp–
-    Sidik–Jonkman CI, t(k−1) prediction interval, τ²-based I², 95 %, Clopper–Pearson study
+    Defaults are the Pooled-efficacy page's: inverse-variance logit, REML τ², the ad hoc
+    Hartung–Knapp–Sidik–Jonkman CI (metafor ``test="adhoc"``: scale factor max(1, q), t(k−1)
+    quantile, so never narrower than the Wald interval and never of zero width; Knapp & Hartung
+    2003, Röver, Knapp & Friede 2015, Jackson et al. 2017), t(k−1) prediction interval, τ²-based I², 95 %, Clopper–Pearson study
     intervals, half-normal(0.5) prior on τ for the Bayesian check.
 
     Fields are validated on construction (``ValueError`` naming the field and the allowed
@@ -51,7 +53,7 @@ class Model:
     >>> Model().pool_kwargs()["method"]
     'REML'
     >>> Model(method="PM").pool_kwargs()["ci_method"]
-    'hksj'
+    'hksj-adhoc'
     >>> Model(method="GLMM", transform="raw").transform
     'logit'
     >>> Model(method="GLMM").iv_standin().method
@@ -64,7 +66,7 @@ class Model:
 
     transform: Transform = "logit"
     method: Method = "REML"
-    ci_method: CIMethod = "hksj"
+    ci_method: CIMethod = "hksj-adhoc"
     pi_method: PIMethod = "t(k-1)"
     i2_definition: I2Definition = "tau2"
     level: float = 0.95

@@ -40,6 +40,7 @@ from evidence.selection import (  # noqa: F401  (re-exported for the pages)
 )
 from evidence.selection import text_value as _text
 from findings import text
+from findings.conventions import ci_sentence
 from synthesis import spec
 from synthesis.spec import Model  # the pages import it from here
 from synthesis.vocabulary import LABELS
@@ -153,14 +154,7 @@ def model_sentence(model: Model) -> str:
             f"with the between-study variance τ² estimated by {LABELS[model.method]}"
         )
     pi = text.pi_distribution(model.pi_method, model.ci_method)
-    ci = {
-        "z": "a Wald-type normal (z) interval",
-        "t": "a t interval with k−1 degrees of freedom",
-        "hksj": "the Hartung–Knapp–Sidik–Jonkman method",
-        "hksj-adhoc": "the Hartung–Knapp–Sidik–Jonkman method, never narrower than the Wald interval",
-    }[model.ci_method]
-    if model.method == "GLMM" and model.ci_method in ("hksj", "hksj-adhoc"):
-        ci = "a t interval with k−1 degrees of freedom (a GLMM has no Hartung–Knapp analogue)"
+    ci = ci_sentence(model.ci_method, model.method)
     het = (
         f"Heterogeneity was summarised by the Wald-type Q of the GLMM, I² ({LABELS[model.i2_definition]}) "
         "and the maximum-likelihood τ²."

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from findings.conventions import CI_SHORT
 from synthesis.vocabulary import (
     CI_METHODS,
     I2_DEFINITIONS,
@@ -114,9 +115,12 @@ def model_controls(*, container=None, expanded: bool = False) -> Model:
         )
         ci = st.selectbox(
             "Confidence interval", CI_METHODS, index=_index(CI_METHODS, d.ci_method), key="ci",
-            bind=BIND,
-            help=_help("HKSJ is recommended for inverse-variance models. A GLMM has no HKSJ "
-                       "analogue and uses t(k−1) instead (stated under the plot).", CI_METHODS),
+            bind=BIND, format_func=lambda v: CI_SHORT.get(v, v),
+            help=_help('The default, HKSJ ad hoc (metafor test = "adhoc"), scales the variance '
+                       "by max(1, q) with a t(k−1) quantile: never narrower than Wald, never of "
+                       "zero width. Plain HKSJ can be narrower than Wald, and of zero width when "
+                       "the studies agree exactly. A GLMM has no HKSJ analogue and uses t(k−1) "
+                       "instead (stated under the plot).", CI_METHODS),
         )
         pi = st.selectbox(
             "Prediction interval", PI_METHODS, index=_index(PI_METHODS, d.pi_method), key="pi",

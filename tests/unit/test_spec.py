@@ -60,7 +60,7 @@ def test_iv_standin_replaces_only_the_glmm() -> None:
     assert pm.iv_standin() is pm
     assert Model(method="DL").regression_kwargs()["method"] == "REML"
     assert Model(method="GLMM").influence_kwargs() == {
-        "transform": "logit", "method": "REML", "ci_method": "hksj"
+        "transform": "logit", "method": "REML", "ci_method": "hksj-adhoc"
     }
 
 
