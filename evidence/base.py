@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import pandas as pd
 
-    from evidence.models import OverlapGroup, Source, Study
+    from evidence.models import Exclusion, OverlapGroup, Source, Study
 
 __all__ = ["EvidenceBase", "Flag", "Problem"]
 
@@ -119,6 +119,7 @@ class EvidenceBase:
     flags: tuple[Flag, ...] = ()
     path: str | None = None
     sha256: str | None = None
+    exclusions: tuple[Exclusion, ...] = ()
     _by_id: MappingProxyType | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

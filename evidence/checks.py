@@ -222,7 +222,7 @@ def _percent_items(study: Study) -> Iterable[tuple[str, int, int, str, float, in
             val, dec = parse_percent_text(sub.n.percent_printed)  # type: ignore[misc]
             yield (_field("population", "composition", sub.subtype), int(sub.n.value), int(denom.value),
                    sub.n.percent_printed, val, dec)
-    enrolled = study.n.evaluable_efficacy or study.n.enrolled
+    enrolled = study.population.composition_denominator or study.n.evaluable_efficacy or study.n.enrolled
     for lc in study.population.line_counts:
         if lc.n.percent_printed and enrolled is not None:
             val, dec = parse_percent_text(lc.n.percent_printed)  # type: ignore[misc]

@@ -23,7 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from evidence.base import EvidenceBase, Flag, Problem
-from evidence.models import EvidenceFile, OverlapGroup, Source, Study
+from evidence.models import EvidenceFile, Exclusion, OverlapGroup, Source, Study
 
 __all__ = ["DEFAULT_PATH", "MAX_BYTES", "MAX_DEPTH", "load_studies", "load_studies_from_text"]
 
@@ -187,8 +187,10 @@ def _load_bytes(data: bytes, name: str) -> EvidenceBase:
     sources = _load_list(raw.get("sources"), "sources", Source, name, problems)
     groups = _load_list(raw.get("overlap_groups"), "overlap_groups", OverlapGroup, name, problems)
     studies = _load_studies(raw.get("studies"), name, problems, skip=dup_rows)
+    exclusions = _load_list(raw.get("exclusions"), "exclusions", Exclusion, name, problems)
 
     studies = _cross_check(studies, sources, groups, name, problems)
+    exclusions = _cross_check_exclusions(exclusions, studies, sources, name, problems)
 
     from evidence.checks import run_checks
 
@@ -200,7 +202,7 @@ def _load_bytes(data: bytes, name: str) -> EvidenceBase:
         flags = ()
     return EvidenceBase(
         studies=tuple(studies), sources=tuple(sources), overlap_groups=tuple(groups),
-        problems=tuple(problems), flags=flags, path=name, sha256=sha,
+        problems=tuple(problems), flags=flags, path=name, sha256=sha, exclusions=tuple(exclusions),
     )
 
 
@@ -474,6 +476,31 @@ def _cross_check(studies: list[Study], sources: list[Source], groups: list[Overl
                 problems.append(Problem(name, None, None, f"overlap_groups{_SEP}{g.id}{_SEP}members",
                                         _short(m), "member is not a known study id", severity="warning"))
     return studies
+
+
+def _cross_check_exclusions(exclusions: list[Exclusion], studies: list[Study], sources: list[Source],
+                            name: str, problems: list[Problem]) -> list[Exclusion]:
+    """An excluded record is not also a study; its sources and related ids exist."""
+    ids = {s.id for s in studies}
+    source_ids = {s.id for s in sources}
+    kept: list[Exclusion] = []
+    for ex in exclusions:
+        if ex.id in ids:
+            problems.append(Problem(name, ex.id, None, "exclusions", _short(ex.id),
+                                    "id is both a study and an exclusion", label=ex.label))
+            continue
+        for src in ex.sources:
+            if sources and src not in source_ids:
+                problems.append(Problem(name, ex.id, None, "exclusions › sources", _short(src),
+                                        "source id not listed under 'sources:'", severity="warning",
+                                        label=ex.label))
+        for rel in ex.related:
+            if studies and rel not in ids:
+                problems.append(Problem(name, ex.id, None, "exclusions › related", _short(rel),
+                                        "related names an unknown study id", severity="warning",
+                                        label=ex.label))
+        kept.append(ex)
+    return kept
 
 
 def _iter_source_refs(study: Study) -> Iterable[tuple[str, str]]:

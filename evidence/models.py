@@ -41,7 +41,9 @@ __all__ = [
     "Citation",
     "Counts",
     "Design",
+    "EXCLUSION_REASONS",
     "EvidenceFile",
+    "Exclusion",
     "FollowUp",
     "Interval",
     "LineCount",
@@ -73,7 +75,8 @@ IntervalKind = Literal["95% CI", "IQR", "range", "not stated"]
 MilestoneMethod = Literal["Kaplan–Meier", "crude", "not stated"]
 RecordKind = Literal["study", "secondary_report", "untraced_claim", "planned", "external_meta_analysis"]
 HistologyGroup = Literal[
-    "osteosarcoma", "soft-tissue sarcoma", "Ewing sarcoma", "ASPS", "chondrosarcoma", "mixed"
+    "osteosarcoma", "soft-tissue sarcoma", "Ewing sarcoma", "ASPS", "chondrosarcoma", "chordoma",
+    "mixed",
 ]
 RegimenKind = Literal["monotherapy", "combination", "mixed"]
 TimeUnit = Literal["months", "weeks"]
@@ -93,6 +96,7 @@ HISTOLOGY_GROUPS: tuple[str, ...] = (
     "Ewing sarcoma",
     "ASPS",
     "chondrosarcoma",
+    "chordoma",
     "mixed",
 )
 
@@ -209,6 +213,7 @@ class Interval(_Frozen):
     status: Status = "reported"
     derivation: str | None = None
     unverified: StrictBool = False
+    note: str | None = None
 
     @field_validator("low", "high")
     @classmethod
@@ -617,6 +622,42 @@ class OverlapGroup(_Frozen):
         return self
 
 
+ExclusionReason = Literal[
+    "not advanced disease",
+    "apatinib effect not separable",
+    "apatinib not confirmed",
+    "case report (n < 5)",
+    "review",
+    "meta-analysis not apatinib-specific",
+    "registered trial without results",
+    "secondary publication without new cohort",
+    "no extractable outcomes",
+    "source not identifiable",
+]
+#: Why a considered record is not in the evidence base (PRISMA 2020 "reports excluded, with reasons").
+EXCLUSION_REASONS: tuple[str, ...] = ExclusionReason.__args__  # type: ignore[attr-defined]
+
+
+class Exclusion(_Frozen):
+    """A record that was considered and excluded, with its reason (an exclusion is data).
+
+    ``stage`` is the PRISMA 2020 box it leaves from: ``screening`` (excluded on the record's
+    title/abstract) or ``eligibility`` (a report assessed and excluded). ``related`` names
+    records of the evidence base it bears on (e.g. the cohort a secondary paper reports).
+    """
+
+    id: str = Field(pattern=_ID)
+    label: str = Field(min_length=1, max_length=120)
+    citation: Citation = Citation()
+    sources: tuple[str, ...] = Field(min_length=1)
+    stage: Literal["screening", "eligibility"] = "eligibility"
+    reason: ExclusionReason
+    detail: str = Field(min_length=1)
+    n: Num | None = None
+    related: tuple[str, ...] = ()
+    found_by: Literal["previous version", "other methods"] = "previous version"
+
+
 class EvidenceFile(_Frozen):
     """Top level of ``studies.yaml`` (studies are validated one by one by the loader)."""
 
@@ -625,3 +666,4 @@ class EvidenceFile(_Frozen):
     sources: tuple[Source, ...] = ()
     overlap_groups: tuple[OverlapGroup, ...] = ()
     studies: tuple[Study, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()

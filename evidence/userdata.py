@@ -715,4 +715,5 @@ def merge(builtin: EvidenceBase, user: EvidenceBase) -> EvidenceBase:
                                 f"consistency checks failed: {type(exc).__name__}: {exc}"))
     sha = hashlib.sha256(f"{builtin.sha256}+{user.sha256}".encode()).hexdigest()
     return EvidenceBase(studies=studies, sources=sources, overlap_groups=groups, problems=tuple(problems),
-                        flags=flags, path=f"{builtin.path} + {user.path}", sha256=sha)
+                        flags=flags, path=f"{builtin.path} + {user.path}", sha256=sha,
+                        exclusions=builtin.exclusions)

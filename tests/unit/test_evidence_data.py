@@ -36,12 +36,12 @@ def test_expected_records(base: EvidenceBase) -> None:
     claims = {"C-a", "C-b", "C-c", "C-d", "C-e"}
     assert studies | claims | {"M1", "M2", "M3", "R1"} <= set(base.ids)
     kinds = {s.id: s.record_kind for s in base.studies}
-    assert kinds["C-a"] == "untraced_claim"
-    assert {kinds[c] for c in ("C-b", "C-c", "C-d")} == {"secondary_report"}
+    # C-a was traced to N5 (JCO e22502) in the December 2026 update
+    assert {kinds[c] for c in ("C-a", "C-b", "C-c", "C-d")} == {"secondary_report"}
     assert kinds["C-e"] == kinds["R1"] == "planned"
     assert {kinds[m] for m in ("M1", "M2", "M3")} == {"external_meta_analysis"}
     links = {s.id: s.secondary_of for s in base.studies}
-    assert (links["C-b"], links["C-c"], links["C-d"], links["C-e"]) == ("S1", "S2", "S16", "R1")
+    assert (links["C-a"], links["C-b"], links["C-c"], links["C-d"], links["C-e"]) == ("N5", "S1", "S2", "S16", "R1")
     assert (links["S9a"], links["S9b"]) == ("S9", "S9")
 
 
@@ -216,7 +216,7 @@ def test_overlap_groups_from_dossier_flag_10(base: EvidenceBase) -> None:
     assert groups["WCH-ASPS"] == {"S9", "S9a", "S9b", "S9c"}
     assert groups["WCH-Ewing"] == {"S11", "S11a"}
     assert {"S2", "S3", "S4", "R1"} <= groups["Tianjin"]
-    assert groups["PKU"] == {"S1", "S5", "S8"}
+    assert groups["PKU"] == {"S1", "S5", "S8", "N1"}  # N1 added December 2026
     assert groups["Union-Wuhan"] == {"S13", "S15"}
     for g in base.overlap_groups:
         for m in g.members:
