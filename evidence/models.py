@@ -655,7 +655,7 @@ class Exclusion(_Frozen):
     detail: str = Field(min_length=1)
     n: Num | None = None
     related: tuple[str, ...] = ()
-    found_by: Literal["previous version", "other methods"] = "previous version"
+    found_by: Literal["previous version", "other methods"] = "other methods"
 
 
 class EvidenceFile(_Frozen):

@@ -176,8 +176,14 @@ def test_run_pool_equals_synthesis(F: V.Frames) -> None:
                                    labels=list(c["label"]), interval_kind=list(c["interval_kind"]),
                                    not_reached=list(c["not_reached"]), include_unlabelled=unstated)
             assert got.k == ref.k and math.isclose(got.estimate, ref.estimate)
-    reml = V.run_pool(c, "REML")
-    sens = V.run_pool(c, "REML", include_unstated=True)
+    # every built-in PFS interval of a default cohort now carries its printed kind (95% CI), so
+    # the sensitivity option is exercised on a copy with one interval relabelled "not stated"
+    assert V.run_pool(c, "REML", include_unstated=True).k == V.run_pool(c, "REML").k
+    c2 = c.copy()
+    ci95 = c2.index[(c2["interval_kind"] == "95% CI") & c2["ci_low"].notna() & c2["ci_high"].notna()]
+    c2.loc[ci95[0], "interval_kind"] = "not stated"
+    reml = V.run_pool(c2, "REML")
+    sens = V.run_pool(c2, "REML", include_unstated=True)
     assert sens.k > reml.k and not math.isclose(sens.estimate, reml.estimate)
     mom = V.run_pool(c, "median")
     ref = median_of_medians(c["estimate"].to_numpy(float))
