@@ -12,12 +12,14 @@ import streamlit as st
 
 from charts import theme
 from charts.export import export_available, to_png, to_svg
+from findings.query import ALIASES, Problem, parse_view
 from findings.text import md
 from reports.content import FIGURE_SECTIONS, ReportContent, build_content
 from reports.html import build_html
 from reports.pptx import build_pptx
 from reports.view import QUERY_KEYS, View
 from ui.bootstrap import route_through_app
+from ui.controls import filter_choices
 from ui.userdata_state import active_evidence
 
 route_through_app()
@@ -45,16 +47,15 @@ def _truthy(value: object) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def current_view() -> tuple[View, str, str]:
-    """``(view, where it came from, error)``: the URL first, else the choices last made on the
-    Pooled efficacy page in this session (its widget values are still in ``st.session_state`` at
-    the start of this page's first run; they are kept under a key of this page), else defaults."""
-    pairs = [(k, v) for k in st.query_params if k in QUERY_KEYS for v in st.query_params.get_all(k)]
-    if pairs:
-        try:
-            return View.from_pairs(pairs, strict=False), "the link", ""
-        except ValueError as exc:
-            return View(), "page defaults", f"The view in the link was not understood ({exc})."
+def current_view(options: dict[str, list[str]]) -> tuple[View, str, tuple[Problem, ...]]:
+    """``(view, where it came from, problems)``: the URL first (read by the app's and the CLI's
+    parser, :func:`findings.query.parse_view`), else the choices last made on the Pooled efficacy
+    page in this session (its widget values are still in ``st.session_state`` at the start of this
+    page's first run; they are kept under a key of this page), else defaults."""
+    raw = {k: st.query_params.get_all(k) for k in st.query_params}
+    parsed = parse_view(raw, options=options)
+    if any(k in QUERY_KEYS or k in ALIASES for k in raw) or parsed.problems:
+        return View.from_parsed(parsed, strict=False), "the link", parsed.problems
     carried = []
     for key in QUERY_KEYS:
         value = st.session_state.get(key)
@@ -69,8 +70,8 @@ def current_view() -> tuple[View, str, str]:
             pass
     query = st.session_state.get("_present_view")
     if query:
-        return View.from_query(query, strict=False), "your last choices on Pooled efficacy", ""
-    return View(), "page defaults", ""
+        return View.from_query(query, strict=False), "your last choices on Pooled efficacy", ()
+    return View(), "page defaults", ()
 
 
 @st.cache_data(max_entries=8, show_spinner="Pooling and drawing the figures…")
@@ -137,8 +138,8 @@ st.session_state.setdefault("present_mode", present)
 if present:
     st.html(PRESENT_CSS)
 
-view, origin, view_error = current_view()
 ev = active_evidence()
+view, origin, problems = current_view(filter_choices())
 content = content_for(ev, getattr(ev, "sha256", None), str(getattr(ev, "path", "")), view)
 
 if not present:
@@ -147,8 +148,8 @@ if not present:
         f"Everything below uses the view from {origin} (same keys as Pooled efficacy: "
         f"`{view.to_query() or 'defaults'}`). Downloads are generated when clicked."
     )
-    if view_error:
-        st.warning(view_error)
+    for p in problems:  # text from the URL: escaped, cut by the parser
+        st.warning(md(p.message[0].upper() + p.message[1:]), icon=":material/link_off:")
     export_buttons(content)
 
 bar = st.container(horizontal=True, vertical_alignment="center") if present else st.container()

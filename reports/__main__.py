@@ -7,8 +7,10 @@ The output type follows the file extension:
 * ``.R`` — standalone metafor script reproducing the pooled proportion of the view's endpoint.
 
 ``--view`` takes the app's URL query (the same keys as the Pooled efficacy page; a full app URL
-also works); ``--view-file`` a YAML file with the same keys. Errors are reported in one line on
-stderr with exit status 2 (no traceback).
+also works); ``--view-file`` a YAML file with the same keys. Both are read by the app's parser
+(:func:`findings.query.parse_view`): an unknown key, a value outside the vocabulary or a filter value
+not in the data is an error. Errors are reported in one line on stderr with exit status 2 (no
+traceback).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 from pathlib import Path
 
 import evidence
+from findings.query import data_options, parse_view, read_view_file
 from reports.view import QUERY_KEYS, View
 
 FORMATS = (".html", ".htm", ".pptx", ".r")
@@ -71,10 +74,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     t0 = time.perf_counter()
     try:
-        view = View.from_file(args.view_file) if args.view_file else View.from_query(args.view)
+        query = read_view_file(args.view_file) if args.view_file else args.view
         if args.data is not None and not args.data.exists():
             raise ValueError(f"data file {args.data} does not exist.")
         ev = load_evidence(args.data)
+        # the app's parser: an unknown key or a value not in the vocabulary or the data is an error
+        parsed = parse_view(query, options=data_options(ev.outcomes_frame()),
+                            source="view file" if args.view_file else "view")
+        view = View.from_parsed(parsed)
         from reports.content import build_content
 
         content = build_content(view, evidence=ev)

@@ -29,23 +29,24 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from evidence.selection import ENDPOINTS as _ENDPOINT_LABELS
 from evidence.selection import REPORTS as _REPORT_LABELS
 from evidence.selection import TIMEPOINTS as _TIMEPOINT_LABELS
 from evidence.selection import Selection
-from synthesis.spec import Model
-from synthesis.validation import check_level
-from synthesis.vocabulary import (
-    CI_METHODS,
-    I2_DEFINITIONS,
-    LABELS,
-    METHODS,
-    PI_METHODS,
-    STUDY_CI_METHODS,
-    TRANSFORMS,
+from findings.query import (
+    ALIASES,
+    DESIGN_DEFAULTS,
+    FILTER_KEYS,
+    IGNORED_KEYS,
+    QUERY_KEYS,
+    SORTS,
+    ParsedView,
+    parse_view,
+    read_view_file,
 )
+from synthesis.spec import Model
 
 __all__ = ["ALIASES", "FILTER_KEYS", "IGNORED_KEYS", "QUERY_KEYS", "View"]
 
@@ -54,80 +55,12 @@ TIMEPOINTS = tuple(_TIMEPOINT_LABELS)  # ("headline", "best_overall", "week_12",
 REPORTS = tuple(_REPORT_LABELS)  # ("one", "all")
 _SELECTION = Selection()
 _MODEL = Model()
-PRIORS = (0.5, 1.0)
-SORTS = ("year", "estimate", "weight", "label")
-FILTER_KEYS = ("histology", "design", "regimen", "line")
-
-#: URL key -> View field (the fields use the project vocabulary's long names)
-QUERY_KEYS: dict[str, str] = {
-    "endpoint": "endpoint",
-    "timepoint": "timepoint",
-    "reports": "reports",
-    "histology": "histology",
-    "design": "design",
-    "regimen": "regimen",
-    "line": "line",
-    "method": "method",
-    "transform": "transform",
-    "ci": "ci_method",
-    "pi": "pi_method",
-    "i2": "i2_definition",
-    "level": "level",
-    "study_ci": "study_ci_method",
-    "prior": "prior_scale",
-    "forest_sort": "forest_sort",
-    "p0": "p0",
-    "p1": "p1",
-    "alpha": "alpha",
-    "power": "power",
-}
-#: other spellings accepted on input (an earlier forest panel keyed its order ``sort``)
-ALIASES = {"sort": "forest_sort"}
-#: keys that may appear in an app URL but do not change the report
-IGNORED_KEYS = frozenset({
-    "present", "slide", "study", "embed", "embed_options", "tab",
-    # Trial planner keys other than p0/p1/alpha/power (sources, notes, search options)
-    "plan", "p0_src", "p1_src", "p0_note", "p1_note", "constraint", "pick",
-    # tabs and chart-local choices of the Pooled efficacy and Designs & subtypes pages
-    "ptab", "ctab", "stab", "by", "moderator", "tau2_mode",
-})
-
-# display labels written by the page's widgets (format_func) -> vocabulary literal
-_TIMEPOINT_LABELS = {
-    "Headline per study": "headline",
-    "Best overall response": "best_overall",
-    "Week 12": "week_12",
-    "Final analysis": "final",
-}
-_REPORT_LABELS = {
-    "One report per cohort": "one",
-    "All reports (overlapping cohorts)": "all",
-}
-_LEVEL_LABELS = {"95%": "0.95", "90%": "0.9", "99%": "0.99"}
-_PRIOR_LABELS = {"half-normal(0.5)": "0.5", "half-normal(1.0)": "1.0"}
-_SORT_LABELS = {"Year": "year", "Estimate": "estimate", "Weight": "weight", "Name": "label"}
 #: keys whose page widget has a format_func: Streamlit binds the *label*, so write the label
 _PAGE_SPELLING = {
-    "timepoint": {v: k for k, v in _TIMEPOINT_LABELS.items()},
-    "reports": {v: k for k, v in _REPORT_LABELS.items()},
-    "forest_sort": {v: k for k, v in _SORT_LABELS.items()},
+    "timepoint": _TIMEPOINT_LABELS,
+    "reports": _REPORT_LABELS,
+    "forest_sort": SORTS,
 }
-
-
-def _from_label(value: str, allowed: tuple[str, ...], extra: Mapping[str, str] | None = None) -> str:
-    """A vocabulary literal from a literal, a LABELS text, ``"REML — ..."`` or a page label."""
-    v = value.strip()
-    if v in allowed:
-        return v
-    if extra and v in extra:
-        return extra[v]
-    head = v.split(" — ", 1)[0].strip()  # METHOD_LABELS: "REML — restricted maximum ..."
-    if head in allowed:
-        return head
-    for lit in allowed:
-        if LABELS.get(lit) == v:
-            return lit
-    return v  # left for validation to reject with the allowed values
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,10 +84,10 @@ class View:
     study_ci_method: str = _MODEL.study_ci_method
     prior_scale: float = _MODEL.prior_scale
     forest_sort: str = "year"
-    p0: float = 0.2
-    p1: float = 0.4
-    alpha: float = 0.05
-    power: float = 0.8
+    p0: float = DESIGN_DEFAULTS["p0"]
+    p1: float = DESIGN_DEFAULTS["p1"]
+    alpha: float = DESIGN_DEFAULTS["alpha"]
+    power: float = DESIGN_DEFAULTS["power"]
 
     def __post_init__(self) -> None:
         def check(name: str, value: object, allowed) -> None:
@@ -166,17 +99,8 @@ class View:
         check("endpoint", self.endpoint, ENDPOINTS)
         check("timepoint", self.timepoint, TIMEPOINTS)
         check("reports", self.reports, REPORTS)
-        check("method", self.method, METHODS)
-        check("transform", self.transform, TRANSFORMS)
-        check("ci_method", self.ci_method, CI_METHODS)
-        check("pi_method", self.pi_method, PI_METHODS)
-        check("i2_definition", self.i2_definition, I2_DEFINITIONS)
-        check("study_ci_method", self.study_ci_method, STUDY_CI_METHODS)
-        check("forest_sort", self.forest_sort, SORTS)
-        try:
-            check_level(self.level)
-        except ValueError:
-            raise ValueError(f"level ({self.level!r}) must be a number in (0, 1), e.g. 0.95.") from None
+        check("forest_sort", self.forest_sort, tuple(SORTS))
+        model = self.model()  # validates the model fields (ValueError naming field and values)
         for name in ("p0", "p1", "alpha", "power"):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not math.isfinite(v) or not 0 < v < 1:
@@ -187,100 +111,40 @@ class View:
             raise ValueError(f"alpha ({self.alpha!r}) must be in (0, 0.5].")
         if not self.power >= 0.5:
             raise ValueError(f"power ({self.power!r}) must be in [0.5, 1).")
-        if not any(math.isclose(float(self.prior_scale), p) for p in PRIORS):
-            raise ValueError(f"prior ({self.prior_scale!r}) must be one of 0.5 or 1.0.")
         for key in FILTER_KEYS:
             vals = getattr(self, key)
             if not isinstance(vals, tuple) or not all(isinstance(v, str) for v in vals):
                 raise ValueError(f"{key} must be a tuple of strings (got {vals!r}).")
         # Model's rules (e.g. the logit link under the GLMM) give one spelling of each view
-        object.__setattr__(self, "transform", self.model().transform)
+        object.__setattr__(self, "transform", model.transform)
 
     # ------------------------------------------------------------------------------------
     @classmethod
     def from_query(cls, query: str | Mapping[str, Any], *, strict: bool = True) -> View:
         """Parse ``"endpoint=DCR&method=DL&histology=A&histology=B"`` (or a full app URL, or a dict).
 
-        Dict values may be strings or lists of strings. Unknown keys raise ``ValueError`` naming
-        them when ``strict`` (keys in :data:`IGNORED_KEYS`, such as ``present``, are skipped).
-        An empty value (``histology=``) means "no restriction"/default, as in Streamlit.
+        The one parser of a view is :func:`findings.query.parse_view`. With ``strict`` any problem
+        (unknown key, value not in the vocabulary) raises ``ValueError`` naming every one;
+        otherwise the problem's field keeps its default.
         """
-        pairs: list[tuple[str, str]] = []
-        if isinstance(query, str):
-            q = query.strip()
-            if "://" in q or q.startswith("/"):
-                q = urlsplit(q).query
-            q = q.lstrip("?")
-            pairs = parse_qsl(q, keep_blank_values=True)
-        elif isinstance(query, Mapping):
-            for key, value in query.items():
-                if value is None:
-                    continue
-                if isinstance(value, (list, tuple)):
-                    pairs.extend((str(key), _scalar(v)) for v in value)
-                else:
-                    pairs.append((str(key), _scalar(value)))
-        else:
-            raise ValueError(f"query must be a string or a mapping (got {type(query).__name__}).")
-        return cls.from_pairs(pairs, strict=strict)
+        return cls.from_parsed(parse_view(query, source="view"), strict=strict)
 
     @classmethod
     def from_pairs(cls, pairs: list[tuple[str, str]], *, strict: bool = True) -> View:
-        values: dict[str, list[str]] = {}
-        unknown: list[str] = []
-        for key, value in pairs:
-            key = ALIASES.get(key, key)
-            if key in QUERY_KEYS:
-                values.setdefault(key, []).append(value)
-            elif key not in IGNORED_KEYS:
-                unknown.append(key)
-        if unknown and strict:
-            raise ValueError(
-                f"unknown view key(s) {sorted(set(unknown))}; known keys are "
-                f"{', '.join(QUERY_KEYS)}."
-            )
-        kw: dict[str, Any] = {}
-        for key, vals in values.items():
-            name = QUERY_KEYS[key]
-            if key in FILTER_KEYS:
-                kw[name] = tuple(dict.fromkeys(v.strip() for v in vals if v.strip()))
-                continue
-            v = vals[-1].strip()  # Streamlit: with repeated keys the last wins
-            if v == "":
-                continue
-            if key == "method":
-                kw[name] = _from_label(v, METHODS)
-            elif key == "transform":
-                kw[name] = _from_label(v, TRANSFORMS)
-            elif key == "ci":
-                kw[name] = _from_label(v, CI_METHODS)
-            elif key == "pi":
-                kw[name] = _from_label(v, PI_METHODS)
-            elif key == "i2":
-                kw[name] = _from_label(v, I2_DEFINITIONS)
-            elif key == "study_ci":
-                kw[name] = _from_label(v, STUDY_CI_METHODS)
-            elif key == "timepoint":
-                kw[name] = _from_label(v, TIMEPOINTS, _TIMEPOINT_LABELS)
-            elif key == "reports":
-                kw[name] = _from_label(v, REPORTS, _REPORT_LABELS)
-            elif key == "forest_sort":
-                kw[name] = _from_label(v, SORTS, _SORT_LABELS)
-            elif key in ("p0", "p1", "alpha", "power"):
-                try:
-                    kw[name] = float(v)
-                except ValueError:
-                    raise ValueError(f"{key} ({v!r}) must be a number in (0, 1).") from None
-            elif key == "endpoint":
-                kw[name] = v.upper()
-            elif key in ("level", "prior"):
-                table = _LEVEL_LABELS if key == "level" else _PRIOR_LABELS
-                text = table.get(v, v)
-                try:
-                    kw[name] = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-                except ValueError:
-                    raise ValueError(f"{key} ({v!r}) must be a number, e.g. 0.95.") from None
-        return cls(**kw)
+        return cls.from_parsed(parse_view(pairs, source="view"), strict=strict)
+
+    @classmethod
+    def from_parsed(cls, parsed: ParsedView, *, strict: bool = True) -> View:
+        """The view of a :class:`findings.query.ParsedView` (``ValueError`` on problems if strict)."""
+        if strict and parsed.problems:
+            raise ValueError(parsed.error())
+        sel, model = parsed.selection, parsed.model
+        return cls(
+            **{f.name: getattr(sel, f.name) for f in fields(sel)},
+            **{f.name: getattr(model, f.name) for f in fields(model)},
+            forest_sort=parsed.forest_sort,
+            **parsed.design,
+        )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None) -> View:
@@ -289,19 +153,12 @@ class View:
             return cls()
         if not isinstance(data, Mapping):
             raise ValueError("a view file must hold a mapping of view keys to values.")
-        return cls.from_query(dict(data))
+        return cls.from_parsed(parse_view(data, source="view file"))
 
     @classmethod
     def from_file(cls, path: str | Path) -> View:
         """Read a YAML (or JSON) file of view keys (``yaml.safe_load`` only)."""
-        import yaml
-
-        text = Path(path).read_text(encoding="utf-8")
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ValueError(f"{path}: not valid YAML ({exc}).") from None
-        return cls.from_mapping(data)
+        return cls.from_mapping(read_view_file(path))
 
     # ------------------------------------------------------------------------------------
     def to_pairs(self) -> list[tuple[str, str]]:
@@ -382,8 +239,3 @@ class View:
         kw["endpoint"] = endpoint
         return View(**kw)
 
-
-def _scalar(v: object) -> str:
-    if isinstance(v, bool):
-        return str(v).lower()
-    return "" if v is None else str(v)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from findings import text
 from findings.conventions import CI_SHORT
+from findings.query import ALIASES, SORTS, ParsedView, parse_view
 from synthesis.vocabulary import (
     CI_METHODS,
     I2_DEFINITIONS,
@@ -53,13 +55,70 @@ def _index(options, value) -> int:
     return options.index(value) if value in options else 0
 
 
+#: how Streamlit's binding spells a widget value in the URL (the formatted option)
+_WIDGET_SPELLING = {"timepoint": TIMEPOINTS, "reports": REPORTS, "forest_sort": SORTS}
+
+
+def _widget_values(parsed: ParsedView) -> dict[str, str]:
+    """The value each bound view widget takes for ``parsed`` (its option, not its label)."""
+    sel, m = parsed.selection, parsed.model
+    return {
+        "endpoint": sel.endpoint, "timepoint": sel.timepoint, "reports": sel.reports,
+        "method": m.method, "transform": m.transform, "ci": m.ci_method, "pi": m.pi_method,
+        "i2": m.i2_definition, "level": f"{m.level:g}", "study_ci": m.study_ci_method,
+        "prior": f"{m.prior_scale:.1f}", "forest_sort": parsed.forest_sort,
+    }
+
+
+def read_link(options: dict[str, list[str]]) -> ParsedView:
+    """Parse this page's URL with the app's and the CLI's parser (:func:`findings.query.parse_view`).
+
+    Every problem (unknown key, value outside the vocabulary or the data) is shown above the
+    page, escaped. A value Streamlit's widget binding would not read — a URL token such as
+    ``timepoint=week_12`` or ``method=reml``, a long key such as ``ci_method=t`` — is handed to its
+    widget through ``st.session_state`` once per new URL (and a long key is replaced by the
+    widget's own), so every spelling the parser accepts is shown as asked.
+    """
+    raw = {k: st.query_params.get_all(k) for k in st.query_params}
+    parsed = parse_view(raw, options=options)
+    seen = repr(sorted(raw.items()))
+    if st.session_state.get("_link_seen") != seen:
+        st.session_state["_link_seen"] = seen
+        values = _widget_values(parsed)
+        bad = {p.key for p in parsed.problems}
+        for key, vals in raw.items():
+            k = ALIASES.get(key, key)
+            if k not in values or k in bad or not vals or not vals[-1].strip():
+                continue
+            spelling = _WIDGET_SPELLING.get(k, {}).get(values[k], values[k])
+            if key != k or vals[-1] != spelling:
+                st.session_state[k] = values[k]
+            if key != k:
+                del st.query_params[key]
+    for p in parsed.problems:
+        msg = p.message
+        st.warning(text.md(msg[0].upper() + msg[1:]), icon=":material/link_off:")
+    return parsed
+
+
+def filter_choices(outcomes: pd.DataFrame | None = None) -> dict[str, list[str]]:
+    """Values of each filter key in ``outcomes`` (default: the cached current evidence)."""
+    return {
+        name: (cached_options(column, data_key()) if outcomes is None else filter_options(outcomes, column))
+        for name, column in FILTER_COLUMNS.items()
+    }
+
+
 def selection_controls(
     outcomes: pd.DataFrame | None = None, *, container=None, endpoint: bool = True
 ) -> Selection:
     """Endpoint, timepoint, filters and overlap handling; returns a :class:`Selection`.
 
     Filter options come from ``outcomes`` or, when ``None``, from the cached current evidence.
+    The page's link is read first (:func:`read_link`): its problems are shown above the page.
     """
+    options = filter_choices(outcomes)
+    read_link(options)
     box = container or st.sidebar
     with box:
         st.subheader("What to pool")
@@ -77,8 +136,7 @@ def selection_controls(
             "that readout.",
         )
         filters: dict[str, tuple[str, ...]] = {}
-        for name, column in FILTER_COLUMNS.items():
-            opts = cached_options(column, data_key()) if outcomes is None else filter_options(outcomes, column)
+        for name, opts in options.items():
             chosen = st.multiselect(
                 FILTER_LABELS[name], opts, default=[], key=name, bind=BIND,
                 placeholder="All", help="Empty = no restriction.",

@@ -61,7 +61,7 @@ def test_view_from_url_is_used_and_bad_view_is_a_warning(app_test) -> None:
     assert any("endpoint=DCR" in c.value and "method=DL" in c.value for c in at.caption)
     at = app_test(page=PAGE, query={"method": "XYZ"}, timeout=120)
     assert not at.exception
-    assert at.warning and "not understood" in at.warning[0].value
+    assert at.warning and "method 'XYZ'" in at.warning[0].value and "showing REML" in at.warning[0].value
 
 
 def test_choices_made_on_the_pooled_page_are_carried_over(app_test) -> None:

@@ -1,0 +1,368 @@
+"""One parser of a *view* (a link's query string, a mapping or a view file) for the app and the CLI.
+
+:func:`parse_view` turns ``"endpoint=DCR&method=reml&histology=Osteosarcoma"`` into the rows to pool
+(:class:`evidence.selection.Selection`), the statistical choices (:class:`synthesis.spec.Model`),
+the display/design settings and a list of :class:`Problem` — every key or value it could not use,
+worded for the reader (``this link asked for histology 'nonexistent', which is not in the data;
+showing all histologies``). Nothing is dropped silently: the pages show the problems above the
+analysis, ``python -m reports --view`` exits non-zero naming them.
+
+Every spelling a link may carry is read: the stable lowercase URL tokens of
+:mod:`synthesis.vocabulary` (``method=reml``, ``timepoint=week_12``, ``reports=all``), the
+literals (``method=REML``), the labels the page widgets write (``timepoint=Week 12``,
+``reports=All reports (overlapping cohorts)``, ``level=95%``) and the long field names
+(``ci_method=`` for ``ci=``). Problems carry plain text; values from the URL are cut to
+:data:`VALUE_MAX` characters and must be escaped by whoever renders them.
+
+Examples
+--------
+>>> sel, model, problems = parse_view("endpoint=DCR&method=reml&timepoint=Week 12&ci_method=t")
+>>> sel.endpoint, sel.timepoint, model.method, model.ci_method, problems
+('DCR', 'week_12', 'REML', 't', ())
+>>> parse_view("level=nan").problems[0].message
+"this link asked for level 'nan', which is not one of 95%, 90% or 99%; showing 95%."
+>>> parse_view("histology=Nope", options={"histology": ["Osteosarcoma"]}).problems[0].message
+"this link asked for histology 'Nope', which is not in the data; showing all histologies."
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pandas as pd
+import yaml
+
+from evidence.selection import (
+    ENDPOINTS,
+    FILTER_COLUMNS,
+    REPORTS,
+    TIMEPOINTS,
+    Selection,
+    filter_options,
+)
+from synthesis.spec import LEVELS, PRIOR_SCALES, Model
+from synthesis.vocabulary import CHOICES, URL_KEYS, parse_choice
+
+__all__ = [
+    "ALIASES", "DESIGN_DEFAULTS", "FILTER_KEYS", "IGNORED_KEYS", "QUERY_KEYS", "SORTS", "VALUE_MAX",
+    "ParsedView", "Problem", "data_options", "parse_view", "read_view_file",
+]
+
+#: Longest piece of a URL value quoted in a message (the rest is cut with "…").
+VALUE_MAX = 60
+#: Forest-plot orders (URL token -> label written by the page widget).
+SORTS = {"year": "Year", "estimate": "Estimate", "weight": "Weight", "label": "Name"}
+#: Design-slide settings and their defaults (the Trial planner's).
+DESIGN_DEFAULTS = {"p0": 0.2, "p1": 0.4, "alpha": 0.05, "power": 0.8}
+FILTER_KEYS = tuple(FILTER_COLUMNS)  # ("histology", "design", "regimen", "line")
+_FILTER_PLURAL = {"histology": "histologies", "design": "designs", "regimen": "regimens",
+                  "line": "lines of therapy"}
+_SELECTION = Selection()
+_MODEL = Model()
+
+#: URL key -> field of Selection, Model or the display/design settings.
+QUERY_KEYS: dict[str, str] = {
+    "endpoint": "endpoint", "timepoint": "timepoint", "reports": "reports",
+    **{k: k for k in FILTER_KEYS},
+    **{key: name for name, key in URL_KEYS.items()},
+    "forest_sort": "forest_sort",
+    **{k: k for k in DESIGN_DEFAULTS},
+}
+#: other spellings of keys accepted on input: long field names, an older forest panel's ``sort``
+ALIASES: dict[str, str] = {"sort": "forest_sort",
+                           **{name: key for name, key in URL_KEYS.items() if name != key}}
+#: keys of the app's other widgets: they may appear in a link but do not change the view
+#: (``tests/unit/test_query.py`` checks that every key a page binds to the URL is listed here or in
+#: :data:`QUERY_KEYS`, so a new widget key cannot be reported as unknown)
+IGNORED_KEYS = frozenset({
+    "present", "slide", "study", "embed", "embed_options", "tab", "scope",
+    # Trial planner (design, sources, notes, search options, survival designs)
+    "plan", "p0_src", "p1_src", "p0_note", "p1_note", "constraint", "pick", "pl_tab", "response",
+    "nmax", "exact", "dropout", "m0", "m1", "m0_note", "hr", "hr_note", "shape", "accrual",
+    "follow", "ratio", "pcon", "pexp", "src0", "src1", "treatment",
+    # tabs and chart-local choices of the Pooled efficacy and Designs & subtypes pages
+    "ptab", "ctab", "stab", "by", "moderator", "tau2_mode",
+    # Survival, Data checks and Safety pages
+    "endpoints", "curve", "crude", "pause", "pool_endpoint", "pool_method", "subgroups",
+    "unstated", "cd_pct", "cd_nmax", "cd_nmin",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A key or value of a view that was not used, and what is shown instead (plain text)."""
+
+    key: str
+    value: str
+    reason: str  # "this link asked for histology 'x', which is not in the data"
+    showing: str = ""  # what is used instead: "all histologies"
+
+    @property
+    def message(self) -> str:
+        """The reason and what is shown instead, as one sentence for the page."""
+        return f"{self.reason}; {self.showing}." if self.showing else f"{self.reason}."
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedView:
+    """What a view asks for; unpacks as ``selection, model, problems``."""
+
+    selection: Selection = field(default_factory=Selection)
+    model: Model = field(default_factory=Model)
+    forest_sort: str = "year"
+    design: Mapping[str, float] = field(default_factory=lambda: dict(DESIGN_DEFAULTS))
+    problems: tuple[Problem, ...] = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        yield self.selection
+        yield self.model
+        yield self.problems
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def error(self) -> str:
+        """All problems in one line, without the fallbacks (for ``ValueError`` and the CLI)."""
+        return " ".join(p.reason[0].upper() + p.reason[1:] + "." for p in self.problems)
+
+
+def cut(value: object, limit: int = VALUE_MAX) -> str:
+    """``value`` as text of at most ``limit`` characters (``…`` marks a cut; newlines shown as spaces)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def data_options(outcomes: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Values each filter key can take in ``outcomes`` (``EvidenceBase.outcomes_frame()``)."""
+    return {key: tuple(filter_options(outcomes, col)) for key, col in FILTER_COLUMNS.items()}
+
+
+def parse_view(
+    query: str | Mapping[str, Any] | Sequence[tuple[str, str]] | None,
+    *,
+    options: Mapping[str, Sequence[str]] | None = None,
+    source: str = "link",
+) -> ParsedView:
+    """Parse a view; every key or value that cannot be used becomes a :class:`Problem`.
+
+    Parameters
+    ----------
+    query
+        A URL query (``"a=1&b=2"``, with or without ``?``), a full app URL, a mapping of keys to a
+        value or a list of values (``st.query_params``, a YAML view file), or ``(key, value)``
+        pairs. With a repeated scalar key the last value wins, as in Streamlit; an empty value
+        means the default.
+    options
+        Values each filter key (``histology``, ``design``, ``regimen``, ``line``) can take in the
+        data (:func:`data_options`). Values outside them are problems and left out; when none is
+        left the filter is off. ``None`` accepts every value.
+    source
+        The word for the view in messages (``"link"``, ``"view"``, ``"view file"``).
+
+    Returns
+    -------
+    ParsedView
+        Unpacks as ``selection, model, problems``; a problem's field keeps its default.
+    """
+    pairs = _pairs(query)
+    problems: list[Problem] = []
+
+    def problem(key: str, value: str, why: str, showing: str) -> None:
+        problems.append(Problem(key, cut(value), f"this {source} asked for {key} '{cut(value)}', "
+                                                 f"which {why}", f"showing {showing}"))
+
+    values: dict[str, list[str]] = {}
+    for key, value in pairs:
+        k = ALIASES.get(key, key)
+        if k in QUERY_KEYS:
+            values.setdefault(k, []).append(value)
+        elif k not in IGNORED_KEYS:
+            problems.append(Problem(cut(key), cut(value), f"this {source} has an unknown view key "
+                                    f"'{cut(key)}'", "it was ignored"))
+
+    sel: dict[str, Any] = {}
+    mod: dict[str, Any] = {}
+    sort = "year"
+    design = dict(DESIGN_DEFAULTS)
+    for key, vals in values.items():
+        if key in FILTER_KEYS:
+            sel[key] = _filter(key, vals, options, problem)
+            continue
+        raw = vals[-1]
+        v = raw.strip()
+        if not v:
+            continue
+        if key == "endpoint":
+            got = _lookup(v, ENDPOINTS)
+            if got is None:
+                problem(key, raw, f"is not one of {_names(ENDPOINTS)}", _SELECTION.endpoint)
+            else:
+                sel[key] = got
+        elif key == "timepoint":
+            got = _lookup(v, TIMEPOINTS)
+            if got is None:
+                problem(key, raw, f"is not one of {_names(TIMEPOINTS, labels=True)}",
+                        TIMEPOINTS[_SELECTION.timepoint].lower())
+            else:
+                sel[key] = got
+        elif key == "reports":
+            got = _lookup(v, REPORTS)
+            if got is None:
+                problem(key, raw, f"is not one of {_names(REPORTS)}", REPORTS[_SELECTION.reports].lower())
+            else:
+                sel[key] = got
+        elif key == "forest_sort":
+            got = _lookup(v, SORTS)
+            if got is None:
+                problem(key, raw, f"is not one of {_names(SORTS)}", "the order by year")
+            else:
+                sort = got
+        elif key in DESIGN_DEFAULTS:
+            x = _float(v)
+            if x is None or not 0 < x < 1:
+                problem(key, raw, "is not a number in (0, 1)", f"{DESIGN_DEFAULTS[key]:g}")
+            else:
+                design[key] = x
+        else:  # a Model field
+            name = QUERY_KEYS[key]
+            default = getattr(_MODEL, name)
+            if name in CHOICES:
+                got = parse_choice(name, v)
+                if got is None:
+                    problem(key, raw, f"is not one of {_names(CHOICES[name])}", str(default))
+                else:
+                    mod[name] = got
+            elif name == "level":
+                got = _pick_number(v, LEVELS, percent=True)
+                if got is None:
+                    problem(key, raw, f"is not one of {_names([f'{x:.0%}' for x in LEVELS])}",
+                            f"{default:.0%}")
+                else:
+                    mod[name] = got
+            else:  # prior_scale
+                got = _pick_number(v.removeprefix("half-normal(").removesuffix(")"), PRIOR_SCALES)
+                if got is None:
+                    problem(key, raw, f"is not one of {_names([f'{x:.1f}' for x in PRIOR_SCALES])}",
+                            f"{default:.1f}")
+                else:
+                    mod[name] = got
+    _check_design(design, problem)
+    return ParsedView(
+        selection=replace(_SELECTION, **sel),
+        model=replace(_MODEL, **mod),
+        forest_sort=sort,
+        design=design,
+        problems=tuple(problems),
+    )
+
+
+def read_view_file(path: str | Path) -> Mapping[str, Any]:
+    """The mapping of view keys in a YAML (or JSON) view file (``yaml.safe_load`` only)."""
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML ({cut(exc, 200)}).") from None
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{path}: a view file must hold a mapping of view keys to values.")
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+def _pairs(query: object) -> list[tuple[str, str]]:
+    if query is None:
+        return []
+    if isinstance(query, str):
+        q = query.strip()
+        if "://" in q or q.startswith("/"):
+            q = urlsplit(q).query
+        return parse_qsl(q.lstrip("?"), keep_blank_values=True)
+    if isinstance(query, Mapping):
+        out: list[tuple[str, str]] = []
+        for key, value in query.items():
+            if value is None:
+                continue
+            if isinstance(value, (list, tuple)):
+                out.extend((str(key), _scalar(v)) for v in value)
+            else:
+                out.append((str(key), _scalar(value)))
+        return out
+    if isinstance(query, Sequence):
+        return [(str(k), _scalar(v)) for k, v in query]
+    raise ValueError(f"a view must be a query string or a mapping (got {type(query).__name__}).")
+
+
+def _scalar(v: object) -> str:
+    if isinstance(v, bool):
+        return str(v).lower()
+    return "" if v is None else str(v)
+
+
+def _lookup(text: str, vocabulary: Mapping[str, str]) -> str | None:
+    """The key of ``vocabulary`` spelled by ``text``: the key or its label, in any case."""
+    low = text.strip().lower()
+    for key, label in vocabulary.items():
+        if low in (key.lower(), label.lower()):
+            return key
+    return None
+
+
+def _names(vocabulary: Mapping[str, str] | Sequence[str], labels: bool = False) -> str:
+    names = list(vocabulary.values() if labels and isinstance(vocabulary, Mapping) else vocabulary)
+    names = [str(n) for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" or {names[-1]}"
+
+
+def _float(text: str) -> float | None:
+    try:
+        x = float(text)
+    except ValueError:
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _pick_number(text: str, offered: Sequence[float], percent: bool = False) -> float | None:
+    t = text.strip()
+    x = _float(t[:-1]) / 100 if percent and t.endswith("%") and _float(t[:-1]) is not None else _float(t)
+    if x is None:
+        return None
+    return next((o for o in offered if math.isclose(x, o)), None)
+
+
+def _filter(key: str, vals: list[str], options, problem) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(v.strip() for v in vals if v.strip()))
+    if options is None or key not in options:
+        return chosen
+    known = set(options[key])
+    kept = tuple(v for v in chosen if v in known)
+    for v in chosen:
+        if v not in known:
+            showing = ("the others" if kept else f"all {_FILTER_PLURAL[key]}")
+            problem(key, v, "is not in the data", showing)
+    return kept
+
+
+def _check_design(design: dict[str, float], problem) -> None:
+    if not design["p0"] < design["p1"]:
+        problem("p1", f"{design['p1']:g}", f"is not above p0 ({design['p0']:g})",
+                f"p0 {DESIGN_DEFAULTS['p0']:g} and p1 {DESIGN_DEFAULTS['p1']:g}")
+        design["p0"], design["p1"] = DESIGN_DEFAULTS["p0"], DESIGN_DEFAULTS["p1"]
+    if not design["alpha"] <= 0.5:
+        problem("alpha", f"{design['alpha']:g}", "is above 0.5", f"{DESIGN_DEFAULTS['alpha']:g}")
+        design["alpha"] = DESIGN_DEFAULTS["alpha"]
+    if not design["power"] >= 0.5:
+        problem("power", f"{design['power']:g}", "is below 0.5", f"{DESIGN_DEFAULTS['power']:g}")
+        design["power"] = DESIGN_DEFAULTS["power"]
+
+
