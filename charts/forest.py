@@ -340,3 +340,205 @@ def sort_rows(rows: pd.DataFrame, order: str) -> pd.DataFrame:
     return rows.sort_values(cols, ascending=ascending, na_position="last", kind="stable").reset_index(
         drop=True
     )
+
+
+def grouped_forest_figure(
+    rows: pd.DataFrame,
+    subgroups,
+    result: PooledProportion,
+    *,
+    group_title: str = "Group",
+    title: str = "",
+    ci_label: str = "95% CI",
+    x_title: str = "Proportion of patients",
+    pooled_label: str = "Pooled (random effects)",
+    test_text: str = "",
+    presentation: bool = False,
+) -> go.Figure:
+    """The forest plot grouped by a comparison variable, as meta's ``forest(subgroup=)`` draws it.
+
+    Under each group heading: its studies, the group's pooled diamond with its CI and its
+    prediction interval; at the foot: the overall diamond (``result``), the overall prediction
+    interval, the heterogeneity line and the between-group test (``test_text``).
+
+    Parameters
+    ----------
+    rows
+        :func:`forest_figure`'s rows plus a ``group`` column (studies in display order; weights
+        are those of the overall model, so a group's weight is the sum of its studies').
+    subgroups
+        A :class:`synthesis.subgroups.SubgroupResult` (``groups``, ``results``) of the same rows.
+    result
+        The overall pooled result (the ungrouped forest's diamond).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces: ``"studies"`` (``customdata[:, 0]`` = study id), one ``"pooled: <group>"`` and, where
+        estimable, one ``"prediction interval: <group>"`` per group, then ``"pooled"`` and
+        ``"prediction interval"`` for the overall result.
+    """
+    missing = [c for c in (*REQUIRED, "group") if c not in rows.columns]
+    if missing:
+        raise ValueError(f"rows is missing column(s) {missing}.")
+    groups = [str(g) for g in subgroups.groups]
+    unknown = sorted(set(rows["group"].astype(str)) - set(groups))
+    if unknown:
+        raise ValueError(f"rows has group(s) {unknown} that subgroups does not (groups: {groups}).")
+    weights_all = rows["weight"].to_numpy(dtype=float) if "weight" in rows else np.full(len(rows), np.nan)
+    finite_w = bool(len(rows)) and bool(np.all(np.isfinite(weights_all)))
+
+    # top-to-bottom layout: (kind, payload); y is assigned afterwards (top row highest)
+    layout: list[tuple[str, object]] = [("header", None)]
+    for g, res in zip(groups, subgroups.results, strict=True):
+        members = rows[rows["group"].astype(str) == g]
+        layout.append(("heading", (g, res)))
+        layout.extend(("study", idx) for idx in members.index)
+        layout.append(("diamond", (g, res, members)))
+        if res.k > 1:
+            layout.append(("pi", (g, res)))
+        layout.append(("gap", None))
+    layout += [("overall", None), ("overall_pi", None)]
+    heights = {"gap": 0.5}
+    ys: list[float] = []
+    y = 0.0
+    for kind, _ in reversed(layout):
+        y += heights.get(kind, 1.0)
+        ys.append(y)
+    ys.reverse()
+    top = ys[0]
+
+    annotations: list[dict] = []
+
+    def text(x: float, yy: float, s: str, *, align: str = "left", bold: bool = False, color=None,
+             size=None):
+        font = {k: v for k, v in (("color", color), ("size", size)) if v}
+        annotations.append({
+            "x": x, "y": yy, "xref": "paper", "yref": "y", "text": f"<b>{s}</b>" if bold else s,
+            "showarrow": False, "xanchor": {"left": "left", "right": "right", "center": "center"}[align],
+            "align": align, "font": font,
+        })
+
+    fig = go.Figure()
+    study_y = {payload: yy for (kind, payload), yy in zip(layout, ys, strict=True) if kind == "study"}
+    order = [i for i in rows.index if i in study_y]
+    sub = rows.loc[order]
+    prop = sub["proportion"].to_numpy(dtype=float)
+    low = sub["ci_low"].to_numpy(dtype=float)
+    high = sub["ci_high"].to_numpy(dtype=float)
+    weights = sub["weight"].to_numpy(dtype=float) if "weight" in sub else np.full(len(sub), np.nan)
+    fig.add_trace(go.Scatter(
+        name="studies", x=prop, y=[study_y[i] for i in order], mode="markers",
+        marker={"symbol": "square", "size": _marker_sizes(weights, sub["total"].to_numpy(dtype=float)),
+                "color": theme.COLORS["study"], "line": {"width": 0}},
+        error_x={"type": "data", "symmetric": False, "array": np.clip(high - prop, 0, None),
+                 "arrayminus": np.clip(prop - low, 0, None), "color": "#34495e", "thickness": 1.4,
+                 "width": 0},
+        customdata=np.array(sub["study_id"].astype(str).tolist(), dtype=object).reshape(-1, 1),
+        hovertext=[study_hover(r, ci_label) for _, r in sub.iterrows()],
+        hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+    ))
+
+    def diamond(name: str, res, yy: float, color: str, label: str) -> None:
+        est, cl, ch = res.estimate, res.ci_low, res.ci_high
+        if not all(math.isfinite(v) for v in (est, cl, ch)):
+            return
+        fig.add_trace(go.Scatter(
+            name=name, x=[cl, est, ch, est, cl], y=[yy, yy + 0.36, yy, yy - 0.36, yy], mode="lines",
+            fill="toself", fillcolor=color, line={"color": color, "width": 1}, hoveron="fills+points",
+            hovertext=(f"<b>{_hover_escape(label)}</b><br>{interval_text(est, cl, ch)} "
+                       f"({res.level:.0%} CI)<br>k = {res.k}, N = {res.total_n}"),
+            hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+        ))
+
+    def pi_bar(name: str, res, yy: float) -> bool:
+        if not (math.isfinite(res.pi_low) and math.isfinite(res.pi_high)):
+            return False
+        fig.add_trace(go.Scatter(
+            name=name, x=[res.pi_low, res.pi_high], y=[yy, yy], mode="lines+markers",
+            line={"color": theme.COLORS["pi"], "width": 4},
+            marker={"symbol": "line-ns-open", "size": 10, "color": theme.COLORS["pi"]},
+            hovertext=(f"<b>Prediction interval</b> ({res.level:.0%}, {res._pi_label()})"
+                       f"<br>[{pct(res.pi_low)}, {pct(res.pi_high)}]"),
+            hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+        ))
+        return True
+
+    muted = theme.COLORS["muted"]
+    for (kind, payload), yy in zip(layout, ys, strict=True):
+        if kind == "header":
+            text(_COLS["label"], yy, group_title + " / study", bold=True)
+            text(_COLS["counts"], yy, "Events/N", bold=True, align="right")
+            text(_COLS["estimate"], yy, f"% [{ci_label}]", bold=True, align="right")
+            text(1.0, yy, "Weight", bold=True, align="right")
+        elif kind == "heading":
+            g, res = payload
+            text(_COLS["label"], yy, _hover_escape(shorten(g, 40)), bold=True)
+        elif kind == "study":
+            r = rows.loc[payload]
+            label = _hover_escape(shorten(_clean(r["label"]), 32))
+            if "flag_count" in r and float(r["flag_count"] or 0) > 0:
+                label = f"{label} <span style='color:{theme.COLORS['flag']}'>{FLAG}</span>"
+            text(_COLS["label"] + 0.015, yy, label)
+            text(_COLS["counts"], yy, f"{int(r['events'])}/{int(r['total'])}", align="right")
+            text(_COLS["estimate"], yy, interval_text(r["proportion"], r["ci_low"], r["ci_high"]),
+                 align="right")
+            w = float(r["weight"]) if "weight" in r else math.nan
+            text(1.0, yy, f"{w:.1f}%" if math.isfinite(w) else "–", align="right")
+        elif kind == "diamond":
+            g, res, members = payload
+            diamond(f"pooled: {g}", res, yy, theme.COLORS["subgroup"], f"{g}: pooled")
+            text(_COLS["label"] + 0.015, yy, f"Subtotal (k = {res.k})", bold=True)
+            text(_COLS["counts"], yy, f"{res.total_events}/{res.total_n}", align="right", bold=True)
+            text(_COLS["estimate"], yy, interval_text(res.estimate, res.ci_low, res.ci_high),
+                 align="right", bold=True)
+            wsum = float(members["weight"].sum()) if finite_w and "weight" in members else math.nan
+            text(1.0, yy, f"{wsum:.1f}%" if math.isfinite(wsum) else "–", align="right", bold=True)
+        elif kind == "pi":
+            g, res = payload
+            ok = pi_bar(f"prediction interval: {g}", res, yy)
+            text(_COLS["label"] + 0.015, yy, "Prediction interval", color=muted)
+            text(_COLS["estimate"], yy, f"[{pct(res.pi_low)}, {pct(res.pi_high)}]" if ok else "not estimable",
+                 align="right", color=muted)
+        elif kind == "overall":
+            diamond("pooled", result, yy, theme.COLORS["pooled"], pooled_label)
+            text(_COLS["label"], yy, f"<b>{_hover_escape(pooled_label)}</b>")
+            text(_COLS["counts"], yy, f"<b>{result.total_events}/{result.total_n}</b>", align="right")
+            text(_COLS["estimate"], yy,
+                 f"<b>{interval_text(result.estimate, result.ci_low, result.ci_high)}</b>", align="right")
+            text(1.0, yy, "100%" if finite_w else "–", align="right")
+            if math.isfinite(result.estimate):
+                fig.add_shape(type="line", x0=result.estimate, x1=result.estimate, y0=yy - 0.5,
+                              y1=top - 0.5, xref="x", yref="y",
+                              line={"color": theme.COLORS["pooled"], "width": 1, "dash": "dot"})
+        elif kind == "overall_pi":
+            ok = pi_bar("prediction interval", result, yy)
+            text(_COLS["label"], yy, "Prediction interval", color=muted)
+            text(_COLS["estimate"], yy, f"[{pct(result.pi_low)}, {pct(result.pi_high)}]" if ok
+                 else "not estimable", align="right", color=muted)
+
+    foot = []
+    if math.isfinite(result.q) and math.isfinite(result.i2):
+        foot.append(f"Heterogeneity: I² = {result.i2:.0f}%, τ² = {result.tau2:.3g}, "
+                    f"Q = {result.q:.2f} (df = {result.q_df}, p = {result.q_pvalue:.3g})")
+    if test_text:
+        foot.append(_hover_escape(test_text))
+    if foot:
+        annotations.append({
+            "x": 0.0, "y": 0.0, "xref": "paper", "yref": "paper", "yanchor": "top", "yshift": -44,
+            "xanchor": "left", "text": "<br>".join(foot), "showarrow": False, "align": "left",
+            "font": {"color": theme.COLORS["muted"], "size": 12},
+        })
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
+        annotations=annotations,
+        height=int(150 + ROW_PX * (top + 1) + 18 * len(foot)),
+        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 60 + 18 * len(foot)},
+        hovermode="closest",
+        xaxis={"domain": list(PLOT_DOMAIN), "range": [-0.02, 1.02], "tickformat": ".0%", "dtick": 0.2,
+               "title": {"text": x_title, "standoff": 8}, "showgrid": True, "zeroline": False},
+        yaxis={"range": [0.3, top + 0.7], "showticklabels": False, "showgrid": False,
+               "zeroline": False, "fixedrange": True},
+        dragmode=False,
+    )
+    return theme.apply(fig, presentation=presentation)

@@ -358,11 +358,11 @@ def subgroup_forest_figure(
             showlegend=False,
         )
     )
-    for i, (yy, g) in enumerate(diamonds):
+    for yy, g in diamonds:
         e, a, b = float(g["estimate"]), float(g["ci_low"]), float(g["ci_high"])
         if not all(map(_fin, (e, a, b))):
             continue
-        color = theme.SEQUENCE[(i + 1) % len(theme.SEQUENCE)]
+        color = theme.COLORS["subgroup"]
         extra = f"<br>I² = {float(g['i2']):.0f}%" if "i2" in g and _fin(g["i2"]) else ""
         fig.add_trace(
             go.Scatter(

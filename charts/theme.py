@@ -12,6 +12,7 @@ FONT = "DejaVu Sans, Arial, sans-serif"
 COLORS = {
     "study": "#1f5f8b",
     "pooled": "#b03a2e",
+    "subgroup": "#5d6d7e",  # subgroup diamonds: neutral (red is the overall pooled estimate)
     "pi": "#e59866",
     "flag": "#c0392b",
     "muted": "#7f8c8d",

@@ -492,6 +492,38 @@ def headline(sel: Selection, model: Model, check_model: Model, key: str) -> Head
     return Headline(k, view.result, chk, view.caveats)
 
 
+#: comparison variables the main forest can be grouped by (Pooled efficacy's "Group by")
+GROUP_BY = {"none": "No grouping", "design": "Design", "histology": "Histology",
+            "regimen": "Regimen", "line": "Line", "dose": "Dose"}
+
+
+@st.cache_resource(max_entries=48, show_spinner=False, hash_funcs=HASH_FUNCS)
+def grouped_forest_for(sel: Selection, model: Model, order: str, by: str, key: str, pooled_label: str):
+    """The main forest grouped by ``by`` (shared figure; raises ``ValueError`` when not estimable).
+
+    Group diamonds and prediction intervals come from :func:`synthesis.subgroup_analysis` with a
+    separate τ² per group (meta's default), study weights from the overall model.
+    """
+    from charts import forest
+
+    view = pooled_view(sel, model, key)
+    groups = subgroup_frame(evidence_frames().outcomes, sel, by).set_index("study_id")["group"]
+    rows = forest.sort_rows(view.rows, order).assign(
+        group=lambda r: r["study_id"].map(groups).fillna(MISSING).astype(str))
+    order_groups = sorted(set(rows["group"]), key=lambda g: (g == MISSING, g.lower()))
+    rows = pd.concat([rows[rows["group"] == g] for g in order_groups], ignore_index=True)
+    ev, n = tuple(int(x) for x in rows["events"]), tuple(int(x) for x in rows["total"])
+    res = cached_subgroups(ev, n, tuple(rows["group"]), "separate", model)
+    res_groups = [str(g) for g in res.groups]
+    rows = pd.concat([rows[rows["group"] == g] for g in res_groups], ignore_index=True)
+    return shared_figure(forest.grouped_forest_figure(
+        rows, res, view.result, group_title=GROUP_BY[by],
+        title=f"{ENDPOINTS[sel.endpoint]} — {TIMEPOINTS[sel.timepoint].lower()}, by {GROUP_BY[by].lower()}",
+        ci_label=f"{model.level:.0%} CI", pooled_label=pooled_label,
+        test_text=subgroup_test_text(res) if len(res.groups) > 1 else "",
+    ))
+
+
 @st.cache_resource(max_entries=48, show_spinner=False, hash_funcs=HASH_FUNCS)
 def forest_figure_for(sel: Selection, model: Model, order: str, key: str, pooled_label: str):
     """The forest figure (shared object, never mutated after creation)."""

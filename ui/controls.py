@@ -173,12 +173,12 @@ def model_controls(*, container=None, expanded: bool = False) -> Model:
         )
         ci = st.selectbox(
             "Confidence interval", CI_METHODS, index=_index(CI_METHODS, d.ci_method), key="ci",
-            bind=BIND, format_func=lambda v: CI_SHORT.get(v, v),
+            bind=BIND,  # options stay the URL literals (?ci=hksj): no format_func
             help=_help('The default, HKSJ ad hoc (metafor test = "adhoc"), scales the variance '
                        "by max(1, q) with a t(k−1) quantile: never narrower than Wald, never of "
                        "zero width. Plain HKSJ can be narrower than Wald, and of zero width when "
                        "the studies agree exactly. A GLMM has no HKSJ analogue and uses t(k−1) "
-                       "instead (stated under the plot).", CI_METHODS),
+                       "instead (stated under the plot).", CI_METHODS, CI_SHORT),
         )
         pi = st.selectbox(
             "Prediction interval", PI_METHODS, index=_index(PI_METHODS, d.pi_method), key="pi",
@@ -216,8 +216,9 @@ def model_controls(*, container=None, expanded: bool = False) -> Model:
     return model
 
 
-def _help(text: str, options) -> str:
-    return text + "\n\n" + "\n".join(f"- `{o}`: {LABELS.get(o, o)}" for o in options)
+def _help(text: str, options, labels=None) -> str:
+    labels = labels or LABELS
+    return text + "\n\n" + "\n".join(f"- `{o}`: {labels.get(o, o)}" for o in options)
 
 
 def sort_control(key: str = "forest_sort") -> str:

@@ -102,15 +102,34 @@ def forest_panel(sel, model, view, *, file_stem: str) -> None:
     """Forest plot with its chart-local sort control (a fragment: sorting does not re-pool)."""
     from ui.controls import sort_control
 
-    order = sort_control()
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    with left:
+        order = sort_control()
+    with right:
+        by = st.selectbox("Group by", list(analysis.GROUP_BY), format_func=analysis.GROUP_BY.get,
+                          key="group_by", bind="query-params",
+                          help="Group the studies by a comparison variable: a diamond and a "
+                          "prediction interval per group, the overall diamond and the test for "
+                          "subgroup differences at the foot (as R meta's forest(subgroup = ...)).") or "none"
     result, ci_label = view.result, f"{model.level:.0%} CI"
-    fig = analysis.forest_figure_for(sel, model, order, analysis.data_key(), text.pooled_label(result))
+    label = text.pooled_label(result)
+    fig = None
+    if by != "none":
+        try:
+            fig = analysis.grouped_forest_for(sel, model, order, by, analysis.data_key(), label)
+        except ValueError as exc:
+            st.warning(f"The studies cannot be grouped by {analysis.GROUP_BY[by].lower()}: {exc}")
+    if fig is None:
+        fig = analysis.forest_figure_for(sel, model, order, analysis.data_key(), label)
     plot(fig, key="forest", clickable=True)
     st.caption(
         f"{result.model_label()}. Squares: observed proportion (size ∝ weight, or patients for the "
-        f"GLMM); bars: {ci_label} of each study; diamond: pooled estimate and its CI; orange bar: "
+        f"GLMM); bars: {ci_label} of each study; red diamond: pooled estimate and its CI; orange bar: "
         "prediction interval. ⚑ marks studies with data-quality flags (hover for the messages). "
         "Click a study to open its card."
+        + (" Grey diamonds: each group's own pooled estimate (own τ²); weights are those of the "
+           "overall model. Comparisons between groups are observational, not randomised."
+           if fig is not None and by != "none" else "")
     )
     csv_download(view.rows, f"{file_stem}.csv", key="dl_forest", label="Download study table (CSV)")
 
@@ -434,8 +453,8 @@ def _subgroup_body(frame: pd.DataFrame, model, by: str) -> None:
     gtab = gtab[gtab["group"] != "Overall"]
     test = analysis.subgroup_test_text(res) if len(res.groups) > 1 else ""
     fig = meta_plots.subgroup_forest_figure(
-        analysis.subgroup_rows(frame, ci), gtab.rename(columns={"total": "n"}), test_text=test,
-    )
+        analysis.subgroup_rows(frame, ci), gtab.rename(columns={"total": "n"}),
+    )  # the test is printed once, below the figure
     plot(fig, key="subgroup_forest", clickable=True)
     if test:
         st.markdown(f"**{text.md(test)}**")

@@ -139,3 +139,25 @@ def test_glmm_sensitivity_uses_iv_for_influence(app_test) -> None:
     at = app_test(page=PAGE, query={"ptab": "Sensitivity", "method": "GLMM"})
     text = check_clean(at)
     assert "IV logit REML" in text
+
+
+def test_forest_grouped_by_a_comparison_variable(app_test) -> None:
+    import json
+
+    at = app_test(page=PAGE)
+    at.selectbox(key="group_by").set_value("regimen").run()
+    text = check_clean(at)
+    assert "Grey diamonds" in text
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [t.get("name") for t in fig["data"]]
+    assert {"pooled: monotherapy", "pooled: combination", "pooled: mixed"} <= set(names)
+    assert names[-2:] == ["pooled", "prediction interval"]
+    foot = " ".join(a.get("text", "") for a in fig["layout"]["annotations"])
+    assert foot.count("Test for subgroup differences") == 1
+    res = expected(A.Selection(), A.DEFAULT_MODEL)
+    overall = next(t for t in fig["data"] if t.get("name") == "pooled")
+    assert overall["x"][1] == pytest.approx(res.estimate)
+    at2 = app_test(page=PAGE, query={"group_by": "Design"})
+    check_clean(at2)
+    names = [t.get("name") for t in json.loads(at2.get("plotly_chart")[0].proto.spec)["data"]]
+    assert "pooled: prospective" in names
