@@ -214,10 +214,10 @@ def whats_new(old: EvidenceBase, new: EvidenceBase, *, date: str, version: str,
         rows.append(("Exclusions recorded", text.count(len(d.exclusions_added), "record"),
                      ", ".join(d.exclusions_added)))
     if d.flags_raised:
-        rows.append(("Flags raised", ", ".join(sorted({f.study_id or '-' for f in d.flags_raised})),
+        rows.append(("Flags raised", ", ".join(sorted({f.study_id or "-" for f in d.flags_raised})),
                      text.count(len(d.flags_raised), "flag")))
     if d.flags_resolved:
-        rows.append(("Flags resolved", ", ".join(sorted({f.study_id or '-' for f in d.flags_resolved})),
+        rows.append(("Flags resolved", ", ".join(sorted({f.study_id or "-" for f in d.flags_resolved})),
                      "; ".join(f"{f.study_id}: {f.message}" for f in d.flags_resolved)))
     for p in pooled:
         rows.append((f"Pooled {p.endpoint} (page defaults)", "", p.text))
