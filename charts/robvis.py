@@ -288,7 +288,7 @@ def paired_forest_figure(
         xaxis2={"domain": [0.765, 1.0], "anchor": "y", "range": [-0.6, x_of[cols[-1]] + 0.6],
                 "tickvals": [x_of[c] for c in cols], "ticktext": cols, "side": "top",
                 "showgrid": False, "zeroline": False, "fixedrange": True, "tickfont": {"size": 11}},
-        legend={"orientation": "h", "y": -0.08, "x": 0.765, "yanchor": "top",
+        legend={"orientation": "h", "y": -0.08, "x": 1.0, "xanchor": "right", "yanchor": "top",
                 "font": {"size": 11}, "title": {"text": "Risk of bias"}},
         margin={"b": 110},
     )

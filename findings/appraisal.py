@@ -27,6 +27,7 @@ from evidence.appraisal import (
     Appraisals,
     StudyAppraisal,
 )
+from findings import survival as fsurv
 from findings import text
 from synthesis.bias import egger_test
 from synthesis.grade import GradeAssessment, Override, assess
@@ -45,6 +46,7 @@ __all__ = [
     "grade_outcome",
     "indirectness_reasons",
     "item_table",
+    "median_rows",
     "minors_distribution",
     "profile_table",
     "rob_index",
@@ -274,6 +276,32 @@ def rob_sensitivity(rows: pd.DataFrame, appraisals: Appraisals, pool_kwargs: Map
     return RobSensitivity(res_all, without, by, reg, k_high, tuple(notes))
 
 
+# --------------------------------------------------------------------------- pooled medians
+
+
+def median_rows(survival: pd.DataFrame, endpoint: str, reports: str = "one"):
+    """Pooled median ``endpoint`` ("PFS"/"OS") by the Survival page's headline method (the one
+    that uses the most studies; ties: inverse variance on log medians) and its study rows
+    (``study_id, label, total, weight``); ``(None, empty)`` when fewer than two medians pool."""
+    empty = pd.DataFrame(columns=["study_id", "label", "total", "weight"])
+    if survival is None or survival.empty:
+        return None, empty
+    cands, _ = fsurv.pool_candidates(survival, endpoint, reports)
+    if cands.empty:
+        return None, empty
+    try:
+        res = fsurv.run_pool(cands, fsurv.default_pool_method(cands))
+    except ValueError:
+        return None, empty
+    if res is None or res.k < 2 or not math.isfinite(res.estimate):
+        return None, empty
+    by_label = {fsurv.text(r["label"]): r for _, r in cands.iterrows()}
+    rows = pd.DataFrame([{"study_id": str(by_label[lab]["study_id"]), "label": lab,
+                          "total": pd.to_numeric(by_label[lab]["n"], errors="coerce"), "weight": w}
+                         for lab, w in zip(res.labels, res.weights, strict=True) if lab in by_label])
+    return res, rows
+
+
 # --------------------------------------------------------------------------- GRADE
 
 
@@ -305,6 +333,7 @@ def grade_outcome(outcome: str, result, rows: pd.DataFrame, appraisals: Appraisa
                   inputs: GradeInputs, *, transform: str = "logit") -> GradeAssessment:
     """GRADE proposal for one pooled outcome (``result``: a pooled proportion or median)."""
     question, _ = OUTCOMES[outcome]
+    fmt = (lambda x: f"{text.decimal(x, 1)} months") if outcome.startswith("median") else text.pct
     egger_p = None
     if result.k >= 10 and {"events", "total"} <= set(rows.columns):
         try:
@@ -312,23 +341,37 @@ def grade_outcome(outcome: str, result, rows: pd.DataFrame, appraisals: Appraisa
                                  transform=transform).pvalue
         except ValueError:
             egger_p = None
-    n = int(getattr(result, "total_n", rows["total"].sum() if "total" in rows else 0))
+    n = getattr(result, "total_n", None)
+    if n is None:
+        n = int(pd.to_numeric(rows["total"], errors="coerce").fillna(0).sum()) if "total" in rows else 0
     return assess(
         outcome, question=question, k=result.k, n=n, estimate=result.estimate,
         ci=(result.ci_low, result.ci_high), pi=(result.pi_low, result.pi_high), i2=result.i2,
         threshold=inputs.thresholds.get(outcome), weight_high=weight_share(rows, appraisals),
         indirect=indirectness_reasons(rows, inputs), egger_p=egger_p,
-        overrides=inputs.overrides.get(outcome, {}),
+        overrides=inputs.overrides.get(outcome, {}), fmt=fmt,
     )
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
+def _interval_name(outcome: str, result) -> str:
+    if outcome.startswith("median") and not getattr(result, "inverse_variance", True):
+        return fsurv.interval_name(result)
+    return f"{text.level(result.level)} CI"
+
+
+def _months(low: float, high: float) -> str:
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return text.NOT_ESTIMABLE
+    return f"{text.decimal(low, 1)}–{text.decimal(high, 1)} months"
+
+
 def _effect(outcome: str, result) -> str:
     if outcome.startswith("median"):
-        return (f"{text.decimal(result.estimate, 1)} months "
-                f"({text.level(result.level)} CI {text.decimal(result.ci_low, 1)}–{text.decimal(result.ci_high, 1)})")
+        return (f"{text.decimal(result.estimate, 1)} months ({_interval_name(outcome, result)} "
+                f"{_months(result.ci_low, result.ci_high)})")
     return f"{text.pct(result.estimate, 0)} ({text.level(result.level)} CI {text.interval(result.ci_low, result.ci_high, 0)})"
 
 
@@ -389,15 +432,15 @@ def sof_table(assessments: Sequence[GradeAssessment], results: Mapping[str, obje
     return pd.DataFrame(rows)
 
 
-def certainty_sentence(outcome: str, result, certainty: str | None) -> str:
+def certainty_sentence(outcome: str, result, certainty: str | None, n: int | None = None) -> str:
     """``"ORR 28% (95% CI 20–38%; 11 studies, 349 patients; low certainty)"``."""
-    n = getattr(result, "total_n", None)
+    n = getattr(result, "total_n", n)
     k = text.count(result.k, "study", "studies")
     who = f"{k}, {text.count(n, 'patient')}" if n is not None else k
     cert = f"; {certainty} certainty" if certainty else ""
     if outcome.startswith("median"):
-        est = (f"{text.decimal(result.estimate, 1)} months ({text.level(result.level)} CI "
-               f"{text.decimal(result.ci_low, 1)}–{text.decimal(result.ci_high, 1)} months; {who}{cert})")
+        est = (f"{text.decimal(result.estimate, 1)} months ({_interval_name(outcome, result)} "
+               f"{_months(result.ci_low, result.ci_high)}; {who}{cert})")
     else:
         est = (f"{text.pct(result.estimate, 0)} ({text.level(result.level)} CI "
                f"{text.interval(result.ci_low, result.ci_high, 0)}; {who}{cert})")

@@ -56,7 +56,7 @@ import base64
 import json
 import math
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -66,6 +66,7 @@ __all__ = [
     "DOMAINS",
     "QUESTIONS",
     "RATINGS",
+    "RULES",
     "DomainRating",
     "GradeAssessment",
     "Override",
@@ -88,6 +89,22 @@ RATINGS: dict[str, int] = {
     "none": 0, "large": 1, "very large": 2,
 }
 _DOWN = DOMAINS[:5]
+
+#: The rules, worded once (used in the proposals, the footnotes, the page and the methods text).
+RULES: dict[str, str] = {
+    "start": ("Starting level by question: a treatment effect from uncontrolled single-arm studies "
+              "starts at low (GRADE guidelines 3, Balshem 2011); an event rate in patients treated "
+              "with apatinib starts at high (GRADE for prognosis, Iorio 2015)."),
+    "risk of bias": "serious when more than half of the weight comes from high-risk studies",
+    "inconsistency": "serious when the prediction interval spans the threshold",
+    "inconsistency (no PI)": "prediction interval not computable (or no threshold): serious when I² > 50%",
+    "indirectness": ("serious when regimen, line or histology differ from the question; no concurrent "
+                     "control is already reflected in the low starting level"),
+    "imprecision": ("GRADE 34 minimally contextualised: serious when the CI crosses the threshold, "
+                    "very serious when it does with fewer than {ois} patients"),
+    "publication bias": "not assessable below k = 10 (small-study tests need k ≥ 10); suspected when Egger's p < 0.10",
+    "large effect": "treatment effect, nothing rated down: +1 when CI low ≥ 2× threshold, +2 when ≥ 5×",
+}
 
 
 def symbols(level: int) -> str:
@@ -197,6 +214,7 @@ def assess(
     egger_p: float | None = None,
     ois: int = 100,
     overrides: Mapping[str, Override] | Sequence[Override] = (),
+    fmt: Callable[[float], str] | None = None,
 ) -> GradeAssessment:
     """Propose a GRADE rating for one pooled outcome (see the module docstring for the rules).
 
@@ -224,6 +242,8 @@ def assess(
         Egger test p value (used only from k = 10).
     overrides : mapping or sequence of Override
         User ratings that replace the proposals (their reasons are kept).
+    fmt : callable, optional
+        Formats values of the outcome's scale in the reasons (default: 3 significant digits).
 
     Examples
     --------
@@ -240,44 +260,43 @@ def assess(
         raise ValueError(f"k ({k!r}) must be at least 1.")
     ovr = {o.domain: o for o in (overrides.values() if isinstance(overrides, Mapping) else overrides)}
     start = QUESTIONS[question]
+    _num = fmt or _sig3
     props: list[tuple[str, str, str, str]] = []  # domain, proposed, rule, reason
 
     # risk of bias
-    rule = "serious when more than half of the weight comes from high-risk studies"
+    rule = RULES["risk of bias"]
     share = f"{weight_high:.0%} of the weight from studies at high risk of bias"
     props.append(("risk of bias", "serious" if weight_high > 0.5 else "not serious", rule, share))
 
     # inconsistency
     pi_ok = pi is not None and _finite(*pi)
     if pi_ok and threshold is not None:
-        rule = "serious when the prediction interval spans the threshold"
+        rule = RULES["inconsistency"]
         spans = _crosses(pi[0], pi[1], threshold)
         reason = (f"prediction interval {_num(pi[0])}–{_num(pi[1])} "
                   f"{'spans' if spans else 'does not span'} the threshold {_num(threshold)}")
         props.append(("inconsistency", "serious" if spans else "not serious", rule, reason))
     elif i2 is not None and _finite(i2):
-        rule = "prediction interval not computable (or no threshold): serious when I² > 50%"
+        rule = RULES["inconsistency (no PI)"]
         props.append(("inconsistency", "serious" if i2 > 50 else "not serious", rule,
                       f"I² = {i2:.0f}%" + ("" if pi_ok else "; prediction interval not computable")))
     else:
-        props.append(("inconsistency", "not serious", "single study or no heterogeneity estimate",
-                      "inconsistency cannot be judged from one estimate"))
+        props.append(("inconsistency", "not assessable", RULES["inconsistency (no PI)"],
+                      "one study" if k < 2 else "no heterogeneity estimate (e.g. a median of medians): "
+                      "judge the spread of the study estimates"))
 
     # indirectness
-    rule = "serious when regimen, line or histology differ from the question"
+    rule = RULES["indirectness"]
     if indirect:
         props.append(("indirectness", "serious", rule, "; ".join(indirect)))
     else:
         props.append(("indirectness", "not serious", rule,
-                      "population, regimen and line match the question"
-                      + ("; no concurrent control (already reflected in the low starting level)"
-                         if question == "treatment effect" else "")))
+                      "population, regimen and line match the question"))
 
     # imprecision
     if threshold is not None and _finite(*ci):
         crosses = _crosses(ci[0], ci[1], threshold)
-        rule = ("GRADE 34 minimally contextualised: serious when the CI crosses the threshold, "
-                f"very serious when it does with fewer than {ois} patients")
+        rule = RULES["imprecision"].format(ois=ois)
         if crosses and n < ois:
             rating = "very serious"
         else:
@@ -291,18 +310,18 @@ def assess(
 
     # publication bias
     if k < 10:
-        props.append(("publication bias", "not assessable", "small-study tests need k ≥ 10",
+        props.append(("publication bias", "not assessable", RULES["publication bias"],
                       f"k = {k}: not assessable (not rated down)"))
     elif egger_p is not None and _finite(egger_p):
         props.append(("publication bias", "suspected" if egger_p < 0.10 else "undetected",
-                      "suspected when Egger's p < 0.10", f"Egger p = {egger_p:.3f}"))
+                      RULES["publication bias"], f"Egger p = {egger_p:.3f}"))
     else:
         props.append(("publication bias", "undetected", "no small-study test supplied",
                       "no test result"))
 
     # large effect (rated up only for a treatment-effect question with nothing rated down)
     down = sum(RATINGS[_use(ovr, d, p)] for d, p, _, _ in props)
-    rule = "treatment effect, nothing rated down: +1 when CI low ≥ 2× threshold, +2 when ≥ 5×"
+    rule = RULES["large effect"]
     if question == "treatment effect" and threshold and threshold > 0 and _finite(ci[0]) and down == 0:
         ratio = ci[0] / threshold
         rating = "very large" if ratio >= 5 else "large" if ratio >= 2 else "none"
@@ -326,7 +345,7 @@ def _use(ovr: Mapping[str, Override], domain: str, proposed: str) -> str:
     return ovr[domain].rating if domain in ovr else proposed
 
 
-def _num(x: float) -> str:
+def _sig3(x: float) -> str:
     return f"{x:.3g}"
 
 

@@ -22,6 +22,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/pooled.py", "Pooled efficacy", ":material/forest:", "pooled", "Synthesis"),
     PageSpec("pages/compare.py", "Designs & subtypes", ":material/compare:", "compare", "Synthesis"),
     PageSpec("pages/survival.py", "Survival", ":material/timeline:", "survival", "Synthesis"),
+    PageSpec("pages/appraisal.py", "Appraisal & certainty", ":material/fact_check:", "appraisal", "Synthesis"),
     PageSpec("pages/planner.py", "Trial planner", ":material/calculate:", "planner", "Plan & present"),
     PageSpec("pages/present.py", "Present & export", ":material/slideshow:", "present", "Plan & present"),
     PageSpec("pages/my-studies.py", "Your studies", ":material/upload_file:", "my-studies", "Plan & present"),

@@ -1,0 +1,173 @@
+"""Glue for the Appraisal & certainty page: cached appraisal data, pooled outcomes, URL overrides."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from evidence.appraisal import DEFAULT_APPRAISALS_PATH, Appraisals, load_appraisals
+from findings import appraisal as FA
+from findings.text import md
+from synthesis.grade import DOMAINS, RATINGS, RULES, Override, decode_overrides, encode_overrides
+from ui import analysis as A
+from ui import survival_view as SV
+from ui.userdata_state import active_evidence
+from ui.widgets import csv_download
+
+#: URL key of the GRADE overrides (compact encoding, synthesis.grade.encode_overrides)
+OVERRIDES_KEY = "grade"
+#: URL keys of the decision thresholds, per outcome
+THRESHOLD_KEYS = {"ORR": "p0_orr", "DCR": "p0_dcr", "median PFS": "thr_pfs", "median OS": "thr_os"}
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _load(path: str, mtime: int) -> Appraisals:
+    return load_appraisals(path)
+
+
+def appraisals() -> Appraisals:
+    """The appraisal file (cached by path and modification time; never raises)."""
+    p = DEFAULT_APPRAISALS_PATH
+    return _load(str(p), p.stat().st_mtime_ns if p.exists() else 0)
+
+
+def overrides() -> tuple[dict[str, dict[str, Override]], str | None]:
+    """GRADE overrides from the URL and an error message when they cannot be read."""
+    raw = st.query_params.get(OVERRIDES_KEY)
+    try:
+        return decode_overrides(raw), None
+    except ValueError as exc:
+        return {}, f"The GRADE overrides in this link cannot be read and are ignored ({exc})."
+
+
+def set_overrides(ov: dict[str, dict[str, Override]]) -> None:
+    code = encode_overrides(ov)
+    if code:
+        st.query_params[OVERRIDES_KEY] = code
+    elif OVERRIDES_KEY in st.query_params:
+        del st.query_params[OVERRIDES_KEY]
+
+
+def outcome_results(sel, model, key: str) -> dict[str, tuple[object, pd.DataFrame]]:
+    """Pooled result and forest rows of each GRADE outcome for the current selection and model.
+
+    ORR and DCR: the Pooled efficacy engine on the same filters; median PFS and OS: the Survival
+    page's inverse-variance pooling of log medians. An outcome that cannot be pooled is left out.
+    """
+    out: dict[str, tuple[object, pd.DataFrame]] = {}
+    for ep in ("ORR", "DCR"):
+        s = replace(sel, endpoint=ep)
+        if A.cached_selection(s, key).k == 0:
+            continue
+        try:
+            view = A.pooled_view(s, model, key)
+        except ValueError:
+            continue
+        out[ep] = (view.result, view.rows)
+    frames = SV.cached_frames(active_evidence())
+    for ep, name in (("PFS", "median PFS"), ("OS", "median OS")):
+        res, rows = FA.median_rows(frames.survival, ep, sel.reports)
+        if res is not None:
+            out[name] = (res, rows)
+    return out
+
+
+def study_labels() -> dict[str, str]:
+    """Study id -> label of the evidence analysed."""
+    return {s.id: s.label for s in getattr(active_evidence(), "studies", ())}
+
+
+_BIND = "query-params"
+
+
+def _thresholds() -> dict[str, float | None]:
+    c = st.columns(4)
+    orr = c[0].number_input(
+        "ORR threshold p0 (%)", min_value=0.0, max_value=100.0, value=20.0, step=1.0, format="%.0f",
+        key="p0_orr",
+        bind=_BIND, help="The response rate below which apatinib would not be worth it for your "
+        "question. Default 20%, the Trial planner's default p0: set your own.")
+    dcr = c[1].number_input("DCR threshold (%)", min_value=0.0, max_value=100.0, value=None, step=1.0,
+                            format="%.0f", key="p0_dcr", bind=_BIND, placeholder="not set")
+    pfs = c[2].number_input("Median PFS threshold (months)", min_value=0.0, max_value=120.0, value=None,
+                            step=0.5, format="%.1f", key="thr_pfs", bind=_BIND, placeholder="not set")
+    os_ = c[3].number_input("Median OS threshold (months)", min_value=0.0, max_value=240.0, value=None,
+                            step=0.5, format="%.1f", key="thr_os", bind=_BIND, placeholder="not set")
+    return {"ORR": None if orr is None else orr / 100, "DCR": None if dcr is None else dcr / 100,
+            "median PFS": pfs, "median OS": os_}
+
+
+def grade_panel(sel, model, key: str, ap: Appraisals) -> None:
+    """Thresholds and question, the summary of findings, footnotes, sentences, profile, overrides."""
+    ov, err = overrides()
+    if err:
+        st.warning(err, icon=":material/warning:")
+    st.markdown("**Your question.** GRADE rates certainty against a decision threshold: set the "
+                "value that would change your decision.")
+    thresholds = _thresholds()
+    q1, q2 = st.columns(2)
+    regimen = q1.radio("Regimen asked about", ["any", "monotherapy"], key="q_regimen", bind=_BIND,
+                       horizontal=True, help="Monotherapy: pooled combination or mixed regimens "
+                       "are indirect evidence (indirectness).")
+    hist = q2.multiselect("Histology asked about", A.cached_options("histology_group", key), default=[],
+                          key="q_histology", bind=_BIND, placeholder="Any sarcoma")
+    inputs = FA.GradeInputs(thresholds=thresholds, histology=tuple(hist), regimen=regimen, overrides=ov)
+    results = outcome_results(sel, model, key)
+    if not results:
+        st.info("No outcome can be pooled for this selection.")
+        return
+    grades = [FA.grade_outcome(o, r, rows, ap, inputs, transform=model.transform)
+              for o, (r, rows) in results.items()]
+    res_only = {o: r for o, (r, _) in results.items()}
+    st.subheader("Summary of findings")
+    sof = FA.sof_table(grades, res_only)
+    st.dataframe(sof, hide_index=True, width="stretch")
+    notes, _ = FA.footnotes(grades)
+    for n in notes:
+        st.caption(md(n))
+    st.markdown("**Sentences for the text**")
+    for g in grades:
+        st.markdown(f"- {md(FA.certainty_sentence(g.outcome, res_only[g.outcome], g.words, n=g.n))}")
+    prof = FA.profile_table(grades, res_only)
+    with st.expander("Evidence profile (every domain, with the rule that proposed it)"):
+        st.dataframe(prof, hide_index=True, width="stretch")
+        for g in grades:
+            st.dataframe(g.summary(), hide_index=True, width="stretch")
+    a, b = st.columns(2)
+    with a:
+        csv_download(sof, "summary_of_findings.csv", key="dl_sof", label="Download summary of findings (CSV)")
+    with b:
+        csv_download(prof, "evidence_profile.csv", key="dl_profile", label="Download evidence profile (CSV)")
+    st.subheader("Override a rating")
+    with st.form("grade_override", clear_on_submit=True):
+        c = st.columns([1, 1, 1, 3])
+        outcome = c[0].selectbox("Outcome", list(results))
+        domain = c[1].selectbox("Domain", list(DOMAINS))
+        rating = c[2].selectbox("Rating", list(RATINGS))
+        reason = c[3].text_input("Reason (printed in the footnotes)", max_chars=300)
+        if st.form_submit_button("Apply override"):
+            try:
+                new = Override(domain, rating, reason)
+            except ValueError as exc:
+                st.error(md(str(exc)))
+            else:
+                ov.setdefault(outcome, {})[domain] = new
+                set_overrides(ov)
+                st.rerun()
+    for outcome, doms in list(ov.items()):
+        for domain, o in list(doms.items()):
+            c1, c2 = st.columns([5, 1])
+            c1.caption(md(f"{outcome}, {domain}: {o.rating} — {o.reason}"))
+            if c2.button("Remove", key=f"rm_{outcome}_{domain}"):
+                del ov[outcome][domain]
+                set_overrides(ov)
+                st.rerun()
+    st.caption("Overrides travel in the link (URL key `grade`): copy the address to share them.")
+
+
+def grade_methods() -> None:
+    st.subheader("GRADE rules")
+    for name, rule in RULES.items():
+        st.markdown(f"- **{md(name)}**: {md(rule.format(ois=100))}")
