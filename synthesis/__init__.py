@@ -61,6 +61,10 @@ _EXPORTS: dict[str, str] = {
     "median_of_medians": "synthesis.survival_medians",
     "headline_pool_method": "synthesis.survival_medians",
     "PooledMedian": "synthesis.survival_medians",
+    # survival: pseudo individual data from a published Kaplan–Meier figure (Guyot)
+    "reconstruct_ipd": "synthesis.km_reconstruction",
+    "compare_arms": "synthesis.km_reconstruction",
+    "KMReconstruction": "synthesis.km_reconstruction",
 }
 
 __all__ = [
