@@ -73,13 +73,15 @@ def test_pooled_method_switch_goes_to_the_url(app_url, page) -> None:
     page.locator(".st-key-pool_method").get_by_text("REML", exact=True).click()
     wait_for_app(page, timeout=90_000)
     expect_no_exception(page)
-    assert metric_value(page, "Pooled median PFS") == "not pooled"
+    reml = V.run_pool(cands, "REML")
+    expected = V.pooled_headline(reml, "PFS", "REML", len(cands) + len(_)).value
+    assert metric_value(page, "Pooled median PFS") == expected
     assert "pool_method=REML" in page.url
     url = page.url
     page.goto(url)
     wait_for_app(page, timeout=90_000)
     expect_no_exception(page)
-    assert metric_value(page, "Pooled median PFS") == "not pooled"
+    assert metric_value(page, "Pooled median PFS") == expected
 
 
 def test_curves_deep_link(app_url, page) -> None:

@@ -36,15 +36,17 @@ def test_headline_uses_the_method_with_most_studies(pfs) -> None:
     assert head.value == f"{decimal(results[method].estimate)} months"
 
 
-def test_headline_never_pools_one_study(pfs) -> None:
-    cands, pre = pfs
-    reml = FS.run_pool(cands, "REML")
-    assert reml is not None and reml.k == 1
-    head = FS.pooled_headline(reml, "PFS", "REML", len(cands) + len(pre))
+def test_headline_never_pools_one_study() -> None:
+    one = pool_log_medians([7.89, 3.5], [4.56, 2.5], [11.21, math.nan])  # one usable 95% CI
+    assert one.k == 1
+    head = FS.pooled_headline(one, "PFS", "REML", 15)
     assert not head.pooled and head.value == "not pooled" and head.interval == FS.DASH
-    assert "could use 1 of" in head.sentence and "at least 2" in head.sentence
+    assert "could use 1 of 15" in head.sentence and "at least 2" in head.sentence
     none = FS.pooled_headline(None, "OS", "DL", 4)
     assert not none.pooled and "could use 0 of 4" in none.sentence
+    two = FS.pooled_headline(median_of_medians([7.89, 3.5]), "PFS", "median", 15)
+    assert two.pooled and "from 2 of 15 studies" in two.sentence
+    assert "no 95% order-statistic interval at k = 2" in two.sentence
 
 
 def test_headline_pool_method_rule() -> None:
