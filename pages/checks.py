@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from findings.checks_summary import checks_summary
 from ui import evidence_view as V
 from ui.bootstrap import route_through_app
 from ui.userdata_state import active_evidence, active_label
 
 route_through_app()
+SUMMARY_ICON = {"success": ":material/check_circle:", "warning": ":material/warning:",
+                "error": ":material/error:"}
 
 st.title("Data checks")
 st.caption(
@@ -21,12 +24,17 @@ st.page_link("pages/studies.py", label="Studies: browse and open the study cards
 base = active_evidence()
 fr = V.frames(base)
 
+# ------------------------------------------------------------------ summary (loading + checks)
+summary = checks_summary(records=len(base.studies), problems=base.problems, flags=fr.flags)
+getattr(st, summary.level)(summary.sentence, icon=SUMMARY_ICON[summary.level])
+st.dataframe(summary.table, hide_index=True, width="content")
+
 # ------------------------------------------------------------------ load problems
 st.subheader("Loading the data", anchor=False)
 errors = [p for p in base.problems if p.severity == "error"]
 warnings = [p for p in base.problems if p.severity != "error"]
 if not base.problems:
-    st.success(f"The data loaded without problems: {len(base.studies)} records.", icon=":material/check_circle:")
+    st.caption(f"No load problem: {len(base.studies)} records loaded.")
 else:
     if errors:
         st.error(f"{len(errors)} item(s) could not be loaded; {len(base.studies)} record(s) were loaded and are "
