@@ -22,6 +22,7 @@ from evidence import EvidenceBase, Study, candidate_fractions, design_label
 from evidence.models import parse_percent_text
 from evidence.userdata import is_user_study
 from findings import text
+from findings.study_flags import merge_confirmed
 
 STUDIES_PAGE = "pages/studies.py"
 SEVERITY_ICON = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
@@ -523,6 +524,8 @@ def filter_flags(flags: pd.DataFrame, *, severity: list[str] | None = None, kind
 
 def flag_table(flags: pd.DataFrame) -> pd.DataFrame:
     cols = ["study_id", "label", "severity", "field", "message", "dossier_flag", "check"]
+    if "confirmed_by" in flags:
+        cols.append("confirmed_by")
     out = display_frame(flags.reindex(columns=cols))
     return out.rename(columns={"study_id": "study", "dossier_flag": "dossier flag"}).reset_index(drop=True)
 
@@ -652,7 +655,9 @@ def render_flags(flags: pd.DataFrame, *, empty: str | None = None) -> None:
     order = sorted(flags.itertuples(index=False), key=lambda f: SEVERITY_RANK.get(f.severity, 9))
     for f in order:
         dossier = f" (dossier flag {int(f.dossier_flag)})" if show(f.dossier_flag) != "—" else ""
-        msg = f"**{text.md(f.kind)}**{dossier} · {text.md(f.field)}  \n{text.md(f.message)}"
+        confirmed = getattr(f, "confirmed_by", "")
+        also = f"  \n*Confirmed by the {text.md(confirmed)} check.*" if confirmed else ""
+        msg = f"**{text.md(f.kind)}**{dossier} · {text.md(f.field)}  \n{text.md(f.message)}{also}"
         if f.severity == "error":
             st.error(msg, icon=":material/error:")
         elif f.severity == "warning":
@@ -692,6 +697,7 @@ def render_card(base: EvidenceBase, fr: Frames, study: Study, user_ids: frozense
     """The study card: citation, design, population, outcomes with provenance, survival,
     toxicity, relations, and each flag beside the numbers it concerns."""
     f = fr.flags[fr.flags["study_id"] == study.id] if not fr.flags.empty else fr.flags
+    f = merge_confirmed(f, {(r.kind, r.field): r.check for r in study.flags if r.check})
     with st.container(border=True):
         st.subheader(f"{study.label} · {study.id}", anchor=False)
         badges = st.columns([1, 1, 1, 3])
@@ -713,7 +719,7 @@ def render_card(base: EvidenceBase, fr: Frames, study: Study, user_ids: frozense
     tabs = st.tabs(["Outcomes", "Design & population", "Survival", "Toxicity", "Relations", f"All flags ({len(f)})"])
     with tabs[0]:
         st.markdown("**Response rates (ORR / DCR)**")
-        table(outcome_rows(fr.outcomes, fr.flags, study.id), empty="No ORR or DCR reported.")
+        table(outcome_rows(fr.outcomes, f, study.id), empty="No ORR or DCR reported.")
         render_flags(_section_flags(f, "rates"))
         st.markdown("**Best-response categories**")
         table(response_rows(study), empty="No CR/PR/SD/PD counts reported.")
@@ -743,8 +749,14 @@ def render_card(base: EvidenceBase, fr: Frames, study: Study, user_ids: frozense
     with tabs[4]:
         render_relations(base, study)
         render_flags(_section_flags(f, "relations"))
-    with tabs[5]:
-        render_flags(f, empty="No flags for this study.")
+    with tabs[5]:  # an index: each flag is drawn once, beside the numbers it concerns
+        if f.empty:
+            st.caption("No flags for this study.")
+        else:
+            st.caption("Every flag of this study; each one is shown once, beside the numbers it "
+                       "concerns (flags of the record as a whole below).")
+            st.dataframe(flag_table(f), hide_index=True, width="stretch")
+            render_flags(f[[flag_section(x) in ("study", "citation") for x in f["field"]]])
 
 
 def render_relations(base: EvidenceBase, study: Study) -> None:

@@ -33,9 +33,26 @@ def test_card_from_url(app_test) -> None:
     outcomes = next(f for f in frames if "k / N" in f.columns)
     assert {"status", "source", "location", "derivation", "flags"} <= set(outcomes.columns)
     assert "35 / 56" in set(outcomes["k / N"]) and "derived" in set(outcomes["status"])
-    assert any("orr_pr_only" in str(x) for x in outcomes["flags"])
+    assert any("orr_definition" in str(x) for x in outcomes["flags"])
     warnings = " ".join(w.value for w in at.warning)
-    assert "orr\\_pr\\_only" in warnings and "dossier flag 12" in warnings
+    assert "orr\\_definition" in warnings and "dossier flag 12" in warnings
+    assert "Confirmed by the orr\\_composition check" in warnings
+
+
+@pytest.mark.parametrize("sid", ["S1", "S4"])
+def test_one_flag_in_one_place(app_test, sid: str) -> None:
+    """A recorded flag and the computed flag confirming it are one box, drawn once."""
+    at = app_test(page=PAGE, query={"study": sid})
+    ok(at)
+    boxes = [x.value for kind in ("error", "warning", "info") for x in getattr(at, kind)]
+    heads = [b.split("  \n")[0] for b in boxes]
+    assert len(heads) == len(set(heads)), heads  # no box twice (the All flags tab is a table)
+    kinds = [h.split("**")[1] for h in heads if h.startswith("**")]
+    # S1: orr_pr_only/orr_definition, regimen_not_monotherapy/mixed_regimen, overlapping_cohort/overlap
+    for computed in ("orr\\_pr\\_only", "regimen\\_not\\_monotherapy", "overlapping\\_cohort",
+                     "milestone\\_vs\\_dcr"):
+        assert computed not in kinds
+    assert "overlap" in kinds
 
 
 def test_card_without_study_asks_for_one(app_test) -> None:
