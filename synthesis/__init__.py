@@ -65,6 +65,9 @@ _EXPORTS: dict[str, str] = {
     "reconstruct_ipd": "synthesis.km_reconstruction",
     "compare_arms": "synthesis.km_reconstruction",
     "KMReconstruction": "synthesis.km_reconstruction",
+    # survival: summary survival curve across studies (Combescure)
+    "summary_survival_curve": "synthesis.summary_survival",
+    "SummarySurvivalCurve": "synthesis.summary_survival",
 }
 
 __all__ = [
