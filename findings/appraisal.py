@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from evidence.appraisal import (
+    JBI_ANSWERS,
     JBI_QUESTIONS,
     KEY_DOMAINS,
     MINORS_BANDS,
@@ -31,6 +32,7 @@ from findings import survival as fsurv
 from findings import text
 from synthesis.bias import egger_test
 from synthesis.grade import GradeAssessment, Override, assess
+from synthesis.interrater import agreement
 from synthesis.meta import pool_proportions
 from synthesis.metareg import meta_regression
 from synthesis.subgroups import subgroup_analysis
@@ -49,6 +51,7 @@ __all__ = [
     "median_rows",
     "minors_distribution",
     "profile_table",
+    "reviewer_agreement",
     "rob_index",
     "rob_sensitivity",
     "robvis_table",
@@ -151,6 +154,37 @@ def weight_share(rows: pd.DataFrame, appraisals: Appraisals, level: str = "High"
     w = _weights(rows)
     overall = rob_index(appraisals, rows["study_id"].astype(str).tolist())["Overall"].to_numpy()
     return float(w[overall == level].sum() / w.sum()) if w.sum() > 0 else float("nan")
+
+
+def reviewer_agreement(appraisals: Appraisals) -> pd.DataFrame:
+    """Agreement of the first and second reviewers: one row per item (pairs, percent agreement,
+    Cohen's κ) and one per tool over all its items; empty when no study has a second review."""
+    rows = []
+    pairs: dict[str, list[tuple[object, object]]] = {}
+    for a in appraisals.items:
+        if a.second is None:
+            continue
+        for d, v in a.second.minors.items():
+            pairs.setdefault(d, []).append((a.minors_item(d).score, v))
+        for q, v in a.second.jbi.items():
+            pairs.setdefault(q, []).append((a.jbi_item(q).answer, v))
+    if not pairs:
+        return pd.DataFrame(columns=["Tool", "Item", "Pairs", "Agreement", "Cohen's κ (95% CI)"])
+
+    def row(tool: str, item: str, items: list[tuple[object, object]], cats) -> dict[str, object]:
+        ag = agreement([x for x, _ in items], [y for _, y in items], categories=cats)
+        kap = (text.MISSING if not math.isfinite(ag.kappa) else
+               f"{text.decimal(ag.kappa, 2)} ({text.decimal(ag.ci_low, 2)} to {text.decimal(ag.ci_high, 2)})")
+        return {"Tool": tool, "Item": item, "Pairs": ag.n, "Agreement": text.pct(ag.proportion, 0),
+                "Cohen's κ (95% CI)": kap}
+
+    for tool, items, cats in (("MINORS", MINORS_ITEMS, (0, 1, 2)), ("JBI", JBI_QUESTIONS, JBI_ANSWERS)):
+        done = [k for k in items if k in pairs]
+        for k in done:
+            rows.append(row(tool, k, pairs[k], cats))
+        if done:
+            rows.append(row(tool, "all items", [p for k in done for p in pairs[k]], cats))
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------- MINORS distribution

@@ -95,9 +95,13 @@ if tabs[1].open:
             st.caption(f"Appraised by {text.md(a.appraiser)} on {a.date.isoformat()}, from "
                        f"{text.md(a.basis)}." + (f" {text.md(a.note)}" if a.note else ""))
             st.dataframe(FA.item_table(a), hide_index=True, width="stretch")
-            if a.second is None:
-                st.caption("No second reviewer yet: agreement (per item and Cohen's κ) is shown once "
-                           "a second reviewer's judgements are added to the appraisal file.")
+        agree = FA.reviewer_agreement(AP)
+        if agree.empty:
+            st.caption("No second reviewer yet: agreement (per item and Cohen's κ) is shown once a "
+                       "second reviewer's judgements are added to the appraisal file (`second:`).")
+        else:
+            st.markdown("**Agreement of the two reviewers**")
+            st.dataframe(agree, hide_index=True, width="stretch")
         widgets.csv_download(FA.study_table(AP, labels), "appraisals.csv", key="dl_appr")
 
 if tabs[2].open:

@@ -4,7 +4,7 @@
 #   Rscript tests/reference/make_rob_subset_reference.R
 # Writes tests/reference/rob_subset_reference.json (tests read only the JSON).
 #
-# The page's default model: logit (PLO), REML, Knapp-Hartung (test = "knha"), PI on t(k-1).
+# Model: logit (PLO), REML, Knapp-Hartung (test = "knha"), PI on t(k-1) (Model(ci_method="hksj")).
 # Scenario "shipped": the ORR counts and overall judgements / MINORS totals of the shipped data
 # when this fixture was made (frozen here, so later data edits do not move the reference).
 # Scenario "balanced": the same counts with a constructed judgement vector that leaves more

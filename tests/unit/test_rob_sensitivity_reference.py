@@ -22,6 +22,7 @@ from synthesis import pool_proportions
 from synthesis.spec import Model
 
 REF = json.loads((Path(__file__).parents[1] / "reference" / "rob_subset_reference.json").read_text())
+MODEL = Model(transform="logit", method="REML", ci_method="hksj", pi_method="metafor")  # rma(test="knha")
 TOL = 1e-6  # same REML stopping rule on both sides (metafor defaults)
 
 
@@ -64,7 +65,7 @@ def _rows():
     ids = [f"s{i}" for i in range(len(REF["xi"]))]
     rows = pd.DataFrame({"study_id": ids, "label": [f"Study {i}" for i in range(len(ids))],
                          "events": REF["xi"], "total": REF["ni"]})
-    rows["weight"] = pool_proportions(REF["xi"], REF["ni"], **Model().pool_kwargs()).weights
+    rows["weight"] = pool_proportions(REF["xi"], REF["ni"], **MODEL.pool_kwargs()).weights
     return rows
 
 
@@ -81,8 +82,7 @@ def test_rob_sensitivity_matches_metafor_subset(scenario):
     sc = REF["scenarios"][scenario]
     rows = _rows()
     ap = _appraisals(rows.study_id, sc["overall"], sc["minors"])
-    m = Model()
-    assert m.ci_method == "hksj" and m.method == "REML" and m.transform == "logit"
+    m = MODEL  # the fixture's model, whatever the page default is
     sens = fa.rob_sensitivity(rows, ap, m.pool_kwargs(), m.regression_kwargs())
     _close(sens.without_high, sc["without_high"])
     assert sens.k_high == sc["overall"].count("High")
@@ -173,3 +173,30 @@ def test_minors_distribution_of_shipped_data_and_sentence():
     assert len(d.totals) == len(load_appraisals().items)
     assert sum(d.counts.values()) == len(d.totals) and sum(d.bands.values()) == len(d.totals)
     assert "Long 2021 reported 10.48 ± 1.75 (range 7–13)" in d.sentence()
+
+
+def test_reviewer_agreement_per_item_and_kappa():
+    from synthesis.interrater import agreement
+
+    rows = _rows()
+    ap = _appraisals(rows.study_id[:4], ["High", "High", "Some concerns", "Low"], [5, 6, 8, 14])
+    firsts = [a.minors_scores for a in ap.items]
+    seconds = [dict(f) for f in firsts]
+    seconds[0]["D1"] = (seconds[0]["D1"] + 1) % 3  # one disagreement on D1
+    items = tuple(
+        a.model_copy(update={"second": {"reviewer": "second reviewer (test)", "date": "2026-12-06",
+                                        "minors": s, "jbi": {"Q1": "Yes"}}})
+        for a, s in zip(ap.items, seconds, strict=True))
+    from evidence.appraisal import SecondReview
+    items = tuple(a.model_copy(update={"second": SecondReview.model_validate(a.second)}) for a in items)
+    tab = fa.reviewer_agreement(Appraisals("t", items))
+    d1 = tab[(tab.Tool == "MINORS") & (tab.Item == "D1")].iloc[0]
+    assert d1["Pairs"] == 4 and d1["Agreement"] == "75%"
+    allm = tab[(tab.Tool == "MINORS") & (tab.Item == "all items")].iloc[0]
+    assert allm["Pairs"] == 32 and allm["Agreement"] == "97%"
+    k = agreement([v for f in firsts for v in f.values()], [v for s in seconds for v in s.values()],
+                  categories=(0, 1, 2))
+    assert allm["Cohen's κ (95% CI)"].startswith(f"{k.kappa:.2f}")
+    jbi = tab[(tab.Tool == "JBI") & (tab.Item == "Q1")].iloc[0]
+    assert jbi["Pairs"] == 4 and jbi["Agreement"] == "0%"  # first reviewer said Unclear
+    assert fa.reviewer_agreement(ap).empty
