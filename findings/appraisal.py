@@ -31,13 +31,15 @@ from evidence.appraisal import (
 from findings import survival as fsurv
 from findings import text
 from synthesis.bias import egger_test
-from synthesis.grade import GradeAssessment, Override, assess
+from synthesis.grade import RULES, GradeAssessment, Override, assess
 from synthesis.interrater import agreement
 from synthesis.meta import pool_proportions
 from synthesis.metareg import meta_regression
 from synthesis.subgroups import subgroup_analysis
 
 __all__ = [
+    "CONVENTIONS",
+    "DEFAULT_THRESHOLDS",
     "LONG_2021",
     "OUTCOMES",
     "GradeInputs",
@@ -49,6 +51,7 @@ __all__ = [
     "indirectness_reasons",
     "item_table",
     "median_rows",
+    "methods_text",
     "minors_distribution",
     "profile_table",
     "reviewer_agreement",
@@ -76,6 +79,10 @@ LONG_2021 = {"mean": 10.48, "sd": 1.75, "min": 7, "max": 13, "k": 21,
              "cite": "Long Z et al. Front Oncol 2021;11:662318 (abstract)"}
 
 _NO_ROB = "NA"
+
+#: Decision thresholds used until the user sets their own: ORR p0 = 20%, the Trial planner's
+#: default null response rate. Other outcomes have no default (imprecision then needs one).
+DEFAULT_THRESHOLDS: dict[str, float] = {"ORR": 0.20}
 
 
 # --------------------------------------------------------------------------- tables
@@ -490,3 +497,28 @@ CONVENTIONS: tuple[str, ...] = (
     "JBI checklist for case series (Munn et al. 2020): answered item by item and never summed.",
     f"Overall levels: {', '.join(OVERALL_LEVELS)}; key items {', '.join(KEY_DOMAINS)}.",
 )
+
+
+def methods_text(assessments: Sequence[GradeAssessment] = (), results: Mapping[str, object] | None = None) -> str:
+    """Protocol-ready paragraph on appraisal and certainty (plain text), with the certainty
+    sentence of each assessed outcome."""
+    lines = [
+        "Risk of bias of each included study was appraised from its published report with MINORS "
+        "items 1–8 for non-comparative studies (0 not reported, 1 reported but inadequate, 2 "
+        "reported and adequate; total 0–16) and the JBI checklist for case series (answered item "
+        "by item, not summed); each judgement records its reason and source location.",
+        OVERALL_RULE,
+        "Certainty of evidence was rated with GRADE. " + RULES["start"],
+        "Proposed ratings: risk of bias " + RULES["risk of bias"] + "; inconsistency "
+        + RULES["inconsistency"] + " (" + RULES["inconsistency (no PI)"] + "); imprecision "
+        + RULES["imprecision"].format(ois=100) + "; indirectness " + RULES["indirectness"]
+        + "; publication bias " + RULES["publication bias"] + "; rating up " + RULES["large effect"] + ".",
+    ]
+    for g in assessments:
+        if results is not None and g.outcome in results:
+            lines.append(certainty_sentence(g.outcome, results[g.outcome], g.words, n=g.n) + ".")
+        overridden = [d for d in g.domains if d.overridden]
+        for d in overridden:
+            lines.append(f"{g.outcome}, {d.domain}: rated {d.rating} by the reviewers instead of the "
+                         f"proposed {d.proposed} ({d.override_reason}).")
+    return " ".join(lines)

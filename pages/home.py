@@ -7,6 +7,7 @@ import streamlit as st
 from findings import text
 from findings.selection_notes import MONOTHERAPY, pooled_scope
 from ui import analysis as A
+from ui import appraisal as U
 from ui import widgets
 from ui.bootstrap import route_through_app
 
@@ -44,6 +45,11 @@ for col, endpoint in zip(cols, A.ENDPOINTS, strict=True):
         widgets.headline_card(A.ENDPOINTS[endpoint], view.result, view.check, endpoint=endpoint,
                               scope=pooled_scope(A.cached_selection(sel, key).frame))
 
+lines = [U.certainty_sentence(A.Selection(endpoint=ep, regimen=regimen), model, key) for ep in results]
+if any(lines):
+    st.markdown("**With GRADE certainty:** " + "; ".join(text.md(x) for x in lines if x) + ".")
+    st.caption("Certainty from study appraisals (MINORS) and GRADE rules at the default threshold "
+               "(ORR p0 = 20%); see Appraisal & certainty for the ratings, footnotes and overrides.")
 st.caption(
     "Model: inverse-variance random effects on the logit scale, τ² by REML, "
     "ad hoc Hartung–Knapp–Sidik–Jonkman 95% CI (never narrower than Wald), t(k−1) prediction "
@@ -75,6 +81,7 @@ widgets.page_links(
         ("pages/pooled.py", "Pooled efficacy", "Forest plot, models, sensitivity, methods text."
          + (" Set Regimen = monotherapy in its sidebar for apatinib alone." if regimen else "")),
         ("pages/compare.py", "Designs & subtypes", "Prospective vs retrospective, histology, regimen."),
+        ("pages/appraisal.py", "Appraisal & certainty", "Risk of bias per study, GRADE certainty, summary of findings."),
         ("pages/planner.py", "Trial planner", "Sample size for a new phase II study."),
         ("pages/present.py", "Present & export", "Slides, figures and tables for a meeting."),
     ]

@@ -7,6 +7,7 @@ import streamlit as st
 from findings import text
 from findings.selection_notes import pooled_scope
 from ui import analysis as A
+from ui import appraisal as U
 from ui import controls, widgets
 from ui.bootstrap import route_through_app
 
@@ -67,4 +68,5 @@ if tabs[3].open:
 if tabs[4].open:
     with tabs[4]:
         widgets.methods(sel, model, result, selected)
+        U.methods_block(sel, model, key)
         widgets.published(F.published, sel, model, F.outcomes)

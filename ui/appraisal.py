@@ -85,7 +85,8 @@ _BIND = "query-params"
 def _thresholds() -> dict[str, float | None]:
     c = st.columns(4)
     orr = c[0].number_input(
-        "ORR threshold p0 (%)", min_value=0.0, max_value=100.0, value=20.0, step=1.0, format="%.0f",
+        "ORR threshold p0 (%)", min_value=0.0, max_value=100.0, value=100 * FA.DEFAULT_THRESHOLDS["ORR"],
+        step=1.0, format="%.0f",
         key="p0_orr",
         bind=_BIND, help="The response rate below which apatinib would not be worth it for your "
         "question. Default 20%, the Trial planner's default p0: set your own.")
@@ -171,3 +172,58 @@ def grade_methods() -> None:
     st.subheader("GRADE rules")
     for name, rule in RULES.items():
         st.markdown(f"- **{md(name)}**: {md(rule.format(ois=100))}")
+
+
+def _url_float(name: str, scale: float = 1.0) -> float | None:
+    raw = st.query_params.get(name)
+    try:
+        return float(raw) / scale if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def current_inputs() -> FA.GradeInputs:
+    """The user's GRADE question as carried by the URL (defaults where a value is absent), so
+    every page states the same certainty as the Appraisal & certainty page."""
+    thresholds: dict[str, float | None] = dict(FA.DEFAULT_THRESHOLDS)
+    for outcome, name in THRESHOLD_KEYS.items():
+        v = _url_float(name, 100.0 if name.startswith("p0_") else 1.0)
+        if v is not None:
+            thresholds[outcome] = v
+    ov, _ = overrides()
+    hist = tuple(st.query_params.get_all("q_histology"))
+    return FA.GradeInputs(thresholds=thresholds, histology=hist,
+                          regimen=st.query_params.get("q_regimen", "any"), overrides=ov)
+
+
+def certainty_of(sel, model, key: str):
+    """``(assessment, result, rows)`` of the selection's endpoint, or ``None`` when not poolable."""
+    try:
+        view = A.pooled_view(sel, model, key)
+    except ValueError:
+        return None
+    g = FA.grade_outcome(sel.endpoint, view.result, view.rows, appraisals(), current_inputs(),
+                         transform=model.transform)
+    return g, view.result, view.rows
+
+
+def certainty_sentence(sel, model, key: str) -> str | None:
+    """"ORR 28% (95% CI 20–38%; 11 studies, 349 patients; low certainty)" for the selection."""
+    got = certainty_of(sel, model, key)
+    if got is None:
+        return None
+    g, res, _ = got
+    return FA.certainty_sentence(sel.endpoint, res, g.words, n=g.n)
+
+
+def methods_block(sel, model, key: str) -> None:
+    """The appraisal and certainty paragraph under the pooled methods paragraph."""
+    got = certainty_of(sel, model, key)
+    st.subheader("Risk of bias and certainty")
+    st.caption("Ready to paste (plain text). Ratings are proposed by the stated rules; see the "
+               "Appraisal & certainty page to change the thresholds or override a rating.")
+    if got is None:
+        st.code(FA.methods_text(), language=None, wrap_lines=True)
+        return
+    g, res, _ = got
+    st.code(FA.methods_text([g], {g.outcome: res}), language=None, wrap_lines=True)

@@ -58,3 +58,18 @@ def test_unreadable_override_is_a_message_not_a_crash(app_test):
     at = app_test(page=PAGE, query={"atab": "Certainty (GRADE)", "grade": "g1.garbage"})
     assert not at.exception
     assert any("cannot be read" in w.value for w in at.warning)
+
+
+def test_overview_states_certainty(app_test):
+    at = app_test(page="pages/home.py")
+    assert not at.exception
+    text = visible_text(at)
+    assert re.search(r"With GRADE certainty:.*ORR \d+% \(95% CI \d+–\d+%; \d+ studies, \d+ patients; "
+                     r"(high|moderate|low|very low) certainty\)", text)
+
+
+def test_pooled_methods_tab_has_the_certainty_paragraph(app_test):
+    at = app_test(page="pages/pooled.py", query={"ptab": "Methods & literature"})
+    assert not at.exception
+    codes = " ".join(str(c.value) for c in at.code)
+    assert "MINORS items 1–8" in codes and "certainty)." in codes
