@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
+from evidence import tables
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -161,41 +163,25 @@ class EvidenceBase:
 
     # -- tables (see evidence.tables for the column lists) ---------------------------------
     def outcomes_frame(self) -> pd.DataFrame:
-        from evidence.tables import outcomes_frame
-
-        return outcomes_frame(self)
+        return tables.outcomes_frame(self)
 
     def flags_frame(self) -> pd.DataFrame:
-        from evidence.tables import flags_frame
-
-        return flags_frame(self)
+        return tables.flags_frame(self)
 
     def survival_frame(self) -> pd.DataFrame:
-        from evidence.tables import survival_frame
-
-        return survival_frame(self)
+        return tables.survival_frame(self)
 
     def studies_frame(self) -> pd.DataFrame:
-        from evidence.tables import studies_frame
-
-        return studies_frame(self)
+        return tables.studies_frame(self)
 
     def toxicity_frame(self) -> pd.DataFrame:
-        from evidence.tables import toxicity_frame
-
-        return toxicity_frame(self)
+        return tables.toxicity_frame(self)
 
     def problems_frame(self) -> pd.DataFrame:
-        from evidence.tables import problems_frame
-
-        return problems_frame(self)
+        return tables.problems_frame(self)
 
     def subtypes_frame(self) -> pd.DataFrame:
-        from evidence.tables import subtypes_frame
-
-        return subtypes_frame(self)
+        return tables.subtypes_frame(self)
 
     def pooled_estimates_frame(self) -> pd.DataFrame:
-        from evidence.tables import pooled_estimates_frame
-
-        return pooled_estimates_frame(self)
+        return tables.pooled_estimates_frame(self)

@@ -23,6 +23,7 @@ import yaml
 from pydantic import ValidationError
 
 from evidence.base import EvidenceBase, Flag, Problem
+from evidence.checks import run_checks
 from evidence.models import EvidenceFile, Exclusion, OverlapGroup, Source, Study
 
 __all__ = ["DEFAULT_PATH", "MAX_BYTES", "MAX_DEPTH", "load_studies", "load_studies_from_text"]
@@ -191,8 +192,6 @@ def _load_bytes(data: bytes, name: str) -> EvidenceBase:
 
     studies = _cross_check(studies, sources, groups, name, problems)
     exclusions = _cross_check_exclusions(exclusions, studies, sources, name, problems)
-
-    from evidence.checks import run_checks
 
     flags: tuple[Flag, ...]
     try:

@@ -33,7 +33,7 @@ import yaml
 from evidence.base import EvidenceBase, Problem
 from evidence.checks import run_checks
 from evidence.loader import MAX_BYTES, load_studies_from_bytes, load_studies_from_text
-from evidence.models import HISTOLOGY_GROUPS, RECORD_KINDS, TIMEPOINTS, Study
+from evidence.models import HISTOLOGY_GROUPS, RECORD_KINDS, TIMEPOINTS, Num, Study
 
 __all__ = [
     "CSV_COLUMNS",
@@ -366,8 +366,6 @@ def _study_to_cells(s: Study) -> dict[str, Any]:
 
 def _nums(s: Study) -> Iterable[Any]:
     from pydantic import BaseModel
-
-    from evidence.models import Num
 
     def walk(obj: Any) -> Iterable[Any]:
         if isinstance(obj, Num):

@@ -1,7 +1,15 @@
 """Pure statistics for the apatinib sarcoma evidence dashboard (no Streamlit, no plotly).
 
-Public names are resolved lazily from their modules (``_EXPORTS``), so each module can be
-developed and imported on its own. See ``docs/ARCHITECTURE.md`` for the shared vocabulary.
+The public names below are imported eagerly from their modules (scipy's pattern), so readers, IDEs
+and type checkers see where each lives. See ``docs/ARCHITECTURE.md`` for the shared vocabulary
+(:mod:`synthesis.vocabulary`) and :class:`synthesis.spec.Model`.
+
+Examples
+--------
+>>> import synthesis
+>>> res = synthesis.pool_proportions([12, 8, 15], [40, 35, 50], method="DL")
+>>> round(res.estimate, 4)
+0.2813
 """
 
 from __future__ import annotations
@@ -9,7 +17,36 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from synthesis.results import ConfidenceInterval
+from synthesis.agreement import method_agreement
+from synthesis.bayes import BayesianPooledProportion, bayes_pool
+from synthesis.bias import begg_test, egger_test
+from synthesis.design.paragraph import protocol_paragraph
+from synthesis.design.simon import en_by_n, operating_characteristics, simon_two_stage
+from synthesis.design.single_stage import single_stage_exact
+from synthesis.design.tte import exponential_median_test, one_sample_logrank, two_arm_cph
+from synthesis.meta import pool_proportions
+from synthesis.metareg import meta_regression
+from synthesis.results import ConfidenceInterval, PooledProportion
+from synthesis.sensitivity import cumulative, influence, leave_one_out
+from synthesis.spec import Model
+from synthesis.study_ci import study_intervals
+from synthesis.subgroups import subgroup_analysis
+from synthesis.summary_survival import SummarySurvivalCurve, summary_survival_curve
+from synthesis.survival_curves import (
+    SurvivalCurveFit,
+    fit_exponential,
+    fit_parametric_curves,
+    fit_weibull,
+    implied_median_bounds,
+    reported_points,
+)
+from synthesis.survival_medians import (
+    PooledMedian,
+    headline_pool_method,
+    median_of_medians,
+    pool_log_medians,
+)
+from synthesis.transforms import back_transform, transform_proportions
 from synthesis.vocabulary import (
     CI_METHODS,
     I2_DEFINITIONS,
@@ -20,71 +57,27 @@ from synthesis.vocabulary import (
     TRANSFORMS,
 )
 
-# name -> module that defines it
-_EXPORTS: dict[str, str] = {
-    # pooling of proportions (inverse variance and GLMM)
-    "pool_proportions": "synthesis.meta",
-    "PooledProportion": "synthesis.results",
-    "transform_proportions": "synthesis.transforms",
-    "back_transform": "synthesis.transforms",
-    "study_intervals": "synthesis.study_ci",
-    # Bayesian normal-normal model
-    "bayes_pool": "synthesis.bayes",
-    "BayesianPooledProportion": "synthesis.bayes",
-    # heterogeneity structure, sensitivity and small-study tests
-    "subgroup_analysis": "synthesis.subgroups",
-    "meta_regression": "synthesis.metareg",
-    "leave_one_out": "synthesis.sensitivity",
-    "cumulative": "synthesis.sensitivity",
-    "influence": "synthesis.sensitivity",
-    "egger_test": "synthesis.bias",
-    "begg_test": "synthesis.bias",
-    "method_agreement": "synthesis.agreement",
-    # trial design
-    "simon_two_stage": "synthesis.design.simon",
-    "single_stage_exact": "synthesis.design.single_stage",
-    "operating_characteristics": "synthesis.design.simon",
-    "en_by_n": "synthesis.design.simon",
-    "one_sample_logrank": "synthesis.design.tte",
-    "exponential_median_test": "synthesis.design.tte",
-    "two_arm_cph": "synthesis.design.tte",
-    "protocol_paragraph": "synthesis.design.paragraph",
-    # survival: parametric curves through reported points
-    "fit_exponential": "synthesis.survival_curves",
-    "fit_weibull": "synthesis.survival_curves",
-    "fit_parametric_curves": "synthesis.survival_curves",
-    "reported_points": "synthesis.survival_curves",
-    "implied_median_bounds": "synthesis.survival_curves",
-    "SurvivalCurveFit": "synthesis.survival_curves",
-    # survival: pooling of published medians
-    "pool_log_medians": "synthesis.survival_medians",
-    "median_of_medians": "synthesis.survival_medians",
-    "headline_pool_method": "synthesis.survival_medians",
-    "PooledMedian": "synthesis.survival_medians",
-    # survival: pseudo individual data from a published Kaplan–Meier figure (Guyot)
-    "reconstruct_ipd": "synthesis.km_reconstruction",
-    "compare_arms": "synthesis.km_reconstruction",
-    "KMReconstruction": "synthesis.km_reconstruction",
-    # survival: summary survival curve across studies (Combescure)
-    "summary_survival_curve": "synthesis.summary_survival",
-    "SummarySurvivalCurve": "synthesis.summary_survival",
-}
+#: Imported on first use: Kaplan–Meier reconstruction needs lifelines, which adds about 0.5 s
+#: to ``import synthesis`` (``python -X importtime``) for the one page and report that use it.
+_LAZY = dict.fromkeys(("reconstruct_ipd", "compare_arms", "KMReconstruction"), "synthesis.km_reconstruction")
 
 __all__ = [
-    "CI_METHODS",
-    "I2_DEFINITIONS",
-    "LABELS",
-    "METHODS",
-    "PI_METHODS",
-    "STUDY_CI_METHODS",
-    "TRANSFORMS",
-    "ConfidenceInterval",
-    *_EXPORTS,
+    "CI_METHODS", "I2_DEFINITIONS", "LABELS", "METHODS", "PI_METHODS", "STUDY_CI_METHODS",
+    "TRANSFORMS", "ConfidenceInterval", "Model",
+    "pool_proportions", "PooledProportion", "transform_proportions", "back_transform",
+    "study_intervals", "bayes_pool", "BayesianPooledProportion", "subgroup_analysis",
+    "meta_regression", "leave_one_out", "cumulative", "influence", "egger_test", "begg_test",
+    "method_agreement", "simon_two_stage", "single_stage_exact", "operating_characteristics",
+    "en_by_n", "one_sample_logrank", "exponential_median_test", "two_arm_cph",
+    "protocol_paragraph", "fit_exponential", "fit_weibull", "fit_parametric_curves",
+    "reported_points", "implied_median_bounds", "SurvivalCurveFit", "pool_log_medians",
+    "median_of_medians", "headline_pool_method", "PooledMedian", "reconstruct_ipd", "compare_arms",
+    "KMReconstruction", "summary_survival_curve", "SummarySurvivalCurve",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
+    module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'synthesis' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)

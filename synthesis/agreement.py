@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from synthesis.bayes import bayes_pool
+from synthesis.glmm import fit_glmm
+from synthesis.meta import pool_proportions
 from synthesis.validation import as_counts, check_level
 
 __all__ = ["MODELS", "AgreementResult", "method_agreement"]
@@ -85,15 +88,9 @@ class AgreementResult:
 
 def _run(kind, kw, x, n, level):
     if kind == "glmm":
-        from synthesis.glmm import fit_glmm
-
         return fit_glmm(x, n, level=level, **kw)
     if kind == "bayes":
-        from synthesis.bayes import bayes_pool
-
         return bayes_pool(x, n, level=level, **kw)
-    from synthesis.meta import pool_proportions
-
     return pool_proportions(x, n, level=level, **kw)
 
 

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from synthesis.metareg import fit_mixed_effects
+from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts
 from synthesis.vocabulary import Transform, check_choice
 
@@ -52,8 +54,6 @@ class SmallStudyTest:
 
 
 def _effects(events, totals, transform, add, to):
-    from synthesis.transforms import transform_proportions
-
     x, n = as_counts(events, totals)
     tp = transform_proportions(x, n, transform, add=add, to=to)
     return np.asarray(tp.yi, float), np.asarray(tp.vi, float)
@@ -105,8 +105,6 @@ def egger_test(
     >>> r.reliable
     False
     """
-    from synthesis.metareg import fit_mixed_effects
-
     check_choice("model", model, ("rma", "lm"))
     y, v = _effects(events, totals, transform, add, to)
     k = y.size

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts, check_level, readonly
 from synthesis.vocabulary import TRANSFORMS, CIMethod, Transform, check_choice
 
@@ -243,8 +244,6 @@ def meta_regression(
     >>> res.terms
     ('intercept', 'x')
     """
-    from synthesis.transforms import transform_proportions
-
     x, n = as_counts(events, totals)
     check_choice("transform", transform, TRANSFORMS)
     check_choice("method", method, ("REML",))

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from synthesis.meta import pool_effects, pool_proportions
+from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts
 
 __all__ = ["InfluenceResult", "cumulative", "influence", "leave_one_out"]
@@ -67,8 +69,6 @@ def leave_one_out(events, totals, *, labels=None, **pool_kwargs) -> pd.DataFrame
     >>> leave_one_out([4, 3, 2, 1], [10, 20, 30, 40]).shape[0]
     4
     """
-    from synthesis.meta import pool_proportions
-
     x, n = as_counts(events, totals)
     labs = _labels(labels, x.size)
     if x.size < 2:
@@ -104,8 +104,6 @@ def cumulative(events, totals, order=None, *, labels=None, **pool_kwargs) -> pd.
     >>> cumulative([4, 3, 2, 1], [10, 20, 30, 40], order=[3, 2, 1, 0])["k"].tolist()
     [1, 2, 3, 4]
     """
-    from synthesis.meta import pool_proportions
-
     x, n = as_counts(events, totals)
     labs = _labels(labels, x.size)
     idx = np.arange(x.size) if order is None else np.asarray(order, dtype=int)
@@ -182,9 +180,6 @@ def influence(events, totals, *, transform="logit", method="REML", ci_method="z"
     >>> len(inf.hat)
     5
     """
-    from synthesis.meta import pool_effects
-    from synthesis.transforms import transform_proportions
-
     if method == "GLMM":
         raise ValueError("influence diagnostics need an inverse-variance model (method != 'GLMM').")
     x, n = as_counts(events, totals)

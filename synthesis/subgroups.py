@@ -10,7 +10,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from synthesis.meta import pool_proportions
+from synthesis.metareg import fit_mixed_effects
 from synthesis.results import PooledProportion
+from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts
 from synthesis.vocabulary import check_choice
 
@@ -92,10 +95,6 @@ def subgroup_analysis(
     >>> res.groups
     ('a', 'b')
     """
-    from synthesis.meta import pool_proportions
-    from synthesis.metareg import fit_mixed_effects
-    from synthesis.transforms import transform_proportions
-
     x, n = as_counts(events, totals)
     check_choice("tau2_mode", tau2_mode, ("separate", "common"))
     g = np.asarray([str(v) for v in groups], dtype=object)
