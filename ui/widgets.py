@@ -501,15 +501,16 @@ def _metareg_body(frame: pd.DataFrame, model, moderator: str) -> None:
         )
         return
     ev, n, labels = analysis.counts(sub)
+    centre = analysis.moderator_centre(values)
     try:
-        res = analysis.cached_metareg(ev, n, tuple(float(v) for v in values), moderator, model)
+        res = analysis.cached_metareg(ev, n, tuple(float(v - centre) for v in values), moderator, model)
     except ValueError as exc:
         st.warning(f"The meta-regression cannot be fitted: {exc}")
         return
     binary = set(np.unique(values)) <= {0.0, 1.0}
     points = pd.DataFrame({"label": labels, "x": values, "proportion": np.array(ev) / np.array(n),
                            "size": np.array(n, dtype=float)})
-    line = analysis.metareg_line(res, values, np.array(n, dtype=float))
+    line = analysis.metareg_line(res, values, np.array(n, dtype=float), centre=centre)
     fig = meta_plots.bubble_figure(
         points, line, x_title=analysis.MODERATORS[moderator],
         tick_labels={0: "no", 1: "yes"} if binary else None,
@@ -530,6 +531,10 @@ def _metareg_body(frame: pd.DataFrame, model, moderator: str) -> None:
     )
     table = analysis.metareg_table(res)
     st.dataframe(table, hide_index=True, width="stretch")
+    if centre:
+        st.caption(f"{analysis.MODERATORS[moderator]} is centred at its mean over these studies "
+                   f"({text.num(centre, 4)}): the intercept is the fitted value of a study at that "
+                   "mean; the slope is per unit of the moderator.")
     csv_download(table, f"metaregression_{moderator}.csv", key="dl_mr")
 
 

@@ -58,3 +58,23 @@ def test_subgroup_test_and_moderator_change(app_test) -> None:
     check_clean(at)
     second = " ".join(m.value for m in at.markdown if "Moderator test" in m.value)
     assert first and second and first != second
+
+
+def test_year_moderator_is_centred(app_test) -> None:
+    """Meta-regression on year: the intercept is the fitted value at the mean year, not year 0."""
+    import numpy as np
+
+    from ui import analysis as A
+    from ui.data import get_evidence
+
+    at = app_test(page=PAGE, query={"ctab": "Meta-regression", "moderator": "year"})
+    text = check_clean(at)
+    assert "centred at its mean" in text
+    table = next(d.value for d in at.dataframe if "Term" in d.value.columns)
+    coef = table.columns[1]
+    intercept = float(table[coef].iloc[0].replace("−", "-"))
+    assert abs(intercept) < 5  # a logit at the average study, not 145 (SE 287) at year 0
+    frame = A.select_outcomes(get_evidence().outcomes_frame(), A.Selection()).frame
+    years = frame["year"].astype(float).to_numpy()
+    centre = float(np.mean(years[np.isfinite(years)]))
+    assert A.moderator_centre(years) == centre and A.moderator_centre(np.array([0.0, 1.0])) == 0.0
