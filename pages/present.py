@@ -145,8 +145,10 @@ content = content_for(ev, getattr(ev, "sha256", None), str(getattr(ev, "path", "
 if not present:
     st.title("Present & export")
     st.caption(
-        f"Everything below uses the view from {origin} (same keys as Pooled efficacy: "
-        f"`{view.to_query() or 'defaults'}`). Downloads are generated when clicked."
+        ("Everything below uses the page defaults (Pooled efficacy before any change)."
+         if not view.to_query() else
+         f"Everything below uses {origin}; as a link: `?{view.to_query()}`.")
+        + " Downloads are generated when clicked."
     )
     for p in problems:  # text from the URL: escaped, cut by the parser
         st.warning(md(p.message[0].upper() + p.message[1:]), icon=":material/link_off:")

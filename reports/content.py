@@ -548,7 +548,7 @@ def methods_text(view: View, results: dict) -> tuple[str, ...]:
         paras.append("Restricted to " + "; ".join(filt) + ".")
     if view.method != "GLMM" and view.transform in ("logit", "raw", "log"):
         paras.append("Studies with 0% or 100% events received a continuity correction of 0.5 "
-                     "(metafor escalc, to = 'only0').")
+                     "(only those studies, metafor's escalc default).")
     if view.transform == "freeman-tukey" and view.method != "GLMM":
         paras.append("The Freeman–Tukey estimate was back-transformed with the harmonic mean of "
                      "the study sizes (Miller 1978); this can mislead (Schwarzer et al. 2019).")

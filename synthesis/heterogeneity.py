@@ -301,12 +301,16 @@ def tau2_qprofile_ci(
     else:
         if q_max > crit_l:
             out.high = hi_t
-            out.notes.append(f"Q-profile: upper tau² bound exceeds the search limit {hi_t:g}.")
+            out.notes.append(
+                f"The upper limit of the τ² confidence interval (Q-profile) lies above {hi_t:g}, the "
+                f"largest value searched: it is shown as {hi_t:g} but is in fact unbounded here.")
         else:
             out.high = solve_q(yi, vi, crit_l, lo_t, hi_t, root_tol)
     if q_max > crit_u:
         out.low = out.high = hi_t
-        out.notes.append(f"Q-profile: lower tau² bound exceeds the search limit {hi_t:g}.")
+        out.notes.append(
+            f"Even the lower limit of the τ² confidence interval (Q-profile) lies above {hi_t:g}, "
+            "the largest value searched: the interval cannot be located.")
     elif q_min < crit_u:
         out.low = lo_t
     else:

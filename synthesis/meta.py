@@ -105,6 +105,15 @@ def _readonly(a: np.ndarray, dtype: type = float, copy: bool = True) -> np.ndarr
     return out
 
 
+#: the continuity-correction targets (metafor escalc ``to=``) in words, for notes shown to users
+CORRECTION_WORDS = {
+    "only0": "only studies with 0% or 100% events, metafor's default",
+    "all": "every study",
+    "if0all": "every study, because at least one had 0% or 100% events",
+    "none": "no study",
+}
+
+
 #: A Knapp–Hartung scaling factor counts as below 1 in the notes only below ``1 - S2W_TOLERANCE``
 #: (the notes print it to 4 significant digits; closer to 1 it would read "1 < 1").
 S2W_TOLERANCE = 5e-5
@@ -481,7 +490,7 @@ def pool_proportions(
         raise ValueError(
             f"events[{i}] ({int(x[i])}) of totals[{i}] ({int(n[i])}) gives no finite positive "
             f"variance on the {transform} scale without a continuity correction "
-            f"(add={add}, to='{to}')."
+            f"(correction {add:g} applied to {CORRECTION_WORDS.get(to, to)})."
         )
     fit = pool_effects(
         tp.yi,
@@ -501,7 +510,7 @@ def pool_proportions(
     if tp.corrected.any():
         notes.append(
             f"Continuity correction {tp.add:g} added to events and non-events of "
-            f"{int(tp.corrected.sum())} of {k} studies (to='{to}')."
+            f"{int(tp.corrected.sum())} of {k} studies ({CORRECTION_WORDS.get(to, to)})."
         )
 
     def bt(v: float) -> float:

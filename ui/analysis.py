@@ -211,8 +211,8 @@ def methods_paragraph(
     lines.append(model_sentence(model))
     if model.method != "GLMM" and model.transform in ("logit", "raw", "log"):
         lines.append(
-            "Studies with 0% or 100% responders received a continuity correction of 0.5 "
-            "(metafor escalc, to = 'only0')."
+            "Studies with 0% or 100% responders, and only those, received a continuity "
+            "correction of 0.5 (metafor's escalc default)."
         )
     if model.transform == "freeman-tukey" and model.method != "GLMM":
         lines.append(
