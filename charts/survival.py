@@ -19,11 +19,13 @@ import plotly.graph_objects as go
 from charts import theme
 from synthesis.survival_curves import SurvivalCurveFit
 from synthesis.survival_medians import PooledMedian
+from synthesis.survival_milestones import PooledRate
 
 __all__ = [
     "ENDPOINT_ORDER",
     "median_dot_whisker",
     "pooled_median_panel",
+    "milestone_panel",
     "parametric_curves",
     "response_pfs_table",
     "response_vs_pfs",
@@ -778,3 +780,96 @@ def _wrap(text: str, width: int = 95) -> str:
             cur = f"{cur} {w}" if cur else w
     lines.append(cur)
     return "<br>".join(lines)
+
+
+def milestone_panel(
+    result: PooledRate,
+    *,
+    endpoint: str = "PFS",
+    reference: Sequence[tuple[float, str]] = (),
+    title: str | None = None,
+) -> go.Figure:
+    """Forest-style panel of a pooled Kaplan–Meier rate at one time, with reference lines.
+
+    Parameters
+    ----------
+    result : PooledRate
+        From :func:`synthesis.survival_milestones.pool_km_rates`.
+    endpoint : str
+    reference : sequence of (rate, label)
+        Vertical reference lines (proportions), e.g. the EORTC activity thresholds.
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces ``"studies"``, ``"pooled"`` and ``"prediction interval"`` when it exists.
+
+    Examples
+    --------
+    >>> from synthesis.survival_milestones import pool_km_rates
+    >>> r = pool_km_rates([0.509, 0.762], [0.346, 0.60], [0.65, 0.968], time=6, labels=["A", "B"])
+    >>> [t.name for t in milestone_panel(r, reference=[(0.4, "active")]).data]
+    ['studies', 'pooled', 'prediction interval']
+    """
+    when = f"{_num(result.time)} months"
+    est_txt = (f"{result.estimate:.1%} [{result.ci_low:.1%}, {result.ci_high:.1%}]"
+               if _is_finite(result.estimate) else "not estimable")
+    title = title or f"{endpoint} at {when}: {est_txt}"
+    labels = [_esc(x) or f"study {i + 1}" for i, x in enumerate(result.labels)]
+    pooled_row = f"Pooled ({_esc(result.method)}, {result.scale})"
+    rows = [*labels, pooled_row]
+    fig = go.Figure()
+    if result.k:
+        x = np.asarray(result.rates, dtype=float)
+        lo = np.asarray(result.study_ci_low, dtype=float)
+        hi = np.asarray(result.study_ci_high, dtype=float)
+        w = np.asarray(result.weights, dtype=float)
+        fig.add_trace(go.Scatter(
+            x=x, y=labels, mode="markers", name="studies",
+            marker={"symbol": "square", "size": 7 + 14 * np.sqrt(np.clip(w, 0, 100) / 100.0),
+                    "color": theme.COLORS["study"]},
+            error_x={"type": "data", "symmetric": False, "array": hi - x, "arrayminus": x - lo,
+                     "thickness": 1.5, "width": 4},
+            customdata=[[lab, f"{v:.1%}", f"{p:.1%}", f"{q:.1%}", _num(wt, 1), _esc(src)]
+                        for lab, v, p, q, wt, src in zip(labels, x, lo, hi, w, result.se_source, strict=True)],
+            hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]} (95% CI %{customdata[2]}–"
+                           "%{customdata[3]})<br>SE from %{customdata[5]}<br>weight %{customdata[4]}%"
+                           "<extra></extra>"),
+        ))
+    if _is_finite(result.estimate):
+        fig.add_trace(go.Scatter(
+            x=[result.estimate], y=[pooled_row], mode="markers", name="pooled",
+            marker={"symbol": "diamond-wide", "size": 18, "color": theme.COLORS["pooled"]},
+            error_x={"type": "data", "symmetric": False,
+                     "array": [result.ci_high - result.estimate],
+                     "arrayminus": [result.estimate - result.ci_low],
+                     "thickness": 2.5, "width": 6, "color": theme.COLORS["pooled"]},
+            customdata=[[est_txt, _esc(result.ci_method)]],
+            hovertemplate="pooled %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+        ))
+    if _is_finite(result.pi_low) and _is_finite(result.pi_high):
+        fig.add_trace(go.Scatter(
+            x=[result.pi_low, result.pi_high], y=[pooled_row, pooled_row], mode="lines",
+            name="prediction interval", line={"color": theme.COLORS["pi"], "width": 6}, opacity=0.55,
+            hovertemplate=f"{result.level:.0%} prediction interval<extra></extra>",
+        ))
+    for value, text in reference:
+        fig.add_vline(x=value, line={"dash": "dash", "color": theme.COLORS["muted"], "width": 1},
+                      annotation_text=_esc(text), annotation_position="top",
+                      annotation_font={"size": 11, "color": theme.COLORS["muted"]})
+    caption = [_esc(result.method_label())]
+    if result.k > 1 and _is_finite(result.tau2):
+        caption.append(f"τ² ({result.scale} scale) = {result.tau2:.3f}; I² = {_num(result.i2, 1)}%; k = {result.k}")
+    caption += [_esc(n) for n in result.notes]
+    if result.excluded:
+        caption.append("Left out: " + "; ".join(f"{_esc(lab)} ({_esc(why)})" for lab, why in result.excluded))
+    fig.update_layout(
+        title={"text": _esc(title)},
+        xaxis={"title": {"text": f"{_esc(endpoint)} rate at {when} (Kaplan–Meier)"},
+               "range": [0, 1], "tickformat": ".0%"},
+        yaxis={"categoryorder": "array", "categoryarray": rows[::-1]},
+        showlegend=True,
+    )
+    _finish_layout(fig, caption, height=max(320, 170 + 30 * len(rows)))
+    return fig

@@ -26,6 +26,8 @@ from synthesis.survival_medians import (
     median_of_medians,
     pool_log_medians,
 )
+from synthesis.survival_milestones import PooledRate, pool_km_rates
+from synthesis.vocabulary import LABELS
 
 __all__ = [
     "POOL_METHODS",
@@ -34,6 +36,10 @@ __all__ = [
     "default_pool_method",
     "finite",
     "interval_name",
+    "milestone_times",
+    "milestone_view",
+    "MilestoneView",
+    "EORTC_3_MONTH_PFR",
     "method_comparison",
     "overlap_note",
     "pool_candidates",
@@ -247,3 +253,113 @@ def pooled_headline(res: PooledMedian | None, endpoint: str, method: str, candid
     sentence = (f"Pooled median {endpoint}: {head.value} ({ci_part}), {name}, "
                 f"from {head.studies}.")
     return PooledHeadline(endpoint, method, True, head.value, ci, iname, k, candidates, sentence)
+
+
+# --------------------------------------------------------------------------------------------
+# pooled milestone rates
+#: Common times (months) at which milestone rates are pooled.
+MILESTONE_TIMES: tuple[float, ...] = (3.0, 4.0, 6.0, 12.0)
+#: A printed time within this many months of a common time is pooled at it (12 weeks = 2.76
+#: months goes with 3 months); the table shows every printed time.
+ALIGN_MONTHS = 0.25
+#: EORTC reference values for pretreated (second-line) soft-tissue sarcoma: a 3-month
+#: progression-free rate of at least 40% suggests activity, at most 20% inactivity (van Glabbeke
+#: M, Verweij J, Judson I, Nielsen OS. Eur J Cancer 2002;38:543-549).
+EORTC_3_MONTH_PFR = ((0.40, "EORTC: ≥ 40% active (2nd line)"), (0.20, "EORTC: ≤ 20% inactive (2nd line)"))
+EORTC_SOURCE = ("van Glabbeke et al., Eur J Cancer 2002;38:543–549: in pretreated soft-tissue "
+                "sarcoma a 3-month progression-free rate ≥ 40% suggests activity, ≤ 20% inactivity")
+KM_METHODS = ("Kaplan–Meier",)
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneView:
+    """Pooled Kaplan–Meier rate of one endpoint at one common time, and every candidate row.
+
+    ``rows`` has one line per candidate (study, printed time, rate, interval, method, used or
+    why not); crude proportions are listed, never pooled with Kaplan–Meier rates.
+    """
+
+    endpoint: str
+    time: float
+    result: PooledRate | None
+    rows: pd.DataFrame
+    headline: str
+    reference: tuple[tuple[float, str], ...]
+    notes: tuple[str, ...]
+
+
+def milestone_times(frame: pd.DataFrame, endpoint: str) -> list[float]:
+    """Common times at which at least one whole-cohort milestone of ``endpoint`` is printed."""
+    df = frame[(frame["endpoint"] == endpoint) & (frame["statistic"] == "milestone")
+               & (frame["subgroup"].map(text) == "")]
+    t = pd.to_numeric(df["time_months"], errors="coerce").dropna().to_numpy()
+    return [c for c in MILESTONE_TIMES if (abs(t - c) <= ALIGN_MONTHS).any()]
+
+
+def milestone_view(frame: pd.DataFrame, endpoint: str, time: float, reports: str = "one", *,
+                   include_unstated: bool = True, scale: str = "cloglog") -> MilestoneView:
+    """Pool the whole-cohort Kaplan–Meier rates of ``endpoint`` printed at ``time`` (± ALIGN_MONTHS).
+
+    Rates whose method is not stated are pooled as Kaplan–Meier estimates when
+    ``include_unstated`` (the default, noted), else left out; crude proportions are always left
+    out of the Kaplan–Meier pool. ``reports="one"`` keeps one report per cohort.
+    """
+    df = frame[(frame["endpoint"] == endpoint) & (frame["statistic"] == "milestone")
+               & (frame["subgroup"].map(text) == "")].copy()
+    df["time_months"] = pd.to_numeric(df["time_months"], errors="coerce")
+    df = df[(df["time_months"] - time).abs() <= ALIGN_MONTHS]
+    rows: list[dict] = []
+    use = []
+    notes: list[str] = []
+    for idx, r in df.iterrows():
+        method = text(r.get("milestone_method")) or "not stated"
+        why = ""
+        if reports == "one" and not truthy(r.get("pooled_by_default")):
+            why = f"overlap rule: {text(r.get('exclusion_reason')) or 'not pooled by default'}"
+        elif method == "crude":
+            why = "crude proportion: not pooled with Kaplan–Meier rates (different quantity under censoring)"
+        elif method == "not stated" and not include_unstated:
+            why = "method not stated (left out by the switch)"
+        if not why:
+            use.append(idx)
+        rows.append({"study": text(r["label"]), "printed time (months)": decimal(r["time_months"]),
+                     "rate": f"{decimal(r['estimate'], 2)}%", "95% CI": (
+                         f"{decimal(r['ci_low'], 2)}–{decimal(r['ci_high'], 2)}%"
+                         if finite(r.get("ci_low")) and finite(r.get("ci_high")) else DASH),
+                     "method": method, "used": "", "why not": why})
+    cand = df.loc[use]
+    result = None
+    if len(cand):
+        result = pool_km_rates(
+            cand["estimate"].astype(float) / 100.0,
+            pd.to_numeric(cand["ci_low"], errors="coerce") / 100.0,
+            pd.to_numeric(cand["ci_high"], errors="coerce") / 100.0,
+            time=time, scale=scale, labels=[text(x) for x in cand["label"]],
+        )
+        why_by = dict(result.excluded)
+        for row in rows:
+            if not row["why not"]:
+                row["why not"] = why_by.get(row["study"], "")
+    for row in rows:
+        row["used"] = "yes" if not row["why not"] else "no"
+    off = sorted({decimal(t) for t in df["time_months"] if abs(t - time) > 1e-9})
+    if off:
+        notes.append(f"Printed at {', '.join(off)} months and pooled at {decimal(time)} months "
+                     f"(times within {ALIGN_MONTHS:g} months are aligned; 12 weeks = 2.76 months).")
+    if include_unstated and any(r["method"] == "not stated" and r["used"] == "yes" for r in rows):
+        notes.append("Rates whose method is not stated are treated as Kaplan–Meier estimates.")
+    k = 0 if result is None else result.k
+    n = len(rows)
+    if result is None or k < MIN_STUDIES_TO_POOL:
+        headline = (f"{endpoint} at {decimal(time)} months: not pooled — {k} of {n} printed "
+                    f"rate{'s' if n != 1 else ''} usable (Kaplan–Meier, one report per cohort, a "
+                    f"printed 95% CI); a pooled value needs at least {MIN_STUDIES_TO_POOL}.")
+    else:
+        headline = (f"{endpoint} at {decimal(time)} months: {decimal(100 * result.estimate, 1)}% "
+                    f"({result.level:.0%} CI {decimal(100 * result.ci_low, 1)}–"
+                    f"{decimal(100 * result.ci_high, 1)}%, {LABELS[result.method]}, "
+                    f"{result.scale} scale), Kaplan–Meier rates of {k} of {n} studies.")
+    reference = EORTC_3_MONTH_PFR if endpoint == "PFS" and abs(time - 3.0) < 1e-9 else ()
+    table = pd.DataFrame(rows, columns=["study", "printed time (months)", "rate", "95% CI", "method",
+                                        "used", "why not"])
+    return MilestoneView(endpoint, time, result, table, headline, reference, tuple(notes))

@@ -45,7 +45,7 @@ if frame.empty:
     st.warning("No survival figure matches these filters. Widen them in the sidebar.")
     st.stop()
 
-tabs = st.tabs(["Table & medians", "Approximate curves", "Pooled medians", "Response vs PFS"],
+tabs = st.tabs(["Table & medians", "Approximate curves", "Pooled medians", "Pooled milestones", "Response vs PFS"],
                key="stab", on_change="rerun", bind=BIND)
 
 if tabs[0].open is not False:
@@ -161,7 +161,11 @@ if tabs[2].open:
             )
 
 if tabs[3].open:
-    with tabs[3], V.guard("The response cross-check"):
+    with tabs[3], V.guard("The pooled milestone rates"):
+        V.show_milestones(frame, reports, BIND)
+
+if tabs[4].open:
+    with tabs[4], V.guard("The response cross-check"):
         resp = st.radio("Response measure", list(V.RESPONSES), captions=list(V.RESPONSES.values()),
                         key="response", bind=BIND, horizontal=True)
         st.info(V.EDUCATOR_LINE, icon=":material/school:")

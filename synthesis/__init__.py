@@ -46,6 +46,7 @@ from synthesis.survival_medians import (
     median_of_medians,
     pool_log_medians,
 )
+from synthesis.survival_milestones import PooledRate, pool_km_rates
 from synthesis.transforms import back_transform, transform_proportions
 from synthesis.vocabulary import (
     CI_METHODS,
@@ -72,7 +73,7 @@ __all__ = [
     "protocol_paragraph", "fit_exponential", "fit_weibull", "fit_parametric_curves",
     "reported_points", "implied_median_bounds", "SurvivalCurveFit", "pool_log_medians",
     "median_of_medians", "headline_pool_method", "PooledMedian", "reconstruct_ipd", "compare_arms",
-    "KMReconstruction", "summary_survival_curve", "SummarySurvivalCurve",
+    "KMReconstruction", "summary_survival_curve", "SummarySurvivalCurve", "pool_km_rates", "PooledRate",
 ]
 
 

@@ -28,14 +28,18 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts import theme
+from charts.survival import milestone_panel
 from evidence.selection import text_value
 from findings.survival import (  # noqa: F401  (re-exported for the page)
+    EORTC_SOURCE,
     POOL_METHODS,
     default_pool_method,
     exclusions,
     finite,
     interval_name,
     method_comparison,
+    milestone_times,
+    milestone_view,
     overlap_note,
     pool_candidates,
     pool_results,
@@ -53,6 +57,7 @@ from synthesis.survival_curves import (
     implied_median_bounds,
     reported_points,
 )
+from ui.widgets import plot
 
 ENDPOINTS = {
     "PFS": "Progression-free survival (PFS)",
@@ -612,3 +617,28 @@ def guard(what: str) -> Iterator[None]:
     except (ValueError, KeyError, TypeError, IndexError, ZeroDivisionError) as exc:
 
         st.error(f"{what} could not be shown for this selection: {md(str(exc))}")
+
+
+def show_milestones(frame: pd.DataFrame, reports: str, bind: str) -> None:
+    """The pooled-milestones tab: endpoint, common time, scale; headline, panel, every candidate."""
+    eps = [e for e in ENDPOINTS if milestone_times(frame, e)]
+    if not eps:
+        st.info("No whole-cohort milestone rate matches the filters.")
+        return
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 2])
+    ep = c1.selectbox("Endpoint", eps, key="ms_endpoint", bind=bind)
+    times = milestone_times(frame, ep)
+    t = c2.selectbox("At (months)", times, format_func=decimal, key="ms_time", bind=bind)
+    scale = c3.radio("Scale", ["cloglog", "logit"], key="ms_scale", bind=bind,
+                     help="Pooling scale of the Kaplan–Meier rates (SE from the printed 95% CI).")
+    unstated = c4.toggle("Rates of unstated method as Kaplan–Meier", value=True, key="ms_unstated",
+                         bind=bind, help="Crude proportions are never pooled with Kaplan–Meier rates.")
+    view = milestone_view(frame, ep, float(t), reports, include_unstated=unstated, scale=scale)
+    (st.success if view.result is not None and view.result.k >= 2 else st.warning)(md(view.headline))
+    for note in view.notes:
+        st.caption(md(note))
+    if view.reference:
+        st.caption(md(f"Reference lines: {EORTC_SOURCE}."))
+    if view.result is not None and view.result.k:
+        plot(milestone_panel(view.result, endpoint=ep, reference=view.reference), key="fig_milestone")
+    st.dataframe(view.rows, hide_index=True, width="stretch", key="ms_rows")

@@ -15,7 +15,7 @@ from ui.data import get_evidence
 pytestmark = pytest.mark.app
 PAGE = "pages/survival.py"
 NAN = re.compile(r"\bnan\b", re.IGNORECASE)
-TABS = ["Table & medians", "Approximate curves", "Pooled medians", "Response vs PFS"]
+TABS = ["Table & medians", "Approximate curves", "Pooled medians", "Pooled milestones", "Response vs PFS"]
 
 
 def visible_text(at) -> str:
@@ -148,6 +148,20 @@ def test_curves_are_labelled_as_reconstructions(app_test) -> None:
     text = check_clean(at)
     assert "two reported points" in text and "crude proportion, not a Kaplan–Meier estimate" in text
     assert any("crude 30.23%" in w.value.replace("\\", "") for w in at.warning)
+
+
+def test_pooled_milestones_tab(app_test) -> None:
+    at = app_test(page=PAGE, query={"stab": "Pooled milestones", "ms_time": "6"})
+    text = check_clean(at)
+    view = V.milestone_view(frames().survival, "PFS", 6.0)
+    assert view.headline.replace("\\", "") in text
+    assert "crude proportion: not pooled with Kaplan–Meier rates" in text
+    at.radio(key="ms_scale").set_value("logit").run()
+    text = check_clean(at)
+    assert V.milestone_view(frames().survival, "PFS", 6.0, scale="logit").headline in text
+    at.selectbox(key="ms_time").set_value(3.0).run()
+    text = check_clean(at)
+    assert "van Glabbeke" in text and "12 weeks = 2.76 months" in text
 
 
 def test_response_tab(app_test) -> None:

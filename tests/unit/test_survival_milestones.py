@@ -1,0 +1,80 @@
+"""synthesis.survival_milestones and findings.survival's milestone view: Kaplan–Meier rates at a
+common time pooled on the cloglog/logit scale with SEs from printed CIs; crude proportions never
+pooled with them; EORTC reference lines at 3 months for PFS."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from charts.survival import milestone_panel
+from findings import survival as FS
+from synthesis.meta import pool_effects
+from synthesis.survival_milestones import pool_km_rates
+
+Z = 1.959963984540054
+
+
+@pytest.mark.parametrize("scale", ["cloglog", "logit"])
+def test_pool_km_rates_is_pool_effects_on_the_scale(scale: str) -> None:
+    s, lo, hi = np.array([0.509, 0.762, 0.5676]), np.array([0.346, 0.60, 0.3943]), np.array([0.65, 0.968, 0.7084])
+    g = (lambda p: np.log(-np.log(p))) if scale == "cloglog" else (lambda p: np.log(p / (1 - p)))
+    y, se = g(s), np.abs(g(hi) - g(lo)) / (2 * Z)
+    fit = pool_effects(y, se**2, method="REML", ci_method="hksj-adhoc", tau2_ci=False)
+    r = pool_km_rates(s, lo, hi, scale=scale, time=6)
+    inv = (lambda v: math.exp(-math.exp(v))) if scale == "cloglog" else (lambda v: 1 / (1 + math.exp(-v)))
+    assert_allclose(r.yi, y, rtol=1e-14) and assert_allclose(r.sei, se, rtol=1e-14)
+    assert r.estimate == pytest.approx(inv(fit.estimate), rel=1e-12)
+    assert sorted([r.ci_low, r.ci_high]) == pytest.approx(sorted([inv(fit.ci_low), inv(fit.ci_high)]), rel=1e-12)
+    assert r.ci_low <= r.estimate <= r.ci_high
+    assert np.all(r.study_ci_low <= r.rates) and np.all(r.rates <= r.study_ci_high)
+
+
+def test_given_se_uses_the_delta_method_and_exclusions_say_why() -> None:
+    r = pool_km_rates([0.5, 0.6, 1.0, 0.4, 0.7], [math.nan, 0.5, 0.9, math.nan, 0.75],
+                      [math.nan, 0.7, 1.0, math.nan, 0.8], se=[0.05, math.nan, math.nan, math.nan, math.nan],
+                      labels=["A", "B", "C", "D", "E"])
+    assert r.labels == ("A", "B")
+    assert r.se_source == ("given SE (delta method)", "printed 95% CI")
+    assert r.sei[0] == pytest.approx(0.05 / abs(0.5 * math.log(0.5)), rel=1e-12)
+    why = dict(r.excluded)
+    assert "no finite cloglog" in why["C"] and "no 95% CI printed" in why["D"]
+    assert "does not bracket" in why["E"]
+    none = pool_km_rates([0.5], [math.nan], [math.nan])
+    assert none.k == 0 and math.isnan(none.estimate) and none.notes
+    with pytest.raises(ValueError, match="scale"):
+        pool_km_rates([0.5], [0.4], [0.6], scale="probit")
+
+
+def _frame(rows):
+    cols = ["study_id", "label", "endpoint", "statistic", "time_months", "estimate", "ci_low", "ci_high",
+            "milestone_method", "subgroup", "pooled_by_default", "exclusion_reason"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_milestone_view_never_pools_crude_with_km_and_aligns_12_weeks() -> None:
+    f = _frame([
+        ("A", "A 2020", "PFS", "milestone", 6.0, 50.9, 34.6, 65.0, "Kaplan–Meier", None, True, None),
+        ("A", "A 2020", "PFS", "milestone", 6.0, 30.23, 17.2, 40.1, "crude", None, True, None),
+        ("B", "B 2021", "PFS", "milestone", 6.0, 76.2, 60.0, 96.8, "not stated", None, True, None),
+        ("C", "C 2019", "PFS", "milestone", 12 / 4.345, 74.0, 60.0, 85.0, "not stated", None, True, None),
+        ("D", "D 2019", "PFS", "milestone", 3.0, 45.0, 30.0, 60.0, "Kaplan–Meier", None, True, None),
+    ])
+    assert FS.milestone_times(f, "PFS") == [3.0, 6.0]
+    v6 = FS.milestone_view(f, "PFS", 6.0)
+    assert v6.result.k == 2 and set(v6.result.labels) == {"A 2020", "B 2021"}
+    crude = v6.rows[v6.rows["method"] == "crude"].iloc[0]
+    assert crude["used"] == "no" and "never" not in crude["why not"] and "crude proportion" in crude["why not"]
+    assert "Kaplan–Meier rates of 2 of 3 studies" in v6.headline and v6.reference == ()
+    strict = FS.milestone_view(f, "PFS", 6.0, include_unstated=False)
+    assert strict.result.k == 1 and "not pooled" in strict.headline
+    v3 = FS.milestone_view(f, "PFS", 3.0)
+    assert v3.result.k == 2 and any("12 weeks = 2.76 months" in n for n in v3.notes)
+    assert v3.reference == FS.EORTC_3_MONTH_PFR and [x for x, _ in v3.reference] == [0.40, 0.20]
+    fig = milestone_panel(v3.result, reference=v3.reference)
+    assert {tr.name for tr in fig.data} >= {"studies", "pooled"}
+    assert len(fig.layout.shapes) == 2  # the two EORTC lines
