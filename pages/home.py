@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from findings import text
-from findings.selection_notes import MONOTHERAPY, pooled_scope
+from findings.pooled import model_caption
+from findings.selection_notes import MONOTHERAPY
 from ui import analysis as A
 from ui import appraisal as U
 from ui import widgets
@@ -33,8 +34,7 @@ cols = st.columns(2)
 key = A.data_key()
 for col, endpoint in zip(cols, A.ENDPOINTS, strict=True):
     with col:
-        sel = A.Selection(endpoint=endpoint, regimen=regimen)
-        view = A.headline(sel, model, check_model, key)  # cached, read-only
+        view = A.headline(A.Selection(endpoint=endpoint, regimen=regimen), model, check_model, key)
         if view.k == 0:
             st.info(f"No {endpoint} data to pool yet.")
             continue
@@ -42,8 +42,7 @@ for col, endpoint in zip(cols, A.ENDPOINTS, strict=True):
             st.error(f"{endpoint} could not be pooled: {view.error}")
             continue
         results[endpoint] = view
-        widgets.headline_card(A.ENDPOINTS[endpoint], view.result, view.check, endpoint=endpoint,
-                              scope=pooled_scope(A.cached_selection(sel, key).frame))
+        widgets.headline_card(A.ENDPOINTS[endpoint], view)
 
 lines = [U.certainty_sentence(A.Selection(endpoint=ep, regimen=regimen), model, key) for ep in results]
 if any(lines):
@@ -51,11 +50,9 @@ if any(lines):
     st.caption("Certainty from study appraisals (MINORS) and GRADE rules at the default threshold "
                "(ORR p0 = 20%); see Appraisal & certainty for the ratings, footnotes and overrides.")
 st.caption(
-    "Model: inverse-variance random effects on the logit scale, τ² by REML, "
-    "ad hoc Hartung–Knapp–Sidik–Jonkman 95% CI (never narrower than Wald), t(k−1) prediction "
-    "interval; one report per cohort, "
-    "each study's headline timepoint. The prediction interval is where the response rate of a new, "
-    "similar study is expected to fall — the better guide for an individual setting."
+    f"{model_caption(model)}; one report per cohort, each study's headline timepoint. The "
+    "prediction interval is where the response rate of a new, similar study is expected to fall "
+    "— the better guide for an individual setting."
 )
 
 st.subheader("Does it depend on the kind of study?")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from findings import text
-from findings.selection_notes import pooled_scope
 from ui import analysis as A
 from ui import appraisal as U
 from ui import controls, widgets
@@ -41,7 +40,7 @@ except ValueError as exc:
 result = view.result
 
 widgets.pooled_metrics(result, label=f"Pooled {sel.endpoint}")
-st.caption(text.md(pooled_scope(selected.frame).sentence()), help=widgets.SCOPE_HELP)
+st.caption(text.md(view.scope.sentence()), help=widgets.SCOPE_HELP)
 for c in view.caveats:
     st.caption(f":material/info: {c}")
 widgets.notes(result)
@@ -56,7 +55,7 @@ if tabs[0].open is not False:
         widgets.excluded_table(selected, key="dl_excluded")
 if tabs[1].open:
     with tabs[1]:
-        widgets.heterogeneity(result)
+        widgets.heterogeneity(view)
         widgets.agreement(selected.frame, model, result)
         widgets.bayes(selected.frame, model)
 if tabs[2].open:
@@ -67,6 +66,6 @@ if tabs[3].open:
         widgets.small_study(selected.frame, model, result)
 if tabs[4].open:
     with tabs[4]:
-        widgets.methods(sel, model, result, selected)
+        widgets.methods(view)
         U.methods_block(sel, model, key)
-        widgets.published(F.published, sel, model, F.outcomes)
+        widgets.published(sel, model)

@@ -1,63 +1,53 @@
 """Everything a report shows, assembled once for a :class:`~reports.view.View`.
 
-:func:`build_content` reads the evidence base, pools ORR and DCR with :mod:`synthesis` for the
-view's choices, and builds the figures with :mod:`charts`. The HTML report, the PPTX deck and the
-presentation page all render the same :class:`ReportContent`, so a headless report
-(``python -m reports``) and the app show the same numbers.
+:func:`build_content` builds, for ORR and DCR, the same :class:`findings.pooled.PooledView` the
+Pooled efficacy page shows (forest rows, pooled label, caveats, heterogeneity table, methods
+paragraph), the method-agreement and subgroup views of :mod:`findings`, and the figures with
+:mod:`charts`. The HTML report, the PPTX deck, the DOCX document and the presentation page all
+render the same :class:`ReportContent`; this module only lays sections out.
 
-Rules:
-
-* no number is computed here that a synthesis function exists for; every pooled value comes from
-  :func:`synthesis.pool_proportions` (or the module named in the section);
-* a section whose ingredients are missing (module not built yet, no data, a model that cannot be
-  fitted) is kept with ``available=False`` and a one-sentence ``reason`` — never faked;
+* no number is computed or worded here: values come from :mod:`findings` (which calls
+  :mod:`synthesis`) and are worded by :mod:`findings.text`;
+* a section whose ingredients are missing (no data, a model that cannot be fitted) is kept
+  with ``available=False`` and a one-sentence ``reason`` — never faked;
 * this module must not import streamlit (used headless).
-
-The rows to pool are chosen by :func:`evidence.selection.select_outcomes`, the same function the
-pages use.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from evidence.selection import (
-    FILTER_COLUMNS,
-    MISSING,
-    OVERLAP_RULE,
-    select_outcomes,
-    selection_provenance,
-)
+import evidence as evidence_pkg
+from charts import design as design_charts
+from charts import forest, meta_plots
+from charts import survival as survival_charts
+from evidence.selection import ENDPOINTS, selection_provenance
 from evidence.selection import text_value as _text
-from findings import text
-from findings.conventions import ci_sentence
-from findings.selection_notes import pooled_scope
+from findings import compare, pooled, robustness, text
+from findings.frames import Frames, counts, frames_of
+from findings.pooled import PooledView
 from reports.rscript import r_script_for
 from reports.view import View
-from synthesis.vocabulary import LABELS
+from synthesis import LABELS, subgroup_analysis
+from synthesis.design.simon import operating_characteristics, simon_two_stage
+from synthesis.results import PooledProportion
 
 ROOT = Path(__file__).resolve().parents[1]
 
-ENDPOINT_NAMES = {"ORR": "Objective response rate (ORR)", "DCR": "Disease control rate (DCR)"}
-TIMEPOINT_NAMES = {
-    "headline": "Headline per study",
-    "best_overall": "Best overall response",
-    "week_12": "Week 12",
-    "final": "Final analysis",
-}
-
 #: the figures of presentation mode and of the deck, in order
 FIGURE_SECTIONS = ("orr_forest", "dcr_forest", "agreement", "subgroups", "survival", "design")
+#: sections shown after the figures (tables only)
+TABLE_SECTIONS = ("published",)
 
 REFERENCES = (
     "Viechtbauer W. Conducting meta-analyses in R with the metafor package. J Stat Softw. "
@@ -95,6 +85,8 @@ class Section:
     table: pd.DataFrame | None = None
     caption: str = ""
     bullets: tuple[str, ...] = ()
+    #: further named tables shown under the main one (e.g. the heterogeneity statistics)
+    tables: tuple[tuple[str, pd.DataFrame], ...] = ()
     available: bool = True
     reason: str = ""
 
@@ -135,7 +127,8 @@ class ReportContent:
     provenance: Provenance
     evidence_table: pd.DataFrame
     sections: tuple[Section, ...]
-    results: dict[str, Any] = field(default_factory=dict)  # endpoint -> PooledProportion
+    results: dict[str, PooledProportion] = field(default_factory=dict)  # endpoint -> result
+    views: dict[str, PooledView] = field(default_factory=dict)  # endpoint -> what the page shows
     r_scripts: dict[str, str] = field(default_factory=dict)  # endpoint -> R script
     methods: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
@@ -149,6 +142,12 @@ class ReportContent:
 
     def figure_sections(self) -> tuple[Section, ...]:
         return tuple(self.section(k) for k in FIGURE_SECTIONS)
+
+    def table_sections(self) -> tuple[Section, ...]:
+        """The available table-only sections (after the figures)."""
+        return tuple(s for s in (self.section(k) for k in TABLE_SECTIONS) if s.available)
+
+
 
 
 # ------------------------------------------------------------------------------------------
@@ -166,267 +165,86 @@ def app_version() -> str:
         return "unknown"
 
 
-# ------------------------------------------------------------------------------------------
-# selection (mirror of ui.analysis.select_outcomes; see the module docstring)
-def select_rows(outcomes: pd.DataFrame, view: View) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
-    """Rows pooled for ``view``: ``(chosen, excluded with why_excluded, notes)``.
-
-    Delegates to :func:`evidence.selection.select_outcomes`, the implementation the pages use, so a
-    report pools exactly the rows the screen pooled.
-    """
-    picked = select_outcomes(outcomes, view.selection())
-    return picked.frame, picked.excluded, picked.notes
-
-
-def _labels(frame: pd.DataFrame) -> list[str]:
-    if "label" in frame:
-        return [(_text(v) or str(s)) for v, s in zip(frame["label"], frame["study_id"], strict=True)]
-    return frame["study_id"].astype(str).tolist()
-
-
-def forest_rows(frame: pd.DataFrame, result, low, high, flags: pd.DataFrame | None) -> pd.DataFrame:
-    """Per-study rows for :func:`charts.forest.forest_figure` (as the pooled page builds them)."""
-    out = pd.DataFrame(
-        {
-            "study_id": frame["study_id"].astype(str).to_numpy(),
-            "label": _labels(frame),
-            "events": frame["events"].astype(int).to_numpy(),
-            "total": frame["total"].astype(int).to_numpy(),
-        }
-    )
-    out["proportion"] = out["events"] / out["total"]
-    out["ci_low"], out["ci_high"] = np.asarray(low, float), np.asarray(high, float)
-    w = getattr(result, "weights", None)
-    out["weight"] = np.asarray(w, dtype=float) if w is not None and len(w) == len(out) else np.nan
-    for col in ("year", "design_label", "histology_group", "regimen", "line", "timepoint",
-                "status", "derivation", "source", "location", "percent_reported"):
-        if col in frame:
-            out[col] = frame[col].to_numpy()
-    counts: dict[str, tuple[int, str]] = {}
-    if flags is not None and not flags.empty and "study_id" in flags:
-        for sid, grp in flags.groupby("study_id", sort=False):
-            msgs = [m for m in (_text(x) for x in grp.get("message", pd.Series(dtype=object))) if m]
-            counts[str(sid)] = (len(grp), " · ".join(dict.fromkeys(msgs)))
-    out["flag_count"] = [counts.get(s, (0, ""))[0] for s in out["study_id"]]
-    out["flag_text"] = [counts.get(s, (0, ""))[1] for s in out["study_id"]]
-    return out
-
 
 # ------------------------------------------------------------------------------------------
 # sections
 def _guard(key: str, title: str, fn: Callable[[], Section]) -> Section:
-    """Run a section builder; any failure becomes an unavailable section with a short reason."""
+    """Run a section builder; a failure becomes an unavailable section with a short reason."""
     try:
         return fn()
-    except ImportError as exc:
-        return Section.missing(key, title, f"not available in this build ({exc}).")
     except Exception as exc:  # a report must still be produced; the reason is shown instead
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return Section.missing(key, title, f"not available: {msg[:300]}")
 
 
-def _pool(frame: pd.DataFrame, view: View):
-    import synthesis
-
-    ev = frame["events"].astype(int).tolist()
-    tot = frame["total"].astype(int).tolist()
-    res = synthesis.pool_proportions(ev, tot, labels=_labels(frame), **view.pool_kwargs())
-    low, high = study_ci(ev, tot, view)
-    return res, low, high
-
-
-def study_ci(events, totals, view: View) -> tuple[np.ndarray, np.ndarray]:
-    """Per-study interval bounds from :func:`synthesis.study_intervals` (frame or object)."""
-    import synthesis
-
-    sci = synthesis.study_intervals(list(events), list(totals), method=view.study_ci_method,
-                                    level=view.level)
-    if isinstance(sci, pd.DataFrame):
-        return sci["ci_low"].to_numpy(float), sci["ci_high"].to_numpy(float)
-    return np.asarray(sci.low, float), np.asarray(sci.high, float)
-
-
-def _sort_rows(rows: pd.DataFrame, order: str) -> pd.DataFrame:
-    from charts import forest
-
-    return forest.sort_rows(rows, order)
-
-
-def _forest_section(endpoint: str, outcomes: pd.DataFrame, flags: pd.DataFrame, view: View,
-                    results: dict, scripts: dict, provenance: Provenance) -> Section:
-    key = f"{endpoint.lower()}_forest"
-    title = f"Pooled {endpoint}: forest plot"
-    v = view.with_endpoint(endpoint)
-    picked = select_outcomes(outcomes, v.selection())
-    chosen, excluded, notes = picked.frame, picked.excluded, picked.notes
-    if len(chosen) == 0:
-        return Section.missing(key, title, "no study matches this selection.")
-    from charts import forest
-
-    res, low, high = _pool(chosen, v)
-    results[endpoint] = res
-    scripts[endpoint] = r_script_for(
-        res,
-        title=f"Pooled {endpoint} (apatinib, advanced sarcoma)",
-        provenance={
-            "data file": provenance.data_file,
-            "data sha256": provenance.sha256,
-            "app version": provenance.app_version,
-            "view": v.to_query() or "(defaults)",
-            "generated": provenance.date,
-            **selection_provenance(picked, v.reports),
-        },
-    )
-    rows = forest_rows(chosen, res, low, high, flags)
-    ci_label = f"{v.level:.0%} CI"
+def _forest_section(v: PooledView, view: View) -> Section:
+    """The answer: the forest plot, the pooled sentences and caveats, the study and
+    heterogeneity tables of one endpoint (as on Pooled efficacy)."""
+    ep = v.selection.endpoint
     fig = forest.forest_figure(
-        _sort_rows(rows, v.forest_sort), res,
-        title=f"{ENDPOINT_NAMES[endpoint]} — {TIMEPOINT_NAMES[v.timepoint].lower()}",
-        ci_label=ci_label, pooled_label=text.pooled_label(res),
+        forest.sort_rows(v.rows, view.forest_sort), v.result, title=v.title,
+        ci_label=f"{text.level(v.model.level)} CI", pooled_label=v.label,
     )
-    lvl = f"{res.level:.0%}"
-    bullets = [
-        f"Pooled {endpoint} {text.pct(res.estimate)} ({lvl} CI {text.interval(res.ci_low, res.ci_high)}).",
-        f"{lvl} prediction interval {text.interval(res.pi_low, res.pi_high)}.",
-        f"k = {res.k} studies, {res.total_events} events in {res.total_n} patients; "
-        f"I² = {text.num(res.i2, 3)}%.",
-        pooled_scope(chosen).sentence(),
-    ]
-    if res.fallback:
-        bullets.append(f"Model fallback: {res.fallback}.")
-    bullets.extend(notes)
-    if len(excluded):
-        bullets.append(f"{len(excluded)} candidate report(s) not pooled (overlap, timepoint or filter).")
-    table = rows[["label", "events", "total", "proportion", "ci_low", "ci_high", "weight"]].copy()
-    table = pd.DataFrame({
-        "Study": table["label"],
-        "Events / N": [f"{e} / {n}" for e, n in zip(table["events"], table["total"], strict=True)],
-        "Proportion": [text.pct(p) for p in table["proportion"]],
-        ci_label: [text.interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)],
-        "Weight": [("–" if not math.isfinite(w) else f"{w:.1f}%") for w in table["weight"]],
-    })
-    return Section(key=key, title=title, figure=fig, table=table, caption=res.model_label() + ".",
-                   bullets=tuple(bullets))
+    bullets = [*v.sentences, v.scope.sentence(), *v.caveats, *v.selected.notes]
+    if len(v.selected.excluded):
+        bullets.append(f"{len(v.selected.excluded)} candidate report(s) not pooled (overlap, "
+                       "timepoint or filter).")
+    return Section(key=f"{ep.lower()}_forest", title=f"Pooled {ep}: forest plot", figure=fig,
+                   table=v.table, caption=v.caption, bullets=tuple(bullets),
+                   tables=((f"Heterogeneity ({ep})", v.heterogeneity),))
 
 
-def heterogeneity_table(results: dict) -> pd.DataFrame:
-    """Pooled estimate, intervals and heterogeneity for each endpoint (display strings)."""
-    rows = []
-    for ep, r in results.items():
-        lvl = f"{r.level:.0%}"
-        tau_ci = (f"{text.num(r.tau2_ci_low)} to {text.num(r.tau2_ci_high)}"
-                  if math.isfinite(r.tau2_ci_low) and math.isfinite(r.tau2_ci_high) else "–")
-        rows.append({
-            "Endpoint": ep,
-            "Pooled": text.pct(r.estimate),
-            f"{lvl} CI": text.interval(r.ci_low, r.ci_high),
-            f"{lvl} PI": text.interval(r.pi_low, r.pi_high),
-            "k / N": f"{r.k} / {r.total_n}",
-            "Q (df, p)": f"{text.num(r.q, 4)} ({r.q_df}, {text.pval(r.q_pvalue)})",
-            "I²": "–" if not math.isfinite(r.i2) else f"{r.i2:.1f}%",
-            "τ² [Q-profile CI]": f"{text.num(r.tau2)} [{tau_ci}]",
-        })
-    return pd.DataFrame(rows)
-
-
-def _agreement_section(outcomes: pd.DataFrame, view: View, results: dict) -> Section:
+def _agreement_section(v: PooledView) -> Section:
+    """The same studies under every model (with each model's fallback note)."""
     key, title = "agreement", "Heterogeneity and method agreement"
-    from charts import meta_plots
-    from synthesis.agreement import method_agreement
-
-    chosen, _, _ = select_rows(outcomes, view)
-    if len(chosen) < 2:
+    if v.result.k < 2:
         return Section.missing(key, title, "method agreement needs at least 2 studies.")
-    agreement = method_agreement(
-        chosen["events"].astype(int).tolist(), chosen["total"].astype(int).tolist(),
-        level=view.level,
-    )
-    frame = agreement.to_frame()
-    result = results.get(view.endpoint)
-    rows = pd.DataFrame({
-        "label": frame["model"].astype(str),
-        "estimate": frame["estimate"].astype(float),
-        "ci_low": frame["ci_low"].astype(float),
-        "ci_high": frame["ci_high"].astype(float),
-        "pi_low": frame["pi_low"].astype(float),
-        "pi_high": frame["pi_high"].astype(float),
-        "detail": frame["interval"].astype(str),
-    })
+    a = robustness.agreement_view(v.selected.frame, v.model, v.result)
     fig = meta_plots.interval_rows_figure(
-        rows,
-        reference=result.estimate if result is not None else None,
-        reference_band=(result.ci_low, result.ci_high) if result is not None else None,
-        title=f"Pooled {view.endpoint}: the same {agreement.k} studies under eight models",
-        reference_label="Chosen model" if result is not None else "",
+        a.rows, reference=v.result.estimate, reference_band=(v.result.ci_low, v.result.ci_high),
+        title=f"Pooled {v.selection.endpoint}: the same {a.agreement.k} studies under each model",
+        reference_label="Chosen model",
     )
-    het = [
-        f"{ep}: I² {'–' if not math.isfinite(r.i2) else f'{r.i2:.0f}%'}, τ² {text.num(r.tau2)}, "
-        f"Q = {text.num(r.q, 3)} (df {r.q_df}, p {text.pval(r.q_pvalue)})."
-        for ep, r in results.items()
-    ]
-    bullets = [
-        *het,
-        f"Estimates span {agreement.spread_pp:.1f} percentage points; all intervals overlap: "
-        f"{'yes' if agreement.ci_overlap else 'no'}; widest/narrowest interval "
-        f"{agreement.width_ratio:.2f}.",
-        *agreement.warnings,
-    ]
-    return Section(
-        key=key, title=title, figure=fig, table=heterogeneity_table(results),
-        bullets=tuple(bullets),
-        caption=(f"Rows: models run by synthesis.method_agreement ({view.level:.0%} intervals; "
-                 "thin bars: prediction intervals). Shaded band: the chosen model's CI. Table: "
-                 "heterogeneity of the chosen model."),
-    )
+    return Section(key=key, title=title, figure=fig, table=a.table, caption=a.caption,
+                   bullets=(a.verdict[1],),
+                   tables=((f"Heterogeneity ({v.selection.endpoint})", v.heterogeneity),))
 
 
-def _subgroup_section(outcomes: pd.DataFrame, view: View) -> Section:
+def _subgroup_section(frames: Frames, view: View) -> Section:
+    """Subgroups by histology group, as on Designs & subtypes (separate τ² per subgroup)."""
     key, title = "subgroups", "Subgroup comparison by histology"
-    from charts import meta_plots
-    from synthesis.subgroups import subgroup_analysis
-
-    chosen, _, _ = select_rows(outcomes, replace(view, histology=()))
-    if len(chosen) < 2:
+    model = view.model()
+    frame = compare.subgroup_frame(frames.outcomes, replace(view.selection(), histology=()), "histology")
+    groups = [str(g) for g in frame["group"]]
+    if len(frame) < 2:
         return Section.missing(key, title, "a subgroup comparison needs at least 2 studies.")
-    groups = chosen["histology_group"].map(lambda v: _text(v) or MISSING).tolist()
     if len(set(groups)) < 2:
         return Section.missing(key, title, "all pooled studies share one histology group.")
-    ev, tot = chosen["events"].astype(int).tolist(), chosen["total"].astype(int).tolist()
-    res = subgroup_analysis(ev, tot, groups, labels=_labels(chosen), **view.pool_kwargs())
+    ev, n, labels = counts(frame)
+    res = subgroup_analysis(list(ev), list(n), groups, labels=list(labels), tau2_mode="separate",
+                            **model.pool_kwargs())
     gframe = res.to_frame()
     gframe = gframe[gframe["group"] != "Overall"].rename(columns={"total": "n"})
-    low, high = study_ci(ev, tot, view)
-    rows = pd.DataFrame({
-        "group": groups,
-        "study_id": chosen["study_id"].astype(str).tolist(),
-        "label": _labels(chosen),
-        "events": ev,
-        "total": tot,
-        "proportion": np.asarray(ev, float) / np.asarray(tot, float),
-        "ci_low": low,
-        "ci_high": high,
-    })
-    test = (f"Test for subgroup differences ({'F' if res.test == 'F' else 'χ²'}): "
-            f"Q = {text.num(res.q_between, 4)}, df = {res.q_between_df}, p = {text.pval(res.q_between_pvalue)}")
+    test = compare.subgroup_test_text(res)
     fig = meta_plots.subgroup_forest_figure(
-        rows, gframe, title=f"{ENDPOINT_NAMES[view.endpoint]} by histology group", test_text=test,
+        compare.subgroup_rows(frame, pooled.study_ci(frame, model)), gframe,
+        title=f"{ENDPOINTS[view.endpoint]} by histology group", test_text=test,
     )
-    table = pd.DataFrame({
-        "Histology": gframe["group"].astype(str),
-        "k": gframe["k"].astype(int),
-        "Events / N": [f"{e} / {n}" for e, n in zip(gframe["events"], gframe["n"], strict=True)],
-        "Pooled": [text.pct(x) for x in gframe["estimate"]],
-        f"{view.level:.0%} CI": [text.interval(a, b) for a, b in
-                                 zip(gframe["ci_low"], gframe["ci_high"], strict=True)],
-    })
-    return Section(key=key, title=title, figure=fig, table=table, caption=test + ".",
-                   bullets=(test + ".", *res.notes))
+    return Section(key=key, title=title, figure=fig, table=compare.subgroup_table(res, model.level),
+                   caption=test + ".", bullets=(test + ".", *res.notes))
+
+
+def _published_section(frames: Frames, view: View) -> Section:
+    key, title = "published", "Published pooled estimates beside this analysis"
+    table = pooled.published_comparison(frames.published, view.selection(), view.model(), frames.outcomes)
+    if table.empty:
+        return Section.missing(key, title, "no published pooled estimate for this endpoint is in the "
+                                           "evidence base.")
+    return Section(key=key, title=title, table=table, caption=pooled.PUBLISHED_CAPTION)
 
 
 def _survival_section(survival: pd.DataFrame) -> Section:
     key, title = "survival", "Survival: reported medians"
-    from charts import survival as survival_charts
-
     if survival is None or survival.empty or "statistic" not in survival:
         return Section.missing(key, title, "no survival data in the evidence base.")
     med = survival[survival["statistic"] == "median"]
@@ -452,9 +270,6 @@ def _survival_section(survival: pd.DataFrame) -> Section:
 
 def _design_section(results: dict, view: View) -> Section:
     key, title = "design", "Sample-size design: Simon two-stage"
-    from charts import design as design_charts
-    from synthesis.design.simon import operating_characteristics, simon_two_stage
-
     p0, p1, alpha, power = view.p0, view.p1, view.alpha, view.power
     res = simon_two_stage(p0, p1, alpha, round(1.0 - power, 12))
     grid = np.unique(np.concatenate([np.linspace(0.0, 1.0, 101), [p0, p1]]))
@@ -522,44 +337,32 @@ def evidence_table(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(out)
 
 
-def methods_text(view: View, results: dict) -> tuple[str, ...]:
-    """Plain-text methods paragraphs stating every choice of the view."""
-    lvl = f"{view.level:.0%}"
-    if view.method == "GLMM":
-        model = ("a binomial–normal generalised linear mixed model (logit link, maximum likelihood, "
-                 "adaptive Gauss–Hermite quadrature; no continuity correction)")
-    elif view.method == "CE":
-        model = f"a common-effect inverse-variance model on the {LABELS[view.transform]} scale"
-    else:
-        model = (f"an inverse-variance random-effects model on the {LABELS[view.transform]} scale, "
-                 f"τ² estimated by {LABELS[view.method]}")
-    ci = ci_sentence(view.ci_method, view.method)
-    paras = [
-        f"{ENDPOINT_NAMES['ORR']} and {ENDPOINT_NAMES['DCR']} were extracted as events over "
-        f"evaluable patients at the {TIMEPOINT_NAMES[view.timepoint].lower()} readout"
-        + (f"; one report per cohort was pooled. {OVERLAP_RULE}"
-           if view.reports == "one" else "; all reports were pooled (overlap possible)."),
-        f"Proportions were pooled with {model}. The {lvl} confidence interval used {ci}; the "
-        f"{lvl} prediction interval a {text.pi_distribution(view.pi_method, view.ci_method)}; I² is "
-        f"{LABELS[view.i2_definition]}. Study intervals: {LABELS[view.study_ci_method]}.",
-    ]
-    filt = [f"{k} in {{{', '.join(getattr(view, k))}}}" for k in FILTER_COLUMNS if getattr(view, k)]
-    if filt:
-        paras.append("Restricted to " + "; ".join(filt) + ".")
-    if view.method != "GLMM" and view.transform in ("logit", "raw", "log"):
-        paras.append("Studies with 0% or 100% events received a continuity correction of 0.5 "
-                     "(only those studies, metafor's escalc default).")
-    if view.transform == "freeman-tukey" and view.method != "GLMM":
-        paras.append("The Freeman–Tukey estimate was back-transformed with the harmonic mean of "
-                     "the study sizes (Miller 1978); this can mislead (Schwarzer et al. 2019).")
-    for ep, r in results.items():
-        paras.append(f"{ep}: {r.model_label()}.")
-    paras.append("Every pooled result can be reproduced in R (metafor) with the downloadable "
-                 "script, which contains the data and the exact calls.")
-    return tuple(paras)
 
 
-# ------------------------------------------------------------------------------------------
+def _r_script(v: PooledView, prov: Provenance, view: View) -> str:
+    ep = v.selection.endpoint
+    return r_script_for(
+        v.result,
+        title=f"Pooled {ep} (apatinib, advanced sarcoma)",
+        provenance={
+            "data file": prov.data_file,
+            "data sha256": prov.sha256,
+            "app version": prov.app_version,
+            "view": view.with_endpoint(ep).to_query() or "(defaults)",
+            "generated": prov.date,
+            **selection_provenance(v.selected, view.reports),
+        },
+    )
+
+
+def subtitle(views: dict[str, PooledView], n_records: int, view: View) -> str:
+    """What was pooled, counted as the sentence says (pooled studies, not evidence records)."""
+    pooled_k = ", ".join(f"{text.count(v.result.k, 'study', 'studies')} pooled for {ep}"
+                         for ep, v in views.items()) or "no study pooled"
+    return (f"{pooled_k} ({text.count(n_records, 'record')} in the evidence base) · "
+            f"{LABELS[view.method]}")
+
+
 def build_content(
     view: View | None = None,
     *,
@@ -579,10 +382,6 @@ def build_content(
     today
         Date printed in footers (default: today, UTC).
     """
-    import os
-
-    import evidence as evidence_pkg
-
     view = view or View()
     if evidence is None:
         path = data_path or os.environ.get("APATINIB_STUDIES") or None
@@ -590,67 +389,66 @@ def build_content(
     date = (today or _dt.datetime.now(_dt.UTC).date()).isoformat()
     prov = Provenance(
         date=date,
-        data_file=Path(getattr(evidence, "path", None) or "studies.yaml").name,
-        sha256=str(getattr(evidence, "sha256", "") or ""),
+        data_file=Path(evidence.path or "studies.yaml").name,
+        sha256=str(evidence.sha256 or ""),
         app_version=app_version(),
         view_query=view.to_query(),
-        n_problems=len(getattr(evidence, "problems", ()) or ()),
+        n_problems=len(evidence.problems),
     )
-
-    def frame(name: str) -> pd.DataFrame:
-        try:
-            out = getattr(evidence, name)()
-        except (AttributeError, ImportError, NotImplementedError):
-            return pd.DataFrame()
-        return out if isinstance(out, pd.DataFrame) else pd.DataFrame()
-
-    outcomes, flags = frame("outcomes_frame"), frame("flags_frame")
-    studies, survival = frame("studies_frame"), frame("survival_frame")
-    results: dict[str, Any] = {}
-    scripts: dict[str, str] = {}
+    frames = frames_of(evidence)
+    views: dict[str, PooledView] = {}
     sections: list[Section] = []
-    for ep in ("ORR", "DCR"):
+    for ep in ENDPOINTS:
         key, title = f"{ep.lower()}_forest", f"Pooled {ep}: forest plot"
-        if outcomes.empty:
+        v = view.with_endpoint(ep)
+        if frames.outcomes.empty:
             sections.append(Section.missing(key, title, "the evidence base has no outcome table."))
             continue
-        sections.append(_guard(key, title, lambda ep=ep: _forest_section(
-            ep, outcomes, flags, view, results, scripts, prov)))
-    if outcomes.empty:
+        try:
+            views[ep] = pooled.pooled_view(frames, v.selection(), v.model())
+        except ValueError as exc:
+            reason = "no study matches this selection." if "no study" in str(exc) else f"not available: {exc}"
+            sections.append(Section.missing(key, title, reason))
+            continue
+        sections.append(_guard(key, title, lambda ep=ep: _forest_section(views[ep], view)))
+    chosen = views.get(view.endpoint)
+    if chosen is None:
         sections.append(Section.missing("agreement", "Heterogeneity and method agreement",
-                                        "the evidence base has no outcome table."))
+                                        "nothing was pooled for this endpoint."))
+    else:
+        sections.append(_guard("agreement", "Heterogeneity and method agreement",
+                               lambda: _agreement_section(chosen)))
+    if frames.outcomes.empty:
         sections.append(Section.missing("subgroups", "Subgroup comparison by histology",
                                         "the evidence base has no outcome table."))
     else:
-        sections.append(_guard("agreement", "Heterogeneity and method agreement",
-                               lambda: _agreement_section(outcomes, view, results)))
-        agreement = sections[-1]
-        if not agreement.available and results:
-            # the heterogeneity table does not depend on the agreement module
-            sections[-1] = replace(agreement, table=heterogeneity_table(results))
         sections.append(_guard("subgroups", "Subgroup comparison by histology",
-                               lambda: _subgroup_section(outcomes, view)))
+                               lambda: _subgroup_section(frames, view)))
     sections.append(_guard("survival", "Survival: reported medians",
-                           lambda: _survival_section(survival)))
+                           lambda: _survival_section(frames.survival)))
+    results = {ep: v.result for ep, v in views.items()}
     sections.append(_guard("design", "Sample-size design: Simon two-stage",
                            lambda: _design_section(results, view)))
+    sections.append(_guard("published", "Published pooled estimates beside this analysis",
+                           lambda: _published_section(frames, view)))
 
     refs = list(REFERENCES)
-    if not studies.empty and "citation" in studies:
-        refs = [c for c in (_text(x) for x in studies["citation"]) if c] + refs
-    problems = tuple(str(p) for p in (getattr(evidence, "problems", ()) or ()))
-    n_studies = len(studies) if not studies.empty else 0
+    if not frames.studies.empty and "citation" in frames.studies:
+        refs = [c for c in (_text(x) for x in frames.studies["citation"]) if c] + refs
+    methods = tuple(f"{ep}. {v.methods}" for ep, v in views.items()) + (
+        "Every pooled result can be reproduced in R (metafor) with the downloadable script, which "
+        "contains the data and the exact calls.",)
     return ReportContent(
         title="Apatinib in advanced sarcoma: evidence synthesis",
-        subtitle=(f"{n_studies} studies · {ENDPOINT_NAMES[view.endpoint]} · "
-                  f"{LABELS[view.method]}"),
+        subtitle=subtitle(views, len(frames.studies), view),
         view=view,
         provenance=prov,
-        evidence_table=evidence_table(studies, outcomes),
+        evidence_table=evidence_table(frames.studies, frames.outcomes),
         sections=tuple(sections),
         results=results,
-        r_scripts=scripts,
-        methods=methods_text(view, results),
+        views=views,
+        r_scripts={ep: _r_script(v, prov, view) for ep, v in views.items()},
+        methods=methods,
         references=tuple(refs),
-        problems=problems,
+        problems=tuple(str(p) for p in evidence.problems),
     )

@@ -106,6 +106,9 @@ def _section_html(s: Section, index: int) -> str:
     if s.bullets:
         parts.append("<ul>" + "".join(f"<li>{text.html(b)}</li>" for b in s.bullets if b) + "</ul>")
     parts.append(table_html(s.table))
+    for name, table in s.tables:
+        parts.append(f"<h3>{text.html(name)}</h3>")
+        parts.append(table_html(table))
     parts.append("</section>")
     return "\n".join(parts)
 

@@ -1,8 +1,9 @@
 """A 16:9 PowerPoint deck of a :class:`~reports.content.ReportContent` (python-pptx).
 
-Slides: title; evidence table (split over several slides when long); pooled ORR forest; pooled
-DCR forest; heterogeneity and method agreement; subgroup comparison by histology; survival;
-sample-size design; methods; references. Every slide has a footer with the date, the data file's
+Slides lead with the answer: title; pooled ORR forest; pooled DCR forest (each with its pooled
+sentences and caveats); then the qualifications: method agreement, subgroup comparison by
+histology, survival, sample-size design; then the tables: the evidence table (split over several
+slides when long) and the published estimates; methods; references. Every slide has a footer with the date, the data file's
 sha256 (short) and the app version, and speaker notes with the caption and key numbers.
 
 Figures are PNG images rendered through :mod:`charts.export` (kaleido + Debian chromium, all in
@@ -261,16 +262,22 @@ def build_pptx(
     _text_box(slide, MARGIN, Inches(7.02), SLIDE_W - 2 * MARGIN, Inches(0.35), [footer], size=10,
               color=MUTED)
 
-    # 2. evidence table
+    # 2–7. the answer (forest plots), then its qualifications
+    for s in c.figure_sections():
+        _figure_slide(prs, s, footer, images.get(s.key), reason)
+
+    # 8. tables: evidence, published estimates
     chunks = _chunks(c.evidence_table, ROWS_PER_TABLE) or [pd.DataFrame({"Evidence": ["no studies"]})]
     for j, chunk in enumerate(chunks, start=1):
         title = "Evidence" if len(chunks) == 1 else f"Evidence ({j}/{len(chunks)})"
         slide = _slide(prs, title, footer)
         _table(slide, chunk, MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN, BODY_BOTTOM - BODY_TOP, size=11)
-
-    # 3–8. figures
-    for s in c.figure_sections():
-        _figure_slide(prs, s, footer, images.get(s.key), reason)
+    for s in c.table_sections():
+        slide = _slide(prs, s.title, footer)
+        _table(slide, s.table.iloc[:ROWS_PER_TABLE], MARGIN, BODY_TOP, SLIDE_W - 2 * MARGIN,
+               BODY_BOTTOM - BODY_TOP - Inches(0.5), size=11)
+        _text_box(slide, MARGIN, BODY_BOTTOM - Inches(0.45), SLIDE_W - 2 * MARGIN, Inches(0.45),
+                  [s.caption], size=11, color=MUTED)
 
     # 9. methods, 10. references
     _paragraph_slides(prs, "Methods", c.methods, footer, size=14, per_slide_chars=1500)

@@ -13,9 +13,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from evidence.selection import (
+    ENDPOINTS,
+    FILTER_COLUMNS,
+    OVERLAP_RULE,
+    REPORTS,
+    TIMEPOINTS,
+    Selection,
+    filter_options,
+)
 from findings import text
 from findings.conventions import CI_SHORT
+from findings.pooled import DEFAULT_MODEL
 from findings.query import ALIASES, SORTS, ParsedView, parse_view
+from synthesis.spec import Model
 from synthesis.vocabulary import (
     CI_METHODS,
     I2_DEFINITIONS,
@@ -25,21 +36,7 @@ from synthesis.vocabulary import (
     STUDY_CI_METHODS,
     TRANSFORMS,
 )
-from ui.analysis import (
-    DEFAULT_MODEL,
-    ENDPOINTS,
-    FILTER_COLUMNS,
-    LEVELS,
-    OVERLAP_RULE,
-    PRIOR_SCALES,
-    REPORTS,
-    TIMEPOINTS,
-    Model,
-    Selection,
-    cached_options,
-    data_key,
-    filter_options,
-)
+from ui.analysis import LEVELS, PRIOR_SCALES, cached_options, data_key
 
 BIND = "query-params"
 FILTER_LABELS = {

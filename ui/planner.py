@@ -21,6 +21,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from evidence.selection import (
+    ENDPOINTS,
+    FILTER_COLUMNS,
+    REPORTS,
+    TIMEPOINTS,
+    Selection,
+    select_outcomes,
+)
+from findings import pooled
 from synthesis.design.paragraph import protocol_paragraph
 from synthesis.design.simon import (
     HARD_CAP,
@@ -40,18 +49,10 @@ from synthesis.design.tte import (
     power_curve,
     two_arm_cph,
 )
+from synthesis.spec import Model
 from synthesis.vocabulary import LABELS
-from ui.analysis import (
-    ENDPOINTS,
-    FILTER_COLUMNS,
-    HASH_FUNCS,
-    REPORTS,
-    TIMEPOINTS,
-    Model,
-    Selection,
-    select_outcomes,
-    shared_figure,
-)
+from ui import analysis as A
+from ui.analysis import HASH_FUNCS, shared_figure
 
 #: design types (URL value -> label)
 #: design types: key -> label (the label is the URL value, ``?plan=Single+stage``)
@@ -184,7 +185,7 @@ def evidence_sources(
 
     For ORR and DCR, the view's pooled estimate and its CI and PI bounds, then the same for each
     histology group in ``groups`` (the view's other filters kept).  ``pool(frame)`` returns a
-    ``synthesis`` pooled result (e.g. ``ui.analysis.cached_pool``); pools that fail
+    ``synthesis`` pooled result (e.g. :func:`findings.pooled.pool`); pools that fail
     (``ValueError``) or values outside (0, 1) are left out.  Values are rounded to 0.001.
     ``version`` (the evidence file's SHA-256) is quoted so that the value can be traced.
     """
@@ -409,10 +410,8 @@ def cached_sources(sel: Selection, model: Model, groups: tuple[str, ...], key: s
     ~75 ms of pooling and row selection (2 endpoints × every histology group) that a rerun of the
     planner would otherwise repeat whenever any planner input changes.
     """
-    from ui import analysis as A
-
     return evidence_sources(A.evidence_frames().outcomes, sel, model,
-                            lambda f: A.cached_pool(*A.counts(f), model), groups=groups, version=version)
+                            lambda f: pooled.pool(f, model), groups=groups, version=version)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

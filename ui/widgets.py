@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from findings import text
+from charts import forest, meta_plots
+from findings import compare, pooled, robustness, text
+from findings.pooled import Headline, PooledView
+from synthesis import LABELS
 from ui import analysis
+from ui.controls import sort_control
 from ui.evidence_view import arrow
+from ui.pages import PAGES
 
 STUDIES_PAGE = "pages/studies.py"
 PLOT_CONFIG = {
@@ -87,50 +93,36 @@ def pooled_metrics(result, *, label: str = "Pooled") -> None:
 
 def notes(result) -> None:
     """The model's own notes (fallbacks, corrections, FT warning) as captions."""
-    if getattr(result, "fallback", None):
+    if result.fallback:
         st.warning(f"The requested model could not be fitted: {result.fallback}")
-    for note in getattr(result, "notes", ()):
+    for note in result.notes:
         st.caption(str(note))
 
 
-def na(what: str) -> None:
-    st.info(f"{what} is not available yet in this build.", icon=":material/hourglass_empty:")
-
-
 @st.fragment
-def forest_panel(sel, model, view, *, file_stem: str) -> None:
+def forest_panel(sel, model, view: PooledView, *, file_stem: str) -> None:
     """Forest plot with its chart-local sort control (a fragment: sorting does not re-pool)."""
-    from ui.controls import sort_control
-
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     with left:
         order = sort_control()
     with right:
-        by = st.selectbox("Group by", list(analysis.GROUP_BY), format_func=analysis.GROUP_BY.get,
+        by = st.selectbox("Group by", list(compare.GROUP_BY), format_func=compare.GROUP_BY.get,
                           key="group_by", bind="query-params",
                           help="Group the studies by a comparison variable: a diamond and a "
                           "prediction interval per group, the overall diamond and the test for "
                           "subgroup differences at the foot (as R meta's forest(subgroup = ...)).") or "none"
-    result, ci_label = view.result, f"{model.level:.0%} CI"
-    label = text.pooled_label(result)
     fig = None
     if by != "none":
         try:
-            fig = analysis.grouped_forest_for(sel, model, order, by, analysis.data_key(), label)
+            fig = analysis.grouped_forest_for(sel, model, order, by, analysis.data_key())
         except ValueError as exc:
-            st.warning(f"The studies cannot be grouped by {analysis.GROUP_BY[by].lower()}: {exc}")
+            st.warning(f"The studies cannot be grouped by {compare.GROUP_BY[by].lower()}: {exc}")
+    grouped = fig is not None
     if fig is None:
-        fig = analysis.forest_figure_for(sel, model, order, analysis.data_key(), label)
+        fig = analysis.forest_figure_for(sel, model, order, analysis.data_key())
     plot(fig, key="forest", clickable=True)
-    st.caption(
-        f"{result.model_label()}. Squares: observed proportion (size ∝ weight, or patients for the "
-        f"GLMM); bars: {ci_label} of each study; red diamond: pooled estimate and its CI; orange bar: "
-        "prediction interval. ⚑ marks studies with data-quality flags (hover for the messages). "
-        "Click a study to open its card."
-        + (" Grey diamonds: each group's own pooled estimate (own τ²); weights are those of the "
-           "overall model. Comparisons between groups are observational, not randomised."
-           if fig is not None and by != "none" else "")
-    )
+    st.caption(f"{view.caption} Hover a ⚑ for the messages; click a study to open its card."
+               + (f" {compare.GROUPED_FOREST_NOTE}" if grouped else ""))
     csv_download(view.rows, f"{file_stem}.csv", key="dl_forest", label="Download study table (CSV)")
 
 
@@ -144,9 +136,9 @@ def excluded_table(selected, *, key: str) -> None:
 
 # --------------------------------------------------------------------------------------------
 # panels of the Pooled efficacy page (each one self-contained; errors become messages)
-def heterogeneity(result) -> None:
+def heterogeneity(view: PooledView) -> None:
     st.subheader("Heterogeneity")
-    table = analysis.heterogeneity_table(result)
+    table = view.heterogeneity
     st.dataframe(table, hide_index=True, width="stretch")
     csv_download(table, "heterogeneity.csv", key="dl_het")
     st.caption(
@@ -156,157 +148,105 @@ def heterogeneity(result) -> None:
     )
 
 
-def methods(sel, model, result, selected) -> None:
+def methods(view: PooledView) -> None:
     st.subheader("Methods paragraph")
-    paragraph = analysis.methods_paragraph(sel, model, result, selected)
     st.caption("Ready to paste into a protocol or report (plain text).")
-    st.code(paragraph, language=None, wrap_lines=True)
+    st.code(view.methods, language=None, wrap_lines=True)
 
 
 SCOPE_HELP = ("What the estimate pools, counted by study: regimens, histologies, lines of therapy "
               "and designs. A pool that mixes them answers a broader question than any one patient's.")
 
 
-def headline_card(title: str, result, check, *, endpoint: str, scope=None) -> None:
+def headline_card(title: str, view: Headline) -> None:
     """One endpoint on the home page: estimate, CI, PI, k/N, what is pooled and the GLMM check."""
-    lvl = f"{result.level:.0%}"
+    result = view.result
+    lvl = text.level(result.level)
     with st.container(border=True):
         st.subheader(title)
-        st.metric(
-            f"Pooled {endpoint}",
-            f"{text.pct(result.estimate)}",
-            help=result.model_label(),
-        )
+        st.metric(f"Pooled {view.endpoint}", text.pct(result.estimate), help=result.model_label())
         st.markdown(
             f"**{lvl} CI** {text.interval(result.ci_low, result.ci_high)} · "
             f"**{lvl} prediction interval** {text.interval(result.pi_low, result.pi_high)}"
         )
-        k = result.k
-        st.caption(
-            f"{k} {'study' if k == 1 else 'studies'}, {result.total_n} patients, "
-            f"{result.total_events} {'responders' if endpoint == 'ORR' else 'with disease control'}."
-            + (f" I² = {result.i2:.0f}%." if k > 1 and text.num(result.i2) != "–" else "")
-            + (" A single study: this is its own result, not a pooled estimate." if k == 1 else "")
-        )
-        if scope is not None:
-            st.caption(text.md(scope.sentence()), help=SCOPE_HELP)
-        if check is not None:
-            st.caption(
-                f"Check with the one-step GLMM: {text.pct(check.estimate)} "
-                f"({text.interval(check.ci_low, check.ci_high)})."
-            )
+        st.caption(view.summary)
+        if view.scope is not None:
+            st.caption(text.md(view.scope.sentence()), help=SCOPE_HELP)
+        if view.check_sentence:
+            st.caption(view.check_sentence)
 
 
 def page_links(items: list[tuple[str, str, str]]) -> None:
-    """``(page file, label, who it is for)`` links; pages not yet registered are skipped."""
-    from pathlib import Path
-
-    from ui.pages import PAGES
-
-    root = Path(__file__).resolve().parents[1]
+    """``(page file, label, who it is for)`` links to registered pages."""
     specs = {p.file: p for p in PAGES}
     per_row = 3
     for start in range(0, len(items), per_row):
         cols = st.columns(per_row)
         for col, (file, label, who) in zip(cols, items[start : start + per_row], strict=False):
             with col, st.container(border=True):
-                spec = specs.get(file)
-                if spec is not None and (root / file).exists():
-                    st.page_link(file, label=label, icon=spec.icon, width="stretch")
-                else:
-                    st.markdown(f"**{label}** (coming soon)")
+                st.page_link(file, label=label, icon=specs[file].icon, width="stretch")
                 st.caption(who)
 
 
 def agreement(frame: pd.DataFrame, model, result=None) -> None:
     st.subheader("Do the models agree?")
-    if not analysis.available("method_agreement"):
-        na("The method-agreement panel")
-        return
     _agreement_body(frame, model, result)
 
 
 def sensitivity(frame: pd.DataFrame, model, result) -> None:
     st.subheader("Leave-one-out and cumulative analyses")
-    if not analysis.available("leave_one_out"):
-        na("Leave-one-out, cumulative and influence analyses")
-        return
     _sensitivity_body(frame, model, result)
 
 
 def small_study(frame: pd.DataFrame, model, result) -> None:
     st.subheader("Small-study effects (funnel plot)")
-    if not analysis.available("egger_test"):
-        na("The funnel plot with Egger's and Begg's tests")
-        return
     _small_study_body(frame, model, result)
 
 
-def published(table: pd.DataFrame, sel, model, outcomes: pd.DataFrame) -> None:
+def published(sel, model) -> None:
     st.subheader("Published pooled estimates beside this app's")
-    rows = analysis.published_comparison(table, sel, model, outcomes)
+    rows = analysis.published_comparison(sel, model, analysis.data_key())
     if rows.empty:
         st.info("No published pooled estimate for this endpoint is in the evidence base yet.")
         return
     st.dataframe(rows, hide_index=True, width="stretch")
     csv_download(rows, "published_vs_app.csv", key="dl_published")
-    st.caption(
-        "Published estimates are copied from the meta-analyses (their own study sets, which "
-        "overlap with but differ from this app's, and their own methods). This app's estimate "
-        "uses the model chosen in the sidebar on the matching histology scope."
-    )
+    st.caption(pooled.PUBLISHED_CAPTION)
 
 
-def _agreement_body(frame: pd.DataFrame, model, result=None) -> None:
-    from charts import meta_plots
-
+def _agreement_body(frame: pd.DataFrame, model, result) -> None:
     ev, n, _ = analysis.counts(frame)
     try:
         agr = analysis.cached_agreement(ev, n, model.level)
     except ValueError as exc:
         st.warning(f"Method agreement is not available for these studies: {exc}")
         return
-    material = (not agr.ci_overlap) or agr.spread_pp > 10 or agr.width_ratio > 2
-    if agr.warnings and material:
-        st.warning(
-            "**The models disagree materially; read the estimate with caution.** "
-            + " ".join(str(w) for w in agr.warnings),
-            icon=":material/warning:",
-        )
-    elif agr.warnings:
-        st.info(" ".join(str(w) for w in agr.warnings), icon=":material/info:")
+    view = robustness.agreement_view(frame, model, result, agr)
+    kind, sentence = view.verdict
+    if kind == "warning":
+        st.warning(sentence, icon=":material/warning:")
+    elif kind == "info":
+        st.info(sentence, icon=":material/info:")
     else:
-        st.success(
-            f"The usual models agree: point estimates span {agr.spread_pp:.1f} percentage points "
-            "and every interval overlaps.", icon=":material/check_circle:"
-        )
-    rows = analysis.agreement_rows(agr, result, text.pooled_label(result) if result is not None else "")
+        st.success(sentence, icon=":material/check_circle:")
     fig = meta_plots.interval_rows_figure(
-        rows, reference=result.estimate if result is not None else None,
-        reference_band=(result.ci_low, result.ci_high) if result is not None else None,
-        title="Pooled estimate under each model", reference_label="This page",
+        view.rows, reference=result.estimate, reference_band=(result.ci_low, result.ci_high),
+        title="Pooled estimate under each model", reference_label="Chosen model",
     )
     plot(fig, key="agreement")
-    st.caption(
-        f"Spread of point estimates: {agr.spread_pp:.1f} percentage points; widest interval "
-        f"{agr.width_ratio:.1f}× the narrowest. Bars: {model.level:.0%} CI (credible interval for "
-        "the Bayesian models); orange: prediction interval. The shaded band is this page's CI."
-    )
-    table = analysis.interval_table(rows, model.level)
-    st.dataframe(table, hide_index=True, width="stretch")
-    csv_download(table, "method_agreement.csv", key="dl_agree")
+    st.caption(view.caption)
+    st.dataframe(view.table, hide_index=True, width="stretch")
+    csv_download(view.table, "method_agreement.csv", key="dl_agree")
 
 
 def _sensitivity_body(frame: pd.DataFrame, model, result) -> None:
-    from charts import meta_plots
-
     ev, n, labels = analysis.counts(frame)
     if len(ev) < 3:
         st.info("Leave-one-out and influence analyses need at least 3 studies.")
         return
     try:
         loo = analysis.cached_loo(ev, n, labels, model)
-        order = analysis.year_order(frame)
+        order = robustness.year_order(frame)
         cum = analysis.cached_cumulative(ev, n, labels, order, model)
     except ValueError as exc:
         st.warning(f"Sensitivity analyses are not available for these studies: {exc}")
@@ -314,7 +254,7 @@ def _sensitivity_body(frame: pd.DataFrame, model, result) -> None:
     ref = {"reference": result.estimate, "reference_band": (result.ci_low, result.ci_high)}
     left, right = st.container(), st.container()
     with left:
-        rows = analysis.loo_rows(loo, result)
+        rows = robustness.loo_rows(loo, result)
         plot(meta_plots.interval_rows_figure(rows, title="Leave one study out", **ref), key="loo")
         moved = rows.loc[rows["highlight"], "label"].tolist()
         st.caption(
@@ -322,14 +262,14 @@ def _sensitivity_body(frame: pd.DataFrame, model, result) -> None:
             + (f"Outside the full CI (red): {', '.join(moved)}." if moved
                else "No single study moves the estimate outside the full analysis' CI.")
         )
-        csv_download(analysis.interval_table(rows, model.level), "leave_one_out.csv", key="dl_loo")
+        csv_download(robustness.interval_table(rows, model.level), "leave_one_out.csv", key="dl_loo")
     with right:
-        crow = analysis.cumulative_rows(cum, frame, order)
+        crow = robustness.cumulative_rows(cum, frame, order)
         plot(meta_plots.interval_rows_figure(crow, title="Cumulative, by publication year", **ref),
              key="cumulative")
         st.caption("Studies are added in order of publication; a drifting estimate suggests "
                    "early studies were more (or less) favourable.")
-        csv_download(analysis.interval_table(crow, model.level), "cumulative.csv", key="dl_cum")
+        csv_download(robustness.interval_table(crow, model.level), "cumulative.csv", key="dl_cum")
     st.subheader("Influence (Baujat plot)")
     try:
         inf = analysis.cached_influence(ev, n, labels, model)
@@ -339,12 +279,7 @@ def _sensitivity_body(frame: pd.DataFrame, model, result) -> None:
     f = inf.to_frame()
     plot(meta_plots.baujat_figure(pd.DataFrame({"label": f["label"], "x": f["baujat_x"],
                                                 "y": f["baujat_y"]})), key="baujat")
-    iv = analysis.iv_model(model)
-    st.caption(
-        "Top right: studies that both add much heterogeneity and move the pooled result."
-        + (" Computed with IV logit REML (a GLMM has no case-deletion diagnostics)."
-           if model.method == "GLMM" else f" Model: {iv.method}, {iv.transform} scale.")
-    )
+    st.caption(robustness.influence_caption(model))
     flagged = f.loc[f["influential"].astype(bool), "label"].tolist()
     st.markdown("Influential by metafor's criteria: " + (text.md(", ".join(flagged)) if flagged else "none"))
     shown = f.round(3)
@@ -353,15 +288,11 @@ def _sensitivity_body(frame: pd.DataFrame, model, result) -> None:
 
 
 def _small_study_body(frame: pd.DataFrame, model, result) -> None:
-    import numpy as np
-
-    from charts import meta_plots
-
     ev, n, labels = analysis.counts(frame)
     if len(ev) < 3:
         st.info("Small-study tests need at least 3 studies.")
         return
-    iv = analysis.iv_model(model)
+    iv = robustness.iv_model(model)
     try:
         egger, begg = analysis.cached_bias(ev, n, iv.transform)
     except ValueError as exc:
@@ -374,21 +305,11 @@ def _small_study_body(frame: pd.DataFrame, model, result) -> None:
             "an asymmetric-looking funnel is expected by chance; the plot is greyed and the tests "
             "are descriptive only (Sterne et al. 2011; meta's k.min = 10).", icon=":material/info:"
         )
-    table = pd.DataFrame(
-        {
-            "Test": ["Egger regression (SE as predictor)", "Begg rank correlation"],
-            "Statistic": [text.num(egger.statistic, 3), text.num(begg.statistic, 3)],
-            "p": [text.pval(egger.pvalue), text.pval(begg.pvalue)],
-            "Estimate": [f"slope {text.num(egger.estimate, 3)}",
-                         f"Kendall τ {text.num(begg.estimate, 3)}"],
-            "Interpretable": ["yes" if egger.reliable else "no (k < 10)",
-                              "yes" if begg.reliable else "no (k < 10)"],
-        }
-    )
+    table = robustness.small_study_table(egger, begg)
     with st.container() if reliable else st.expander("Funnel plot and tests (descriptive only)"):
         fig = meta_plots.funnel_figure(
             np.asarray(result.yi), np.sqrt(np.asarray(result.vi)), list(result.labels),
-            center=result.estimate_t, x_title=f"{analysis.LABELS.get(iv.transform, iv.transform)} proportion",
+            center=result.estimate_t, x_title=f"{LABELS.get(iv.transform, iv.transform)} proportion",
             level=model.level, reliable=reliable,
             note="" if reliable else f"k = {len(ev)} < 10: not interpretable",
         )
@@ -412,11 +333,11 @@ def subgroup_panel(outcomes: pd.DataFrame, sel, model) -> None:
         "Compare by", list(BY_LABELS), default="design", required=True, key="by",
         format_func=BY_LABELS.get, bind="query-params",
     ) or "design"
-    st.subheader(f"Subgroups: {analysis.COMPARE_BY[by].lower()}")
+    st.subheader(f"Subgroups: {compare.COMPARE_BY[by].lower()}")
     if outcomes is analysis.evidence_frames().outcomes:  # the evidence analysed: cached per content
         frame = analysis.cached_subgroup_frame(sel, by, analysis.data_key())
     else:
-        frame = analysis.subgroup_frame(outcomes, sel, by)
+        frame = compare.subgroup_frame(outcomes, sel, by)
     if by == "timepoint":
         st.caption(
             "Readouts of the same trial at different timepoints are not independent; the "
@@ -425,15 +346,10 @@ def subgroup_panel(outcomes: pd.DataFrame, sel, model) -> None:
     if frame.empty:
         st.warning("No study matches this selection.")
         return
-    if not analysis.available("subgroup_analysis"):
-        na("The subgroup analysis (between-subgroup test)")
-        return
     _subgroup_body(frame, model, by)
 
 
 def _subgroup_body(frame: pd.DataFrame, model, by: str) -> None:
-    from charts import meta_plots
-
     modes = ["separate", "common"] if model.method != "GLMM" else ["separate"]
     tau2_mode = st.radio(
         "Between-study variance", modes, key="tau2_mode", bind="query-params", horizontal=True,
@@ -451,9 +367,9 @@ def _subgroup_body(frame: pd.DataFrame, model, by: str) -> None:
         return
     gtab = res.to_frame()
     gtab = gtab[gtab["group"] != "Overall"]
-    test = analysis.subgroup_test_text(res) if len(res.groups) > 1 else ""
+    test = compare.subgroup_test_text(res) if len(res.groups) > 1 else ""
     fig = meta_plots.subgroup_forest_figure(
-        analysis.subgroup_rows(frame, ci), gtab.rename(columns={"total": "n"}),
+        compare.subgroup_rows(frame, ci), gtab.rename(columns={"total": "n"}),
     )  # the test is printed once, below the figure
     plot(fig, key="subgroup_forest", clickable=True)
     if test:
@@ -467,7 +383,7 @@ def _subgroup_body(frame: pd.DataFrame, model, by: str) -> None:
     )
     for note in res.notes:
         st.caption(str(note))
-    table = analysis.subgroup_table(res, model.level)
+    table = compare.subgroup_table(res, model.level)
     st.dataframe(table, hide_index=True, width="stretch")
     csv_download(table, f"subgroups_{by}.csv", key="dl_sub")
 
@@ -475,33 +391,26 @@ def _subgroup_body(frame: pd.DataFrame, model, by: str) -> None:
 def metareg_panel(frame: pd.DataFrame, model) -> None:
     st.subheader("Meta-regression")
     moderator = st.selectbox(
-        "Moderator", list(analysis.MODERATORS), format_func=analysis.MODERATORS.get,
+        "Moderator", list(compare.MODERATORS), format_func=compare.MODERATORS.get,
         key="moderator", bind="query-params",
     )
-    if not analysis.available("meta_regression"):
-        na("Meta-regression")
-        return
     _metareg_body(frame, model, moderator)
 
 
 def _metareg_body(frame: pd.DataFrame, model, moderator: str) -> None:
-    import numpy as np
-
-    from charts import meta_plots
-
-    mods = analysis.moderator_frame(frame, moderator)[moderator].to_numpy(float)
+    mods = compare.moderator_frame(frame, moderator)[moderator].to_numpy(float)
     ok = np.isfinite(mods)
     missing = frame.loc[~ok, "label"].map(str).tolist()
     sub = frame[ok]
     values = mods[ok]
     if len(sub) < 3 or len(np.unique(values)) < 2:
         st.info(
-            f"{analysis.MODERATORS[moderator]} is known for {len(sub)} studies "
+            f"{compare.MODERATORS[moderator]} is known for {len(sub)} studies "
             f"with {len(np.unique(values))} distinct value(s): too few for a meta-regression."
         )
         return
     ev, n, labels = analysis.counts(sub)
-    centre = analysis.moderator_centre(values)
+    centre = compare.moderator_centre(values)
     try:
         res = analysis.cached_metareg(ev, n, tuple(float(v - centre) for v in values), moderator, model)
     except ValueError as exc:
@@ -510,9 +419,9 @@ def _metareg_body(frame: pd.DataFrame, model, moderator: str) -> None:
     binary = set(np.unique(values)) <= {0.0, 1.0}
     points = pd.DataFrame({"label": labels, "x": values, "proportion": np.array(ev) / np.array(n),
                            "size": np.array(n, dtype=float)})
-    line = analysis.metareg_line(res, values, np.array(n, dtype=float), centre=centre)
+    line = compare.metareg_line(res, values, np.array(n, dtype=float), centre=centre)
     fig = meta_plots.bubble_figure(
-        points, line, x_title=analysis.MODERATORS[moderator],
+        points, line, x_title=compare.MODERATORS[moderator],
         tick_labels={0: "no", 1: "yes"} if binary else None,
     )
     plot(fig, key="bubble")
@@ -529,20 +438,16 @@ def _metareg_body(frame: pd.DataFrame, model, moderator: str) -> None:
         + (" The GLMM has no meta-regression here; IV logit REML was used." if model.method == "GLMM" else "")
         + (f" Moderator not reported for: {', '.join(missing)}." if missing else "")
     )
-    table = analysis.metareg_table(res)
+    table = compare.metareg_table(res)
     st.dataframe(table, hide_index=True, width="stretch")
     if centre:
-        st.caption(f"{analysis.MODERATORS[moderator]} is centred at its mean over these studies "
-                   f"({text.num(centre, 4)}): the intercept is the fitted value of a study at that "
-                   "mean; the slope is per unit of the moderator.")
+        st.caption(compare.centre_note(moderator, centre))
     csv_download(table, f"metaregression_{moderator}.csv", key="dl_mr")
 
 
 def composition_panel(subtypes: pd.DataFrame, outcomes: pd.DataFrame, frame: pd.DataFrame, sel, model) -> None:
-    from charts import meta_plots
-
     st.subheader("Histology composition of each study")
-    comp = analysis.composition_rows(subtypes, frame["study_id"].astype(str).tolist())
+    comp = compare.composition_rows(subtypes, frame["study_id"].astype(str).tolist())
     if comp.empty:
         st.info("None of the studies in view reports its subtype breakdown.")
     else:
@@ -552,21 +457,19 @@ def composition_panel(subtypes: pd.DataFrame, outcomes: pd.DataFrame, frame: pd.
             st.caption("No subtype breakdown reported: " + ", ".join(missing))
         csv_download(comp, "composition.csv", key="dl_comp")
     st.subheader("Results reported for subgroups inside studies")
-    sub = analysis.subtype_results(outcomes, sel)
+    sub = compare.subtype_results(outcomes, sel)
     if sub.empty:
         st.info(f"No study reports {sel.endpoint} by subtype or subgroup.")
         return
     ci = analysis.cached_study_ci(tuple(sub["events"]), tuple(sub["total"]), model.study_ci_method, model.level)
-    rows = analysis.subgroup_result_rows(sub, ci)
-    from charts import forest
-
+    rows = compare.subgroup_result_rows(sub, ci)
     fig = forest.forest_figure(
         rows, None, title=f"{sel.endpoint} within studies, by reported subgroup (not pooled)",
         ci_label=f"{model.level:.0%} CI",
     )
     plot(fig, key="subgroup_rows", clickable=True)
     st.caption(
-        f"As reported; {model.level:.0%} {analysis.LABELS[model.study_ci_method]} intervals. These "
+        f"As reported; {model.level:.0%} {LABELS[model.study_ci_method]} intervals. These "
         "rows are never pooled with whole-study rows. Click a row to open the study card."
     )
     csv_download(rows, "subgroup_results.csv", key="dl_subres")
@@ -575,18 +478,15 @@ def composition_panel(subtypes: pd.DataFrame, outcomes: pd.DataFrame, frame: pd.
 def design_panel(frame: pd.DataFrame, studies: pd.DataFrame, flags: pd.DataFrame) -> None:
     st.subheader("Studies in view, side by side")
     f = frame.copy()
-    ft = analysis.flag_text(flags)
+    ft = pooled.flag_text(flags)
     f["flag_count"] = [ft.get(str(s), (0, ""))[0] for s in f["study_id"]]
-    table = analysis.design_table(f, None)
+    table = compare.design_table(f, None)
     st.dataframe(table, hide_index=True, width="stretch")
     csv_download(table, "design_table.csv", key="dl_design")
 
 
 def bayes(frame: pd.DataFrame, model) -> None:
     st.subheader(f"Bayesian sensitivity: half-normal({model.prior_scale:g}) prior on τ")
-    if not analysis.available("bayes_pool"):
-        na("The Bayesian model")
-        return
     ev, n, _ = analysis.counts(frame)
     try:
         b = analysis.cached_bayes(ev, n, model.prior_scale, model.level)
@@ -599,22 +499,15 @@ def bayes(frame: pd.DataFrame, model) -> None:
     c[1].metric(f"{lvl} credible interval", text.interval(b.ci_low, b.ci_high), border=True)
     c[2].metric(f"{lvl} predictive interval", text.interval(b.pi_low, b.pi_high), border=True,
                 help="For the response rate of a new, similar study.")
-    st.caption(
-        f"{b.model_label()}. τ posterior median {text.num(b.tau_median, 3)} "
-        f"({lvl} interval {text.num(b.tau_low, 3)} to {text.num(b.tau_high, 3)}). "
-        "Weakly informative priors on τ stabilise the estimate with few studies (Röver et al. 2021)."
-    )
+    st.caption(robustness.bayes_caption(b, model))
 
 
-def design_contrast(model, key: str | None = None) -> None:
+def design_contrast(model, key: str) -> None:
     """Home page: ORR/DCR by study design with the between-subgroup test (one line each).
 
-    ``key``: :func:`analysis.data_key` when the caller has it already.
+    ``key``: :func:`analysis.data_key`.
     """
-    if not analysis.available("subgroup_analysis"):
-        na("The comparison by study design")
-        return
-    lines = design_contrast_lines(model, key or analysis.data_key())
+    lines = analysis.design_contrast_lines(model, key)
     if not lines:
         st.caption("Not enough studies of each design to compare.")
         return
@@ -625,32 +518,3 @@ def design_contrast(model, key: str | None = None) -> None:
         "over- or under-state it. Few studies per design: a large p-value is not evidence of no "
         "difference. More comparisons (histology, regimen, line, dose) on Designs & subtypes."
     )
-
-
-@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=analysis.HASH_FUNCS)
-def design_contrast_lines(model, key: str) -> tuple[str, ...]:
-    """The markdown lines of :func:`design_contrast` (``key`` = :func:`analysis.data_key`: the
-    lines depend only on the evidence analysed and the model)."""
-    frames = analysis.evidence_frames()
-    lines = []
-    for endpoint in analysis.ENDPOINTS:
-        sel = analysis.Selection(endpoint=endpoint)
-        frame = analysis.subgroup_frame(frames.outcomes, sel, "design")
-        groups = tuple(str(g) for g in frame["group"])
-        if len(set(groups)) < 2:
-            continue
-        ev, n, _ = analysis.counts(frame)
-        try:
-            res = analysis.cached_subgroups(ev, n, groups, "separate", model)
-        except ValueError:
-            continue
-        parts = [
-            f"{g}: {text.pct(r.estimate)} ({text.interval(r.ci_low, r.ci_high)}; "
-            f"{r.k} {'study' if r.k == 1 else 'studies'})"
-            for g, r in zip(res.groups, res.results, strict=True)
-        ]
-        lines.append(
-            f"**{endpoint}** — " + text.md("; ".join(parts))
-            + f" — difference p = {text.pval(res.q_between_pvalue)}"
-        )
-    return tuple(lines)

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reports.content import FIGURE_SECTIONS, Section, build_content, select_rows
+from evidence.selection import Selection, select_outcomes
+from reports.content import FIGURE_SECTIONS, Section, build_content
 from reports.html import build_html
 from reports.pptx import build_pptx
 from reports.view import View
@@ -66,7 +67,7 @@ def test_content_numbers_come_from_pool_proportions(content) -> None:
     from synthesis import pool_proportions
 
     v = content.view
-    chosen, _, _ = select_rows(content_outcomes(), v)
+    chosen = select_outcomes(content_outcomes(), v.selection()).frame
     ref = pool_proportions(chosen["events"].tolist(), chosen["total"].tolist(), **v.pool_kwargs())
     assert content.results["ORR"].estimate == pytest.approx(ref.estimate, abs=1e-12)
     assert content.results["ORR"].ci_low == pytest.approx(ref.ci_low, abs=1e-12)
@@ -94,16 +95,18 @@ VIEWS = [
 
 @pytest.mark.parametrize("query", VIEWS)
 def test_selection_mirrors_the_pooled_page(query: str) -> None:
-    """The report pools what the pooled page pools (both call evidence.selection)."""
-    from ui.analysis import Selection, select_outcomes
-
+    """The report pools what the pooled page pools (both build findings.pooled views)."""
     outcomes = content_outcomes()
     v = View.from_query(query)
-    mine, excluded, notes = select_rows(outcomes, v)
+    c = build_content(v)
     page = select_outcomes(outcomes, Selection(**v.selection_kwargs()))
-    pd.testing.assert_frame_equal(mine, page.frame)
-    pd.testing.assert_frame_equal(excluded, page.excluded)
-    assert notes == page.notes
+    if page.k == 0:
+        assert v.endpoint not in c.views
+        return
+    mine = c.views[v.endpoint].selected
+    pd.testing.assert_frame_equal(mine.frame, page.frame)
+    pd.testing.assert_frame_equal(mine.excluded, page.excluded)
+    assert mine.notes == page.notes
 
 
 def test_missing_outcomes_give_unavailable_sections_not_numbers() -> None:
@@ -120,6 +123,12 @@ def test_missing_outcomes_give_unavailable_sections_not_numbers() -> None:
             return pd.DataFrame()
 
         def survival_frame(self):
+            return pd.DataFrame()
+
+        def subtypes_frame(self):
+            return pd.DataFrame()
+
+        def pooled_estimates_frame(self):
             return pd.DataFrame()
 
     c = build_content(View(), evidence=Empty())

@@ -137,7 +137,8 @@ def test_view_file(tmp_path) -> None:
 
 
 def test_to_query_values_are_valid_options_of_the_page_widgets() -> None:
-    from ui.analysis import LEVELS, PRIOR_SCALES, REPORTS, TIMEPOINTS
+    from evidence.selection import REPORTS, TIMEPOINTS
+    from ui.analysis import LEVELS, PRIOR_SCALES
 
     page_values = {
         "timepoint": set(TIMEPOINTS.values()),  # format_func=TIMEPOINTS.get: the label is bound

@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 import synthesis
+from evidence.selection import line_group
+from findings import pooled
 from findings import text as ft
 from ui import analysis as A
 
@@ -99,7 +101,7 @@ def test_bad_selection_raises() -> None:
 
 def test_filter_options_show_missing_last() -> None:
     assert A.filter_options(outcomes(), "line_group") == ["after prior therapy", A.MISSING]
-    assert A.line_group("First line 5, second line 17") == "mixed lines"
+    assert line_group("First line 5, second line 17") == "mixed lines"
     assert A.filter_options(outcomes(), "nope") == []
 
 
@@ -108,7 +110,7 @@ def test_forest_rows_carry_weights_ci_and_flags() -> None:
     ev, n, labels = A.counts(sel.frame)
     res = synthesis.pool_proportions(ev, n, labels=labels, ci_method="hksj")
     ci = synthesis.study_intervals(ev, n, method="clopper-pearson")
-    rows = A.forest_rows(sel.frame, res, ci, flags())
+    rows = pooled.forest_rows(sel.frame, res, ci, flags())
     assert np.allclose(rows["weight"], res.weights)
     assert np.allclose(rows["ci_low"], ci["ci_low"])
     s4 = rows.set_index("study_id").loc["S4"]
@@ -119,11 +121,11 @@ def test_forest_rows_carry_weights_ci_and_flags() -> None:
 def test_methods_paragraph_states_every_choice() -> None:
     model = A.Model(method="PM", ci_method="hksj", pi_method="t(k-2)", i2_definition="Q")
     sel = A.Selection(histology=("osteosarcoma",))
-    text = A.methods_paragraph(sel, model)
+    text = pooled.methods_paragraph(sel, model)
     for phrase in ("Paule–Mandel", "Hartung–Knapp", "k−2", "Q-based", "Clopper–Pearson", "logit",
                    "osteosarcoma", "one report per cohort", "half-normal(0.5)", "Egger"):
         assert phrase in text, phrase
-    g = A.methods_paragraph(A.Selection(), A.Model(method="GLMM", ci_method="t"))
+    g = pooled.methods_paragraph(A.Selection(), A.Model(method="GLMM", ci_method="t"))
     assert "binomial–normal" in g and "continuity correction of" not in g
     assert "nan" not in g.lower()
 
@@ -139,10 +141,10 @@ def test_csv_escapes_formulas() -> None:
 
 def test_display_text_never_nan() -> None:
     res = synthesis.pool_proportions([3, 5, 9], [10, 20, 30], method="GLMM", ci_method="t")
-    table = A.heterogeneity_table(res)
+    table = pooled.heterogeneity_table(res)
     assert "nan" not in table.to_string().lower()
     assert ft.pct(math.nan) == "–"
     assert ft.interval(math.nan, 0.3) == "not estimable"
     sel = A.select_outcomes(outcomes(), A.Selection())
-    cav = A.caveats(res, sel, flags())
+    cav = pooled.caveats(res, sel, flags())
     assert any("data-quality warning" in c for c in cav) and any("Only 3" in c for c in cav)
