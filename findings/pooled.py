@@ -29,7 +29,7 @@ from evidence.selection import (
 )
 from evidence.selection import text_value as _text
 from findings import text
-from findings.conventions import CI_SHORT, ci_sentence
+from findings.conventions import ci_sentence
 from findings.frames import Frames
 from findings.selection_notes import PooledScope, pooled_scope
 from synthesis import LABELS, pool_proportions, study_intervals
@@ -524,6 +524,6 @@ def model_caption(model: Model) -> str:
     else:
         core = (f"inverse-variance random effects on the {LABELS[model.transform]} scale, τ² by "
                 f"{model.method}")
-    ci = CI_SHORT[model.ci_method]
+    ci = LABELS[model.ci_method]
     return (f"Model: {core}; {text.level(model.level)} CI {ci}; prediction interval "
             f"{text.pi_short(model.pi_method, model.ci_method)}")

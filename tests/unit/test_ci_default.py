@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import synthesis
+from findings import pooled
 from findings.conventions import CI_SHORT, ci_sentence
 from reports.view import View
 from synthesis.meta import S2W_TOLERANCE
@@ -65,4 +66,4 @@ def test_methods_text_explains_the_choice() -> None:
     assert 'test = "adhoc"' in s and "max(1, q)" in s and "Jackson" in s
     assert "zero width" in ci_sentence("hksj", "REML")
     assert "no Hartung–Knapp analogue" in ci_sentence("hksj-adhoc", "GLMM")
-    assert s in A.model_sentence(Model())
+    assert s in pooled.model_sentence(Model())

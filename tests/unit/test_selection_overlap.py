@@ -18,6 +18,7 @@ from evidence.selection import (
     select_outcomes,
     selection_provenance,
 )
+from findings import pooled
 from reports import content
 from reports.view import View
 
@@ -94,13 +95,14 @@ def test_one_stand_in_per_group_by_the_stated_order() -> None:
 
 def test_reports_and_r_script_use_the_same_selection(outcomes: pd.DataFrame) -> None:
     view = View(histology=("osteosarcoma",), regimen=("monotherapy",))
-    chosen, _, notes = content.select_rows(outcomes, view)
+    picked = select_outcomes(outcomes, view.selection())
+    chosen, notes = picked.frame, picked.notes
     assert set(chosen["study_id"]) == {"S4", "S5", "S6"}
     assert any("stands in" in n for n in notes)
     prov = selection_provenance(select_outcomes(outcomes, view.selection()))
     assert prov["overlap rule"] == OVERLAP_RULE
     assert prov["stand-in 1"].startswith("S4 represents overlap group Tianjin")
-    assert any(OVERLAP_RULE in p for p in content.methods_text(view, {}))
+    assert OVERLAP_RULE in pooled.methods_paragraph(view.selection(), view.model())
 
 
 def test_r_script_states_the_rule_and_the_stand_in() -> None:
