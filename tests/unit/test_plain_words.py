@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import synthesis
+from findings import pooled
 from reports import content
 from reports.view import View
 from synthesis.spec import Model
@@ -34,11 +35,11 @@ def test_methods_texts_have_no_code_spellings() -> None:
     selected = A.select_outcomes(evidence.load_studies().outcomes_frame(), sel)
     res = synthesis.pool_proportions(selected.frame["events"].tolist(),
                                      selected.frame["total"].tolist(), **Model().pool_kwargs())
-    par = A.methods_paragraph(sel, Model(), res, selected)
+    par = pooled.methods_paragraph(sel, Model(), res, selected)
     assert "and only those" in par
     assert not RAW.search(par), par
-    assert not RAW.search(A.model_sentence(Model()))
-    assert not any(RAW.search(p) for p in content.methods_text(View(), {}))
+    assert not RAW.search(pooled.model_sentence(Model()))
+    assert not any(RAW.search(p) for p in content.build_content(View()).methods)
 
 
 def test_present_page_caption_in_words() -> None:
