@@ -18,6 +18,7 @@ import pandas as pd
 from synthesis.bayes import bayes_pool
 from synthesis.glmm import fit_glmm
 from synthesis.meta import pool_proportions
+from synthesis.results import summary_frame
 from synthesis.validation import as_counts, check_level
 
 __all__ = ["MODELS", "AgreementResult", "method_agreement"]
@@ -79,11 +80,11 @@ class AgreementResult:
 
     def summary(self) -> pd.DataFrame:
         """Spread, overlap and every warning as rows."""
-        rows = [("Spread of estimates (percentage points)", f"{self.spread_pp:.1f}"),
-                ("All intervals overlap", "yes" if self.ci_overlap else "no"),
-                ("Widest / narrowest interval", f"{self.width_ratio:.2f}")]
-        rows += [("Warning", w) for w in self.warnings]
-        return pd.DataFrame(rows, columns=["item", "value"])
+        rows = [("Spread of estimates (percentage points)", self.spread_pp, ""),
+                ("All intervals overlap", float(self.ci_overlap), "1 = yes, 0 = no"),
+                ("Widest / narrowest interval", self.width_ratio, "")]
+        rows += [("Warning", math.nan, w) for w in self.warnings]
+        return summary_frame(rows)
 
 
 def _run(kind, kw, x, n, level):

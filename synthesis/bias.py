@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from synthesis.metareg import fit_mixed_effects
+from synthesis.results import summary_frame
 from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts
 from synthesis.vocabulary import Transform, check_choice
@@ -44,13 +45,20 @@ class SmallStudyTest:
     message: str
 
     def summary(self) -> pd.DataFrame:
+        """``quantity, value, ci_low, ci_high, note`` rows: statistic, p-value, estimate, k."""
+        return summary_frame([
+            ("statistic", self.statistic, f"{self.test}; df = {self.df:g}" if math.isfinite(self.df) else self.test),
+            ("p-value", self.pvalue, self.message if not self.reliable else ""),
+            ("estimate", self.estimate, f"SE {self.se:.4g}" if math.isfinite(self.se) else ""),
+            ("studies (k)", float(self.k), self.model),
+        ])
+
+    def to_frame(self) -> pd.DataFrame:
+        """The test as one row (every field)."""
         return pd.DataFrame([{"test": self.test, "model": self.model, "k": self.k,
                               "statistic": self.statistic, "df": self.df, "pvalue": self.pvalue,
                               "estimate": self.estimate, "se": self.se,
                               "reliable": self.reliable, "message": self.message}])
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.summary()
 
 
 def _effects(events, totals, transform, add, to):

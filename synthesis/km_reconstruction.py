@@ -31,6 +31,7 @@ from lifelines.statistics import logrank_test
 from lifelines.utils import restricted_mean_survival_time
 from scipy import stats
 
+from synthesis.results import summary_frame
 from synthesis.validation import check_level
 
 __all__ = [
@@ -380,19 +381,19 @@ class KMReconstruction:
         return float(restricted_mean_survival_time(self.kaplan_meier(), t=tau))
 
     def summary(self) -> pd.DataFrame:
-        """One row per quantity: ``quantity, value, note``."""
+        """One row per quantity: ``quantity, value, ci_low, ci_high, note``."""
         m, lo, hi = self.median()
         rows = [
             ("patients", float(self.total), self.label),
             ("events", float(self.events), ""),
-            ("median", m, f"{self.level:.0%} CI {lo:g}–{hi:g}" if math.isfinite(lo) else ""),
+            ("median", m, lo, hi, f"{self.level:.0%} CI"),
             ("RMSE", self.rmse, "reconstructed vs digitised survival (n − 1 denominator)"),
             ("mean absolute error", self.mean_abs_error, ""),
             ("max absolute error", self.max_abs_error, ""),
             ("Kolmogorov–Smirnov distance", self.ks_distance, f"p = {self.ks_pvalue:.3g}"),
         ]
         rows += [("note", math.nan, n) for n in self.notes]
-        return pd.DataFrame(rows, columns=["quantity", "value", "note"])
+        return summary_frame(rows)
 
 
 _TOL = math.sqrt(np.finfo(float).eps)

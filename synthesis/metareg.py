@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from synthesis.results import summary_frame
 from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts, check_level, readonly
 from synthesis.vocabulary import TRANSFORMS, CIMethod, Transform, check_choice
@@ -66,7 +67,7 @@ class MetaRegressionResult:
             ("QE (residual heterogeneity)", self.qe, f"df = {self.qe_df}, p = {self.qe_pvalue:.4g}"),
             (qm_name, self.qm, f"df = {self.qm_df}, p = {self.qm_pvalue:.4g}"),
         ]
-        return pd.DataFrame(rows, columns=["quantity", "value", "note"])
+        return summary_frame(rows)
 
 
 def design_matrix(moderators: pd.DataFrame) -> tuple[np.ndarray, tuple[str, ...]]:

@@ -6,9 +6,11 @@ The statistics live in :mod:`synthesis.meta` (inverse variance) and :mod:`synthe
 
 from __future__ import annotations
 
+import html as _html
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,6 +57,97 @@ class ConfidenceInterval:
             return "–" if not math.isfinite(x) else f"{x * scale:.{digits}f}{unit}"
 
         return f"[{one(self.low)}, {one(self.high)}]"
+
+
+#: The columns of every result's ``summary()``: one row per quantity, its value, its interval (NaN
+#: when it has none) and a note naming the convention.
+SUMMARY_COLUMNS: tuple[str, ...] = ("quantity", "value", "ci_low", "ci_high", "note")
+
+
+def summary_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+    """A ``summary()`` table from ``(quantity, value, note)`` or ``(quantity, value, low, high, note)`` rows.
+
+    >>> summary_frame([("k", 3, ""), ("tau²", 0.1, 0.0, 0.5, "Q-profile")]).columns.tolist()
+    ['quantity', 'value', 'ci_low', 'ci_high', 'note']
+    """
+    out = []
+    for row in rows:
+        if len(row) == 3:
+            q, v, note = row
+            lo = hi = math.nan
+        else:
+            q, v, lo, hi, note = row
+        out.append((q, v, lo, hi, note))
+    return pd.DataFrame(out, columns=list(SUMMARY_COLUMNS))
+
+
+def html_repr(title: str, table: pd.DataFrame) -> str:
+    """Notebook HTML of a result: its one-line title and its ``summary()`` table (escaped)."""
+    return f"<p><b>{_html.escape(title)}</b></p>" + table.to_html(index=False, na_rep="", escape=True)
+
+
+@dataclass(frozen=True, slots=True)
+class StudyData:
+    """The studies a pooled proportion was fitted to (arrays read-only)."""
+
+    k: int
+    labels: tuple[str, ...]
+    events: np.ndarray
+    totals: np.ndarray
+    yi: np.ndarray
+    vi: np.ndarray
+    weights: np.ndarray
+    corrected: np.ndarray
+
+    def __repr__(self) -> str:
+        return f"StudyData(k={self.k}, patients={int(np.sum(self.totals))}, events={int(np.sum(self.events))})"
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """The choices and the pooled estimate (proportion scale; ``*_t`` on the transformed scale)."""
+
+    transform: str
+    method: str
+    ci_method: str
+    pi_method: str
+    level: float
+    estimate: float
+    estimate_t: float
+    se_t: float
+    statistic: float
+    pvalue: float
+    df: float
+    converged: bool
+    fallback: str | None
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Heterogeneity:
+    """Between-study variation: τ², τ, I² (per ``i2_definition``), H², Cochran's Q."""
+
+    tau2: float
+    tau: float
+    i2: float
+    i2_definition: str
+    h2: float
+    q: float
+    q_df: int
+    q_pvalue: float
+
+
+@dataclass(frozen=True, slots=True)
+class Intervals:
+    """Every interval of a pooled proportion as a :class:`ConfidenceInterval` (proportion scale)."""
+
+    ci: ConfidenceInterval
+    pi: ConfidenceInterval
+    tau2: ConfidenceInterval
+    i2: ConfidenceInterval
+    h2: ConfidenceInterval
+    ci_t: ConfidenceInterval
+    pi_t: ConfidenceInterval
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +223,56 @@ class PooledProportion:
     q_lrt_pvalue: float = math.nan
 
     # ------------------------------------------------------------------------------------
+    # grouped views: what a reader looks for, in four groups
+    @property
+    def data(self) -> StudyData:
+        """The studies: k, labels, counts, transformed estimates, variances, weights."""
+        return StudyData(self.k, self.labels, self.events, self.totals, self.yi, self.vi,
+                         self.weights, self.corrected)
+
+    @property
+    def fit(self) -> Fit:
+        """The choices, the pooled estimate and its test."""
+        return Fit(self.transform, self.method, self.ci_method, self.pi_method, self.level,
+                   self.estimate, self.estimate_t, self.se_t, self.statistic, self.pvalue, self.df,
+                   self.converged, self.fallback, self.notes)
+
+    @property
+    def heterogeneity(self) -> Heterogeneity:
+        """τ², τ, I², H² and Q."""
+        return Heterogeneity(self.tau2, self.tau, self.i2, self.i2_definition, self.h2, self.q,
+                             self.q_df, self.q_pvalue)
+
+    @property
+    def intervals(self) -> Intervals:
+        """CI, PI, τ², I² and H² intervals (and the CI/PI on the transformed scale)."""
+        lv = self.level
+        return Intervals(
+            self.ci, self.pi, self.tau2_ci,
+            ConfidenceInterval(self.i2_ci_low, self.i2_ci_high, lv),
+            ConfidenceInterval(self.h2_ci_low, self.h2_ci_high, lv),
+            ConfidenceInterval(self.ci_low_t, self.ci_high_t, lv),
+            ConfidenceInterval(self.pi_low_t, self.pi_high_t, lv),
+        )
+
+    def __repr__(self) -> str:
+        lv = f"{self.level:.0%}"
+        lines = [
+            f"PooledProportion({self.method}, {self.transform if self.method != 'GLMM' else 'logit link'}; "
+            f"k={self.k}, {self.total_events}/{self.total_n} events)",
+            f"  estimate  {self.estimate:.4f}   {lv} CI {self.ci.format(1)} ({self.ci_method})"
+            f"   PI {self.pi.format(1)} ({self._pi_short()})",
+            f"  tau2      {self.tau2:.4g} {self.tau2_ci.format(3, percent=False)}   "
+            f"I2 {self.i2:.1f}% ({self.i2_definition})   Q {self.q:.3f} (df {self.q_df}, p {self.q_pvalue:.3g})",
+        ]
+        if self.fallback:
+            lines.append(f"  fallback  {self.fallback}")
+        lines.append("  .summary() table · .to_frame() studies · .data .fit .heterogeneity .intervals")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return html_repr(repr(self).splitlines()[0], self.summary())
+
     @property
     def ci(self) -> ConfidenceInterval:
         return ConfidenceInterval(self.ci_low, self.ci_high, self.level)
@@ -166,6 +309,11 @@ class PooledProportion:
             f"I²: {LABELS.get(self.i2_definition, self.i2_definition)}",
         ]
         return "; ".join(parts)
+
+    def _pi_short(self) -> str:
+        if self.pi_method == "metafor":
+            return "t(k-1)" if self.ci_method in ("t", "hksj", "hksj-adhoc") else "z"
+        return self.pi_method
 
     def _pi_label(self) -> str:
         if self.pi_method == "metafor":
@@ -210,7 +358,7 @@ class PooledProportion:
             ("Studies (k)", float(self.k), math.nan, math.nan, ""),
             ("Patients", float(self.total_n), math.nan, math.nan, ""),
         ]
-        return pd.DataFrame(rows, columns=["quantity", "value", "ci_low", "ci_high", "note"])
+        return summary_frame(rows)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per study: label, events, total, observed proportion, yi, vi, weight (%)."""

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from synthesis.meta import pool_effects, pool_proportions
+from synthesis.results import summary_frame
 from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts
 
@@ -144,7 +145,15 @@ class InfluenceResult:
                              "baujat_y": self.baujat_y})
 
     def summary(self) -> pd.DataFrame:
-        """Only the studies flagged as influential (metafor's criteria)."""
+        """One row per study flagged as influential (metafor's criteria); empty when none."""
+        f = self.to_frame()
+        f = f[f["influential"]]
+        return summary_frame([(f"influential: {lab}", cook, f"rstudent {rs:.3g}; DFFITS {dff:.3g}; Cook's D")
+                              for lab, cook, rs, dff in zip(f["label"], f["cook_d"], f["rstudent"],
+                                                            f["dffits"], strict=True)])
+
+    def influential_frame(self) -> pd.DataFrame:
+        """Every diagnostic of the studies flagged as influential."""
         f = self.to_frame()
         return f[f["influential"]].reset_index(drop=True)
 

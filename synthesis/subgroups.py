@@ -12,7 +12,7 @@ from scipy import stats
 
 from synthesis.meta import pool_proportions
 from synthesis.metareg import fit_mixed_effects
-from synthesis.results import PooledProportion
+from synthesis.results import PooledProportion, summary_frame
 from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts
 from synthesis.vocabulary import check_choice
@@ -48,10 +48,12 @@ class SubgroupResult:
         return pd.DataFrame(rows)
 
     def summary(self) -> pd.DataFrame:
-        """The between-subgroup test as one row."""
-        return pd.DataFrame([{"statistic": self.q_between, "df": self.q_between_df,
-                              "pvalue": self.q_between_pvalue, "test": self.test,
-                              "tau2_mode": self.tau2_mode}])
+        """The between-subgroup test: ``quantity, value, ci_low, ci_high, note`` rows."""
+        return summary_frame([
+            ("Q between subgroups", self.q_between, f"{self.test}; df = {self.q_between_df}; "
+             f"τ² {self.tau2_mode}"),
+            ("p-value", self.q_between_pvalue, ""),
+        ])
 
 
 def subgroup_analysis(

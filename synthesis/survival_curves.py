@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from synthesis._survival_input import as_labels, is_missing
+from synthesis.results import summary_frame
 from synthesis.validation import fmt_count as _fmt
 from synthesis.validation import readonly
 
@@ -185,7 +186,7 @@ class SurvivalCurveFit:
         )
 
     def summary(self) -> pd.DataFrame:
-        """One row per parameter: ``quantity, value, note``."""
+        """One row per parameter: ``quantity, value, ci_low, ci_high, note``."""
         rows = [
             ("model", self.model, self.assumption),
             ("fit", self.fit_method, f"{self.k} reported point(s)"),
@@ -196,7 +197,7 @@ class SurvivalCurveFit:
             ("max |residual|", self.max_abs_residual, "survival scale, at the reported points"),
         ]
         rows += [("note", n, "") for n in self.notes]
-        return pd.DataFrame(rows, columns=["quantity", "value", "note"])
+        return summary_frame(rows)
 
 
 def _finish_fit(

@@ -143,7 +143,7 @@ def test_preprocessing_notes_say_what_was_changed(fits) -> None:
     assert RECONSTRUCTED_LABEL == "reconstructed from the published Kaplan–Meier figure (Guyot)"
     assert fits["radio_nrisk"].label == RECONSTRUCTED_LABEL
     s = fits["radio_nrisk"].summary()
-    assert list(s.columns) == ["quantity", "value", "note"] and s.loc[1, "value"] == 134
+    assert list(s.columns) == ["quantity", "value", "ci_low", "ci_high", "note"] and s.loc[1, "value"] == 134
     assert "n=213" in repr(fits["radio_nrisk"])
 
 

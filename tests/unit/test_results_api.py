@@ -1,0 +1,81 @@
+"""Result objects: short repr, notebook HTML, one summary() schema, grouped views, findings.pool."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import findings
+import synthesis
+from synthesis.results import SUMMARY_COLUMNS, ConfidenceInterval
+
+ROOT = Path(__file__).resolve().parents[2]
+X, N = [12, 8, 15, 3, 20], [40, 35, 50, 30, 44]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"method": "GLMM"}, {"method": "CE", "transform": "raw"},
+                                    {"method": "DL", "transform": "freeman-tukey", "ci_method": "t"}])
+def test_pooled_repr_is_short_and_names_the_model(kwargs) -> None:
+    res = synthesis.pool_proportions(X, N, labels=[f"s{i}" for i in range(5)], **kwargs)
+    text = repr(res)
+    assert len(text.splitlines()) <= 10 and len(text) < 600
+    assert res.method in text.splitlines()[0] and f"k={res.k}" in text
+    html = res._repr_html_()
+    assert "<table" in html and "Pooled proportion" in html
+
+
+def test_grouped_views_hold_the_same_numbers() -> None:
+    res = synthesis.pool_proportions(X, N, method="PM", ci_method="hksj")
+    assert res.intervals.ci == ConfidenceInterval(res.ci_low, res.ci_high, res.level)
+    assert res.intervals.pi == res.pi and res.intervals.tau2 == res.tau2_ci
+    assert (res.fit.estimate, res.fit.method, res.fit.ci_method) == (res.estimate, "PM", "hksj")
+    assert res.heterogeneity.i2 == res.i2 and res.heterogeneity.tau == pytest.approx(math.sqrt(res.tau2))
+    assert res.data.k == 5 and np.array_equal(res.data.events, res.events)
+
+
+def _results():
+    x, n = X, N
+    yield synthesis.pool_proportions(x, n)
+    yield synthesis.bayes_pool(x, n)
+    yield synthesis.egger_test(x, n)
+    yield synthesis.begg_test(x, n)
+    yield synthesis.method_agreement(x, n)
+    yield synthesis.subgroup_analysis(x, n, ["a", "a", "b", "b", "b"])
+    yield synthesis.influence(x, n)
+    yield synthesis.meta_regression(x, n, pd.DataFrame({"year": [2016, 2017, 2018, 2019, 2020]}))
+    yield synthesis.pool_log_medians([4.0, 5.5, 6.1], ci_low=[3.0, 4.1, 4.4], ci_high=[5.5, 7.0, 8.2])
+    yield synthesis.fit_weibull([(3.0, 0.8), (6.0, 0.55), (12.0, 0.3)])
+
+
+def test_every_result_summary_has_one_schema() -> None:
+    seen = set()
+    for res in _results():
+        table = res.summary()
+        assert tuple(table.columns) == SUMMARY_COLUMNS, type(res).__name__
+        seen.add(type(res).__name__)
+    assert len(seen) >= 9
+
+
+def test_findings_pool_is_one_call_on_the_builtin_data() -> None:
+    res = findings.pool("orr", method="DL", ci_method="z")
+    assert isinstance(res, synthesis.PooledProportion)
+    assert (res.method, res.ci_method, res.k > 1) == ("DL", "z", True)
+    with pytest.raises(TypeError, match="methd"):
+        findings.pool("ORR", methd="DL")
+    with pytest.raises(ValueError, match="method"):
+        findings.pool("ORR", method="XYZ")
+    with pytest.raises(ValueError, match="no study matches"):
+        findings.pool("ORR", histology=["no such histology"])
+
+
+def test_the_notebook_example_in_docs_runs() -> None:
+    text = (ROOT / "docs" / "notebook.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "docs/notebook.md", "exec"), namespace)
+    assert isinstance(namespace["res"], synthesis.PooledProportion)
