@@ -89,7 +89,8 @@ IGNORED_KEYS = frozenset({
     "ptab", "ctab", "stab", "by", "moderator", "tau2_mode",
     # Survival, Data checks and Safety pages
     "endpoints", "curve", "crude", "pause", "pool_endpoint", "pool_method", "subgroups",
-    "unstated", "cd_pct", "cd_nmax", "cd_nmin",
+    "unstated", "cd_pct", "cd_nmax", "cd_nmin", "group_by", "ms_endpoint", "ms_scale", "ms_time",
+    "ms_unstated",
     # Appraisal & certainty page (tab, palette, study shown; the GRADE question: thresholds, the
     # population asked about and overrides, read by ui.appraisal.current_inputs on every page)
     "atab", "rob_cb", "appraised", "p0_orr", "p0_dcr", "thr_pfs", "thr_os", "q_regimen",
