@@ -1,6 +1,6 @@
 """Static figure export (PNG, SVG) through plotly's kaleido 1.x and Debian chromium.
 
-Design (see ``/work/shared/methods/streamlit.md`` §11):
+Design:
 
 * The browser is **never downloaded**: the executable is ``$BROWSER_PATH`` when set, else
   ``chromium``/``chromium-browser`` on ``PATH``, else ``/usr/bin/chromium``; it is passed to kaleido

@@ -1,7 +1,7 @@
 """Per-study confidence intervals for a proportion (Clopper–Pearson and Wilson score).
 
 These are the study rows of a forest plot; they match R meta ``metaprop(method.ci="CP")`` and
-``method.ci="WS"`` (statistics.md §2.7).
+``method.ci="WS"`` (Newcombe 1998).
 """
 
 from __future__ import annotations

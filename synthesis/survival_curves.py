@@ -456,7 +456,7 @@ def reported_points(
 
     References
     ----------
-    .. [1] Evidence dossier, flags 1 and 8 (``/work/shared/evidence/dossier.md``): Kaplan–Meier
+    .. [1] The evidence checks (``evidence/checks.py``, ``docs/ARCHITECTURE.md``): Kaplan–Meier
        milestones and medians of one curve must be consistent; crude proportions are not KM
        estimates.
 

@@ -1,4 +1,5 @@
-"""Protocol sample-size paragraphs, written as a statistician would (statistics.md §5.3).
+"""Protocol sample-size paragraphs, written as a statistician would (design,
+hypotheses, error rates, EN under the null, the rule in words, references).
 
 Every paragraph names the regimen, the primary endpoint and how it is assessed, the design and its
 reference, states the hypotheses with p0 and p1 and where they came from, the one-sided (or, for

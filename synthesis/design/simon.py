@@ -1,6 +1,6 @@
 """Simon (1989) two-stage designs: exact search that proves its optimum, never truncates silently.
 
-Definitions (Simon 1989; statistics.md §4.1): stage 1 treats ``n1`` patients and stops for futility
+Definitions (Simon 1989): stage 1 treats ``n1`` patients and stops for futility
 if ``X1 <= r1``; otherwise ``n2 = n - n1`` more are treated and the treatment is declared
 promising if ``X1 + X2 > r``.  Attained α = P(declare promising | p0), attained power =
 P(declare promising | p1), PET(p) = P(X1 <= r1 | p), EN(p) = n1 + (1 - PET(p)) n2.

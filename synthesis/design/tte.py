@@ -1,6 +1,6 @@
 """Time-to-event designs: one-sample log-rank (Wu 2015), exponential median test, two-arm CPH.
 
-One-sample log-rank (Wu 2015; statistics.md §4.10)
+One-sample log-rank (Wu 2015)
 --------------------------------------------------
 H0: delta >= 1 against H1: delta < 1 with S1(t) = S0(t)^delta (delta = hazard ratio), Weibull
 reference ``S0(t) = exp(-log 2 * (t / m0)^shape)`` (m0 = reference median), uniform accrual over

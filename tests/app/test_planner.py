@@ -143,7 +143,7 @@ def test_survival_bad_input(app_test) -> None:
 
 
 def test_a_binding_search_bound_is_stated(app_test) -> None:
-    # clinfun's silent truncation (statistics.md §4.4): nmax = 100 cuts the true optimum 11/50, 28/109
+    # clinfun's silent truncation (clinfun 1.1.5 ph2simon's search): nmax = 100 cuts the true optimum 11/50, 28/109
     at = app_test(page=PAGE, query={"p1": "0.35", "power": "0.95", "nmax": "100"})
     check_clean(at)
     assert metric(at, "Search") == "bounded"

@@ -4,7 +4,7 @@
 # Run from the repository root:  Rscript tests/reference/make_survival_reference.R
 # Writes tests/reference/survival_reference.json. Tests read only the JSON.
 #
-# Data: median PFS / OS (months) with intervals from /work/shared/evidence/dossier.md.
+# Data: median PFS / OS (months) with intervals published by the included studies (sources cited in data/studies.yaml).
 #   PFS: S4 7.89 (4.56-11.21, 95% CI), S5 4.50 (3.47-6.27, kind not stated),
 #        S6 3.5 (2.5-4.8, 95% CI), S12 6.0 (2.42-9.58), S14 4.0 (2.6-5.4)
 #   OS:  S1 9.9 (7.6-12.2, 95% CI), S4 17.61 (10.85-24.37), S5 9.87 (7.97-18.93),

@@ -21,7 +21,7 @@ def test_rows_equal_direct_calls_and_spread() -> None:
     direct.append(bayes_pool(*K4, tau_prior_scale=0.5).estimate)
     assert f["estimate"].tolist() == pytest.approx(direct, rel=1e-12)
     assert res.spread_pp == pytest.approx(100 * (max(direct) - min(direct)))
-    # statistics.md §2.3 (mf): IV PLOGIT REML z 0.1210 [0.0362, 0.3351]
+    # meta's help example metaprop(4:1, 10*1:4) (metafor 3.8-1): IV PLOGIT REML z 0.1210 [0.0362, 0.3351]
     row = f.set_index("model").loc["IV logit REML, z"]
     assert (row.estimate, row.ci_low, row.ci_high) == pytest.approx((0.1210, 0.0362, 0.3351), abs=5e-5)
 

@@ -22,10 +22,10 @@ TOL_TAIL = 1e-3
 @pytest.mark.parametrize(
     ("data", "scale", "est", "ci", "pi"),
     [
-        # statistics.md §2.3 (bm: bayesmeta 3.4, logit NNHM, mu ~ N(0, 4²), central intervals)
+        # meta's help example metaprop(4:1, 10*1:4) (bayesmeta 3.4: logit NNHM, mu ~ N(0, 4²), central intervals)
         (K4, 0.5, 0.1374, (0.0557, 0.2847), (0.0283, 0.4356)),
         (K4, 1.0, 0.1331, (0.0389, 0.3462), (0.0108, 0.6589)),
-        # statistics.md §2.6 (bm): debruin2009 rows 1-3 and 1-5
+        # subsets of dat.debruin2009 (bayesmeta 3.4): debruin2009 rows 1-3 and 1-5
         (DB3, 0.5, 0.5528, (0.3769, 0.7196), (0.2438, 0.8281)),
         (DB3, 1.0, 0.5533, (0.3004, 0.7828), (0.1336, 0.9093)),
         (DB5, 0.5, 0.5006, (0.3642, 0.6449), (0.2114, 0.7955)),
@@ -41,7 +41,7 @@ def test_published_bayesmeta(data, scale, est, ci, pi) -> None:
 
 
 def test_published_tau_summaries() -> None:
-    # statistics.md §2.3 (bm): tau median 0.5135 [0.0309, 1.2317] (HN 0.5); 0.8770 [0.0796, 2.0773]
+    # meta's help example metaprop(4:1, 10*1:4) (bayesmeta 3.4): tau median 0.5135 [0.0309, 1.2317] (HN 0.5); 0.8770 [0.0796, 2.0773]
     r = bayes_pool(*K4, tau_prior_scale=0.5)
     assert (r.tau_median, r.tau_low, r.tau_high) == pytest.approx((0.5135, 0.0309, 1.2317), abs=TOL)
     r = bayes_pool(*K4, tau_prior_scale=1.0)

@@ -17,7 +17,7 @@ PRITZ = (G["pritz1997"]["xi"], G["pritz1997"]["ni"])
 
 
 def test_pritz_published() -> None:
-    # statistics.md §2.1 (mf): regtest z = 2.4111, p = 0.0159; ranktest tau 0.2967, p 0.1572;
+    # dat.pritz1997 (metadat) (metafor 3.8-1): regtest z = 2.4111, p = 0.0159; ranktest tau 0.2967, p 0.1572;
     # meta Egger t = 2.08, df 12, p = 0.0592, bias 1.5207 (SE 0.7295)
     e = egger_test(*PRITZ)
     assert (e.statistic, e.pvalue) == pytest.approx((2.4111, 0.0159), abs=5e-5)

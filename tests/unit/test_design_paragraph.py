@@ -1,4 +1,4 @@
-"""Protocol paragraphs (statistics.md §5): EN under the null, rule in words, attained errors, refs."""
+"""Protocol paragraphs (Simon (1989); A'Hern (2001)): EN under the null, rule in words, attained errors, refs."""
 
 from __future__ import annotations
 

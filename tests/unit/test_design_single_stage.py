@@ -1,4 +1,4 @@
-"""Exact single-stage designs (A'Hern 2001) against statistics.md §4.8."""
+"""Exact single-stage designs (A'Hern 2001) against published rows (clinfun vignette, PhIIdesign) and an exact search."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from synthesis.design.single_stage import single_stage_exact
         (0.40, 0.60, 0.10, 0.10, 41, 21, "0.0965", "0.0965"),
         # PhIIdesign inst/tinytest/test-fleming1stage.R: n 25, r = 15 (>= 16), 0.04396 / 0.18944
         (0.45, 0.70, 0.05, 0.20, 25, 16, "0.04396", "0.18944"),
-        # exact smallest-n search (statistics.md §4.8; DesignPower's 29 / 43 are wrong)
+        # exact smallest-n search (DesignPower's 29 / 43 do not fit the exact definition)
         (0.05, 0.20, 0.05, 0.20, 27, 4, "0.0437", "0.1823"),
         (0.20, 0.40, 0.05, 0.20, 35, 12, "0.0344", "0.1952"),
     ],

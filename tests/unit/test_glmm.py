@@ -71,7 +71,7 @@ def test_common_effect_logistic(name: str) -> None:
 
 
 def test_published_pritz1997() -> None:
-    # statistics.md §2.1 (pub: metafor rma.glmm docs; mf): 0.7984, logit 1.3766 (SE 0.2884),
+    # dat.pritz1997 (metadat) (package documentation: metafor rma.glmm docs; metafor 3.8-1): 0.7984, logit 1.3766 (SE 0.2884),
     # CI [0.6924, 0.8746], PI [0.4426, 0.9518], tau² 0.5893, I² 67.79 %; meta I² 48.20 %.
     xi = [16, 10, 4, 43, 10, 25, 13, 12, 22, 4, 5, 18, 58, 6]
     ni = [17, 12, 8, 58, 10, 42, 14, 12, 41, 5, 6, 23, 68, 10]
@@ -92,7 +92,7 @@ def test_published_pritz1997() -> None:
 
 
 def test_published_small_examples() -> None:
-    # statistics.md §2.2 debruin2009 GLMM: 0.4721 [0.3822, 0.5638], tau² 0.3787, Wald Q 95.9587,
+    # dat.debruin2009 (metadat) debruin2009 GLMM: 0.4721 [0.3822, 0.5638], tau² 0.3787, Wald Q 95.9587,
     # LRT 108.7653; §2.3 metaprop(4:1, 10*1:4): 0.1045 (logit -2.1486, SE 0.5979), tau² 0.9067;
     # §2.5 nielweise2007 control arms (Stijnen 2010 Table II): -3.4964 (0.2570), tau² 0.8124.
     db = fit_glmm([11, 24, 179, 82, 60, 11, 99, 9, 88, 17, 26, 23, 40],
@@ -191,7 +191,7 @@ def test_fallback_when_optimiser_fails(monkeypatch) -> None:
     res = fit_glmm([4, 3, 2, 1], [10, 20, 30, 40])
     assert not res.converged
     assert res.fallback == "IV logit REML (GLMM did not converge: simulated failure)"
-    # statistics.md §2.3 (mf): IV PLOGIT REML z 0.1210, tau² 1.1940
+    # meta's help example metaprop(4:1, 10*1:4) (metafor 3.8-1): IV PLOGIT REML z 0.1210, tau² 1.1940
     assert res.estimate == pytest.approx(0.1210, abs=5e-5)
 
 

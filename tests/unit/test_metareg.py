@@ -40,7 +40,7 @@ def test_matches_metafor(key, transform, ci, mods) -> None:
 
 
 def test_published_debruin_pr() -> None:
-    # statistics.md §2.2 (pub: metafor docs, PR, REML, mods = ~ scq + ethnicity):
+    # dat.debruin2009 (metadat) (package documentation: metafor docs, PR, REML, mods = ~ scq + ethnicity):
     # 0.430 (0.075), 0.011 (0.005), -0.196 (0.072); tau² 0.012; QE 53.525; QM 10.333; R² 48.39 %
     res = meta_regression(XI, NI, MODS, transform="raw")
     assert res.coef == pytest.approx([0.430, 0.011, -0.196], abs=5e-4)

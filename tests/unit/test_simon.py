@@ -1,4 +1,4 @@
-"""Simon two-stage designs against published rows (statistics.md §4.4–§4.6) and an exhaustive search."""
+"""Simon two-stage designs against published rows (Simon (1989), clinfun 1.1.5 and published design rows) and an exhaustive search."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from synthesis.design._reference import exhaustive_per_n, exhaustive_simon
 from synthesis.design.simon import operating_characteristics, simon_two_stage
 
 # (p0, p1, alpha, beta, kind, r1, n1, r, n, EN0, PET0 or None); EN0 and PET0 as printed.
-# Sources (statistics.md §4.6, row numbers there):
+# Sources (published Simon design rows, row numbers there):
 PUBLISHED = [
     # 1-2 openpharma/mtdesign README.md
     (0.05, 0.25, 0.05, 0.20, "optimal", 0, 9, 2, 17, "12.0", "0.63"),
@@ -54,7 +54,7 @@ PUBLISHED = [
     # 26-27 mtdesign tests ("Mander & Thompson Section 3.2")
     (0.10, 0.30, 0.05, 0.15, "optimal", 1, 11, 6, 35, "18.26", "0.6974"),
     (0.10, 0.30, 0.05, 0.15, "minimax", 2, 18, 5, 27, "20.40", "0.7338"),
-    # minimax rows for the kkmann parameter sets (statistics.md §4.6, cf) incl. n1/n > 0.85
+    # minimax rows for the kkmann parameter sets (published Simon design rows, clinfun 1.1.5) incl. n1/n > 0.85
     (0.10, 0.30, 0.05, 0.20, "minimax", 1, 15, 5, 25, "19.51", "0.549"),
     (0.30, 0.50, 0.05, 0.20, "minimax", 6, 19, 16, 39, "25.69", "0.666"),
     (0.40, 0.60, 0.05, 0.20, "minimax", 17, 34, 20, 39, "34.44", "0.913"),
@@ -162,7 +162,7 @@ def test_admissible_matches_exhaustive_hull() -> None:
     np.testing.assert_allclose([x[1:] for x in ref], [x[1:] for x in mine], atol=1e-12)
 
 
-# ---- silent truncation in clinfun (statistics.md §4.4) --------------------------------------
+# ---- silent truncation in clinfun (clinfun 1.1.5 ph2simon's search) --------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -368,7 +368,7 @@ def test_en_by_n_matches_exhaustive_per_n() -> None:
 @pytest.mark.parametrize(
     ("args", "kind", "boundary", "en0"),
     [
-        # statistics.md §4.7 (cf: clinfun's Fortran search), rows where DesignPower is wrong
+        # clinfun 1.1.5's Fortran search (f2bdry) (clinfun 1.1.5), rows where DesignPower is wrong
         ((0.05, 0.30, 0.05, 0.20), "optimal", "0/5, 2/18", "7.94"),
         ((0.05, 0.30, 0.05, 0.20), "minimax", "0/7, 2/14", "9.11"),
         ((0.10, 0.35, 0.10, 0.10), "optimal", "1/11, 3/19", "13.42"),

@@ -1,4 +1,4 @@
-"""synthesis.subgroups against metafor 3.8-1 (JSON) and meta 8.3-0 (statistics.md §2.2)."""
+"""synthesis.subgroups against metafor 3.8-1 (JSON) and meta 8.3-0 (dat.debruin2009 (metadat))."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_matches_metafor(key, ci, mode) -> None:
 
 
 def test_published_meta_hk_rows() -> None:
-    # statistics.md §2.2 (me: meta 8.3-0, IV PLOGIT, REML, HK): other 0.3991 [0.2508, 0.5686];
+    # dat.debruin2009 (metadat) (meta 8.3-0: IV PLOGIT, REML, HK): other 0.3991 [0.2508, 0.5686];
     # caucasian 0.5503 [0.4308, 0.6643]; Q between 3.2909, p = 0.0697
     res = subgroup_analysis(XI, NI, ETH, ci_method="hksj")
     assert (res["other"].estimate, res["other"].ci_low, res["other"].ci_high) == pytest.approx(
@@ -58,7 +58,7 @@ def test_validation() -> None:
 
 
 def test_published_meta_glmm_rows() -> None:
-    # statistics.md §2.2 (me: meta 8.3-0 GLMM, random effects): other 0.3979 [0.2831, 0.5252],
+    # dat.debruin2009 (metadat) (meta 8.3-0: meta 8.3-0 GLMM, random effects): other 0.3979 [0.2831, 0.5252],
     # tau² 0.4102; caucasian 0.5485 [0.4599, 0.6340], tau² 0.1100; Q between 3.6361, p = 0.0565
     res = subgroup_analysis(XI, NI, ETH, method="GLMM")
     o, c = res["other"], res["caucasian"]

@@ -1,6 +1,7 @@
 """synthesis.survival_curves and synthesis.survival_medians: parametric curves through reported points, pooling of log medians, median of medians.
 
-Numbers are the dossier's (``/work/shared/evidence/dossier.md``). Pooling is checked against metafor
+Numbers are published medians and intervals of the included studies (sources cited in
+``data/studies.yaml``). Pooling is checked against metafor
 ``rma(yi, sei=...)`` in ``tests/reference/survival_reference.json`` (made by
 ``tests/reference/make_survival_reference.R``, R 4.2.2, metafor 3.8.1). Tolerances: DL and CE are
 closed forms, so they agree to rounding (rtol 1e-10); REML is iterative and metafor stops at its

@@ -1,4 +1,4 @@
-"""Time-to-event designs against statistics.md §4.10–§4.12."""
+"""Time-to-event designs against Wu (2015), the exponential median test and lifelines' CPH sample size."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_onearm2stage_single_stage(shape, s0, x0, hr, tf, rate, beta, n, ta) -> 
 
 
 def test_exponential_median_test() -> None:
-    # statistics.md §4.11: m0 4 -> m1 6, alpha .05, power .8, A 24, F 12: d 37.6, P 0.915, n 41.1
+    # the exponential median (hazard) test: m0 4 -> m1 6, alpha .05, power .8, A 24, F 12: d 37.6, P 0.915, n 41.1
     d = exponential_median_test(4, 6, 24, 12, alpha=0.05, power=0.8)
     assert abs(d.events - 37.6) < 0.05
     assert abs(d.p_event - 0.915) < 0.0005
