@@ -82,9 +82,22 @@ class PreviousVersion(_Frozen):
     note: str | None = None
 
 
+class CurrentVersion(_Frozen):
+    label: str
+    date: str
+
+    @field_validator("date")
+    @classmethod
+    def _iso(cls, v: str) -> str:
+        if not _DATE.match(v):
+            raise ValueError(f"date must be YYYY-MM-DD or YYYY-MM, got {v!r}")
+        return v
+
+
 class SearchLog(_Frozen):
     schema_version: StrictInt = 1
     review: str
+    current_version: CurrentVersion
     previous_version: PreviousVersion
     searches: tuple[SearchEntry, ...] = Field(min_length=1)
 

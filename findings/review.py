@@ -259,12 +259,13 @@ class PrismaView:
         return pd.DataFrame(rows, columns=cols)
 
 
-def prisma_view(base: EvidenceBase, log_path: str | Path | None = None) -> PrismaView:
-    """Load the search log and the previous version; compute the counts (never raises)."""
+def prisma_view(base: EvidenceBase, log_path: str | Path | None = None, *,
+                previous: EvidenceBase | None = None) -> PrismaView:
+    """Load the search log and (unless given) the previous version; compute the counts (never raises)."""
     log, problems = load_search_log(log_path)
     if log is None:
         return PrismaView(None, "; ".join(str(p) for p in problems) or "search log could not be read", None)
-    previous = load_studies(log.previous_path())
+    previous = previous if previous is not None else load_studies(log.previous_path())
     if not previous.ok:
         return PrismaView(None, f"previous version {log.previous_version.file} could not be loaded", log)
     try:

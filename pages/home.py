@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from findings import text
+from findings import review, text
 from findings.pooled import model_caption
 from findings.selection_notes import MONOTHERAPY
 from ui import analysis as A
 from ui import appraisal as U
 from ui import widgets
 from ui.bootstrap import route_through_app
+from ui.userdata_state import active_evidence
 
 route_through_app()
 
@@ -21,6 +22,7 @@ st.markdown(
 )
 
 F = A.evidence_frames()
+st.caption(text.md("Evidence base: " + review.evidence_summary(active_evidence()).sentence))
 model, check_model = A.DEFAULT_MODEL, A.CHECK_MODEL
 results = {}
 scope = st.segmented_control(

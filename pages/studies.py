@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from evidence.references import FORMATS
+from findings import review as R
 from ui import evidence_view as V
 from ui.bootstrap import route_through_app
 from ui.userdata_state import active_evidence, active_label, user_ids
@@ -79,6 +81,15 @@ else:
         },
     )
     V.render_download(shown, "studies.csv", key="dl_studies")
+    shown_ids = tuple(shown["id"])
+    st.caption("References of the records shown, with DOI and PMID where the data has them:")
+    cols = st.columns(len(FORMATS))
+    for col, (fmt, (ext, mime)) in zip(cols, FORMATS.items(), strict=True):
+        col.download_button(
+            fmt, data=lambda fmt=fmt: R.reference_files(base, shown_ids)[fmt][1],
+            file_name=f"apatinib_sarcoma_references.{ext}", mime=mime, key=f"dl_refs_{ext}",
+            on_click="ignore", icon=":material/menu_book:",
+        )
 
 # ------------------------------------------------------------------ card
 

@@ -31,11 +31,13 @@ import evidence as evidence_pkg
 from charts import design as design_charts
 from charts import forest, meta_plots
 from charts import survival as survival_charts
+from charts.prisma import prisma_figure
 from evidence.selection import ENDPOINTS, selection_provenance
 from evidence.selection import text_value as _text
 from findings import compare, pooled, robustness, text
 from findings.frames import Frames, counts, frames_of
 from findings.pooled import PooledView
+from findings.review import prisma_view
 from reports.rscript import r_script_for
 from reports.view import View
 from synthesis import LABELS, subgroup_analysis
@@ -300,6 +302,17 @@ def _design_section(results: dict, view: View) -> Section:
                            "(synthesis.design.simon); curves: operating characteristics.")
 
 
+def _prisma_section(evidence) -> Section:
+    """The PRISMA 2020 flow of the data file's search log (findings.review.prisma_view)."""
+    key, title = "prisma", "PRISMA 2020 flow diagram (living review)"
+    pv = prisma_view(evidence)
+    if pv.counts is None:
+        return Section.missing(key, title, f"the search log does not describe this data: {pv.error}")
+    return Section(key=key, title=title, figure=prisma_figure(pv.counts, title=""), table=pv.table,
+                   caption=("Updated review, other methods only (searches of stored copies of the "
+                            "literature); every count is computed from the search log and the data files."))
+
+
 def evidence_table(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     """One row per study: design, histology, regimen, n and headline ORR/DCR (display strings)."""
     if studies is None or studies.empty:
@@ -431,6 +444,8 @@ def build_content(
                            lambda: _design_section(results, view)))
     sections.append(_guard("published", "Published pooled estimates beside this analysis",
                            lambda: _published_section(frames, view)))
+    sections.append(_guard("prisma", "PRISMA 2020 flow diagram (living review)",
+                           lambda: _prisma_section(evidence)))
 
     refs = list(REFERENCES)
     if not frames.studies.empty and "citation" in frames.studies:

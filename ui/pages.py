@@ -19,6 +19,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Overview", ":material/home:", "home", "Evidence", default=True),
     PageSpec("pages/studies.py", "Studies", ":material/library_books:", "studies", "Evidence"),
     PageSpec("pages/checks.py", "Data checks", ":material/rule:", "checks", "Evidence"),
+    PageSpec("pages/review.py", "Living review", ":material/update:", "review", "Evidence"),
     PageSpec("pages/pooled.py", "Pooled efficacy", ":material/forest:", "pooled", "Synthesis"),
     PageSpec("pages/compare.py", "Designs & subtypes", ":material/compare:", "compare", "Synthesis"),
     PageSpec("pages/survival.py", "Survival", ":material/timeline:", "survival", "Synthesis"),
