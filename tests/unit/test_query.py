@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence.selection import Selection
 from findings.query import IGNORED_KEYS, QUERY_KEYS, VALUE_MAX, parse_view, read_view_file
@@ -156,3 +158,28 @@ def test_cli_reads_tokens_and_old_labels(tmp_path) -> None:
     assert run.returncode == 0, run.stderr
     script = (tmp_path / "r.R").read_text(encoding="utf-8")
     assert 'method = "DL"' in script and 'test = "t"' in script
+
+
+# ---- property: any query string is parsed without an exception, and nothing goes unreported ------
+
+_KEYS = st.sampled_from([*QUERY_KEYS, "ci_method", "sort", "present", "zzz", "<b>", ""])
+_VALUES = st.one_of(st.text(max_size=300), st.sampled_from(["reml", "Week 12", "all", "0.9", "nan",
+                                                            "inf", "-1", "1e308", "95%"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_KEYS, _VALUES), max_size=8))
+def test_any_query_is_parsed_and_every_unused_value_is_reported(pairs) -> None:
+    parsed = parse_view(pairs, options=OPTIONS)
+    assert isinstance(parsed.selection, Selection) and isinstance(parsed.model, Model)
+    for p in parsed.problems:
+        assert len(p.message) < 400 and "\n" not in p.message
+    reported = {p.key for p in parsed.problems}
+    last: dict[str, str] = {}
+    for key, value in pairs:
+        last[key] = value
+    for key, value in last.items():
+        if key in ("histology", "design", "regimen", "line", "present") or not value.strip():
+            continue
+        if key not in QUERY_KEYS and key not in ("ci_method", "sort"):
+            assert key[:VALUE_MAX - 1] in {k[:VALUE_MAX - 1] for k in reported} or key == "", key
