@@ -15,6 +15,7 @@ from charts.export import export_available, to_png, to_svg
 from findings.query import ALIASES, Problem, parse_view
 from findings.text import md
 from reports.content import FIGURE_SECTIONS, ReportContent, build_content
+from reports.docx import build_docx
 from reports.html import build_html
 from reports.pptx import build_pptx
 from reports.view import QUERY_KEYS, View
@@ -93,26 +94,31 @@ def _step(delta: int) -> None:
 
 def export_buttons(content: ReportContent) -> None:
     stem = f"apatinib_sarcoma_{content.view.endpoint.lower()}_{content.provenance.date}"
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].download_button(
         "PowerPoint deck", data=lambda: build_pptx(content), file_name=f"{stem}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         on_click="ignore", icon=":material/slideshow:", type="primary", key="dl_pptx",
-        help="16:9 deck: evidence, forest plots, heterogeneity, subgroups, survival, design, "
-        "methods and references. Takes about 10–20 s.",
+        help="16:9 deck: the forest plots first, then models, subgroups, survival, design, tables, "
+        "methods, references. Takes about 10–20 s.",
     )
     cols[1].download_button(
         "HTML report", data=lambda: build_html(content), file_name=f"{stem}.html",
         mime="text/html", on_click="ignore", icon=":material/description:", key="dl_html",
         help="One self-contained file with interactive figures; opens offline.",
     )
-    for col, ep in zip(cols[2:], ("ORR", "DCR"), strict=True):
+    cols[2].download_button(
+        "Word document", data=lambda: build_docx(content), file_name=f"{stem}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        on_click="ignore", icon=":material/article:", key="dl_docx",
+        help="The HTML report's sections and tables, editable in Word. Takes about 10–20 s.",
+    )
+    for col, ep in zip(cols[3:], ("ORR", "DCR"), strict=True):
         script = content.r_scripts.get(ep)
         col.download_button(
             f"R script: pooled {ep}", data=script or "", file_name=f"pooled_{ep.lower()}.R",
             mime="text/plain", on_click="ignore", icon=":material/code:", key=f"dl_r_{ep}",
-            disabled=script is None,
-            help="Standalone metafor script with the data inline; prints the same numbers.",
+            disabled=script is None, help="Standalone metafor script with the data inline.",
         )
 
 

@@ -4,6 +4,7 @@ The output type follows the file extension:
 
 * ``.html`` — self-contained interactive report (:func:`reports.html.build_html`);
 * ``.pptx`` — 16:9 deck (:func:`reports.pptx.build_pptx`);
+* ``.docx`` — Word document with the HTML report's sections and tables (:func:`reports.docx.build_docx`);
 * ``.R`` — standalone metafor script reproducing the pooled proportion of the view's endpoint.
 
 ``--view`` takes the app's URL query (the same keys as the Pooled efficacy page; a full app URL
@@ -23,26 +24,30 @@ from pathlib import Path
 
 import evidence
 from findings.query import data_options, parse_view, read_view_file
+from reports.content import build_content
+from reports.docx import build_docx
+from reports.html import build_html
+from reports.pptx import build_pptx
 from reports.view import QUERY_KEYS, View
 
-FORMATS = (".html", ".htm", ".pptx", ".r")
+FORMATS = (".html", ".htm", ".pptx", ".docx", ".r")
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m reports",
-        description="Build the HTML report, the PPTX deck or the R script without opening the app.",
+        description="Build the HTML report, the PPTX deck, the DOCX document or the R script without opening the app.",
         epilog="View keys: " + ", ".join(QUERY_KEYS) + ". Example: python -m reports --view "
         '"endpoint=DCR&method=DL&ci=z" --out deck.pptx',
     )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--view", default="", help="URL query of the view (or a full app URL)")
     src.add_argument("--view-file", type=Path, help="YAML file with the same keys")
-    p.add_argument("--out", required=True, type=Path, help="output file: .html, .pptx or .R")
+    p.add_argument("--out", required=True, type=Path, help="output file: .html, .pptx, .docx or .R")
     p.add_argument("--data", type=Path, default=None,
                    help="studies file (default: $APATINIB_STUDIES or data/studies.yaml)")
     p.add_argument("--no-figures", action="store_true",
-                   help="PPTX: skip static image export (tables instead of figures)")
+                   help="PPTX/DOCX: skip static image export (tables instead of figures)")
     p.add_argument("--quiet", action="store_true", help="no summary line on stderr")
     return p
 
@@ -70,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     ext = out.suffix.lower()
     if ext not in FORMATS:
-        sys.stderr.write(f"error: --out must end in .html, .pptx or .R (got {out.name!r}).\n")
+        sys.stderr.write(f"error: --out must end in .html, .pptx, .docx or .R (got {out.name!r}).\n")
         return 2
     t0 = time.perf_counter()
     try:
@@ -82,17 +87,13 @@ def main(argv: list[str] | None = None) -> int:
         parsed = parse_view(query, options=data_options(ev.outcomes_frame()),
                             source="view file" if args.view_file else "view")
         view = View.from_parsed(parsed)
-        from reports.content import build_content
-
         content = build_content(view, evidence=ev)
         if ext in (".html", ".htm"):
-            from reports.html import build_html
-
             payload = build_html(content).encode("utf-8")
         elif ext == ".pptx":
-            from reports.pptx import build_pptx
-
             payload = build_pptx(content, render=not args.no_figures)
+        elif ext == ".docx":
+            payload = build_docx(content, render=not args.no_figures)
         else:
             script = content.r_scripts.get(view.endpoint)
             if script is None:

@@ -208,8 +208,7 @@ def _agreement_section(v: PooledView) -> Section:
         reference_label="Chosen model",
     )
     return Section(key=key, title=title, figure=fig, table=a.table, caption=a.caption,
-                   bullets=(a.verdict[1],),
-                   tables=((f"Heterogeneity ({v.selection.endpoint})", v.heterogeneity),))
+                   bullets=(a.verdict[1],))
 
 
 def _subgroup_section(frames: Frames, view: View) -> Section:

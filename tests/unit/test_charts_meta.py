@@ -136,7 +136,10 @@ def test_subgroup_forest_diamonds_at_group_estimates() -> None:
         g = t.name.split(": ")[1]
         assert t.x[1] == pytest.approx(float(groups.set_index("group").loc[g, "estimate"]))
     assert fig.layout.xaxis.tickformat == ".0%"
-    assert list(fig.data[0].customdata[:, 0]) == ["S1", "S5", "S2"] or set(fig.data[0].customdata[:, 0]) == {"S1", "S2", "S5"}
+    # study points keep the input order, each on its group's rows (pro above retro)
+    assert list(fig.data[0].customdata[:, 0]) == ["S2", "S5", "S1"]
+    y = dict(zip(fig.data[0].customdata[:, 0], fig.data[0].y, strict=True))
+    assert y["S2"] > y["S5"] > fig.data[2].y[0] > y["S1"] > fig.data[1].y[0]
 
 
 def test_bubble_baujat_composition() -> None:

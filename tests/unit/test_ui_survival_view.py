@@ -226,7 +226,7 @@ def test_decorate_pooled_adds_provenance(F: V.Frames) -> None:
     res = V.run_pool(c, "REML", include_unstated=True)
     fig = V.decorate_pooled(pooled_median_panel(res), c)
     st_tr = next(t for t in fig.data if t.name == "studies")
-    assert all(len(cd) == 6 and "pmc" in cd[5] or "pubmed" in cd[5] for cd in st_tr.customdata)
+    assert all(len(cd) == 6 and ("pmc" in cd[5] or "pubmed" in cd[5]) for cd in st_tr.customdata)
     assert "customdata[5]" in st_tr.hovertemplate
 
 
