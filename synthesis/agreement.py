@@ -18,7 +18,7 @@ import pandas as pd
 from synthesis.bayes import bayes_pool
 from synthesis.glmm import fit_glmm
 from synthesis.meta import pool_proportions
-from synthesis.results import summary_frame
+from synthesis.results import ResultRepr, summary_frame
 from synthesis.validation import as_counts, check_level
 
 __all__ = ["MODELS", "AgreementResult", "method_agreement"]
@@ -41,8 +41,8 @@ SPREAD_WARN_PP = 5.0  # percentage points
 WIDTH_RATIO_WARN = 2.0
 
 
-@dataclass(frozen=True, slots=True)
-class AgreementResult:
+@dataclass(frozen=True, slots=True, repr=False)
+class AgreementResult(ResultRepr):
     """Estimates of several models on the same data, their spread and warnings."""
 
     level: float

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, optimize, special, stats
 
+from synthesis.results import ResultRepr
 from synthesis.validation import as_counts, check_level, readonly
 from synthesis.vocabulary import check_choice
 
@@ -29,8 +30,8 @@ __all__ = ["BayesianPooledProportion", "bayes_pool"]
 _N_GRID = 4001
 
 
-@dataclass(frozen=True, slots=True)
-class BayesianPooledProportion:
+@dataclass(frozen=True, slots=True, repr=False)
+class BayesianPooledProportion(ResultRepr):
     """Posterior summaries of a Bayesian random-effects pooled proportion (logit scale model).
 
     ``estimate``, ``ci_*`` and ``pi_*`` are on the proportion scale (posterior medians and

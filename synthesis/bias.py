@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from synthesis.metareg import fit_mixed_effects
-from synthesis.results import summary_frame
+from synthesis.results import ResultRepr, summary_frame
 from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts
 from synthesis.vocabulary import Transform, check_choice
@@ -27,8 +27,8 @@ CAUTION = ("fewer than 10 studies: test has low power; interpret with caution / 
            "(Sterne et al. 2011; meta k.min = 10).")
 
 
-@dataclass(frozen=True, slots=True)
-class SmallStudyTest:
+@dataclass(frozen=True, slots=True, repr=False)
+class SmallStudyTest(ResultRepr):
     """Result of a funnel-plot asymmetry test."""
 
     test: str

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from synthesis.results import summary_frame
+from synthesis.results import ResultRepr, summary_frame
 from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts, check_level, readonly
 from synthesis.vocabulary import TRANSFORMS, CIMethod, Transform, check_choice
@@ -21,8 +21,8 @@ _THRESHOLD = 1e-5  # metafor control$threshold
 _MAXITER = 100
 
 
-@dataclass(frozen=True, slots=True)
-class MetaRegressionResult:
+@dataclass(frozen=True, slots=True, repr=False)
+class MetaRegressionResult(ResultRepr):
     """Coefficients and model statistics of a mixed-effects meta-regression."""
 
     transform: str

@@ -86,6 +86,47 @@ def html_repr(title: str, table: pd.DataFrame) -> str:
     return f"<p><b>{_html.escape(title)}</b></p>" + table.to_html(index=False, na_rep="", escape=True)
 
 
+class ResultRepr:
+    """Short repr (at most 10 lines) and notebook HTML for a result with a ``summary()``.
+
+    Subclasses are dataclasses declared with ``repr=False``; the first line names the class (and
+    ``k`` when it has one), the next lines are the first rows of :meth:`summary`.
+    """
+
+    __slots__ = ()
+
+    def _title(self) -> str:
+        k = getattr(self, "k", None)
+        return type(self).__name__ + (f"(k={k})" if isinstance(k, int) else "")
+
+    def __repr__(self) -> str:
+        table = self.summary()  # type: ignore[attr-defined]
+        lines = [self._title()] + ["  " + _row_text(row) for row in table.head(8).itertuples(index=False)]
+        if len(table) > 8:
+            lines.append(f"  … {len(table) - 8} more row(s) in .summary()")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return html_repr(self._title(), self.summary())  # type: ignore[attr-defined]
+
+
+def _num(x: Any) -> str:
+    if isinstance(x, (int, float, np.floating, np.integer)) and not isinstance(x, bool):
+        return f"{float(x):.4g}" if math.isfinite(float(x)) else ""
+    return str(x)
+
+
+def _row_text(row: Sequence[Any]) -> str:
+    quantity, value, low, high, note = row
+    text = f"{quantity}: {_num(value)}".rstrip(": ")
+    if _num(low) or _num(high):
+        text += f" [{_num(low)}, {_num(high)}]"
+    note = " ".join(str(note).split())
+    if note:
+        text += f"  ({note[:60] + '…' if len(note) > 60 else note})"
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class StudyData:
     """The studies a pooled proportion was fitted to (arrays read-only)."""

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from synthesis.meta import pool_effects, pool_proportions
-from synthesis.results import summary_frame
+from synthesis.results import ResultRepr, summary_frame
 from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts
 
@@ -118,8 +118,8 @@ def cumulative(events, totals, order=None, *, labels=None, **pool_kwargs) -> pd.
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
-@dataclass(frozen=True, slots=True)
-class InfluenceResult:
+@dataclass(frozen=True, slots=True, repr=False)
+class InfluenceResult(ResultRepr):
     """metafor ``influence()`` diagnostics and Baujat coordinates, one row per study."""
 
     labels: tuple[str, ...]

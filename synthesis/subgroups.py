@@ -12,7 +12,7 @@ from scipy import stats
 
 from synthesis.meta import pool_proportions
 from synthesis.metareg import fit_mixed_effects
-from synthesis.results import PooledProportion, summary_frame
+from synthesis.results import PooledProportion, ResultRepr, summary_frame
 from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts
 from synthesis.vocabulary import check_choice
@@ -20,8 +20,8 @@ from synthesis.vocabulary import check_choice
 __all__ = ["SubgroupResult", "subgroup_analysis"]
 
 
-@dataclass(frozen=True, slots=True)
-class SubgroupResult:
+@dataclass(frozen=True, slots=True, repr=False)
+class SubgroupResult(ResultRepr):
     """Per-subgroup pooled proportions, the overall result and the between-subgroup test."""
 
     tau2_mode: str

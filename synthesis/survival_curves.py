@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from synthesis._survival_input import as_labels, is_missing
-from synthesis.results import summary_frame
+from synthesis.results import ResultRepr, summary_frame
 from synthesis.validation import fmt_count as _fmt
 from synthesis.validation import readonly
 
@@ -101,8 +101,8 @@ def _as_points(points: object) -> tuple[np.ndarray, np.ndarray]:
 
 # parametric curves
 # ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class SurvivalCurveFit:
+@dataclass(frozen=True, slots=True, repr=False)
+class SurvivalCurveFit(ResultRepr):
     """A parametric survival curve reconstructed from reported (time, survival) points.
 
     ``S(t) = exp(-(t / scale) ** shape)``, lifelines' ``WeibullFitter`` parametrisation with

@@ -22,7 +22,7 @@ from scipy import stats
 
 from synthesis._survival_input import as_float_array, as_labels
 from synthesis.meta import pool_effects
-from synthesis.results import ConfidenceInterval
+from synthesis.results import ConfidenceInterval, ResultRepr
 from synthesis.validation import check_level, readonly
 from synthesis.validation import fmt_count as _fmt
 from synthesis.vocabulary import CI_METHODS, LABELS, METHODS, PI_METHODS, check_choice
@@ -47,8 +47,8 @@ MIN_STUDIES_TO_POOL = 2
 # ----------------------------------------------------------------------------------------------
 # pooling of medians
 # ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class PooledMedian:
+@dataclass(frozen=True, slots=True, repr=False)
+class PooledMedian(ResultRepr):
     """A pooled median survival time (months) with the studies used and those left out.
 
     Produced by :func:`pool_log_medians` (inverse-variance pooling of log medians) and by

@@ -79,3 +79,11 @@ def test_the_notebook_example_in_docs_runs() -> None:
     namespace: dict = {}
     exec(compile(code, "docs/notebook.md", "exec"), namespace)
     assert isinstance(namespace["res"], synthesis.PooledProportion)
+
+
+def test_every_result_has_a_short_repr_and_notebook_html() -> None:
+    for res in _results():
+        text = repr(res)
+        assert len(text.splitlines()) <= 10, type(res).__name__
+        assert text.startswith(type(res).__name__)
+        assert "<table" in res._repr_html_()
