@@ -26,6 +26,7 @@ __all__ = [
     "median_dot_whisker",
     "pooled_median_panel",
     "milestone_panel",
+    "reconstructed_km",
     "parametric_curves",
     "response_pfs_table",
     "response_vs_pfs",
@@ -872,4 +873,77 @@ def milestone_panel(
         showlegend=True,
     )
     _finish_layout(fig, caption, height=max(320, 170 + 30 * len(rows)))
+    return fig
+
+
+def reconstructed_km(
+    km: pd.DataFrame,
+    points: pd.DataFrame,
+    *,
+    label: str,
+    image: object | None = None,
+    extent: tuple[float, float, float, float] | None = None,
+    unit: str = "months",
+    title: str | None = None,
+) -> go.Figure:
+    """Kaplan–Meier curve of reconstructed data over the digitised points (and the figure image).
+
+    Parameters
+    ----------
+    km : DataFrame
+        ``time, survival, ci_low, ci_high`` of the step curve.
+    points : DataFrame
+        ``time, survival`` of the digitised points (proportions).
+    label : str
+        How the curve is labelled (``synthesis.km_reconstruction.RECONSTRUCTED_LABEL``).
+    image : PIL image or data URI, optional
+        The published figure, drawn under the curves.
+    extent : (time_left, time_right, survival_top, survival_bottom), optional
+        Data coordinates of the image's edges (from the axis calibration).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces ``"95% CI"``, the curve (named ``label``) and ``"digitised points"``.
+
+    Examples
+    --------
+    >>> km = pd.DataFrame({"time": [0, 1, 2], "survival": [1, 0.8, 0.5],
+    ...                    "ci_low": [1, 0.6, 0.3], "ci_high": [1, 0.9, 0.7]})
+    >>> pts = pd.DataFrame({"time": [1, 2], "survival": [0.8, 0.5]})
+    >>> [t.name for t in reconstructed_km(km, pts, label="reconstructed").data]
+    ['95% CI', 'reconstructed', 'digitised points']
+    """
+    _require(km, ["time", "survival", "ci_low", "ci_high"], "km")
+    _require(points, ["time", "survival"], "points")
+    fig = go.Figure()
+    t = km["time"].to_numpy(dtype=float)
+    fig.add_trace(go.Scatter(
+        x=np.r_[t, t[::-1]], y=np.r_[km["ci_high"].to_numpy(float), km["ci_low"].to_numpy(float)[::-1]],
+        fill="toself", line={"width": 0, "shape": "hv"}, fillcolor="rgba(176,58,46,0.15)",
+        name="95% CI", hoverinfo="skip",
+    ))
+    fig.add_trace(go.Scatter(
+        x=t, y=km["survival"], mode="lines", line={"shape": "hv", "color": theme.COLORS["pooled"], "width": 2.5},
+        name=_esc(label), hovertemplate=f"%{{y:.1%}} at %{{x:.2f}} {_esc(unit)}<extra></extra>",
+    ))
+    fig.add_trace(go.Scatter(
+        x=points["time"], y=points["survival"], mode="markers", name="digitised points",
+        marker={"size": 6, "color": theme.COLORS["study"], "symbol": "circle-open"},
+        hovertemplate=f"clicked %{{y:.1%}} at %{{x:.2f}} {_esc(unit)}<extra></extra>",
+    ))
+    if image is not None and extent is not None:
+        x0, x1, y0, y1 = extent
+        fig.add_layout_image(source=image, xref="x", yref="y", x=x0, y=y0, sizex=x1 - x0,
+                             sizey=y0 - y1, sizing="stretch", layer="below", opacity=0.55)
+        fig.update_xaxes(range=[x0, x1])
+        fig.update_yaxes(range=[y1, y0])
+    else:
+        fig.update_yaxes(range=[0, 1.02])
+    fig.update_layout(
+        title={"text": _esc(title or f"Kaplan–Meier curve {label}")},
+        xaxis={"title": {"text": f"Time ({_esc(unit)})"}},
+        yaxis={"title": {"text": "Survival"}, "tickformat": ".0%"},
+    )
+    _finish_layout(fig, [f"Curve {_esc(label)}; band: 95% log–log Greenwood interval."], height=460)
     return fig

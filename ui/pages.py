@@ -23,6 +23,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/pooled.py", "Pooled efficacy", ":material/forest:", "pooled", "Synthesis"),
     PageSpec("pages/compare.py", "Designs & subtypes", ":material/compare:", "compare", "Synthesis"),
     PageSpec("pages/survival.py", "Survival", ":material/timeline:", "survival", "Synthesis"),
+    PageSpec("pages/digitise.py", "Digitise a KM figure", ":material/ads_click:", "digitise", "Synthesis"),
     PageSpec("pages/appraisal.py", "Appraisal & certainty", ":material/fact_check:", "appraisal", "Synthesis"),
     PageSpec("pages/planner.py", "Trial planner", ":material/calculate:", "planner", "Plan & present"),
     PageSpec("pages/present.py", "Present & export", ":material/slideshow:", "present", "Plan & present"),

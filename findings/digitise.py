@@ -1,0 +1,216 @@
+"""What the digitising workbench shows, without Streamlit: axis calibration, clicked or pasted
+points, the Kaplan–Meier reconstruction (Guyot) and its accuracy, and the summary rows.
+
+Clicks arrive in image pixels. The first four are the calibration: two ticks on the time axis and
+two on the survival axis, each with the value printed at it; every later click is a point of the
+curve (the left end of each horizontal step, as Guyot's method expects). :class:`Calibration`
+maps pixels to data linearly on each axis.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from findings.text import decimal, interval, pct
+from synthesis.km_reconstruction import RECONSTRUCTED_LABEL, KMReconstruction, reconstruct_ipd
+
+__all__ = [
+    "CALIBRATION_CLICKS",
+    "MILESTONES",
+    "Calibration",
+    "WorkbenchView",
+    "clicks_from_canvas",
+    "parse_numbers",
+    "points_from_clicks",
+    "points_from_csv",
+    "workbench_view",
+]
+
+#: The four calibration clicks, in order.
+CALIBRATION_CLICKS = ("time axis, first tick", "time axis, second tick",
+                      "survival axis, first tick", "survival axis, second tick")
+#: Milestones (months) reported for every reconstruction.
+MILESTONES = (3.0, 4.0, 6.0, 12.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Linear pixel → data map from two reference ticks per axis.
+
+    ``x_px``/``x_val``: pixel x and printed time of the two time-axis ticks; ``y_px``/``y_val``:
+    pixel y and printed survival of the two survival-axis ticks (any scale, e.g. 0 and 100).
+    """
+
+    x_px: tuple[float, float]
+    x_val: tuple[float, float]
+    y_px: tuple[float, float]
+    y_val: tuple[float, float]
+
+    def __post_init__(self) -> None:
+        if abs(self.x_px[1] - self.x_px[0]) < 1:
+            raise ValueError("the two time-axis clicks are less than a pixel apart: click two ticks far apart.")
+        if abs(self.y_px[1] - self.y_px[0]) < 1:
+            raise ValueError("the two survival-axis clicks are less than a pixel apart: click two ticks far apart.")
+        if self.x_val[0] == self.x_val[1]:
+            raise ValueError("the two time-axis ticks have the same value: enter the printed values.")
+        if self.y_val[0] == self.y_val[1]:
+            raise ValueError("the two survival-axis ticks have the same value: enter the printed values.")
+
+    @property
+    def time_per_pixel(self) -> float:
+        return abs((self.x_val[1] - self.x_val[0]) / (self.x_px[1] - self.x_px[0]))
+
+    @property
+    def survival_per_pixel(self) -> float:
+        return abs((self.y_val[1] - self.y_val[0]) / (self.y_px[1] - self.y_px[0]))
+
+    def to_data(self, px: np.ndarray, py: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        px, py = np.asarray(px, dtype=float), np.asarray(py, dtype=float)
+        t = self.x_val[0] + (px - self.x_px[0]) * (self.x_val[1] - self.x_val[0]) / (self.x_px[1] - self.x_px[0])
+        s = self.y_val[0] + (py - self.y_px[0]) * (self.y_val[1] - self.y_val[0]) / (self.y_px[1] - self.y_px[0])
+        return t, s
+
+    def to_pixel(self, t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t, s = np.asarray(t, dtype=float), np.asarray(s, dtype=float)
+        px = self.x_px[0] + (t - self.x_val[0]) * (self.x_px[1] - self.x_px[0]) / (self.x_val[1] - self.x_val[0])
+        py = self.y_px[0] + (s - self.y_val[0]) * (self.y_px[1] - self.y_px[0]) / (self.y_val[1] - self.y_val[0])
+        return px, py
+
+
+def clicks_from_canvas(json_data: dict | None, *, scale: float = 1.0) -> list[tuple[float, float]]:
+    """Click centres (image pixels) from a drawable canvas' ``json_data`` in point mode.
+
+    A point is a fabric.js circle whose ``left`` is its left edge (``left + radius +
+    strokeWidth / 2`` is the centre) and whose ``top`` is its centre; ``scale`` converts display
+    pixels to image pixels.
+    """
+    out = []
+    for obj in (json_data or {}).get("objects", []) or []:
+        if obj.get("type") not in ("circle", "Circle"):
+            continue
+        r = float(obj.get("radius", 0.0)) * float(obj.get("scaleX", 1.0))
+        sw = float(obj.get("strokeWidth", 0.0))
+        x = float(obj["left"]) + (r + sw / 2.0 if str(obj.get("originX", "left")) == "left" else 0.0)
+        y = float(obj["top"]) + (r + sw / 2.0 if str(obj.get("originY", "center")) == "top" else 0.0)
+        out.append((x * scale, y * scale))
+    return out
+
+
+def points_from_clicks(clicks: Sequence[tuple[float, float]], x_val: tuple[float, float],
+                       y_val: tuple[float, float]) -> tuple[Calibration, pd.DataFrame]:
+    """Calibration from the first four clicks and the curve points (time, survival) from the rest."""
+    if len(clicks) < 4:
+        raise ValueError(f"{len(clicks)} of the 4 calibration clicks made: next, click the "
+                         f"{CALIBRATION_CLICKS[len(clicks)]}.")
+    cal = Calibration(x_px=(clicks[0][0], clicks[1][0]), x_val=x_val,
+                      y_px=(clicks[2][1], clicks[3][1]), y_val=y_val)
+    rest = np.array(clicks[4:], dtype=float).reshape(-1, 2)
+    t, s = cal.to_data(rest[:, 0], rest[:, 1])
+    return cal, pd.DataFrame({"time": t, "survival": s})
+
+
+def parse_numbers(text: str, field: str, *, whole: bool = False) -> list[float]:
+    """Numbers separated by commas, semicolons or spaces; errors name the field and the item."""
+    items = [x for x in text.replace(";", ",").replace("\n", ",").replace(" ", ",").split(",") if x.strip()]
+    out = []
+    for i, x in enumerate(items):
+        try:
+            v = float(x)
+        except ValueError:
+            raise ValueError(f"{field}, item {i + 1} ({x.strip()!r}) is not a number.") from None
+        if not math.isfinite(v):
+            raise ValueError(f"{field}, item {i + 1} ({x.strip()!r}) is not a finite number.")
+        if whole and v != round(v):
+            raise ValueError(f"{field}, item {i + 1} ({x.strip()!r}) is not a whole number.")
+        out.append(v)
+    return out
+
+
+def points_from_csv(text: str, *, name: str = "pasted points") -> pd.DataFrame:
+    """``time, survival`` points from CSV text (a header row is optional; survival in % or 0–1)."""
+    try:
+        raw = pd.read_csv(io.StringIO(text), header=None, dtype=str, skip_blank_lines=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ValueError(f"{name}: not CSV ({exc}).") from None
+    if raw.shape[1] < 2:
+        raise ValueError(f"{name}: each row needs two columns, time and survival.")
+    start = 0
+    try:
+        float(raw.iloc[0, 0]), float(raw.iloc[0, 1])
+    except (TypeError, ValueError):
+        start = 1  # header
+    rows = []
+    for i in range(start, len(raw)):
+        vals = []
+        for j, field in enumerate(("time", "survival")):
+            cell = str(raw.iloc[i, j]).strip()
+            try:
+                v = float(cell)
+            except ValueError:
+                raise ValueError(f"{name}, row {i + 1}, field {field}: {cell!r} is not a number.") from None
+            if not math.isfinite(v):
+                raise ValueError(f"{name}, row {i + 1}, field {field}: {cell!r} is not finite.")
+            vals.append(v)
+        rows.append(vals)
+    return pd.DataFrame(rows, columns=["time", "survival"])
+
+
+@dataclass(frozen=True, slots=True)
+class WorkbenchView:
+    """A reconstruction and what the workbench shows about it."""
+
+    reconstruction: KMReconstruction
+    summary: pd.DataFrame  # quantity, value
+    accuracy: pd.DataFrame  # measure, value
+    at_risk: pd.DataFrame  # time, printed, reconstructed, events, censored
+    km: pd.DataFrame  # time, survival, ci_low, ci_high (the step curve of the reconstruction)
+    median: str  # "9.1 months" or "not reached"
+    median_ci: str
+    label: str
+    sentence: str
+
+
+def workbench_view(times: Sequence[float], survival: Sequence[float], *,
+                   risk_times: Sequence[float] = (), n_risk: Sequence[float] = (),
+                   total: int | None = None, events: int | None = None,
+                   unit: str = "months") -> WorkbenchView:
+    """Reconstruct and summarise: median with CI, milestone rates, RMST, accuracy, numbers at risk."""
+    r = reconstruct_ipd(times, survival, risk_times=list(risk_times) or None,
+                        n_risk=list(n_risk) or None, total=total, events=events)
+    m, lo, hi = r.median()
+
+    def t_txt(x: float) -> str:
+        return "not reached" if not math.isfinite(x) else f"{decimal(x)} {unit}"
+
+    rows = [("patients", str(r.total)), ("events", str(r.events)),
+            ("median", f"{t_txt(m)} (95% CI {t_txt(lo)} to {t_txt(hi)})")]
+    horizon = float(r.ipd["time"].max()) if len(r.ipd) else 0.0
+    ms = r.survival_at([t for t in MILESTONES if t <= horizon])
+    for _, row in ms.iterrows():
+        rows.append((f"survival at {decimal(row['time'])} {unit}",
+                     f"{pct(row['survival'])} (95% CI {interval(row['ci_low'], row['ci_high'])})"))
+    if horizon > 0:
+        rows.append((f"restricted mean to {decimal(horizon)} {unit}", f"{decimal(r.rmst(horizon))} {unit}"))
+    acc = pd.DataFrame([
+        ("RMSE", decimal(r.rmse, 4)), ("mean absolute error", decimal(r.mean_abs_error, 4)),
+        ("max absolute error", decimal(r.max_abs_error, 4)),
+        ("Kolmogorov–Smirnov distance", decimal(r.ks_distance, 4)),
+    ], columns=["measure (survival scale)", "value"])
+    risk = r.intervals.rename(columns={"time": f"time ({unit})", "n_risk_printed": "printed at risk",
+                                       "n_risk_reconstructed": "reconstructed at risk"})
+    sentence = (f"{r.total} patients and {r.events} events {RECONSTRUCTED_LABEL}; median {t_txt(m)}; "
+                f"largest gap to the digitised curve {pct(r.max_abs_error)}.")
+    kmf = r.kaplan_meier()
+    ci = kmf.confidence_interval_survival_function_
+    km = pd.DataFrame({"time": kmf.survival_function_.index.to_numpy(dtype=float),
+                       "survival": kmf.survival_function_.iloc[:, 0].to_numpy(dtype=float),
+                       "ci_low": ci.iloc[:, 0].to_numpy(dtype=float),
+                       "ci_high": ci.iloc[:, 1].to_numpy(dtype=float)})
+    return WorkbenchView(r, pd.DataFrame(rows, columns=["quantity", "value"]), acc, risk, km,
+                         t_txt(m), f"95% CI {t_txt(lo)} to {t_txt(hi)}", RECONSTRUCTED_LABEL, sentence)

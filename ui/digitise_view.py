@@ -1,0 +1,156 @@
+"""Streamlit glue of the digitising workbench: the figure canvas, the inputs, the saved curves.
+
+What is computed and shown comes from :mod:`findings.digitise`; the curves are validated by
+:class:`evidence.digitised.DigitisedCurve` and kept in the session (``st.session_state``), never on
+the server; they are exported and re-imported as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from PIL import Image, UnidentifiedImageError
+from pydantic import ValidationError
+from streamlit_drawable_canvas import st_canvas
+
+from evidence.digitised import ENDPOINTS, DigitisedCurve, curves_from_json, curves_to_json
+from findings import digitise as D
+from findings.text import md
+
+SAVED = "digitised_curves"
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+MAX_SIDE = 4000
+
+
+def load_image(upload) -> Image.Image | None:
+    """The uploaded figure as RGB, or ``None`` after an error message naming the file."""
+    data = upload.getvalue()
+    if len(data) > MAX_IMAGE_BYTES:
+        st.error(f"{md(upload.name)}: larger than {MAX_IMAGE_BYTES // 2**20} MB.")
+        return None
+    try:
+        img = Image.open(io.BytesIO(data))
+        img.load()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        st.error(f"{md(upload.name)}: not a PNG or JPEG image ({md(str(exc))}).")
+        return None
+    if max(img.size) > MAX_SIDE:
+        st.error(f"{md(upload.name)}: {img.size[0]}×{img.size[1]} pixels; at most {MAX_SIDE} per side.")
+        return None
+    return img.convert("RGB")
+
+
+def crop_and_zoom(img: Image.Image) -> tuple[Image.Image, float]:
+    """Crop (percent of each side) and display width chosen in the sidebar; returns image and zoom."""
+    with st.sidebar:
+        st.subheader("Crop and zoom")
+        x0, x1 = st.slider("Keep horizontally (%)", 0, 100, (0, 100), key="dg_crop_x")
+        y0, y1 = st.slider("Keep vertically (%)", 0, 100, (0, 100), key="dg_crop_y")
+        width = st.slider("Display width (pixels)", 300, 1400, min(img.size[0], 900), step=50, key="dg_zoom",
+                          help="Zoom in for precise clicks; changing crop or zoom starts the clicks again.")
+    w, h = img.size
+    box = (int(w * x0 / 100), int(h * y0 / 100), max(int(w * x1 / 100), int(w * x0 / 100) + 10),
+           max(int(h * y1 / 100), int(h * y0 / 100) + 10))
+    cropped = img.crop(box)
+    zoom = width / cropped.size[0]
+    shown = cropped.resize((width, max(1, round(cropped.size[1] * zoom))))
+    return shown, zoom
+
+
+def canvas_clicks(shown: Image.Image, key: str) -> list[tuple[float, float]]:
+    """The click centres (display pixels) on the figure."""
+    res = st_canvas(background_image=shown, drawing_mode="point", point_display_radius=3,
+                    stroke_width=1, stroke_color="#c0392b", fill_color="#c0392b",
+                    width=shown.size[0], height=shown.size[1], key=key, background_image_fit="stretch")
+    return D.clicks_from_canvas(None if res is None else res.json_data)
+
+
+def axis_values() -> tuple[tuple[float, float], tuple[float, float]]:
+    """The printed values at the four calibration ticks."""
+    c = st.columns(4)
+    x0 = c[0].number_input("Time at click 1", value=0.0, key="dg_x0", help=D.CALIBRATION_CLICKS[0])
+    x1 = c[1].number_input("Time at click 2", value=12.0, key="dg_x1", help=D.CALIBRATION_CLICKS[1])
+    y0 = c[2].number_input("Survival at click 3", value=0.0, key="dg_y0",
+                           help=D.CALIBRATION_CLICKS[2] + " (0–1 or 0–100)")
+    y1 = c[3].number_input("Survival at click 4", value=1.0, key="dg_y1", help=D.CALIBRATION_CLICKS[3])
+    return (float(x0), float(x1)), (float(y0), float(y1))
+
+
+def risk_inputs() -> dict:
+    """Numbers at risk (or the total, and events) as typed; errors name the field."""
+    c = st.columns([2, 2, 1, 1])
+    rt = c[0].text_input("Times of the numbers at risk", key="dg_rt", placeholder="0, 3, 6, 9, 12")
+    nr = c[1].text_input("Numbers at risk", key="dg_nr", placeholder="43, 30, 21, 12, 5")
+    total = c[2].number_input("Patients (no risk table)", min_value=0, value=0, step=1, key="dg_total")
+    events = c[3].number_input("Events (if printed)", min_value=0, value=0, step=1, key="dg_events")
+    risk_times = D.parse_numbers(rt, "Times of the numbers at risk")
+    n_risk = D.parse_numbers(nr, "Numbers at risk", whole=True)
+    if len(risk_times) != len(n_risk):
+        raise ValueError(f"{len(risk_times)} times but {len(n_risk)} numbers at risk: give one number per time.")
+    return {"risk_times": risk_times, "n_risk": [int(x) for x in n_risk],
+            "total": int(total) or None, "events": int(events) or None}
+
+
+def saved() -> list[DigitisedCurve]:
+    return st.session_state.setdefault(SAVED, [])
+
+
+def save_form(points: pd.DataFrame, risk: dict, study_ids: list[str]) -> None:
+    """Provenance form; the curve is validated before it joins the session's saved curves."""
+    with st.form("dg_save"):
+        c = st.columns(3)
+        sid = c[0].selectbox("Study", study_ids + ["(another study)"], key="dg_study")
+        other = c[0].text_input("Study id if another", key="dg_study_other")
+        ep = c[1].selectbox("Endpoint", list(ENDPOINTS), key="dg_ep")
+        arm = c[1].text_input("Arm (if the figure has several)", key="dg_arm")
+        fig_no = c[2].text_input("Figure", key="dg_figure_no", placeholder="2A")
+        who = c[2].text_input("Digitised by", key="dg_who")
+        source = st.text_input("Source (citation or DOI of the figure)", key="dg_source_ref")
+        when = st.date_input("Date digitised", value=dt.date.today(), key="dg_date")
+        if not st.form_submit_button("Save this curve with its provenance", icon=":material/save:"):
+            return
+    s = points["survival"].to_numpy(dtype=float)
+    if s.max() > 1.5:
+        s = s / 100.0
+    try:
+        curve = DigitisedCurve(
+            study_id=other if sid == "(another study)" else sid, endpoint=ep, arm=arm, source=source,
+            figure=fig_no, digitised_by=who, date=when, times=tuple(points["time"].astype(float)),
+            survival=tuple(np.round(s, 6)), risk_times=tuple(risk["risk_times"]),
+            n_risk=tuple(risk["n_risk"]), total=risk["total"], events=risk["events"],
+        )
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        st.error(f"Not saved — field {md('.'.join(map(str, err['loc'])) or 'curve')}: {md(err['msg'])}.")
+        return
+    saved().append(curve)
+    st.success(f"Saved: {md(curve.study_id)} {md(curve.endpoint)}, figure {md(curve.figure)} "
+               f"({len(curve.times)} points).")
+
+
+def saved_section() -> None:
+    """The session's saved curves: table, JSON export, JSON import (errors name curve and field)."""
+    curves = saved()
+    up = st.file_uploader("Add curves from a JSON export", type=["json"], key="dg_import")
+    if up is not None and st.session_state.get("dg_import_done") != up.file_id:
+        try:
+            new = curves_from_json(up.getvalue().decode("utf-8", "replace"), name=up.name)
+        except ValueError as exc:
+            st.error(md(str(exc)))
+        else:
+            curves.extend(new)
+            st.session_state["dg_import_done"] = up.file_id
+            st.success(f"{len(new)} curve(s) added from {md(up.name)}.")
+    if not curves:
+        st.caption("No saved curve in this session yet.")
+        return
+    st.dataframe(pd.DataFrame([{"study": c.study_id, "endpoint": c.endpoint, "arm": c.arm,
+                                "figure": c.figure, "points": len(c.times), "digitised by": c.digitised_by,
+                                "date": c.date.isoformat(), "source": c.source} for c in curves]),
+                 hide_index=True, width="stretch", key="dg_saved")
+    st.download_button("Download the saved curves (JSON)", curves_to_json(curves), "digitised_curves.json",
+                       mime="application/json", key="dg_export", icon=":material/download:")
