@@ -30,6 +30,7 @@ __all__ = [
     "PALETTES",
     "SYMBOLS",
     "paired_forest_figure",
+    "table_figure",
     "summary_figure",
     "traffic_light_figure",
 ]
@@ -299,4 +300,30 @@ def paired_forest_figure(
                            font={"size": 10, "color": theme.COLORS["muted"]})
         fig.update_layout(height=int(fig.layout.height + 16 * (caption.count("<br>") + 2)),
                           margin={"b": 110 + 16 * (caption.count("<br>") + 1)})
+    return theme.apply(fig, presentation=presentation)
+
+
+def table_figure(table: pd.DataFrame, *, title: str = "", notes: Sequence[str] = (),
+                 presentation: bool = False) -> go.Figure:
+    """A table as a figure (e.g. the GRADE summary of findings for a slide), with footnotes."""
+    cols = [str(c) for c in table.columns]
+    cells = [[_esc(v) for v in table[c].astype(str)] for c in table.columns]
+    fig = go.Figure(go.Table(
+        header={"values": [f"<b>{_esc(c)}</b>" for c in cols], "align": "left",
+                "fill": {"color": "#eaf2f8"}, "line": {"color": _EDGE, "width": 0.5},
+                "font": {"size": 13}},
+        cells={"values": cells, "align": "left", "height": 30, "line": {"color": _EDGE, "width": 0.5},
+               "font": {"size": 13}},
+    ))
+    foot = "<br>".join(_esc(n) for n in notes)
+    n_lines = foot.count("<br>") + (1 if foot else 0)
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
+        height=int(120 + 34 * (len(table) + 1) + 16 * n_lines),
+        margin={"l": 10, "r": 10, "t": 50 if title else 10, "b": 20 + 16 * n_lines},
+    )
+    if foot:
+        fig.add_annotation(x=0, y=0, xref="paper", yref="paper", yanchor="top", xanchor="left",
+                           align="left", showarrow=False, text=foot,
+                           font={"size": 11, "color": theme.COLORS["muted"]})
     return theme.apply(fig, presentation=presentation)

@@ -28,6 +28,8 @@ route_through_app()
 SHORT = {
     "orr_forest": "ORR forest",
     "dcr_forest": "DCR forest",
+    "rob": "Risk of bias",
+    "sof": "Certainty (SoF)",
     "agreement": "Method agreement",
     "subgroups": "By histology",
     "survival": "Survival medians",

@@ -29,11 +29,13 @@ import plotly.graph_objects as go
 
 import evidence as evidence_pkg
 from charts import design as design_charts
-from charts import forest, meta_plots
+from charts import forest, meta_plots, robvis
 from charts import survival as survival_charts
 from charts.prisma import prisma_figure
+from evidence.appraisal import MINORS_ITEMS, OVERALL_RULE, Appraisals, load_appraisals
 from evidence.selection import ENDPOINTS, selection_provenance
 from evidence.selection import text_value as _text
+from findings import appraisal as fa
 from findings import compare, pooled, robustness, text
 from findings.frames import Frames, counts, frames_of
 from findings.pooled import PooledView
@@ -47,7 +49,7 @@ from synthesis.results import PooledProportion
 ROOT = Path(__file__).resolve().parents[1]
 
 #: the figures of presentation mode and of the deck, in order
-FIGURE_SECTIONS = ("orr_forest", "dcr_forest", "agreement", "subgroups", "survival", "design")
+FIGURE_SECTIONS = ("orr_forest", "dcr_forest", "rob", "sof", "agreement", "subgroups", "survival", "design")
 #: sections shown after the figures (tables only)
 TABLE_SECTIONS = ("published",)
 
@@ -194,6 +196,55 @@ def _forest_section(v: PooledView, view: View) -> Section:
     return Section(key=f"{ep.lower()}_forest", title=f"Pooled {ep}: forest plot", figure=fig,
                    table=v.table, caption=v.caption, bullets=tuple(bullets),
                    tables=((f"Heterogeneity ({ep})", v.heterogeneity),))
+
+
+ROB_TITLE = "Risk of bias (MINORS) beside the forest plot"
+SOF_TITLE = "Certainty of evidence (GRADE): summary of findings"
+
+
+def _rob_section(v: PooledView | None, ap: Appraisals, view: View) -> Section:
+    """The paired forest + risk-of-bias figure of the view's endpoint, with the robvis table."""
+    if v is None:
+        return Section.missing("rob", ROB_TITLE, "nothing was pooled for this endpoint.")
+    rows = forest.sort_rows(v.rows, view.forest_sort)
+    fig = robvis.paired_forest_figure(
+        rows, v.result, fa.rob_index(ap, rows["study_id"].astype(str).tolist()),
+        domain_names=MINORS_ITEMS, title=f"{v.title} with risk of bias",
+        ci_label=f"{text.level(v.model.level)} CI", pooled_label=v.label)
+    table = fa.robvis_table(rows, ap)
+    table["Weight"] = [f"{w:.1f}%" for w in table["Weight"]]
+    bullets = (f"{text.pct(fa.weight_share(rows, ap), 0)} of the pooled weight comes from studies at "
+               "high risk of bias.", fa.minors_distribution(ap).sentence())
+    return Section(key="rob", title=ROB_TITLE, figure=fig, table=table, bullets=bullets,
+                   caption=f"MINORS items D1–D8 (2 → low, 1 → high, 0 → no information). {OVERALL_RULE}")
+
+
+def _grades(views: dict[str, PooledView], survival: pd.DataFrame, ap: Appraisals, view: View):
+    """GRADE assessments (default thresholds) of ORR, DCR and the pooled medians, and their results."""
+    inputs = fa.GradeInputs(thresholds=fa.DEFAULT_THRESHOLDS)
+    grades, results = [], {}
+    for ep, v in views.items():
+        grades.append(fa.grade_outcome(ep, v.result, v.rows, ap, inputs, transform=v.model.transform))
+        results[ep] = v.result
+    for ep, name in (("PFS", "median PFS"), ("OS", "median OS")):
+        res, rows = fa.median_rows(survival, ep, view.reports)
+        if res is not None:
+            grades.append(fa.grade_outcome(name, res, rows, ap, inputs))
+            results[name] = res
+    return grades, results
+
+
+def _sof_section(grades, results) -> Section:
+    """GRADE summary of findings as a table figure with its footnotes, and the sentences."""
+    if not grades:
+        return Section.missing("sof", SOF_TITLE, "no outcome can be pooled for this selection.")
+    table = fa.sof_table(grades, results)
+    notes, _ = fa.footnotes(grades)
+    sentences = tuple(fa.certainty_sentence(g.outcome, results[g.outcome], g.words, n=g.n) for g in grades)
+    return Section(key="sof", title=SOF_TITLE, figure=robvis.table_figure(table, title="Summary of findings",
+                                                                         notes=notes),
+                   table=table, bullets=sentences,
+                   caption=f"ORR threshold p0 = {text.pct(fa.DEFAULT_THRESHOLDS['ORR'], 0)}. " + " ".join(notes))
 
 
 def _agreement_section(v: PooledView) -> Section:
@@ -423,6 +474,13 @@ def build_content(
             sections.append(Section.missing(key, title, reason))
             continue
         sections.append(_guard(key, title, lambda ep=ep: _forest_section(views[ep], view)))
+    ap = load_appraisals()
+    sections.append(_guard("rob", ROB_TITLE, lambda: _rob_section(views.get(view.endpoint), ap, view)))
+    try:
+        grades, graded = _grades(views, frames.survival, ap, view)
+    except ValueError:
+        grades, graded = [], {}
+    sections.append(_guard("sof", SOF_TITLE, lambda: _sof_section(grades, graded)))
     chosen = views.get(view.endpoint)
     if chosen is None:
         sections.append(Section.missing("agreement", "Heterogeneity and method agreement",
@@ -450,6 +508,7 @@ def build_content(
     if not frames.studies.empty and "citation" in frames.studies:
         refs = [c for c in (_text(x) for x in frames.studies["citation"]) if c] + refs
     methods = tuple(f"{ep}. {v.methods}" for ep, v in views.items()) + (
+        "Risk of bias and certainty. " + fa.methods_text(grades, graded),
         "Every pooled result can be reproduced in R (metafor) with the downloadable script, which "
         "contains the data and the exact calls.",)
     return ReportContent(

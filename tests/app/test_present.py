@@ -48,7 +48,7 @@ def test_presentation_mode_from_url_hides_controls(app_test) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.title  # no page title, no export row
     assert "PowerPoint deck" not in _labels(at)
-    assert "1/6" in at.header[0].value
+    assert f"1/{len(FIGURE_SECTIONS)}" in at.header[0].value
     assert at.toggle(key="present_mode").value is True
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["font"]["size"] == theme.PRESENTATION_FONT  # charts.theme.apply(presentation=True)

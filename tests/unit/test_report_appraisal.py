@@ -1,0 +1,56 @@
+"""The appraisal in the reports: paired RoB figure and GRADE summary of findings in the content,
+the HTML report and the PPTX deck."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pptx import Presentation
+
+from reports.content import ROB_TITLE, SOF_TITLE, build_content
+from reports.html import build_html
+from reports.pptx import build_pptx
+from reports.view import View
+
+
+@pytest.fixture(scope="module")
+def content():
+    return build_content(View())
+
+
+def test_rob_and_sof_sections(content):
+    rob, sof = content.section("rob"), content.section("sof")
+    assert rob.available and sof.available, (rob.reason, sof.reason)
+    assert list(rob.table.columns) == ["Study", *[f"D{i}" for i in range(1, 9)], "Overall", "Weight"]
+    assert len(rob.table) == content.results["ORR"].k
+    assert "Participants (studies)" in sof.table.columns and "ORR" in sof.table["Outcome"].tolist()
+    assert any(b.startswith("ORR ") and b.endswith("certainty)") for b in sof.bullets)
+    # the paired figure has one risk-of-bias grid row per forest study row
+    grid = [t for t in rob.figure.data if getattr(t, "xaxis", None) == "x2"]
+    assert {sid for t in grid for sid in t.customdata} == set(
+        next(t for t in rob.figure.data if t.name == "studies").customdata.ravel())
+
+
+def test_html_report_has_the_sof_table(content):
+    page = build_html(content)
+    assert SOF_TITLE in page and ROB_TITLE in page
+    assert "Participants (studies)" in page and "certainty)" in page
+
+
+def test_pptx_has_rob_and_sof_slides(content):
+    prs = Presentation(io.BytesIO(build_pptx(content, render=False)))
+    titles, texts = [], []
+    for slide in prs.slides:
+        title = slide.shapes.title.text if slide.shapes.title is not None else ""
+        titles.append(title)
+        parts = []
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                parts.append(shape.text_frame.text)
+            if getattr(shape, "has_table", False) and shape.has_table:
+                parts.extend(c.text for r in shape.table.rows for c in r.cells)
+        texts.append("\n".join(parts))
+    assert ROB_TITLE in titles and SOF_TITLE in titles
+    sof_text = texts[titles.index(SOF_TITLE)]
+    assert "Participants (studies)" in sof_text and "ORR" in sof_text
