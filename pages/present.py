@@ -20,7 +20,7 @@ from reports.html import build_html
 from reports.pptx import build_pptx
 from reports.view import QUERY_KEYS, View
 from ui.bootstrap import route_through_app
-from ui.controls import filter_choices
+from ui.controls import filter_choices, show_link_problems
 from ui.userdata_state import active_evidence
 
 route_through_app()
@@ -158,8 +158,8 @@ if not present:
          f"Everything below uses {origin}; as a link: `?{view.to_query()}`.")
         + " Downloads are generated when clicked."
     )
-    for p in problems:  # text from the URL: escaped, cut by the parser
-        st.warning(md(p.message[0].upper() + p.message[1:]), icon=":material/link_off:")
+show_link_problems(problems)  # below the title; on the projector too
+if not present:
     export_buttons(content)
 
 bar = st.container(horizontal=True, vertical_alignment="center") if present else st.container()

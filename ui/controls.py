@@ -92,10 +92,14 @@ def read_link(options: dict[str, list[str]]) -> ParsedView:
                 st.session_state[k] = values[k]
             if key != k:
                 del st.query_params[key]
-    for p in parsed.problems:
-        msg = p.message
-        st.warning(text.md(msg[0].upper() + msg[1:]), icon=":material/link_off:")
+    show_link_problems(parsed.problems)
     return parsed
+
+
+def show_link_problems(problems) -> None:
+    """One warning per problem of a link (text from the URL: escaped; cut by the parser)."""
+    for p in problems:
+        st.warning(text.md(p.message[0].upper() + p.message[1:]), icon=":material/link_off:")
 
 
 def filter_choices(outcomes: pd.DataFrame | None = None) -> dict[str, list[str]]:
