@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from synthesis.bayes import bayes_pool
-from synthesis.glmm import fit_glmm
 from synthesis.meta import pool_proportions
 from synthesis.results import ResultRepr, summary_frame
 from synthesis.validation import as_counts, check_level
@@ -89,7 +88,7 @@ class AgreementResult(ResultRepr):
 
 def _run(kind, kw, x, n, level):
     if kind == "glmm":
-        return fit_glmm(x, n, level=level, **kw)
+        return pool_proportions(x, n, method="GLMM", level=level, **kw)
     if kind == "bayes":
         return bayes_pool(x, n, level=level, **kw)
     return pool_proportions(x, n, level=level, **kw)

@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import integrate, optimize, special, stats
 
 from synthesis.results import ResultRepr
+from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts, check_level, readonly
 from synthesis.vocabulary import check_choice
 
@@ -135,13 +136,6 @@ class _Mixture:
         return self.ppf(r.x), self.ppf(r.x + level)
 
 
-def _escalc_plo(x, n, add):
-    corrected = (x == 0) | (x == n)
-    xc = np.where(corrected, x + add, x)
-    nc = np.where(corrected, n + 2 * add, n)
-    return np.log(xc / (nc - xc)), 1.0 / xc + 1.0 / (nc - xc)
-
-
 def _tau_posterior(yi, vi, scale, m0, s0):
     """Grid over tau with normalised trapezoid weights, and mu | tau normal moments."""
     upper = max(12.0 * scale, 1e-6)
@@ -232,7 +226,7 @@ def bayes_pool(
     if not (add > 0 and math.isfinite(add)):
         raise ValueError(f"add ({add!r}) must be positive: 0/n studies have an infinite logit.")
 
-    yi, vi = _escalc_plo(x, n, float(add))
+    yi, vi = transform_proportions(x, n, "logit", add=float(add))[:2]
     tau, wts, M, Vm, cdf_tau = _tau_posterior(yi, vi, float(tau_prior_scale), float(mu_prior_mean),
                                      float(mu_prior_sd))
     mu_mix = _Mixture(wts, M, np.sqrt(Vm))

@@ -17,22 +17,26 @@ only for the τ²-based I² (metafor's "typical within-study variance"), as meta
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import Literal
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special
 
 from synthesis.results import PooledProportion
+from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts, check_level, readonly
 from synthesis.vocabulary import CI_METHODS, I2_DEFINITIONS, PI_METHODS, check_choice
 
-__all__ = ["fit_glmm", "glmm_heterogeneity", "glmm_loglik"]
+__all__ = ["GLMMFitError", "fit_glmm", "glmm_heterogeneity", "glmm_loglik"]
 
 #: Number of adaptive Gauss–Hermite nodes (lme4 ``nAGQ``; metafor's default for ``rma.glmm``).
 N_AGQ = 7
 _GH_T, _GH_W = np.polynomial.hermite.hermgauss(N_AGQ)  # physicists' rule, weight exp(-t^2)
 _LOG_GH_W = np.log(_GH_W) + _GH_T**2  # weights after absorbing exp(t^2)
+_HALF_LOG2 = 0.5 * math.log(2.0)
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+#: Newton iterations before giving up (5–8 are typical from the inverse-variance start).
+_MAX_ITER = 60
 
 #: Upper bound for tau (logit scale) before a fit is declared degenerate.
 _TAU_MAX = 10.0
@@ -41,50 +45,134 @@ _MU_MAX = 15.0
 
 
 class GLMMFitError(RuntimeError):
-    """Raised internally when the ML fit fails; :func:`fit_glmm` turns it into a fallback."""
+    """The ML fit of the GLMM failed (separation, divergence, a singular Hessian, k < 2).
+
+    :func:`fit_glmm` raises it; :func:`synthesis.meta.pool_proportions` with ``method="GLMM"``
+    catches it and falls back to the inverse-variance logit model, saying so in the result.
+    """
 
 
 # ------------------------------------------------------------------------------------------
-# likelihood
+# likelihood: adaptive Gauss–Hermite quadrature with exact first and second derivatives
 # ------------------------------------------------------------------------------------------
 def _log_binom_coef(x: np.ndarray, n: np.ndarray) -> np.ndarray:
     return special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
 
 
-def _cond_mode(mu: float, tau: float, x: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Conditional modes of u_i and the curvature -h''(u_i) (vectorised Newton, h strictly concave)."""
-    # start from the normal approximation around the empirical logit (few Newton steps needed)
-    y0 = np.log((x + 0.5) / (n - x + 0.5))
-    w0 = (x + 0.5) * (n - x + 0.5) / (n + 1.0)
-    u = tau * w0 * (y0 - mu) / (tau * tau * w0 + 1.0)
+def _cond_mode(mu: float, tau: float, x: np.ndarray, n: np.ndarray,
+               u0: np.ndarray | None = None) -> np.ndarray:
+    """Conditional modes of u_i (vectorised Newton; h(u) = log f(x | u) - u²/2 is strictly concave).
+
+    ``u0`` is a start (the modes at nearby parameters, as in the optimiser's iterations);
+    without it the normal approximation around the empirical logit is used.
+    """
+    if u0 is None:
+        y0 = np.log((x + 0.5) / (n - x + 0.5))
+        w0 = (x + 0.5) * (n - x + 0.5) / (n + 1.0)
+        u = tau * w0 * (y0 - mu) / (tau * tau * w0 + 1.0)
+    else:
+        u = u0.copy()
     for _ in range(100):
-        eta = mu + tau * u
-        p = special.expit(eta)
-        g = tau * (x - n * p) - u
-        h2 = tau * tau * n * p * (1.0 - p) + 1.0
-        step = np.clip(g / h2, -5.0, 5.0)
-        u = u + step
-        if np.max(np.abs(step)) < 1e-11:
+        p = special.expit(mu + tau * u)
+        step = (tau * (x - n * p) - u) / (tau * tau * n * p * (1.0 - p) + 1.0)
+        np.clip(step, -5.0, 5.0, out=step)
+        u += step
+        if np.max(np.abs(step)) < 1e-12:
             break
-    eta = mu + tau * u
-    p = special.expit(eta)
-    return u, tau * tau * n * p * (1.0 - p) + 1.0
+    return u
 
 
-def _study_loglik(mu: float, tau: float, x: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """AGQ(7) log marginal likelihood of each study (binomial coefficient included)."""
-    tau = abs(tau)  # the likelihood is symmetric in tau
-    lbc = _log_binom_coef(x, n)
-    if tau == 0.0:
+def _agq(mu: float, tau: float, x: np.ndarray, n: np.ndarray, lbc: np.ndarray,
+         derivs: bool = True, u0: np.ndarray | None = None
+         ) -> tuple[float, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """AGQ(7) log-likelihood and its exact gradient and Hessian in (mu, tau).
+
+    For study i, with h(u) = x·eta − n·log(1 + e^eta) − u²/2 and eta = mu + tau·u, the adaptive
+    rule (lme4 ``nAGQ``) is ``log L_i = log Σ_j W_j exp(h(û + s t_j)) + log s − ½ log 2π`` where û is
+    the conditional mode, s = √2 · (−h''(û))^(−1/2), t_j and W_j = w_j exp(t_j²) the Gauss–Hermite
+    nodes and weights. û and s depend on (mu, tau); their first and second derivatives follow
+    from the implicit function theorem applied to h'(û) = 0, so the gradient and Hessian returned
+    are those of the quadrature formula itself (not of the exact integral), as the optimiser of
+    lme4 sees it. All studies and nodes are handled as (k,) and (k, 7) arrays. The conditional
+    modes are returned last (a start for the next call).
+    """
+    t = _GH_T
+    if tau == 0.0 and not derivs:
         eta = np.full_like(x, mu)
-        return lbc + x * eta - n * np.logaddexp(0.0, eta)
-    u_hat, curv = _cond_mode(mu, tau, x, n)
-    sigma = 1.0 / np.sqrt(curv)
-    u = u_hat[:, None] + math.sqrt(2.0) * sigma[:, None] * _GH_T[None, :]
-    eta = mu + tau * u
-    h = x[:, None] * eta - n[:, None] * np.logaddexp(0.0, eta) - 0.5 * u * u
-    log_int = special.logsumexp(h + _LOG_GH_W[None, :], axis=1)
-    return lbc + log_int + np.log(math.sqrt(2.0) * sigma) - 0.5 * math.log(2.0 * math.pi)
+        return float(np.sum(lbc + x * eta - n * np.logaddexp(0.0, eta))), None, None, None
+    uh = _cond_mode(mu, tau, x, n, u0)
+    p = special.expit(mu + tau * uh)
+    q = 1.0 - p
+    v = n * p * q
+    c = tau * tau * v + 1.0
+    ls = _HALF_LOG2 - 0.5 * np.log(c)  # log s
+    s = np.exp(ls)
+    uj = uh[:, None] + s[:, None] * t[None, :]
+    eta = mu + tau * uj
+    g = x[:, None] * eta - n[:, None] * np.logaddexp(0.0, eta) - 0.5 * uj * uj + _LOG_GH_W
+    gmax = g.max(axis=1, keepdims=True)
+    e = np.exp(g - gmax)
+    tot = e.sum(axis=1, keepdims=True)
+    ll_i = lbc + (gmax[:, 0] + np.log(tot[:, 0])) + ls - _HALF_LOG_2PI
+    ll = float(np.sum(ll_i))
+    if not derivs:
+        return ll, None, None, uh
+    pi = e / tot  # normalised node weights (k, 7)
+
+    # -- derivatives of the mode û and of log s (implicit function theorem on Φ = h'(û) = 0)
+    r = x - n * p
+    v1 = v * (q - p)  # dv/deta
+    v2 = v * (1.0 - 6.0 * p * q)  # d²v/deta²
+    t2, t3 = tau * tau, tau * tau * tau
+    # Φ = tau·r − u ; Φ_u = −c ; partial derivatives at û
+    phi_th = np.stack([-tau * v, r - tau * uh * v])  # (2, k)
+    phi_uu = -t3 * v1
+    phi_uth = np.stack([-t2 * v1, -2.0 * tau * v - t2 * v1 * uh])
+    phi_thth = np.empty((2, 2) + uh.shape)
+    phi_thth[0, 0] = -tau * v1
+    phi_thth[0, 1] = phi_thth[1, 0] = -v - tau * uh * v1
+    phi_thth[1, 1] = -2.0 * uh * v - tau * uh * uh * v1
+    du = phi_th / c  # (2, k)
+    dudu = du[:, None] * du[None, :]
+    cross = phi_uth[:, None] * du[None, :]
+    d2u = (phi_thth + cross + cross.transpose(1, 0, 2) + phi_uu * dudu) / c
+    # c = −Φ_u(û(θ), θ)
+    phi_uuu = -t2 * t2 * v2
+    phi_uuth = np.stack([-t3 * v2, -3.0 * t2 * v1 - t3 * v2 * uh])
+    phi_uthth = np.empty_like(phi_thth)
+    phi_uthth[0, 0] = -t2 * v2
+    phi_uthth[0, 1] = phi_uthth[1, 0] = -2.0 * tau * v1 - t2 * v2 * uh
+    phi_uthth[1, 1] = -2.0 * v - 4.0 * tau * uh * v1 - t2 * uh * uh * v2
+    dc = -(phi_uu * du + phi_uth)
+    cross = phi_uuth[:, None] * du[None, :]
+    d2c = -(phi_uuu * dudu + cross + cross.transpose(1, 0, 2) + phi_uthth + phi_uu * d2u)
+    dls = -0.5 * dc / c
+    d2ls = -0.5 * (d2c / c - dc[:, None] * dc[None, :] / (c * c))
+    ds = s * dls
+    d2s = s * (d2ls + dls[:, None] * dls[None, :])
+
+    # -- derivatives of h at the nodes
+    pj = special.expit(eta)
+    rj = x[:, None] - n[:, None] * pj
+    vj = n[:, None] * pj * (1.0 - pj)
+    duj = du[:, :, None] + ds[:, :, None] * t  # (2, k, 7)
+    h_u = tau * rj - uj
+    dg = np.stack([rj, uj * rj]) + h_u * duj  # (2, k, 7)
+    h_uth = np.stack([-tau * vj, rj - tau * uj * vj])
+    h_uu = -t2 * vj - 1.0
+    d2uj = d2u[..., None] + d2s[..., None] * t  # (2, 2, k, 7)
+    cross = h_uth[:, None] * duj[None, :]
+    d2g = (cross + cross.transpose(1, 0, 2, 3) + h_uu * duj[:, None] * duj[None, :]
+           + h_u * d2uj)
+    d2g[0, 0] -= vj
+    d2g[0, 1] -= uj * vj
+    d2g[1, 0] -= uj * vj
+    d2g[1, 1] -= uj * uj * vj
+    mg = np.sum(pi * dg, axis=2)  # (2, k)
+    grad = mg + dls
+    hess = (np.sum(pi * d2g, axis=3) + np.einsum("ikj,lkj->ilk", dg * pi, dg)
+            - mg[:, None] * mg[None, :] + d2ls)
+    return ll, grad.sum(axis=1), hess.sum(axis=2), uh
 
 
 def glmm_loglik(mu: float, tau: float, events, totals) -> float:
@@ -110,7 +198,8 @@ def glmm_loglik(mu: float, tau: float, events, totals) -> float:
     True
     """
     x, n = as_counts(events, totals)
-    return float(np.sum(_study_loglik(float(mu), float(tau), x, n)))
+    ll = _agq(float(mu), abs(float(tau)), x, n, _log_binom_coef(x, n), derivs=False)[0]
+    return ll
 
 
 # ------------------------------------------------------------------------------------------
@@ -155,8 +244,8 @@ def glmm_heterogeneity(events, totals) -> dict[str, float]:
     q_lrt = max(2.0 * (ll_sat - ll_ce), 0.0) if k > 1 else math.nan
     q_wald = max(q_wald, 0.0) if k > 1 else math.nan
     if df > 0:
-        pw = float(stats.chi2.sf(q_wald, df))
-        pl = float(stats.chi2.sf(q_lrt, df))
+        pw = float(special.chdtrc(df, q_wald))
+        pl = float(special.chdtrc(df, q_lrt))
     else:
         pw = pl = math.nan
     return {"q_wald": q_wald, "q_wald_pvalue": pw, "q_lrt": q_lrt, "q_lrt_pvalue": pl, "df": df}
@@ -165,112 +254,86 @@ def glmm_heterogeneity(events, totals) -> dict[str, float]:
 # ------------------------------------------------------------------------------------------
 # fitting
 # ------------------------------------------------------------------------------------------
-def _escalc_plo(x: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """metafor ``escalc("PLO")`` with ``add=1/2, to="only0"`` (used for I² and the fallback)."""
-    corrected = (x == 0) | (x == n)
-    xc = np.where(corrected, x + 0.5, x)
-    nc = np.where(corrected, n + 1.0, n)
-    yi = np.log(xc / (nc - xc))
-    vi = 1.0 / xc + 1.0 / (nc - xc)
-    return yi, vi, corrected
+def _iv_start(x: np.ndarray, n: np.ndarray) -> tuple[float, float]:
+    """Inverse-variance logit start: DerSimonian–Laird tau and the random-effects mean."""
+    tp = transform_proportions(x, n, "logit")
+    w = 1.0 / tp.vi
+    ybar = float(np.sum(w * tp.yi) / w.sum())
+    q = float(np.sum(w * (tp.yi - ybar) ** 2))
+    denom = w.sum() - np.sum(w * w) / w.sum()
+    tau2 = max(0.0, (q - (x.size - 1)) / denom) if denom > 0 else 0.0
+    wr = 1.0 / (tp.vi + tau2)
+    return float(np.sum(wr * tp.yi) / wr.sum()), math.sqrt(tau2)
 
 
-def _num_grad_hess(f, theta: np.ndarray, h: float = 1e-4) -> tuple[np.ndarray, np.ndarray]:
-    """Central-difference gradient and Hessian of a scalar function of 2 parameters."""
-    d = theta.size
-    g = np.zeros(d)
-    H = np.zeros((d, d))
-    f0 = f(theta)
-    e = np.eye(d) * h
-    fp = [f(theta + e[i]) for i in range(d)]
-    fm = [f(theta - e[i]) for i in range(d)]
-    for i in range(d):
-        g[i] = (fp[i] - fm[i]) / (2 * h)
-        H[i, i] = (fp[i] - 2 * f0 + fm[i]) / (h * h)
-    for i in range(d):
-        for j in range(i + 1, d):
-            fpp = f(theta + e[i] + e[j])
-            fpm = f(theta + e[i] - e[j])
-            fmp = f(theta - e[i] + e[j])
-            fmm = f(theta - e[i] - e[j])
-            H[i, j] = H[j, i] = (fpp - fpm - fmp + fmm) / (4 * h * h)
-    return g, H
+def _newton(x, n, lbc, mu, tau, boundary=None) -> tuple[np.ndarray, float, np.ndarray]:
+    """Damped Newton ascent on the AGQ log-likelihood from (mu, tau); tau is kept >= 0.
+
+    The likelihood is even in tau, so tau = 0 is a stationary point and the iteration reaches the
+    boundary on its own when that is the maximum. Directions use the exact Hessian, with its
+    eigenvalues made negative where it is not negative definite (far from the optimum).
+    ``boundary`` = (mu, loglik) of the tau = 0 fit when that is a local maximum: a step that
+    would cross tau = 0 from a point no better than it ends the iteration there.
+    """
+    theta = np.array([mu, tau], dtype=float)
+    ll, g, H, uh = _agq(theta[0], theta[1], x, n, lbc)
+    for _ in range(_MAX_ITER):
+        if not (math.isfinite(ll) and np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+            raise GLMMFitError("the likelihood could not be evaluated")
+        ev, vec = np.linalg.eigh(H)
+        ev = -np.maximum(np.abs(ev), 1e-8)
+        step = -(vec @ ((vec.T @ g) / ev))
+        if boundary is not None and theta[1] + step[1] <= 0.0 and boundary[1] >= ll:
+            return np.array([boundary[0], 0.0]), boundary[1], H
+        big = np.max(np.abs(step))
+        if big > 2.0:
+            step *= 2.0 / big
+        a = 1.0
+        while True:
+            cand = theta + a * step
+            cand[1] = abs(cand[1])
+            ll_c, _, _, uc = _agq(cand[0], cand[1], x, n, lbc, derivs=False, u0=uh)
+            if ll_c >= ll - 1e-12 * (1.0 + abs(ll)):
+                break
+            a *= 0.5
+            if a < 1e-10:
+                return theta, ll, H
+        theta = cand
+        if theta[1] > _TAU_MAX + 5.0 or abs(theta[0]) > _MU_MAX + 5.0:
+            break
+        ll, g, H, uh = _agq(theta[0], theta[1], x, n, lbc, u0=uc)
+        if np.max(np.abs(a * step)) < 1e-10 or float(np.max(np.abs(g))) < 1e-10:
+            break
+    return theta, ll, H
 
 
 def _fit_ml(x: np.ndarray, n: np.ndarray) -> tuple[float, float, float, float]:
-    """ML fit; returns (mu, tau, var(mu), loglik). Raises GLMMFitError on failure."""
+    """ML fit; returns (mu, tau, var(mu), loglik). Raises GLMMFitError on failure.
+
+    Newton's method with the exact gradient and Hessian of the AGQ(7) likelihood, started at the
+    inverse-variance (DerSimonian–Laird) fit; the boundary fit tau = 0 (the common-effect logistic
+    model, closed form) is compared and kept when it is at least as good.
+    """
     if np.all(x == 0) or np.all(x == n):
         which = "0" if np.all(x == 0) else "n"
         raise GLMMFitError(f"every study has {which} events of n, the logit MLE is infinite")
+    lbc = _log_binom_coef(x, n)
+    xs, ns = float(x.sum()), float(n.sum())
+    p_ce = xs / ns
+    mu_ce = math.log(xs / (ns - xs))
+    ll_ce = float(np.sum(lbc) + special.xlogy(xs, p_ce) + special.xlogy(ns - xs, 1.0 - p_ce))
 
-    def nll(theta: np.ndarray) -> float:
-        return -float(np.sum(_study_loglik(theta[0], theta[1], x, n)))
-
-    mu_ce = math.log(x.sum() / (n.sum() - x.sum()))
-
-    def profile(tau: float, mu_start: float, tol: float = 1e-7) -> tuple[float, float]:
-        """min over mu of nll(mu, tau); the marginal likelihood is log-concave in mu."""
-        r = optimize.minimize_scalar(
-            lambda m: nll(np.array([m, tau])), bracket=(mu_start - 0.3, mu_start + 0.3),
-            tol=tol,
-        )
-        return float(r.x), float(r.fun)
-
-    # coarse profile over tau (global search), then Brent around the best grid point
-    grid = np.concatenate(([0.0], np.geomspace(0.03, _TAU_MAX + 2.0, 14)))
-    prof = []
-    m = mu_ce
-    for t in grid:
-        m, f = profile(float(t), m, 1e-4)
-        if not math.isfinite(f):
-            raise GLMMFitError("the likelihood could not be evaluated")
-        prof.append((f, m))
-    fs = np.array([p[0] for p in prof])
-    # refine around every local minimum of the coarse profile (it can be bimodal, e.g. k = 3)
-    cand = []
-    for i in range(grid.size):
-        left = fs[i - 1] if i > 0 else math.inf
-        right = fs[i + 1] if i + 1 < grid.size else math.inf
-        if not (fs[i] <= left and fs[i] <= right):
-            continue
-        cand.append((prof[i][0], prof[i][1], float(grid[i])))
-        lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-        mu_at = {"m": prof[i][1]}
-
-        def outer(t: float, mu_at=mu_at) -> float:
-            mu_at["m"], f = profile(t, mu_at["m"], 1e-5)
-            return f
-
-        r = optimize.minimize_scalar(outer, bounds=(lo, hi), method="bounded",
-                                     options={"xatol": 1e-4})
-        if math.isfinite(r.fun):
-            mu_r, f_r = profile(float(r.x), mu_at["m"])
-            cand.append((f_r, mu_r, float(r.x)))
-    f_best, mu_b, tau_b = min(cand)
-    theta = np.array([mu_b, tau_b], dtype=float)
-    # polish with Newton steps on central differences (interior solutions only)
-    if theta[1] > 1e-3:
-        for _ in range(20):
-            g, H = _num_grad_hess(nll, theta, h=1e-4)
-            try:
-                step = np.linalg.solve(H, g)
-            except np.linalg.LinAlgError:
-                break
-            if not np.all(np.isfinite(step)) or np.any(np.linalg.eigvalsh(H) <= 0):
-                break
-            t = 1.0
-            while t > 1e-4 and nll(theta - t * step) > nll(theta) + 1e-12:
-                t /= 2
-            theta = theta - t * step
-            theta[1] = abs(theta[1])
-            if np.max(np.abs(t * step)) < 1e-10:
-                break
-    # boundary check: is tau = 0 at least as good?
-    mu0 = optimize.minimize_scalar(
-        lambda m: nll(np.array([m, 0.0])), bracket=(mu_ce - 1, mu_ce + 1)
-    ).x
-    if nll(np.array([mu0, 0.0])) <= nll(theta) + 1e-10:
-        theta = np.array([mu0, 0.0])
+    mu_iv, tau_iv = _iv_start(x, n)
+    # curvature in tau at the boundary fit: > 0 means tau = 0 is a saddle (the maximum is
+    # interior); <= 0 means tau = 0 is a local maximum, and as the profile likelihood can be
+    # bimodal for small k, a second start at a large tau looks for an interior maximum
+    local_max = _agq(mu_ce, 0.0, x, n, lbc)[2][1, 1] <= 0
+    boundary = (mu_ce, ll_ce) if local_max else None
+    theta, ll, H = _newton(x, n, lbc, mu_iv, max(tau_iv, 0.25), boundary)
+    if theta[1] < 1e-4 and local_max:
+        theta2, ll2, H2 = _newton(x, n, lbc, mu_iv, max(2.0 * tau_iv, 1.5))
+        if ll2 > ll + 1e-9:
+            theta, ll, H = theta2, ll2, H2
     mu, tau = float(theta[0]), float(theta[1])
     if not (math.isfinite(mu) and math.isfinite(tau)):
         raise GLMMFitError("non-finite estimates")
@@ -278,17 +341,15 @@ def _fit_ml(x: np.ndarray, n: np.ndarray) -> tuple[float, float, float, float]:
         raise GLMMFitError(f"the mean logit diverged (|mu| = {abs(mu):.3g})")
     if tau > _TAU_MAX:
         raise GLMMFitError(f"tau diverged (tau = {tau:.3g} on the logit scale)")
-    if tau > 0:
-        _, H = _num_grad_hess(nll, theta, h=1e-4)
-        if not np.all(np.isfinite(H)) or np.any(np.linalg.eigvalsh(H) <= 0):
-            raise GLMMFitError("the Hessian at the optimum is not positive definite")
-        var_mu = float(np.linalg.inv(H)[0, 0])
-    else:
-        p = x.sum() / n.sum()
-        var_mu = 1.0 / (n.sum() * p * (1 - p))
+    if ll_ce >= ll - 1e-10 or tau < 1e-6:
+        # boundary: the GLMM is the common-effect logistic model
+        return mu_ce, 0.0, 1.0 / (ns * p_ce * (1.0 - p_ce)), ll_ce
+    if not np.all(np.isfinite(H)) or np.any(np.linalg.eigvalsh(H) >= 0):
+        raise GLMMFitError("the Hessian at the optimum is not negative definite")
+    var_mu = float(np.linalg.inv(-H)[0, 0])
     if not (math.isfinite(var_mu) and var_mu > 0):
         raise GLMMFitError("the standard error of the mean logit is not finite")
-    return mu, tau, var_mu, -nll(theta)
+    return mu, tau, var_mu, ll
 
 
 def fit_glmm(
@@ -331,13 +392,22 @@ def fit_glmm(
     PooledProportion
         ``method="GLMM"``, ``transform="logit"``, ``weights`` NaN, ``q`` = Wald-type Q; the LRT is
         given in ``notes``. ``tau2_ci_*`` are NaN (no Q-profile interval exists for the GLMM).
-        If the fit fails the result is the inverse-variance logit REML model from
-        :func:`synthesis.meta.pool_proportions`, with ``converged=False`` and ``fallback`` set.
+
+    Raises
+    ------
+    GLMMFitError
+        When the fit fails (k < 2, every study 0/n or n/n, divergence, a singular Hessian).
+        :func:`synthesis.meta.pool_proportions` (``method="GLMM"``) catches it and returns the
+        inverse-variance logit REML model with ``converged=False`` and ``fallback`` set.
 
     Notes
     -----
-    The standard error of ``mu`` is taken from the inverse of the full numerical Hessian of the
-    negative log-likelihood in (mu, tau), as lme4 ``vcov()`` does for GLMMs. When the ML estimate
+    The fit is Newton's method on the AGQ(7) likelihood with its exact gradient and Hessian
+    (derivatives of the conditional modes and curvatures by the implicit function theorem),
+    started at the inverse-variance DerSimonian–Laird fit; the equal-effects (tau = 0) and
+    saturated models behind the heterogeneity tests have closed forms. The standard error of
+    ``mu`` is taken from the inverse of the full Hessian of the negative log-likelihood in
+    (mu, tau), as lme4 ``vcov()`` does for GLMMs (lme4 by finite differences). When the ML estimate
     of tau is 0 the model equals the common-effect logistic model (lme4 reports the boundary fit).
     Results agree with metafor 3.8-1 / lme4 1.1-31 to the optimiser tolerance of lme4
     (see ``tests/reference/README_glmm.md``).
@@ -391,11 +461,10 @@ def fit_glmm(
                 raise GLMMFitError("every study has 0 (or n) events, the logit MLE is infinite")
             p = x.sum() / n.sum()
             mu, tau, var_mu = math.log(p / (1 - p)), 0.0, 1.0 / (n.sum() * p * (1 - p))
-    except GLMMFitError as exc:
-        return _fallback(x, n, str(exc), ci_method, pi_method, level, i2_definition, labels, notes)
-    except Exception as exc:
-        reason = f"{type(exc).__name__}: {exc}"
-        return _fallback(x, n, reason, ci_method, pi_method, level, i2_definition, labels, notes)
+    except GLMMFitError:
+        raise
+    except (ArithmeticError, np.linalg.LinAlgError) as exc:
+        raise GLMMFitError(f"{type(exc).__name__}: {exc}") from exc
 
     return _build(x, n, mu, tau, var_mu, used_ci, pi_method, level, i2_definition, labels,
                   notes, model)
@@ -405,20 +474,20 @@ def _build(x, n, mu, tau, var_mu, ci_method, pi_method, level, i2_definition, la
     k = x.size
     tau2 = tau * tau
     se = math.sqrt(var_mu)
-    yi, vi, corrected = _escalc_plo(x, n)
+    yi, vi, _ = transform_proportions(x, n, "logit")[:3]
     het = glmm_heterogeneity(x, n)
 
     df_ci = k - 1 if ci_method == "t" else math.inf
     alpha2 = (1 - level) / 2
     if ci_method == "t":
-        crit = stats.t.isf(alpha2, df_ci) if df_ci > 0 else math.nan
+        crit = -float(special.stdtrit(df_ci, alpha2)) if df_ci > 0 else math.nan
     else:
-        crit = stats.norm.isf(alpha2)
+        crit = -float(special.ndtri(alpha2))
     stat = mu / se
     if ci_method == "t":
-        pval = 2 * stats.t.sf(abs(stat), df_ci) if df_ci > 0 else math.nan
+        pval = 2 * float(special.stdtr(df_ci, -abs(stat))) if df_ci > 0 else math.nan
     else:
-        pval = 2 * stats.norm.sf(abs(stat))
+        pval = 2 * float(special.ndtr(-abs(stat)))
     ci_lo_t, ci_hi_t = mu - crit * se, mu + crit * se
 
     pi_m = pi_method
@@ -436,7 +505,7 @@ def _build(x, n, mu, tau, var_mu, ci_method, pi_method, level, i2_definition, la
         pi_lo_t = pi_hi_t = math.nan
         notes.append(f"Prediction interval not available: {pi_method} needs more studies (k = {k}).")
     else:
-        pcrit = stats.norm.isf(alpha2) if math.isinf(pi_df) else stats.t.isf(alpha2, pi_df)
+        pcrit = -float(special.ndtri(alpha2) if math.isinf(pi_df) else special.stdtrit(pi_df, alpha2))
         half = pcrit * math.sqrt(var_mu + tau2)
         pi_lo_t, pi_hi_t = mu - half, mu + half
 
@@ -510,14 +579,3 @@ def _build(x, n, mu, tau, var_mu, ci_method, pi_method, level, i2_definition, la
         fallback=None,
         notes=tuple(notes),
     )
-
-
-def _fallback(x, n, reason, ci_method, pi_method, level, i2_definition, labels, notes):
-    from synthesis.meta import pool_proportions  # lazy: meta dispatches GLMM back to this module
-
-    text = f"IV logit REML (GLMM did not converge: {reason})"
-    res = pool_proportions(
-        x, n, transform="logit", method="REML", ci_method=ci_method, pi_method=pi_method,
-        level=level, i2_definition=i2_definition, labels=labels,
-    )
-    return replace(res, converged=False, fallback=text, notes=(*notes, *res.notes, text))

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import special
 
+from synthesis.glmm import GLMMFitError, fit_glmm
 from synthesis.heterogeneity import (
     DEFAULT_CONTROL,
     cochran_q,
@@ -408,7 +409,9 @@ def pool_proportions(
     method : {"CE", "DL", "REML", "PM", "ML", "HE", "SJ", "EB", "GLMM"}, default "REML"
         tau² estimator; ``"CE"`` is the common-effect model. ``"GLMM"`` is delegated to
         :func:`synthesis.glmm.fit_glmm` (binomial–normal model; ``transform``, ``add`` and ``to``
-        do not apply).
+        do not apply). When that fit fails (:class:`synthesis.glmm.GLMMFitError`: k < 2, every
+        study 0/n or n/n, divergence) the inverse-variance logit REML model is returned with
+        ``converged=False`` and ``fallback`` saying why, honouring ``ci_method`` (HKSJ included).
     ci_method : {"z", "t", "hksj", "hksj-adhoc"}, default "z"
         metafor ``test="z"``, ``"t"``, ``"knha"``, ``"adhoc"``.
     pi_method : {"metafor", "z", "t(k-1)", "t(k-2)"}, default "metafor"
@@ -467,21 +470,18 @@ def pool_proportions(
 
     if method == "GLMM":
         try:
-            from synthesis.glmm import fit_glmm
-        except ImportError as exc:  # pragma: no cover - depends on the other module
-            raise ImportError(
-                "method='GLMM' needs synthesis.glmm.fit_glmm, which could not be imported "
-                f"({exc}). Use an inverse-variance method (e.g. method='REML') instead."
-            ) from exc
-        return fit_glmm(
-            x,
-            n,
-            ci_method=ci_method,
-            pi_method=pi_method,
-            level=level,
-            i2_definition=i2_definition,
-            labels=labs,
-        )
+            return fit_glmm(
+                x, n, ci_method=ci_method, pi_method=pi_method, level=level,
+                i2_definition=i2_definition, labels=labs,
+            )
+        except GLMMFitError as exc:
+            text = f"IV logit REML (GLMM did not converge: {exc})"
+            res = pool_proportions(
+                x, n, transform="logit", method="REML", ci_method=ci_method,
+                pi_method=pi_method, level=level, i2_definition=i2_definition, labels=labs,
+                tau2_ci=tau2_ci, control=control,
+            )
+            return replace(res, converged=False, fallback=text, notes=(*res.notes, text))
 
     tp = transform_proportions(x, n, transform, add=add, to=to)
     bad = np.flatnonzero(~np.isfinite(tp.yi) | ~np.isfinite(tp.vi) | (tp.vi <= 0))

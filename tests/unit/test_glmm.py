@@ -14,6 +14,7 @@ from scipy import integrate, special, stats
 
 from synthesis import glmm as glmm_mod
 from synthesis.glmm import fit_glmm, glmm_heterogeneity, glmm_loglik
+from synthesis.meta import pool_proportions
 
 REF = json.loads(
     (Path(__file__).resolve().parents[1] / "reference" / "metafor_glmm_extras.json").read_text()
@@ -157,42 +158,44 @@ def test_validation_errors() -> None:
         fit_glmm([1, 2], [3, 4], ci_method="kr")
 
 
-def _has_meta() -> bool:
-    try:
-        import synthesis.meta  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_meta = pytest.mark.skipif(not _has_meta(), reason="synthesis.meta not yet committed")
-
-
-@needs_meta
 @pytest.mark.parametrize(
     ("xi", "ni", "reason"),
     [([0, 0, 0], [10, 12, 9], "every study has 0"), ([5, 7], [5, 7], "every study has n"),
      ([3], [20], "at least 2 studies")],
 )
-def test_fallback_on_degenerate_data(xi, ni, reason) -> None:
-    res = fit_glmm(xi, ni)
+def test_fit_glmm_raises_and_pool_proportions_falls_back(xi, ni, reason) -> None:
+    with pytest.raises(glmm_mod.GLMMFitError, match=reason):
+        fit_glmm(xi, ni)
+    res = pool_proportions(xi, ni, method="GLMM")
     assert res.converged is False
     assert res.fallback.startswith("IV logit REML (GLMM did not converge: ")
     assert reason in res.fallback
     assert res.method == "REML"
 
 
-@needs_meta
 def test_fallback_when_optimiser_fails(monkeypatch) -> None:
     def boom(x, n):
         raise glmm_mod.GLMMFitError("simulated failure")
 
     monkeypatch.setattr(glmm_mod, "_fit_ml", boom)
-    res = fit_glmm([4, 3, 2, 1], [10, 20, 30, 40])
+    res = pool_proportions([4, 3, 2, 1], [10, 20, 30, 40], method="GLMM")
     assert not res.converged
     assert res.fallback == "IV logit REML (GLMM did not converge: simulated failure)"
     # meta's help example metaprop(4:1, 10*1:4) (metafor 3.8-1): IV PLOGIT REML z 0.1210, tau² 1.1940
     assert res.estimate == pytest.approx(0.1210, abs=5e-5)
+
+
+def test_glmm_does_not_import_meta() -> None:
+    # meta owns the fallback: the GLMM module imports nothing from the inverse-variance module,
+    # not even lazily inside a function (the old meta <-> glmm cycle)
+    import ast
+
+    tree = ast.parse(Path(glmm_mod.__file__).read_text())
+    names = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert "synthesis.meta" not in names
+    assert not any("_escalc" in node.name for node in ast.walk(tree)
+                   if isinstance(node, ast.FunctionDef))  # one logit escalc: synthesis.transforms
 
 
 @settings(max_examples=5, deadline=None, database=None)
@@ -202,24 +205,23 @@ def test_properties_never_crash_and_symmetry(rows) -> None:
     x = np.round(n * np.array([r[1] for r in rows]))
     if np.all(x == 0) or np.all(x == n):
         return
-    res = fit_glmm(x, n)
-    flip = fit_glmm(n - x, n)
+    res = pool_proportions(x, n, method="GLMM")
+    flip = pool_proportions(n - x, n, method="GLMM")
     assert 0 <= res.estimate <= 1
     if res.converged and flip.converged:
         assert res.estimate_t == pytest.approx(-flip.estimate_t, abs=1e-4)
         assert res.tau2 == pytest.approx(flip.tau2, abs=1e-4)
         perm = np.arange(x.size)[::-1]
-        again = fit_glmm(x[perm], n[perm])
+        again = pool_proportions(x[perm], n[perm], method="GLMM")
         assert again.estimate_t == pytest.approx(res.estimate_t, abs=1e-5)
 
 
-@needs_meta
-def test_unexpected_error_also_falls_back(monkeypatch) -> None:
+def test_numerical_error_also_falls_back(monkeypatch) -> None:
     def boom(x, n):
         raise FloatingPointError("overflow in exp")
 
     monkeypatch.setattr(glmm_mod, "_fit_ml", boom)
-    res = fit_glmm([4, 3, 2, 1], [10, 20, 30, 40], ci_method="hksj")
+    res = pool_proportions([4, 3, 2, 1], [10, 20, 30, 40], method="GLMM", ci_method="hksj")
     assert not res.converged
     assert "FloatingPointError: overflow in exp" in res.fallback
     assert res.ci_method == "hksj"  # the IV fallback honours HKSJ
@@ -237,3 +239,37 @@ def test_glmm_result_carries_lrt_and_labels_missing_tau2_ci() -> None:
     summ = res.summary().set_index("quantity")
     assert "no Q-profile CI for the GLMM" in summ.loc["tau²", "note"]
     assert "likelihood-ratio" in summ.loc["Q", "note"]
+
+
+@pytest.mark.parametrize(("mu", "tau"), [(-1.2, 0.8), (0.3, 2.0), (-2.0, 0.05), (-1.0, 0.0)])
+def test_analytic_gradient_and_hessian_match_finite_differences(mu, tau) -> None:
+    # the Newton fit relies on the exact derivatives of the AGQ(7) formula (incl. 0/n and n/n)
+    x = np.array([0.0, 2, 5, 1, 0, 10])
+    n = np.array([12.0, 30, 41, 15, 9, 10])
+    lbc = glmm_mod._log_binom_coef(x, n)
+    _, grad, hess, _ = glmm_mod._agq(mu, tau, x, n, lbc)
+    h = 1e-5
+
+    def f(a, b):
+        return glmm_mod._agq(a, b, x, n, lbc, derivs=False)[0]
+
+    def g(a, b):
+        return glmm_mod._agq(a, b, x, n, lbc)[1]
+
+    num_g = [(f(mu + h, tau) - f(mu - h, tau)) / (2 * h), (f(mu, tau + h) - f(mu, tau - h)) / (2 * h)]
+    num_h = np.column_stack([(g(mu + h, tau) - g(mu - h, tau)) / (2 * h),
+                             (g(mu, tau + h) - g(mu, tau - h)) / (2 * h)])
+    assert grad == pytest.approx(num_g, abs=1e-7)
+    assert hess.ravel() == pytest.approx(num_h.ravel(), abs=1e-6)
+    assert hess[0, 1] == pytest.approx(hess[1, 0], abs=1e-12)
+
+
+def test_ml_fit_is_a_maximum_of_the_quadrature_likelihood() -> None:
+    # independent of the optimiser: no point on a grid around the fit has a higher likelihood
+    x, n = [4, 3, 2, 1], [10, 20, 30, 40]
+    res = fit_glmm(x, n)
+    mu, tau = res.estimate_t, math.sqrt(res.tau2)
+    best = glmm_loglik(mu, tau, x, n)
+    for dm in (-0.01, 0.0, 0.01):
+        for dt in (-0.01, 0.0, 0.01):
+            assert glmm_loglik(mu + dm, tau + dt, x, n) <= best + 1e-12
