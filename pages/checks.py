@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from findings import studies as study_views
 from findings.checks_summary import checks_summary
 from ui import evidence_view as V
 from ui.bootstrap import route_through_app
@@ -40,14 +41,14 @@ else:
         st.error(f"{len(errors)} item(s) could not be loaded; {len(base.studies)} record(s) were loaded and are "
                  "used everywhere else. Fix the data file and reload.", icon=":material/error:")
         for p in errors[:15]:
-            st.text(V.problem_line(p))
+            st.text(study_views.problem_line(p))
         if len(errors) > 15:
             st.caption(f"… and {len(errors) - 15} more in the table below.")
     if warnings:
         st.warning(f"{len(warnings)} warning(s) while loading (the records concerned were kept).",
                    icon=":material/warning:")
     with st.expander(f"All {len(base.problems)} load problem(s) as a table", expanded=not errors):
-        probs = V.display_frame(base.problems_frame().drop(columns=["text"], errors="ignore"))
+        probs = study_views.display_frame(base.problems_frame().drop(columns=["text"], errors="ignore"))
         st.dataframe(probs, hide_index=True, width="stretch")
         V.render_download(probs, "load_problems.csv", key="dl_problems")
 
@@ -81,7 +82,7 @@ else:
             if exp.open:  # drawn only when open: the page stays light
                 g = sel[sel["kind"] == kind]
                 with exp:
-                    st.dataframe(V.flag_table(g), hide_index=True, width="stretch")
+                    st.dataframe(study_views.flag_table(g), hide_index=True, width="stretch")
                     ids = list(dict.fromkeys(g["study_id"]))
                     cols = st.columns(min(6, len(ids)))
                     for i, sid in enumerate(ids):
@@ -94,7 +95,7 @@ else:
         if c[1].button("Open study card", key="fc_open_btn", disabled=target is None,
                        icon=":material/library_books:"):
             st.switch_page("pages/studies.py", query_params={"study": target})
-        V.render_download(lambda: V.flag_table(sel), "flags.csv", key="dl_flags")  # built on click
+        V.render_download(lambda: study_views.flag_table(sel), "flags.csv", key="dl_flags")  # built on click
 
 # ------------------------------------------------------------------ candidate denominators
 

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from evidence import userdata as U
+from findings import studies as study_views
 from findings import text
-from ui import evidence_view as V
 from ui import userdata_state as S
 
 _FILE_KEY = "_ud_last_file"
@@ -41,7 +41,7 @@ def handle_upload(up) -> None:
 
 
 def problems_table(problems, *, key: str) -> None:
-    df = V.display_frame(S.problems_frame(problems))
+    df = study_views.display_frame(S.problems_frame(problems))
     st.dataframe(df, hide_index=True, width="stretch", key=key,
                  column_config={"message": st.column_config.TextColumn(width="large")})
 
@@ -65,7 +65,7 @@ def render_last_import(state: S.UserState) -> None:
                  icon=":material/error:")
     if last.problems:
         for p in last.problems[:5]:
-            st.text(V.problem_line(p))
+            st.text(study_views.problem_line(p))
         problems_table(last.problems, key="ud_import_problems")
 
 
@@ -102,7 +102,7 @@ def render_editor(state: S.UserState) -> None:
                    f"({', '.join(state.lossy[:8])}). Editing here keeps only the table's columns for them.",
                    icon=":material/warning:")
         if not st.toggle("Edit them in the table anyway", key="ud_edit_lossy"):
-            st.dataframe(V.display_frame(state.table), hide_index=True, width="stretch")
+            st.dataframe(study_views.display_frame(state.table), hide_index=True, width="stretch")
             return
     key = f"ud_editor_{state.editor_version}"
     st.data_editor(state.table, key=key, num_rows="dynamic", hide_index=True, width="stretch",
@@ -135,14 +135,14 @@ def render_templates() -> None:
 
 def render_user_studies(state: S.UserState) -> None:
     base = state.base
-    fr = V.frames_of(base)
-    table = V.browser_table(fr.studies, frozenset(base.ids))
+    fr = study_views.frames_of(base)
+    table = study_views.browser_table(fr.studies, frozenset(base.ids))
     st.caption(f"{len(base.studies)} valid stud{'y' if len(base.studies) == 1 else 'ies'} from {text.md(state.origin)}; "
                f"{len(fr.flags)} consistency flag(s). " + S.active_label())
     st.dataframe(table, hide_index=True, width="stretch")
     if not fr.flags.empty:
         with st.expander(f"Consistency flags for your studies ({len(fr.flags)})"):
-            st.dataframe(V.flag_table(fr.flags), hide_index=True, width="stretch")
+            st.dataframe(study_views.flag_table(fr.flags), hide_index=True, width="stretch")
     c = st.columns([3, 1])
     pick = c[0].selectbox("Open the card of", list(base.ids), key="ud_open", index=None,
                           placeholder="Choose one of your studies…")

@@ -9,6 +9,7 @@ import streamlit as st
 
 import evidence
 from evidence import userdata as U
+from findings import studies as study_views
 from findings import text as ft
 from ui import analysis as A
 from ui import evidence_view as V
@@ -43,10 +44,10 @@ def merged(base) -> evidence.EvidenceBase:
 def test_flag_view_equals_the_pure_filters(base, kw) -> None:
     fr = V.frames(base)
     view = V.flag_view(fr, **kw)
-    sel = V.filter_flags(fr.flags, **kw)
+    sel = study_views.filter_flags(fr.flags, **kw)
     assert view.flags.equals(sel)
-    kinds = V.flag_kinds(sel)
-    assert view.kinds.equals(V.display_frame(kinds))
+    kinds = study_views.flag_kinds(sel)
+    assert view.kinds.equals(study_views.display_frame(kinds))
     assert [k for k, _, _ in view.kind_rows] == list(kinds["kind"])
     assert [(n, w) for _, n, w in view.kind_rows] == [(int(n), w) for n, w in zip(kinds["flags"], kinds["worst"],
                                                                                   strict=True)]
@@ -64,7 +65,7 @@ def test_flag_options(base) -> None:
 
 def test_views_key_on_content(base, merged) -> None:
     a, b = V.frames(base), V.frames(merged)
-    assert a.key != b.key and a.key == V.frames_key(base)
+    assert a.key != b.key and a.key == study_views.frames_key(base)
     assert len(V.flag_view(b).flags) == len(merged.flags) != len(V.flag_view(a).flags)
     assert "U1" in set(V.browser(b).table["id"]) and "U1" not in set(V.browser(a).table["id"])
     assert list(V.comparison(b, ["U1"]).columns) == ["U1"]
@@ -82,20 +83,20 @@ def test_views_key_on_content(base, merged) -> None:
 def test_browser_rows_equal_the_pure_filter(merged, kw) -> None:
     fr = V.frames(merged)
     uids = frozenset({"U1", "U2"})
-    table = V.browser_table(fr.studies, uids)
+    table = study_views.browser_table(fr.studies, uids)
     b = V.browser(fr, uids)
     assert b.table.equals(table)
-    assert b.options == {c: V.filter_options(table, c) for c in ("histology", "design", "regimen", "kind")}
+    assert b.options == {c: study_views.filter_options(table, c) for c in ("histology", "design", "regimen", "kind")}
     years = [int(y) for y in fr.studies["year"].dropna()]
     assert b.years == (min(years), max(years))
-    assert V.browser_rows(fr, uids, **kw).equals(V.filter_browser(table, **kw))
+    assert V.browser_rows(fr, uids, **kw).equals(study_views.filter_browser(table, **kw))
 
 
 def test_comparison_and_candidates_equal_the_pure_functions(base) -> None:
     fr = V.frames(base)
-    assert V.comparison(fr, ["S2", "S4"]).equals(V.comparison_table(fr.studies, ["S2", "S4"]))
+    assert V.comparison(fr, ["S2", "S4"]).equals(study_views.comparison_table(fr.studies, ["S2", "S4"]))
     for args in (("24.3%", None, 60, 1, "half-up"), ("81.39", 2, 100, 1, "truncate"), ("abc", None, 60, 1, "half-up")):
-        got, want = V.cached_candidates(*args), V.candidates(*args)
+        got, want = V.cached_candidates(*args), study_views.candidates(*args)
         assert got.pairs.equals(want.pairs) and (got.message, got.ok) == (want.message, want.ok)
 
 
