@@ -51,7 +51,7 @@ _EDGE = "#566573"
 #: paper-x of the forest's columns (label, counts end, plot start/end, estimate end, weight end)
 #: and where they go in the paired figure
 _FOREST_KNOTS = (0.0, 0.32, 0.35, 0.69, 0.895, 1.0)
-_PAIRED_KNOTS = (0.0, 0.27, 0.29, 0.485, 0.675, 0.735)
+_PAIRED_KNOTS = (0.0, 0.29, 0.31, 0.495, 0.675, 0.735)
 
 
 def _esc(text: str) -> str:
@@ -244,9 +244,17 @@ def paired_forest_figure(
     title: str = "",
     ci_label: str = "95% CI",
     pooled_label: str = "Pooled (random effects)",
+    groups=None,
+    group_title: str = "Risk of bias",
+    test_text: str = "",
     presentation: bool = False,
 ) -> go.Figure:
     """The forest plot with the risk-of-bias columns to its right (robvis ``rob_forest``).
+
+    With ``groups`` (a :class:`synthesis.subgroups.SubgroupResult` of the same rows, e.g. by
+    overall judgement) and a ``group`` column in ``rows``, the forest is
+    :func:`charts.forest.grouped_forest_figure` (a pooled estimate per group and the
+    between-group test ``test_text``); each risk-of-bias row sits at its study's height.
 
     ``rows`` is the forest table of :func:`charts.forest.forest_figure` in display order;
     ``rob`` is indexed by ``study_id`` with the domain columns and ``Overall`` (robvis
@@ -264,8 +272,15 @@ def paired_forest_figure(
     grid = rob.loc[ids].reset_index(drop=True).copy()
     grid.insert(0, "Study", rows["label"].astype(str).to_numpy())
     _check(grid, palette)
-    fig = forest.forest_figure(rows, result, title=title, ci_label=ci_label,
-                               pooled_label=pooled_label, presentation=False)
+    if groups is None:
+        fig = forest.forest_figure(rows, result, title=title, ci_label=ci_label,
+                                   pooled_label=pooled_label, presentation=False)
+    else:
+        fig = forest.grouped_forest_figure(rows, groups, result, group_title=group_title, title=title,
+                                           ci_label=ci_label, pooled_label=pooled_label,
+                                           test_text=test_text, presentation=False)
+    studies = next(t for t in fig.data if t.name == "studies")
+    y_of = dict(zip(np.asarray(studies.customdata).ravel().tolist(), studies.y, strict=True))
     # squeeze the forest into the left 72 %: the plot area more than the text columns
     def squeeze(x: float) -> float:
         return float(np.interp(x, _FOREST_KNOTS, _PAIRED_KNOTS))
@@ -277,12 +292,12 @@ def paired_forest_figure(
     doms = _domains(grid)
     cols = doms + (["Overall"] if "Overall" in grid else [])
     x_of = {c: float(i) + (0.5 if c == "Overall" else 0.0) for i, c in enumerate(cols)}
-    n = len(rows)
-    y_rows = np.arange(n, dtype=float)[::-1] + 3.0  # forest.forest_figure's study rows
+    y_rows = np.array([y_of[s] for s in ids], dtype=float)  # each study's forest row
+    at_y = {float(y): sid for sid, y in zip(ids, y_rows, strict=True)}
     traces = _grid_traces(grid, cols, x_of, y_rows, palette, size=17, xaxis="x2",
                           domain_names=domain_names)
     for t in traces:
-        t.customdata = np.array([ids[int(round(n + 2.0 - yy))] for yy in t.y], dtype=object)
+        t.customdata = np.array([at_y[float(yy)] for yy in t.y], dtype=object)
         t.showlegend = True
     fig.add_traces(traces)
     fig.update_layout(
@@ -295,11 +310,16 @@ def paired_forest_figure(
     )
     caption = _caption(domain_names, doms)
     if caption:
-        fig.add_annotation(x=0, y=0, xref="paper", yref="paper", yanchor="top", yshift=-62,
+        # below the forest's own footer lines (heterogeneity, between-group test)
+        foot = sum(str(a.text).count("<br>") + 1 for a in fig.layout.annotations
+                   if a.yref == "paper" and a.y == 0 and a.yanchor == "top")
+        shift = 46 + 17 * max(foot, 1)
+        n_cap = caption.count("<br>") + 1
+        fig.add_annotation(x=0, y=0, xref="paper", yref="paper", yanchor="top", yshift=-shift,
                            xanchor="left", align="left", showarrow=False, text=caption,
                            font={"size": 10, "color": theme.COLORS["muted"]})
-        fig.update_layout(height=int(fig.layout.height + 16 * (caption.count("<br>") + 2)),
-                          margin={"b": 110 + 16 * (caption.count("<br>") + 1)})
+        fig.update_layout(height=int(fig.layout.height + 16 * (n_cap + foot)),
+                          margin={"b": shift + 16 * n_cap + 10})
     return theme.apply(fig, presentation=presentation)
 
 

@@ -93,7 +93,7 @@ IGNORED_KEYS = frozenset({
     "ms_unstated",
     # Appraisal & certainty page (tab, palette, study shown; the GRADE question: thresholds, the
     # population asked about and overrides, read by ui.appraisal.current_inputs on every page)
-    "atab", "rob_cb", "appraised", "p0_orr", "p0_dcr", "thr_pfs", "thr_os", "q_regimen",
+    "atab", "rob_cb", "rob_group", "appraised", "p0_orr", "p0_dcr", "thr_pfs", "thr_os", "q_regimen",
     "q_histology", "grade",
 })
 

@@ -47,19 +47,24 @@ tabs = st.tabs(["Risk of bias", "Study appraisals", "RoB-aware pooling", "Certai
 
 if tabs[0].open is not False:
     with tabs[0]:
-        c1, c2 = st.columns([2, 3])
+        c1, c2, c3 = st.columns([2, 2, 3])
         palette = "colourblind" if c1.toggle(
             "Colour-blind palette", key="rob_cb", bind="query-params",
             help="robvis' colour-blind scheme instead of the Cochrane colours.") else "cochrane"
-        with c2:
+        grouped = c2.toggle("Group by overall risk of bias", key="rob_group", bind="query-params",
+                            help="A pooled estimate per overall judgement and the between-group test.")
+        with c3:
             order = controls.sort_control()
         rows = forest.sort_rows(view.rows, order)
         rob = FA.rob_index(AP, rows["study_id"].astype(str).tolist())
         st.subheader(f"{sel.endpoint} with risk of bias")
+        sub, test = U.rob_groups(view.rows, AP, model) if grouped else (None, "")
+        if grouped and sub is None:
+            st.info(text.md(test), icon=":material/info:")
         widgets.plot(robvis.paired_forest_figure(
-            rows, view.result, rob, domain_names=MINORS_ITEMS, palette=palette,
-            ci_label=f"{model.level:.0%} CI", pooled_label=text.pooled_label(view.result)),
-            key="paired", clickable=True)
+            rows.assign(group=rob["Overall"].to_numpy()), view.result, rob, domain_names=MINORS_ITEMS,
+            palette=palette, ci_label=f"{model.level:.0%} CI", pooled_label=text.pooled_label(view.result),
+            groups=sub, test_text=test), key="paired", clickable=True)
         st.caption(f"{view.result.model_label()}. Right: MINORS items D1–D8 and the overall judgement "
                    f"per study, in the forest's order. {text.md(FA.CONVENTIONS[1])}")
         table = FA.robvis_table(rows, AP)

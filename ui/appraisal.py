@@ -9,6 +9,7 @@ import streamlit as st
 
 from evidence.appraisal import DEFAULT_APPRAISALS_PATH, Appraisals, load_appraisals
 from findings import appraisal as FA
+from findings import text
 from findings.text import md
 from synthesis.grade import DOMAINS, RATINGS, RULES, Override, decode_overrides, encode_overrides
 from ui import analysis as A
@@ -227,3 +228,15 @@ def methods_block(sel, model, key: str) -> None:
         return
     g, res, _ = got
     st.code(FA.methods_text([g], {g.outcome: res}), language=None, wrap_lines=True)
+
+
+def rob_groups(rows: pd.DataFrame, ap: Appraisals, model):
+    """Subgroups of the pooled rows by overall judgement and the between-group test in words, or
+    ``(None, why not)``."""
+    sens = FA.rob_sensitivity(rows, ap, model.pool_kwargs(), model.regression_kwargs())
+    b = sens.by_overall
+    if b is None:
+        return None, " ".join(n for n in sens.notes if "subgroup" in n.lower() or "one overall" in n) or \
+            "Grouping needs at least two overall judgements among the pooled studies."
+    return b, (f"Test for subgroup differences: Q = {text.num(b.q_between, 3)}, df = {b.q_between_df}, "
+               f"p = {text.pval(b.q_between_pvalue)}")

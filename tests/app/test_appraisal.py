@@ -73,3 +73,9 @@ def test_pooled_methods_tab_has_the_certainty_paragraph(app_test):
     assert not at.exception
     codes = " ".join(str(c.value) for c in at.code)
     assert "MINORS items 1–8" in codes and "certainty)." in codes
+
+
+def test_grouped_by_overall_judgement(app_test):
+    at = app_test(page=PAGE, query={"rob_group": "true"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error

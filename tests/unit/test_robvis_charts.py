@@ -96,3 +96,20 @@ def test_paired_figure_needs_a_row_per_study():
     rob = pd.DataFrame({"D1": ["Low"], "Overall": ["Low"]}, index=["s1"])
     with pytest.raises(ValueError, match="s2"):
         robvis.paired_forest_figure(rows, res, rob)
+
+
+def test_paired_figure_grouped_by_overall_judgement():
+    from synthesis import subgroup_analysis
+
+    rows, res = _rows()
+    overall = ["Low", "High", "Low", "High"]
+    rob = pd.DataFrame({"D1": ["Low", "High", "Low", "High"], "Overall": overall}, index=rows.study_id)
+    rows = rows.assign(group=overall)
+    sub = subgroup_analysis(rows.events.tolist(), rows.total.tolist(), overall)
+    fig = robvis.paired_forest_figure(rows, res, rob, groups=sub, test_text="Q = 1, p = 0.3")
+    assert any(t.name == "pooled: Low" for t in fig.data) and any(t.name == "pooled: High" for t in fig.data)
+    studies = next(t for t in fig.data if t.name == "studies")
+    study_y = dict(zip(np.asarray(studies.customdata).ravel(), studies.y, strict=True))
+    for t in (t for t in fig.data if getattr(t, "xaxis", None) == "x2"):
+        for sid, y in zip(t.customdata, t.y, strict=True):
+            assert y == study_y[sid]
