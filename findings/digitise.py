@@ -29,6 +29,7 @@ __all__ = [
     "parse_numbers",
     "points_from_clicks",
     "points_from_csv",
+    "reconstructed_medians",
     "workbench_view",
 ]
 
@@ -214,3 +215,23 @@ def workbench_view(times: Sequence[float], survival: Sequence[float], *,
                        "ci_high": ci.iloc[:, 1].to_numpy(dtype=float)})
     return WorkbenchView(r, pd.DataFrame(rows, columns=["quantity", "value"]), acc, risk, km,
                          t_txt(m), f"95% CI {t_txt(lo)} to {t_txt(hi)}", RECONSTRUCTED_LABEL, sentence)
+
+
+def reconstructed_medians(curves: Sequence[object], endpoint: str) -> list[tuple[str, float]]:
+    """(study, median) of each saved curve of ``endpoint`` reconstructed with Guyot's algorithm.
+
+    ``curves`` are :class:`evidence.digitised.DigitisedCurve`; a curve whose reconstruction fails
+    is skipped (the workbench showed why when it was saved). ``inf`` marks a median not reached.
+    """
+    out = []
+    for c in curves:
+        if getattr(c, "endpoint", None) != endpoint:
+            continue
+        try:
+            r = reconstruct_ipd(c.times, c.survival, risk_times=list(c.risk_times) or None,
+                                n_risk=list(c.n_risk) or None, total=c.total, events=c.events)
+        except ValueError:
+            continue
+        label = f"{c.study_id} ({c.arm})" if c.arm else c.study_id
+        out.append((label, r.median()[0]))
+    return out

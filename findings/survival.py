@@ -13,6 +13,7 @@ medians), ``median``, ``weighted`` (median of medians, plain or n-weighted).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -57,6 +58,10 @@ POOL_METHODS = {
     "weighted": "n-weighted median of medians",
 }
 DASH = MISSING
+#: Session key of (endpoint, study, median) of curves reconstructed in the digitising workbench.
+SESSION_RECONSTRUCTED = "digitised_medians"
+#: The comparison row of medians from curves reconstructed in the digitising workbench.
+RECONSTRUCTED_ROW = "median of medians of curves reconstructed from the published Kaplan–Meier figures (Guyot)"
 text = text_value  # plain text of a value; empty for None/NaN/NA (never ``nan``)
 
 
@@ -146,10 +151,14 @@ def exclusions(cands: pd.DataFrame, pre: pd.DataFrame, method: str, result: Pool
     return pd.concat([pd.DataFrame(rows, columns=["study", "left out by", "reason"]), pre], ignore_index=True)
 
 
-def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False, n_pre: int = 0) -> pd.DataFrame:
+def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False, n_pre: int = 0,
+                      reconstructed: Sequence[tuple[str, float]] = ()) -> pd.DataFrame:
     """Every method side by side: studies used, estimate and interval, studies left out.
 
-    ``n_pre``: candidates already left out by the overlap rule (counted as left out by every method).
+    ``n_pre``: candidates already left out by the overlap rule (counted as left out by every
+    method). ``reconstructed``: (study, median) of curves digitised in this session and
+    reconstructed from the published Kaplan–Meier figures (Guyot); when given, their median of
+    medians is a further row (NR medians are left out).
     """
     rows = []
     for m, name in POOL_METHODS.items():
@@ -161,6 +170,18 @@ def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False, n_
         rows.append({"method": name, "studies used": k, "left out": len(cands) + n_pre - k,
                      "pooled median (months)": est, "95% interval (months)": ci,
                      "interval": res.ci_method if res is not None else DASH})
+    if reconstructed:
+        reached = [(lab, m) for lab, m in reconstructed if finite(m)]
+        res = (median_of_medians([m for _, m in reached], labels=[lab for lab, _ in reached])
+               if reached else None)
+        ok = res is not None and res.k >= MIN_STUDIES_TO_POOL
+        rows.append({
+            "method": RECONSTRUCTED_ROW, "studies used": 0 if res is None else res.k,
+            "left out": len(reconstructed) - (0 if res is None else res.k),
+            "pooled median (months)": decimal(res.estimate) if ok else "not pooled (fewer than 2)",
+            "95% interval (months)": (f"{decimal(res.ci_low)}–{decimal(res.ci_high)}"
+                                      if ok and finite(res.ci_low) else DASH),
+            "interval": res.ci_method if res is not None else DASH})
     return pd.DataFrame(rows)
 
 

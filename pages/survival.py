@@ -128,7 +128,8 @@ if tabs[2].open:
                 st.warning(md(V.overlap_note(cands)), icon=":material/warning:")
             try:
                 res = V.run_pool(cands, method, include_unstated=unstated)
-                comparison = V.method_comparison(cands, include_unstated=unstated, n_pre=len(pre))
+                comparison = V.method_comparison(cands, include_unstated=unstated, n_pre=len(pre),
+                                                reconstructed=V.reconstructed_medians(ep))
             except ValueError as exc:
                 st.error(f"These medians cannot be pooled: {md(str(exc))}")
                 st.stop()

@@ -19,6 +19,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from evidence.digitised import ENDPOINTS, DigitisedCurve, curves_from_json, curves_to_json
 from findings import digitise as D
+from findings.survival import SESSION_RECONSTRUCTED
 from findings.text import md
 
 SAVED = "digitised_curves"
@@ -99,6 +100,14 @@ def saved() -> list[DigitisedCurve]:
     return st.session_state.setdefault(SAVED, [])
 
 
+def _remember_medians(curves: list[DigitisedCurve]) -> None:
+    """(endpoint, study, reconstructed median) for the Survival page's method comparison."""
+    store = st.session_state.setdefault(SESSION_RECONSTRUCTED, [])
+    for ep in {c.endpoint for c in curves}:
+        store.extend((ep, label, m) for label, m in D.reconstructed_medians(
+            [c for c in curves if c.endpoint == ep], ep))
+
+
 def save_form(points: pd.DataFrame, risk: dict, study_ids: list[str]) -> None:
     """Provenance form; the curve is validated before it joins the session's saved curves."""
     with st.form("dg_save"):
@@ -128,6 +137,7 @@ def save_form(points: pd.DataFrame, risk: dict, study_ids: list[str]) -> None:
         st.error(f"Not saved — field {md('.'.join(map(str, err['loc'])) or 'curve')}: {md(err['msg'])}.")
         return
     saved().append(curve)
+    _remember_medians([curve])
     st.success(f"Saved: {md(curve.study_id)} {md(curve.endpoint)}, figure {md(curve.figure)} "
                f"({len(curve.times)} points).")
 
@@ -143,6 +153,7 @@ def saved_section() -> None:
             st.error(md(str(exc)))
         else:
             curves.extend(new)
+            _remember_medians(new)
             st.session_state["dg_import_done"] = up.file_id
             st.success(f"{len(new)} curve(s) added from {md(up.name)}.")
     if not curves:

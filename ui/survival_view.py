@@ -33,6 +33,7 @@ from evidence.selection import text_value
 from findings.survival import (  # noqa: F401  (re-exported for the page)
     EORTC_SOURCE,
     POOL_METHODS,
+    SESSION_RECONSTRUCTED,
     default_pool_method,
     exclusions,
     finite,
@@ -642,3 +643,8 @@ def show_milestones(frame: pd.DataFrame, reports: str, bind: str) -> None:
     if view.result is not None and view.result.k:
         plot(milestone_panel(view.result, endpoint=ep, reference=view.reference), key="fig_milestone")
     st.dataframe(view.rows, hide_index=True, width="stretch", key="ms_rows")
+
+
+def reconstructed_medians(endpoint: str) -> list[tuple[str, float]]:
+    """Medians of the curves reconstructed in this session's digitising workbench (``endpoint``)."""
+    return [(label, m) for ep, label, m in st.session_state.get(SESSION_RECONSTRUCTED, []) if ep == endpoint]

@@ -126,6 +126,16 @@ def test_pooled_method_switch_changes_the_numbers(app_test) -> None:
     assert sens.k >= reml.k  # unstated intervals can only add studies
 
 
+def test_pooled_medians_show_reconstruction_based_row(app_test) -> None:
+    at = app_test(page=PAGE, query={"stab": "Pooled medians"})
+    at.session_state["digitised_medians"] = [("PFS", "S7", 6.1), ("PFS", "S10", 13.3), ("OS", "S10", 20.0)]
+    at.run()
+    check_clean(at)
+    comp = next(d.value for d in at.dataframe if "studies used" in d.value.columns)
+    row = comp[comp["method"].str.contains("reconstructed from the published Kaplan–Meier figures")]
+    assert len(row) == 1 and row.iloc[0]["studies used"] == 2
+
+
 def test_pooled_all_reports_warns_and_os_endpoint(app_test) -> None:
     at = app_test(page=PAGE, query={"stab": "Pooled medians", "reports": "All reports (overlapping cohorts)",
                                     "pool_endpoint": "OS", "pool_method": "DL"})

@@ -3,12 +3,15 @@ pools fewer than two, names its interval and says how many studies it used."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pytest
 
 import evidence
+from evidence.digitised import DigitisedCurve
 from findings import survival as FS
+from findings.digitise import reconstructed_medians
 from findings.text import decimal
 from synthesis.meta import pool_effects
 from synthesis.survival_medians import headline_pool_method, median_of_medians, pool_log_medians
@@ -73,3 +76,25 @@ def test_pool_log_medians_uses_pool_effects_with_hksj() -> None:
     wald = pool_log_medians(m, lo, hi, method="PM")
     adhoc = pool_log_medians(m, lo, hi, method="PM", ci_method="hksj-adhoc")
     assert adhoc.ci_high - adhoc.ci_low >= wald.ci_high - wald.ci_low
+
+
+def test_method_comparison_adds_reconstruction_based_row(pfs) -> None:
+    cands, pre = pfs
+    base = FS.method_comparison(cands, n_pre=len(pre))
+    assert FS.RECONSTRUCTED_ROW not in set(base["method"])
+    rec = [("S7", 6.1), ("S10", 13.3), ("S5", math.inf)]
+    comp = FS.method_comparison(cands, n_pre=len(pre), reconstructed=rec)
+    row = comp[comp["method"] == FS.RECONSTRUCTED_ROW].iloc[0]
+    assert row["studies used"] == 2 and row["left out"] == 1  # NR median left out
+    assert row["pooled median (months)"] == "9.7"
+    one = FS.method_comparison(cands, n_pre=len(pre), reconstructed=[("S7", 6.1)])
+    assert one.iloc[-1]["pooled median (months)"] == "not pooled (fewer than 2)"
+
+
+def test_reconstructed_medians_from_saved_curves() -> None:
+    c = DigitisedCurve(study_id="S7", endpoint="PFS", source="x", figure="2", digitised_by="me",
+                       date=dt.date(2026, 12, 6), times=(0, 1, 2, 3, 4, 5, 6),
+                       survival=(1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4), total=10)
+    assert reconstructed_medians([c], "OS") == []
+    (label, m), = reconstructed_medians([c], "PFS")
+    assert label == "S7" and m == 5.5  # S = 0.5 from 5 to 6: R's midpoint
