@@ -1,14 +1,16 @@
 """The appraisal in the reports: paired RoB figure and GRADE summary of findings in the content,
-the HTML report and the PPTX deck."""
+the HTML report, the PPTX deck and the DOCX document."""
 
 from __future__ import annotations
 
 import io
 
 import pytest
+from docx import Document
 from pptx import Presentation
 
 from reports.content import ROB_TITLE, SOF_TITLE, build_content
+from reports.docx import build_docx
 from reports.html import build_html
 from reports.pptx import build_pptx
 from reports.view import View
@@ -54,3 +56,17 @@ def test_pptx_has_rob_and_sof_slides(content):
     assert ROB_TITLE in titles and SOF_TITLE in titles
     sof_text = texts[titles.index(SOF_TITLE)]
     assert "Participants (studies)" in sof_text and "ORR" in sof_text
+
+
+def test_docx_opens_and_holds_the_sof_table(content):
+    doc = Document(io.BytesIO(build_docx(content, render=False)))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert SOF_TITLE in headings and ROB_TITLE in headings
+    sof = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] ==
+               ["Outcome", "Pooled estimate with apatinib (CI)", "Participants (studies)"])
+    outcomes = [r.cells[0].text for r in sof.rows[1:]]
+    assert "ORR" in outcomes
+    orr = sof.rows[1 + outcomes.index("ORR")]
+    assert any(sym in orr.cells[3].text for sym in ("⊕", "◯"))
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "certainty)" in body  # the sentences
