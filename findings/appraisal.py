@@ -74,9 +74,10 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "grade ≥3 adverse events": ("event rate", "critical"),
 }
 
-#: The published MINORS summary of the apatinib-sarcoma meta-analysis, as printed in its abstract.
+#: The published MINORS summary of the apatinib-sarcoma meta-analysis, as quoted from its
+#: abstract; the stored copy of the paper did not show the sentence, so it is not re-checked.
 LONG_2021 = {"mean": 10.48, "sd": 1.75, "min": 7, "max": 13, "k": 21,
-             "cite": "Long Z et al. Front Oncol 2021;11:662318 (abstract)"}
+             "cite": "Long Z et al. Front Oncol 2021, doi:10.3389/fonc.2021.662318 (abstract)"}
 
 _NO_ROB = "NA"
 
@@ -222,8 +223,9 @@ class MinorsDistribution:
                 f"(range {self.low}–{self.high}; {text.count(k, 'study', 'studies')}: {band_words}). "
                 f"Long 2021 reported {text.decimal(LONG_2021['mean'], 2)} ± "
                 f"{text.decimal(LONG_2021['sd'], 2)} (range {LONG_2021['min']}–{LONG_2021['max']}) "
-                f"for {LONG_2021['k']} studies appraised from full texts; these appraisals rest on "
-                "abstracts, where items not reported score 0.")
+                f"for {LONG_2021['k']} studies (as quoted from its abstract, not re-checked here), "
+                "appraised from full texts; these appraisals rest on abstracts, where items not "
+                "reported score 0.")
 
 
 def minors_distribution(appraisals: Appraisals, study_ids: Sequence[str] | None = None) -> MinorsDistribution:
