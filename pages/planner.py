@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from findings import planner as FP
 from ui import analysis as A
 from ui import controls
 from ui import planner as P
@@ -20,14 +21,14 @@ st.caption(
 )
 
 plan_label = st.segmented_control(
-    "Design", list(P.PLANS.values()), default=P.PLANS["simon"], required=True, key="plan",
+    "Design", list(FP.PLANS.values()), default=FP.PLANS["simon"], required=True, key="plan",
     bind=P.BIND, help="Binary endpoint (response): Simon or exact single stage. Time to event "
     "(PFS): one-sample log-rank against a reference curve, exponential test of a median, or a "
     "randomised comparison with chemotherapy alone (Cox model).",
 )
-plan = P.PLAN_KEYS.get(plan_label or "", "simon")
+plan = FP.PLAN_KEYS.get(plan_label or "", "simon")
 
-sources: dict[str, P.Source] = {}
+sources: dict[str, FP.Source] = {}
 F = A.evidence_frames() if plan in ("simon", "single") else None
 if F is not None and not F.outcomes.empty:
     sel = controls.selection_controls(F.outcomes, endpoint=False)
@@ -59,11 +60,11 @@ if plan in ("simon", "single"):
     (src0, src1), endpoint = inp.phrases(), inp.endpoint
     if plan == "simon":
         chosen, which = P.show_simon(design)
-        table = P.simon_table(design)
+        table = FP.simon_table(design)
         label = f"Simon {chosen.kind} {chosen.boundary()}"
     else:
         P.show_single(design)
-        table = P.feasible_table(design)
+        table = FP.feasible_table(design)
         label = f"exact single stage, {design.r}/{design.n}"
     label += f" (p0 = {inp.p0.value:.3f}, p1 = {inp.p1.value:.3f}, α = {inp.alpha:g}, power = {inp.power:g})"
     inputs = [("p0", inp.p0.sentence("p0")), ("p1", inp.p1.sentence("p1")),
@@ -78,9 +79,9 @@ else:
     st.subheader("Design")
     P.show_survival(design)
     src0, src1, endpoint = values["src0"], values["src1"], ""
-    table = P.survival_summary(design)
+    table = FP.survival_summary(design)
     n = design.n_total if plan == "cph" else design.n
-    label = f"{P.PLANS[plan]}, n = {n}"
+    label = f"{FP.PLANS[plan]}, n = {n}"
     inputs = [(k, str(v)) for k, v in values.items() if k not in ("src0", "src1")]
     inputs += [("Source of the reference value", src0), ("Source of the effect", src1)]
 
@@ -89,14 +90,14 @@ st.subheader("Protocol paragraph")
 proto = P.protocol_inputs(plan)
 inputs += proto.rows(plan == "simon")
 try:
-    text = P.paragraph_for(design, src0, src1, which=which or "optimal", endpoint=endpoint, protocol=proto)
+    text = FP.paragraph_for(design, src0, src1, which=which or "optimal", endpoint=endpoint, protocol=proto)
 except ValueError as exc:
     st.error(f"The paragraph cannot be written: {exc}")
     st.stop()
 st.caption("Copy with the button at the top right of the box, or download it. EN(p0) is the expected "
            "sample size under the null hypothesis.")
 st.code(text, language=None, wrap_lines=True)
-md = P.markdown_export("Sample size justification", text, inputs, table)
+md = FP.markdown_export("Sample size justification", text, inputs, table)
 c1, c2, _ = st.columns([1, 1.4, 2])
 c1.download_button("Paragraph (.txt)", text.encode("utf-8"), file_name="sample_size.txt",
                    mime="text/plain", key="dl_par_txt", on_click="ignore", icon=":material/download:")

@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 import pytest
 
 from charts import design as D
+from findings import planner as FP
 from synthesis.design.simon import operating_characteristics, simon_two_stage
-from ui import planner as P
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def res():
 
 
 def test_oc_figure_two_panels(res) -> None:
-    grid = P.oc_grid(0.2, 0.4)
+    grid = FP.oc_grid(0.2, 0.4)
     curves = {"optimal 3/13, 12/43": operating_characteristics(res.optimal, grid),
               "minimax 4/18, 10/33": operating_characteristics(res.minimax, grid)}
     fig = D.oc_figure(curves, p0=0.2, p1=0.4, alpha=0.05, power=0.8)
@@ -41,14 +41,14 @@ def test_oc_figure_single_panel_without_en() -> None:
 
 
 def test_en_vs_n_figure_marks_named_designs(res) -> None:
-    per = P.per_n_designs(0.2, 0.4, 0.05, 0.2, "<=", 33, 48)
-    fig = D.en_vs_n_figure(per, P.named_points(res))
+    per = FP.per_n_designs(0.2, 0.4, 0.05, 0.2, "<=", 33, 48)
+    fig = D.en_vs_n_figure(per, FP.named_points(res))
     by_name = {t.name: t for t in fig.data}
     assert set(by_name) >= {"best design at each n", "minimax (M)", "optimal (O)", "admissible (A)"}
     assert list(by_name["optimal (O)"].x) == [43] and list(by_name["minimax (M)"].x) == [33]
     assert by_name["optimal (O)"].text == ("O",)
     # without the per-n rows the named designs are still drawn
-    fig2 = D.en_vs_n_figure(pd.DataFrame(columns=["n", "EN(p0)", "boundary"]), P.named_points(res))
+    fig2 = D.en_vs_n_figure(pd.DataFrame(columns=["n", "EN(p0)", "boundary"]), FP.named_points(res))
     assert "best design at each n" not in {t.name for t in fig2.data}
     with pytest.raises(ValueError):
         D.en_vs_n_figure(per, pd.DataFrame())

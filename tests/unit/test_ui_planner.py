@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import synthesis
+from findings import planner as FP
 from synthesis.design.simon import operating_characteristics, simon_two_stage
 from synthesis.design.single_stage import single_stage_exact
 from synthesis.design.tte import exponential_median_test, one_sample_logrank, two_arm_cph
@@ -41,7 +42,7 @@ def _pool(model: A.Model):
 
 def test_evidence_sources_match_the_pooled_result(outcomes) -> None:
     model = A.DEFAULT_MODEL
-    src = P.evidence_sources(outcomes, A.Selection(), model, _pool(model), groups=("soft-tissue sarcoma",),
+    src = FP.evidence_sources(outcomes, A.Selection(), model, _pool(model), groups=("soft-tissue sarcoma",),
                              version="0123456789abcdef")
     frame = A.select_outcomes(outcomes, A.Selection()).frame
     res = _pool(model)(frame)
@@ -65,30 +66,30 @@ def test_evidence_sources_match_the_pooled_result(outcomes) -> None:
 def test_sources_skip_missing_intervals_and_failed_pools(outcomes) -> None:
     fake = SimpleNamespace(estimate=0.3, ci_low=0.2, ci_high=0.4, pi_low=math.nan, pi_high=math.nan,
                            k=1, total_n=20, level=0.95)
-    src = P.evidence_sources(outcomes, A.Selection(), A.DEFAULT_MODEL, lambda f: fake)
+    src = FP.evidence_sources(outcomes, A.Selection(), A.DEFAULT_MODEL, lambda f: fake)
     assert "ORR · current view · CI low" in src and "ORR · current view · PI low" not in src
 
     def bad(frame):
         raise ValueError("cannot pool")
 
-    assert P.evidence_sources(outcomes, A.Selection(), A.DEFAULT_MODEL, bad) == {}
+    assert FP.evidence_sources(outcomes, A.Selection(), A.DEFAULT_MODEL, bad) == {}
 
 
 def test_model_phrase_names_every_model() -> None:
-    assert "GLMM" in P.model_phrase(A.Model(method="GLMM", ci_method="hksj"))
-    assert "t(k−1)" in P.model_phrase(A.Model(method="GLMM", ci_method="hksj"))
-    assert "common-effect" in P.model_phrase(A.Model(method="CE"))
-    assert "DerSimonian" in P.model_phrase(A.Model(method="DL", ci_method="z"))
+    assert "GLMM" in FP.model_phrase(A.Model(method="GLMM", ci_method="hksj"))
+    assert "t(k−1)" in FP.model_phrase(A.Model(method="GLMM", ci_method="hksj"))
+    assert "common-effect" in FP.model_phrase(A.Model(method="CE"))
+    assert "DerSimonian" in FP.model_phrase(A.Model(method="DL", ci_method="z"))
 
 
 def test_typed_source_never_empty() -> None:
-    s = P.typed_source(0.25, "  ")
+    s = FP.typed_source(0.25, "  ")
     assert s.value == 0.25 and "source not stated" in s.phrase and s.endpoint == ""
-    assert P.typed_source(0.25, "EORTC 62012.").phrase == "EORTC 62012"
+    assert FP.typed_source(0.25, "EORTC 62012.").phrase == "EORTC 62012"
 
 
 def test_simon_table_published_design(simon) -> None:
-    t = P.simon_table(simon)
+    t = FP.simon_table(simon)
     assert list(t["Design"]) == ["minimax", "admissible", "optimal"]
     opt = t[t["Design"] == "optimal"].iloc[0]
     assert (opt["Stage 1: r1/n1"], opt["Overall: r/n"]) == ("3/13", "12/43")
@@ -99,66 +100,66 @@ def test_simon_table_published_design(simon) -> None:
 
 
 def test_pick_options_and_design(simon) -> None:
-    opts = P.pick_options(simon)
+    opts = FP.pick_options(simon)
     assert opts["optimal"] == "optimal: 3/13, 12/43" and opts["minimax"] == "minimax: 4/18, 10/33"
     adm = [k for k in opts if k.startswith("admissible")]
     assert adm == ["admissible n = 38"]
-    d, which = P.pick_design(simon, adm[0])
+    d, which = FP.pick_design(simon, adm[0])
     assert d.boundary() == "3/14, 11/38" and simon.admissible[which] == d
-    assert P.pick_design(simon, "minimax") == (simon.minimax, "minimax")
-    assert P.pick_design(simon, "garbage") == (simon.optimal, "optimal")
+    assert FP.pick_design(simon, "minimax") == (simon.minimax, "minimax")
+    assert FP.pick_design(simon, "garbage") == (simon.optimal, "optimal")
 
 
 def test_oc_table_marks_p0_p1(simon) -> None:
-    t = P.oc_table(simon.optimal)
+    t = FP.oc_table(simon.optimal)
     row0 = t[t["Marker"] == "p0 (null)"].iloc[0]
     assert row0["True response rate"] == "20.0%" and row0["EN (patients)"] == 20.58
     row1 = t[t["Marker"] == "p1 (alternative)"].iloc[0]
     assert row1["P(declare promising)"] == pytest.approx(simon.optimal.power, abs=1e-4)
-    grid = P.oc_grid(0.186, 0.35)
+    grid = FP.oc_grid(0.186, 0.35)
     assert 0.186 in grid and 0.35 in grid and grid[0] == 0 and grid[-1] == 1
 
 
 def test_per_n_designs_contain_minimax_and_optimal(simon) -> None:
-    per = P.per_n_designs(0.2, 0.4, 0.05, 0.2, "<=", simon.minimax.n, simon.optimal.n + 5)
+    per = FP.per_n_designs(0.2, 0.4, 0.05, 0.2, "<=", simon.minimax.n, simon.optimal.n + 5)
     by_n = per.set_index("n")
     assert by_n.loc[33, "boundary"] == "4/18, 10/33"
     assert by_n.loc[43, "boundary"] == "3/13, 12/43"
     assert by_n["EN(p0)"].min() == pytest.approx(simon.optimal.en0)
-    named = P.named_points(simon)
+    named = FP.named_points(simon)
     assert set(named["kind"]) == {"minimax", "admissible", "optimal"}
 
 
 def test_single_stage_helpers() -> None:
     res = single_stage_exact(0.4, 0.6, 0.1, 0.1)
-    curve = P.single_stage_curve(res, 35, 50)
+    curve = FP.single_stage_curve(res, 35, 50)
     feas = set(curve.loc[curve["feasible"], "n"])
     assert 41 in feas and 42 not in feas
     listed = {n for n, *_ in res.feasible}
     assert listed <= feas | set(range(51, 1000))
     row = curve.set_index("n").loc[41]
     assert row["r"] == res.r and row["power"] == pytest.approx(res.power)
-    t = P.feasible_table(res)
+    t = FP.feasible_table(res)
     assert t.loc[t["n"] == 41, "reported"].iloc[0].startswith("reported")
-    oc = P.single_oc(res, np.array([0.4, 0.6]))
+    oc = FP.single_oc(res, np.array([0.4, 0.6]))
     assert oc["P(declare promising)"].tolist() == pytest.approx([res.alpha, res.power])
 
 
 def test_survival_curves_agree_with_the_designs() -> None:
     d = one_sample_logrank(9, 1 / 1.75, 5, 3, shape=1.22)
-    c = P.logrank_curve(d).set_index("n")
+    c = FP.logrank_curve(d).set_index("n")
     assert c.loc[d.n, "power"] == pytest.approx(d.power)
     e = exponential_median_test(4, 6, 24, 12)
-    ce = P.exponential_curve(e).set_index("n")
+    ce = FP.exponential_curve(e).set_index("n")
     assert ce.loc[e.n, "power"] >= 0.8 > ce.loc[e.n - 1, "power"]
     ex = exponential_median_test(4, 6, 24, 12, exact=True)
-    cx = P.exponential_curve(ex)
+    cx = FP.exponential_curve(ex)
     assert cx["power"].between(0, 1).all()
     cph = two_arm_cph(0.7, 0.25, 0.35)
-    cc = P.cph_curve(cph).set_index("n")
+    cc = FP.cph_curve(cph).set_index("n")
     assert cc.loc[cph.n_total, "power"] == pytest.approx(cph.power, abs=1e-6)
     for design in (d, e, cph):
-        s = P.survival_summary(design)
+        s = FP.survival_summary(design)
         assert len(s) >= 6 and not NAN.search(s.to_string())
 
 
@@ -170,19 +171,19 @@ def test_check_power() -> None:
 
 
 def test_paragraph_and_markdown(simon) -> None:
-    text = P.paragraph_for(simon, "the lower bound X", "the pooled Y", which="optimal",
+    text = FP.paragraph_for(simon, "the lower bound X", "the pooled Y", which="optimal",
                            endpoint="objective response rate (ORR)")
     assert "EN(p0) = 20.6" in text and "the lower bound X" in text and "Simon" in text
-    md = P.markdown_export("Sample size", text, [("p0", "p0 = 0.200: X")], P.simon_table(simon))
+    md = FP.markdown_export("Sample size", text, [("p0", "p0 = 0.200: X")], FP.simon_table(simon))
     assert md.startswith("# Sample size") and "| minimax |" in md and "- **p0**: p0 = 0.200: X" in md
     d = one_sample_logrank(9, 1 / 1.75, 5, 3, shape=1.22)
-    assert "Wu" in P.paragraph_for(d, "a", "b", endpoint="ignored")
+    assert "Wu" in FP.paragraph_for(d, "a", "b", endpoint="ignored")
 
 
 def test_paragraph_for_passes_the_protocol_details(simon) -> None:
-    proto = P.Protocol(P.TREATMENT, P.ASSESSMENT["binary"], 0.1, False)
-    text = P.paragraph_for(simon, "the lower bound X", "the pooled Y", which="minimax",
-                           endpoint=P.ENDPOINT_NAMES["DCR"], protocol=proto)
+    proto = FP.Protocol(FP.TREATMENT, FP.ASSESSMENT["binary"], 0.1, False)
+    text = FP.paragraph_for(simon, "the lower bound X", "the pooled Y", which="minimax",
+                           endpoint=FP.ENDPOINT_NAMES["DCR"], protocol=proto)
     assert "trial of apatinib plus doxorubicin and ifosfamide is the disease control rate (DCR)" in text
     assert "based on best overall response per RECIST 1.1 in evaluable patients" in text
     assert "minimax" in text and "Accrual will not be suspended" in text
@@ -190,42 +191,42 @@ def test_paragraph_for_passes_the_protocol_details(simon) -> None:
     assert "the accrual target is 37 patients (33/0.90, rounded up), about 20 of them in stage 1" in text
     assert "apatinib plus doxorubicin and ifosfamide will be declared promising if more than 10" in text
     d = one_sample_logrank(6, 0.6, 24, 12)
-    t = P.paragraph_for(d, "a", "b", protocol=P.Protocol(assessment=P.ASSESSMENT["survival"], dropout=0.1))
+    t = FP.paragraph_for(d, "a", "b", protocol=FP.Protocol(assessment=FP.ASSESSMENT["survival"], dropout=0.1))
     assert "median PFS m0 = 6 months" in t and "10.0 months" in t and "progression per RECIST 1.1" in t
     assert f"accrual target is {-(-d.n * 10 // 9)} patients" in t
-    rows = dict(P.Protocol(dropout=0.1).rows(simon=True))
-    assert rows["Not evaluable or lost"] == "10%" and rows["Treatment"] == P.TREATMENT
-    assert "Accrual paused until stage-1 responses are assessed" not in dict(P.Protocol().rows(simon=False))
+    rows = dict(FP.Protocol(dropout=0.1).rows(simon=True))
+    assert rows["Not evaluable or lost"] == "10%" and rows["Treatment"] == FP.TREATMENT
+    assert "Accrual paused until stage-1 responses are assessed" not in dict(FP.Protocol().rows(simon=False))
 
 
 def test_planner_uses_the_public_per_n_api() -> None:
     import inspect
 
-    src = inspect.getsource(P)
+    src = inspect.getsource(FP)
     assert "_Search" not in src and "designs_at_n" not in src and "en_by_n(" in src
 
 
 def test_binary_inputs_endpoint() -> None:
-    s_orr = P.Source("k", "l", 0.2, "x", "ORR")
-    s_dcr = P.Source("k", "l", 0.6, "x", "DCR")
-    typed = P.typed_source(0.4, "")
-    assert P.Binary(s_dcr, P.typed_source(0.8, ""), 0.05, 0.8).endpoint.startswith("disease control")
+    s_orr = FP.Source("k", "l", 0.2, "x", "ORR")
+    s_dcr = FP.Source("k", "l", 0.6, "x", "DCR")
+    typed = FP.typed_source(0.4, "")
+    assert P.Binary(s_dcr, FP.typed_source(0.8, ""), 0.05, 0.8).endpoint.startswith("disease control")
     assert P.Binary(s_orr, typed, 0.05, 0.8).endpoint.startswith("objective")
     assert P.Binary(s_orr, s_dcr, 0.05, 0.8).endpoint.startswith("objective")
     assert P.Binary(s_orr, typed, 0.05, 0.8).beta == 0.2
 
 
 def test_operating_characteristics_used_by_the_chart(simon) -> None:
-    oc = operating_characteristics(simon.optimal, P.oc_grid(0.2, 0.4))
+    oc = operating_characteristics(simon.optimal, FP.oc_grid(0.2, 0.4))
     assert {"p", "PET", "P(declare promising)", "EN"} <= set(oc.columns)
 
 
 def test_phrases_shorten_the_second_source_of_one_pool() -> None:
-    lo = P.Source("ORR · current view · CI low", "", 0.199,
+    lo = FP.Source("ORR · current view · CI low", "", 0.199,
                   "the lower bound of the 95% confidence interval of the pooled ORR of X", "ORR")
-    est = P.Source("ORR · current view · pooled", "", 0.282, "the pooled ORR of X", "ORR")
-    other = P.Source("ORR · osteosarcoma · pooled", "", 0.3, "the pooled ORR of Y", "ORR")
+    est = FP.Source("ORR · current view · pooled", "", 0.282, "the pooled ORR of X", "ORR")
+    other = FP.Source("ORR · osteosarcoma · pooled", "", 0.3, "the pooled ORR of Y", "ORR")
     assert P.Binary(lo, est, 0.05, 0.8).phrases() == (lo.phrase, "the pooled estimate of the same meta-analysis (28.2%)")
     assert P.Binary(lo, other, 0.05, 0.8).phrases() == (lo.phrase, other.phrase)
-    typed = P.typed_source(0.4, "target")
+    typed = FP.typed_source(0.4, "target")
     assert P.Binary(lo, typed, 0.05, 0.8).phrases() == (lo.phrase, "target")

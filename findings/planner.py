@@ -1,0 +1,416 @@
+"""The Trial planner view: evidence-sourced p0/p1 with the sentences that say where they came from,
+design tables, operating-characteristic and power-curve tables, and the protocol text export.
+
+:func:`evidence_sources` turns every pooled estimate, CI and PI bound of the current view (and of
+each histology group) into a candidate p0/p1 (:class:`Source`) with its provenance sentence;
+the rest formats the results of :mod:`synthesis.design` (every design number comes from there).
+No Streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from evidence.selection import (
+    ENDPOINTS,
+    FILTER_COLUMNS,
+    REPORTS,
+    TIMEPOINTS,
+    Selection,
+    select_outcomes,
+)
+from synthesis.design.paragraph import protocol_paragraph
+from synthesis.design.simon import (
+    HARD_CAP,
+    SimonDesign,
+    SimonResult,
+    en_by_n,
+    operating_characteristics,
+    simon_two_stage,
+)
+from synthesis.design.single_stage import SingleStageResult, attained_by_n
+from synthesis.design.tte import CPHDesign, ExponentialDesign, TTEDesign, power_curve
+from synthesis.spec import Model
+from synthesis.vocabulary import LABELS
+
+#: design types (URL value -> label)
+#: design types: key -> label (the label is the URL value, ``?plan=Single+stage``)
+PLANS = {
+    "simon": "Simon two-stage",
+    "single": "Single stage",
+    "logrank": "One-sample log-rank",
+    "exponential": "Exponential median",
+    "cph": "Two-arm Cox",
+}
+
+
+PLAN_KEYS = {v: k for k, v in PLANS.items()}
+
+
+TYPED = "typed value"
+
+
+CONSTRAINTS = {"≤ (Simon 1989)": "<=", "< (clinfun)": "<"}
+
+
+STATS = ("est", "ci_low", "ci_high", "pi_low", "pi_high")
+
+
+ENDPOINT_NAMES = {"ORR": "objective response rate (ORR)", "DCR": "disease control rate (DCR)"}
+
+
+TIME_UNIT = "months"  # every survival input of the page is in months
+
+
+#: the seed protocol's regimen and assessments (used when the inputs are left empty)
+TREATMENT = "apatinib plus doxorubicin and ifosfamide"
+
+
+ASSESSMENT = {
+    "binary": "best overall response per RECIST 1.1 in evaluable patients",
+    "survival": "progression per RECIST 1.1 or death from any cause, whichever occurs first",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Protocol:
+    """Protocol details of the paragraph: regimen, assessment, non-evaluable fraction, pause."""
+
+    treatment: str = TREATMENT
+    assessment: str = ""
+    dropout: float = 0.0  # fraction of enrolled patients not evaluable (or lost)
+    pause_accrual: bool = True
+
+    def rows(self, simon: bool) -> list[tuple[str, str]]:
+        """(input, value) rows for the Markdown export."""
+        out = [("Treatment", self.treatment), ("Assessment", self.assessment or "not stated"),
+               ("Not evaluable or lost", f"{100 * self.dropout:g}%")]
+        if simon:
+            out.append(("Accrual paused until stage-1 responses are assessed", "yes" if self.pause_accrual else "no"))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A candidate value for p0 or p1 and the phrase saying where it came from."""
+
+    key: str  # "ORR · current view · CI low" (the option, also the URL value)
+    label: str  # short option label
+    value: float  # rounded to 0.001
+    phrase: str  # noun phrase for the protocol paragraph ("the lower bound of ...")
+    endpoint: str = "ORR"
+
+    def sentence(self, name: str) -> str:
+        """``"p0 = 0.199: the lower bound of ..."``."""
+        return f"{name} = {self.value:.3f}: {self.phrase}"
+
+
+def typed_source(value: float, note: str) -> Source:
+    """A value typed by the user with their own description (never empty)."""
+    note = (note or "").strip().rstrip(".") or "a value set by the investigators (source not stated)"
+    return Source(TYPED, "typed value", float(value), note, "")
+
+
+def model_phrase(model: Model) -> str:
+    """Short description of the pooling model, e.g. ``"random-effects model with REML τ² on the logit
+    scale, Hartung–Knapp–Sidik–Jonkman confidence interval"``."""
+    ci = LABELS.get(model.ci_method, model.ci_method)
+    # no parentheses: the phrase is itself quoted inside parentheses (never doubled)
+    if model.method == "GLMM":
+        core = "binomial–normal GLMM with logit link, fitted by maximum likelihood"
+        if model.ci_method in ("hksj", "hksj-adhoc"):
+            ci = "t(k−1)"
+    elif model.method == "CE":
+        core = f"common-effect model on the {LABELS.get(model.transform, model.transform)} scale"
+    else:
+        est = LABELS.get(model.method, model.method)
+        est = est[est.find("(") + 1 : est.find(")")] if "(" in est else est
+        core = f"random-effects model with {est} τ² on the {LABELS.get(model.transform, model.transform)} scale"
+    return f"{core}, {ci} confidence interval"
+
+
+def _scope(sel: Selection, group: str) -> str:
+    hist = group if group != "all" else (", ".join(sel.histology) if sel.histology else "")
+    scope = f"advanced {hist}" if hist else "advanced sarcoma (all histologies)"
+    extra = [f"{n} {', '.join(getattr(sel, n))}" for n in FILTER_COLUMNS if n != "histology" and getattr(sel, n)]
+    return scope + (f", restricted to {'; '.join(extra)}" if extra else "")
+
+
+def _phrase(stat: str, result, sel: Selection, model: Model, group: str, endpoint: str, version: str = "") -> str:
+    lvl = f"{result.level:.0%}"
+    what = {
+        "est": "pooled estimate",
+        "ci_low": f"lower bound of the {lvl} confidence interval",
+        "ci_high": f"upper bound of the {lvl} confidence interval",
+        "pi_low": f"lower bound of the {lvl} prediction interval",
+        "pi_high": f"upper bound of the {lvl} prediction interval",
+    }[stat]
+    of = "" if stat == "est" else " of the pooled"
+    head = f"the {what}{of} {ENDPOINT_NAMES[endpoint]} of apatinib in {_scope(sel, group)}"
+    if stat == "est":
+        head = f"the pooled {ENDPOINT_NAMES[endpoint]} of apatinib in {_scope(sel, group)}"
+    k = int(result.k)
+    nums = f"pooled {_p(result.estimate)}, {lvl} CI {_p(result.ci_low)}–{_p(result.ci_high)}"
+    if stat.startswith("pi"):
+        nums += f", {lvl} PI {_p(result.pi_low)}–{_p(result.pi_high)}"
+    tp = TIMEPOINTS[sel.timepoint].lower()
+    return (
+        f"{head} in this dashboard's meta-analysis ({nums}; {k} {'study' if k == 1 else 'studies'}, "
+        f"{int(result.total_n)} patients; {model_phrase(model)}; {tp}; {REPORTS[sel.reports].lower()}"
+        + (f"; evidence file SHA-256 {version[:12]}" if version else "") + ")"
+    )
+
+
+def _p(x: float) -> str:
+    return f"{100 * float(x):.1f}%"
+
+
+def evidence_sources(
+    outcomes: pd.DataFrame,
+    sel: Selection,
+    model: Model,
+    pool: Callable[[pd.DataFrame], object],
+    *,
+    groups: tuple[str, ...] = (),
+    version: str = "",
+) -> dict[str, Source]:
+    """Candidate p0/p1 values from the pooled results of the current view.
+
+    For ORR and DCR, the view's pooled estimate and its CI and PI bounds, then the same for each
+    histology group in ``groups`` (the view's other filters kept).  ``pool(frame)`` returns a
+    ``synthesis`` pooled result (e.g. :func:`findings.pooled.pool`); pools that fail
+    (``ValueError``) or values outside (0, 1) are left out.  Values are rounded to 0.001.
+    ``version`` (the evidence file's SHA-256) is quoted so that the value can be traced.
+    """
+    out: dict[str, Source] = {}
+    for ep in ENDPOINTS:
+        for group in ("all", *groups):
+            s = replace(sel, endpoint=ep, histology=(group,) if group != "all" else sel.histology)
+            frame = select_outcomes(outcomes, s).frame
+            if frame.empty:
+                continue
+            try:
+                res = pool(frame)
+            except ValueError:
+                continue
+            where = group if group != "all" else ("current view" if not sel.histology else ", ".join(sel.histology))
+            for stat in STATS:
+                v = float(getattr(res, "estimate" if stat == "est" else stat, math.nan))
+                if not math.isfinite(v) or not 0.0 < round(v, 3) < 1.0:
+                    continue
+                v = round(v, 3)
+                name = {"est": "pooled", "ci_low": "CI low", "ci_high": "CI high",
+                        "pi_low": "PI low", "pi_high": "PI high"}[stat]
+                key = f"{ep} · {where} · {name}"
+                out[key] = Source(
+                    key, f"{key} = {v:.3f} (k = {int(res.k)})", v,
+                    _phrase(stat, res, s, model, group, ep, version), ep,
+                )
+    return out
+
+
+def _q(d: SimonDesign) -> str:
+    if not (math.isfinite(d.q_low) and math.isfinite(d.q_high)):
+        return "–"
+    return f"{d.q_low:.3f}–{d.q_high:.3f}"
+
+
+def simon_designs(res: SimonResult) -> list[SimonDesign]:
+    """Minimax, admissible and optimal designs, once each, by increasing n."""
+    seen: dict[tuple[int, int, int, int], SimonDesign] = {}
+    for d in (*res.admissible, res.minimax, res.optimal):
+        seen.setdefault((d.r1, d.n1, d.r, d.n), d)
+    return sorted(seen.values(), key=lambda d: (d.n, d.n1))
+
+
+def simon_table(res: SimonResult) -> pd.DataFrame:
+    """One row per design: boundary, EN(p0), PET(p0), attained α and power, q-range, rule."""
+    rows = [
+        {
+            "Design": d.kind,
+            "Stage 1: r1/n1": f"{d.r1}/{d.n1}",
+            "Overall: r/n": f"{d.r}/{d.n}",
+            "EN(p0) under H0": round(d.en0, 2),
+            "PET(p0)": round(d.pet0, 4),
+            "EN(p1)": round(d.en1, 2),
+            "Attained α": round(d.alpha, 4),
+            "Attained power": round(d.power, 4),
+            "q-range (admissible)": _q(d),
+            "Rule": d.rule_text(),
+        }
+        for d in simon_designs(res)
+    ]
+    return pd.DataFrame(rows)
+
+
+def pick_options(res: SimonResult) -> dict[str, str]:
+    """Radio options for the design described in the paragraph: value -> label."""
+    out = {"optimal": res.optimal, "minimax": res.minimax}
+    for d in res.admissible:
+        if d.kind == "admissible":
+            out[f"admissible n = {d.n}"] = d
+    return {k: f"{k}: {d.boundary()}" for k, d in out.items()}
+
+
+def pick_design(res: SimonResult, pick: str) -> tuple[SimonDesign, str | int]:
+    """The chosen design and the ``which`` argument of ``protocol_paragraph``."""
+    if pick.startswith("admissible n = ") and pick[15:].isdigit():
+        for i, d in enumerate(res.admissible):
+            if d.n == int(pick[15:]) and d.kind == "admissible":
+                return d, i
+    if pick == "minimax":
+        return res.minimax, "minimax"
+    return res.optimal, "optimal"
+
+
+def oc_grid(p0: float, p1: float, step: float = 0.01) -> np.ndarray:
+    """A grid over [0, 1] that contains p0 and p1 exactly."""
+    g = np.round(np.arange(0.0, 1.0 + step / 2, step), 6)
+    return np.unique(np.concatenate([g, [p0, p1]]))
+
+
+def oc_table(design: SimonDesign, *, step: float = 0.05) -> pd.DataFrame:
+    """Operating characteristics at 5% steps around p0..p1 (and at p0, p1), display-ready."""
+    lo, hi = max(0.0, design.p0 - 0.15), min(1.0, design.p1 + 0.25)
+    g = np.round(np.arange(0.0, 1.0 + 1e-9, step), 6)
+    g = np.unique(np.concatenate([g[(g >= lo - 1e-9) & (g <= hi + 1e-9)], [design.p0, design.p1]]))
+    oc = operating_characteristics(design, g)
+    mark = np.where(np.isclose(g, design.p0), "p0 (null)", np.where(np.isclose(g, design.p1), "p1 (alternative)", ""))
+    return pd.DataFrame(
+        {
+            "True response rate": [f"{100 * v:.1f}%" for v in g],
+            "Marker": mark,
+            "PET (stop after stage 1)": oc["PET"].round(4),
+            "P(declare promising)": oc["P(declare promising)"].round(4),
+            "EN (patients)": oc["EN"].round(2),
+        }
+    )
+
+
+def single_oc(res: SingleStageResult, p: np.ndarray) -> pd.DataFrame:
+    """P(declare promising) = P(X >= r | n, p) of the single-stage design over ``p``."""
+    return operating_characteristics(res, p)
+
+
+def single_stage_curve(res: SingleStageResult, n_lo: int, n_hi: int) -> pd.DataFrame:
+    """Attained α and power of the best cut-off at each n (the non-monotone saw-tooth)."""
+    return attained_by_n(res, n_lo, n_hi)
+
+
+def feasible_table(res: SingleStageResult) -> pd.DataFrame:
+    df = res.to_frame()
+    df.insert(2, "Rule", [f"promising if ≥ {r} of {n} respond" for n, r in zip(df["n"], df.iloc[:, 1], strict=True)])
+    df["reported"] = np.where(df["n"] == res.n, "reported (smallest feasible n)", "")
+    return df.round({"alpha": 4, "power": 4})
+
+
+def per_n_designs(
+    p0: float, p1: float, alpha: float, beta: float, constraint: str, n_lo: int, n_hi: int,
+) -> pd.DataFrame:
+    """Best design (smallest EN(p0)) at each maximum n in [n_lo, n_hi] (clinfun's rows).
+
+    Uses the public :func:`synthesis.design.simon.en_by_n` on the designs searched up to
+    ``n_hi`` (so the rows run from the minimax n to ``n_hi``).  Returns columns ``n``,
+    ``EN(p0)``, ``boundary``; an empty frame if no design with n <= ``n_hi`` exists.
+    """
+    cols = ["n", "EN(p0)", "boundary"]
+    try:
+        cap = min(max(2, int(n_hi)), HARD_CAP)
+        res = simon_two_stage(p0, p1, alpha, beta, n_max=cap, constraint=constraint)
+    except ValueError:
+        return pd.DataFrame(columns=cols)
+    df = en_by_n(res, extra=max(0, int(n_hi) - res.optimal.n))
+    df = df[(df["n"] >= n_lo) & (df["n"] <= n_hi)]
+    return pd.DataFrame(
+        {
+            "n": df["n"].astype(int).tolist(),
+            "EN(p0)": df["EN(p0)"].astype(float).tolist(),
+            "boundary": [f"{r1}/{n1}, {r}/{n}" for r1, n1, r, n in zip(df["r1"], df["n1"], df["r"], df["n"], strict=True)],
+        },
+        columns=cols,
+    )
+
+
+def named_points(res: SimonResult) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"kind": d.kind, "n": d.n, "EN(p0)": d.en0, "boundary": d.boundary()} for d in simon_designs(res)]
+    )
+
+
+def logrank_curve(d: TTEDesign) -> pd.DataFrame:
+    return power_curve(d, np.arange(max(2, d.n // 3), 2 * d.n + 1))
+
+
+def exponential_curve(d: ExponentialDesign) -> pd.DataFrame:
+    """Power against n: events = n · P(event) (Wald), or its integer part (exact χ²)."""
+    return power_curve(d, np.arange(max(2, d.n // 3), 2 * d.n + 1))
+
+
+def cph_curve(d: CPHDesign) -> pd.DataFrame:
+    tot = d.n_total
+    ns = np.arange(max(4, tot // 3), 2 * tot + 1, max(1, tot // 100))
+    return power_curve(d, np.unique(np.append(ns, tot)))
+
+
+def markdown_export(title: str, paragraph: str, inputs: list[tuple[str, str]], table: pd.DataFrame | None) -> str:
+    """A Markdown document: the paragraph, every input with its source, and the design table."""
+    lines = [f"# {title}", "", paragraph, "", "## Inputs", ""]
+    lines += [f"- **{k}**: {v}" for k, v in inputs]
+    if table is not None and not table.empty:
+        cols = [str(c) or " " for c in table.columns]
+        lines += ["", "## Designs", "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        for row in table.itertuples(index=False):
+            lines.append("| " + " | ".join(str(v).replace("|", "/") for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def paragraph_for(
+    result, p0_src: str, p1_src: str, which: str | int = "optimal", endpoint: str = "",
+    protocol: Protocol | None = None,
+) -> str:
+    """``protocol_paragraph`` with the endpoint name only for binary designs and the protocol
+    details (regimen, assessment, non-evaluable fraction, accrual pause; times in months)."""
+    binary = isinstance(result, SimonResult | SingleStageResult)
+    kw: dict = {"endpoint": endpoint} if endpoint and binary else {}
+    if isinstance(result, SimonResult):
+        kw["which"] = which
+    if protocol is not None:
+        kw |= {"treatment": protocol.treatment, "assessment": protocol.assessment, "dropout": protocol.dropout}
+        if isinstance(result, SimonResult):
+            kw["pause_accrual"] = protocol.pause_accrual
+    if not binary:
+        kw["time_unit"] = TIME_UNIT
+    return protocol_paragraph(result, p0_source=p0_src, p1_source=p1_src, **kw)
+
+
+def survival_summary(d) -> pd.DataFrame:
+    """Inputs and results of a survival design as (quantity, value) display rows."""
+    if isinstance(d, TTEDesign):
+        m1 = d.m0 * d.hazard_ratio ** (-1.0 / d.shape)
+        rows = [("Reference median m0", f"{d.m0:g} months"), ("Weibull shape", f"{d.shape:g}"),
+                ("Hazard ratio under H1", f"{d.hazard_ratio:.3f} (target median {m1:.1f} months)"),
+                ("Accrual / follow-up", f"{d.accrual:g} / {d.follow_up:g} months"),
+                ("One-sided α / target power", f"{d.alpha:g} / {d.power_target:g}"),
+                ("Patients n (raw)", f"{d.n} ({d.n_raw:.2f})"), ("Approximate power at n", f"{d.power:.4f}"),
+                ("Expected events under H1 / H0", f"{d.expected_events_h1:.1f} / {d.expected_events_h0:.1f}"),
+                ("Test", d.statistic)]
+    elif isinstance(d, ExponentialDesign):
+        rows = [("Medians m0 → m1", f"{d.m0:g} → {d.m1:g} months"),
+                ("Accrual / follow-up", f"{d.accrual:g} / {d.follow_up:g} months"),
+                ("One-sided α / target power", f"{d.alpha:g} / {d.power_target:g}"),
+                ("Events required", f"{d.events:.1f}"), ("P(event) under H1", f"{d.p_event:.3f}"),
+                ("Patients n (raw)", f"{d.n} ({d.n_raw:.1f})"), ("Attained power", f"{d.power:.4f}"),
+                ("Test", d.method)]
+    else:
+        rows = [("Hazard ratio", f"{d.hazard_ratio:g}"), ("Allocation ratio", f"{d.ratio:g} : 1"),
+                ("P(event) experimental / control", f"{d.p_exp:.3f} / {d.p_con:.3f}"),
+                ("Two-sided α / target power", f"{d.alpha:g} / {d.power_target:g}"),
+                ("Patients experimental / control (total)", f"{d.n_exp} / {d.n_con} ({d.n_total})"),
+                ("Expected events", f"{d.expected_events:.1f}"), ("Attained power", f"{d.power:.4f}"),
+                ("Method", d.method)]
+    return pd.DataFrame(rows, columns=["Quantity", "Value"])
