@@ -189,8 +189,9 @@ def workbench_view(times: Sequence[float], survival: Sequence[float], *,
     def t_txt(x: float) -> str:
         return "not reached" if not math.isfinite(x) else f"{decimal(x)} {unit}"
 
-    rows = [("patients", str(r.total)), ("events", str(r.events)),
-            ("median", f"{t_txt(m)} (95% CI {t_txt(lo)} to {t_txt(hi)})")]
+    ci_txt = (f"95% CI {decimal(lo)}–{decimal(hi)} {unit}" if math.isfinite(lo) and math.isfinite(hi)
+              else f"95% CI {t_txt(lo)} to {t_txt(hi)}")
+    rows = [("patients", str(r.total)), ("events", str(r.events)), ("median", f"{t_txt(m)} ({ci_txt})")]
     horizon = float(r.ipd["time"].max()) if len(r.ipd) else 0.0
     ms = r.survival_at([t for t in MILESTONES if t <= horizon])
     for _, row in ms.iterrows():
@@ -214,7 +215,7 @@ def workbench_view(times: Sequence[float], survival: Sequence[float], *,
                        "ci_low": ci.iloc[:, 0].to_numpy(dtype=float),
                        "ci_high": ci.iloc[:, 1].to_numpy(dtype=float)})
     return WorkbenchView(r, pd.DataFrame(rows, columns=["quantity", "value"]), acc, risk, km,
-                         t_txt(m), f"95% CI {t_txt(lo)} to {t_txt(hi)}", RECONSTRUCTED_LABEL, sentence)
+                         t_txt(m), ci_txt, RECONSTRUCTED_LABEL, sentence)
 
 
 def reconstructed_medians(curves: Sequence[object], endpoint: str) -> list[tuple[str, float]]:
