@@ -376,7 +376,10 @@ def grade_outcome(outcome: str, result, rows: pd.DataFrame, appraisals: Appraisa
                   inputs: GradeInputs, *, transform: str = "logit") -> GradeAssessment:
     """GRADE proposal for one pooled outcome (``result``: a pooled proportion or median)."""
     question, _ = OUTCOMES[outcome]
-    fmt = (lambda x: f"{text.decimal(x, 1)} months") if outcome.startswith("median") else text.pct
+    if outcome.startswith("median"):
+        fmt, fmt_range = (lambda x: f"{text.decimal(x, 1)} months"), _months
+    else:
+        fmt, fmt_range = text.pct, text.interval
     egger_p = None
     if result.k >= 10 and {"events", "total"} <= set(rows.columns):
         try:
@@ -392,7 +395,7 @@ def grade_outcome(outcome: str, result, rows: pd.DataFrame, appraisals: Appraisa
         ci=(result.ci_low, result.ci_high), pi=(result.pi_low, result.pi_high), i2=result.i2,
         threshold=inputs.thresholds.get(outcome), weight_high=weight_share(rows, appraisals),
         indirect=indirectness_reasons(rows, inputs), egger_p=egger_p,
-        overrides=inputs.overrides.get(outcome, {}), fmt=fmt,
+        overrides=inputs.overrides.get(outcome, {}), fmt=fmt, fmt_range=fmt_range,
     )
 
 

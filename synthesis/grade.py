@@ -215,6 +215,7 @@ def assess(
     ois: int = 100,
     overrides: Mapping[str, Override] | Sequence[Override] = (),
     fmt: Callable[[float], str] | None = None,
+    fmt_range: Callable[[float, float], str] | None = None,
 ) -> GradeAssessment:
     """Propose a GRADE rating for one pooled outcome (see the module docstring for the rules).
 
@@ -242,8 +243,9 @@ def assess(
         Egger test p value (used only from k = 10).
     overrides : mapping or sequence of Override
         User ratings that replace the proposals (their reasons are kept).
-    fmt : callable, optional
-        Formats values of the outcome's scale in the reasons (default: 3 significant digits).
+    fmt, fmt_range : callable, optional
+        Format a value and an interval of the outcome's scale in the reasons (default: 3
+        significant digits, ``"low–high"``).
 
     Examples
     --------
@@ -261,6 +263,7 @@ def assess(
     ovr = {o.domain: o for o in (overrides.values() if isinstance(overrides, Mapping) else overrides)}
     start = QUESTIONS[question]
     _num = fmt or _sig3
+    _rng = fmt_range or (lambda lo, hi: f"{_num(lo)}–{_num(hi)}")
     props: list[tuple[str, str, str, str]] = []  # domain, proposed, rule, reason
 
     # risk of bias
@@ -273,7 +276,7 @@ def assess(
     if pi_ok and threshold is not None:
         rule = RULES["inconsistency"]
         spans = _crosses(pi[0], pi[1], threshold)
-        reason = (f"prediction interval {_num(pi[0])}–{_num(pi[1])} "
+        reason = (f"prediction interval {_rng(pi[0], pi[1])} "
                   f"{'spans' if spans else 'does not span'} the threshold {_num(threshold)}")
         props.append(("inconsistency", "serious" if spans else "not serious", rule, reason))
     elif i2 is not None and _finite(i2):
@@ -301,7 +304,7 @@ def assess(
             rating = "very serious"
         else:
             rating = "serious" if crosses else "not serious"
-        reason = (f"CI {_num(ci[0])}–{_num(ci[1])} {'crosses' if crosses else 'does not cross'} "
+        reason = (f"CI {_rng(ci[0], ci[1])} {'crosses' if crosses else 'does not cross'} "
                   f"the threshold {_num(threshold)}; {n} patients")
         props.append(("imprecision", rating, rule, reason))
     else:
