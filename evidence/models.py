@@ -510,6 +510,8 @@ class FollowUp(_Frozen):
 class Toxicity(_Frozen):
     event: str = Field(min_length=1)
     grade: str = "≥3"
+    #: as printed by the source; None = the source does not say (never pooled with either kind)
+    attribution: Literal["treatment-related", "all-cause"] | None = None
     count: Num | None = None
     total: Num | None = None
     percent: Num | None = None

@@ -29,8 +29,8 @@ Every frame is rebuilt on each call (callers may modify their copy freely).
     n_evaluable_efficacy, n_evaluable_safety, line, regimen, partner, dose, dose_mg,
     response_criteria, endpoints_reported, sources, flag_count, notes
 
-``toxicity_frame()`` — study_id, label, event, grade, count, total, percent_reported,
-    percent_printed, status, source, location, derivation, note, record_kind
+``toxicity_frame()`` — study_id, label, event, grade, attribution, count, total, percent_reported,
+    percent_printed, status, unverified, source, location, derivation, note, record_kind
 
 ``problems_frame()`` — file, study_id, row, label, field, value, message, severity, line,
     column, text
@@ -435,17 +435,20 @@ def toxicity_frame(base: EvidenceBase) -> pd.DataFrame:
             nums = (t.count, t.total, t.percent)
             rows.append({
                 "study_id": s.id, "label": s.label, "event": t.event, "grade": t.grade,
+                "attribution": t.attribution or "not stated",
                 "count": _int(t.count), "total": _int(t.total), "percent_reported": _float(t.percent),
                 "percent_printed": (t.percent.as_printed if t.percent is not None and t.percent.as_printed
                                     else (t.count.percent_printed if t.count is not None else None)),
                 "status": _worst_status(*nums),
+                "unverified": any(n.unverified for n in nums if n is not None),
                 "source": _join([n.source for n in nums if n is not None]),
                 "location": _join([n.location for n in nums if n is not None]),
                 "derivation": _join([n.derivation for n in nums if n is not None]),
                 "note": t.note, "record_kind": s.record_kind,
             })
-    cols = ["study_id", "label", "event", "grade", "count", "total", "percent_reported", "percent_printed",
-            "status", "source", "location", "derivation", "note", "record_kind"]
+    cols = ["study_id", "label", "event", "grade", "attribution", "count", "total", "percent_reported",
+            "percent_printed",
+            "status", "unverified", "source", "location", "derivation", "note", "record_kind"]
     df = pd.DataFrame(rows, columns=cols)
     df["count"] = df["count"].astype("Int64")
     df["total"] = df["total"].astype("Int64")

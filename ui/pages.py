@@ -25,6 +25,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/survival.py", "Survival", ":material/timeline:", "survival", "Synthesis"),
     PageSpec("pages/digitise.py", "Digitise a KM figure", ":material/ads_click:", "digitise", "Synthesis"),
     PageSpec("pages/appraisal.py", "Appraisal & certainty", ":material/fact_check:", "appraisal", "Synthesis"),
+    PageSpec("pages/safety.py", "Safety", ":material/health_and_safety:", "safety", "Synthesis"),
     PageSpec("pages/planner.py", "Trial planner", ":material/calculate:", "planner", "Plan & present"),
     PageSpec("pages/present.py", "Present & export", ":material/slideshow:", "present", "Plan & present"),
     PageSpec("pages/my-studies.py", "Your studies", ":material/upload_file:", "my-studies", "Plan & present"),

@@ -1,0 +1,111 @@
+"""Safety: pooled adverse-event incidence per CTCAE term and grade, four methods side by side."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from charts import forest
+from charts.safety import incidence_dot_figure
+from evidence.selection import REPORTS
+from findings import safety as FS
+from findings import text
+from ui import analysis as A
+from ui import safety_view as V
+from ui import widgets
+from ui.bootstrap import route_through_app
+
+route_through_app()
+
+st.title("Safety")
+st.caption(
+    "What apatinib costs the patient: adverse events pooled per CTCAE v5 term and grade "
+    "(any grade; grade ≥3), with treatment-related and all-cause counts kept apart. Every "
+    "number opens its studies below."
+)
+key = A.data_key()
+F = A.evidence_frames()
+with st.sidebar:
+    st.subheader("Studies")
+    regimen = st.multiselect("Regimen", A.cached_options("regimen", key), key="s_regimen",
+                             bind="query-params")
+    histology = st.multiselect("Histology", A.cached_options("histology_group", key),
+                               key="s_histology", bind="query-params")
+    design = st.multiselect("Design", A.cached_options("design", key), key="s_design",
+                            bind="query-params")
+    reports = st.radio("Reports", list(REPORTS), format_func=REPORTS.get, key="s_reports",
+                       bind="query-params",
+                       help="One report per overlapping cohort and term (secondary reports, case "
+                            "reports and non-sarcoma populations left out), or every report.")
+    level = st.select_slider("Interval level", [0.9, 0.95, 0.99], value=0.95, key="s_level",
+                             format_func=text.level, bind="query-params")
+view = V.cached_safety(key, level, reports, tuple(regimen), tuple(histology), tuple(design))
+if view.table.empty:
+    st.warning("No adverse-event count can be pooled in this selection. Widen the filters.")
+    st.stop()
+
+c1, c2, c3 = st.columns(3)
+terms = c1.multiselect("Term", sorted(view.table["Term"].unique()), key="s_term", bind="query-params")
+strata = c2.multiselect("Grade", ["any grade", "grade ≥3"], key="s_grade", bind="query-params")
+attrs = c3.multiselect("Attribution", sorted(view.table["attribution"].unique()), key="s_attr",
+                       bind="query-params")
+table = view.table
+for col, chosen in (("Term", terms), ("stratum", strata), ("attribution", attrs)):
+    if chosen:
+        table = table[table[col].isin(chosen)]
+
+tabs = st.tabs(["Table", "Incidence by term", "Forest per term", "Methods"], key="stab",
+               on_change="rerun", bind="query-params")
+shown = ["Term", "Grade", "Attribution", "k", "Events", "Patients", "Headline", "Pooled incidence",
+         *FS.INCIDENCE_METHODS.values(), "Flags", "Studies"]
+if tabs[0].open is not False:
+    with tabs[0]:
+        disp = table.assign(**{"Pooled incidence": [
+            f"{text.pct(e)} ({text.interval(lo, hi)})"
+            for e, lo, hi in zip(table["estimate"], table["ci_low"], table["ci_high"], strict=True)]})
+        st.dataframe(disp[shown], hide_index=True, width="stretch",
+                     column_config={"Studies": st.column_config.TextColumn(width="small")})
+        st.caption("Headline: the GLMM for k ≥ 3; the crude pooled proportion with its exact interval "
+                   "for k ≤ 2 (⚑ = an interval to read with care: HKSJ with k = 2 approaches [0, 1]; "
+                   "k = 1 shows the study's own exact interval). Flags name inferred and unverified "
+                   "counts.")
+        widgets.csv_download(disp[shown], "safety_pooled.csv", key="dl_safety")
+if tabs[1].open:
+    with tabs[1]:
+        pub = V.cached_published(key)
+        widgets.plot(incidence_dot_figure(table, pub), key="dots")
+        st.caption("Dots: the headline method with its interval; shapes: attribution as printed. "
+                   "Open markers: published pooled estimates (Yao 2021, osteosarcoma; Peng 2018, all "
+                   "solid tumours, no intervals printed), not re-pooled here.")
+        pshow = pub[pub["term"].isin(table["term"])]
+        st.dataframe(pshow.assign(Estimate=[f"{text.pct(e)} ({text.interval(lo, hi)})"
+                                            for e, lo, hi in zip(pshow["estimate"], pshow["ci_low"],
+                                                                 pshow["ci_high"], strict=True)])
+                     [["term", "stratum", "source", "Estimate", "scope", "where"]],
+                     hide_index=True, width="stretch")
+if tabs[2].open:
+    with tabs[2]:
+        keys = list(zip(table["term"], table["stratum"], table["attribution"], strict=True))
+        labels = {k: f"{t} · {s} · {a} (k = {n})" for k, t, s, a, n in zip(
+            keys, table["Term"], table["stratum"], table["attribution"], table["k"], strict=True)}
+        pick = st.selectbox("Term and grade", keys, format_func=labels.get, key="s_forest")
+        pool = view.pools[pick]
+        rows = view.study_rows(pick)
+        widgets.plot(forest.forest_figure(rows, pool.glmm, ci_label=f"{text.level(level)} CI",
+                                          x_title="Patients with the event",
+                                          pooled_label="Pooled (GLMM, z)"),
+                     key="s_forest_fig", clickable=True)
+        st.dataframe(pool.summary().assign(
+            interval=lambda d: [text.interval(a, b) for a, b in zip(d["ci_low"], d["ci_high"], strict=True)],
+            estimate=lambda d: d["estimate"].map(text.pct))[["method", "estimate", "interval", "flag"]],
+            hide_index=True, width="stretch")
+        for note in pool.notes:
+            st.info(note, icon=":material/info:")
+        st.caption("Study rows: exact (Clopper–Pearson) intervals; click a study to open its card. "
+                   "Rows not pooled and why:")
+        left = view.studies[~view.studies["pooled"]]
+        st.dataframe(left[["study_id", "source_term", "grade", "attribution", "count", "total", "reason"]],
+                     hide_index=True, width="stretch")
+if tabs[3].open:
+    with tabs[3]:
+        st.markdown(text.md(FS.METHODS_TEXT))
+        st.markdown(text.md(view.overview_line()))
