@@ -12,15 +12,14 @@ import streamlit as st
 
 from charts import theme
 from charts.export import export_available, to_png, to_svg
-from findings.query import ALIASES, Problem, parse_view
 from findings.text import md
 from reports.content import FIGURE_SECTIONS, ReportContent, build_content
 from reports.docx import build_docx
 from reports.html import build_html
 from reports.pptx import build_pptx
-from reports.view import QUERY_KEYS, View
+from reports.view import View
 from ui.bootstrap import route_through_app
-from ui.controls import filter_choices, show_link_problems
+from ui.controls import current_view, filter_choices, show_link_problems
 from ui.userdata_state import active_evidence
 
 route_through_app()
@@ -48,33 +47,6 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSideb
 
 def _truthy(value: object) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def current_view(options: dict[str, list[str]]) -> tuple[View, str, tuple[Problem, ...]]:
-    """``(view, where it came from, problems)``: the URL first (read by the app's and the CLI's
-    parser, :func:`findings.query.parse_view`), else the choices last made on the Pooled efficacy
-    page in this session (its widget values are still in ``st.session_state`` at the start of this
-    page's first run; they are kept under a key of this page), else defaults."""
-    raw = {k: st.query_params.get_all(k) for k in st.query_params}
-    parsed = parse_view(raw, options=options)
-    if any(k in QUERY_KEYS or k in ALIASES for k in raw) or parsed.problems:
-        return View.from_parsed(parsed, strict=False), "the link", parsed.problems
-    carried = []
-    for key in QUERY_KEYS:
-        value = st.session_state.get(key)
-        if isinstance(value, list | tuple):
-            carried.extend((key, str(v)) for v in value)
-        elif value is not None and not isinstance(value, bool):
-            carried.append((key, str(value)))
-    if carried:
-        try:
-            st.session_state["_present_view"] = View.from_pairs(carried, strict=False).to_query()
-        except ValueError:
-            pass
-    query = st.session_state.get("_present_view")
-    if query:
-        return View.from_query(query, strict=False), "your last choices on Pooled efficacy", ()
-    return View(), "page defaults", ()
 
 
 @st.cache_data(max_entries=8, show_spinner="Pooling and drawing the figures…")

@@ -23,6 +23,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from charts.export import ExportError, export_available, to_images
 from reports.content import ReportContent, Section
 
 __all__ = ["IMAGE_SIZE", "build_pptx", "render_images"]
@@ -43,8 +44,6 @@ WARN = RGBColor(0x9A, 0x5B, 0x0B)
 
 def render_images(content: ReportContent) -> tuple[dict[str, bytes], str]:
     """PNG bytes per figure section key (one browser session), and a reason when none."""
-    from charts.export import ExportError, export_available, to_images
-
     ok, reason = export_available()
     if not ok:
         return {}, reason

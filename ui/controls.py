@@ -25,7 +25,8 @@ from evidence.selection import (
 from findings import text
 from findings.conventions import CI_SHORT
 from findings.pooled import DEFAULT_MODEL
-from findings.query import ALIASES, SORTS, ParsedView, parse_view
+from findings.query import ALIASES, QUERY_KEYS, SORTS, ParsedView, Problem, parse_view
+from reports.view import View
 from synthesis.spec import Model
 from synthesis.vocabulary import (
     CI_METHODS,
@@ -108,6 +109,33 @@ def filter_choices(outcomes: pd.DataFrame | None = None) -> dict[str, list[str]]
         name: (cached_options(column, data_key()) if outcomes is None else filter_options(outcomes, column))
         for name, column in FILTER_COLUMNS.items()
     }
+
+
+def current_view(options: dict[str, list[str]]) -> tuple[View, str, tuple[Problem, ...]]:
+    """The view of Present & export: ``(view, where it came from, problems)``: the URL first (read by the app's and the CLI's
+    parser, :func:`findings.query.parse_view`), else the choices last made on the Pooled efficacy
+    page in this session (its widget values are still in ``st.session_state`` at the start of this
+    page's first run; they are kept under a key of this page), else defaults."""
+    raw = {k: st.query_params.get_all(k) for k in st.query_params}
+    parsed = parse_view(raw, options=options)
+    if any(k in QUERY_KEYS or k in ALIASES for k in raw) or parsed.problems:
+        return View.from_parsed(parsed, strict=False), "the link", parsed.problems
+    carried = []
+    for key in QUERY_KEYS:
+        value = st.session_state.get(key)
+        if isinstance(value, list | tuple):
+            carried.extend((key, str(v)) for v in value)
+        elif value is not None and not isinstance(value, bool):
+            carried.append((key, str(value)))
+    if carried:
+        try:
+            st.session_state["_present_view"] = View.from_pairs(carried, strict=False).to_query()
+        except ValueError:
+            pass
+    query = st.session_state.get("_present_view")
+    if query:
+        return View.from_query(query, strict=False), "your last choices on Pooled efficacy", ()
+    return View(), "page defaults", ()
 
 
 def selection_controls(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from charts.design import en_vs_n_figure, oc_figure, power_figure
 from evidence.selection import (
     Selection,
 )
@@ -36,6 +37,7 @@ from synthesis.design.tte import (
 from synthesis.spec import Model
 from ui import analysis as A
 from ui.analysis import HASH_FUNCS, shared_figure
+from ui.widgets import csv_download, plot
 
 # --------------------------------------------------------------------------------------------
 # evidence sources for p0 and p1
@@ -79,8 +81,6 @@ def shared_oc_figure(named: tuple[tuple[str, SimonDesign], ...], p0: float, p1: 
     Built for every rerun it cost ~40 ms (plotly shape and annotation validation); it depends only
     on the designs and the error rates. Callers must not change the returned figure.
     """
-    from charts.design import oc_figure
-
     grid = FP.oc_grid(p0, p1)
     curves = {k: operating_characteristics(d, grid) for k, d in named}
     return shared_figure(oc_figure(curves, p0=p0, p1=p1, alpha=alpha, power=power))
@@ -208,15 +208,10 @@ def remember(text: str) -> None:
 
 
 def _plot(fig, key: str) -> None:
-    from ui.widgets import plot
-
     plot(fig, key=key)
 
 
 def show_simon(res: SimonResult) -> tuple[SimonDesign, str | int]:
-    from charts.design import en_vs_n_figure
-    from ui.widgets import csv_download
-
     c = st.columns(3)
     off = {"delta_color": "off", "delta_arrow": "off", "border": True}
     c[0].metric("Optimal (min EN(p0))", res.optimal.boundary(), f"EN(p0) = {res.optimal.en0:.1f} under H0",
@@ -253,8 +248,6 @@ def show_simon(res: SimonResult) -> tuple[SimonDesign, str | int]:
 
 
 def show_single(res: SingleStageResult) -> None:
-    from charts.design import oc_figure, power_figure
-
     c = st.columns(4)
     c[0].metric("Patients n", res.n, border=True, help=res.reported)
     c[1].metric("Promising if responses ≥", res.r, border=True)
@@ -357,8 +350,6 @@ def survival_design(plan: str, v: dict):
 
 
 def show_survival(d) -> None:
-    from charts.design import power_figure
-
     n = d.n_total if isinstance(d, CPHDesign) else d.n
     ev = d.expected_events if isinstance(d, CPHDesign) else (
         d.events if isinstance(d, ExponentialDesign) else d.expected_events_h1)

@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts import theme
-from charts.survival import milestone_panel
+from charts.survival import milestone_panel, response_pfs_table
 from evidence.selection import text_value
 from findings.survival import (  # noqa: F401  (re-exported for the page)
     EORTC_SOURCE,
@@ -528,8 +528,6 @@ def _unesc(s: str) -> str:
 # response vs PFS
 def response_frame(outcomes: pd.DataFrame, survival: pd.DataFrame, response: str = "ORR") -> pd.DataFrame:
     """Studies with both a headline response and a whole-cohort median PFS (charts' own join)."""
-    from charts.survival import response_pfs_table
-
     if outcomes.empty or survival.empty:
         return pd.DataFrame(columns=["label", "median_months", "response_percent"])
     ids = set(survival["study_id"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from evidence import EvidenceBase, Problem
 from evidence import userdata as U
 from findings import studies as study_views
 from findings import text
@@ -31,8 +32,6 @@ def handle_upload(up) -> None:
         return
     st.session_state[_FILE_KEY] = ident
     if up.size > U.MAX_BYTES:
-        from evidence import EvidenceBase, Problem
-
         new = EvidenceBase(studies=(), path=up.name, problems=(Problem(
             up.name, None, None, "<file>", f"{up.size} bytes", f"file is larger than {U.MAX_BYTES} bytes"),))
     else:
