@@ -27,6 +27,7 @@ __all__ = [
     "pooled_median_panel",
     "milestone_panel",
     "reconstructed_km",
+    "summary_curve",
     "parametric_curves",
     "response_pfs_table",
     "response_vs_pfs",
@@ -946,4 +947,61 @@ def reconstructed_km(
         yaxis={"title": {"text": "Survival"}, "tickformat": ".0%"},
     )
     _finish_layout(fig, [f"Curve {_esc(label)}; band: 95% log–log Greenwood interval."], height=460)
+    return fig
+
+
+def summary_curve(
+    pooled: pd.DataFrame,
+    studies: pd.DataFrame,
+    *,
+    study_label: str,
+    fixed: pd.DataFrame | None = None,
+    endpoint: str = "PFS",
+) -> go.Figure:
+    """Summary survival curve (random effects, with its band) over the study curves.
+
+    Parameters
+    ----------
+    pooled : DataFrame
+        ``time, survival, ci_low, ci_high`` of the random-effects summary curve.
+    studies : DataFrame
+        ``study, time, survival`` step curves of the studies.
+    study_label : str
+        How the study curves are labelled (e.g. reconstructed from the published figure).
+    fixed : DataFrame, optional
+        The fixed-effect summary curve (dashed).
+
+    Examples
+    --------
+    >>> pooled = pd.DataFrame({"time": [1, 2], "survival": [0.8, 0.6], "ci_low": [0.7, 0.5],
+    ...                        "ci_high": [0.9, 0.7]})
+    >>> st = pd.DataFrame({"study": ["A", "A"], "time": [0, 2], "survival": [1, 0.6]})
+    >>> [t.name for t in summary_curve(pooled, st, study_label="reconstructed").data]
+    ['A', '95% CI', 'summary (random effects)']
+    """
+    _require(pooled, ["time", "survival", "ci_low", "ci_high"], "pooled")
+    fig = go.Figure()
+    for name, g in studies.groupby("study", sort=False):
+        fig.add_trace(go.Scatter(x=g["time"], y=g["survival"], mode="lines", name=_esc(str(name)),
+                                 line={"shape": "hv", "width": 1, "color": theme.COLORS["muted"]},
+                                 opacity=0.7, hovertemplate=f"{_esc(str(name))}: %{{y:.1%}} at %{{x:.1f}}<extra></extra>"))
+    t = np.r_[0.0, pooled["time"].to_numpy(float)]
+    up = np.r_[1.0, pooled["ci_high"].to_numpy(float)]
+    lo = np.r_[1.0, pooled["ci_low"].to_numpy(float)]
+    fig.add_trace(go.Scatter(x=np.r_[t, t[::-1]], y=np.r_[up, lo[::-1]], fill="toself", name="95% CI",
+                             line={"width": 0}, fillcolor="rgba(176,58,46,0.18)", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=t, y=np.r_[1.0, pooled["survival"].to_numpy(float)], mode="lines+markers",
+                             name="summary (random effects)",
+                             line={"color": theme.COLORS["pooled"], "width": 3},
+                             hovertemplate="summary %{y:.1%} at %{x:.1f}<extra></extra>"))
+    if fixed is not None:
+        fig.add_trace(go.Scatter(x=np.r_[0.0, fixed["time"].to_numpy(float)],
+                                 y=np.r_[1.0, fixed["survival"].to_numpy(float)], mode="lines",
+                                 name="summary (fixed effect)",
+                                 line={"color": theme.COLORS["pooled"], "width": 1.5, "dash": "dash"}))
+    fig.update_layout(title={"text": f"Summary {_esc(endpoint)} curve (Combescure) over the study curves"},
+                      xaxis={"title": {"text": "Time (months)"}},
+                      yaxis={"title": {"text": "Survival"}, "tickformat": ".0%", "range": [0, 1.02]})
+    _finish_layout(fig, [f"Grey: study curves {_esc(study_label)}. Red: summary curve with its 95% interval."],
+                   height=460)
     return fig

@@ -19,9 +19,11 @@ import pandas as pd
 
 from findings.text import decimal, interval, pct
 from synthesis.km_reconstruction import RECONSTRUCTED_LABEL, KMReconstruction, reconstruct_ipd
+from synthesis.summary_survival import SummarySurvivalCurve, summary_survival_curve
 
 __all__ = [
     "CALIBRATION_CLICKS",
+    "RECONSTRUCTED_LABEL",
     "MILESTONES",
     "Calibration",
     "WorkbenchView",
@@ -30,6 +32,8 @@ __all__ = [
     "points_from_clicks",
     "points_from_csv",
     "reconstructed_medians",
+    "summary_from_curves",
+    "SummaryView",
     "workbench_view",
 ]
 
@@ -236,3 +240,57 @@ def reconstructed_medians(curves: Sequence[object], endpoint: str) -> list[tuple
         label = f"{c.study_id} ({c.arm})" if c.arm else c.study_id
         out.append((label, r.median()[0]))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryView:
+    """Summary survival curve of saved curves of one endpoint, with the study curves it pooled."""
+
+    summary: SummarySurvivalCurve
+    studies: pd.DataFrame  # study, time, survival (each reconstruction's KM step curve)
+    grid: str  # the rule that chose the common times
+    sentence: str
+
+
+def summary_from_curves(curves: Sequence[object], endpoint: str, *, step: float = 1.0) -> SummaryView | None:
+    """Combescure's summary curve from saved curves of ``endpoint`` (``None`` with fewer than 2).
+
+    Each curve is reconstructed (Guyot); its Kaplan–Meier survival and number at risk are read
+    every ``step`` months up to its last follow-up time — a stated grid, no imputation — and
+    :func:`synthesis.summary_survival_curve` pools them.
+    """
+    rows, study_curves = [], []
+    for c in curves:
+        if getattr(c, "endpoint", None) != endpoint:
+            continue
+        try:
+            r = reconstruct_ipd(c.times, c.survival, risk_times=list(c.risk_times) or None,
+                                n_risk=list(c.n_risk) or None, total=c.total, events=c.events)
+        except ValueError:
+            continue
+        label = f"{c.study_id} ({c.arm})" if c.arm else c.study_id
+        t_all = r.ipd["time"].to_numpy(dtype=float)
+        grid = np.arange(step, t_all.max() + 1e-9, step)
+        s = r.survival_at(grid)["survival"].to_numpy(dtype=float)
+        n = np.array([np.sum(t_all >= g) for g in grid])
+        keep = (n > 0) & (s > 0)
+        last = int(np.argmin(keep)) if not keep.all() else keep.size  # stop at the first gap
+        for g, sv, nv in zip(grid[:last], s[:last], n[:last], strict=True):
+            rows.append((label, float(g), int(nv), float(sv)))
+        kmf = r.kaplan_meier()
+        study_curves.append(pd.DataFrame({"study": label,
+                                          "time": kmf.survival_function_.index.to_numpy(dtype=float),
+                                          "survival": kmf.survival_function_.iloc[:, 0].to_numpy(dtype=float)}))
+    labels = {row[0] for row in rows}
+    if len(labels) < 2:
+        return None
+    df = pd.DataFrame(rows, columns=["study", "time", "n_risk", "survival"])
+    summ = summary_survival_curve(df["study"], df["time"], df["n_risk"], df["survival"])
+    med = summ.median_random
+    med_txt = (f"{decimal(med)} months (95% CI {decimal(summ.median_random_ci.low)}–"
+               f"{decimal(summ.median_random_ci.high)}, Monte Carlo)" if math.isfinite(med) else "not reached")
+    sentence = (f"Summary {endpoint} curve (Combescure, random effects) of {summ.k} curves "
+                f"{RECONSTRUCTED_LABEL}: median {med_txt}; I² = {decimal(summ.i2, 1)}%.")
+    return SummaryView(summ, pd.concat(study_curves, ignore_index=True),
+                       f"survival and numbers at risk read every {decimal(step)} month(s) from each "
+                       "reconstruction up to its last follow-up (no imputation)", sentence)

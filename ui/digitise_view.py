@@ -17,10 +17,12 @@ from PIL import Image, UnidentifiedImageError
 from pydantic import ValidationError
 from streamlit_drawable_canvas import st_canvas
 
+from charts.survival import summary_curve
 from evidence.digitised import ENDPOINTS, DigitisedCurve, curves_from_json, curves_to_json
 from findings import digitise as D
 from findings.survival import SESSION_RECONSTRUCTED
 from findings.text import md
+from ui.widgets import plot
 
 SAVED = "digitised_curves"
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
@@ -163,5 +165,15 @@ def saved_section() -> None:
                                 "figure": c.figure, "points": len(c.times), "digitised by": c.digitised_by,
                                 "date": c.date.isoformat(), "source": c.source} for c in curves]),
                  hide_index=True, width="stretch", key="dg_saved")
+    for ep in sorted({c.endpoint for c in curves}):
+        view = D.summary_from_curves(curves, ep)
+        if view is None:
+            continue
+        with st.expander(f"Summary {ep} curve of the saved curves (Combescure)", expanded=True):
+            st.markdown(md(view.sentence))
+            st.caption(md(f"Common times: {view.grid}."))
+            plot(summary_curve(view.summary.random, view.studies, study_label=D.RECONSTRUCTED_LABEL,
+                               fixed=view.summary.fixed, endpoint=ep), key=f"dg_summary_fig_{ep}")
+            st.dataframe(view.summary.summary(), hide_index=True, width="stretch", key=f"dg_summary_tab_{ep}")
     st.download_button("Download the saved curves (JSON)", curves_to_json(curves), "digitised_curves.json",
                        mime="application/json", key="dg_export", icon=":material/download:")

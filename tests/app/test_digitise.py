@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+
+from evidence.digitised import DigitisedCurve
 
 PAGE = "pages/digitise.py"
 CSV = "time,survival\n0,100\n1,90\n2,80\n3,70\n4,60\n5,50\n6,40\n7,30\n8,20\n"
@@ -60,3 +64,18 @@ def test_save_needs_provenance_and_keeps_the_curve(pasted) -> None:
     assert not at.exception, [e.value for e in at.error]
     assert any("Saved:" in s.value for s in at.success)
     assert len(at.session_state["digitised_curves"]) == 1
+
+
+def test_saved_curves_give_a_summary_curve(app_test) -> None:
+    def curve(sid, s, n):
+        return DigitisedCurve(study_id=sid, endpoint="PFS", source="doi:x", figure="1", digitised_by="me",
+                              date=dt.date(2026, 12, 6), times=tuple(range(len(s))), survival=s, total=n)
+
+    at = app_test(page=PAGE)
+    at.session_state["digitised_curves"] = [curve("A", (1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.45), 40),
+                                            curve("B", (1, 0.85, 0.7, 0.6, 0.5, 0.4), 30)]
+    at.run()
+    assert not at.exception
+    text = texts(at)
+    assert "Summary PFS curve (Combescure, random effects) of 2 curves" in text
+    assert "Saved curves (2)" in " ".join(t.label for t in at.tabs)

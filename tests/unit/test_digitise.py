@@ -86,3 +86,16 @@ def test_digitised_curve_validation_and_json_round_trip() -> None:
                          '"survival": [1,0.9,0.8,0.7,0.6], "total": 10}]', name="upload.json")
     with pytest.raises(ValueError, match="not JSON"):
         curves_from_json("{", name="x.json")
+
+
+def test_summary_curve_from_saved_curves() -> None:
+    a = _curve(study_id="A", times=(0, 1, 2, 3, 4, 5, 6), survival=(1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.45),
+               risk_times=(), n_risk=(), total=40)
+    b = _curve(study_id="B", times=(0, 1, 2, 3, 4, 5), survival=(1, 0.85, 0.7, 0.6, 0.5, 0.4),
+               risk_times=(), n_risk=(), total=30)
+    assert D.summary_from_curves([a], "PFS") is None  # one study: nothing to pool
+    v = D.summary_from_curves([a, b, _curve(endpoint="OS")], "PFS")
+    assert v is not None and v.summary.k == 2
+    assert D.RECONSTRUCTED_LABEL in v.sentence and "no imputation" in v.grid
+    assert set(v.studies["study"]) == {"A", "B"}
+    assert list(v.summary.random["time"][:3]) == [1.0, 2.0, 3.0]
