@@ -25,7 +25,15 @@ from evidence.selection import (
 from findings import text
 from findings.conventions import CI_SHORT
 from findings.pooled import DEFAULT_MODEL
-from findings.query import ALIASES, QUERY_KEYS, SORTS, ParsedView, Problem, parse_view
+from findings.query import (
+    ALIASES,
+    DESIGN_DEFAULTS,
+    QUERY_KEYS,
+    SORTS,
+    ParsedView,
+    Problem,
+    parse_view,
+)
 from reports.view import View
 from synthesis.spec import Model
 from synthesis.vocabulary import (
@@ -93,7 +101,8 @@ def read_link(options: dict[str, list[str]]) -> ParsedView:
                 st.session_state[k] = values[k]
             if key != k:
                 del st.query_params[key]
-    show_link_problems(parsed.problems)
+    # p0, p1, alpha, power belong to the Trial planner's own widgets (and checks) on these pages
+    show_link_problems([p for p in parsed.problems if p.key not in DESIGN_DEFAULTS])
     return parsed
 
 
