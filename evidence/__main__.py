@@ -34,7 +34,10 @@ def _load(path: str, err) -> object | None:
 def main(argv: list[str] | None = None, out=None, err=None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    parser = argparse.ArgumentParser(prog="python -m evidence", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m evidence",
+        description="Compare two versions of the studies file: python -m evidence diff OLD.yaml NEW.yaml "
+                    "(exit 0: no differences, 1: differences, 2: bad input).")
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("diff", help="differences between two versions of the studies file")
     d.add_argument("old")
