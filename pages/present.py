@@ -120,7 +120,7 @@ if present:
 
 ev = active_evidence()
 view, origin, problems = current_view(filter_choices())
-content = content_for(ev, getattr(ev, "sha256", None), str(getattr(ev, "path", "")), view)
+content = content_for(ev, ev.sha256, str(ev.path), view)
 
 if not present:
     st.title("Present & export")
