@@ -15,6 +15,7 @@ for visualizing risk-of-bias assessments. Res Synth Methods 2021;12:55–61.
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -52,6 +53,8 @@ _EDGE = "#566573"
 #: and where they go in the paired figure
 _FOREST_KNOTS = (0.0, 0.32, 0.35, 0.69, 0.895, 1.0)
 _PAIRED_KNOTS = (0.0, 0.29, 0.31, 0.495, 0.675, 0.735)
+#: presentation type is larger: the forest keeps more of the width, the grid less
+_PAIRED_KNOTS_PRESENT = (0.0, 0.30, 0.32, 0.50, 0.735, 0.80)
 
 
 def _esc(text: str) -> str:
@@ -247,9 +250,13 @@ def paired_forest_figure(
     groups=None,
     group_title: str = "Risk of bias",
     test_text: str = "",
+    wide_forest: bool = False,
     presentation: bool = False,
 ) -> go.Figure:
     """The forest plot with the risk-of-bias columns to its right (robvis ``rob_forest``).
+
+    ``wide_forest`` gives the forest 80 % of the width instead of 72 % (for slides, where the
+    type is enlarged afterwards; implied by ``presentation``).
 
     With ``groups`` (a :class:`synthesis.subgroups.SubgroupResult` of the same rows, e.g. by
     overall judgement) and a ``group`` column in ``rows``, the forest is
@@ -269,6 +276,7 @@ def paired_forest_figure(
     missing = [s for s in ids if s not in rob.index]
     if missing:
         raise ValueError(f"no risk-of-bias row for study id(s) {missing}.")
+    rows = rows.assign(label=[shorten(str(x), 28) for x in rows["label"]])  # room for the RoB grid
     grid = rob.loc[ids].reset_index(drop=True).copy()
     grid.insert(0, "Study", rows["label"].astype(str).to_numpy())
     _check(grid, palette)
@@ -282,8 +290,11 @@ def paired_forest_figure(
     studies = next(t for t in fig.data if t.name == "studies")
     y_of = dict(zip(np.asarray(studies.customdata).ravel().tolist(), studies.y, strict=True))
     # squeeze the forest into the left 72 %: the plot area more than the text columns
+    knots = _PAIRED_KNOTS_PRESENT if (presentation or wide_forest) else _PAIRED_KNOTS
+    grid_start = knots[-1] + 0.03
+
     def squeeze(x: float) -> float:
-        return float(np.interp(x, _FOREST_KNOTS, _PAIRED_KNOTS))
+        return float(np.interp(x, _FOREST_KNOTS, knots))
 
     fig.update_layout(xaxis={"domain": [squeeze(d) for d in fig.layout.xaxis.domain]})
     for ann in fig.layout.annotations:
@@ -294,14 +305,14 @@ def paired_forest_figure(
     x_of = {c: float(i) + (0.5 if c == "Overall" else 0.0) for i, c in enumerate(cols)}
     y_rows = np.array([y_of[s] for s in ids], dtype=float)  # each study's forest row
     at_y = {float(y): sid for sid, y in zip(ids, y_rows, strict=True)}
-    traces = _grid_traces(grid, cols, x_of, y_rows, palette, size=17, xaxis="x2",
+    traces = _grid_traces(grid, cols, x_of, y_rows, palette, size=12 if wide_forest else 17, xaxis="x2",
                           domain_names=domain_names)
     for t in traces:
         t.customdata = np.array([at_y[float(yy)] for yy in t.y], dtype=object)
         t.showlegend = True
     fig.add_traces(traces)
     fig.update_layout(
-        xaxis2={"domain": [0.765, 1.0], "anchor": "y", "range": [-0.6, x_of[cols[-1]] + 0.6],
+        xaxis2={"domain": [grid_start, 1.0], "anchor": "y", "range": [-0.6, x_of[cols[-1]] + 0.6],
                 "tickvals": [x_of[c] for c in cols], "ticktext": cols, "side": "top",
                 "showgrid": False, "zeroline": False, "fixedrange": True, "tickfont": {"size": 11}},
         legend={"orientation": "h", "y": -0.08, "x": 1.0, "xanchor": "right", "yanchor": "top",
@@ -313,7 +324,7 @@ def paired_forest_figure(
         # below the forest's own footer lines (heterogeneity, between-group test)
         foot = sum(str(a.text).count("<br>") + 1 for a in fig.layout.annotations
                    if a.yref == "paper" and a.y == 0 and a.yanchor == "top")
-        shift = 46 + 17 * max(foot, 1)
+        shift = (62 if wide_forest or presentation else 46) + 17 * max(foot, 1)
         n_cap = caption.count("<br>") + 1
         fig.add_annotation(x=0, y=0, xref="paper", yref="paper", yanchor="top", yshift=-shift,
                            xanchor="left", align="left", showarrow=False, text=caption,
@@ -323,24 +334,33 @@ def paired_forest_figure(
     return theme.apply(fig, presentation=presentation)
 
 
-def table_figure(table: pd.DataFrame, *, title: str = "", notes: Sequence[str] = (),
+def table_figure(table: pd.DataFrame, *, title: str = "", notes: Sequence[str] = (), wrap: int = 150,
                  presentation: bool = False) -> go.Figure:
-    """A table as a figure (e.g. the GRADE summary of findings for a slide), with footnotes."""
+    """A table as a figure (e.g. the GRADE summary of findings for a slide), with footnotes
+    wrapped at ``wrap`` characters."""
     cols = [str(c) for c in table.columns]
     cells = [[_esc(v) for v in table[c].astype(str)] for c in table.columns]
     fig = go.Figure(go.Table(
         header={"values": [f"<b>{_esc(c)}</b>" for c in cols], "align": "left",
                 "fill": {"color": "#eaf2f8"}, "line": {"color": _EDGE, "width": 0.5},
                 "font": {"size": 13}},
-        cells={"values": cells, "align": "left", "height": 30, "line": {"color": _EDGE, "width": 0.5},
+        cells={"values": cells, "align": "left", "height": 28, "line": {"color": _EDGE, "width": 0.5},
                "font": {"size": 13}},
     ))
-    foot = "<br>".join(_esc(n) for n in notes)
+    foot = "<br>".join(_esc(line) for n in notes for line in textwrap.wrap(str(n), wrap) or [""])
     n_lines = foot.count("<br>") + (1 if foot else 0)
+    # rows grow with wrapped text: ~24 characters a line in a column of a 5-column table
+    per_line = max(12, 120 // max(1, len(cols)))
+
+    def lines(values) -> int:
+        return max([1, *(-(-len(str(v)) // per_line) for v in values)])
+
+    table_px = 18 * lines(cols) + 14 + sum(18 * lines(r) + 14 for r in table.astype(str).itertuples(index=False))
+    top, bottom = (50 if title else 10), 24 + 16 * n_lines
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"} if title else None,
-        height=int(120 + 34 * (len(table) + 1) + 16 * n_lines),
-        margin={"l": 10, "r": 10, "t": 50 if title else 10, "b": 20 + 16 * n_lines},
+        height=int(top + bottom + table_px + 20),
+        margin={"l": 10, "r": 10, "t": top, "b": bottom},
     )
     if foot:
         fig.add_annotation(x=0, y=0, xref="paper", yref="paper", yanchor="top", xanchor="left",

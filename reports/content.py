@@ -209,7 +209,7 @@ def _rob_section(v: PooledView | None, ap: Appraisals, view: View) -> Section:
     rows = forest.sort_rows(v.rows, view.forest_sort)
     fig = robvis.paired_forest_figure(
         rows, v.result, fa.rob_index(ap, rows["study_id"].astype(str).tolist()),
-        domain_names=MINORS_ITEMS, title=f"{v.title} with risk of bias",
+        domain_names=MINORS_ITEMS, title=f"{v.title} with risk of bias", wide_forest=True,
         ci_label=f"{text.level(v.model.level)} CI", pooled_label=v.label)
     table = fa.robvis_table(rows, ap)
     table["Weight"] = [f"{w:.1f}%" for w in table["Weight"]]
