@@ -250,6 +250,7 @@ class SummaryView:
     studies: pd.DataFrame  # study, time, survival (each reconstruction's KM step curve)
     grid: str  # the rule that chose the common times
     sentence: str
+    table: pd.DataFrame  # the summary's quantities as text (never NaN)
 
 
 def summary_from_curves(curves: Sequence[object], endpoint: str, *, step: float = 1.0) -> SummaryView | None:
@@ -269,6 +270,8 @@ def summary_from_curves(curves: Sequence[object], endpoint: str, *, step: float 
         except ValueError:
             continue
         label = f"{c.study_id} ({c.arm})" if c.arm else c.study_id
+        if label in {row[0] for row in rows}:
+            label = f"{label}, figure {c.figure}"
         t_all = r.ipd["time"].to_numpy(dtype=float)
         grid = np.arange(step, t_all.max() + 1e-9, step)
         s = r.survival_at(grid)["survival"].to_numpy(dtype=float)
@@ -291,6 +294,14 @@ def summary_from_curves(curves: Sequence[object], endpoint: str, *, step: float 
                f"{decimal(summ.median_random_ci.high)}, Monte Carlo)" if math.isfinite(med) else "not reached")
     sentence = (f"Summary {endpoint} curve (Combescure, random effects) of {summ.k} curves "
                 f"{RECONSTRUCTED_LABEL}: median {med_txt}; I² = {decimal(summ.i2, 1)}%.")
+    raw = summ.summary()
+    table = pd.DataFrame({
+        "quantity": raw["quantity"],
+        "value": [decimal(v, 3) if q != "note" else "" for q, v in zip(raw["quantity"], raw["value"], strict=True)],
+        "95% interval": [f"{decimal(a, 3)}–{decimal(b, 3)}" if math.isfinite(a) and math.isfinite(b) else ""
+                         for a, b in zip(raw["ci_low"], raw["ci_high"], strict=True)],
+        "note": raw["note"],
+    })
     return SummaryView(summ, pd.concat(study_curves, ignore_index=True),
                        f"survival and numbers at risk read every {decimal(step)} month(s) from each "
-                       "reconstruction up to its last follow-up (no imputation)", sentence)
+                       "reconstruction up to its last follow-up (no imputation)", sentence, table)

@@ -140,8 +140,9 @@ def save_form(points: pd.DataFrame, risk: dict, study_ids: list[str]) -> None:
         return
     saved().append(curve)
     _remember_medians([curve])
-    st.success(f"Saved: {md(curve.study_id)} {md(curve.endpoint)}, figure {md(curve.figure)} "
-               f"({len(curve.times)} points).")
+    st.toast(f"Saved: {md(curve.study_id)} {md(curve.endpoint)}, figure {md(curve.figure)} "
+             f"({len(curve.times)} points).", icon=":material/save:")
+    st.rerun()  # the saved-curves tab was drawn before this save
 
 
 def saved_section() -> None:
@@ -166,7 +167,11 @@ def saved_section() -> None:
                                 "date": c.date.isoformat(), "source": c.source} for c in curves]),
                  hide_index=True, width="stretch", key="dg_saved")
     for ep in sorted({c.endpoint for c in curves}):
-        view = D.summary_from_curves(curves, ep)
+        try:
+            view = D.summary_from_curves(curves, ep)
+        except ValueError as exc:
+            st.warning(f"No summary {md(ep)} curve: {md(str(exc))}")
+            continue
         if view is None:
             continue
         with st.expander(f"Summary {ep} curve of the saved curves (Combescure)", expanded=True):
@@ -174,6 +179,6 @@ def saved_section() -> None:
             st.caption(md(f"Common times: {view.grid}."))
             plot(summary_curve(view.summary.random, view.studies, study_label=D.RECONSTRUCTED_LABEL,
                                fixed=view.summary.fixed, endpoint=ep), key=f"dg_summary_fig_{ep}")
-            st.dataframe(view.summary.summary(), hide_index=True, width="stretch", key=f"dg_summary_tab_{ep}")
+            st.dataframe(view.table, hide_index=True, width="stretch", key=f"dg_summary_tab_{ep}")
     st.download_button("Download the saved curves (JSON)", curves_to_json(curves), "digitised_curves.json",
                        mime="application/json", key="dg_export", icon=":material/download:")

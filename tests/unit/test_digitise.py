@@ -98,4 +98,8 @@ def test_summary_curve_from_saved_curves() -> None:
     assert v is not None and v.summary.k == 2
     assert D.RECONSTRUCTED_LABEL in v.sentence and "no imputation" in v.grid
     assert set(v.studies["study"]) == {"A", "B"}
+    assert "nan" not in v.table.to_csv().lower() and "None" not in v.table.to_csv()
     assert list(v.summary.random["time"][:3]) == [1.0, 2.0, 3.0]
+    twice = D.summary_from_curves([a, _curve(study_id="A", figure="3", times=b.times, survival=b.survival,
+                                             risk_times=(), n_risk=(), total=30)], "PFS")
+    assert set(twice.studies["study"]) == {"A", "A, figure 3"}  # two figures of one study stay apart
