@@ -13,6 +13,7 @@ from charts import theme
 __all__ = ["incidence_dot_figure"]
 
 _STRATA = ("any grade", "grade ≥3")
+_PUB_SYMBOLS = ("circle-open", "x-thin-open", "square-open")
 _ATTR_SYMBOL = {"not stated": "circle", "treatment-related": "diamond", "all-cause": "square"}
 
 
@@ -65,19 +66,22 @@ def incidence_dot_figure(table: pd.DataFrame, published: pd.DataFrame | None = N
         if published is not None and len(published):
             labels = dict(zip(table["term"], table["Term"], strict=False))
             pub = published[(published["stratum"] == stratum) & published["term"].isin(labels)]
-            for j, (src, grp) in enumerate(pub.groupby("source", sort=True)):
+            sources = sorted(published["source"].unique())
+            for src, grp in pub.groupby("source", sort=True):
+                j = sources.index(src)
                 y = [terms.index(labels[t]) - 0.3 for t in grp["term"]]
                 has_ci = grp["ci_low"].notna()
                 fig.add_trace(go.Scatter(
                     x=grp["estimate"] * 100, y=y, mode="markers",
-                    marker={"symbol": "x-thin-open" if j else "circle-open", "size": 9,
+                    marker={"symbol": _PUB_SYMBOLS[j % len(_PUB_SYMBOLS)], "size": 9,
                             "color": "#5d6d7e", "line": {"width": 1.5}},
                     error_x={"type": "data", "symmetric": False,
                              "array": ((grp["ci_high"] - grp["estimate"]) * 100).where(has_ci, 0),
                              "arrayminus": ((grp["estimate"] - grp["ci_low"]) * 100).where(has_ci, 0),
                              "thickness": 1, "color": "#5d6d7e"},
                     name=f"published · {src.split(' (')[0]}", legendgroup=f"pub{src}",
-                    showlegend=col == 1 or stratum == "grade ≥3" and j >= 0,
+                    showlegend=col == 1 or src not in set(
+                        published[published["stratum"] == _STRATA[0]]["source"]),
                     hovertemplate=[f"<b>{html.escape(src)}</b><br>{e * 100:.1f}%<extra></extra>"
                                    for e in grp["estimate"]],
                 ), row=1, col=col)

@@ -95,8 +95,6 @@ def _row_flags(r: pd.Series) -> str:
         out.append("count or denominator inferred")
     if bool(r.get("unverified")):
         out.append("unverified")
-    if r.get("source_term") and str(r["source_term"]).lower() != str(r.get("term_label", "")).lower():
-        out.append(f"printed as '{r['source_term']}'")
     if str(r.get("grade")) not in ("any", "≥3"):
         out.append(f"grade printed {r['grade']}")
     return "; ".join(out)
@@ -110,7 +108,10 @@ def published_frame(base) -> pd.DataFrame:
             term = _MEASURE_TERMS.get(pe.measure)
             if term is None:
                 continue
-            rows.append({"term": term, "stratum": ANY_GRADE, "source": s.label,
+            cit = getattr(s, "citation", None)
+            who = (f"{cit.authors.split()[0]} {cit.year}, {cit.journal}"
+                   if cit is not None and cit.authors and cit.year else s.label)
+            rows.append({"term": term, "stratum": ANY_GRADE, "source": who,
                          "estimate": float(pe.estimate.value),
                          "ci_low": float(pe.ci.low) if pe.ci else float("nan"),
                          "ci_high": float(pe.ci.high) if pe.ci else float("nan"),

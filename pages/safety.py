@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from charts import forest
@@ -77,7 +78,8 @@ if tabs[1].open:
                    "Open markers: published pooled estimates (Yao 2021, osteosarcoma; Peng 2018, all "
                    "solid tumours, no intervals printed), not re-pooled here.")
         pshow = pub[pub["term"].isin(table["term"])]
-        st.dataframe(pshow.assign(Estimate=[f"{text.pct(e)} ({text.interval(lo, hi)})"
+        st.dataframe(pshow.assign(Estimate=[text.pct(e) + (f" ({text.interval(lo, hi)})" if pd.notna(hi) else
+                                                           " (no interval printed)")
                                             for e, lo, hi in zip(pshow["estimate"], pshow["ci_low"],
                                                                  pshow["ci_high"], strict=True)])
                      [["term", "stratum", "source", "Estimate", "scope", "where"]],
@@ -87,7 +89,8 @@ if tabs[2].open:
         keys = list(zip(table["term"], table["stratum"], table["attribution"], strict=True))
         labels = {k: f"{t} · {s} · {a} (k = {n})" for k, t, s, a, n in zip(
             keys, table["Term"], table["stratum"], table["attribution"], table["k"], strict=True)}
-        pick = st.selectbox("Term and grade", keys, format_func=labels.get, key="s_forest")
+        start = int(table["k"].to_numpy().argmax())  # the best-supported row first
+        pick = st.selectbox("Term and grade", keys, index=start, format_func=labels.get, key="s_forest")
         pool = view.pools[pick]
         rows = view.study_rows(pick)
         widgets.plot(forest.forest_figure(rows, pool.glmm, ci_label=f"{text.level(level)} CI",
