@@ -47,7 +47,7 @@ PRESENTATION_FONT = 18
 PRESENTATION_MARKER_SCALE = 1.5
 
 
-def apply(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
+def apply(fig: go.Figure, *, presentation: bool = False, fit_height: int | None = None) -> go.Figure:
     """Apply the template (and larger type and markers for a projector when ``presentation``).
 
     In presentation mode marker sizes are scaled, not replaced, so size-encoded markers (forest
@@ -55,7 +55,20 @@ def apply(fig: go.Figure, *, presentation: bool = False) -> go.Figure:
     """
     fig.update_layout(template=TEMPLATE_NAME)
     if presentation:
-        fig.update_layout(font={"size": PRESENTATION_FONT})
+        # a figure drawn into ``fit_height`` px (a slide) that was laid out taller gets smaller
+        # type, so its rows do not run into each other
+        own = fig.layout.height or 450
+        shrink = min(1.0, fit_height / own) if fit_height else 1.0
+        size = max(11, round(PRESENTATION_FONT * shrink))
+        fig.update_layout(font={"size": size})
+        # larger ticks need room: axis titles stand off the tick labels and margins grow to fit
+        fig.update_xaxes(automargin=True, title_standoff=PRESENTATION_FONT // 2)
+        fig.update_yaxes(automargin=True, title_standoff=PRESENTATION_FONT // 2)
+        # text columns drawn as annotations (forest plots) sit at fixed paper positions: a
+        # slightly smaller size keeps long labels clear of the next column
+        for ann in fig.layout.annotations or ():
+            if ann.font is None or ann.font.size is None:
+                ann.update(font={"size": size - 2})
         for trace in fig.data:
             marker = getattr(trace, "marker", None)
             size = getattr(marker, "size", None) if marker is not None else None

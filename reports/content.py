@@ -19,7 +19,7 @@ import datetime as _dt
 import math
 import os
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -172,7 +172,7 @@ def app_version() -> str:
 
 # ------------------------------------------------------------------------------------------
 # sections
-def _guard(key: str, title: str, fn: Callable[[], Section]) -> Section:
+def _run_guarded(key: str, title: str, fn: Callable[[], Section]) -> Section:
     """Run a section builder; a failure becomes an unavailable section with a short reason."""
     try:
         return fn()
@@ -432,6 +432,7 @@ def build_content(
     evidence=None,
     data_path: str | Path | None = None,
     today: _dt.date | None = None,
+    only: Collection[str] | None = None,
 ) -> ReportContent:
     """Assemble the report for ``view`` (defaults: the page defaults; the embedded data file).
 
@@ -444,8 +445,18 @@ def build_content(
         file) when omitted.
     today
         Date printed in footers (default: today, UTC).
+    only
+        Build only these section keys (the pooled views are always computed); the others are
+        left "not built yet". The Present page draws the figure on screen from such a partial
+        report before the full one is prepared.
     """
     view = view or View()
+
+    def _guard(key: str, title: str, fn: Callable[[], Section]) -> Section:
+        if only is not None and key not in only:
+            return Section.missing(key, title, "not built yet.")
+        return _run_guarded(key, title, fn)
+
     if evidence is None:
         path = data_path or os.environ.get("APATINIB_STUDIES") or None
         evidence = evidence_pkg.load_studies(path)
@@ -477,7 +488,8 @@ def build_content(
     ap = load_appraisals()
     sections.append(_guard("rob", ROB_TITLE, lambda: _rob_section(views.get(view.endpoint), ap, view)))
     try:
-        grades, graded = _grades(views, frames.survival, ap, view)
+        grades, graded = (_grades(views, frames.survival, ap, view)
+                          if only is None or "sof" in only else ([], {}))
     except ValueError:
         grades, graded = [], {}
     sections.append(_guard("sof", SOF_TITLE, lambda: _sof_section(grades, graded)))

@@ -70,8 +70,8 @@ def test_choices_made_on_the_pooled_page_are_carried_over(app_test) -> None:
     at.selectbox(key="method").set_value("DL").run()
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
-    cap = next(c.value for c in at.caption if "same keys as Pooled efficacy" in c.value)
+    cap = next(c.value for c in at.caption if "Everything below uses" in c.value)
     assert "method=DL" in cap and "Pooled efficacy" in cap
     at.button(key="next").click().run()  # still the same view on the next run
-    cap = next(c.value for c in at.caption if "same keys as Pooled efficacy" in c.value)
+    cap = next(c.value for c in at.caption if "Everything below uses" in c.value)
     assert "method=DL" in cap
