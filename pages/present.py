@@ -11,7 +11,6 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import theme
-from charts.export import export_available, to_png, to_svg
 from findings.text import md
 from reports.content import FIGURE_SECTIONS, ReportContent, build_content
 from reports.docx import build_docx
@@ -20,6 +19,7 @@ from reports.pptx import build_pptx
 from reports.view import View
 from ui.bootstrap import route_through_app
 from ui.controls import current_view, filter_choices, show_link_problems
+from ui.presentation import PRESENT_CSS, figure_buttons
 from ui.userdata_state import active_evidence
 
 route_through_app()
@@ -34,24 +34,21 @@ SHORT = {
     "survival": "Survival medians",
     "design": "Sample size",
 }
-# static CSS (no data): hide the app chrome and enlarge type on a projector
-PRESENT_CSS = """<style>
-header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stSidebar"],
-[data-testid="stSidebarCollapsedControl"] { display: none !important; }
-.block-container, [data-testid="stMainBlockContainer"] { padding-top: 1rem !important;
-  max-width: 100% !important; }
-[data-testid="stMain"] h1 { font-size: 2.6rem !important; }
-[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.35rem !important; }
-</style>"""
 
 
 def _truthy(value: object) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-@st.cache_data(max_entries=8, show_spinner="Pooling and drawing the figures…")
+@st.cache_data(max_entries=8, show_spinner="Preparing the downloads…")
 def content_for(_evidence, sha: str | None, path: str, view: View) -> ReportContent:
     return build_content(view, evidence=_evidence)
+
+
+@st.cache_data(max_entries=32, show_spinner="Drawing this figure…")
+def slide_content(_evidence, sha: str | None, path: str, view: View, key: str) -> ReportContent:
+    """Only the section on screen (the pooled views it needs): the first figure comes first."""
+    return build_content(view, evidence=_evidence, only=(key,))
 
 
 def _on_present_toggle() -> None:
@@ -96,23 +93,6 @@ def export_buttons(content: ReportContent) -> None:
         )
 
 
-def figure_buttons(fig, key: str, present: bool) -> None:
-    ok, reason = export_available()
-    c1, c2 = st.columns(2)
-    c1.download_button(
-        "Figure PNG", data=lambda: to_png(fig, presentation=present), file_name=f"{key}.png",
-        mime="image/png", on_click="ignore", disabled=not ok, key="dl_png",
-        icon=":material/image:",
-    )
-    c2.download_button(
-        "Figure SVG", data=lambda: to_svg(fig, presentation=present), file_name=f"{key}.svg",
-        mime="image/svg+xml", on_click="ignore", disabled=not ok, key="dl_svg",
-        icon=":material/image:",
-    )
-    if not ok:
-        st.caption(reason)
-
-
 present = _truthy(st.query_params.get("present"))
 st.session_state.setdefault("present_mode", present)
 if present:
@@ -120,7 +100,7 @@ if present:
 
 ev = active_evidence()
 view, origin, problems = current_view(filter_choices())
-content = content_for(ev, ev.sha256, str(ev.path), view)
+data_id, exports = (ev.sha256, str(ev.path)), None
 
 if not present:
     st.title("Present & export")
@@ -132,7 +112,7 @@ if not present:
     )
 show_link_problems(problems)  # below the title; on the projector too
 if not present:
-    export_buttons(content)
+    exports = st.empty()  # filled after the figure: the full report is built last
 
 bar = st.container(horizontal=True, vertical_alignment="center") if present else st.container()
 with bar:
@@ -148,26 +128,35 @@ with bar:
     nav[2].toggle("Presentation mode", key="present_mode", on_change=_on_present_toggle,
                   help="Hide the controls and sidebar; larger type and markers for a projector.")
 
-section = content.section(slide)
+slide_report = slide_content(ev, *data_id, view, slide)
+section = slide_report.section(slide)
 n = FIGURE_SECTIONS.index(slide) + 1
 st.header(f"{section.title}  ·  {n}/{len(FIGURE_SECTIONS)}" if present else section.title,
           divider="red" if present else False)
 if section.figure is not None:
-    fig = theme.apply(type(section.figure)(section.figure), presentation=present)
-    if present:  # fill a projector screen; tall figures (many rows) keep their own height
-        fig.update_layout(height=max(fig.layout.height or 0, 620))
-    st.plotly_chart(fig, theme=None, width="stretch", key=f"fig_{slide}",
-                    config={"displaylogo": False})
+    fig = theme.apply(type(section.figure)(section.figure), presentation=present, fit_height=520)
+    if present:  # the figure fills what the screen leaves (16:9 at 1280x720 and 1920x1080)
+        fig.update_layout(height=None, autosize=True)
+    with st.container(key="slide_figure" if present else None):
+        st.plotly_chart(fig, theme=None, width="stretch", height="stretch" if present else "content",
+                        key=f"fig_{slide}", config={"displaylogo": False, "responsive": True})
 else:
     st.info(f"{section.title}: {section.reason}", icon=":material/hourglass_empty:")
-for b in section.bullets:  # data-derived text: markdown-escaped, never HTML
-    st.markdown(f"- {md(b)}" if not present else f"**{md(b)}**")
-if section.caption and not present:
-    st.caption(section.caption)
+if present and section.bullets:  # the answer in a line or two: the slide must fit the screen
+    lead = section.bullets[:2] if sum(map(len, section.bullets[:2])) < 160 else section.bullets[:1]
+    st.markdown(" · ".join(f"**{md(b)}**" for b in lead))
+elif not present:
+    for b in section.bullets:  # data-derived text: markdown-escaped, never HTML
+        st.markdown(f"- {md(b)}")
 if not present:
+    if section.caption:
+        st.caption(section.caption)
     if section.figure is not None:
         figure_buttons(section.figure, slide, present)
     if section.table is not None and not section.table.empty:
         with st.expander("Numbers behind this figure"):
             st.dataframe(section.table, hide_index=True, width="stretch")
-    st.caption(content.provenance.footer())
+if exports is not None:
+    with exports.container():
+        export_buttons(content_for(ev, *data_id, view))
+    st.caption(slide_report.provenance.footer())
