@@ -91,6 +91,8 @@ IGNORED_KEYS = frozenset({
     "endpoints", "curve", "crude", "pause", "pool_endpoint", "pool_method", "subgroups",
     "unstated", "cd_pct", "cd_nmax", "cd_nmin", "group_by", "ms_endpoint", "ms_scale", "ms_time",
     "ms_unstated",
+    # Safety page (its own filters, grade, level and term)
+    "s_attr", "s_design", "s_grade", "s_histology", "s_level", "s_regimen", "s_reports", "s_term",
     # Appraisal & certainty page (tab, palette, study shown; the GRADE question: thresholds, the
     # population asked about and overrides, read by ui.appraisal.current_inputs on every page)
     "atab", "rob_cb", "rob_group", "appraised", "p0_orr", "p0_dcr", "thr_pfs", "thr_os", "q_regimen",
