@@ -212,6 +212,14 @@ def workbench_view(times: Sequence[float], survival: Sequence[float], *,
                                        "n_risk_reconstructed": "reconstructed at risk"})
     sentence = (f"{r.total} patients and {r.events} events {RECONSTRUCTED_LABEL}; median {t_txt(m)}; "
                 f"largest gap to the digitised curve {pct(r.max_abs_error)}.")
+    off = r.intervals[r.intervals["n_risk_printed"] != r.intervals["n_risk_reconstructed"]]
+    if len(off):
+        sentence += (" The reconstructed numbers at risk differ from the printed ones at "
+                     + ", ".join(f"{decimal(t)} {unit} ({int(a)} vs {int(b)} printed)" for t, a, b in
+                                 zip(off["time"], off["n_risk_reconstructed"], off["n_risk_printed"], strict=True))
+                     + ": check the clicks and the numbers at risk.")
+    else:
+        sentence += " The reconstructed numbers at risk equal the printed ones."
     kmf = r.kaplan_meier()
     ci = kmf.confidence_interval_survival_function_
     km = pd.DataFrame({"time": kmf.survival_function_.index.to_numpy(dtype=float),

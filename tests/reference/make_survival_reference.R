@@ -68,6 +68,44 @@ for (nm in names(sets)) {
     }
   }
 }
+# Knapp-Hartung (knha = our "hksj") and its ad hoc variant (adhoc = "hksj-adhoc") with REML and
+# Paule-Mandel, 95%: pool_log_medians passes these to synthesis.meta.pool_effects.
+for (nm in names(sets)) {
+  d <- sets[[nm]]
+  yi <- log(d$m)
+  sei <- (log(d$hi) - log(d$lo)) / (2 * qnorm(0.975))
+  for (method in c("REML", "PM")) {
+    for (test in c("knha", "adhoc")) {
+      # tol: Paule-Mandel's uniroot tolerance (metafor's default eps^0.25 stops at ~1e-4)
+      fit <- rma(yi = yi, sei = sei, method = method, test = test,
+                 control = list(threshold = 1e-12, maxiter = 1000, tol = 1e-12))
+      p <- predict(fit, transf = exp)
+      key <- sprintf("%s_%s_%s_95", nm, method, test)
+      fields <- c(
+        sprintf('"labels": [%s]', paste0('"', d$label, '"', collapse = ", ")),
+        sprintf('"medians": [%s]', paste(num(d$m), collapse = ", ")),
+        sprintf('"ci_low": [%s]', paste(num(d$lo), collapse = ", ")),
+        sprintf('"ci_high": [%s]', paste(num(d$hi), collapse = ", ")),
+        sprintf('"method": "%s"', method),
+        sprintf('"ci_method": "%s"', ifelse(test == "knha", "hksj", "hksj-adhoc")),
+        sprintf('"level": %s', num(0.95)),
+        sprintf('"estimate_log": %s', num(as.numeric(fit$b))),
+        sprintf('"se_log": %s', num(fit$se)),
+        sprintf('"estimate": %s', num(p$pred)),
+        sprintf('"ci_low_pooled": %s', num(p$ci.lb)),
+        sprintf('"ci_high_pooled": %s', num(p$ci.ub)),
+        sprintf('"pi_low": %s', num(p$pi.lb)),
+        sprintf('"pi_high": %s', num(p$pi.ub)),
+        sprintf('"tau2": %s', num(fit$tau2)),
+        sprintf('"i2": %s', num(fit$I2)),
+        sprintf('"q": %s', num(fit$QE)),
+        sprintf('"q_pvalue": %s', num(fit$QEp)),
+        sprintf('"weights": [%s]', paste(num(weights(fit)), collapse = ", "))
+      )
+      out <- c(out, sprintf('  "%s": {\n    %s\n  }', key, paste(fields, collapse = ",\n    ")))
+    }
+  }
+}
 meta <- sprintf('  "_generated_by": "tests/reference/make_survival_reference.R; R %s, metafor %s"',
                 paste(R.version$major, R.version$minor, sep = "."),
                 as.character(packageVersion("metafor")))

@@ -55,6 +55,7 @@ def test_workbench_view_reports_reconstruction_and_accuracy() -> None:
     v = D.workbench_view(t, s, risk_times=[0, 4], n_risk=[10, 6])
     assert v.label == RECONSTRUCTED_LABEL and RECONSTRUCTED_LABEL in v.sentence
     assert v.reconstruction.total == 10
+    assert "numbers at risk equal the printed ones" in v.sentence
     assert list(v.at_risk.columns)[:3] == ["time (months)", "printed at risk", "reconstructed at risk"]
     assert set(v.accuracy.iloc[:, 0]) >= {"RMSE", "Kolmogorov–Smirnov distance"}
     assert list(v.km.columns) == ["time", "survival", "ci_low", "ci_high"]

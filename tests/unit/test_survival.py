@@ -3,7 +3,8 @@
 Numbers are published medians and intervals of the included studies (sources cited in
 ``data/studies.yaml``). Pooling is checked against metafor
 ``rma(yi, sei=...)`` in ``tests/reference/survival_reference.json`` (made by
-``tests/reference/make_survival_reference.R``, R 4.2.2, metafor 3.8.1). Tolerances: DL and CE are
+``tests/reference/make_survival_reference.R``, R 4.2.2, metafor 3.8.1; also REML and PM with
+``test="knha"``/``"adhoc"``, our ``hksj``/``hksj-adhoc``). Tolerances: DL and CE are
 closed forms, so they agree to rounding (rtol 1e-10); REML is iterative and metafor stops at its
 own convergence threshold, so the REML values agree to about 1e-10 relative; rtol 1e-7 leaves room
 for a different number of iterations without hiding a wrong algorithm (a wrong update moves τ² by
@@ -223,8 +224,8 @@ def test_implied_median_bounds_flag_1() -> None:
 def test_pool_log_medians_matches_metafor(key: str) -> None:
     r = REF[key]
     res = pool_log_medians(r["medians"], r["ci_low"], r["ci_high"], method=r["method"],
-                           level=r["level"], labels=r["labels"])
-    rtol = 1e-7 if r["method"] == "REML" else 1e-10
+                           level=r["level"], labels=r["labels"], ci_method=r.get("ci_method", "z"))
+    rtol = 1e-7 if r["method"] in ("REML", "PM") else 1e-10
     assert res.k == len(r["medians"]) and res.excluded == ()
     assert_allclose(res.estimate_log, r["estimate_log"], rtol=rtol)
     assert_allclose(res.se_log, r["se_log"], rtol=rtol)
