@@ -238,7 +238,7 @@ def subgroup_table(res, level: float) -> pd.DataFrame:
             "Pooled": [text.pct(v) for v in f["estimate"]],
             f"{lvl} CI": [text.interval(a, b) for a, b in zip(f["ci_low"], f["ci_high"], strict=True)],
             f"{lvl} PI": [text.interval(a, b) for a, b in zip(f["pi_low"], f["pi_high"], strict=True)],
-            "I²": [f"{v:.0f}%" if math.isfinite(v) else "–" for v in f["i2"].astype(float)],
+            "I²": [text.i2(v) for v in f["i2"].astype(float)],
             "Note": [f"fell back: {_text(fb)}" if _text(fb) else "" for fb in f["fallback"]],
         }
     )

@@ -261,7 +261,7 @@ def heterogeneity_table(result) -> pd.DataFrame:
     rows = [
         ("Cochran's Q", text.num(result.q, 4), f"df = {result.q_df}, p = {text.pval(result.q_pvalue)}",
          "Wald-type Q of the GLMM" if result.method == "GLMM" else "weighted squared deviations"),
-        ("I²", f"{result.i2:.1f}%" if math.isfinite(result.i2) else "–", "",
+        ("I²", text.i2(result.i2), "",
          LABELS.get(result.i2_definition, result.i2_definition)),
         ("H²", text.num(result.h2, 3), "", "total / sampling variance"),
         ("τ² (between-study variance)", text.num(result.tau2, 3), tau_ci,
@@ -285,7 +285,7 @@ def caveats(result, selected: Selected, flags: pd.DataFrame | None) -> list[str]
         out.append(f"Few studies (k = {k}): small-study tests cannot be interpreted.")
     if math.isfinite(result.i2) and result.i2 >= 50:
         out.append(
-            f"Substantial heterogeneity (I² = {result.i2:.0f}%): response rates differ between "
+            f"Substantial heterogeneity (I² = {text.i2(result.i2)}): response rates differ between "
             "studies more than chance explains — read the prediction interval, not only the CI."
         )
     ids = set(selected.frame["study_id"].astype(str))
@@ -381,7 +381,7 @@ def pooled_sentences(result: PooledProportion, endpoint: str) -> tuple[str, ...]
         f"{text.interval(result.ci_low, result.ci_high)}).",
         f"{lvl} prediction interval {text.interval(result.pi_low, result.pi_high)}.",
         f"{text.count(result.k, 'study', 'studies')}, {result.total_events} events in "
-        f"{text.count(result.total_n, 'patient')}; I² = {text.num(result.i2, 3)}%.",
+        f"{text.count(result.total_n, 'patient')}; I² = {text.i2(result.i2)}.",
     )
 
 
@@ -483,7 +483,7 @@ class Headline:
         out = (f"{text.count(r.k, 'study', 'studies')}, {text.count(r.total_n, 'patient')}, "
                f"{r.total_events} {who}.")
         if r.k > 1 and math.isfinite(r.i2):
-            out += f" I² = {r.i2:.0f}%."
+            out += f" I² = {text.i2(r.i2)}."
         if r.k == 1:
             out += " A single study: this is its own result, not a pooled estimate."
         return out

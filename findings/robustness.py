@@ -43,7 +43,7 @@ def loo_rows(loo: pd.DataFrame, result) -> pd.DataFrame:
     )
     out["highlight"] = (out["estimate"] < result.ci_low) | (out["estimate"] > result.ci_high)
     out["detail"] = [
-        f"k = {int(k)}; I² = {text.num(i2, 3)}%; τ² = {text.num(t2, 3)}"
+        f"k = {int(k)}; I² = {text.i2(i2)}; τ² = {text.num(t2, 3)}"
         for k, i2, t2 in zip(loo["k"], loo["i2"], loo["tau2"], strict=True)
     ]
     return out

@@ -37,6 +37,7 @@ __all__ = [
     "csv_bytes",
     "csv_safe",
     "html",
+    "i2",
     "interval",
     "level",
     "md",
@@ -116,6 +117,17 @@ def count(n: int, singular: str, plural: str | None = None) -> str:
     """
     n = int(n)
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def i2(value: float | None) -> str:
+    """I² (a percentage already) to one decimal: the one I² format of tables and sentences.
+
+    >>> i2(45.123), i2(0.0), i2(float("nan"))
+    ('45.1%', '0.0%', '–')
+    """
+    if not _finite(value):
+        return MISSING
+    return f"{float(value):.1f}%"
 
 
 def level(lvl: float) -> str:

@@ -428,7 +428,7 @@ def _metareg_body(frame: pd.DataFrame, model, moderator: str) -> None:
     qm = "F" if len(res.qm_df) == 2 else "QM"
     st.markdown(
         f"**Moderator test:** {qm} = {text.num(res.qm, 3)}, p = {text.pval(res.qm_pvalue)}; "
-        f"residual I² = {text.num(res.i2, 3)}%; R² = {text.num(res.r2, 3)}% "
+        f"residual I² = {text.i2(res.i2)}; R² = {text.num(res.r2, 3)}% "
         f"(k = {res.k})."
     )
     st.caption(
