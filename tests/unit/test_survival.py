@@ -477,6 +477,8 @@ def test_reference_covers_every_combination() -> None:
     keys = {k for k in REF if not k.startswith("_")}
     want = {f"{d}_{m}_{lv}" for d in ("pfs", "os", "pfs2", "homog")
             for m in ("REML", "DL", "CE") for lv in (95, 90)}
+    want |= {f"{d}_{m}_{t}_95" for d in ("pfs", "os", "pfs2", "homog")
+             for m in ("REML", "PM") for t in ("knha", "adhoc")}
     assert keys == want
     assert REF["homog_REML_95"]["tau2"] == 0  # the boundary case is in the fixture
 
