@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from findings import studies as study_views
+from findings import text
 from findings.checks_summary import checks_summary
 from ui import evidence_view as V
 from ui.bootstrap import route_through_app
@@ -77,7 +78,7 @@ else:
         st.dataframe(V.arrow(view.kinds), hide_index=True, width="stretch")
         st.caption("Open a kind to see its flags and jump to the study cards.")
         for kind, n_flags, worst in view.kind_rows:
-            exp = st.expander(f"{kind} — {n_flags} flag(s), worst: {worst}",
+            exp = st.expander(f"{text.md(kind)} — {n_flags} flag(s), worst: {worst}",
                               icon=V.SEVERITY_ICON.get(worst), key=f"fx_{kind}", on_change="rerun")
             if exp.open:  # drawn only when open: the page stays light
                 g = sel[sel["kind"] == kind]
@@ -86,7 +87,7 @@ else:
                     ids = list(dict.fromkeys(g["study_id"]))
                     cols = st.columns(min(6, len(ids)))
                     for i, sid in enumerate(ids):
-                        if cols[i % len(cols)].button(f"Open {sid}", key=f"open_{kind}_{sid}",
+                        if cols[i % len(cols)].button(f"Open {text.md(sid)}", key=f"open_{kind}_{sid}",
                                                       icon=":material/library_books:"):
                             st.switch_page("pages/studies.py", query_params={"study": sid})
         c = st.columns([3, 1])

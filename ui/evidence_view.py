@@ -226,7 +226,7 @@ def render_card(base: EvidenceBase, fr: S.Frames, study: Study, user_ids: frozen
     f = fr.flags[fr.flags["study_id"] == study.id] if not fr.flags.empty else fr.flags
     f = merge_confirmed(f, {(r.kind, r.field): r.check for r in study.flags if r.check})
     with st.container(border=True):
-        st.subheader(f"{study.label} · {study.id}", anchor=False)
+        st.subheader(f"{text.md(study.label)} · {text.md(study.id)}", anchor=False)
         badges = st.columns([1, 1, 1, 3])
         badges[0].badge(S.RECORD_KIND_LABEL.get(study.record_kind, study.record_kind), color="blue")
         badges[1].badge(design_label(study), color="gray")
@@ -294,14 +294,14 @@ def render_relations(base: EvidenceBase, study: Study) -> None:
         st.markdown(f"Secondary report of **{text.md(rel['primary_id'])}**"
                     + (f" (mapping confidence: {text.md(study.mapping_confidence)})" if study.mapping_confidence else ""))
         if rel["primary"] is not None:
-            st.button(f"Open {rel['primary'].id} — {rel['primary'].label}", key=f"rel_p_{study.id}",
+            st.button(f"Open {text.md(rel['primary'].id)} — {text.md(rel['primary'].label)}", key=f"rel_p_{study.id}",
                       on_click=open_study, args=(rel["primary"].id,))
     if rel["secondary"]:
         shown = True
         st.markdown("Reported again in:")
         cols = st.columns(min(4, len(rel["secondary"])))
         for i, s in enumerate(rel["secondary"]):
-            cols[i % len(cols)].button(f"{s.id} — {s.label}", key=f"rel_s_{study.id}_{s.id}",
+            cols[i % len(cols)].button(f"{text.md(s.id)} — {text.md(s.label)}", key=f"rel_s_{study.id}_{s.id}",
                                        on_click=open_study, args=(s.id,))
     g = rel["group"]
     if g is not None:
@@ -318,7 +318,7 @@ def render_relations(base: EvidenceBase, study: Study) -> None:
         if others:
             cols = st.columns(min(5, len(others)))
             for i, m in enumerate(others):
-                cols[i % len(cols)].button(f"Open {m}", key=f"rel_g_{study.id}_{m}", on_click=open_study, args=(m,))
+                cols[i % len(cols)].button(f"Open {text.md(m)}", key=f"rel_g_{study.id}_{m}", on_click=open_study, args=(m,))
     if not shown:
         st.caption("No secondary reports and no overlapping cohorts recorded.")
 

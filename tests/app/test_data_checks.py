@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import evidence
+from findings.text import md
 
 pytestmark = pytest.mark.app
 PAGE = "pages/checks.py"
@@ -22,8 +23,8 @@ def test_flags_grouped_by_kind_with_severity(app_test) -> None:
     assert metrics["Error"] == str(int((flags["severity"] == "error").sum()))
     labels = [e.label for e in at.expander]
     for kind in flags["kind"].unique():
-        assert any(lab.startswith(f"{kind} —") for lab in labels), kind
-    assert any("percent_mismatch" in lab and "worst: error" in lab for lab in labels)
+        assert any(lab.startswith(f"{md(kind)} —") for lab in labels), kind  # data text: escaped
+    assert any("percent\\_mismatch" in lab and "worst: error" in lab for lab in labels)
     assert any("No load problem" in c.value for c in at.caption)  # loading alone was clean
 
 

@@ -111,12 +111,13 @@ def test_design_comparison(app_test) -> None:
 
 def test_every_study_card_renders(app_test) -> None:
     import evidence
+    from findings.text import md
 
     at = app_test(page=PAGE)
     for sid in evidence.load_studies().ids:
         at.selectbox(key="study").set_value(sid).run()
         ok(at)
-        assert any(h.value.endswith(f"· {sid}") for h in at.subheader), sid
+        assert any(h.value.endswith(f"· {md(sid)}") for h in at.subheader), sid  # escaped data text
 
 
 def test_broken_data_file_keeps_valid_studies(app_test, monkeypatch) -> None:
