@@ -50,6 +50,8 @@ __all__ = [
     "grade_outcome",
     "indirectness_reasons",
     "item_table",
+    "IncidenceSummary",
+    "ae_grade3_rows",
     "median_rows",
     "methods_text",
     "minors_distribution",
@@ -343,6 +345,48 @@ def median_rows(survival: pd.DataFrame, endpoint: str, reports: str = "one"):
                           "total": pd.to_numeric(by_label[lab]["n"], errors="coerce"), "weight": w}
                          for lab, w in zip(res.labels, res.weights, strict=True) if lab in by_label])
     return res, rows
+
+
+# --------------------------------------------------------------------------- grade ≥3 adverse events
+
+
+@dataclass(frozen=True, slots=True)
+class IncidenceSummary:
+    """The headline of a pooled incidence (Safety page) in the shape GRADE reads."""
+
+    k: int
+    total_n: int
+    estimate: float
+    ci_low: float
+    ci_high: float
+    pi_low: float
+    pi_high: float
+    i2: float
+    level: float
+    method: str
+
+
+AE_GRADE3_OUTCOME = "grade ≥3 adverse events"
+
+
+def ae_grade3_rows(safety_view) -> tuple[IncidenceSummary | None, pd.DataFrame]:
+    """Any grade ≥3 adverse event, pooled by the Safety page's headline method, and its study
+    rows; ``(None, empty)`` when no study reports it."""
+    empty = pd.DataFrame(columns=["study_id", "label", "total", "weight"])
+    keys = [k for k in getattr(safety_view, "pools", {}) if k[0] == "Any adverse event" and "3" in k[1]]
+    if not keys:
+        return None, empty
+    key = max(keys, key=lambda k: safety_view.pools[k].patients)
+    pool = safety_view.pools[key]
+    h, g = pool.headline, pool.glmm
+    nan = math.nan
+    res = IncidenceSummary(
+        k=pool.k, total_n=pool.patients, estimate=h.estimate, ci_low=h.ci_low, ci_high=h.ci_high,
+        pi_low=g.pi_low if g is not None and pool.primary == "glmm" else nan,
+        pi_high=g.pi_high if g is not None and pool.primary == "glmm" else nan,
+        i2=g.i2 if g is not None and pool.primary == "glmm" else nan, level=pool.level, method=h.label)
+    rows = safety_view.study_rows(key)
+    return res, rows.assign(weight=np.nan)[["study_id", "label", "events", "total", "weight"]]
 
 
 # --------------------------------------------------------------------------- GRADE

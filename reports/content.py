@@ -40,6 +40,7 @@ from findings import compare, pooled, robustness, text
 from findings.frames import Frames, counts, frames_of
 from findings.pooled import PooledView
 from findings.review import prisma_view
+from findings.safety import safety_view
 from reports.rscript import r_script_for
 from reports.view import View
 from synthesis import LABELS, subgroup_analysis
@@ -219,7 +220,7 @@ def _rob_section(v: PooledView | None, ap: Appraisals, view: View) -> Section:
                    caption=f"MINORS items D1–D8 (2 → low, 1 → high, 0 → no information). {OVERALL_RULE}")
 
 
-def _grades(views: dict[str, PooledView], survival: pd.DataFrame, ap: Appraisals, view: View):
+def _grades(views: dict[str, PooledView], survival: pd.DataFrame, safety, ap: Appraisals, view: View):
     """GRADE assessments (default thresholds) of ORR, DCR and the pooled medians, and their results."""
     inputs = fa.GradeInputs(thresholds=fa.DEFAULT_THRESHOLDS)
     grades, results = [], {}
@@ -231,6 +232,10 @@ def _grades(views: dict[str, PooledView], survival: pd.DataFrame, ap: Appraisals
         if res is not None:
             grades.append(fa.grade_outcome(name, res, rows, ap, inputs))
             results[name] = res
+    res, rows = fa.ae_grade3_rows(safety)
+    if res is not None:
+        grades.append(fa.grade_outcome(fa.AE_GRADE3_OUTCOME, res, rows, ap, inputs))
+        results[fa.AE_GRADE3_OUTCOME] = res
     return grades, results
 
 
@@ -488,7 +493,8 @@ def build_content(
     ap = load_appraisals()
     sections.append(_guard("rob", ROB_TITLE, lambda: _rob_section(views.get(view.endpoint), ap, view)))
     try:
-        grades, graded = (_grades(views, frames.survival, ap, view)
+        grades, graded = (_grades(views, frames.survival, safety_view(evidence, reports=view.reports),
+                                  ap, view)
                           if only is None or "sof" in only else ([], {}))
     except ValueError:
         grades, graded = [], {}

@@ -102,6 +102,8 @@ RULES: dict[str, str] = {
                      "control is already reflected in the low starting level"),
     "imprecision": ("GRADE 34 minimally contextualised: serious when the CI crosses the threshold, "
                     "very serious when it does with fewer than {ois} patients"),
+    "imprecision (no threshold)": ("no threshold set: serious when fewer than {ois} patients were pooled "
+                                   "(an optimal-information-size proxy)"),
     "publication bias": "not assessable below k = 10 (small-study tests need k ≥ 10); suspected when Egger's p < 0.10",
     "large effect": "treatment effect, nothing rated down: +1 when CI low ≥ 2× threshold, +2 when ≥ 5×",
 }
@@ -273,7 +275,10 @@ def assess(
 
     # inconsistency
     pi_ok = pi is not None and _finite(*pi)
-    if pi_ok and threshold is not None:
+    if k < 2:
+        props.append(("inconsistency", "not assessable", RULES["inconsistency"],
+                      "one study: consistency cannot be judged"))
+    elif pi_ok and threshold is not None:
         rule = RULES["inconsistency"]
         spans = _crosses(pi[0], pi[1], threshold)
         reason = (f"prediction interval {_rng(pi[0], pi[1])} "
@@ -285,8 +290,8 @@ def assess(
                       f"I² = {i2:.0f}%" + ("" if pi_ok else "; prediction interval not computable")))
     else:
         props.append(("inconsistency", "not assessable", RULES["inconsistency (no PI)"],
-                      "one study" if k < 2 else "no heterogeneity estimate (e.g. a median of medians): "
-                      "judge the spread of the study estimates"))
+                      "no heterogeneity estimate (e.g. a median of medians): judge the spread of "
+                      "the study estimates"))
 
     # indirectness
     rule = RULES["indirectness"]
@@ -308,8 +313,9 @@ def assess(
                   f"the threshold {_num(threshold)}; {n} patients")
         props.append(("imprecision", rating, rule, reason))
     else:
-        props.append(("imprecision", "not serious", "no threshold set: CI rule not applicable",
-                      "set a threshold to judge imprecision"))
+        rule = RULES["imprecision (no threshold)"].format(ois=ois)
+        props.append(("imprecision", "serious" if n < ois else "not serious", rule,
+                      f"no threshold set; {n} patients" + (f", fewer than {ois}" if n < ois else "")))
 
     # publication bias
     if k < 10:

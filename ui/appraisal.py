@@ -10,6 +10,7 @@ import streamlit as st
 from evidence.appraisal import DEFAULT_APPRAISALS_PATH, Appraisals, load_appraisals
 from findings import appraisal as FA
 from findings import text
+from findings.safety import safety_view
 from findings.text import md
 from synthesis.grade import DOMAINS, RATINGS, RULES, Override, decode_overrides, encode_overrides
 from ui import analysis as A
@@ -72,7 +73,19 @@ def outcome_results(sel, model, key: str) -> dict[str, tuple[object, pd.DataFram
         res, rows = FA.median_rows(frames.survival, ep, sel.reports)
         if res is not None:
             out[name] = (res, rows)
+    res, rows = FA.ae_grade3_rows(_safety(active_evidence(), sel.reports))
+    if res is not None:
+        out[FA.AE_GRADE3_OUTCOME] = (res, rows)
     return out
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _safety_cached(path: str, sha: str | None, reports: str, _ev):
+    return safety_view(_ev, reports=reports)
+
+
+def _safety(ev, reports: str):
+    return _safety_cached(str(getattr(ev, "path", "")), getattr(ev, "sha256", None), reports, ev)
 
 
 def study_labels() -> dict[str, str]:

@@ -117,3 +117,12 @@ def test_input_validation():
 
 def test_symbols_clamp():
     assert symbols(0) == "⊕◯◯◯" and symbols(9) == "⊕⊕⊕⊕"
+
+
+def test_imprecision_without_threshold_uses_the_patient_count():
+    small = assess("grade >= 3 AEs", pi=None, **{**BASE, "question": "event rate", "threshold": None,
+                                                  "n": 33, "k": 1})
+    big = assess("grade >= 3 AEs", pi=None, **{**BASE, "question": "event rate", "threshold": None})
+    assert small.domain("imprecision").rating == "serious" and "fewer than 100" in small.domain("imprecision").reason
+    assert big.domain("imprecision").rating == "not serious"
+    assert small.domain("inconsistency").rating == "not assessable"  # one study: no I² fallback either

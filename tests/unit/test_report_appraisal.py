@@ -9,6 +9,10 @@ import pytest
 from docx import Document
 from pptx import Presentation
 
+from evidence import load_studies
+from evidence.appraisal import load_appraisals
+from findings import appraisal as fa
+from findings.safety import safety_view
 from reports.content import ROB_TITLE, SOF_TITLE, build_content
 from reports.docx import build_docx
 from reports.html import build_html
@@ -70,3 +74,15 @@ def test_docx_opens_and_holds_the_sof_table(content):
     assert any(sym in orr.cells[3].text for sym in ("⊕", "◯"))
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "certainty)" in body  # the sentences
+
+
+def test_grade3_adverse_events_row_starts_high_when_the_safety_view_pools_it(content):
+    res, rows = fa.ae_grade3_rows(safety_view(load_studies()))
+    sof = content.section("sof").table
+    if res is None:
+        assert fa.AE_GRADE3_OUTCOME not in sof["Outcome"].tolist()
+        return
+    assert fa.AE_GRADE3_OUTCOME in sof["Outcome"].tolist()
+    assert len(rows) == res.k and int(rows["total"].sum()) == res.total_n
+    g = fa.grade_outcome(fa.AE_GRADE3_OUTCOME, res, rows, load_appraisals(), fa.GradeInputs())
+    assert g.question == "event rate" and g.start == 4
