@@ -239,6 +239,15 @@ def _grades(views: dict[str, PooledView], survival: pd.DataFrame, safety, ap: Ap
     return grades, results
 
 
+def _safety_or_none(evidence, view: View):
+    """The Safety view for the SoF's adverse-event row (``None`` when the evidence has no
+    toxicity table: the row is then left out, the other rows stay)."""
+    try:
+        return safety_view(evidence, reports=view.reports)
+    except (AttributeError, KeyError, ValueError):
+        return None
+
+
 def _sof_section(grades, results) -> Section:
     """GRADE summary of findings as a table figure with its footnotes, and the sentences."""
     if not grades:
@@ -493,8 +502,7 @@ def build_content(
     ap = load_appraisals()
     sections.append(_guard("rob", ROB_TITLE, lambda: _rob_section(views.get(view.endpoint), ap, view)))
     try:
-        grades, graded = (_grades(views, frames.survival, safety_view(evidence, reports=view.reports),
-                                  ap, view)
+        grades, graded = (_grades(views, frames.survival, _safety_or_none(evidence, view), ap, view)
                           if only is None or "sof" in only else ([], {}))
     except ValueError:
         grades, graded = [], {}
