@@ -2,7 +2,7 @@
 
 :func:`pool` loads the evidence (``data/studies.yaml`` unless ``data`` names another file), selects
 the rows exactly as the pages and reports do (:func:`evidence.selection.select_outcomes`) and pools
-them with :func:`synthesis.pool_proportions` under a :class:`synthesis.spec.Model`. ``synthesis``
+them with :func:`findings.pooled.pool` (:func:`synthesis.pool_proportions`) under a :class:`synthesis.spec.Model`. ``synthesis``
 itself knows nothing of the evidence files; this is where the two meet for interactive use.
 
 Examples
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import evidence
-from evidence.selection import Selection, select_outcomes, text_value
-from synthesis import pool_proportions
+from evidence.selection import Selection, select_outcomes
+from findings import pooled
 from synthesis.results import PooledProportion
 from synthesis.spec import Model
 
@@ -74,6 +74,4 @@ def pool(endpoint: str = "ORR", data: str | Path | None = None, **choices: Any) 
     chosen = select_outcomes(ev.outcomes_frame(), sel).frame
     if chosen.empty:
         raise ValueError(f"no study matches this selection ({sel}).")
-    labels = [text_value(v) or str(s) for v, s in zip(chosen["label"], chosen["study_id"], strict=True)]
-    return pool_proportions(chosen["events"].tolist(), chosen["total"].tolist(), labels=labels,
-                            **model.pool_kwargs())
+    return pooled.pool(chosen, model)  # the pages' and the reports' own call
