@@ -259,3 +259,53 @@ def power_figure(
         legend={"orientation": "h", "y": -0.22, "x": 0},
     )
     return theme.apply(fig)
+
+
+def ess_weight_figure(table: pd.DataFrame, *, weight: float | None = None) -> go.Figure:
+    """Effective sample size of a robustified prior against the robust weight (RBesT's plot).
+
+    ``table`` has columns ``robust weight``, ``ESS (ELIR)`` and ``ESS (moment)``
+    (``findings.planner.ess_by_weight``); ``weight`` marks the chosen weight.
+    """
+    if table is None or table.empty:
+        raise ValueError("table must hold at least one robust weight.")
+    fig = go.Figure()
+    for i, name in enumerate(("ESS (ELIR)", "ESS (moment)")):
+        fig.add_trace(go.Scatter(
+            x=table["robust weight"], y=table[name], mode="lines+markers", name=name,
+            line={"color": theme.SEQUENCE[i], "width": 2.5},
+            hovertemplate=f"weight %{{x:.2f}}<br>{name} %{{y:.1f}} patients<extra></extra>",
+        ))
+    if weight is not None:
+        fig.add_vline(x=weight, line=_GUIDE)
+    fig.update_xaxes(title_text="Weight of the robust component", range=[-0.02, 1.02])
+    fig.update_yaxes(title_text="Effective sample size (patients)", rangemode="tozero")
+    fig.update_layout(title={"text": "Prior ESS against the robust weight"}, height=360,
+                      margin={"l": 60, "r": 20, "t": 60, "b": 80},
+                      legend={"orientation": "h", "y": -0.25, "x": 0})
+    return theme.apply(fig)
+
+
+def predictive_figure(table: pd.DataFrame, *, n: int, marks: Mapping[str, float]) -> go.Figure:
+    """Prior predictive distribution of the responses among ``n`` patients (bars), with guides
+    at the counts in ``marks`` (e.g. expected under p0 and p1, the success boundary).
+
+    ``table`` has columns ``responses`` and ``probability``
+    (``findings.planner.prior_predictive_table``).
+    """
+    if table is None or table.empty:
+        raise ValueError("table must hold the predictive probabilities.")
+    fig = go.Figure(go.Bar(
+        x=table["responses"], y=table["probability"], name="prior predictive",
+        marker={"color": theme.SEQUENCE[0]},
+        hovertemplate="%{x} responses<br>probability %{y:.3f}<extra></extra>",
+    ))
+    for i, (label, x) in enumerate(marks.items()):
+        fig.add_vline(x=x, line={**_GUIDE, "color": theme.SEQUENCE[(i + 1) % len(theme.SEQUENCE)]})
+        fig.add_annotation(x=x, y=1.0, yref="y domain", text=label, showarrow=False, yanchor="bottom",
+                           font={"size": 11}, textangle=0)
+    fig.update_xaxes(title_text=f"Responses among {n} patients")
+    fig.update_yaxes(title_text="Probability", rangemode="tozero")
+    fig.update_layout(title={"text": "Where the trial's data would fall under the prior"}, height=360,
+                      margin={"l": 60, "r": 20, "t": 80, "b": 60}, showlegend=False)
+    return theme.apply(fig)

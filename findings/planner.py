@@ -24,6 +24,16 @@ from evidence.selection import (
     Selection,
     select_outcomes,
 )
+from findings import text as T
+from synthesis.design.bayes import (
+    BetaMixture,
+    BOP2Design,
+    PosteriorDesign,
+    PredictiveDesign,
+    ess,
+    robustify,
+)
+from synthesis.design.oc import operating_characteristics as oc_frame
 from synthesis.design.paragraph import protocol_paragraph
 from synthesis.design.simon import (
     HARD_CAP,
@@ -33,7 +43,7 @@ from synthesis.design.simon import (
     operating_characteristics,
     simon_two_stage,
 )
-from synthesis.design.single_stage import SingleStageResult, attained_by_n
+from synthesis.design.single_stage import SingleStageResult, attained_by_n, single_stage_exact
 from synthesis.design.tte import CPHDesign, ExponentialDesign, TTEDesign, power_curve
 from synthesis.spec import Model
 from synthesis.vocabulary import LABELS
@@ -43,6 +53,9 @@ from synthesis.vocabulary import LABELS
 PLANS = {
     "simon": "Simon two-stage",
     "single": "Single stage",
+    "posterior": "Bayesian posterior",
+    "pp": "Predictive probability",
+    "bop2": "BOP2",
     "logrank": "One-sample log-rank",
     "exponential": "Exponential median",
     "cph": "Two-arm Cox",
@@ -50,6 +63,13 @@ PLANS = {
 
 
 PLAN_KEYS = {v: k for k, v in PLANS.items()}
+BINARY = ("simon", "single", "posterior", "pp", "bop2")
+BAYES = ("posterior", "pp", "bop2")
+PRIORS = {
+    "weak": "Beta(p0, 1 − p0): weak, centred on p0 (BOP2's prior)",
+    "uniform": "Beta(1, 1): uniform",
+    "map": "MAP prior from the studies of the current view (robustified)",
+}
 
 
 TYPED = "typed value"
@@ -67,8 +87,14 @@ ENDPOINT_NAMES = {"ORR": "objective response rate (ORR)", "DCR": "disease contro
 TIME_UNIT = "months"  # every survival input of the page is in months
 
 
-#: the seed protocol's regimen and assessments (used when the inputs are left empty)
+#: the seed protocol's regimen: shown as the example in the empty field, never written into the
+#: paragraph (an empty field gives BLANK_TREATMENT); assessments are used when left empty
 TREATMENT = "apatinib plus doxorubicin and ifosfamide"
+#: what the paragraph says when the regimen field is empty: a visible blank, never a guess
+BLANK_TREATMENT = "[regimen: to be completed]"
+#: a pool with fewer studies than this, or a CI wider than WIDE_CI, gets a caveat beside p0/p1
+FEW_STUDIES = 5
+WIDE_CI = 0.30
 
 
 ASSESSMENT = {
@@ -81,7 +107,7 @@ ASSESSMENT = {
 class Protocol:
     """Protocol details of the paragraph: regimen, assessment, non-evaluable fraction, pause."""
 
-    treatment: str = TREATMENT
+    treatment: str = BLANK_TREATMENT
     assessment: str = ""
     dropout: float = 0.0  # fraction of enrolled patients not evaluable (or lost)
     pause_accrual: bool = True
@@ -104,6 +130,16 @@ class Source:
     value: float  # rounded to 0.001
     phrase: str  # noun phrase for the protocol paragraph ("the lower bound of ...")
     endpoint: str = "ORR"
+    k: int | None = None  # studies in the source pool
+    total_n: int | None = None
+    ci_low: float | None = None  # CI of the source pool's estimate
+    ci_high: float | None = None
+    level: float = 0.95
+    estimate: float | None = None
+
+    def caveat(self, name: str) -> str:
+        """A warning when the source pool has few studies or a wide CI ('' otherwise)."""
+        return pool_caveat(name, self.k, self.total_n, self.ci_low, self.ci_high, self.level)
 
     def sentence(self, name: str) -> str:
         """``"p0 = 0.199: the lower bound of ..."``."""
@@ -210,6 +246,8 @@ def evidence_sources(
                 out[key] = Source(
                     key, f"{key} = {v:.3f} (k = {int(res.k)})", v,
                     _phrase(stat, res, s, model, group, ep, version), ep,
+                    int(res.k), int(res.total_n), float(res.ci_low), float(res.ci_high),
+                    float(res.level), float(res.estimate),
                 )
     return out
 
@@ -414,3 +452,213 @@ def survival_summary(d) -> pd.DataFrame:
                 ("Expected events", f"{d.expected_events:.1f}"), ("Attained power", f"{d.power:.4f}"),
                 ("Method", d.method)]
     return pd.DataFrame(rows, columns=["Quantity", "Value"])
+
+
+# --------------------------------------------------------------------------------------------
+# provenance caveats, the regimen blank and the Bayesian designs
+def treatment_text(typed: str | None) -> str:
+    """The regimen as typed, or :data:`BLANK_TREATMENT` (the example in the field is never used).
+
+    >>> treatment_text("  ")
+    '[regimen: to be completed]'
+    """
+    t = (typed or "").strip().rstrip(".")
+    return t or BLANK_TREATMENT
+
+
+def pool_caveat(name: str, k: int | None, total_n: int | None, ci_low: float | None,
+                ci_high: float | None, level: float = 0.95) -> str:
+    """A warning when p0/p1 comes from a pool of few studies or with a wide CI ('' otherwise).
+
+    >>> pool_caveat("p1", 3, 123, 0.10, 0.64)
+    'p1 comes from a pool of 3 studies (123 patients) whose 95% CI is 10.0–64.0%: few studies and a wide interval; see how the sample size changes across the CI.'
+    """
+    if k is None or ci_low is None or ci_high is None:
+        return ""
+    few = int(k) < FEW_STUDIES
+    wide = math.isfinite(ci_high - ci_low) and (ci_high - ci_low) > WIDE_CI
+    if not (few or wide):
+        return ""
+    why = " and ".join(w for w, on in (("few studies", few), ("a wide interval", wide)) if on)
+    pts = f" ({T.count(int(total_n), 'patient')})" if total_n else ""
+    return (f"{name} comes from a pool of {T.count(int(k), 'study', 'studies')}{pts} whose "
+            f"{T.level(level)} CI is {T.interval(ci_low, ci_high)}: {why}; see how the sample size "
+            "changes across the CI.")
+
+
+def n_across_ci(p0: float, p1_values: dict[str, float], alpha: float, beta: float) -> pd.DataFrame:
+    """Exact single-stage n (A'Hern) for p1 at the estimate and the CI bounds of its source.
+
+    Rows whose p1 does not exceed p0 say so (no design tests p1 <= p0).
+    """
+    rows = []
+    for label, p1 in p1_values.items():
+        if not (p1 > p0 and p1 < 1):
+            rows.append({"p1 from": label, "p1": T.pct(p1), "n": "–", "rule": "p1 ≤ p0: no design"})
+            continue
+        try:
+            r = single_stage_exact(p0, p1, alpha, beta)
+        except ValueError:
+            rows.append({"p1 from": label, "p1": T.pct(p1), "n": "–", "rule": "n > 5000"})
+            continue
+        rows.append({"p1 from": label, "p1": T.pct(p1), "n": str(r.n),
+                     "rule": f"promising if ≥ {r.r} of {r.n} respond"})
+    return pd.DataFrame(rows, columns=["p1 from", "p1", "n", "rule"])
+
+
+# --------------------------------------------------------------------------------------------
+# Bayesian designs
+
+BayesDesign = PosteriorDesign | PredictiveDesign | BOP2Design
+
+
+def prior_label(prior: BetaMixture) -> str:
+    """``"Beta(0.2, 0.8)"`` or ``"0.80 Beta(11, 32) + 0.20 Beta(1, 1)"``."""
+    return " + ".join(
+        (f"{w:.2f} " if prior.n_components > 1 else "") + f"Beta({T.num(a, 3)}, {T.num(b, 3)})"
+        for w, a, b in zip(prior.weights, prior.a, prior.b, strict=True)
+    )
+
+
+def design_label(d: BayesDesign) -> str:
+    """Short name of the design with its parameters."""
+    if isinstance(d, PosteriorDesign):
+        return f"Bayesian posterior rule, n = {d.n}, Pr(p > {T.num(d.p0)} | data) > {T.num(d.c)}"
+    if isinstance(d, PredictiveDesign):
+        return (f"predictive probability, N = {d.nmax}, θT = {T.num(d.theta_t)}, "
+                f"θL = {T.num(d.theta_l)}")
+    eff = {"none": "", "power": f", η = {T.num(d.eta)}", "OF": ", O'Brien–Fleming efficacy"}[d.method]
+    name = "BOP2-FE" if d.method != "none" else "BOP2"
+    return f"{name}, N = {d.nmax}, λ = {T.num(d.lam)}, γ = {T.num(d.gamma)}{eff}"
+
+
+def _looks(d: BayesDesign) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    if isinstance(d, PosteriorDesign):
+        return (d.n,), (d.r_success - 1,), (d.r_success,)
+    return d.rule.looks, d.rule.futility, d.rule.efficacy
+
+
+def boundary_table(d: BayesDesign) -> pd.DataFrame:
+    """One row per look: "after n patients, stop if ≤ r responses", efficacy stop, final rule."""
+    looks, fut, eff = _looks(d)
+    rows = []
+    for k, (n, f, e) in enumerate(zip(looks, fut, eff, strict=True)):
+        final = k == len(looks) - 1
+        rows.append({
+            "Look": "final" if final else str(k + 1),
+            "Patients n": n,
+            "Stop (futility) if responses ≤": str(f) if f >= 0 else "no stop",
+            "Efficacy if responses ≥": (f"{e} (promising)" if final else f"{e} (stop)") if e <= n else "no stop",
+            "Rule": (f"at {n}: not promising if ≤ {f}, promising if ≥ {e}" if final else
+                     f"after {n} patients stop if ≤ {f} responses" if f >= 0 else
+                     f"after {n} patients continue") + ("" if final or e > n else f"; stop for efficacy if ≥ {e}"),
+        })
+    return pd.DataFrame(rows)
+
+
+def bayes_oc_table(d: BayesDesign, p0: float, p1: float, grid: np.ndarray | None = None) -> pd.DataFrame:
+    """Exact operating characteristics (``design.oc``) at p0, p1 and 5% steps, display strings."""
+    if grid is None:
+        g = np.round(np.arange(0.0, 1.0001, 0.05), 6)
+        g = g[(g >= max(0.0, p0 - 0.15) - 1e-9) & (g <= min(1.0, p1 + 0.2) + 1e-9)]
+        grid = np.unique(np.concatenate([g, [p0, p1]]))
+    oc = oc_frame(d, grid)
+    mark = ["p0 (null)" if np.isclose(p, p0) else "p1 (alternative)" if np.isclose(p, p1) else ""
+            for p in oc["p"]]
+    return pd.DataFrame({
+        "True response rate": [T.pct(v) for v in oc["p"]],
+        "Marker": mark,
+        "P(declare promising)": [T.decimal(v, 4) for v in oc["P(declare promising)"]],
+        "P(stop early, futility)": [T.decimal(v, 4) for v in oc["P(early stop, futility)"]],
+        "P(stop early, efficacy)": [T.decimal(v, 4) for v in oc["P(early stop, efficacy)"]],
+        "Expected n": [T.decimal(v, 1) for v in oc["EN"]],
+    })
+
+
+def ess_by_weight(prior: BetaMixture, weights: tuple[float, ...] = tuple(np.round(np.arange(0, 1.0001, 0.05), 2)),
+                  mean: float = 0.5) -> pd.DataFrame:
+    """ESS (ELIR and moment) of the robustified prior at each robust weight (RBesT's vignette plot).
+
+    ELIR is left empty where undefined (a component with a or b < 1).
+    """
+    rows = []
+    for w in weights:
+        r = robustify(prior, weight=float(w), mean=mean) if w > 0 else prior
+        try:
+            e = ess(r, "elir")
+        except ValueError:
+            e = math.nan
+        rows.append({"robust weight": float(w), "ESS (ELIR)": e, "ESS (moment)": ess(r, "moment")})
+    return pd.DataFrame(rows)
+
+
+def prior_predictive_table(prior: BetaMixture, n: int, p0: float, p1: float) -> pd.DataFrame:
+    """Prior predictive probability of each response count among n patients, with the counts
+    expected under p0 and p1 and the tail probability P(Y ≤ y) (the prior–data conflict check:
+    an observed count in a far tail conflicts with the prior)."""
+    pmf = prior.predictive_pmf(n)
+    cdf = np.cumsum(pmf)
+    y = np.arange(n + 1)
+    return pd.DataFrame({
+        "responses": y,
+        "probability": pmf,
+        "P(Y ≤ y)": np.minimum(cdf, 1.0),
+        "P(Y ≥ y)": np.minimum(np.concatenate([[1.0], 1 - cdf[:-1]]), 1.0),
+        "expected under": ["p0" if round(n * p0) == v else "p1" if round(n * p1) == v else "" for v in y],
+    })
+
+
+def bayes_paragraph(d: BayesDesign, *, p0: float, p1: float, alpha: float, power: float,
+                    p0_source: str, p1_source: str, treatment: str, prior_source: str,
+                    caveats: tuple[str, ...] = (), endpoint: str = "objective response rate (ORR)") -> str:
+    """The protocol paragraph of a Bayesian design (rule, boundaries, exact OCs, prior, sources)."""
+    o0, o1 = d.oc(p0), d.oc(p1)
+    looks, fut, _ = _looks(d)
+    treat = treatment_text(treatment)
+    head = (f"Sample size. The primary endpoint of the trial of {treat} is the {endpoint}. "
+            f"The null response rate p0 = {T.pct(p0)} is {p0_source.rstrip('.')}; the target rate "
+            f"p1 = {T.pct(p1)} is {p1_source.rstrip('.')}. ")
+    try:
+        e = ess(d.prior)
+        ess_s = f"effective sample size {T.decimal(e, 1)} patients (ELIR)"
+    except ValueError:
+        ess_s = f"effective sample size {T.decimal(ess(d.prior, 'moment'), 1)} patient(s) (moment matching)"
+    prior = f"The prior is {prior_label(d.prior)} ({prior_source.rstrip('.')}; {ess_s}). "
+    if isinstance(d, PosteriorDesign):
+        rule = (f"{d.n} patients will be enrolled; {treat} will be declared promising if the "
+                f"posterior probability that the response rate exceeds {T.pct(p0)} is above "
+                f"{T.num(d.c)}, that is, if {d.r_success} or more of the {d.n} patients respond. ")
+    elif isinstance(d, PredictiveDesign):
+        stops = "; ".join(f"{n}: ≤ {f}" for n, f in zip(looks[:-1], fut[:-1], strict=True) if f >= 0)
+        rule = (f"Up to {d.nmax} patients will be enrolled (predictive probability design, Lee & Liu "
+                f"2008). Accrual stops for futility when the predictive probability of success at "
+                f"{d.nmax} patients falls below {T.num(d.theta_l)}, success being a posterior "
+                f"probability of at least {T.num(d.theta_t)} that the rate exceeds {T.pct(p0)}"
+                + (f" (stop if responses ≤ r at n patients — {stops})" if stops else "") + "; "
+                f"{treat} is declared promising if {d.rule.efficacy[-1]} or more of {d.nmax} respond. ")
+    else:
+        stops = "; ".join(f"{n}: ≤ {f}" for n, f in zip(looks[:-1], fut[:-1], strict=True) if f >= 0)
+        eff = ""
+        if d.method != "none":
+            e_ = "; ".join(f"{n}: ≥ {e}" for n, e in zip(looks[:-1], d.efficacy[:-1], strict=True) if e <= n)
+            eff = f" and stops early for efficacy (responses ≥ s at n — {e_})" if e_ else ""
+        rule = (f"Up to {d.nmax} patients will be enrolled with analyses after "
+                f"{', '.join(str(n) for n in looks)} patients ({design_label(d)}; Zhou, Lee & Yuan "
+                f"2017{'; Xu et al. 2025' if d.method != 'none' else ''}). The trial stops for "
+                f"futility when Pr(p > {T.pct(p0)} | data) < λ(n/N)^γ (responses ≤ r at n — {stops})"
+                f"{eff}; {treat} is declared promising if {d.rule.efficacy[-1]} or more of {d.nmax} "
+                "respond. ")
+    ocs = (f"Exact operating characteristics: probability of declaring the treatment promising "
+           f"{T.decimal(o0.reject, 3)} if the true rate is p0 (target ≤ {T.num(alpha)}) and "
+           f"{T.decimal(o1.reject, 3)} if it is p1 (target ≥ {T.num(power)}); expected sample size "
+           f"{T.decimal(o0.expected_n, 1)} under p0 and {T.decimal(o1.expected_n, 1)} under p1.")
+    tail = "".join(f" {c.rstrip('.')}." for c in caveats if c)
+    return head + prior + rule + ocs + tail
+
+
+def view_counts(outcomes: pd.DataFrame, sel: Selection, endpoint: str = "ORR") -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """Responders and patients of the studies of the current view (the MAP prior's data)."""
+    frame = select_outcomes(outcomes, replace(sel, endpoint=endpoint)).frame
+    if frame.empty:
+        return None
+    return tuple(int(v) for v in frame["events"]), tuple(int(v) for v in frame["total"])

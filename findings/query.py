@@ -84,7 +84,9 @@ IGNORED_KEYS = frozenset({
     # Trial planner (design, sources, notes, search options, survival designs)
     "plan", "p0_src", "p1_src", "p0_note", "p1_note", "constraint", "pick", "pl_tab", "response",
     "nmax", "exact", "dropout", "m0", "m1", "m0_note", "hr", "hr_note", "shape", "accrual",
-    "follow", "ratio", "pcon", "pexp", "src0", "src1", "treatment",
+    "follow", "ratio", "pcon", "pexp", "src0", "src1", "treatment", "assess",
+    # Bayesian designs (prior, robust weight, threshold, N, looks, efficacy stopping, tab)
+    "dprior", "robw", "pc", "ppn", "bn", "blooks", "beff", "pl_btab",
     # tabs and chart-local choices of the Pooled efficacy and Designs & subtypes pages
     "ptab", "ctab", "stab", "by", "moderator", "tau2_mode",
     # Survival, Data checks and Safety pages

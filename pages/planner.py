@@ -22,14 +22,17 @@ st.caption(
 
 plan_label = st.segmented_control(
     "Design", list(FP.PLANS.values()), default=FP.PLANS["simon"], required=True, key="plan",
-    bind=P.BIND, help="Binary endpoint (response): Simon or exact single stage. Time to event "
+    bind=P.BIND, help="Binary endpoint (response): Simon, exact single stage, or a Bayesian design "
+    "(posterior rule, predictive probability, BOP2) with a prior that can borrow from the studies "
+    "of the current view. Time to event "
     "(PFS): one-sample log-rank against a reference curve, exponential test of a median, or a "
     "randomised comparison with chemotherapy alone (Cox model).",
 )
 plan = FP.PLAN_KEYS.get(plan_label or "", "simon")
 
 sources: dict[str, FP.Source] = {}
-F = A.evidence_frames() if plan in ("simon", "single") else None
+F = A.evidence_frames() if plan in FP.BINARY else None
+studies = None
 if F is not None and not F.outcomes.empty:
     sel = controls.selection_controls(F.outcomes, endpoint=False)
     model = controls.model_controls()
@@ -37,13 +40,31 @@ if F is not None and not F.outcomes.empty:
                           key=lambda g: (g not in ("soft-tissue sarcoma", "osteosarcoma"), g)))
     try:
         sources = P.cached_sources(sel, model, groups, A.data_key(), active_evidence().sha256 or "")
+        studies = FP.view_counts(F.outcomes, sel)
     except ValueError as exc:
         st.warning(f"Pooled values are unavailable for this view: {exc}")
 elif F is not None:
     st.warning("The evidence base has no outcome table: p0 and p1 can only be typed.")
 
 design = which = None
-if plan in ("simon", "single"):
+if plan in FP.BAYES:
+    inp = P.binary_inputs(sources, simon=False)
+    binp = P.bayes_inputs(plan, inp.p0.value, studies)
+    try:
+        P.check_power(inp.power)
+        design = P.cached_bayes(plan, binp.prior, inp.p0.value, inp.p1.value, inp.alpha, inp.beta, binp.c,
+                                binp.nmax, binp.n_looks, binp.efficacy)
+    except ValueError as exc:
+        P.invalid(exc)
+        st.stop()
+    st.subheader("Design")
+    (src0, src1), endpoint = inp.phrases(), inp.endpoint
+    table = P.show_bayes(design, binp, inp.p0.value, inp.p1.value, inp.alpha, inp.power)
+    P.ci_effect(inp)
+    label = f"{FP.design_label(design)} (p0 = {inp.p0.value:.3f}, p1 = {inp.p1.value:.3f})"
+    inputs = [("p0", inp.p0.sentence("p0")), ("p1", inp.p1.sentence("p1")), ("Prior", binp.prior_source),
+              ("One-sided alpha", f"{inp.alpha:g}"), ("Power", f"{inp.power:g}")]
+elif plan in ("simon", "single"):
     inp = P.binary_inputs(sources, simon=plan == "simon")
     if inp.p0.endpoint and inp.p1.endpoint and inp.p0.endpoint != inp.p1.endpoint:
         st.warning("p0 and p1 come from different endpoints (ORR and DCR).", icon=":material/warning:")
@@ -66,6 +87,7 @@ if plan in ("simon", "single"):
         P.show_single(design)
         table = FP.feasible_table(design)
         label = f"exact single stage, {design.r}/{design.n}"
+    P.ci_effect(inp)
     label += f" (p0 = {inp.p0.value:.3f}, p1 = {inp.p1.value:.3f}, α = {inp.alpha:g}, power = {inp.power:g})"
     inputs = [("p0", inp.p0.sentence("p0")), ("p1", inp.p1.sentence("p1")),
               ("One-sided alpha", f"{inp.alpha:g}"), ("Power", f"{inp.power:g}")]
@@ -90,7 +112,12 @@ st.subheader("Protocol paragraph")
 proto = P.protocol_inputs(plan)
 inputs += proto.rows(plan == "simon")
 try:
-    text = FP.paragraph_for(design, src0, src1, which=which or "optimal", endpoint=endpoint, protocol=proto)
+    if plan in FP.BAYES:
+        text = P.bayes_text(design, binp, inp.p0, inp.p1, inp.alpha, inp.power, proto, src0, src1)
+    else:
+        text = FP.paragraph_for(design, src0, src1, which=which or "optimal", endpoint=endpoint, protocol=proto)
+        if plan in ("simon", "single"):
+            text += "".join(f" {c}" for c in (inp.p0.caveat("p0"), inp.p1.caveat("p1")) if c)
 except ValueError as exc:
     st.error(f"The paragraph cannot be written: {exc}")
     st.stop()

@@ -13,12 +13,26 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from charts.design import en_vs_n_figure, oc_figure, power_figure
+from charts.design import (
+    en_vs_n_figure,
+    ess_weight_figure,
+    oc_figure,
+    power_figure,
+    predictive_figure,
+)
 from evidence.selection import (
     Selection,
 )
 from findings import planner as FP
 from findings import pooled
+from synthesis.design.bayes import (
+    BetaMixture,
+    bop2_search,
+    map_prior,
+    posterior_search,
+    pp_search,
+    robustify,
+)
 from synthesis.design.simon import (
     SimonDesign,
     SimonResult,
@@ -192,6 +206,8 @@ def binary_inputs(sources: dict[str, FP.Source], simon: bool) -> Binary:
             n_max = None if nm in (None, "auto") else int(nm)
     for name, s in (("p0", p0), ("p1", p1)):
         st.caption(f":material/source: {s.sentence(name)}")
+        if s.caveat(name):
+            st.warning(s.caveat(name), icon=":material/warning:")
     return Binary(p0, p1, float(alpha or 0.0), float(power or 0.0), constraint, n_max)
 
 
@@ -322,9 +338,11 @@ def survival_inputs(plan: str) -> dict:
 
 def protocol_inputs(plan: str) -> FP.Protocol:
     """Regimen, assessment, non-evaluable fraction and (Simon) accrual pause, kept in the URL."""
-    kind = "binary" if plan in ("simon", "single") else "survival"
+    kind = "binary" if plan in FP.BINARY else "survival"
     c = st.columns([2.6, 2.6, 1.5, 2.1], vertical_alignment="bottom")
-    treatment = _note(c[0], "Treatment (regimen)", "treatment", FP.TREATMENT)
+    typed = c[0].text_input("Treatment (regimen)", key="treatment", bind=BIND, placeholder=f"e.g. {FP.TREATMENT}",
+                            help="Left empty, the paragraph shows a blank to fill; the example is never used.")
+    treatment = FP.treatment_text(typed)
     assessment = _note(c[1], "Endpoint assessment", "assess", FP.ASSESSMENT[kind])
     what = "not evaluable for response" if kind == "binary" else "lost to follow-up or not evaluable"
     drop = c[2].number_input("Not evaluable (%)", min_value=0.0, max_value=90.0, value=10.0, step=5.0,
@@ -363,3 +381,152 @@ def show_survival(d) -> None:
         FP.exponential_curve(d) if isinstance(d, ExponentialDesign) else FP.logrank_curve(d))
     with right:
         _plot(power_figure(curve, n_design=n, power_target=d.power_target, x_title="Patients (total)"), "pl_surv_pw")
+
+
+# --------------------------------------------------------------------------------------------
+# Bayesian designs (posterior rule, predictive probability, BOP2)
+@st.cache_data(max_entries=16, show_spinner="Computing the MAP prior (quadrature) and its beta-mixture fit…")
+def cached_map(events: tuple[int, ...], totals: tuple[int, ...], tau_scale: float) -> tuple[BetaMixture, dict]:
+    """The MAP prior's beta-mixture approximation and its summary (mean, sd, 95% interval)."""
+    mp = map_prior(events, totals, tau_scale=tau_scale)
+    lo, hi = mp.interval(0.95)
+    return mp.mixture(), {"mean": mp.mean(), "sd": mp.sd(), "lo": lo, "hi": hi, "k": mp.k,
+                          "n": int(sum(totals)), "tau": mp.tau_summary()["median"]}
+
+
+@st.cache_data(max_entries=32, show_spinner="Searching the design…")
+def cached_bayes(plan: str, prior: BetaMixture, p0: float, p1: float, alpha: float, beta: float,
+                 c: float, nmax: int, n_looks: int, efficacy: bool):
+    if plan == "posterior":
+        return posterior_search(prior, p0, p1, c, alpha, beta)
+    if plan == "pp":
+        return pp_search(p0, p1, alpha, beta, prior=prior, n_range=(10, nmax), step=5)
+    looks = tuple(int(round(nmax * (i + 1) / n_looks)) for i in range(n_looks))
+    return bop2_search(p0, p1, looks, alpha, efficacy=efficacy, prior=prior)
+
+
+@dataclass(frozen=True, slots=True)
+class BayesInputs:
+    prior: BetaMixture
+    prior_source: str
+    c: float
+    nmax: int
+    n_looks: int
+    efficacy: bool
+    map_summary: dict | None
+
+
+def bayes_inputs(plan: str, p0: float, studies: tuple[tuple[int, ...], tuple[int, ...]] | None) -> BayesInputs:
+    """Prior and design options of the Bayesian designs (kept in the URL)."""
+    c = st.columns(4)
+    opts = [k for k in FP.PRIORS if k != "map" or studies]
+    key = c[0].selectbox("Prior", opts, format_func=FP.PRIORS.get, key="dprior", bind=BIND,
+                         help="MAP: meta-analytic-predictive prior of a new study's rate from the studies "
+                         "of the current view (binomial–normal model, HalfNormal(1) on τ), robustified.") or "weak"
+    summary = None
+    if key == "map" and studies:
+        w = _num(c[1], "Robust weight", "robw", 0.2, 0.0, 0.05, "Weight of the Beta(1, 1) component "
+                 "(RBesT robustify, mean 1/2).")
+        mix, summary = cached_map(studies[0], studies[1], 1.0)
+        prior = robustify(mix, weight=min(max(w, 0.0), 1.0))
+        src = (f"MAP prior from {summary['k']} studies ({summary['n']} patients) of the current view, "
+               f"mean {100 * summary['mean']:.1f}%, 95% interval {100 * summary['lo']:.1f}–"
+               f"{100 * summary['hi']:.1f}%, robustified with weight {w:g} on Beta(1, 1)")
+    elif key == "uniform":
+        prior, src = BetaMixture([1.0], [1.0], [1.0]), "uniform prior"
+    else:
+        prior, src = BetaMixture([1.0], [p0], [1 - p0]), "weak prior centred on p0 with the weight of one patient"
+    thr, nmax, looks, eff = 0.95, 40, 4, False
+    if plan == "posterior":
+        thr = _num(c[2], "Posterior threshold c", "pc", 0.95, 0.5, 0.01,
+                   "Success if Pr(p > p0 | data) > c; n is the smallest meeting α and power.", "%.3f")
+    elif plan == "pp":
+        nmax = int(_num(c[2], "Largest N searched", "ppn", 60, 10, 5, "N from 10 to this; looks every 5 "
+                        "patients from 10.", "%.0f"))
+    else:
+        nmax = int(_num(c[2], "Maximum sample size N", "bn", 40, 4, 1, "", "%.0f"))
+        looks = int(_num(c[3], "Number of analyses", "blooks", 4, 1, 1, "Equally spaced, the last at N.", "%.0f"))
+        eff = c[1].toggle("Efficacy stopping (BOP2-FE)", key="beff", bind=BIND,
+                          help="Power-type efficacy cut-off 1 − (1 − λ)(n/N)^η (Xu et al. 2025).")
+    return BayesInputs(prior, src, thr, nmax, looks, bool(eff), summary)
+
+
+def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float, power: float) -> pd.DataFrame:
+    """Metrics, boundary table, OC table and figure, prior ESS and prior–data conflict tabs."""
+    o0, o1 = design.oc(p0), design.oc(p1)
+    c = st.columns(4)
+    c[0].metric("Maximum n", o0.max_n, border=True, help=FP.design_label(design))
+    c[1].metric("Expected n under p0", f"{o0.expected_n:.1f}", border=True)
+    c[2].metric("P(promising | p0)", f"{o0.reject:.4f}", f"target ≤ {alpha:g}", delta_color="off",
+                delta_arrow="off", border=True)
+    c[3].metric("P(promising | p1)", f"{o1.reject:.4f}", f"target ≥ {power:g}", delta_color="off",
+                delta_arrow="off", border=True)
+    st.markdown(f"**{FP.design_label(design)}**, prior {FP.prior_label(design.prior)}.")
+    if getattr(design, "ties", 1) > 1:
+        st.caption(f"{design.ties} grid points give these boundaries (identical operating characteristics); "
+                   "the smallest λ, γ, η are reported.")
+    bt = FP.boundary_table(design)
+    st.dataframe(bt, hide_index=True, column_config={"Rule": st.column_config.TextColumn(width="large")})
+    oc = FP.bayes_oc_table(design, p0, p1)
+    d1, d2, _ = st.columns([1, 1, 2])
+    with d1:
+        csv_download(bt, "boundaries.csv", key="dl_bayes_bounds", label="Boundaries (CSV)")
+    with d2:
+        csv_download(oc, "operating_characteristics.csv", key="dl_bayes_oc", label="Operating characteristics (CSV)")
+    tabs = st.tabs(["Operating characteristics", "Prior and ESS", "Prior–data conflict"], key="pl_btab",
+                   on_change="rerun", bind=BIND)
+    if tabs[0].open is not False:
+        with tabs[0]:
+            grid = FP.oc_grid(p0, p1)
+            _plot(oc_figure({FP.design_label(design): operating_characteristics(design, grid)}, p0=p0, p1=p1,
+                            alpha=alpha, power=power), "pl_boc")
+            st.dataframe(oc, hide_index=True)
+            st.caption("Exact: dynamic programming over the looks (no simulation).")
+    if tabs[1].open:
+        with tabs[1]:
+            base = design.prior if inp.map_summary is None else BetaMixture(
+                design.prior.weights[:-1], design.prior.a[:-1], design.prior.b[:-1])
+            table = FP.ess_by_weight(base)
+            w = design.prior.weights[-1] if inp.map_summary is not None else None
+            _plot(ess_weight_figure(table, weight=w), "pl_ess")
+            st.caption("ELIR (Neuenschwander et al. 2020; predictively consistent) and moment-matching ESS "
+                       "of the prior robustified with a Beta(1, 1) component of the given weight.")
+    if tabs[2].open:
+        with tabs[2]:
+            n = o0.max_n
+            pt = FP.prior_predictive_table(design.prior, n, p0, p1)
+            marks = {f"p0: {round(n * p0)}": round(n * p0), f"p1: {round(n * p1)}": round(n * p1),
+                     f"promising ≥ {design.rule.efficacy[-1] if hasattr(design, 'rule') else design.r_success}":
+                     design.rule.efficacy[-1] if hasattr(design, "rule") else design.r_success}
+            _plot(predictive_figure(pt, n=n, marks=marks), "pl_conflict")
+            y1 = round(n * p1)
+            st.caption(f"Under the prior, {y1} or more responses among {n} patients (the count expected under p1) "
+                       f"has probability {float(pt['P(Y ≥ y)'].iloc[y1]):.3f}; a count far in either tail "
+                       "would conflict with the prior, and a robust component limits its influence.")
+            if inp.map_summary:
+                s = inp.map_summary
+                st.caption(f"MAP prior: mean {100 * s['mean']:.1f}%, sd {100 * s['sd']:.1f}%, 95% interval "
+                           f"{100 * s['lo']:.1f}–{100 * s['hi']:.1f}% from {s['k']} studies; posterior median "
+                           f"τ {s['tau']:.2f} (logit scale).")
+    return pd.concat([bt.assign(table="boundaries"), oc.assign(table="operating characteristics")],
+                     ignore_index=True)
+
+
+def bayes_text(design, inp: BayesInputs, p0s: FP.Source, p1s: FP.Source, alpha: float, power: float,
+               protocol: FP.Protocol, src0: str, src1: str) -> str:
+    caveats = tuple(s.caveat(n) for n, s in (("p0", p0s), ("p1", p1s)))
+    return FP.bayes_paragraph(design, p0=p0s.value, p1=p1s.value, alpha=alpha, power=power, p0_source=src0,
+                           p1_source=src1, treatment=protocol.treatment, prior_source=inp.prior_source,
+                           caveats=caveats)
+
+
+def ci_effect(inp: Binary) -> None:
+    """How the exact single-stage n changes across the CI of p1's source pool."""
+    s = inp.p1
+    if s.ci_low is None or s.ci_high is None:
+        return
+    vals = {"p1 as chosen": s.value, "pool estimate": s.estimate or s.value,
+            f"{s.level:.0%} CI low": s.ci_low, f"{s.level:.0%} CI high": s.ci_high}
+    with st.expander("How n changes across the CI of p1's source"):
+        st.dataframe(FP.n_across_ci(inp.p0.value, vals, inp.alpha, inp.beta), hide_index=True)
+        st.caption("Exact single-stage n (A'Hern 2001) at the same α and power.")

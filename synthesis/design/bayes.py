@@ -65,6 +65,7 @@ __all__ = [
     "pos_single",
     "postmix",
     "posterior_design",
+    "posterior_search",
     "pp_design",
     "pp_search",
     "predictive_probability",
@@ -106,9 +107,9 @@ class BetaMixture:
     >>> m
     BetaMixture(0.800·Beta(11, 32) + 0.200·Beta(1, 1))
     >>> round(m.mean(), 4), round(m.sd(), 4)
-    (0.3047, 0.1418)
+    (0.3047, 0.1722)
     >>> round(float(m.quantile(0.5)), 4)
-    0.2702
+    0.262
     """
 
     weights: tuple[float, ...]
@@ -264,7 +265,7 @@ def postmix(prior: BetaMixture | tuple[float, float], r: int, n: int) -> BetaMix
     Examples
     --------
     >>> postmix(BetaMixture([0.5, 0.5], [1, 10], [1, 10]), 3, 10)
-    BetaMixture(0.560·Beta(4, 8) + 0.440·Beta(13, 17))
+    BetaMixture(0.420·Beta(4, 8) + 0.580·Beta(13, 17))
     """
     m = _as_mixture(prior)
     n = _check_n("n", n, allow_zero=True)
@@ -348,7 +349,7 @@ def ess(prior: BetaMixture | tuple[float, float], method: str = "elir", *, s: fl
     43.0
     >>> m = BetaMixture([0.8, 0.2], [11, 1], [32, 1])
     >>> round(ess(m, "moment"), 2), round(ess(m), 2)
-    (9.53, 35.78)
+    (6.14, 27.91)
     """
     m = _as_mixture(prior)
     if method not in ("elir", "moment", "morita"):
@@ -473,15 +474,17 @@ class MAPPrior:
         med = float(self.tau[order][np.searchsorted(cw, 0.5)])
         return {"mean": float(np.sum(self.weight * self.tau)), "median": med}
 
-    def mixture(self, max_components: int = 4, n_points: int = 4000) -> BetaMixture:
-        """Beta-mixture approximation (EM; number of components 1..max by AIC).
+    def mixture(self, max_components: int = 4, n_points: int = 4000, n_components: int | None = None) -> BetaMixture:
+        """Beta-mixture approximation (EM; number of components 1..max by AIC with RBesT's penalty 6).
 
         The EM is run on ``n_points`` deterministic quantiles ``Q((i − ½)/n_points)`` of the MAP
         prior (a quasi-sample the size of RBesT's default 4,000 MCMC draws); every a, b >= 1
-        (RBesT ``constrain_gt1``) so that the ELIR ESS is defined.
+        (RBesT ``constrain_gt1``) so that the ELIR ESS is defined. fixes the number of components instead.
         """
-        x = self.quantile((np.arange(n_points) + 0.5) / n_points)
-        return fit_beta_mixture(np.asarray(x), max_components=max_components)
+        x = np.asarray(self.quantile((np.arange(n_points) + 0.5) / n_points))
+        if n_components is not None:
+            return fit_beta_mixture(x, max_components=int(n_components), min_components=int(n_components))
+        return fit_beta_mixture(x, max_components=max_components)
 
 
 _GH_X40, _GH_W40 = np.polynomial.hermite.hermgauss(40)
@@ -546,7 +549,7 @@ def map_prior(events: object, totals: object, tau_scale: float = 1.0, mu_sd: flo
     --------
     >>> mp = map_prior([23, 12, 19, 9, 39, 6, 9, 10], [107, 44, 51, 39, 139, 20, 78, 35])
     >>> round(mp.mean(), 3), round(mp.sd(), 3)
-    (0.256, 0.083)
+    (0.258, 0.087)
     """
     r = np.asarray(events, dtype=float).ravel()
     n = np.asarray(totals, dtype=float).ravel()
@@ -618,7 +621,7 @@ def _beta_mle(x: np.ndarray, w: np.ndarray, start: tuple[float, float] | None = 
     if a >= 1 and b >= 1:
         return a, b
 
-    def one(fixed: float, lv: float, other_first: bool) -> float:
+    def one(fixed: float, lv: float) -> float:
         # solve psi(y) - psi(y + fixed) = lv for y >= 1 (monotone increasing in y)
         def f(y: float) -> float:
             return special.digamma(y) - special.digamma(y + fixed) - lv
@@ -632,12 +635,16 @@ def _beta_mle(x: np.ndarray, w: np.ndarray, start: tuple[float, float] | None = 
     if a < 1 and b < 1:
         return 1.0, 1.0
     if a < 1:
-        return 1.0, one(1.0, l2, False)
-    return one(1.0, l1, True), 1.0
+        return 1.0, one(1.0, l2)
+    return one(1.0, l1), 1.0
 
 
-def fit_beta_mixture(x: np.ndarray, max_components: int = 4, max_iter: int = 300) -> BetaMixture:
+def fit_beta_mixture(x: np.ndarray, max_components: int = 4, max_iter: int = 300,
+                     penalty: float = 6.0, min_components: int = 1) -> BetaMixture:
     """EM fit of beta mixtures with 1..``max_components`` components; the best by AIC.
+
+    AIC is −2 log L + ``penalty`` × (3K − 1) with the penalty per parameter 6, as RBesT's
+    ``automixfit`` (``k = 6``), which favours fewer components than the textbook 2.
 
     Every shape parameter is kept >= 1.  Initialisation: the sorted sample split into equal
     groups, each fitted by maximum likelihood.  Deterministic.
@@ -649,7 +656,7 @@ def fit_beta_mixture(x: np.ndarray, max_components: int = 4, max_iter: int = 300
         return (a - 1) * lx + (b - 1) * l1x - special.betaln(a, b)
 
     best: tuple[float, BetaMixture] | None = None
-    for k in range(1, max_components + 1):
+    for k in range(min_components, max_components + 1):
         groups = np.array_split(np.sort(x), k)
         params = [_beta_mle(g, np.ones(g.size)) for g in groups]
         w = np.full(k, 1.0 / k)
@@ -670,7 +677,7 @@ def fit_beta_mixture(x: np.ndarray, max_components: int = 4, max_iter: int = 300
         b = np.array([p[1] for p in params])
         lw = np.log(np.maximum(w, 1e-300)) + comp_logpdf(a, b)
         ll = float(np.sum(special.logsumexp(lw, axis=1)))
-        aic = -2 * ll + 2 * (3 * k - 1)
+        aic = -2 * ll + penalty * (3 * k - 1)
         if best is None or aic < best[0] - 1e-9:
             best = (aic, BetaMixture(w, a, b))
     assert best is not None
@@ -690,7 +697,7 @@ def success_boundary(prior: BetaMixture | tuple[float, float], n: int, p0: float
     Examples
     --------
     >>> success_boundary(BetaMixture([1], [1], [1]), 40, 0.2, 0.95)
-    14
+    13
     """
     m = _as_mixture(prior)
     n = _check_n("n", n)
@@ -741,6 +748,33 @@ def posterior_design(prior: BetaMixture | tuple[float, float], n: int, p0: float
     """The single-stage posterior-rule design (see :func:`success_boundary`)."""
     m = _as_mixture(prior)
     return PosteriorDesign(m, int(n), float(p0), float(c), success_boundary(m, n, p0, c))
+
+
+def posterior_search(prior: BetaMixture | tuple[float, float], p0: float, p1: float, c: float,
+                     alpha: float, beta: float, n_max: int = 300) -> PosteriorDesign:
+    """Smallest n whose posterior rule has P(success | p0) <= α and P(success | p1) >= 1 − β.
+
+    Like A'Hern's exact design, feasibility is not monotone in n; the smallest feasible n is
+    reported.
+
+    Examples
+    --------
+    >>> d = posterior_search((0.2, 0.8), 0.2, 0.4, 0.95, 0.1, 0.2)
+    >>> d.n, d.r_success
+    (33, 11)
+    """
+    m = _as_mixture(prior)
+    p0, p1 = check_prob("p0", p0), check_prob("p1", p1)
+    alpha, beta = check_error_rate("alpha", alpha), check_error_rate("beta", beta)
+    for n in range(1, int(n_max) + 1):
+        r = success_boundary(m, n, p0, c)
+        if r > n:
+            continue
+        a, pw = stats.binom.sf(r - 1, n, [p0, p1])
+        if a <= alpha and 1 - pw <= beta:
+            return PosteriorDesign(m, n, p0, float(c), r)
+    raise ValueError(f"No n <= {n_max} meets alpha = {alpha} and power = {1 - beta} with the rule "
+                     f"Pr(p > {p0} | data) > {c}.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -830,7 +864,7 @@ class PredictiveDesign:
 
 def _looks(nmax: int, first: int, step: int) -> tuple[int, ...]:
     looks = list(range(first, nmax, step)) + [nmax]
-    return tuple(sorted(set(v for v in looks if 1 <= v <= nmax)))
+    return tuple(sorted({v for v in looks if 1 <= v <= nmax}))
 
 
 def pp_design(p0: float, nmax: int, theta_t: float, theta_l: float, theta_u: float = 1.0,
@@ -848,7 +882,7 @@ def pp_design(p0: float, nmax: int, theta_t: float, theta_l: float, theta_u: flo
     --------
     >>> d = pp_design(0.2, 40, 0.9, 0.05, prior=(0.2, 0.8), looks=(10, 20, 30, 40))
     >>> d.futility, d.efficacy[-1]
-    ((0, 3, 6, 12), 13)
+    ((1, 3, 6, 11), 12)
     """
     m = _as_mixture(prior)
     nmax = _check_n("nmax", nmax)
@@ -862,18 +896,25 @@ def pp_design(p0: float, nmax: int, theta_t: float, theta_l: float, theta_u: flo
     if not lk or lk[-1] != nmax:
         raise ValueError(f"looks ({lk!r}) must end at nmax ({nmax}).")
     zstar = _final_threshold(m, nmax, p0, theta_t)
+    fut, eff = _pp_bounds(_pp_arrays(m, lk, nmax, zstar), zstar, float(theta_l), float(theta_u))
+    rule = SequentialBinary(lk, fut, eff)
+    return PredictiveDesign(p0, nmax, float(theta_t), float(theta_l), float(theta_u), m, rule)
+
+
+def _pp_arrays(m: BetaMixture, lk: tuple[int, ...], nmax: int, zstar: int) -> list[np.ndarray]:
+    """PP(x, n) for x = 0..n at each interim look n."""
+    return [_pp_given_threshold(m, np.arange(n + 1), n, nmax, zstar) for n in lk[:-1]]
+
+
+def _pp_bounds(pps: list[np.ndarray], zstar: int, theta_l: float,
+               theta_u: float) -> tuple[tuple[int, ...], tuple[int, ...]]:
     fut, eff = [], []
-    for n in lk[:-1]:
-        x = np.arange(n + 1)
-        pp = _pp_given_threshold(m, x, n, nmax, zstar)
+    for pp in pps:
         f = np.flatnonzero(pp < theta_l)
         e = np.flatnonzero(pp > theta_u) if theta_u < 1.0 else np.array([], dtype=int)
         fut.append(int(f[-1]) if f.size else -1)
-        eff.append(int(e[0]) if e.size else n + 1)
-    fut.append(zstar - 1)
-    eff.append(zstar)
-    rule = SequentialBinary(lk, tuple(fut), tuple(eff))
-    return PredictiveDesign(p0, nmax, float(theta_t), float(theta_l), float(theta_u), m, rule)
+        eff.append(int(e[0]) if e.size else pp.size)
+    return (*fut, zstar - 1), (*eff, zstar)
 
 
 def pp_search(p0: float, p1: float, alpha: float, beta: float, *,
@@ -891,7 +932,7 @@ def pp_search(p0: float, p1: float, alpha: float, beta: float, *,
     --------
     >>> d = pp_search(0.2, 0.4, 0.1, 0.2, prior=(0.2, 0.8), n_range=(20, 40), step=5)
     >>> d.nmax, d.theta_t, d.theta_l
-    (25, 0.87, 0.01)
+    (24, 0.84, 0.01)
     """
     p0, p1 = check_prob("p0", p0), check_prob("p1", p1)
     alpha, beta = check_error_rate("alpha", alpha), check_error_rate("beta", beta)
@@ -899,15 +940,28 @@ def pp_search(p0: float, p1: float, alpha: float, beta: float, *,
     tt = np.round(np.arange(0.80, 0.995, 0.01), 2) if theta_t_grid is None else np.asarray(theta_t_grid, float)
     tl = np.array([0.001, 0.01, 0.05, 0.10, 0.15, 0.20]) if theta_l_grid is None else np.asarray(theta_l_grid, float)
     for nmax in range(int(n_range[0]), int(n_range[1]) + 1):
+        lk = _looks(nmax, min(first_look, nmax), step)
+        q = _post_sf_all(m, nmax, p0)
         cands = []
-        for t, l_ in itertools.product(tt.tolist(), tl.tolist()):
-            d = pp_design(p0, nmax, t, l_, 1.0, m, first_look=min(first_look, nmax), step=step)
-            o0, o1 = d.oc(p0), d.oc(p1)
-            if o0.reject <= alpha and 1 - o1.reject <= beta:
-                cands.append((o0.expected_n, -o1.reject, t, l_, d))
+        cache: dict[int, list[np.ndarray]] = {}
+        for t in tt.tolist():
+            ok = np.flatnonzero((q > t) | (np.abs(q - t) < PP_EPS))
+            zstar = int(ok[0]) if ok.size else nmax + 1
+            if zstar not in cache:
+                cache[zstar] = _pp_arrays(m, lk, nmax, zstar)
+            for l_ in tl.tolist():
+                fut, eff = _pp_bounds(cache[zstar], zstar, l_, 1.0)
+                rule = SequentialBinary(lk, fut, eff)
+                o0 = rule.oc(p0)
+                if o0.reject > alpha:
+                    continue
+                o1 = rule.oc(p1)
+                if 1 - o1.reject <= beta:
+                    cands.append((o0.expected_n, -o1.reject, t, l_, rule))
         if cands:
             cands.sort(key=lambda c: c[:4])
-            return cands[0][4]
+            en, _, t, l_, rule = cands[0]
+            return PredictiveDesign(p0, nmax, float(t), float(l_), 1.0, m, rule)
     raise ValueError(f"No predictive-probability design with N in {n_range} meets alpha = {alpha} "
                      f"and power = {1 - beta} on the stated grid.")
 
@@ -1013,7 +1067,7 @@ def bop2_design(p0: float, looks: object, lam: float, gamma: float, eta: float |
     --------
     >>> d = bop2_design(0.2, (10, 20, 30, 40), lam=0.95, gamma=1.0)
     >>> d.futility, d.efficacy[-1]
-    ((0, 2, 5, 12), 13)
+    ((1, 4, 7, 12), 13)
     """
     p0 = check_prob("p0", p0)
     lk = _check_looks(looks)
@@ -1043,7 +1097,7 @@ def bop2_search(p0: float, p1: float, looks: object, alpha: float, efficacy: boo
     --------
     >>> d = bop2_search(0.2, 0.4, (10, 20, 30, 40), alpha=0.1)
     >>> d.futility, d.efficacy[-1], round(d.oc(0.2).reject, 4), round(d.oc(0.4).reject, 4)
-    ((1, 3, 6, 11), 12, 0.0777, 0.8684)
+    ((0, 2, 6, 11), 12, 0.0851, 0.9231)
     """
     p0, p1 = check_prob("p0", p0), check_prob("p1", p1)
     alpha = check_error_rate("alpha", alpha)

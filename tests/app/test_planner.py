@@ -49,8 +49,10 @@ def test_published_design_by_default(app_test) -> None:
     code = at.code[0].value
     assert "Simon's optimal two-stage design" in code and "EN(p0) = 20.6" in code
     assert "under the null hypothesis" in code
-    # the seed protocol's regimen and assessment by default; 10% not evaluable; accrual paused
-    assert "trial of apatinib plus doxorubicin and ifosfamide is the objective response rate" in code
+    # the seed protocol's assessment by default; 10% not evaluable; accrual paused
+    # an empty regimen field leaves a visible blank, never the example regimen (issue 14)
+    assert "trial of [regimen: to be completed] is the objective response rate" in code
+    assert "apatinib plus doxorubicin" not in code
     assert "based on best overall response per RECIST 1.1 in evaluable patients" in code
     assert "the accrual target is 48 patients (43/0.90, rounded up), about 15 of them in stage 1" in code
     assert "Accrual will be suspended once 13 evaluable patients have been enrolled" in code
@@ -181,3 +183,25 @@ def test_survival_paragraph_names_pfs_in_months(app_test) -> None:
     assert "target median PFS of m1 = m0·δ^(−1/shape) = 10.0 months" in code
     assert "median survival" not in code and "time units" not in code
     assert not [t for t in at.toggle if t.key == "pause"]
+
+
+@pytest.mark.parametrize(
+    ("plan", "extra", "expect"),
+    [
+        ("Bayesian posterior", {}, "33 patients will be enrolled"),
+        ("Predictive probability", {"ppn": "40"}, "Lee & Liu 2008"),
+        ("BOP2", {}, "Zhou, Lee & Yuan 2017"),
+        ("BOP2", {"beff": "true"}, "Xu et al. 2025"),
+    ],
+)
+def test_bayesian_designs(app_test, plan: str, extra: dict, expect: str) -> None:
+    """Each Bayesian design type: exact OCs meeting the targets, a boundary table, the paragraph."""
+    at = app_test(page=PAGE, query={"plan": plan, "alpha": "0.1", **extra})
+    text = check_clean(at)
+    assert float(metric(at, "P(promising | p0)")) <= 0.1
+    assert float(metric(at, "P(promising | p1)")) >= 0.8
+    assert any("Stop (futility) if responses ≤" in d.value.columns for d in at.dataframe)
+    code = at.code[0].value
+    assert expect in code and "[regimen: to be completed]" in code
+    assert "Exact operating characteristics" in code
+    assert "apatinib plus doxorubicin" not in text

@@ -195,7 +195,8 @@ def test_paragraph_for_passes_the_protocol_details(simon) -> None:
     assert "median PFS m0 = 6 months" in t and "10.0 months" in t and "progression per RECIST 1.1" in t
     assert f"accrual target is {-(-d.n * 10 // 9)} patients" in t
     rows = dict(FP.Protocol(dropout=0.1).rows(simon=True))
-    assert rows["Not evaluable or lost"] == "10%" and rows["Treatment"] == FP.TREATMENT
+    # an empty regimen is a visible blank, never the example regimen (issue 14)
+    assert rows["Not evaluable or lost"] == "10%" and rows["Treatment"] == FP.BLANK_TREATMENT
     assert "Accrual paused until stage-1 responses are assessed" not in dict(FP.Protocol().rows(simon=False))
 
 
