@@ -33,6 +33,8 @@ __all__ = [
     "points_from_csv",
     "reconstructed_medians",
     "summary_from_curves",
+    "greenwood_se_at",
+    "SAVED_CURVES",
     "SummaryView",
     "workbench_view",
 ]
@@ -40,6 +42,8 @@ __all__ = [
 #: The four calibration clicks, in order.
 CALIBRATION_CLICKS = ("time axis, first tick", "time axis, second tick",
                       "survival axis, first tick", "survival axis, second tick")
+#: Session key of the saved :class:`evidence.digitised.DigitisedCurve` list.
+SAVED_CURVES = "digitised_curves"
 #: Milestones (months) reported for every reconstruction.
 MILESTONES = (3.0, 4.0, 6.0, 12.0)
 
@@ -313,3 +317,17 @@ def summary_from_curves(curves: Sequence[object], endpoint: str, *, step: float 
     return SummaryView(summ, pd.concat(study_curves, ignore_index=True),
                        f"survival and numbers at risk read every {decimal(step)} month(s) from each "
                        "reconstruction up to its last follow-up (no imputation)", sentence, table)
+
+
+def greenwood_se_at(curves: Sequence[object], study_id: str, time: float) -> float:
+    """Greenwood SE at ``time`` of the first saved curve of ``study_id`` (NaN when there is none)."""
+    for c in curves:
+        if getattr(c, "study_id", None) != study_id:
+            continue
+        try:
+            r = reconstruct_ipd(c.times, c.survival, risk_times=list(c.risk_times) or None,
+                                n_risk=list(c.n_risk) or None, total=c.total, events=c.events)
+        except ValueError:
+            continue
+        return float(r.survival_at([time])["se"].iloc[0])
+    return math.nan

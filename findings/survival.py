@@ -13,13 +13,14 @@ medians), ``median``, ``weighted`` (median of medians, plain or n-weighted).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from evidence.selection import text_value
 from findings.text import MISSING, decimal
+from synthesis._survival_input import RECONSTRUCTED_LABEL
 from synthesis.survival_medians import (
     MIN_STUDIES_TO_POOL,
     PooledMedian,
@@ -61,7 +62,7 @@ DASH = MISSING
 #: Session key of (endpoint, study, median) of curves reconstructed in the digitising workbench.
 SESSION_RECONSTRUCTED = "digitised_medians"
 #: The comparison row of medians from curves reconstructed in the digitising workbench.
-RECONSTRUCTED_ROW = "median of medians of curves reconstructed from the published Kaplan–Meier figures (Guyot)"
+RECONSTRUCTED_ROW = f"median of medians of curves {RECONSTRUCTED_LABEL}"
 text = text_value  # plain text of a value; empty for None/NaN/NA (never ``nan``)
 
 
@@ -318,12 +319,16 @@ def milestone_times(frame: pd.DataFrame, endpoint: str) -> list[float]:
 
 
 def milestone_view(frame: pd.DataFrame, endpoint: str, time: float, reports: str = "one", *,
-                   include_unstated: bool = True, scale: str = "cloglog") -> MilestoneView:
+                   include_unstated: bool = True, scale: str = "cloglog",
+                   reconstructed_se: Callable[[str, float], float] | None = None) -> MilestoneView:
     """Pool the whole-cohort Kaplan–Meier rates of ``endpoint`` printed at ``time`` (± ALIGN_MONTHS).
 
     Rates whose method is not stated are pooled as Kaplan–Meier estimates when
     ``include_unstated`` (the default, noted), else left out; crude proportions are always left
     out of the Kaplan–Meier pool. ``reports="one"`` keeps one report per cohort.
+    ``reconstructed_se(study_id, time)``: the Greenwood SE at the printed time of a curve of that
+    study digitised and reconstructed in the workbench (NaN when there is none), used for rates
+    printed without a CI.
     """
     df = frame[(frame["endpoint"] == endpoint) & (frame["statistic"] == "milestone")
                & (frame["subgroup"].map(text) == "")].copy()
@@ -351,12 +356,17 @@ def milestone_view(frame: pd.DataFrame, endpoint: str, time: float, reports: str
     cand = df.loc[use]
     result = None
     if len(cand):
+        se = [reconstructed_se(str(r["study_id"]), float(r["time_months"])) if reconstructed_se else math.nan
+              for _, r in cand.iterrows()]
         result = pool_km_rates(
             cand["estimate"].astype(float) / 100.0,
             pd.to_numeric(cand["ci_low"], errors="coerce") / 100.0,
             pd.to_numeric(cand["ci_high"], errors="coerce") / 100.0,
-            time=time, scale=scale, labels=[text(x) for x in cand["label"]],
+            se=se, time=time, scale=scale, labels=[text(x) for x in cand["label"]],
         )
+        if any(src.startswith("given SE") for src in result.se_source):
+            notes.append("Rates printed without a CI use the Greenwood SE of the curve "
+                         f"{RECONSTRUCTED_LABEL} in the digitising workbench.")
         why_by = dict(result.excluded)
         for row in rows:
             if not row["why not"]:

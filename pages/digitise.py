@@ -83,7 +83,7 @@ def digitise() -> None:
         st.error(f"No reconstruction: {md(str(exc))}")
         return
 
-    st.subheader("Curve reconstructed from the published Kaplan–Meier figure (Guyot)", anchor=False)
+    st.subheader(f"Curve {D.RECONSTRUCTED_LABEL}", anchor=False)
     st.success(md(view.sentence))
     m = st.columns(4)
     m[0].metric("Patients / events", f"{view.reconstruction.total} / {view.reconstruction.events}", border=True)

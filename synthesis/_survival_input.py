@@ -9,6 +9,11 @@ import pandas as pd
 
 __all__: list[str] = []
 
+#: How a curve drawn from reconstructed patient data is labelled wherever it appears
+#: (defined here, without lifelines, so that light modules can word it; re-exported by
+#: :mod:`synthesis.km_reconstruction`).
+RECONSTRUCTED_LABEL = "reconstructed from the published Kaplan–Meier figure (Guyot)"
+
 
 def is_missing(x: object) -> bool:
     if x is None:

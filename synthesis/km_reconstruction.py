@@ -31,6 +31,7 @@ from lifelines.statistics import logrank_test
 from lifelines.utils import restricted_mean_survival_time
 from scipy import stats
 
+from synthesis._survival_input import RECONSTRUCTED_LABEL
 from synthesis.results import summary_frame
 from synthesis.validation import check_level
 
@@ -42,8 +43,6 @@ __all__ = [
     "reconstruct_ipd",
 ]
 
-#: How a curve drawn from reconstructed data is labelled wherever it appears.
-RECONSTRUCTED_LABEL = "reconstructed from the published Kaplan–Meier figure (Guyot)"
 #: Tukey-fence multiplier IPDfromKM uses to drop isolated jumps of the clicked curve.
 _OUTLIER_K = 0.5
 

@@ -24,7 +24,7 @@ from findings.survival import SESSION_RECONSTRUCTED
 from findings.text import md
 from ui.widgets import plot
 
-SAVED = "digitised_curves"
+SAVED = D.SAVED_CURVES
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 MAX_SIDE = 4000
 

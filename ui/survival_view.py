@@ -30,6 +30,7 @@ import streamlit as st
 from charts import theme
 from charts.survival import milestone_panel, response_pfs_table
 from evidence.selection import text_value
+from findings.digitise import SAVED_CURVES, greenwood_se_at
 from findings.survival import (  # noqa: F401  (re-exported for the page)
     EORTC_SOURCE,
     POOL_METHODS,
@@ -632,7 +633,8 @@ def show_milestones(frame: pd.DataFrame, reports: str, bind: str) -> None:
                      help="Pooling scale of the Kaplan–Meier rates (SE from the printed 95% CI).")
     unstated = c4.toggle("Rates of unstated method as Kaplan–Meier", value=True, key="ms_unstated",
                          bind=bind, help="Crude proportions are never pooled with Kaplan–Meier rates.")
-    view = milestone_view(frame, ep, float(t), reports, include_unstated=unstated, scale=scale)
+    view = milestone_view(frame, ep, float(t), reports, include_unstated=unstated, scale=scale,
+                          reconstructed_se=reconstructed_se_lookup(ep))
     (st.success if view.result is not None and view.result.k >= 2 else st.warning)(md(view.headline))
     for note in view.notes:
         st.caption(md(note))
@@ -646,3 +648,11 @@ def show_milestones(frame: pd.DataFrame, reports: str, bind: str) -> None:
 def reconstructed_medians(endpoint: str) -> list[tuple[str, float]]:
     """Medians of the curves reconstructed in this session's digitising workbench (``endpoint``)."""
     return [(label, m) for ep, label, m in st.session_state.get(SESSION_RECONSTRUCTED, []) if ep == endpoint]
+
+
+def reconstructed_se_lookup(endpoint: str):
+    """``(study_id, time) -> Greenwood SE`` from curves digitised in this session (NaN if none)."""
+    curves = [c for c in st.session_state.get(SAVED_CURVES, []) if c.endpoint == endpoint]
+    if not curves:
+        return None
+    return lambda study_id, time: greenwood_se_at(curves, study_id, time)

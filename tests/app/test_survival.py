@@ -132,7 +132,7 @@ def test_pooled_medians_show_reconstruction_based_row(app_test) -> None:
     at.run()
     check_clean(at)
     comp = next(d.value for d in at.dataframe if "studies used" in d.value.columns)
-    row = comp[comp["method"].str.contains("reconstructed from the published Kaplan–Meier figures")]
+    row = comp[comp["method"].str.contains("reconstructed from the published Kaplan–Meier figure")]
     assert len(row) == 1 and row.iloc[0]["studies used"] == 2
 
 

@@ -4,6 +4,7 @@ pooled with them; EORTC reference lines at 3 months for PFS."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -12,7 +13,9 @@ import pytest
 from numpy.testing import assert_allclose
 
 from charts.survival import milestone_panel
+from evidence.digitised import DigitisedCurve
 from findings import survival as FS
+from findings.digitise import greenwood_se_at
 from synthesis.meta import pool_effects
 from synthesis.survival_milestones import pool_km_rates
 
@@ -78,3 +81,31 @@ def test_milestone_view_never_pools_crude_with_km_and_aligns_12_weeks() -> None:
     fig = milestone_panel(v3.result, reference=v3.reference)
     assert {tr.name for tr in fig.data} >= {"studies", "pooled"}
     assert len(fig.layout.shapes) == 2  # the two EORTC lines
+
+
+def test_rates_without_ci_use_the_reconstructed_greenwood_se() -> None:
+    f = _frame([
+        ("C", "C 2019", "PFS", "milestone", 12 / 4.345, 74.0, math.nan, math.nan, "not stated", None, True, None),
+        ("D", "D 2019", "PFS", "milestone", 3.0, 45.0, 30.0, 60.0, "Kaplan–Meier", None, True, None),
+    ])
+    plain = FS.milestone_view(f, "PFS", 3.0)
+    assert plain.result.k == 1 and "no 95% CI printed" in plain.rows.iloc[0]["why not"]
+    seen = []
+
+    def lookup(study_id, time):
+        seen.append((study_id, round(time, 2)))
+        return 0.06 if study_id == "C" else math.nan
+
+    v = FS.milestone_view(f, "PFS", 3.0, reconstructed_se=lookup)
+    assert v.result.k == 2 and ("C", 2.76) in seen  # the SE is read at the printed time
+    assert v.result.se_source[0].startswith("given SE") and v.rows.iloc[0]["used"] == "yes"
+    assert any("Greenwood SE of the curve reconstructed from the published" in n for n in v.notes)
+
+
+def test_greenwood_se_at_reads_the_saved_curve() -> None:
+    c = DigitisedCurve(study_id="S2", endpoint="PFS", source="x", figure="2", digitised_by="me",
+                       date=dt.date(2026, 12, 6), times=(0, 1, 2, 3, 4, 5, 6),
+                       survival=(1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4), total=10)
+    se = greenwood_se_at([c], "S2", 2.76)
+    assert se == pytest.approx(math.sqrt(0.8 * 0.2 / 10), rel=1e-12)  # no censoring: binomial SE
+    assert math.isnan(greenwood_se_at([c], "S9", 2.76))
