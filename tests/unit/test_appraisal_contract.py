@@ -150,10 +150,7 @@ def test_every_included_study_is_appraised(shipped):
     base = load_studies()
     included = [s.id for s in base.studies if s.record_kind == "study"]
     assert included, "no included studies?"
-    # Cohorts added by the December 2026 evidence update (N1-N6) await appraisal; the set must
-    # shrink to empty as they are appraised (an appraised id left here fails the test).
-    pending = {"N1", "N2", "N4", "N5", "N6"}
-    assert set(shipped.missing_for(included)) == pending
+    assert shipped.missing_for(included) == ()
     assert set(shipped.study_ids) <= set(included)
 
 
