@@ -55,6 +55,16 @@ def test_pooled_sentence_and_methods_are_the_page_words(content, document) -> No
     assert document.sections[0].footer.paragraphs[0].text == content.provenance.footer()
 
 
+def test_subtitle_counts_pooled_studies_not_records(content, document) -> None:
+    """The subtitle once said "35 studies" where 11 were pooled: it counts what it says."""
+    k = {ep: v.result.k for ep, v in content.views.items()}
+    assert content.subtitle.startswith(f"{k['ORR']} studies pooled for ORR, {k['DCR']} studies pooled for DCR (")
+    n_records = len(content.evidence_table)
+    assert f"({n_records} records in the evidence base)" in content.subtitle
+    assert n_records > k["ORR"]
+    assert content.subtitle in [p.text for p in document.paragraphs]
+
+
 def test_tables_are_word_tables_with_the_same_cells(content, document) -> None:
     v = content.views["DCR"]
     tables = [_rows(t) for t in document.tables]
@@ -84,3 +94,20 @@ def test_cli_writes_docx(tmp_path) -> None:
     d = docx.Document(str(out))
     assert "Pooled ORR: forest plot" in _headings(d)
     assert any(p.text.startswith("Pooled ORR ") and "% CI " in p.text for p in d.paragraphs)
+
+
+def test_deck_leads_with_the_answer(content) -> None:
+    """Title, then the pooled ORR and DCR forest plots, then qualifications, then tables, methods, references."""
+    from pptx import Presentation
+
+    from reports.pptx import build_pptx
+
+    prs = Presentation(io.BytesIO(build_pptx(content, render=False)))
+    titles = [s.shapes.title.text if s.shapes.title is not None else "" for s in prs.slides]
+    assert titles[0] == content.title
+    assert titles[1:3] == ["Pooled ORR: forest plot", "Pooled DCR: forest plot"]
+    last_figure = max(titles.index(s.title) for s in content.figure_sections())
+    first_table = min(i for i, t in enumerate(titles) if t.startswith("Evidence"))
+    first_methods = min(i for i, t in enumerate(titles) if t.startswith("Methods"))
+    assert last_figure < first_table < first_methods < max(
+        i for i, t in enumerate(titles) if t.startswith("References"))
