@@ -97,9 +97,11 @@ if tabs[1].open:
         if a is not None:
             st.markdown(f"**{text.md(labels.get(chosen, chosen))}** — MINORS {a.minors_total}/16 "
                         f"({a.minors_band}), overall risk of bias **{a.overall}**.")
-            st.caption(f"Appraised by {text.md(a.appraiser)} on {a.date.isoformat()}, from "
+            st.caption(f"Appraiser: {text.md(a.appraiser)}. Date: {a.date.isoformat()}. Basis: "
                        f"{text.md(a.basis)}." + (f" {text.md(a.note)}" if a.note else ""))
-            st.dataframe(FA.item_table(a), hide_index=True, width="stretch")
+            st.dataframe(FA.item_table(a), hide_index=True, width="stretch",
+                         column_config={"Reason": st.column_config.TextColumn(width="large"),
+                                        "Question": st.column_config.TextColumn(width="medium")})
         agree = FA.reviewer_agreement(AP)
         if agree.empty:
             st.caption("No second reviewer yet: agreement (per item and Cohen's κ) is shown once a "
