@@ -18,7 +18,8 @@ from evidence.ae_terms import ANY_GRADE, GRADE_3_PLUS, safety_rows
 from findings import text
 from synthesis.incidence import INCIDENCE_METHODS, IncidencePool, exact_interval, pool_incidence
 
-__all__ = ["PEER_PUBLISHED", "SafetyView", "published_frame", "safety_view"]
+__all__ = ["DISPLAY_COLUMNS", "PEER_PUBLISHED", "SafetyView", "display_table", "published_frame",
+           "safety_view"]
 
 #: Peng et al. 2018, Oncotarget 9:32262 (doi:10.18632/oncotarget.24215), abstract: 7 prospective
 #: apatinib trials in solid tumours (not sarcoma), 820 patients, treatment-related toxicities;
@@ -78,15 +79,34 @@ class SafetyView:
 
     def overview_line(self) -> str:
         """One sentence for the Overview: the grade ≥3 terms with the highest pooled incidence."""
-        g3 = self.table[self.table["stratum"] == GRADE_3_PLUS]
+        g3 = self.table[(self.table["stratum"] == GRADE_3_PLUS) & (self.table["k"] >= 2)]
         g3 = g3[g3["Term"] != "Any adverse event"].sort_values("estimate", ascending=False)
         if g3.empty:
-            return "No grade ≥3 adverse-event counts can be pooled in this selection."
-        parts = [f"{text.md(r['Term']).lower()} {text.pct(r['estimate'])} "
+            return "No grade ≥3 adverse event is reported by two or more studies in this selection."
+        parts = [f"{str(r['Term']).lower()} {text.pct(r['estimate'])} "
                  f"({text.count(int(r['k']), 'study', 'studies')})" for _, r in g3.head(3).iterrows()]
-        return ("Grade ≥3 adverse events (pooled incidence, headline method): " + "; ".join(parts)
+        return ("Grade ≥3 adverse events reported by two or more studies (pooled incidence): "
+                + "; ".join(parts)
                 + f". {text.count(len(self.table), 'term × grade row', 'term × grade rows')} "
                   "on the Safety page.")
+
+
+#: the columns shown by the page, the CSV download and the reports
+DISPLAY_COLUMNS = ["Term", "Grade", "Attribution", "k", "Events", "Patients", "Headline",
+                   "Pooled incidence", *INCIDENCE_METHODS.values(), "Flags", "Studies"]
+TABLE_CAPTION = (
+    "Headline: the GLMM for k ≥ 3; the crude pooled proportion with its exact interval for k ≤ 2 "
+    "(⚑ = an interval to read with care: HKSJ with k = 2 approaches [0, 1]; k = 1 shows the "
+    "study's own exact interval). Flags name inferred and unverified counts."
+)
+
+
+def display_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The safety table as shown (headline incidence formatted, display columns only)."""
+    out = table.assign(**{"Pooled incidence": [
+        f"{text.pct(e)} ({text.interval(lo, hi)})"
+        for e, lo, hi in zip(table["estimate"], table["ci_low"], table["ci_high"], strict=True)]})
+    return out[DISPLAY_COLUMNS].reset_index(drop=True)
 
 
 def _row_flags(r: pd.Series) -> str:
@@ -103,7 +123,7 @@ def _row_flags(r: pd.Series) -> str:
 def published_frame(base) -> pd.DataFrame:
     """Published pooled incidences beside ours: Yao 2021 (data file) and Peng 2018 (constant)."""
     rows = []
-    for s in base.studies:
+    for s in getattr(base, "studies", ()):
         for pe in getattr(s, "pooled_estimates", ()) or ():
             term = _MEASURE_TERMS.get(pe.measure)
             if term is None:
@@ -132,6 +152,11 @@ def _filter(df: pd.DataFrame, col: str, allowed) -> pd.DataFrame:
     return df[df[col].astype(str).isin(set(allowed))]
 
 
+_TABLE_COLUMNS = ["term", "stratum", "attribution", "Term", "CTCAE v5 term", "Grade", "Attribution",
+                  "k", "Events", "Patients", "Headline", "estimate", "ci_low", "ci_high",
+                  *INCIDENCE_METHODS.values(), "Flags", "Studies"]
+
+
 def safety_view(base, *, level: float = 0.95, reports: str = "one", terms=(), strata=(),
                 attributions=(), regimen=(), histology=(), design=()) -> SafetyView:
     """Pool every term × grade stratum × attribution of the filtered studies.
@@ -139,7 +164,11 @@ def safety_view(base, *, level: float = 0.95, reports: str = "one", terms=(), st
     Filters are tuples of allowed values (empty = all), matching the efficacy pages' filters
     (``regimen``, ``histology`` = histology group, ``design``) plus the safety keys.
     """
-    rows = safety_rows(base.toxicity_frame(), base.outcomes_frame(), reports=reports)
+    tox = base.toxicity_frame() if hasattr(base, "toxicity_frame") else pd.DataFrame()
+    outcomes = base.outcomes_frame()
+    if tox.empty or outcomes.empty:  # nothing to pool (e.g. a data file without outcomes)
+        return SafetyView(pd.DataFrame(columns=_TABLE_COLUMNS), tox, {}, level, reports)
+    rows = safety_rows(tox, outcomes, reports=reports)
     rows = _filter(rows, "regimen", regimen)
     rows = _filter(rows, "histology_group", histology)
     rows = _filter(rows, "design", design)
@@ -154,10 +183,7 @@ def safety_view(base, *, level: float = 0.95, reports: str = "one", terms=(), st
                               labels=grp["label"].astype(str).tolist(), level=level)
         pools[key] = pool
         table_rows.append(_table_row(key, grp, pool))
-    cols = ["term", "stratum", "attribution", "Term", "CTCAE v5 term", "Grade", "Attribution", "k",
-            "Events", "Patients", "Headline", "estimate", "ci_low", "ci_high", *INCIDENCE_METHODS.values(),
-            "Flags", "Studies"]
-    table = pd.DataFrame(table_rows, columns=cols)
+    table = pd.DataFrame(table_rows, columns=_TABLE_COLUMNS)
     return SafetyView(table, rows, pools, level, reports)
 
 

@@ -9,7 +9,7 @@ from findings.pooled import model_caption
 from findings.selection_notes import MONOTHERAPY
 from ui import analysis as A
 from ui import appraisal as U
-from ui import widgets
+from ui import safety_view, widgets
 from ui.bootstrap import route_through_app
 from ui.userdata_state import active_evidence
 
@@ -51,6 +51,8 @@ if any(lines):
     st.markdown("**With GRADE certainty:** " + "; ".join(text.md(x) for x in lines if x) + ".")
     st.caption("Certainty from study appraisals (MINORS) and GRADE rules at the default threshold "
                "(ORR p0 = 20%); see Appraisal & certainty for the ratings, footnotes and overrides.")
+st.markdown("**Safety:** " + text.md(safety_view.cached_safety(key, 0.95, "one", regimen, (), ())
+                                     .overview_line()) + " See Safety.")
 st.caption(
     f"{model_caption(model)}; one report per cohort, each study's headline timepoint. The "
     "prediction interval is where the response rate of a new, similar study is expected to fall "

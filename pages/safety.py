@@ -56,20 +56,13 @@ for col, chosen in (("Term", terms), ("stratum", strata), ("attribution", attrs)
 
 tabs = st.tabs(["Table", "Incidence by term", "Forest per term", "Methods"], key="stab",
                on_change="rerun", bind="query-params")
-shown = ["Term", "Grade", "Attribution", "k", "Events", "Patients", "Headline", "Pooled incidence",
-         *FS.INCIDENCE_METHODS.values(), "Flags", "Studies"]
 if tabs[0].open is not False:
     with tabs[0]:
-        disp = table.assign(**{"Pooled incidence": [
-            f"{text.pct(e)} ({text.interval(lo, hi)})"
-            for e, lo, hi in zip(table["estimate"], table["ci_low"], table["ci_high"], strict=True)]})
-        st.dataframe(disp[shown], hide_index=True, width="stretch",
+        disp = FS.display_table(table)
+        st.dataframe(disp, hide_index=True, width="stretch",
                      column_config={"Studies": st.column_config.TextColumn(width="small")})
-        st.caption("Headline: the GLMM for k ≥ 3; the crude pooled proportion with its exact interval "
-                   "for k ≤ 2 (⚑ = an interval to read with care: HKSJ with k = 2 approaches [0, 1]; "
-                   "k = 1 shows the study's own exact interval). Flags name inferred and unverified "
-                   "counts.")
-        widgets.csv_download(disp[shown], "safety_pooled.csv", key="dl_safety")
+        st.caption(FS.TABLE_CAPTION)
+        widgets.csv_download(disp, "safety_pooled.csv", key="dl_safety")
 if tabs[1].open:
     with tabs[1]:
         pub = V.cached_published(key)

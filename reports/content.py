@@ -32,16 +32,18 @@ from charts import design as design_charts
 from charts import forest, meta_plots, robvis
 from charts import survival as survival_charts
 from charts.prisma import prisma_figure
+from charts.safety import incidence_dot_figure
 from evidence.appraisal import MINORS_ITEMS, OVERALL_RULE, Appraisals, load_appraisals
 from evidence.selection import ENDPOINTS, selection_provenance
 from evidence.selection import text_value as _text
 from findings import appraisal as fa
 from findings import compare, pooled, robustness, text
+from findings import safety as fsafety
 from findings.frames import Frames, counts, frames_of
 from findings.pooled import PooledView
 from findings.review import prisma_view
 from findings.safety import safety_view
-from reports.rscript import r_script_for
+from reports.rscript import r_script_for, safety_r_script
 from reports.view import View
 from synthesis import LABELS, subgroup_analysis
 from synthesis.design.simon import operating_characteristics, simon_two_stage
@@ -377,6 +379,18 @@ def _prisma_section(evidence) -> Section:
                             "literature); every count is computed from the search log and the data files."))
 
 
+SAFETY_TITLE = "Safety: adverse events pooled per term and grade"
+
+
+def _safety_section(sv: fsafety.SafetyView, published: pd.DataFrame) -> Section:
+    if sv.table.empty:
+        return Section.missing("safety", SAFETY_TITLE, "no adverse-event count can be pooled.")
+    return Section(key="safety", title=SAFETY_TITLE,
+                   figure=incidence_dot_figure(sv.table, published),
+                   table=fsafety.display_table(sv.table), caption=fsafety.TABLE_CAPTION,
+                   bullets=(sv.overview_line(),))
+
+
 def evidence_table(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     """One row per study: design, histology, regimen, n and headline ORR/DCR (display strings)."""
     if studies is None or studies.empty:
@@ -525,6 +539,9 @@ def build_content(
     results = {ep: v.result for ep, v in views.items()}
     sections.append(_guard("design", "Sample-size design: Simon two-stage",
                            lambda: _design_section(results, view)))
+    safety = fsafety.safety_view(evidence, level=view.model().level, reports=view.reports)
+    sections.append(_guard("safety", SAFETY_TITLE,
+                           lambda: _safety_section(safety, fsafety.published_frame(evidence))))
     sections.append(_guard("published", "Published pooled estimates beside this analysis",
                            lambda: _published_section(frames, view)))
     sections.append(_guard("prisma", "PRISMA 2020 flow diagram (living review)",
@@ -535,6 +552,7 @@ def build_content(
         refs = [c for c in (_text(x) for x in frames.studies["citation"]) if c] + refs
     methods = tuple(f"{ep}. {v.methods}" for ep, v in views.items()) + (
         "Risk of bias and certainty. " + fa.methods_text(grades, graded),
+        fsafety.METHODS_TEXT,
         "Every pooled result can be reproduced in R (metafor) with the downloadable script, which "
         "contains the data and the exact calls.",)
     return ReportContent(
@@ -546,7 +564,8 @@ def build_content(
         sections=tuple(sections),
         results=results,
         views=views,
-        r_scripts={ep: _r_script(v, prov, view) for ep, v in views.items()},
+        r_scripts={**{ep: _r_script(v, prov, view) for ep, v in views.items()},
+                   **({"adverse events": safety_r_script(safety)} if safety.pools else {})},
         methods=methods,
         references=tuple(refs),
         problems=tuple(str(p) for p in evidence.problems),

@@ -349,3 +349,41 @@ def parse_output(stdout: str) -> dict[str, float]:
             except ValueError:
                 out[parts[0]] = math.nan
     return out
+
+
+def safety_r_script(view) -> str:
+    """metafor calls behind the Safety table: per pooled term × grade × attribution with k >= 2,
+    ``rma.glmm(measure="PLO")`` (the GLMM), ``rma(measure="PLO", test="adhoc")`` (IV logit HKSJ)
+    and ``rma(measure="PFT")`` (Freeman–Tukey, harmonic-mean back-transform), data inline.
+
+    ``view`` is a :class:`findings.safety.SafetyView`.
+    """
+    lines = [
+        "# Adverse events pooled per CTCAE term x grade stratum x attribution (Safety page).",
+        "# Run with:  Rscript this_file.R   (needs the R packages metafor, lme4)",
+        "suppressPackageStartupMessages(library(metafor))",
+        "show <- function(label, xi, ni) {",
+        '  g <- rma.glmm(measure = "PLO", xi = xi, ni = ni, method = "ML")',
+        '  dat <- escalc(measure = "PLO", xi = xi, ni = ni)',
+        '  iv <- rma(yi, vi, data = dat, method = "REML", test = "adhoc")',
+        '  ft <- rma(yi, vi, data = escalc(measure = "PFT", xi = xi, ni = ni), method = "REML")',
+        "  hm <- 1 / mean(1 / ni)",
+        '  cat(label, "\\n")',
+        '  cat(sprintf("  GLMM       %.4f [%.4f, %.4f] tau2 %.4f\\n", plogis(g$b), plogis(g$ci.lb), '
+        "plogis(g$ci.ub), g$tau2))",
+        '  cat(sprintf("  IV HKSJ    %.4f [%.4f, %.4f]\\n", plogis(iv$b), plogis(iv$ci.lb), '
+        "plogis(iv$ci.ub)))",
+        '  cat(sprintf("  FT         %.4f [%.4f, %.4f]\\n", transf.ipft(ft$b, hm), '
+        "transf.ipft(ft$ci.lb, hm), transf.ipft(ft$ci.ub, hm)))",
+        "  ex <- binom.test(sum(xi), sum(ni))$conf.int",
+        '  cat(sprintf("  crude      %.4f [%.4f, %.4f]\\n", sum(xi) / sum(ni), ex[1], ex[2]))',
+        "}",
+    ]
+    for key, pool in view.pools.items():
+        if pool.k < 2:
+            continue
+        rows = view.study_rows(key)
+        label = " | ".join(key)
+        lines.append(f"show({r_string(label)}, xi = {_vector(rows['events'].tolist())}, "
+                     f"ni = {_vector(rows['total'].tolist())})")
+    return "\n".join(lines) + "\n"

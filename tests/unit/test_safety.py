@@ -161,3 +161,18 @@ def test_published_beside_ours_and_figure(base) -> None:
     assert "Grade ≥3 adverse events" in view.overview_line()
     assert not view.table["estimate"].isna().any()
     assert all(math.isfinite(v) for v in view.table["ci_high"])
+
+
+def test_report_section_methods_and_r_script(base) -> None:
+    from reports.content import build_content
+    from reports.rscript import safety_r_script
+
+    c = build_content(evidence=base)
+    sec = next(s for s in c.sections if s.key == "safety")
+    assert sec.available and len(sec.table) == len(safety_view(base).table)
+    assert "hypertension 10.6% (2 studies)" in sec.bullets[0]  # plain text, escaped by each front end
+    assert any(m.startswith("Adverse events:") for m in c.methods)
+    script = safety_r_script(safety_view(base))
+    n_pooled = sum(1 for p in safety_view(base).pools.values() if p.k >= 2)
+    assert script.count("\nshow(") == n_pooled and 'rma.glmm(measure = "PLO"' in script
+    assert c.r_scripts["adverse events"] == script
