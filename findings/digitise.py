@@ -18,7 +18,13 @@ import numpy as np
 import pandas as pd
 
 from findings.text import decimal, interval, pct
-from synthesis.km_reconstruction import RECONSTRUCTED_LABEL, KMReconstruction, reconstruct_ipd
+from findings.text import pval as pval_text
+from synthesis.km_reconstruction import (
+    RECONSTRUCTED_LABEL,
+    KMReconstruction,
+    compare_arms,
+    reconstruct_ipd,
+)
 from synthesis.summary_survival import SummarySurvivalCurve, summary_survival_curve
 
 __all__ = [
@@ -34,6 +40,7 @@ __all__ = [
     "reconstructed_medians",
     "summary_from_curves",
     "greenwood_se_at",
+    "arm_comparisons",
     "SAVED_CURVES",
     "SummaryView",
     "workbench_view",
@@ -331,3 +338,33 @@ def greenwood_se_at(curves: Sequence[object], study_id: str, time: float) -> flo
             continue
         return float(r.survival_at([time])["se"].iloc[0])
     return math.nan
+
+
+def _reconstruct(c: object) -> KMReconstruction:
+    return reconstruct_ipd(c.times, c.survival, risk_times=list(c.risk_times) or None,  # type: ignore[attr-defined]
+                           n_risk=list(c.n_risk) or None, total=c.total, events=c.events)  # type: ignore[attr-defined]
+
+
+def arm_comparisons(curves: Sequence[object]) -> pd.DataFrame:
+    """Cox HR and log-rank test for each study and endpoint saved with exactly two arms.
+
+    The first saved arm is compared with the second (HR < 1: fewer events in the first arm).
+    """
+    groups: dict[tuple[str, str], list[object]] = {}
+    for c in curves:
+        if getattr(c, "arm", ""):
+            groups.setdefault((c.study_id, c.endpoint), []).append(c)  # type: ignore[attr-defined]
+    rows = []
+    for (sid, ep), cs in groups.items():
+        if len(cs) != 2:
+            continue
+        try:
+            cmp = compare_arms(_reconstruct(cs[0]), _reconstruct(cs[1]))
+        except ValueError:
+            continue
+        rows.append({"study": sid, "endpoint": ep, "arm vs control": f"{cs[0].arm} vs {cs[1].arm}",
+                     "hazard ratio (95% CI)": f"{decimal(cmp.hr)} ({decimal(cmp.hr_ci_low)}–{decimal(cmp.hr_ci_high)})",
+                     "log-rank p": pval_text(cmp.logrank_pvalue),
+                     "data": f"Cox (Efron ties) and log-rank on data {RECONSTRUCTED_LABEL}"})
+    return pd.DataFrame(rows, columns=["study", "endpoint", "arm vs control", "hazard ratio (95% CI)",
+                                       "log-rank p", "data"])

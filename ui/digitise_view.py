@@ -166,6 +166,10 @@ def saved_section() -> None:
                                 "figure": c.figure, "points": len(c.times), "digitised by": c.digitised_by,
                                 "date": c.date.isoformat(), "source": c.source} for c in curves]),
                  hide_index=True, width="stretch", key="dg_saved")
+    arms = D.arm_comparisons(curves)
+    if len(arms):
+        st.markdown("**Two arms of one figure**")
+        st.dataframe(arms, hide_index=True, width="stretch", key="dg_arms")
     for ep in sorted({c.endpoint for c in curves}):
         try:
             view = D.summary_from_curves(curves, ep)

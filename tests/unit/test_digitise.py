@@ -104,3 +104,15 @@ def test_summary_curve_from_saved_curves() -> None:
     twice = D.summary_from_curves([a, _curve(study_id="A", figure="3", times=b.times, survival=b.survival,
                                              risk_times=(), n_risk=(), total=30)], "PFS")
     assert set(twice.studies["study"]) == {"A", "A, figure 3"}  # two figures of one study stay apart
+
+
+def test_two_saved_arms_give_hr_and_logrank() -> None:
+    a = _curve(study_id="K", arm="pembrolizumab", times=(0, 2, 4, 6, 8, 10),
+               survival=(1, 0.95, 0.9, 0.85, 0.8, 0.75), risk_times=(), n_risk=(), total=100)
+    b = _curve(study_id="K", arm="placebo", times=(0, 2, 4, 6, 8, 10),
+               survival=(1, 0.85, 0.7, 0.6, 0.5, 0.4), risk_times=(), n_risk=(), total=100)
+    t = D.arm_comparisons([a, b, _curve()])
+    assert len(t) == 1 and t.iloc[0]["arm vs control"] == "pembrolizumab vs placebo"
+    hr = float(t.iloc[0]["hazard ratio (95% CI)"].split()[0])
+    assert 0 < hr < 1 and D.RECONSTRUCTED_LABEL in t.iloc[0]["data"]
+    assert D.arm_comparisons([a]).empty
