@@ -148,6 +148,7 @@ def to_images(
     width: int = DEFAULT_WIDTH,
     height: int = DEFAULT_HEIGHT,
     presentation: bool = False,
+    sizes: Sequence[tuple[int, int] | None] | None = None,
 ) -> list[bytes]:
     """Render several figures in one browser session (one chromium start).
 
@@ -161,6 +162,9 @@ def to_images(
         Layout size in CSS pixels and the pixel-density factor (PNG is ``width*scale`` wide).
     presentation
         Larger type and markers (:func:`charts.theme.apply`).
+    sizes
+        Optional ``(width, height)`` per figure (``None`` keeps ``width``/``height``), for a
+        figure drawn taller than the others in the same session.
 
     Returns
     -------
@@ -178,8 +182,14 @@ def to_images(
     ok, reason = export_available()
     if not ok:
         raise ExportError(reason)
+    if sizes is not None and len(sizes) != len(figs):
+        raise ValueError(f"sizes has {len(sizes)} entries for {len(figs)} figures.")
     opts = {"format": fmt, "width": int(width), "height": int(height), "scale": float(scale)}
-    specs = [(_prepared(f, presentation), dict(opts)) for f in figs]
+    specs = []
+    for i, f in enumerate(figs):
+        size = sizes[i] if sizes is not None else None
+        o = dict(opts) if size is None else {**opts, "width": int(size[0]), "height": int(size[1])}
+        specs.append((_prepared(f, presentation), o))
     path = browser_path()
     with _LOCK:
         try:

@@ -99,5 +99,5 @@ def prisma_figure(counts: PrismaCounts, *, title: str = "PRISMA 2020 flow diagra
     fig.update_xaxes(visible=False, range=[0, 100], fixedrange=True)
     fig.update_yaxes(visible=False, range=[0, 105], fixedrange=True)
     fig.update_layout(title={"text": title}, height=820, showlegend=False,
-                      margin={"l": 10, "r": 10, "t": 60, "b": 10})
+                      margin={"l": 10, "r": 10, "t": 60 if title else 10, "b": 10})
     return theme.apply(fig, presentation=presentation)

@@ -247,6 +247,36 @@ class PrismaView:
         return pd.DataFrame(list(self.counts.boxes()), columns=["box", "n"])
 
     @property
+    def sentences(self) -> tuple[str, ...]:
+        """The flow in four sentences (previous version, identification, screening, included).
+
+        Shown beside the diagram on a slide and under it in the documents; every count is one of
+        :meth:`PrismaCounts.boxes`. Empty when the counts could not be computed.
+        """
+        c = self.counts
+        if c is None:
+            return ()
+        unknown = (f"; {text.count(c.searches_without_counts, 'entry', 'entries')} without result "
+                   "counts" if c.searches_without_counts else "")
+        meta = " and ".join(f"{text.count(k, 'study', 'studies')} in the default {ep} meta-analysis"
+                            for ep, k in c.meta_analysis)
+        return (
+            f"Previous version: {text.count(c.previous_studies, 'study', 'studies')} "
+            f"({text.count(c.previous_reports, 'report')}).",
+            f"Identification: {text.count(c.searches, 'search', 'searches')} of stored copies of the "
+            f"literature (other methods{unknown}) returned {text.count(c.results_returned, 'result')} "
+            f"with known counts; {text.count(c.records_identified, 'record')} new to the review.",
+            f"Screening: {c.records_screened_out} excluded at screening; "
+            f"{text.count(c.reports_sought, 'report')} sought, {c.reports_not_retrieved} not retrieved, "
+            f"{c.reports_assessed} assessed; {c.reports_excluded_total} excluded with a reason.",
+            f"Included: {text.count(c.new_studies, 'new study', 'new studies')} "
+            f"({text.count(c.new_reports, 'report')}) and "
+            f"{text.count(c.registered_trials, 'registered trial')} without results; in total "
+            f"{text.count(c.total_studies, 'study', 'studies')} ({text.count(c.total_reports, 'report')})"
+            + (f", {meta}" if meta else "") + ".",
+        )
+
+    @property
     def searches(self) -> pd.DataFrame:
         cols = ["id", "date", "source", "query", "language", "hits", "already known", "off topic", "new records"]
         if self.log is None:

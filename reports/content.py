@@ -55,6 +55,11 @@ ROOT = Path(__file__).resolve().parents[1]
 FIGURE_SECTIONS = ("orr_forest", "dcr_forest", "rob", "sof", "agreement", "subgroups", "survival", "design")
 #: sections shown after the figures (tables only)
 TABLE_SECTIONS = ("published",)
+#: figures of the deck and the documents after the tables, left out of presentation mode: the
+#: living review's PRISMA 2020 flow (a taller figure: :data:`REVIEW_FIGURE_SIZE`)
+REVIEW_SECTIONS = ("prisma",)
+#: layout size (CSS px) of the review figures when exported (the flow diagram is drawn 820 px high)
+REVIEW_FIGURE_SIZE = (960, 820)
 
 REFERENCES = (
     "Viechtbauer W. Conducting meta-analyses in R with the metafor package. J Stat Softw. "
@@ -153,6 +158,10 @@ class ReportContent:
     def table_sections(self) -> tuple[Section, ...]:
         """The available table-only sections (after the figures)."""
         return tuple(s for s in (self.section(k) for k in TABLE_SECTIONS) if s.available)
+
+    def review_sections(self) -> tuple[Section, ...]:
+        """The review's figure sections (after the tables; not in presentation mode)."""
+        return tuple(self.section(k) for k in REVIEW_SECTIONS)
 
 
 
@@ -375,7 +384,7 @@ def _prisma_section(evidence) -> Section:
     if pv.counts is None:
         return Section.missing(key, title, f"the search log does not describe this data: {pv.error}")
     return Section(key=key, title=title, figure=prisma_figure(pv.counts, title=""), table=pv.table,
-                   caption=("Updated review, other methods only (searches of stored copies of the "
+                   bullets=pv.sentences, caption=("Updated review, other methods only (searches of stored copies of the "
                             "literature); every count is computed from the search log and the data files."))
 
 

@@ -3,7 +3,8 @@
 Slides lead with the answer: title; pooled ORR forest; pooled DCR forest (each with its pooled
 sentences and caveats); then the qualifications: method agreement, subgroup comparison by
 histology, survival, sample-size design; then the tables: the evidence table (split over several
-slides when long) and the published estimates; methods; references. Every slide has a footer with the date, the data file's
+slides when long) and the published estimates; the living review's PRISMA 2020 flow diagram;
+methods; references. Every slide has a footer with the date, the data file's
 sha256 (short) and the app version, and speaker notes with the caption and key numbers.
 
 Figures are PNG images rendered through :mod:`charts.export` (kaleido + Debian chromium, all in
@@ -24,7 +25,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from charts.export import ExportError, export_available, to_images
-from reports.content import ReportContent, Section
+from reports.content import REVIEW_FIGURE_SIZE, ReportContent, Section
 
 __all__ = ["IMAGE_SIZE", "build_pptx", "render_images"]
 
@@ -48,11 +49,14 @@ def render_images(content: ReportContent) -> tuple[dict[str, bytes], str]:
     if not ok:
         return {}, reason
     secs = [s for s in content.figure_sections() if s.figure is not None]
-    if not secs:
+    review = [s for s in content.review_sections() if s.figure is not None]
+    if not secs and not review:
         return {}, ""
+    sizes = [None] * len(secs) + [REVIEW_FIGURE_SIZE] * len(review)
+    secs += review
     try:
         pngs = to_images([s.figure for s in secs], "png", scale=2, width=IMAGE_SIZE[0],
-                         height=IMAGE_SIZE[1])
+                         height=IMAGE_SIZE[1], sizes=sizes)
     except ExportError as exc:
         return {}, str(exc)
     return {s.key: png for s, png in zip(secs, pngs, strict=True)}, ""
@@ -278,7 +282,11 @@ def build_pptx(
         _text_box(slide, MARGIN, BODY_BOTTOM - Inches(0.45), SLIDE_W - 2 * MARGIN, Inches(0.45),
                   [s.caption], size=11, color=MUTED)
 
-    # 9. methods, 10. references
+    # 9. the living review's PRISMA 2020 flow (not in presentation mode)
+    for s in c.review_sections():
+        _figure_slide(prs, s, footer, images.get(s.key), reason)
+
+    # 10. methods, 11. references
     _paragraph_slides(prs, "Methods", c.methods, footer, size=14, per_slide_chars=1500)
     _paragraph_slides(prs, "References", c.references, footer, size=11, per_slide_chars=1900,
                       numbered=True)
