@@ -26,7 +26,8 @@ from evidence.base import EvidenceBase, Flag, Problem
 from evidence.checks import run_checks
 from evidence.models import EvidenceFile, Exclusion, OverlapGroup, Source, Study
 
-__all__ = ["DEFAULT_PATH", "MAX_BYTES", "MAX_DEPTH", "load_studies", "load_studies_from_text"]
+__all__ = ["DEFAULT_PATH", "MAX_BYTES", "MAX_DEPTH", "load_studies", "load_studies_from_document",
+           "load_studies_from_text"]
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "studies.yaml"
 MAX_BYTES = 2 * 1024 * 1024
@@ -176,6 +177,23 @@ def _load_bytes(data: bytes, name: str) -> EvidenceBase:
         problems.append(_file_problem(name, "top level must be a mapping with a 'studies:' key", value=raw))
         return _empty(name, *problems, sha=sha)
 
+    return _from_document(raw, name, problems, sha, dup_rows)
+
+
+def load_studies_from_document(raw: dict[str, Any], name: str, *, sha256: str | None = None) -> EvidenceBase:
+    """Validate an already-parsed document in the ``studies.yaml`` schema (e.g. rows of a CSV).
+
+    The checks after parsing are those of :func:`load_studies`; size limits apply to what the
+    user sent (the caller's bytes), not to this document.
+    """
+    try:
+        return _from_document(raw, name, [], sha256, set())
+    except Exception as exc:  # last line of defence: never raise on content
+        return _empty(name, _file_problem(name, f"internal error while loading: {type(exc).__name__}: {exc}"))
+
+
+def _from_document(raw: dict[str, Any], name: str, problems: list[Problem], sha: str | None,
+                   dup_rows) -> EvidenceBase:
     for key in raw:
         if key not in _TOP_KEYS:
             problems.append(Problem(name, None, None, str(key), None,

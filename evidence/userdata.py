@@ -32,7 +32,12 @@ import yaml
 
 from evidence.base import EvidenceBase, Problem
 from evidence.checks import run_checks
-from evidence.loader import MAX_BYTES, load_studies_from_bytes, load_studies_from_text
+from evidence.loader import (
+    MAX_BYTES,
+    load_studies_from_bytes,
+    load_studies_from_document,
+    load_studies_from_text,
+)
 from evidence.models import HISTOLOGY_GROUPS, RECORD_KINDS, TIMEPOINTS, Num, Study
 
 __all__ = [
@@ -43,6 +48,8 @@ __all__ = [
     "USER_MARK",
     "USER_SOURCE",
     "Column",
+    "ImportPreview",
+    "combine_user",
     "csv_lossless",
     "escape_cell",
     "import_bytes",
@@ -50,6 +57,7 @@ __all__ = [
     "import_yaml",
     "is_user_study",
     "merge",
+    "preview_import",
     "row_to_study",
     "studies_to_rows",
     "table_problems",
@@ -607,8 +615,10 @@ def _import_csv_text(text: str, name: str, problems: list[Problem]) -> EvidenceB
 
 def _validate_rows(studies: list[dict[str, Any]], origin: list[tuple[int, int, str | None, str | None]],
                    name: str, problems: list[Problem]) -> EvidenceBase:
-    text = _dump({"schema_version": 1, "studies": studies})
-    base = load_studies_from_text(text, name)
+    # validated as a parsed document: the size limit applied to the bytes the user sent, never
+    # to a YAML rendering of the rows (80 rows with long locations used to exceed it)
+    sha = hashlib.sha256(repr(studies).encode("utf-8", "surrogatepass")).hexdigest()
+    base = load_studies_from_document({"schema_version": 1, "studies": studies}, name, sha256=sha)
     line_of = {i: o[1] for i, o in enumerate(origin)}
     row_of = {i: o[0] for i, o in enumerate(origin)}
     mapped = list(problems)
@@ -715,3 +725,59 @@ def merge(builtin: EvidenceBase, user: EvidenceBase) -> EvidenceBase:
     return EvidenceBase(studies=studies, sources=sources, overlap_groups=groups, problems=tuple(problems),
                         flags=flags, path=f"{builtin.path} + {user.path}", sha256=sha,
                         exclusions=builtin.exclusions)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPreview:
+    """What a new import would change in the studies the user already has (ids).
+
+    ``replace``: every current study is dropped (``removed``) for the new ones. ``add``: the new
+    studies join the current ones; a new study whose id is already used replaces that one
+    (``overwritten``). Nothing changes until the user chooses.
+    """
+
+    current: tuple[str, ...]
+    incoming: tuple[str, ...]
+    overwritten: tuple[str, ...]  # ids in both (``add`` replaces them with the new version)
+    removed: tuple[str, ...]  # ids that ``replace`` drops (current ids not in the new file)
+
+    def sentences(self) -> dict[str, str]:
+        """One plain sentence per choice (``replace``, ``add``, ``keep``)."""
+        def n(k: int) -> str:
+            return f"{k} stud{'y' if k == 1 else 'ies'}"
+        add = f"Add: you would have {n(len(set(self.current) | set(self.incoming)))}"
+        add += (f"; {', '.join(self.overwritten)} would be replaced by the new file's version."
+                if self.overwritten else ".")
+        return {
+            "replace": f"Replace: your {n(len(self.current))} would be dropped"
+                       + (f" (including {', '.join(self.removed[:8])}{'…' if len(self.removed) > 8 else ''})"
+                          if self.removed else "") + f" for the file's {n(len(self.incoming))}.",
+            "add": add,
+            "keep": f"Keep: nothing changes; the file's {n(len(self.incoming))} are not used.",
+        }
+
+
+def preview_import(current: EvidenceBase | None, new: EvidenceBase) -> ImportPreview:
+    """What replacing or adding ``new`` would change (see :class:`ImportPreview`)."""
+    cur = tuple(current.ids) if current is not None else ()
+    inc = tuple(new.ids)
+    return ImportPreview(cur, inc, tuple(i for i in cur if i in set(inc)),
+                         tuple(i for i in cur if i not in set(inc)))
+
+
+def combine_user(current: EvidenceBase, new: EvidenceBase) -> EvidenceBase:
+    """The user's studies plus a new import (a new study replaces a current one with its id).
+
+    Sources and overlap groups are united (the new file's version wins on a shared id); the
+    consistency checks run again on the combined set.
+    """
+    new_ids = set(new.ids)
+    studies = tuple(s for s in current.studies if s.id not in new_ids) + tuple(new.studies)
+    src = {x.id: x for x in current.sources} | {x.id: x for x in new.sources}
+    grp = {g.id: g for g in current.overlap_groups} | {g.id: g for g in new.overlap_groups}
+    groups = tuple(grp.values())
+    sha = hashlib.sha256(f"{current.sha256}+{new.sha256}".encode()).hexdigest()
+    return EvidenceBase(studies=studies, sources=tuple(src.values()), overlap_groups=groups,
+                        problems=tuple(current.problems) + tuple(new.problems),
+                        flags=run_checks(studies, groups), path=f"{current.path} + {new.path}",
+                        sha256=sha)

@@ -30,6 +30,7 @@ with tab_up:
     up = st.file_uploader("CSV (.csv) or YAML (.yaml, .yml) file", key="ud_upload", max_upload_size=2)
     if up is not None:
         W.handle_upload(up)
+    W.render_pending(S.state())
     W.render_last_import(S.state())
 with tab_edit:
     W.render_editor(S.state())
@@ -48,6 +49,8 @@ st.radio(
 st.caption(S.active_label() if n_user else "You have not added any study yet: the built-in studies are analysed.")
 
 st.subheader("Your studies now", anchor=False)
+W.render_undo()
+W.render_keep_reminder(state)
 if state.base is None or not state.base.studies:
     st.info("No study of yours yet. Upload a file or add rows in the table above.", icon=":material/upload_file:")
 else:

@@ -52,6 +52,8 @@ class UserState:
     last_name: str = ""
     last_replaced: bool = False
     editor_version: int = 0
+    pending: EvidenceBase | None = None  # a valid import waiting for replace / add / keep
+    pending_name: str = ""
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -125,12 +127,41 @@ def apply_delta(df: pd.DataFrame, delta: dict[str, Any] | None) -> pd.DataFrame:
 
 
 def with_import(s: UserState, new: EvidenceBase, name: str) -> UserState:
-    """State after an import attempt: replaced only when something valid was loaded."""
+    """State after an import attempt.
+
+    Nothing valid: only the report changes. The user has no study yet: the import is used. The
+    user already has studies: the import waits in ``pending`` until they choose replace, add or
+    keep (:func:`resolve_pending`); nothing they have is discarded meanwhile.
+    """
     if not new.studies:
-        return replace(s, last=new, last_name=name, last_replaced=False)
-    return UserState(base=new, table=rows_table(new.studies), origin=f"file {name}",
-                     lossy=tuple(U.csv_lossless(new.studies)), last=new, last_name=name,
+        return replace(s, last=new, last_name=name, last_replaced=False, pending=None, pending_name="")
+    if s.base is not None and s.base.studies:
+        return replace(s, last=new, last_name=name, last_replaced=False, pending=new, pending_name=name)
+    return _imported(s, new, f"file {name}", name)
+
+
+def _imported(s: UserState, base: EvidenceBase, origin: str, name: str) -> UserState:
+    return UserState(base=base, table=rows_table(base.studies), origin=origin,
+                     lossy=tuple(U.csv_lossless(base.studies)), last=s.pending or base, last_name=name,
                      last_replaced=True, editor_version=s.editor_version + 1)
+
+
+#: the choices offered for a pending import
+IMPORT_CHOICES = {"replace": "Replace my studies", "add": "Add to my studies", "keep": "Keep mine, ignore the file"}
+
+
+def resolve_pending(s: UserState, how: str) -> UserState:
+    """Apply the user's choice for the pending import (``replace``, ``add`` or ``keep``)."""
+    if s.pending is None:
+        return s
+    if how not in IMPORT_CHOICES:
+        raise ValueError(f"how ({how!r}) must be one of {', '.join(map(repr, IMPORT_CHOICES))}.")
+    if how == "keep":
+        return replace(s, pending=None, pending_name="")
+    if how == "replace" or s.base is None:
+        return _imported(s, s.pending, f"file {s.pending_name}", s.pending_name)
+    both = U.combine_user(s.base, s.pending)
+    return _imported(s, both, f"{s.origin} + file {s.pending_name}", s.pending_name)
 
 
 def with_table(s: UserState, df: pd.DataFrame) -> UserState:
@@ -161,8 +192,34 @@ def state() -> UserState:
     return s
 
 
-def set_state(s: UserState) -> None:
+UNDO_KEY = "_userdata_undo"
+
+
+def set_state(s: UserState, *, undoable: bool = True) -> None:
+    """Store the new state; the previous one is kept for one :func:`undo` when studies change."""
+    old = st.session_state.get(STATE_KEY)
+    if undoable and isinstance(old, UserState) and _studies_of(old) != _studies_of(s):
+        st.session_state[UNDO_KEY] = old
     st.session_state[STATE_KEY] = s
+
+
+def _studies_of(s: UserState) -> tuple:
+    return tuple(s.base.studies) if s.base is not None else ()
+
+
+def can_undo() -> bool:
+    return isinstance(st.session_state.get(UNDO_KEY), UserState)
+
+
+def undo() -> None:
+    """Go back to the studies before the last change (one step; the undo itself can be undone)."""
+    prev = st.session_state.get(UNDO_KEY)
+    if not isinstance(prev, UserState):
+        return
+    cur = state()
+    st.session_state[UNDO_KEY] = cur
+    st.session_state[STATE_KEY] = replace(prev, editor_version=cur.editor_version + 1, pending=None,
+                                          pending_name="")
 
 
 def mode() -> str:

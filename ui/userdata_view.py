@@ -22,7 +22,8 @@ def clear() -> None:
     old = S.state()
     S.set_state(S.UserState(editor_version=old.editor_version + 1))
     S.set_mode(S.DEFAULT_MODE)
-    st.session_state.pop(_FILE_KEY, None)
+    # the upload already imported stays marked as done: the file still shown in the uploader is
+    # not imported again on the next run (a new upload of the same file has a new file id)
 
 
 def handle_upload(up) -> None:
@@ -39,6 +40,43 @@ def handle_upload(up) -> None:
     S.set_state(S.with_import(S.state(), new, up.name))
 
 
+def choose_pending(how: str) -> None:
+    S.set_state(S.resolve_pending(S.state(), how))
+
+
+def render_pending(state: S.UserState) -> None:
+    """A valid import that would change the user's studies: what would change, and the choice."""
+    if state.pending is None:
+        return
+    prev = U.preview_import(state.base, state.pending)
+    name = text.md(state.pending_name)
+    st.warning(f"{name} has {len(prev.incoming)} valid stud{'y' if len(prev.incoming) == 1 else 'ies'}; "
+               f"you already have {len(prev.current)}. Nothing has changed yet: choose what to do.",
+               icon=":material/merge_type:")
+    for sentence in prev.sentences().values():
+        st.markdown(f"- {text.md(sentence)}")
+    cols = st.columns(3)
+    for col, (how, label) in zip(cols, S.IMPORT_CHOICES.items(), strict=True):
+        col.button(label, key=f"ud_pending_{how}", on_click=choose_pending, args=(how,),
+                   type="primary" if how == "keep" else "secondary", width="stretch")
+
+
+def render_undo() -> None:
+    if S.can_undo():
+        st.button("Undo the last change to my studies", key="ud_undo", on_click=S.undo,
+                  icon=":material/undo:")
+
+
+def render_keep_reminder(state: S.UserState) -> None:
+    """Your studies live in this browser tab only: a reload (F5) or closing it loses them."""
+    if state.base is None or not state.base.studies:
+        return
+    st.info("Your studies live only in this browser tab: reloading the page (F5) or closing the tab "
+            "loses them, and nothing is stored on the server or in the browser. Download them as YAML "
+            "to keep them; uploading that file restores exactly these studies.",
+            icon=":material/save:")
+
+
 def problems_table(problems, *, key: str) -> None:
     df = study_views.display_frame(S.problems_frame(problems))
     st.dataframe(df, hide_index=True, width="stretch", key=key,
@@ -51,7 +89,9 @@ def render_last_import(state: S.UserState) -> None:
         return
     name = text.md(state.last_name)
     errors = [p for p in last.problems if p.severity == "error"]
-    if state.last_replaced:
+    if state.pending is not None:
+        pass  # render_pending says what the file holds and asks what to do
+    elif state.last_replaced:
         st.success(f"Loaded {len(last.studies)} stud{'y' if len(last.studies) == 1 else 'ies'} from {name}.",
                    icon=":material/check_circle:")
         if errors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evidence import userdata as U
+from findings.text import md as escape_md
 from ui.pages import PAGES
 
 pytestmark = pytest.mark.app
@@ -32,7 +33,7 @@ def test_upload_template_merges_and_marks(app_test) -> None:
     assert set(table.loc[table["origin"] == "user", "id"]) == {"U1", "U2"}
     assert "Example 2021 (user)" in set(table["label"])
     at.selectbox(key="study").set_value("U1").run()
-    assert any(h.value == "Example 2021 (user) · U1" for h in at.subheader)
+    assert any(h.value == f"{escape_md('Example 2021 (user)')} · U1" for h in at.subheader)  # escaped
 
 
 def test_failed_upload_keeps_previous_studies(app_test) -> None:
@@ -130,3 +131,46 @@ def test_merged_user_studies_reach_the_pooled_analysis(app_test) -> None:
     merged = _studies_metric(at)
     k_builtin, k_merged = (int(v.split("/")[0]) for v in (builtin, merged))
     assert k_merged > k_builtin, (builtin, merged)
+
+
+def _five_studies() -> bytes:
+    rows = [f"V{i},Valid {i},mixed,retrospective,monotherapy,20,0,{i},5,10,{i},20,{i + 5},20" for i in range(1, 6)]
+    return (HEAD + "\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_partly_valid_upload_never_discards_earlier_studies(app_test) -> None:
+    """5 valid studies, then a file with one bad and one good row: nothing is lost unasked."""
+    at = upload(app_test(page=PAGE), "five.csv", _five_studies())
+    assert [s.id for s in state(at).base.studies] == ["V1", "V2", "V3", "V4", "V5"]
+    mixed = (HEAD + "\nW1,Good,mixed,retrospective,monotherapy,20,0,2,5,10,2,20,7,20\n"
+             "W2,Bad,sarcoma,retrospective,monotherapy,20,0,2,5,10,2,20,7,20\n").encode()
+    upload(at, "mixed.csv", mixed)
+    assert [s.id for s in state(at).base.studies] == ["V1", "V2", "V3", "V4", "V5"]  # unchanged
+    warn = " ".join(w.value for w in at.warning)
+    assert "Nothing has changed yet" in warn
+    said = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "Replace: your 5 studies would be dropped" in said and "Add: you would have 6 studies" in said
+    assert any("Bad" in t.value and "line 3" in t.value for t in at.text)  # the rejected row is named
+    at.button(key="ud_pending_add").click().run()
+    assert [s.id for s in state(at).base.studies] == ["V1", "V2", "V3", "V4", "V5", "W1"]
+    at.button(key="ud_undo").click().run()  # undo the last change
+    assert [s.id for s in state(at).base.studies] == ["V1", "V2", "V3", "V4", "V5"]
+
+
+def test_pending_import_replace_and_keep(app_test) -> None:
+    at = upload(app_test(page=PAGE), "five.csv", _five_studies())
+    upload(at, "tpl.csv", U.template_bytes("csv"))
+    at.button(key="ud_pending_keep").click().run()
+    assert [s.id for s in state(at).base.studies] == ["V1", "V2", "V3", "V4", "V5"]
+    assert state(at).pending is None
+    upload(at, "tpl2.csv", U.template_bytes("csv") + b"\n")
+    at.button(key="ud_pending_replace").click().run()
+    assert [s.id for s in state(at).base.studies] == ["U1", "U2"]
+    at.button(key="ud_undo").click().run()
+    assert [s.id for s in state(at).base.studies] == ["V1", "V2", "V3", "V4", "V5"]
+    # removing everything is one click away from coming back too
+    at.button(key="ud_clear").click().run()
+    assert state(at).base is None
+    at.button(key="ud_undo").click().run()
+    assert len(state(at).base.studies) == 5
+    assert any("reloading the page (F5)" in i.value for i in at.info)  # the keep-your-work note

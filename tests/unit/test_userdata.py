@@ -249,3 +249,32 @@ def test_problems_frame_has_no_nan() -> None:
     base = U.import_bytes(csv_of("U1,X,sarcoma,,,"), "f.csv")
     df = S.problems_frame(base.problems)
     assert isinstance(df, pd.DataFrame) and len(df) == len(base.problems)
+
+
+def _rows_csv(n: int, location_chars: int = 0) -> bytes:
+    head = ("id,label,histology_group,design,regimen,n_evaluable,cr,pr,sd,pd,orr_events,orr_total,"
+            "dcr_events,dcr_total,location")
+    loc = "p" * location_chars
+    rows = [f"R{i},Row {i},mixed,retrospective,monotherapy,20,0,{i % 5},5,{15 - i % 5},{i % 5},20,"
+            f"{i % 5 + 5},20,{loc}" for i in range(n)]
+    return (head + "\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_limits_apply_to_what_the_user_sent() -> None:
+    """110 valid rows with 1,990-character locations (225 KB) load: the 2 MB limit is on the
+    uploaded bytes, not on the YAML the rows used to be turned into (2.3 MB, every row lost)."""
+    data = _rows_csv(110, 1990)
+    assert len(data) < U.MAX_BYTES // 8
+    base = U.import_csv(data, "long.csv")
+    assert len(base.studies) == 110, [str(p) for p in base.problems][:3]
+    assert not [p for p in base.problems if "limit" in p.message or "larger" in p.message]
+    too_big = U.import_csv(_rows_csv(1100, 1990), "big.csv")
+    assert not too_big.studies and "the limit is" in too_big.problems[0].message  # the bytes sent
+
+
+def test_rejected_rows_are_named() -> None:
+    data = _rows_csv(3).replace(b"R1,Row 1,mixed", b"R1,Row 1,sarcoma")
+    base = U.import_csv(data, "bad.csv")
+    assert [s.id for s in base.studies] == ["R0", "R2"]
+    bad = [p for p in base.problems if p.severity == "error"]
+    assert bad and bad[0].label == "Row 1" and bad[0].line == 3 and bad[0].field == "histology_group"
