@@ -99,7 +99,7 @@ def oc_figure(
         if "PET" in df:
             fig.add_trace(
                 go.Scatter(
-                    x=p, y=df["PET"], mode="lines", name=f"{label}: PET (stop after stage 1)",
+                    x=p, y=df["PET"], mode="lines", name=f"{label}: PET (early stop)",
                     line={"color": color, "width": 1.8, "dash": "dash"}, legendgroup=label,
                     hovertemplate="true rate %{x:.1%}<br>PET %{y:.3f}<extra>" + label + "</extra>",
                 ),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from evidence.benchmarks import Benchmark, BenchmarkLibrary
 from evidence.selection import (
     ENDPOINTS,
     FILTER_COLUMNS,
@@ -136,10 +137,14 @@ class Source:
     ci_high: float | None = None
     level: float = 0.95
     estimate: float | None = None
+    note: str = ""  # indirectness of a historical benchmark for the planned trial
 
     def caveat(self, name: str) -> str:
-        """A warning when the source pool has few studies or a wide CI ('' otherwise)."""
-        return pool_caveat(name, self.k, self.total_n, self.ci_low, self.ci_high, self.level)
+        """A warning when the source pool has few studies or a wide CI, or when a benchmark is
+        indirect for the planned trial ('' otherwise)."""
+        parts = [pool_caveat(name, self.k, self.total_n, self.ci_low, self.ci_high, self.level),
+                 f"{name}: {self.note}" if self.note else ""]
+        return " ".join(p for p in parts if p)
 
     def sentence(self, name: str) -> str:
         """``"p0 = 0.199: the lower bound of ..."``."""
@@ -331,8 +336,9 @@ def oc_table(design: SimonDesign, *, step: float = 0.05) -> pd.DataFrame:
 
 
 def single_oc(res: SingleStageResult, p: np.ndarray) -> pd.DataFrame:
-    """P(declare promising) = P(X >= r | n, p) of the single-stage design over ``p``."""
-    return operating_characteristics(res, p)
+    """P(declare promising) = P(X >= r | n, p) of the single-stage design over ``p`` (no early
+    stopping, so only that column: the figure then has one panel)."""
+    return operating_characteristics(res, p)[["p", "P(declare promising)"]]
 
 
 def single_stage_curve(res: SingleStageResult, n_lo: int, n_hi: int) -> pd.DataFrame:
@@ -662,3 +668,41 @@ def view_counts(outcomes: pd.DataFrame, sel: Selection, endpoint: str = "ORR") -
     if frame.empty:
         return None
     return tuple(int(v) for v in frame["events"]), tuple(int(v) for v in frame["total"])
+
+
+#: the trial the planner's paragraph describes by default (the seed protocol): what a benchmark is
+#: compared with to say whether it is indirect
+PLANNED = {"endpoint": "objective response rate", "line": "first", "histology": "soft-tissue sarcoma"}
+
+
+def benchmark_note(b: Benchmark, planned: dict[str, str] = PLANNED) -> str:
+    """Where a benchmark differs from the planned trial (endpoint/time, line), as GRADE's indirectness.
+
+    >>> from evidence.benchmarks import load_benchmarks
+    >>> b = next(x for x in load_benchmarks().benchmarks if x.id == "vanglabbeke2002-rule-inactive")
+    >>> benchmark_note(b)
+    'indirect for the planned trial: endpoint progression-free rate at 3 months (planned: objective response rate); line second (planned: first).'
+    """
+    diffs = []
+    if b.endpoint != planned["endpoint"]:
+        diffs.append(f"endpoint {b.endpoint}" + (f" at {b.time_label}" if b.time_label else "")
+                     + f" (planned: {planned['endpoint']})")
+    if not b.line.lower().startswith(planned["line"]):
+        diffs.append(f"line {b.line} (planned: {planned['line']})")
+    return ("indirect for the planned trial: " + "; ".join(diffs) + ".") if diffs else ""
+
+
+def benchmark_sources(lib: BenchmarkLibrary) -> dict[str, Source]:
+    """Every proportion benchmark as a candidate p0/p1 with its citation and printed text."""
+    out: dict[str, Source] = {}
+    for b in lib.benchmarks:
+        if b.unit != "proportion":
+            continue
+        key = f"benchmark · {b.id}"
+        label = f"{b.short}: {b.endpoint} {b.time_label}, {b.histology} = {T.pct(b.value, 0)}"
+        phrase = (f"the {b.endpoint} at {b.time_label} with {b.regimen} in {b.histology} ({b.line} line; "
+                  f"{b.design}) reported by {b.source} ({b.location}: \u201c{b.printed}\u201d"
+                  + (f"; {b.derived}" if b.derived else "") + ")")
+        out[key] = Source(key, label, round(b.value, 3), phrase, "", None, b.n, None, None,
+                          note=benchmark_note(b))
+    return out

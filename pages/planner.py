@@ -45,6 +45,8 @@ if F is not None and not F.outcomes.empty:
         st.warning(f"Pooled values are unavailable for this view: {exc}")
 elif F is not None:
     st.warning("The evidence base has no outcome table: p0 and p1 can only be typed.")
+if plan in FP.BINARY:
+    sources |= P.cached_benchmark_sources()  # historical controls, each with its citation
 
 design = which = None
 if plan in FP.BAYES:

@@ -20,6 +20,7 @@ from charts.design import (
     power_figure,
     predictive_figure,
 )
+from evidence.benchmarks import load_benchmarks
 from evidence.selection import (
     Selection,
 )
@@ -385,6 +386,12 @@ def show_survival(d) -> None:
 
 # --------------------------------------------------------------------------------------------
 # Bayesian designs (posterior rule, predictive probability, BOP2)
+@st.cache_data(max_entries=1, show_spinner=False)
+def cached_benchmark_sources() -> dict[str, FP.Source]:
+    """The historical-control library as candidate p0/p1 values (with citations)."""
+    return FP.benchmark_sources(load_benchmarks())
+
+
 @st.cache_data(max_entries=16, show_spinner="Computing the MAP prior (quadrature) and its beta-mixture fit…")
 def cached_map(events: tuple[int, ...], totals: tuple[int, ...], tau_scale: float) -> tuple[BetaMixture, dict]:
     """The MAP prior's beta-mixture approximation and its summary (mean, sd, 95% interval)."""

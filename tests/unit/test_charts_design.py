@@ -24,7 +24,7 @@ def test_oc_figure_two_panels(res) -> None:
     assert isinstance(fig, go.Figure)
     names = [t.name for t in fig.data]
     assert "optimal 3/13, 12/43: P(declare promising)" in names
-    assert "minimax 4/18, 10/33: PET (stop after stage 1)" in names
+    assert "minimax 4/18, 10/33: PET (early stop)" in names
     assert sum(t.xaxis == "x2" for t in fig.data) == 2  # EN panel
     assert fig.data[0].line.color == D.KIND_STYLE["optimal"][0]
     texts = [a.text for a in fig.layout.annotations]
