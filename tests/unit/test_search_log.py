@@ -40,7 +40,7 @@ def test_counts_of_the_shipped_log(shipped) -> None:
     assert (c.reports_not_retrieved, c.reports_assessed, c.reports_excluded_total) == (0, 19, 10)
     assert (c.registered_trials, c.new_studies, c.new_reports, c.reclassified_reports) == (3, 5, 6, 1)
     assert (c.total_studies, c.total_reports) == (23, 30)
-    assert c.searches == 51 and c.searches_without_counts == 1
+    assert c.searches == 57 and c.searches_without_counts == 1
     assert c.results_returned == c.results_already_known + c.results_off_topic + 3
     assert dict(c.meta_analysis)["ORR"] >= 1
     names = [b for b, _ in c.boxes()]
