@@ -266,8 +266,10 @@ def _sof_section(grades, results) -> Section:
     table = fa.sof_table(grades, results)
     notes, _ = fa.footnotes(grades)
     sentences = tuple(fa.certainty_sentence(g.outcome, results[g.outcome], g.words, n=g.n) for g in grades)
+    letters = f"{notes[0][0]}–{notes[-1][0]}" if len(notes) > 1 else (notes[0][0] if notes else "")
+    short = (f"Footnotes {letters}: the reason and rule behind each rating, in the caption.",) if notes else ()
     return Section(key="sof", title=SOF_TITLE, figure=robvis.table_figure(table, title="Summary of findings",
-                                                                         notes=notes),
+                                                                         notes=short),
                    table=table, bullets=sentences,
                    caption=f"ORR threshold p0 = {text.pct(fa.DEFAULT_THRESHOLDS['ORR'], 0)}. " + " ".join(notes))
 
