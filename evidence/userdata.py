@@ -610,14 +610,14 @@ def _import_csv_text(text: str, name: str, problems: list[Problem]) -> EvidenceB
         origin.append((r, line, ident or None, label or None))
     if not studies:
         return _empty(name, *problems)
-    return _validate_rows(studies, origin, name, problems)
+    return _validate_rows(studies, origin, name, problems,
+                          hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
 
 
 def _validate_rows(studies: list[dict[str, Any]], origin: list[tuple[int, int, str | None, str | None]],
-                   name: str, problems: list[Problem]) -> EvidenceBase:
+                   name: str, problems: list[Problem], sha: str | None = None) -> EvidenceBase:
     # validated as a parsed document: the size limit applied to the bytes the user sent, never
     # to a YAML rendering of the rows (80 rows with long locations used to exceed it)
-    sha = hashlib.sha256(repr(studies).encode("utf-8", "surrogatepass")).hexdigest()
     base = load_studies_from_document({"schema_version": 1, "studies": studies}, name, sha256=sha)
     line_of = {i: o[1] for i, o in enumerate(origin)}
     row_of = {i: o[0] for i, o in enumerate(origin)}

@@ -36,7 +36,10 @@ def handle_upload(up) -> None:
         new = EvidenceBase(studies=(), path=up.name, problems=(Problem(
             up.name, None, None, "<file>", f"{up.size} bytes", f"file is larger than {U.MAX_BYTES} bytes"),))
     else:
-        new = U.import_bytes(up.getvalue(), up.name)
+        with st.status(f"Checking {text.md(up.name)} ({up.size:,} bytes)…", expanded=False) as box:
+            new = U.import_bytes(up.getvalue(), up.name)
+            box.update(label=f"Checked {text.md(up.name)}: {len(new.studies)} valid stud"
+                       f"{'y' if len(new.studies) == 1 else 'ies'}.", state="complete")
     S.set_state(S.with_import(S.state(), new, up.name))
 
 
