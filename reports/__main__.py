@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         parsed = parse_view(query, options=data_options(ev.outcomes_frame()),
                             source="view file" if args.view_file else "view")
         view = View.from_parsed(parsed)
-        content = build_content(view, evidence=ev)
+        # an R script needs only the pooled views: the other sections are not built for it
+        content = build_content(view, evidence=ev, only=() if ext == ".r" else None)
         if ext in (".html", ".htm"):
             payload = build_html(content).encode("utf-8")
         elif ext == ".pptx":

@@ -9,4 +9,5 @@ bash scripts/ensure_chromium.sh || echo "warning: could not install chromium (br
 export REQUIRE_BROWSER=1
 export BROWSER_PATH="${BROWSER_PATH:-/usr/bin/chromium}"
 .venv/bin/python -m ruff check .
+FUZZ_SHORT=1 bash scripts/fuzz.sh   # a short fuzz of the loaders and the reports command line (~30 s)
 exec .venv/bin/python -m pytest "$@"
