@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"error: {exc}\n")
         return 2
     if not args.quiet:
-        missing = [s.key for s in content.sections if not s.available]
+        missing = [s.key for s in content.sections if not s.available and s.reason != "not built yet."]
         sys.stderr.write(
             f"wrote {out} ({len(payload):,} bytes) in {time.perf_counter() - t0:.1f} s"
             + (f"; not available: {', '.join(missing)}" if missing else "")
