@@ -49,6 +49,7 @@ __all__ = [
     "pooled_headline",
     "result_lines",
     "run_pool",
+    "survival_headlines",
     "truthy",
 ]
 
@@ -394,3 +395,17 @@ def milestone_view(frame: pd.DataFrame, endpoint: str, time: float, reports: str
     table = pd.DataFrame(rows, columns=["study", "printed time (months)", "rate", "95% CI", "method",
                                         "used", "why not"])
     return MilestoneView(endpoint, time, result, table, headline, reference, tuple(notes))
+
+
+def survival_headlines(frame: pd.DataFrame, reports: str = "one") -> tuple[str, ...]:
+    """The headline sentences of the Survival page, for the reports: the pooled median of PFS and
+    OS by the headline method (or why not pooled) and each pooled milestone rate."""
+    out: list[str] = []
+    for ep in ("PFS", "OS"):
+        if not ((frame["endpoint"] == ep) & (frame["statistic"] == "median")).any():
+            continue
+        cands, pre = pool_candidates(frame, ep, reports)
+        method = default_pool_method(cands)
+        out.append(pooled_headline(run_pool(cands, method), ep, method, len(cands) + len(pre)).sentence)
+        out += [milestone_view(frame, ep, t, reports).headline for t in milestone_times(frame, ep)]
+    return tuple(out)

@@ -39,6 +39,7 @@ from evidence.selection import text_value as _text
 from findings import appraisal as fa
 from findings import compare, pooled, robustness, text
 from findings import safety as fsafety
+from findings import survival as fsurvival
 from findings.frames import Frames, counts, frames_of
 from findings.pooled import PooledView
 from findings.review import prisma_view
@@ -344,6 +345,7 @@ def _survival_section(survival: pd.DataFrame) -> Section:
     return Section(
         key=key, title=title, figure=fig, table=table,
         caption="Medians as reported by each study (not pooled Kaplan–Meier data).",
+        bullets=fsurvival.survival_headlines(survival),
     )
 
 

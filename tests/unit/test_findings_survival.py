@@ -98,3 +98,13 @@ def test_reconstructed_medians_from_saved_curves() -> None:
     assert reconstructed_medians([c], "OS") == []
     (label, m), = reconstructed_medians([c], "PFS")
     assert label == "S7" and m == 5.5  # S = 0.5 from 5 to 6: R's midpoint
+
+
+def test_survival_headlines_for_the_reports() -> None:
+    frame = frames_of(evidence.load_studies()).survival
+    lines = FS.survival_headlines(frame)
+    cands, pre = FS.pool_candidates(frame, "PFS", "one")
+    method = FS.default_pool_method(cands)
+    assert lines[0] == FS.pooled_headline(FS.run_pool(cands, method), "PFS", method, len(cands) + len(pre)).sentence
+    assert any(x.startswith("PFS at 6 months") for x in lines)
+    assert any(x.startswith("Pooled median OS") for x in lines)

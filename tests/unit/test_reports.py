@@ -14,7 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import evidence
 from evidence.selection import Selection, select_outcomes
+from findings.survival import survival_headlines
 from reports.content import FIGURE_SECTIONS, Section, build_content
 from reports.html import build_html
 from reports.pptx import build_pptx
@@ -315,3 +317,11 @@ def test_reports_never_import_streamlit() -> None:
                          timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip() == "ok"
+
+
+def test_survival_section_carries_the_page_headlines(content) -> None:
+    sec = content.section("survival")
+    assert sec.bullets and sec.bullets == survival_headlines(evidence.load_studies().survival_frame())
+    assert any("from " in b and " studies" in b for b in sec.bullets)  # says how many studies it used
+    html = build_html(content)
+    assert "Pooled median PFS" in html
