@@ -93,9 +93,10 @@ MINORS_ITEMS: dict[str, str] = {
 #: (low, high, label) bands of the MINORS total for non-comparative studies.
 MINORS_BANDS: tuple[tuple[int, int, str], ...] = ((0, 7, "low"), (8, 13, "moderate"), (14, 16, "high"))
 MINORS_BANDS_SOURCE = (
-    "bands for non-comparative studies as used in published reviews, e.g. Korean J Orthod, MINORS "
-    "table (0–7 low, 8–13 moderate, 14–16 high); Slim et al. 2003 define the items and the "
-    "ideal score of 16 but no bands"
+    "bands for non-comparative studies as used in published reviews, e.g. the MINORS table of a "
+    "Korean Journal of Orthodontics review (https://e-kjo.org/journal/popup_file.html?uid=2028"
+    "&file=&md=tbl&idx=4: 0–7 low, 8–13 moderate, 14–16 high); Slim et al. 2003 define the items "
+    "and the ideal score of 16 but no bands"
 )
 #: MINORS score -> robvis judgement.
 ROBVIS_MAP: dict[int, str] = {2: "Low", 1: "High", 0: "No information"}
