@@ -192,8 +192,10 @@ def funnel_figure(
     fig.update_layout(
         title={"text": title, "x": 0} if title else None,
         height=380,
-        xaxis={"title": {"text": x_title}},
-        yaxis={"title": {"text": "Standard error"}, "autorange": "reversed", "rangemode": "tozero"},
+        # titles stand off the tick labels and the margins grow to hold both (they overlapped)
+        xaxis={"title": {"text": x_title, "standoff": 10}, "automargin": True},
+        yaxis={"title": {"text": "Standard error", "standoff": 10}, "autorange": "reversed",
+               "rangemode": "tozero", "automargin": True},
         showlegend=False,
         margin={"t": 70},
     )

@@ -76,6 +76,7 @@ else:
         V.arrow(shown), hide_index=True, width="stretch", key="study_table", on_select=_on_pick,
         selection_mode="single-row",
         column_config={
+            **V.fit_columns(shown),
             "flags": st.column_config.NumberColumn("flags", help="Data-quality flags for this record"),
             "origin": st.column_config.TextColumn("origin", help="built-in data file or user-supplied"),
         },

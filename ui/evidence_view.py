@@ -213,11 +213,27 @@ def render_links(study: Study) -> None:
         col.link_button(label, url, icon=":material/open_in_new:", width="stretch")
 
 
+def fit_columns(df: pd.DataFrame, *, long: int = 28) -> dict[str, Any]:
+    """Column widths so every value can be read: a text column whose longest value exceeds
+    ``long`` characters is drawn wide ("KM or crude not stated", "10.85–24.1" were cut)."""
+    cfg: dict[str, Any] = {}
+    for c in df.columns:
+        if df[c].dtype != object:
+            continue
+        n = int(df[c].map(lambda v: len(str(v)) if v is not None else 0).max() or 0)
+        if n > long:
+            cfg[str(c)] = st.column_config.TextColumn(str(c), width="large")
+        elif n > 12:
+            cfg[str(c)] = st.column_config.TextColumn(str(c), width="medium")
+    return cfg
+
+
 def table(df: pd.DataFrame, *, key: str | None = None, empty: str = "Not reported.", height: Any = "auto") -> None:
     if df.empty:
         st.caption(empty)
         return
-    st.dataframe(df, hide_index=True, width="stretch", key=key, height=height)
+    st.dataframe(df, hide_index=True, width="stretch", key=key, height=height,
+                 column_config=fit_columns(df))
 
 
 def render_card(base: EvidenceBase, fr: S.Frames, study: Study, user_ids: frozenset[str]) -> None:

@@ -153,3 +153,13 @@ def test_bubble_baujat_composition() -> None:
     comp = pd.DataFrame({"label": ["S1", "S1", "S2"], "subtype": ["osteo", "Ewing", "osteo"], "n": [22, 5, 30]})
     c = meta_plots.composition_figure(comp)
     assert c.layout.barmode == "stack" and {t.name for t in c.data} == {"osteo", "Ewing"}
+
+
+def test_funnel_axis_titles_stand_off_the_ticks() -> None:
+    """The funnel's axis titles overlapped their tick labels: margins grow and titles stand off."""
+    import numpy as np
+
+    fig = meta_plots.funnel_figure(np.array([-1.0, -0.5, 0.2]), np.array([0.3, 0.5, 0.8]),
+                                   ["a", "b", "c"], center=-0.4, x_title="Logit proportion")
+    for ax in (fig.layout.xaxis, fig.layout.yaxis):
+        assert ax.automargin is True and ax.title.standoff >= 8
