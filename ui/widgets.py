@@ -80,7 +80,8 @@ def open_study(study_id: str) -> None:
 def pooled_metrics(result, *, label: str = "Pooled") -> None:
     """Pooled estimate, CI, PI, k/N and I² as metrics (display strings; never ``nan``)."""
     lvl = f"{result.level:.0%}"
-    c = st.columns(4)
+    # intervals need the room ("19.9–38.…" was cut at 1280 px): widths follow the values' lengths
+    c = st.columns([0.7, 1.2, 1.2, 1.0], gap="small")
     c[0].metric(label, text.pct(result.estimate), border=True,
                 help=result.model_label())
     c[1].metric(f"{lvl} confidence interval", text.interval(result.ci_low, result.ci_high),

@@ -44,6 +44,11 @@ OVERFLOW_JS = """() => {
     };
     walk(el);
   }
+  // text cut with an ellipsis (metric values, captions): the value cannot be read
+  for (const el of document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetricValue"] *, [data-testid="stMain"] [data-testid="stMetricValue"]')) {
+    if (getComputedStyle(el).textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1)
+      bad.push(`metric value cut: ${el.innerText.slice(0, 40)}`);
+  }
   return bad;
 }"""
 
