@@ -31,7 +31,7 @@ SHORT = {
     "sof": "Certainty (SoF)",
     "agreement": "Method agreement",
     "subgroups": "By histology",
-    "survival": "Survival medians",
+    "survival": "Survival medians", "safety": "Adverse events",
     "design": "Sample size",
 }
 

@@ -53,7 +53,8 @@ from synthesis.results import PooledProportion
 ROOT = Path(__file__).resolve().parents[1]
 
 #: the figures of presentation mode and of the deck, in order
-FIGURE_SECTIONS = ("orr_forest", "dcr_forest", "rob", "sof", "agreement", "subgroups", "survival", "design")
+FIGURE_SECTIONS = ("orr_forest", "dcr_forest", "rob", "sof", "agreement", "subgroups", "survival", "safety",
+                   "design")
 #: sections shown after the figures (tables only)
 TABLE_SECTIONS = ("published",)
 #: figures of the deck and the documents after the tables, left out of presentation mode: the
