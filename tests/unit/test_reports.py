@@ -288,7 +288,7 @@ def test_cli_same_content_as_library(tmp_path) -> None:
     [
         (["--view", "method=XYZ", "--out", "x.html"], "method"),
         (["--view", "foo=1", "--out", "x.html"], "unknown view key"),
-        (["--out", "x.doc"], ".html, .pptx or .R"),
+        (["--out", "x.doc"], ".html, .pptx, .docx or .R"),
         (["--view-file", "/nonexistent/choices.yaml", "--out", "x.html"], "error:"),
     ],
 )
