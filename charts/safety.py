@@ -33,16 +33,19 @@ def incidence_dot_figure(table: pd.DataFrame, published: pd.DataFrame | None = N
     Returns
     -------
     plotly.graph_objects.Figure
-        Traces named ``"<stratum> · <attribution>"`` (``customdata`` = term label, k, method) and
-        ``"published · <source>"``.
+        Traces named ``"attribution: <attribution>"`` with ``meta`` = the grade stratum
+        (``customdata`` = term label, k, method) and ``"published · <source>"``.
     """
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
                         subplot_titles=[s.capitalize() for s in _STRATA])
     terms = sorted(table["Term"].unique(), key=str.lower, reverse=True) if len(table) else []
+    shown_attr: set[str] = set()
     colors = theme.SEQUENCE
     for col, stratum in enumerate(_STRATA, start=1):
         sub = table[table["stratum"] == stratum]
         for i, (attr, grp) in enumerate(sub.groupby("attribution", sort=True)):
+            if col > 1 and fig.data:
+                shown_attr = {t.legendgroup for t in fig.data if t.showlegend is not False}
             offset = {"not stated": 0.0, "treatment-related": 0.22, "all-cause": -0.22}.get(attr, 0)
             y = [terms.index(t) + offset for t in grp["Term"]]
             fig.add_trace(go.Scatter(
@@ -52,8 +55,8 @@ def incidence_dot_figure(table: pd.DataFrame, published: pd.DataFrame | None = N
                 error_x={"type": "data", "symmetric": False,
                          "array": (grp["ci_high"] - grp["estimate"]) * 100,
                          "arrayminus": (grp["estimate"] - grp["ci_low"]) * 100, "thickness": 1.5},
-                name=f"{stratum} · {attr}", legendgroup=attr, showlegend=col == 1 or stratum not in
-                set(table["stratum"]),
+                name=f"attribution: {attr}", legendgroup=attr, meta=stratum,
+                showlegend=attr not in shown_attr,
                 customdata=list(zip(grp["Term"], grp["k"], grp["Headline"], strict=True)),
                 hovertemplate=[
                     f"<b>{html.escape(str(t))}</b> ({html.escape(stratum)}, {html.escape(attr)})<br>"

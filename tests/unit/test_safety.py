@@ -155,9 +155,11 @@ def test_published_beside_ours_and_figure(base) -> None:
     assert sorted(yao["estimate"].round(2)) == [0.40, 0.46]  # read from the data file
     view = safety_view(base)
     fig = incidence_dot_figure(view.table, pub)
-    names = {t.name for t in fig.data}
-    assert any(n.startswith("grade ≥3") for n in names) and any(n.startswith("any grade") for n in names)
-    assert any(n.startswith("published") for n in names)
+    strata = {t.meta for t in fig.data if t.name.startswith("attribution")}
+    assert strata == {"any grade", "grade ≥3"}
+    assert any(t.name.startswith("published") for t in fig.data)
+    labels = [t.name for t in fig.data if t.showlegend is not False]
+    assert len(labels) == len(set(labels))  # one legend entry per attribution and source
     assert "Grade ≥3 adverse events" in view.overview_line()
     assert not view.table["estimate"].isna().any()
     assert all(math.isfinite(v) for v in view.table["ci_high"])
@@ -176,3 +178,16 @@ def test_report_section_methods_and_r_script(base) -> None:
     n_pooled = sum(1 for p in safety_view(base).pools.values() if p.k >= 2)
     assert script.count("\nshow(") == n_pooled and 'rma.glmm(measure = "PLO"' in script
     assert c.r_scripts["adverse events"] == script
+
+
+def test_attribution_is_validated_and_reaches_the_frame(base) -> None:
+    from pydantic import ValidationError
+
+    from evidence.models import Toxicity
+
+    with pytest.raises(ValidationError, match="attribution"):
+        Toxicity(event="hypertension", grade="any", attribution="possibly related")
+    tox = base.toxicity_frame()
+    s4 = tox[(tox["study_id"] == "S4")]
+    assert set(s4["attribution"]) == {"treatment-related"}
+    assert (tox["attribution"] == "not stated").sum() > 0
