@@ -340,7 +340,8 @@ def ess(prior: BetaMixture | tuple[float, float], method: str = "elir", *, s: fl
 
     Notes
     -----
-    For one Beta(a, b) the ELIR and moment ESS are both a + b.  Computations follow RBesT
+    For one Beta(a, b) with a, b > 1 the ELIR and moment ESS are both a + b; a component with
+    a = 1 (or b = 1) contributes no information on that side, so ELIR(Beta(1, 1)) = 0, as RBesT.  Computations follow RBesT
     ``ess.betaMix`` (integration per component on its quantile scale).
 
     Examples
@@ -363,8 +364,9 @@ def ess(prior: BetaMixture | tuple[float, float], method: str = "elir", *, s: fl
                 "ELIR ESS is undefined when a component has a < 1 or b < 1 (the defining integral "
                 "diverges); use method='moment' or fit the mixture with a, b >= 1."
             )
-        if m.n_components == 1:
-            return float(m.a[0] + m.b[0])
+        if m.n_components == 1:  # closed form of the integral: b·[a > 1] + a·[b > 1]
+            a1, b1 = m.a[0], m.b[0]
+            return float((b1 if a1 > 1 else 0.0) + (a1 if b1 > 1 else 0.0))
 
         def lir(x: np.ndarray) -> np.ndarray:
             return _mix_info(m, x) * x * (1 - x)

@@ -205,3 +205,14 @@ def test_bayesian_designs(app_test, plan: str, extra: dict, expect: str) -> None
     assert expect in code and "[regimen: to be completed]" in code
     assert "Exact operating characteristics" in code
     assert "apatinib plus doxorubicin" not in text
+
+
+def test_map_prior_from_the_current_view(app_test) -> None:
+    """MAP prior from the studies of the view, robustified: ESS plot and conflict view render."""
+    at = app_test(page=PAGE, query={"plan": "BOP2", "alpha": "0.1", "pl_btab": "Prior and ESS"})
+    at.selectbox(key="dprior").select("map").run(timeout=300)
+    text = check_clean(at)
+    code = at.code[0].value
+    assert "MAP prior from" in code and "robustified with weight 0.2 on Beta(1, 1)" in code
+    assert "effective sample size" in code
+    assert "Beta(1, 1)" in text

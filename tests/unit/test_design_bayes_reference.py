@@ -69,6 +69,12 @@ def test_robustify(case: dict) -> None:
             ess(r, "elir")
 
 
+def test_elir_of_a_uniform_is_zero_as_rbest() -> None:
+    # RBesT 1.8-2: ess(mixbeta(c(1, 1, 1)), "elir") = 0; ess(mixbeta(c(1, 2, 2)), "elir") = 4
+    assert ess(BetaMixture([1], [1], [1])) == 0.0
+    assert ess(BetaMixture([1], [2], [2])) == 4.0
+
+
 def test_robust_default_is_uniform() -> None:
     r = robustify(MIX["single"])
     assert (r.a[-1], r.b[-1], r.weights[-1]) == (1.0, 1.0, pytest.approx(0.2))
