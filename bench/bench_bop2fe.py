@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from synthesis.design.bayes import bop2_design
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from synthesis.design.bayes import bop2_design  # noqa: E402
 
 
 def simulate(d, p: float, n_sim: int, seed: int = 20261206) -> dict[str, float]:
