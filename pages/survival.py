@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import survival as C
+from findings import survival_evidence as SE
 from findings.text import md
 from ui import survival_view as V
 from ui.bootstrap import route_through_app
@@ -27,20 +28,20 @@ if F.survival.empty:
 
 with st.sidebar:
     st.subheader("Which survival figures")
-    endpoints = st.multiselect("Endpoint", list(V.ENDPOINTS), key="endpoints", bind=BIND,
-                               placeholder="All", help="\n".join(f"- {k}: {v}" for k, v in V.ENDPOINTS.items()))
+    endpoints = st.multiselect("Endpoint", list(SE.ENDPOINTS), key="endpoints", bind=BIND,
+                               placeholder="All", help="\n".join(f"- {k}: {v}" for k, v in SE.ENDPOINTS.items()))
     chosen = {
-        name: tuple(st.multiselect(V.FILTER_LABELS[name], V.filter_options(F.survival, col), key=name,
+        name: tuple(st.multiselect(SE.FILTER_LABELS[name], SE.filter_options(F.survival, col), key=name,
                                    bind=BIND, placeholder="All", help="Empty = no restriction."))
-        for name, col in V.FILTER_COLUMNS.items()
+        for name, col in SE.FILTER_COLUMNS.items()
     }
     subgroups = st.toggle("Show subgroup rows", value=True, key="subgroups", bind=BIND,
                           help="Medians of dose groups, histologies or adverse-event groups within a study.")
-    reports = st.radio("Overlapping cohorts (pooling)", list(V.REPORTS), format_func=V.REPORTS.get,
+    reports = st.radio("Overlapping cohorts (pooling)", list(SE.REPORTS), format_func=SE.REPORTS.get,
                        key="reports", bind=BIND,
                        help="By default one report per cohort is pooled (no secondary reports, "
                        "case reports or non-sarcoma cohorts).")
-frame = V.apply_filters(F.survival, endpoints=tuple(endpoints), subgroups=subgroups, **chosen)
+frame = SE.apply_filters(F.survival, endpoints=tuple(endpoints), subgroups=subgroups, **chosen)
 if frame.empty:
     st.warning("No survival figure matches these filters. Widen them in the sidebar.")
     st.stop()
@@ -50,50 +51,50 @@ tabs = st.tabs(["Table & medians", "Approximate curves", "Pooled medians", "Pool
 
 if tabs[0].open is not False:
     with tabs[0], V.guard("The survival table"):
-        table = V.table_rows(frame, F.flags)
-        n_flag = int((table[V.FLAG] != "").sum())
+        table = SE.table_rows(frame, F.flags)
+        n_flag = int((table[SE.FLAG] != "").sum())
         st.caption(f"{len(table)} reported values from {frame['study_id'].nunique()} records; "
-                   f"{n_flag} carry a consistency flag ({V.FLAG}, explained under the chart). "
+                   f"{n_flag} carry a consistency flag ({SE.FLAG}, explained under the chart). "
                    "Milestone rates are marked Kaplan–Meier, crude proportion, or not stated.")
         st.dataframe(table, hide_index=True, width="stretch", height=min(420, 40 + 35 * len(table)), key="surv_table", column_config={
-            V.FLAG: st.column_config.TextColumn(V.FLAG, width=40, help="A consistency flag concerns this value."),
+            SE.FLAG: st.column_config.TextColumn(SE.FLAG, width=40, help="A consistency flag concerns this value."),
             "Interval kind": st.column_config.TextColumn(help="95% CI, IQR, range, or kind not stated by the source."),
             "Method": st.column_config.TextColumn(help="Milestone rates only: Kaplan–Meier estimate, crude share, or not stated."),
             "Provenance": st.column_config.TextColumn(help="Source · location · status · derivation · as printed.", width="large"),
             "Flags": st.column_config.TextColumn(width="large"),
         })
-        csv_download(V.export_rows(frame, F.flags), "survival_table.csv", key="dl_survival",
+        csv_download(SE.export_rows(frame, F.flags), "survival_table.csv", key="dl_survival",
                      label="Download the table (CSV)")
-        plot(C.median_dot_whisker(V.chart_frame(frame, F.flags)), key="fig_medians")
-        msgs = V.flag_messages(frame, F.flags)
+        plot(C.median_dot_whisker(SE.chart_frame(frame, F.flags)), key="fig_medians")
+        msgs = SE.flag_messages(frame, F.flags)
         errs = msgs[msgs["severity"] == "error"]
         for (study, where), g in errs.groupby(["study", "where"], sort=False):
-            head = f"{V.FLAG} **{md(study)}, {md(where)}** ({', '.join(sorted(set(g['dossier']) - {''})) or 'check'}):"
+            head = f"{SE.FLAG} **{md(study)}, {md(where)}** ({', '.join(sorted(set(g['dossier']) - {''})) or 'check'}):"
             st.error("\n".join([head, *(f"- {md(x)}" for x in g["message"])]))
         if len(msgs):
-            with st.expander(f"{V.FLAG} All consistency flags on the values shown ({len(msgs)})",
+            with st.expander(f"{SE.FLAG} All consistency flags on the values shown ({len(msgs)})",
                              expanded=True):
                 st.dataframe(msgs, hide_index=True, width="stretch", key="surv_flags")
 
 if tabs[1].open:
     with tabs[1], V.guard("The parametric curves"):
-        choices = V.curve_choices(frame)
+        choices = SE.curve_choices(frame)
         if not choices:
             st.info("No whole-cohort median or milestone rate matches the filters.")
         else:
-            default = V.default_curve(choices)
+            default = SE.default_curve(choices)
             key = st.selectbox("Study and endpoint", list(choices), format_func=choices.get, key="curve",
                                bind=BIND, index=list(choices).index(default))
             crude = st.toggle("Use crude milestone proportions too (sensitivity)", key="crude", bind=BIND,
                               help="A crude share progression-free at t is not a point on the "
                               "Kaplan–Meier curve (dossier flag 8); left out by default.")
-            view = V.curve_view(F.survival, key, include_crude=crude, secondary_of=F.secondary_of)
-            st.info(V.PARAMETRIC_NOTE, icon=":material/warning:")
+            view = SE.curve_view(F.survival, key, include_crude=crude, secondary_of=F.secondary_of)
+            st.info(SE.PARAMETRIC_NOTE, icon=":material/warning:")
             if view.fits:
                 fig = C.parametric_curves(view.fits, view.points.to_frame(),
                                              title=f"{view.label} — {view.endpoint}: parametric curves through reported points, not Kaplan–Meier")
-                plot(V.decorate_curves(fig, view, V.point_provenance(F.survival, view)), key="fig_curves")
-            st.dataframe(V.fits_table(view), hide_index=True, width="stretch", key="fits")
+                plot(V.decorate_curves(fig, view, SE.point_provenance(F.survival, view)), key="fig_curves")
+            st.dataframe(SE.fits_table(view), hide_index=True, width="stretch", key="fits")
             for label, why in view.points.skipped:
                 st.caption(f"Point left out: {md(label)} — {md(why)}.")
             for note in view.points.notes:
@@ -104,13 +105,13 @@ if tabs[1].open:
             for ok, sentence in view.checks:
                 (st.success if ok else st.error)(md(sentence))
             sub = frame[(frame["study_id"] == view.study_id) & (frame["endpoint"] == view.endpoint)]
-            msgs = V.flag_messages(sub, F.flags)
+            msgs = SE.flag_messages(sub, F.flags)
             for _, m in msgs.iterrows():
-                st.warning(f"{V.FLAG} {md(m['where'])}: {md(m['message'])}")
+                st.warning(f"{SE.FLAG} {md(m['where'])}: {md(m['message'])}")
 
 if tabs[2].open:
     with tabs[2], V.guard("The pooled median"):
-        eps = [e for e in V.ENDPOINTS if ((frame["endpoint"] == e) & (frame["statistic"] == "median")).any()]
+        eps = [e for e in SE.ENDPOINTS if ((frame["endpoint"] == e) & (frame["statistic"] == "median")).any()]
         if not eps:
             st.info("No median matches the filters.")
         else:
@@ -167,12 +168,12 @@ if tabs[3].open:
 
 if tabs[4].open:
     with tabs[4], V.guard("The response cross-check"):
-        resp = st.radio("Response measure", list(V.RESPONSES), captions=list(V.RESPONSES.values()),
+        resp = st.radio("Response measure", list(SE.RESPONSES), captions=list(SE.RESPONSES.values()),
                         key="response", bind=BIND, horizontal=True)
-        st.info(V.EDUCATOR_LINE, icon=":material/school:")
+        st.info(SE.EDUCATOR_LINE, icon=":material/school:")
         rf = V.response_frame(F.outcomes, frame, resp)
         plot(V.spread_labels(C.response_vs_pfs(rf, response=resp)), key="fig_response")
         if len(rf):
-            st.dataframe(V.response_table(rf, resp), hide_index=True, width="stretch", key="resp_table")
+            st.dataframe(SE.response_table(rf, resp), hide_index=True, width="stretch", key="resp_table")
         st.caption("Whole-cohort headline response of primary study records joined to the whole-cohort "
                    "median PFS of the same study; case reports, claims and secondary reports are left out.")

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from findings import survival_evidence as SE
 from findings import text as ft
 from ui import survival_view as V
 from ui.data import get_evidence
@@ -46,8 +47,8 @@ def metric(at, label: str) -> str:
     raise AssertionError(f"no metric {label!r} in {[m.label for m in at.metric]}")
 
 
-def frames() -> V.Frames:
-    return V.frames_of(get_evidence())
+def frames() -> SE.Frames:
+    return SE.frames_of(get_evidence())
 
 
 def test_default_view_shows_every_value_and_flag_1(app_test) -> None:
@@ -60,7 +61,7 @@ def test_default_view_shows_every_value_and_flag_1(app_test) -> None:
     charts = at.get("plotly_chart")
     assert len(charts) == 1
     fig = json.loads(charts[0].proto.spec)
-    assert any(V.FLAG in str(y) for tr in fig["data"] for y in (tr.get("y") or []))
+    assert any(SE.FLAG in str(y) for tr in fig["data"] for y in (tr.get("y") or []))
     assert at.download_button  # CSV of the table
 
 
@@ -69,7 +70,7 @@ def test_url_filters_change_what_is_shown(app_test) -> None:
     check_clean(at)
     t = table(at)
     assert set(t["Histology"]) == {"osteosarcoma"} and set(t["Endpoint"]) == {"OS"}
-    expected = V.apply_filters(frames().survival, endpoints=("OS",), histology=("osteosarcoma",))
+    expected = SE.apply_filters(frames().survival, endpoints=("OS",), histology=("osteosarcoma",))
     assert len(t) == len(expected)
 
 

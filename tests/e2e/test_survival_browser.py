@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from findings import survival_evidence as SE
 from findings import text as ft
 from tests.e2e.conftest import expect_no_exception, shot, wait_for_app
 from ui import survival_view as V
@@ -36,7 +37,7 @@ def test_page_renders_medians_and_flag_1(app_url, page) -> None:
     expect_no_exception(page)
     wait_for_charts(page)
     labels = y_labels(page)
-    assert any(t.startswith(V.FLAG) and "Seed claim (b)" in t for t in labels), labels
+    assert any(t.startswith(SE.FLAG) and "Seed claim (b)" in t for t in labels), labels
     alert = page.locator("[data-testid='stAlert']").filter(has_text="dossier flag 1").first
     assert "6.6 months" in alert.inner_text()
     assert page.locator("[data-testid='stDataFrame']").count() >= 2
@@ -50,7 +51,7 @@ def test_deep_link_with_filter_reproduces_the_view(app_url, page) -> None:
     expect_no_exception(page)
     wait_for_charts(page)
     labels = [t for t in y_labels(page) if t.strip()]
-    expected = V.apply_filters(V.frames_of(get_evidence()).survival, endpoints=("OS",),
+    expected = SE.apply_filters(SE.frames_of(get_evidence()).survival, endpoints=("OS",),
                                histology=("osteosarcoma",))
     n_medians = int((expected["statistic"] == "median").sum())
     assert len(labels) == n_medians and all(t.endswith("(OS)") for t in labels), labels
@@ -63,7 +64,7 @@ def test_pooled_method_switch_goes_to_the_url(app_url, page) -> None:
     wait_for_app(page, timeout=90_000)
     expect_no_exception(page)
     wait_for_charts(page)
-    cands, _ = V.pool_candidates(V.frames_of(get_evidence()).survival, "PFS", "one")
+    cands, _ = V.pool_candidates(SE.frames_of(get_evidence()).survival, "PFS", "one")
     mom = V.run_pool(cands, "median")
     # opens on the method that uses the most studies (the median of medians for PFS)
     assert V.default_pool_method(cands) == "median"

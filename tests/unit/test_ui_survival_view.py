@@ -10,6 +10,7 @@ import pytest
 
 import evidence
 from charts.survival import parametric_curves, pooled_median_panel, response_vs_pfs
+from findings import survival_evidence as SE
 from findings import text as ft
 from findings.text import csv_bytes
 from synthesis.survival_medians import median_of_medians, pool_log_medians
@@ -19,8 +20,8 @@ NAN = re.compile(r"\bnan\b", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
-def F() -> V.Frames:
-    return V.frames_of(evidence.load_studies())
+def F() -> SE.Frames:
+    return SE.frames_of(evidence.load_studies())
 
 
 def test_fmt_num_never_nan_and_keeps_integers() -> None:
@@ -31,31 +32,31 @@ def test_fmt_num_never_nan_and_keeps_integers() -> None:
     assert ft.decimal(float("nan")) == ft.MISSING
     assert ft.decimal(None) == ft.MISSING
     assert ft.decimal(pd.NA) == ft.MISSING
-    assert V.text(float("nan")) == "" and V.text(None) == "" and V.text(" x ") == "x"
+    assert SE.text(float("nan")) == "" and SE.text(None) == "" and SE.text(" x ") == "x"
 
 
-def test_filters(F: V.Frames) -> None:
+def test_filters(F: SE.Frames) -> None:
     s = F.survival
-    assert set(V.apply_filters(s, endpoints=("OS",))["endpoint"]) == {"OS"}
-    osteo = V.apply_filters(s, histology=("osteosarcoma",))
+    assert set(SE.apply_filters(s, endpoints=("OS",))["endpoint"]) == {"OS"}
+    osteo = SE.apply_filters(s, histology=("osteosarcoma",))
     assert set(osteo["histology_group"]) == {"osteosarcoma"}
-    assert len(V.apply_filters(s, design=("prospective",))) < len(s)
-    whole = V.apply_filters(s, subgroups=False)
-    assert (whole["subgroup"].map(V.text) == "").all()
-    assert "not reported" in V.filter_options(s, "regimen")  # C-a has no regimen
-    assert V.filter_options(s, "regimen")[-1] == "not reported"
+    assert len(SE.apply_filters(s, design=("prospective",))) < len(s)
+    whole = SE.apply_filters(s, subgroups=False)
+    assert (whole["subgroup"].map(SE.text) == "").all()
+    assert "not reported" in SE.filter_options(s, "regimen")  # C-a has no regimen
+    assert SE.filter_options(s, "regimen")[-1] == "not reported"
 
 
-def test_table_has_text_only_and_flags(F: V.Frames) -> None:
-    t = V.table_rows(F.survival, F.flags)
-    assert list(t.columns) == list(V.TABLE_COLUMNS)
+def test_table_has_text_only_and_flags(F: SE.Frames) -> None:
+    t = SE.table_rows(F.survival, F.flags)
+    assert list(t.columns) == list(SE.TABLE_COLUMNS)
     assert len(t) == len(F.survival)
     assert not NAN.search(t.to_csv(index=False))
     cb = t[t["Study"].str.startswith("Seed claim (b)") & (t["Endpoint"] == "PFS")].iloc[0]
-    assert cb[V.FLAG] == V.FLAG and "6.6 months" in cb["Estimate"] and "dossier flag 1" in cb["Flags"]
+    assert cb[SE.FLAG] == SE.FLAG and "6.6 months" in cb["Estimate"] and "dossier flag 1" in cb["Flags"]
     s7 = t[t["Study"].str.startswith("Xie 2020 (APFAO)")]
     assert set(s7["Method"]) == {"crude proportion", "Kaplan–Meier"}
-    assert (s7[V.FLAG] == V.FLAG).all() and s7["Flags"].str.contains("dossier flag 8").all()
+    assert (s7[SE.FLAG] == SE.FLAG).all() and s7["Flags"].str.contains("dossier flag 8").all()
     s9_os = t[t["Study"].str.startswith("Wang 2019 (ASPS)") & (t["What"] == "median") & (t["Endpoint"] == "OS")]
     assert s9_os["Estimate"].iloc[0] == "not reached"
     s9_pfs = t[t["Study"].str.startswith("Wang 2019 (ASPS)") & (t["What"] == "median") & (t["Endpoint"] == "PFS")]
@@ -64,13 +65,13 @@ def test_table_has_text_only_and_flags(F: V.Frames) -> None:
     assert s3["n"] == "10" and "S3-doi" in s3["Provenance"]
 
 
-def test_flags_map_to_the_right_rows(F: V.Frames) -> None:
+def test_flags_map_to_the_right_rows(F: SE.Frames) -> None:
     s = F.survival
-    fmap = V.row_flags(s, F.flags)
+    fmap = SE.row_flags(s, F.flags)
     # S13's PFS (ASPS) median carries the misattribution flag, the whole-cohort PFS median does not
     s13 = s[(s["study_id"] == "S13") & (s["endpoint"] == "PFS")]
     asps = s13[s13["subgroup"] == "ASPS"].index[0]
-    whole = s13[s13["subgroup"].map(V.text) == ""].index[0]
+    whole = s13[s13["subgroup"].map(SE.text) == ""].index[0]
     assert any(f["kind"] == "misattribution_risk" for f in fmap[asps])
     assert not any(f["kind"] == "misattribution_risk" for f in fmap.get(whole, []))
     # S2's 12-week PFR flag lands on the milestone (2.76 months), not on the median
@@ -86,55 +87,55 @@ def test_flags_map_to_the_right_rows(F: V.Frames) -> None:
 def test_flag_applies_parsing() -> None:
     row = pd.Series({"statistic": "milestone", "endpoint": "PFS", "time_months": 12 * 7 / 30.4375,
                      "subgroup": None})
-    assert V.flag_applies("outcomes › milestones › PFS 12 weeks", row)
-    assert V.flag_applies("outcomes.milestones.PFS", row)
-    assert not V.flag_applies("outcomes › milestones › PFS 4 months", row)
-    assert not V.flag_applies("outcomes › medians › PFS", row)
-    assert not V.flag_applies("regimen › kind", row)
-    assert V.flag_applies("outcomes", row, "mPFS could not be re-checked", "unverified_results")
-    assert not V.flag_applies("outcomes", row, "3/16 printed as 18.7%", "inconsistent_rounding")
+    assert SE.flag_applies("outcomes › milestones › PFS 12 weeks", row)
+    assert SE.flag_applies("outcomes.milestones.PFS", row)
+    assert not SE.flag_applies("outcomes › milestones › PFS 4 months", row)
+    assert not SE.flag_applies("outcomes › medians › PFS", row)
+    assert not SE.flag_applies("regimen › kind", row)
+    assert SE.flag_applies("outcomes", row, "mPFS could not be re-checked", "unverified_results")
+    assert not SE.flag_applies("outcomes", row, "3/16 printed as 18.7%", "inconsistent_rounding")
 
 
-def test_flag_messages_put_flag_1_first(F: V.Frames) -> None:
-    m = V.flag_messages(F.survival, F.flags)
+def test_flag_messages_put_flag_1_first(F: SE.Frames) -> None:
+    m = SE.flag_messages(F.survival, F.flags)
     assert m.iloc[0]["severity"] == "error" and m.iloc[0]["dossier"] == "dossier flag 1"
     assert m["message"].str.contains("6.6").any()
     assert not m.duplicated(["study", "message"]).any()
 
 
-def test_chart_frame_marks_flagged_rows(F: V.Frames) -> None:
-    cf = V.chart_frame(F.survival, F.flags)
+def test_chart_frame_marks_flagged_rows(F: SE.Frames) -> None:
+    cf = SE.chart_frame(F.survival, F.flags)
     cb = cf[cf["study_id"] == "C-b"].set_index("endpoint")["label"]
-    assert cb["PFS"].startswith(V.FLAG) and not cb["OS"].startswith(V.FLAG)
-    assert not cf.loc[cf["study_id"] == "S6", "label"].str.contains(V.FLAG).any()
+    assert cb["PFS"].startswith(SE.FLAG) and not cb["OS"].startswith(SE.FLAG)
+    assert not cf.loc[cf["study_id"] == "S6", "label"].str.contains(SE.FLAG).any()
 
 
 def test_export_rows_csv_is_formula_safe() -> None:
     df = pd.DataFrame({"study_id": ["X"], "label": ['=HYPERLINK("x")'], "endpoint": ["PFS"],
                        "statistic": ["median"], "estimate": [5.0], "source": ["+cmd"],
                        "location": ["@sum"], "subgroup": ["-1"]})
-    out = V.export_rows(df, pd.DataFrame(columns=["study_id", "field", "message"]))
+    out = SE.export_rows(df, pd.DataFrame(columns=["study_id", "field", "message"]))
     text = csv_bytes(out).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+cmd" in text and "'@sum" in text and "'-1" in text
     assert list(out.columns[:2]) == ["flag", "study_id"] and "flags" in out.columns
 
 
-def test_curve_choices_and_default(F: V.Frames) -> None:
-    ch = V.curve_choices(F.survival)
-    assert V.default_curve(ch) == "S1:PFS"
+def test_curve_choices_and_default(F: SE.Frames) -> None:
+    ch = SE.curve_choices(F.survival)
+    assert SE.default_curve(ch) == "S1:PFS"
     assert ch["S10:PFS"] == "Wang 2020 (synovial) · PFS · 3 points"
-    assert V.default_curve({}) is None
-    assert V.default_curve({"A:PFS": "a · PFS · 1 point", "B:OS": "b · OS · 2 points"}) == "B:OS"
+    assert SE.default_curve({}) is None
+    assert SE.default_curve({"A:PFS": "a · PFS · 1 point", "B:OS": "b · OS · 2 points"}) == "B:OS"
 
 
-def test_curve_view_s1_flags_claim_b(F: V.Frames) -> None:
-    v = V.curve_view(F.survival, "S1:PFS", secondary_of=F.secondary_of)
+def test_curve_view_s1_flags_claim_b(F: SE.Frames) -> None:
+    v = SE.curve_view(F.survival, "S1:PFS", secondary_of=F.secondary_of)
     assert set(v.fits) == {"exponential", "weibull"}
     assert v.bounds_text == "KM median ≤ 4 months"
     assert v.claims == (("Seed claim (b): 56-patient multicentre study", 6.6),)
     assert v.checks and v.checks[0][0] is False and "incompatible" in v.checks[0][1]
     fig = V.decorate_curves(parametric_curves(v.fits, v.points.to_frame()), v,
-                            V.point_provenance(F.survival, v))
+                            SE.point_provenance(F.survival, v))
     names = [t.name for t in fig.data]
     assert "claimed median of a secondary report (not used in the fit)" in names
     pts = next(t for t in fig.data if t.name == "reported points")
@@ -142,20 +143,20 @@ def test_curve_view_s1_flags_claim_b(F: V.Frames) -> None:
     assert all("not KM" in n for n in names if n and n.startswith(("exponential", "weibull")))
 
 
-def test_curve_view_s7_crude_left_out_and_weibull_explained(F: V.Frames) -> None:
-    v = V.curve_view(F.survival, "S7:PFS")
+def test_curve_view_s7_crude_left_out_and_weibull_explained(F: SE.Frames) -> None:
+    v = SE.curve_view(F.survival, "S7:PFS")
     assert list(v.fits) == ["exponential"]
     assert any("crude" in why for _, why in v.points.skipped)
-    tab = V.fits_table(v)
+    tab = SE.fits_table(v)
     wb = tab[tab["model"] == "weibull"].iloc[0]
     assert wb["fitted"] == "no" and "two reported points" in wb["why not fitted"]
-    with_crude = V.curve_view(F.survival, "S7:PFS", include_crude=True)
+    with_crude = SE.curve_view(F.survival, "S7:PFS", include_crude=True)
     assert any("second point at 6 months" in why for _, why in with_crude.points.skipped)
-    s9 = V.fits_table(V.curve_view(F.survival, "S9:PFS"))
+    s9 = SE.fits_table(SE.curve_view(F.survival, "S9:PFS"))
     assert "same survival" in s9.loc[s9["model"] == "weibull", "why not fitted"].iloc[0]
 
 
-def test_pool_candidates_one_and_all(F: V.Frames) -> None:
+def test_pool_candidates_one_and_all(F: SE.Frames) -> None:
     one, pre = V.pool_candidates(F.survival, "PFS", "one")
     assert one["pooled_by_default"].all() and one["study_id"].is_unique
     assert "C-b" in set(F.survival["study_id"]) and "C-b" not in set(one["study_id"])
@@ -166,7 +167,7 @@ def test_pool_candidates_one_and_all(F: V.Frames) -> None:
     assert "Tianjin" not in V.overlap_note(one)
 
 
-def test_run_pool_equals_synthesis(F: V.Frames) -> None:
+def test_run_pool_equals_synthesis(F: SE.Frames) -> None:
     c, _ = V.pool_candidates(F.survival, "PFS", "one")
     for method in ("REML", "DL"):
         for unstated in (False, True):
@@ -192,7 +193,7 @@ def test_run_pool_equals_synthesis(F: V.Frames) -> None:
     assert w.method == "n-weighted median of medians"
 
 
-def test_exclusions_and_comparison(F: V.Frames) -> None:
+def test_exclusions_and_comparison(F: SE.Frames) -> None:
     c, pre = V.pool_candidates(F.survival, "PFS", "one")
     res = V.run_pool(c, "REML")
     ex = V.exclusions(c, pre, "REML", res)
@@ -221,7 +222,7 @@ def test_run_pool_edge_cases() -> None:
     assert "not estimable" in lines[0] and not any(NAN.search(x) for x in lines)
 
 
-def test_decorate_pooled_adds_provenance(F: V.Frames) -> None:
+def test_decorate_pooled_adds_provenance(F: SE.Frames) -> None:
     c, _ = V.pool_candidates(F.survival, "PFS", "one")
     res = V.run_pool(c, "REML", include_unstated=True)
     fig = V.decorate_pooled(pooled_median_panel(res), c)
@@ -230,16 +231,16 @@ def test_decorate_pooled_adds_provenance(F: V.Frames) -> None:
     assert "customdata[5]" in st_tr.hovertemplate
 
 
-def test_response_frame_and_labels(F: V.Frames) -> None:
+def test_response_frame_and_labels(F: SE.Frames) -> None:
     rf = V.response_frame(F.outcomes, F.survival, "ORR")
     assert {"S5", "S9"} <= set(rf["study_id"]) and "C-b" not in set(rf["study_id"])
-    tab = V.response_table(rf, "ORR")
+    tab = SE.response_table(rf, "ORR")
     assert tab.loc[tab["Study"] == "Li 2017", "n"].iloc[0] == "10"
     assert not NAN.search(tab.to_csv(index=False))
     fig = V.spread_labels(response_vs_pfs(rf))
     positions = [p for t in fig.data for p in (t.textposition if isinstance(t.textposition, tuple | list) else [])]
     assert len(positions) == len(rf) and len(set(positions)) > 1
-    osteo = V.apply_filters(F.survival, histology=("osteosarcoma",))
+    osteo = SE.apply_filters(F.survival, histology=("osteosarcoma",))
     assert set(V.response_frame(F.outcomes, osteo)["histology_group"]) == {"osteosarcoma"}
     assert V.response_frame(pd.DataFrame(), F.survival).empty
 
@@ -251,11 +252,11 @@ def test_curve_view_survives_inconsistent_user_milestones() -> None:
         "estimate": [40.0, 55.0, 5.0], "not_reached": [False] * 3,
         "milestone_method": ["Kaplan–Meier", "Kaplan–Meier", None], "subgroup": [None] * 3,
     })
-    v = V.curve_view(df, "U1:PFS")
+    v = SE.curve_view(df, "U1:PFS")
     assert v.fits and any("cannot lie on one Kaplan–Meier curve" in t for _, t in v.checks)
     assert any("above the earlier" in why for _, why in v.points.skipped)
     fig = V.decorate_curves(parametric_curves(v.fits, v.points.to_frame()), v,
-                            V.point_provenance(df, v))
+                            SE.point_provenance(df, v))
     assert "<b>" not in str([t.hovertemplate for t in fig.data])
 
 
