@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(payload)
     except (ValueError, OSError) as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        sys.stderr.write(f"error: {' '.join(str(exc).split())}\n")  # one line, whatever the cause
         return 2
     if not args.quiet:
         missing = [s.key for s in content.sections if not s.available and s.reason != "not built yet."]

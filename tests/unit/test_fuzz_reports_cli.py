@@ -26,7 +26,7 @@ VIEWS = st.lists(st.tuples(st.sampled_from(KEYS), VALUES), max_size=4).map(
     lambda kv: "&".join(f"{k}={v}" for k, v in kv))
 DATA = st.one_of(
     st.binary(max_size=300),
-    st.sampled_from([b"", b"studies: []\n", b"a: &a [1]\nb: *a\n", b"root:x:0:0:root:/root:/bin/bash\n",
+    st.sampled_from([b"\x01", b"", b"studies: []\n", b"a: &a [1]\nb: *a\n", b"root:x:0:0:root:/root:/bin/bash\n",
                      b"studies:\n  - id: S1\n    label: x\n", b"\xff\xfe\x00\x00"]),
 )
 
@@ -67,3 +67,10 @@ def test_cli_fuzz_long(tmp_path_factory, capsys, view: str, data: bytes) -> None
     f.write_bytes(data)
     _check(d, capsys, ["--view", view])
     _check(d, capsys, ["--data", str(f)])
+
+
+def test_multi_line_loader_message_is_one_line(tmp_path, capsys) -> None:
+    """Found by the long fuzz: PyYAML's two-line syntax message reached stderr as two lines."""
+    f = tmp_path / "data.yaml"
+    f.write_bytes(b"\x01")
+    _check(tmp_path, capsys, ["--data", str(f)])
