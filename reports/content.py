@@ -309,10 +309,11 @@ def _subgroup_section(frames: Frames, view: View) -> Section:
     test = compare.subgroup_test_text(res)
     fig = meta_plots.subgroup_forest_figure(
         compare.subgroup_rows(frame, pooled.study_ci(frame, model)), gframe,
-        title=f"{ENDPOINTS[view.endpoint]} by histology group", test_text=test,
-    )
+        title=f"{ENDPOINTS[view.endpoint]} by histology group",
+    )  # the subgroup test is stated once, as the first bullet
     return Section(key=key, title=title, figure=fig, table=compare.subgroup_table(res, model.level),
-                   caption=test + ".", bullets=(test + ".", *res.notes))
+                   caption="Grey diamonds: each histology group's pooled estimate (own τ²).",
+                   bullets=(test + ".", *res.notes))
 
 
 def _published_section(frames: Frames, view: View) -> Section:

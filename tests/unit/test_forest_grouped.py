@@ -80,3 +80,11 @@ def test_subgroup_forest_diamonds_are_not_red() -> None:
     fig = meta_plots.subgroup_forest_figure(rows, groups)
     colors = {t.fillcolor for t in fig.data if t.name.startswith("pooled: ")}
     assert colors == {theme.COLORS["subgroup"]}
+
+
+def test_report_subgroup_section_states_the_test_once() -> None:
+    from reports.content import build_content
+
+    s = build_content(only=("subgroups",)).section("subgroups")
+    texts = [s.caption, *s.bullets, *(a.text or "" for a in s.figure.layout.annotations)]
+    assert sum("Test for subgroup differences" in t for t in texts) == 1
