@@ -127,8 +127,11 @@ st.caption("Copy with the button at the top right of the box, or download it. EN
            "sample size under the null hypothesis.")
 st.code(text, language=None, wrap_lines=True)
 md = FP.markdown_export("Sample size justification", text, inputs, table)
-c1, c2, _ = st.columns([1, 1.4, 2])
+c1, c2, c3, _ = st.columns([1, 1.4, 1.6, 1])
 c1.download_button("Paragraph (.txt)", text.encode("utf-8"), file_name="sample_size.txt",
                    mime="text/plain", key="dl_par_txt", on_click="ignore", icon=":material/download:")
 c2.download_button("Paragraph + tables (.md)", md.encode("utf-8"), file_name="sample_size.md",
                    mime="text/markdown", key="dl_par_md", on_click="ignore", icon=":material/download:")
+c3.download_button("Protocol section (.docx)", P.protocol_docx(text, inputs, table), file_name="sample_size.docx",
+                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                   key="dl_par_docx", on_click="ignore", icon=":material/download:")

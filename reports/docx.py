@@ -22,7 +22,7 @@ from findings import text
 from reports.content import ReportContent, Section
 from reports.pptx import render_images
 
-__all__ = ["build_docx"]
+__all__ = ["build_docx", "build_protocol_docx"]
 
 MUTED = RGBColor(0x5D, 0x6D, 0x7E)
 WARN = RGBColor(0x9A, 0x5B, 0x0B)
@@ -156,6 +156,35 @@ def build_docx(
     for r in c.references:
         doc.add_paragraph(r, style="List Number")
 
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def build_protocol_docx(
+    title: str,
+    paragraph: str,
+    inputs: Sequence[tuple[str, str]],
+    tables: Sequence[tuple[str, pd.DataFrame | None]],
+) -> bytes:
+    """The Trial planner's sample-size section as ``.docx`` bytes (Word-ready, editable).
+
+    The protocol paragraph (design, rule, operating characteristics, sources of p0 and p1 with
+    their caveats, references), every input with its source, then each table (boundaries,
+    operating characteristics, designs) as a real Word table. Text is inserted as plain runs.
+    """
+    doc = Document()
+    doc.core_properties.title = title
+    style = doc.styles["Normal"]
+    style.font.name, style.font.size = "Calibri", Pt(10.5)
+    doc.add_heading(title, level=1)
+    doc.add_paragraph(paragraph)
+    doc.add_heading("Inputs and their sources", level=2)
+    _table(doc, pd.DataFrame(list(inputs), columns=["Input", "Value and source"]))
+    for name, df in tables:
+        if df is not None and not df.empty:
+            doc.add_heading(name, level=2)
+            _table(doc, df)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

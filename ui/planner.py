@@ -26,6 +26,7 @@ from evidence.selection import (
 )
 from findings import planner as FP
 from findings import pooled
+from reports.docx import build_protocol_docx
 from synthesis.design.bayes import (
     BetaMixture,
     bop2_search,
@@ -537,3 +538,12 @@ def ci_effect(inp: Binary) -> None:
     with st.expander("How n changes across the CI of p1's source"):
         st.dataframe(FP.n_across_ci(inp.p0.value, vals, inp.alpha, inp.beta), hide_index=True)
         st.caption("Exact single-stage n (A'Hern 2001) at the same α and power.")
+
+
+def protocol_docx(paragraph: str, inputs: list[tuple[str, str]], table: pd.DataFrame | None) -> bytes:
+    """The sample-size section as Word (reports.docx): paragraph, inputs, the design tables."""
+    tables: list[tuple[str, pd.DataFrame | None]] = [("Design tables", table)]
+    if table is not None and "table" in table:  # Bayesian designs: boundaries + OCs, one each
+        tables = [(str(name).capitalize(), part.drop(columns="table").dropna(axis=1, how="all"))
+                  for name, part in table.groupby("table", sort=False)]
+    return build_protocol_docx("Sample size justification", paragraph, inputs, tables)

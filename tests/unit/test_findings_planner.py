@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import math
 
 import pytest
+from docx import Document
 
 from findings.planner import (
     BLANK_TREATMENT,
@@ -19,6 +21,7 @@ from findings.planner import (
     prior_predictive_table,
     treatment_text,
 )
+from reports.docx import build_protocol_docx
 from synthesis.design.bayes import BetaMixture, bop2_design, posterior_search, pp_design
 
 
@@ -92,3 +95,18 @@ def test_pp_design_paragraph_mentions_lee_liu() -> None:
     text = bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
                            treatment="apatinib", prior_source="weak")
     assert "Lee & Liu 2008" in text and f"{d.rule.efficacy[-1]} or more of 40" in text
+
+
+def test_protocol_docx_has_paragraph_inputs_and_tables() -> None:
+    d = bop2_design(0.2, (10, 20, 30, 40), 0.95, 1.0, 1.0)
+    para = bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
+                           treatment="", prior_source="weak")
+    data = build_protocol_docx("Sample size justification", para, [("p0", "0.2: a")],
+                               [("Boundaries", boundary_table(d)), ("Operating characteristics",
+                                                                    bayes_oc_table(d, 0.2, 0.4))])
+    doc = Document(io.BytesIO(data))
+    texts = [p.text for p in doc.paragraphs]
+    assert para in texts and BLANK_TREATMENT in para
+    assert len(doc.tables) == 3
+    assert doc.tables[1].rows[0].cells[2].text == "Stop (futility) if responses ≤"
+    assert doc.tables[1].rows[1].cells[2].text == str(d.futility[0])
