@@ -115,8 +115,6 @@ def _row_flags(r: pd.Series) -> str:
         out.append("count or denominator inferred")
     if bool(r.get("unverified")):
         out.append("unverified")
-    if str(r.get("grade")) not in ("any", "≥3"):
-        out.append(f"grade printed {r['grade']}")
     return "; ".join(out)
 
 

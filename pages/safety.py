@@ -97,9 +97,14 @@ if tabs[2].open:
         for note in pool.notes:
             st.info(note, icon=":material/info:")
         st.caption("Study rows: exact (Clopper–Pearson) intervals; click a study to open its card. "
-                   "Rows not pooled and why:")
+                   "The sources of every pooled count:")
+        st.dataframe(rows[["study_id", "label", "source_term", "grade", "attribution", "events", "total",
+                           "status", "source", "location", "flag_text"]],
+                     hide_index=True, width="stretch")
+        st.caption("Rows not pooled and why:")
         left = view.studies[~view.studies["pooled"]]
-        st.dataframe(left[["study_id", "source_term", "grade", "attribution", "count", "total", "reason"]],
+        st.dataframe(left[["study_id", "source_term", "grade", "attribution", "count", "total", "reason"]]
+                     .astype({"count": object, "total": object}).fillna("not reported"),
                      hide_index=True, width="stretch")
 if tabs[3].open:
     with tabs[3]:
