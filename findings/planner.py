@@ -706,3 +706,50 @@ def benchmark_sources(lib: BenchmarkLibrary) -> dict[str, Source]:
         out[key] = Source(key, label, round(b.value, 3), phrase, "", None, b.n, None, None,
                           note=benchmark_note(b))
     return out
+
+
+def _r_mix(prior: BetaMixture) -> str:
+    comps = ", ".join(f"c({w:.6g}, {a:.6g}, {b:.6g})" for w, a, b in zip(prior.weights, prior.a, prior.b, strict=True))
+    return f"mixbeta({comps})"
+
+
+def r_script(d: BayesDesign, p0: float, p1: float) -> str:
+    """An R script that reproduces the design with the reference package (RBesT, ph2bye, BOP2FE)
+    and states the numbers it should print.
+
+    >>> from synthesis.design.bayes import bop2_design
+    >>> "get_boundary_binary(H0 = 0.2" in r_script(bop2_design(0.2, (10, 20), 0.9, 1.0), 0.2, 0.4)
+    True
+    """
+    o0, o1 = d.oc(p0), d.oc(p1)
+    head = [f"# {design_label(d)}", f"# exact P(declare promising): {o0.reject:.6f} at p0 = {p0:g}, "
+            f"{o1.reject:.6f} at p1 = {p1:g}; expected n {o0.expected_n:.4f} / {o1.expected_n:.4f}"]
+    if isinstance(d, PosteriorDesign):
+        body = ["library(RBesT)", f"prior <- {_r_mix(d.prior)}",
+                f"dec <- decision1S({d.c:g}, {d.p0:g}, lower.tail = FALSE)",
+                f"decision1S_boundary(prior, {d.n}, dec)  # expect {d.r_success - 1} (success if more responses)",
+                f"oc1S(prior, {d.n}, dec)(c({p0:g}, {p1:g}))"]
+    elif isinstance(d, PredictiveDesign):
+        a, b = (d.prior.a[0], d.prior.b[0]) if d.prior.n_components == 1 else (math.nan, math.nan)
+        body = ["# ph2bye (github.com/cran/ph2bye): PredP(x, n, nmax, a, b, p0, theta_t)",
+                "library(ph2bye)",
+                f"looks <- c({', '.join(str(n) for n in d.looks[:-1])})",
+                f"fut <- sapply(looks, function(n) max(c(-1, which(sapply(0:n, function(x) PredP(x, n, {d.nmax}, "
+                f"{a:.6g}, {b:.6g}, {d.p0:g}, {d.theta_t:g})) < {d.theta_l:g}) - 1)))",
+                f"print(fut)  # expect {', '.join(str(f) for f in d.futility[:-1])}"]
+        if d.prior.n_components > 1:
+            body.insert(0, "# ph2bye takes one Beta(a, b) prior; this design's prior is a mixture")
+    else:
+        inc = np.diff(np.concatenate([[0], d.looks])).tolist()
+        eta = "NULL" if d.eta is None else f"c({d.eta:g}, {d.eta:g})"
+        method = "OF" if d.method == "OF" else "power"
+        body = ["# BOP2FE (github.com/belayb/BOP2FE): source R/utils.R and R/binary_endpoint.R",
+                f"bd <- get_boundary_binary(H0 = {d.p0:g}, a1 = {d.p0:g}, b1 = {1 - d.p0:g}, "
+                f"n = c({', '.join(str(v) for v in inc)}), lambda = {d.lam:g}, gamma = {d.gamma:g}, "
+                f'eta = {eta}, method = "{method}")',
+                f"print(bd$cnf[1, ])  # futility: expect {', '.join(str(f) for f in d.futility)}"]
+        if d.method != "none":
+            body.append(f"print(bd$cns[1, ])  # efficacy: expect {', '.join(str(e) for e in d.efficacy)}")
+        if d.prior.n_components > 1 or not math.isclose(d.prior.a[0], d.p0):
+            body.insert(0, "# BOP2FE uses the Beta(p0, 1 - p0) prior; this design's prior differs")
+    return "\n".join(head + body) + "\n"

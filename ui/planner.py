@@ -476,11 +476,14 @@ def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float, pow
     bt = FP.boundary_table(design)
     st.dataframe(bt, hide_index=True, column_config={"Rule": st.column_config.TextColumn(width="large")})
     oc = FP.bayes_oc_table(design, p0, p1)
-    d1, d2, _ = st.columns([1, 1, 2])
+    d1, d2, d3, _ = st.columns([1, 1.3, 1.3, 1])
     with d1:
         csv_download(bt, "boundaries.csv", key="dl_bayes_bounds", label="Boundaries (CSV)")
     with d2:
         csv_download(oc, "operating_characteristics.csv", key="dl_bayes_oc", label="Operating characteristics (CSV)")
+    d3.download_button("Reproduce in R (.R)", FP.r_script(design, p0, p1).encode("utf-8"), file_name="design.R",
+                       mime="text/plain", key="dl_bayes_r", on_click="ignore", icon=":material/code:",
+                       help="RBesT (posterior rule), ph2bye (predictive probability) or BOP2FE (BOP2).")
     tabs = st.tabs(["Operating characteristics", "Prior and ESS", "Prior–data conflict"], key="pl_btab",
                    on_change="rerun", bind=BIND)
     if tabs[0].open is not False:

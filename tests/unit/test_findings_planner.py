@@ -19,6 +19,7 @@ from findings.planner import (
     n_across_ci,
     pool_caveat,
     prior_predictive_table,
+    r_script,
     treatment_text,
 )
 from reports.docx import build_protocol_docx
@@ -110,3 +111,14 @@ def test_protocol_docx_has_paragraph_inputs_and_tables() -> None:
     assert len(doc.tables) == 3
     assert doc.tables[1].rows[0].cells[2].text == "Stop (futility) if responses ≤"
     assert doc.tables[1].rows[1].cells[2].text == str(d.futility[0])
+
+
+def test_r_scripts_name_the_reference_call_and_expected_numbers() -> None:
+    """The exported R reproduces the design (checked by running them with BOP2FE 1.0.3 and RBesT
+    1.8-2: futility 1 4 7 12, efficacy 6 9 11 13; boundary 10, OC 0.0508 / 0.8310)."""
+    b = r_script(bop2_design(0.2, (10, 20, 30, 40), 0.95, 1.0, 1.0), 0.2, 0.4)
+    assert "n = c(10, 10, 10, 10), lambda = 0.95, gamma = 1, eta = c(1, 1)" in b
+    assert "expect 1, 4, 7, 12" in b and "expect 6, 9, 11, 13" in b
+    p = r_script(posterior_search((0.2, 0.8), 0.2, 0.4, 0.95, 0.1, 0.2), 0.2, 0.4)
+    assert "decision1S(0.95, 0.2, lower.tail = FALSE)" in p and "expect 10" in p
+    assert "0.050837 at p0" in p
