@@ -216,3 +216,14 @@ def test_map_prior_from_the_current_view(app_test) -> None:
     assert "MAP prior from" in code and "robustified with weight 0.2 on Beta(1, 1)" in code
     assert "effective sample size" in code
     assert "Beta(1, 1)" in text
+
+
+def test_small_pool_caveat_beside_p1_and_in_the_paragraph(app_test) -> None:
+    """p1 from the soft-tissue pool (few studies, wide CI): said beside the value and in the text."""
+    at = app_test(page=PAGE, query={"p1_src": "ORR · soft-tissue sarcoma · pooled", "p0": "0.1"})
+    check_clean(at)
+    warn = " ".join(str(w.value) for w in at.warning)
+    assert "p1 comes from a pool of" in warn and "CI is" in warn
+    code = at.code[0].value
+    assert "p1 comes from a pool of" in code
+    assert any("p1 from" in d.value.columns for d in at.dataframe)  # n across the CI
