@@ -454,8 +454,8 @@ def bayes_inputs(plan: str, p0: float, studies: tuple[tuple[int, ...], tuple[int
     else:
         nmax = int(_num(c[2], "Maximum sample size N", "bn", 40, 4, 1, "", "%.0f"))
         looks = int(_num(c[3], "Number of analyses", "blooks", 4, 1, 1, "Equally spaced, the last at N.", "%.0f"))
-        eff = c[1].toggle("Efficacy stopping (BOP2-FE)", key="beff", bind=BIND,
-                          help="Power-type efficacy cut-off 1 − (1 − λ)(n/N)^η (Xu et al. 2025).")
+        eff = c[1].toggle("Efficacy stops", key="beff", bind=BIND,
+                          help="BOP2-FE: stop early for efficacy with the power-type cut-off 1 − (1 − λ)(n/N)^η (Xu et al. 2025).")
     return BayesInputs(prior, src, thr, nmax, looks, bool(eff), summary)
 
 
