@@ -11,6 +11,8 @@ import evidence
 from evidence import userdata as U
 from findings import studies as study_views
 from findings import text as ft
+from synthesis.spec import PRIOR_SCALES
+from synthesis.vocabulary import CHOICES
 from ui import analysis as A
 from ui import evidence_view as V
 from ui import widgets
@@ -119,14 +121,22 @@ def test_downloads_are_built_on_click_with_the_same_bytes(monkeypatch) -> None:
     assert calls[0]["label"] == "Get" and callable(calls[0]["data"]) and calls[0]["data"]() == ft.csv_bytes(df)
 
 
+def _other_value(cls: type, name: str, v: object) -> object:
+    """A different value of field ``name`` that the class accepts (Model validates its fields)."""
+    if cls is A.Model and name in CHOICES:
+        return next(c for c in CHOICES[name] if c != v)
+    if cls is A.Model and name == "prior_scale":
+        return next(s for s in PRIOR_SCALES if s != v)
+    return v + 0.01 if isinstance(v, float) else ("x",) if isinstance(v, tuple) else v + "x"
+
+
 def test_cache_keys_of_models_and_selections_name_every_field() -> None:
     import dataclasses
 
     for cls, base in ((A.Model, A.DEFAULT_MODEL), (A.Selection, A.Selection())):
         keys = {A.HASH_FUNCS[cls](base)}
         for f in dataclasses.fields(cls):
-            v = getattr(base, f.name)
-            other = (v + 0.01 if isinstance(v, float) else ("x",) if isinstance(v, tuple) else v + "x")
+            other = _other_value(cls, f.name, getattr(base, f.name))
             keys.add(A.HASH_FUNCS[cls](dataclasses.replace(base, **{f.name: other})))
         assert len(keys) == len(dataclasses.fields(cls)) + 1, cls
     assert A.HASH_FUNCS[A.Model](A.Model(level=0.9)) == A.HASH_FUNCS[A.Model](A.Model(level=0.9))
