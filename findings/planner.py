@@ -26,6 +26,7 @@ from evidence.selection import (
     select_outcomes,
 )
 from findings import text as T
+from findings.selection_notes import PooledScope, pooled_scope
 from synthesis.design.bayes import (
     BetaMixture,
     BOP2Design,
@@ -104,6 +105,167 @@ ASSESSMENT = {
 }
 
 
+# --------------------------------------------------------------------------------------------
+# the planned trial and the indirectness of p0/p1 for it (GRADE's indirectness domain)
+
+PLAN_LINES = ("first line", "later line")
+PLAN_REGIMENS = ("combination", "monotherapy")
+PLAN_ENDPOINTS = ("ORR", "DCR", "PFS rate")
+#: the evidence's line groups (evidence.selection.line_group) that match each planned line
+_LINE_MATCH = {"first line": "first line", "later line": "after prior therapy"}
+_LINE_WORD = {"first line": "first-line", "after prior therapy": "later-line", "mixed lines": "mixed-line"}
+_BENCH_ENDPOINT = {"objective response rate": "ORR", "progression-free rate": "PFS rate"}
+
+
+@dataclass(frozen=True, slots=True)
+class TrialPlan:
+    """The trial the protocol plans: line, regimen (and partner drugs), histology group, endpoint.
+
+    ``histology`` is a histology group of the evidence or ``"any"``; ``months`` is the time of a
+    PFS rate. The default is the seed protocol's first-line combination with ORR as endpoint.
+
+    >>> TrialPlan(partner="doxorubicin and ifosfamide", histology="soft-tissue sarcoma").phrase()
+    'a first-line combination (with doxorubicin and ifosfamide) in soft-tissue sarcoma, endpoint ORR'
+    """
+
+    line: str = "first line"
+    regimen: str = "combination"
+    partner: str = ""
+    histology: str = "any"
+    endpoint: str = "ORR"
+    months: float = 6.0
+
+    @property
+    def endpoint_label(self) -> str:
+        return f"PFS rate at {T.num(self.months)} months" if self.endpoint == "PFS rate" else self.endpoint
+
+    def phrase(self) -> str:
+        partner = f" (with {self.partner})" if self.regimen == "combination" and self.partner else ""
+        hist = "" if self.histology == "any" else f" in {self.histology}"
+        return f"a {self.line.replace(' ', '-')} {self.regimen}{partner}{hist}, endpoint {self.endpoint_label}"
+
+
+@dataclass(frozen=True, slots=True)
+class Indirectness:
+    """One way the source of p0/p1 differs from the plan (``kind``: line, regimen, histology,
+    design or endpoint): ``source`` describes the source (an adjective before "cohorts" unless
+    the kind is the endpoint), ``detail`` its counts, ``plan`` the planned value."""
+
+    kind: str
+    source: str
+    detail: str
+    plan: str
+
+    def reason(self) -> str:
+        """The reason as :func:`synthesis.grade.assess` takes it (``indirect=``)."""
+        return f"{self.kind}: {self.detail} (planned: {self.plan})"
+
+
+def _counts(values: tuple[tuple[str, int], ...]) -> str:
+    return ", ".join(f"{v} {n}" for v, n in values)
+
+
+def _share(values: tuple[tuple[str, int], ...], k: int, word: Callable[[str], str], kind: str) -> str:
+    top, n = values[0]
+    return word(top) if n == k else f"mostly {word(top)}" if 2 * n > k else f"mixed-{kind}"
+
+
+def _scope_indirectness(scope: PooledScope, plan: TrialPlan) -> list[Indirectness]:
+    out: list[Indirectness] = []
+    k = scope.k
+    checks = (
+        ("line", lambda v: v == _LINE_MATCH[plan.line], lambda v: _LINE_WORD.get(v, "line-not-stated"), plan.line),
+        ("regimen", lambda v: v == plan.regimen, lambda v: v if v in PLAN_REGIMENS else "mixed-regimen",
+         plan.regimen + (f" with {plan.partner}" if plan.regimen == "combination" and plan.partner else "")),
+        ("histology", lambda v: plan.histology in ("any", v), str, plan.histology),
+        # a single-arm phase II trial is prospective: mostly retrospective sources are indirect too
+        ("design", lambda v: v == "prospective", lambda v: v, "prospective"),
+    )
+    for kind, ok, word, planned in checks:
+        values = scope.of(kind)
+        if not values or k == 0:
+            continue
+        matching = sum(n for v, n in values if ok(v))
+        if matching == k or (kind == "design" and 2 * matching >= k):
+            continue
+        out.append(Indirectness(kind, _share(values, k, word, kind), f"{kind} {_counts(values)} of {T.count(k, 'study', 'studies')}", planned))
+    return out
+
+
+def _regimen_of(text: str) -> str:
+    t = text.lower()
+    if " plus " in t or "+" in t or "combination" in t:
+        return "combination"
+    return "monotherapy" if " mg" in t else ""
+
+
+def _benchmark_indirectness(b: Benchmark, plan: TrialPlan) -> list[Indirectness]:
+    out: list[Indirectness] = []
+    line = "first line" if b.line.lower().startswith("first") else "later line"
+    if line != plan.line:
+        out.append(Indirectness("line", line.replace(" ", "-"), f"line {b.line}", plan.line))
+    reg = _regimen_of(b.regimen)
+    if reg and reg != plan.regimen:
+        out.append(Indirectness("regimen", reg, f"regimen {b.regimen}", plan.regimen))
+    if plan.histology != "any" and plan.histology.lower() not in b.histology.lower():
+        out.append(Indirectness("histology", b.histology, f"histology {b.histology}", plan.histology))
+    ep = _BENCH_ENDPOINT.get(b.endpoint, b.endpoint)
+    time_differs = ep == "PFS rate" == plan.endpoint and abs((b.time_months or 0) - plan.months) > 0.25
+    if ep != plan.endpoint or time_differs:
+        label = f"{b.endpoint} at {b.time_label}" if b.time_label else b.endpoint
+        out.append(Indirectness("endpoint", label, f"endpoint {label}", plan.endpoint_label))
+    return out
+
+
+def indirectness(source: Source, plan: TrialPlan) -> tuple[Indirectness, ...]:
+    """Every way the source of a p0/p1 differs from the planned trial (GRADE indirectness).
+
+    A pooled source is compared by the lines, regimens, histologies and designs of its studies
+    (:func:`findings.selection_notes.pooled_scope`) and by its endpoint; a benchmark by its
+    line, regimen, histology and endpoint/time; a typed value is not compared (``()``).
+    """
+    if source.benchmark is not None:
+        return tuple(_benchmark_indirectness(source.benchmark, plan))
+    if source.scope is None:
+        return ()
+    out = _scope_indirectness(source.scope, plan)
+    if source.endpoint and source.endpoint != plan.endpoint:
+        out.append(Indirectness("endpoint", source.endpoint, f"endpoint {source.endpoint}", plan.endpoint_label))
+    return tuple(out)
+
+
+def indirectness_note(items: tuple[Indirectness, ...], plan: TrialPlan) -> str:
+    """``"comes from later-line, mostly monotherapy cohorts; the plan is a first-line combination
+    (indirect: line after prior therapy 9 of 9 studies; …)."`` ('' when nothing differs)."""
+    if not items:
+        return ""
+    adj = [i.source for i in items if i.kind != "endpoint"]
+    ep = [i.source for i in items if i.kind == "endpoint"]
+    what = (f"{', '.join(adj)} cohorts" if adj else "its source") + (f" and measures {ep[0]}" if ep else "")
+    return (f"comes from {what}; the plan is {plan.phrase()} (indirect evidence, GRADE: "
+            + "; ".join(i.detail for i in items) + ").")
+
+
+def with_plan(source: Source, plan: TrialPlan) -> Source:
+    """The source with its indirectness for ``plan`` (``indirect`` and the ``note`` shown beside
+    the value and in the paragraph); :func:`grade_reasons` gives the reasons for GRADE.
+
+    >>> from evidence.benchmarks import load_benchmarks
+    >>> b = next(x for x in load_benchmarks().benchmarks if x.id == "vanglabbeke2002-rule-inactive")
+    >>> s = with_plan(Source("k", "k", b.value, "p", "", benchmark=b), TrialPlan())
+    >>> [i.kind for i in s.indirect]
+    ['line', 'endpoint']
+    """
+    items = indirectness(source, plan)
+    return replace(source, indirect=items, note=indirectness_note(items, plan))
+
+
+def grade_reasons(source: Source) -> tuple[str, ...]:
+    """The indirectness reasons of a planned source, as ``synthesis.grade.assess(indirect=...)``
+    takes them (an empty tuple rates indirectness not serious)."""
+    return tuple(i.reason() for i in source.indirect)
+
+
 @dataclass(frozen=True, slots=True)
 class Protocol:
     """Protocol details of the paragraph: regimen, assessment, non-evaluable fraction, pause."""
@@ -137,13 +299,16 @@ class Source:
     ci_high: float | None = None
     level: float = 0.95
     estimate: float | None = None
-    note: str = ""  # indirectness of a historical benchmark for the planned trial
+    note: str = ""  # indirectness for the planned trial ("comes from ...; the plan is ..."), see with_plan
+    scope: PooledScope | None = None  # regimens, histologies, lines, designs of the pooled studies
+    benchmark: Benchmark | None = None
+    indirect: tuple[Indirectness, ...] = ()  # each way the source differs from the plan
 
     def caveat(self, name: str) -> str:
-        """A warning when the source pool has few studies or a wide CI, or when a benchmark is
+        """A warning when the source pool has few studies or a wide CI, or when the source is
         indirect for the planned trial ('' otherwise)."""
         parts = [pool_caveat(name, self.k, self.total_n, self.ci_low, self.ci_high, self.level),
-                 f"{name}: {self.note}" if self.note else ""]
+                 f"{name} {self.note}" if self.note else ""]
         return " ".join(p for p in parts if p)
 
     def sentence(self, name: str) -> str:
@@ -252,7 +417,7 @@ def evidence_sources(
                     key, f"{key} = {v:.3f} (k = {int(res.k)})", v,
                     _phrase(stat, res, s, model, group, ep, version), ep,
                     int(res.k), int(res.total_n), float(res.ci_low), float(res.ci_high),
-                    float(res.level), float(res.estimate),
+                    float(res.level), float(res.estimate), scope=pooled_scope(frame),
                 )
     return out
 
@@ -492,24 +657,33 @@ def pool_caveat(name: str, k: int | None, total_n: int | None, ci_low: float | N
             "changes across the CI.")
 
 
-def n_across_ci(p0: float, p1_values: dict[str, float], alpha: float, beta: float) -> pd.DataFrame:
-    """Exact single-stage n (A'Hern) for p1 at the estimate and the CI bounds of its source.
+def n_across_ci(p0: float, p1_values: dict[str, float], alpha: float, beta: float, design: str = "single",
+                constraint: str = "<=") -> pd.DataFrame:
+    """The design at p1 = the estimate and the CI bounds of its source, for the chosen design type.
 
-    Rows whose p1 does not exceed p0 say so (no design tests p1 <= p0).
+    ``design="single"``: exact single-stage n (A'Hern); ``"simon"``: Simon's optimal and minimax
+    designs (``simon_two_stage`` with ``constraint``). Rows whose p1 does not exceed p0 say so (no
+    design tests p1 <= p0), and rows without a feasible design say why.
     """
+    simon = design == "simon"
+    cols = (["p1 from", "p1", "optimal r1/n1, r/n", "EN(p0) optimal", "minimax r1/n1, r/n"] if simon
+            else ["p1 from", "p1", "n", "rule"])
     rows = []
     for label, p1 in p1_values.items():
+        head = [label, T.pct(p1)]
         if not (p1 > p0 and p1 < 1):
-            rows.append({"p1 from": label, "p1": T.pct(p1), "n": "–", "rule": "p1 ≤ p0: no design"})
+            rows.append(head + ["–"] * (len(cols) - 3) + ["p1 ≤ p0: no design"])
             continue
         try:
-            r = single_stage_exact(p0, p1, alpha, beta)
-        except ValueError:
-            rows.append({"p1 from": label, "p1": T.pct(p1), "n": "–", "rule": "n > 5000"})
-            continue
-        rows.append({"p1 from": label, "p1": T.pct(p1), "n": str(r.n),
-                     "rule": f"promising if ≥ {r.r} of {r.n} respond"})
-    return pd.DataFrame(rows, columns=["p1 from", "p1", "n", "rule"])
+            if simon:
+                r = simon_two_stage(p0, p1, alpha, beta, constraint=constraint)
+                rows.append(head + [r.optimal.boundary(), T.decimal(r.optimal.en0, 1), r.minimax.boundary()])
+            else:
+                s = single_stage_exact(p0, p1, alpha, beta)
+                rows.append(head + [str(s.n), f"promising if ≥ {s.r} of {s.n} respond"])
+        except ValueError as exc:
+            rows.append(head + ["–"] * (len(cols) - 3) + [str(exc).split(";")[0][:80]])
+    return pd.DataFrame(rows, columns=cols)
 
 
 # --------------------------------------------------------------------------------------------
@@ -670,28 +844,6 @@ def view_counts(outcomes: pd.DataFrame, sel: Selection, endpoint: str = "ORR") -
     return tuple(int(v) for v in frame["events"]), tuple(int(v) for v in frame["total"])
 
 
-#: the trial the planner's paragraph describes by default (the seed protocol): what a benchmark is
-#: compared with to say whether it is indirect
-PLANNED = {"endpoint": "objective response rate", "line": "first", "histology": "soft-tissue sarcoma"}
-
-
-def benchmark_note(b: Benchmark, planned: dict[str, str] = PLANNED) -> str:
-    """Where a benchmark differs from the planned trial (endpoint/time, line), as GRADE's indirectness.
-
-    >>> from evidence.benchmarks import load_benchmarks
-    >>> b = next(x for x in load_benchmarks().benchmarks if x.id == "vanglabbeke2002-rule-inactive")
-    >>> benchmark_note(b)
-    'indirect for the planned trial: endpoint progression-free rate at 3 months (planned: objective response rate); line second (planned: first).'
-    """
-    diffs = []
-    if b.endpoint != planned["endpoint"]:
-        diffs.append(f"endpoint {b.endpoint}" + (f" at {b.time_label}" if b.time_label else "")
-                     + f" (planned: {planned['endpoint']})")
-    if not b.line.lower().startswith(planned["line"]):
-        diffs.append(f"line {b.line} (planned: {planned['line']})")
-    return ("indirect for the planned trial: " + "; ".join(diffs) + ".") if diffs else ""
-
-
 def benchmark_sources(lib: BenchmarkLibrary) -> dict[str, Source]:
     """Every proportion benchmark as a candidate p0/p1 with its citation and printed text."""
     out: dict[str, Source] = {}
@@ -703,8 +855,8 @@ def benchmark_sources(lib: BenchmarkLibrary) -> dict[str, Source]:
         phrase = (f"the {b.endpoint} at {b.time_label} with {b.regimen} in {b.histology} ({b.line} line; "
                   f"{b.design}) reported by {b.source} ({b.location}: \u201c{b.printed}\u201d"
                   + (f"; {b.derived}" if b.derived else "") + ")")
-        out[key] = Source(key, label, round(b.value, 3), phrase, "", None, b.n, None, None,
-                          note=benchmark_note(b))
+        out[key] = with_plan(Source(key, label, round(b.value, 3), phrase, "", None, b.n, None, None,
+                                    benchmark=b), TrialPlan())
     return out
 
 

@@ -85,6 +85,8 @@ IGNORED_KEYS = frozenset({
     "plan", "p0_src", "p1_src", "p0_note", "p1_note", "constraint", "pick", "pl_tab", "response",
     "nmax", "exact", "dropout", "m0", "m1", "m0_note", "hr", "hr_note", "shape", "accrual",
     "follow", "ratio", "pcon", "pexp", "src0", "src1", "treatment", "assess",
+    # the planned trial (line, regimen, partner drugs, histology, endpoint, PFS-rate time)
+    "pl_line", "pl_reg", "pl_partner", "pl_hist", "pl_ep", "pl_months",
     # Bayesian designs (prior, robust weight, threshold, N, looks, efficacy stopping, tab)
     "dprior", "robw", "pc", "ppn", "bn", "blooks", "beff", "pl_btab",
     # tabs and chart-local choices of the Pooled efficacy and Designs & subtypes pages

@@ -32,7 +32,7 @@ plan = FP.PLAN_KEYS.get(plan_label or "", "simon")
 
 sources: dict[str, FP.Source] = {}
 F = A.evidence_frames() if plan in FP.BINARY else None
-studies = None
+studies, groups, trial = None, (), None
 if F is not None and not F.outcomes.empty:
     sel = controls.selection_controls(F.outcomes, endpoint=False)
     model = controls.model_controls()
@@ -47,6 +47,9 @@ elif F is not None:
     st.warning("The evidence base has no outcome table: p0 and p1 can only be typed.")
 if plan in FP.BINARY:
     sources |= P.cached_benchmark_sources()  # historical controls, each with its citation
+    st.markdown("**Planned trial**: where p0 or p1 comes from other settings, the planner says so (GRADE indirectness).")
+    trial = P.plan_inputs(groups)
+    sources = {k: FP.with_plan(s, trial) for k, s in sources.items()}
 
 design = which = None
 if plan in FP.BAYES:
@@ -62,7 +65,7 @@ if plan in FP.BAYES:
     st.subheader("Design")
     (src0, src1), endpoint = inp.phrases(), inp.endpoint
     table = P.show_bayes(design, binp, inp.p0.value, inp.p1.value, inp.alpha, inp.power)
-    P.ci_effect(inp)
+    P.ci_effect(inp, plan)
     label = f"{FP.design_label(design)} (p0 = {inp.p0.value:.3f}, p1 = {inp.p1.value:.3f})"
     inputs = [("p0", inp.p0.sentence("p0")), ("p1", inp.p1.sentence("p1")), ("Prior", binp.prior_source),
               ("One-sided alpha", f"{inp.alpha:g}"), ("Power", f"{inp.power:g}")]
@@ -89,7 +92,7 @@ elif plan in ("simon", "single"):
         P.show_single(design)
         table = FP.feasible_table(design)
         label = f"exact single stage, {design.r}/{design.n}"
-    P.ci_effect(inp)
+    P.ci_effect(inp, plan)
     label += f" (p0 = {inp.p0.value:.3f}, p1 = {inp.p1.value:.3f}, α = {inp.alpha:g}, power = {inp.power:g})"
     inputs = [("p0", inp.p0.sentence("p0")), ("p1", inp.p1.sentence("p1")),
               ("One-sided alpha", f"{inp.alpha:g}"), ("Power", f"{inp.power:g}")]
@@ -112,7 +115,7 @@ else:
 P.remember(label)
 st.subheader("Protocol paragraph")
 proto = P.protocol_inputs(plan)
-inputs += proto.rows(plan == "simon")
+inputs += proto.rows(plan == "simon") + ([("Planned trial", trial.phrase())] if trial else [])
 try:
     if plan in FP.BAYES:
         text = P.bayes_text(design, binp, inp.p0, inp.p1, inp.alpha, inp.power, proto, src0, src1)

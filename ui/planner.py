@@ -531,16 +531,41 @@ def bayes_text(design, inp: BayesInputs, p0s: FP.Source, p1s: FP.Source, alpha: 
                            caveats=caveats)
 
 
-def ci_effect(inp: Binary) -> None:
-    """How the exact single-stage n changes across the CI of p1's source pool."""
+@st.cache_data(max_entries=16, show_spinner="Designs across the CI…")
+def _across(p0: float, vals: tuple[tuple[str, float], ...], alpha: float, beta: float, design: str, con: str) -> pd.DataFrame:
+    return FP.n_across_ci(p0, dict(vals), alpha, beta, design, con)
+
+
+def ci_effect(inp: Binary, plan: str = "single") -> None:
+    """How the design (Simon optimal/minimax, or exact single stage) changes across the CI of p1's source."""
     s = inp.p1
     if s.ci_low is None or s.ci_high is None:
         return
-    vals = {"p1 as chosen": s.value, "pool estimate": s.estimate or s.value,
-            f"{s.level:.0%} CI low": s.ci_low, f"{s.level:.0%} CI high": s.ci_high}
-    with st.expander("How n changes across the CI of p1's source"):
-        st.dataframe(FP.n_across_ci(inp.p0.value, vals, inp.alpha, inp.beta), hide_index=True)
-        st.caption("Exact single-stage n (A'Hern 2001) at the same α and power.")
+    vals = (("p1 as chosen", s.value), ("pool estimate", s.estimate or s.value),
+            (f"{s.level:.0%} CI low", s.ci_low), (f"{s.level:.0%} CI high", s.ci_high))
+    design = "simon" if plan == "simon" else "single"
+    with st.expander("How the design changes across the CI of p1's source"):
+        st.dataframe(_across(inp.p0.value, vals, inp.alpha, inp.beta, design, inp.constraint), hide_index=True)
+        st.caption(("Simon optimal and minimax designs" if design == "simon" else "Exact single-stage n (A'Hern 2001)"
+                    + ("" if plan == "single" else ", the frequentist benchmark of the Bayesian design"))
+                   + " at the same α and power.")
+
+
+def plan_inputs(groups: tuple[str, ...]) -> FP.TrialPlan:
+    """The planned trial (line, regimen and partners, histology, endpoint), kept in the URL: p0 and
+    p1 are compared with it (GRADE indirectness)."""
+    d = FP.TrialPlan()
+    c = st.columns([1.1, 1.2, 2.2, 1.6, 1.1, 1], vertical_alignment="bottom")
+    line = c[0].selectbox("Planned line", FP.PLAN_LINES, key="pl_line", bind=BIND) or d.line
+    reg = c[1].selectbox("Planned regimen", FP.PLAN_REGIMENS, key="pl_reg", bind=BIND) or d.regimen
+    partner = c[2].text_input("Partner drugs", key="pl_partner", bind=BIND, disabled=reg != "combination",
+                              placeholder="e.g. doxorubicin and ifosfamide")
+    hist = c[3].selectbox("Planned histology", ("any", *groups), key="pl_hist", bind=BIND,
+                          help="A histology group of the evidence.") or "any"
+    ep = c[4].selectbox("Planned endpoint", FP.PLAN_ENDPOINTS, key="pl_ep", bind=BIND) or d.endpoint
+    months = c[5].number_input("PFS rate at (months)", min_value=0.5, max_value=60.0, value=d.months, step=0.5,
+                               format="%.1f", key="pl_months", bind=BIND, disabled=ep != "PFS rate")
+    return FP.TrialPlan(line, reg, (partner or "").strip(), hist, ep, float(months or d.months))
 
 
 def protocol_docx(paragraph: str, inputs: list[tuple[str, str]], table: pd.DataFrame | None) -> bytes:

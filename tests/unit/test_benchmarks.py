@@ -7,7 +7,7 @@ import re
 import pytest
 
 from evidence.benchmarks import load_benchmarks
-from findings.planner import benchmark_note, benchmark_sources
+from findings.planner import Source, TrialPlan, benchmark_sources, with_plan
 from synthesis.design.simon import simon_two_stage
 
 LIB = load_benchmarks()
@@ -64,6 +64,7 @@ def test_bad_file_names_row_and_field(tmp_path) -> None:
         load_benchmarks(p)
 
 
-def test_note_is_empty_for_a_direct_benchmark() -> None:
+def test_first_line_benchmark_is_flagged_for_its_endpoint_only() -> None:
     b = next(b for b in LIB.benchmarks if b.id == "eortc62012-doxorubicin-os12")
-    assert "line" not in benchmark_note(b) and "endpoint overall survival rate" in benchmark_note(b)
+    s = with_plan(Source("k", "k", b.value, "p", "", benchmark=b), TrialPlan(regimen="monotherapy"))
+    assert [i.kind for i in s.indirect] == ["endpoint"] and "measures overall survival rate" in s.note

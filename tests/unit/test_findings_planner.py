@@ -4,24 +4,33 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import replace
 
+import pandas as pd
 import pytest
 from docx import Document
 
+from evidence.benchmarks import load_benchmarks
 from findings.planner import (
     BLANK_TREATMENT,
     TREATMENT,
     Protocol,
+    Source,
+    TrialPlan,
     bayes_oc_table,
     bayes_paragraph,
     boundary_table,
     ess_by_weight,
+    grade_reasons,
     n_across_ci,
     pool_caveat,
     prior_predictive_table,
     r_script,
     treatment_text,
+    typed_source,
+    with_plan,
 )
+from findings.selection_notes import pooled_scope
 from reports.docx import build_protocol_docx
 from synthesis.design.bayes import BetaMixture, bop2_design, posterior_search, pp_design
 
@@ -122,3 +131,69 @@ def test_r_scripts_name_the_reference_call_and_expected_numbers() -> None:
     p = r_script(posterior_search((0.2, 0.8), 0.2, 0.4, 0.95, 0.1, 0.2), 0.2, 0.4)
     assert "decision1S(0.95, 0.2, lower.tail = FALSE)" in p and "expect 10" in p
     assert "0.050837 at p0" in p
+
+
+# ---- indirectness of p0/p1 for the planned trial (GRADE) -------------------------------------
+def _pooled(**cols) -> Source:
+    frame = pd.DataFrame(cols)
+    return Source("ORR · current view · pooled", "x", 0.3, "the pooled ORR", "ORR", len(frame),
+                  scope=pooled_scope(frame))
+
+
+LATER_MONO = {"regimen": ["monotherapy"] * 4, "histology_group": ["osteosarcoma"] * 4,
+              "line_group": ["after prior therapy"] * 4, "design": ["prospective"] * 2 + ["retrospective"] * 2}
+
+
+def test_no_statement_when_the_plan_matches_the_source() -> None:
+    src = _pooled(regimen=["monotherapy"] * 2, histology_group=["osteosarcoma"] * 2,
+                  line_group=["after prior therapy"] * 2, design=["prospective"] * 2)
+    s = with_plan(src, TrialPlan("later line", "monotherapy", "", "osteosarcoma", "ORR"))
+    assert s.indirect == () and s.note == "" and s.caveat("p1") == "" and grade_reasons(s) == ()
+    assert with_plan(typed_source(0.2, "mine"), TrialPlan()).note == ""  # a typed value is not compared
+
+
+def test_first_line_combination_plan_against_later_line_monotherapy_pool() -> None:
+    mixed = {**LATER_MONO, "regimen": ["monotherapy"] * 3 + ["combination"]}
+    s = with_plan(_pooled(**mixed), TrialPlan(partner="doxorubicin and ifosfamide"))
+    assert [i.kind for i in s.indirect] == ["line", "regimen"]
+    assert s.note.startswith("comes from later-line, mostly monotherapy cohorts; the plan is a first-line "
+                             "combination (with doxorubicin and ifosfamide), endpoint ORR")
+    assert "regimen monotherapy 3, combination 1 of 4 studies" in s.note
+    assert s.caveat("p1").startswith("p1 comes from later-line")
+    assert grade_reasons(s)[0] == "line: line after prior therapy 4 of 4 studies (planned: first line)"
+
+
+@pytest.mark.parametrize(("plan", "kind", "words"), [
+    (TrialPlan("later line", "monotherapy", histology="soft-tissue sarcoma"), "histology", "osteosarcoma cohorts"),
+    (TrialPlan("later line", "monotherapy", endpoint="PFS rate", months=3), "endpoint",
+     "measures ORR; the plan is a later-line monotherapy, endpoint PFS rate at 3 months"),
+    (TrialPlan("later line", "combination"), "regimen", "monotherapy cohorts; the plan is a later-line combination"),
+    (TrialPlan("first line", "monotherapy"), "line", "later-line cohorts"),
+])
+def test_each_mismatch_kind_alone(plan: TrialPlan, kind: str, words: str) -> None:
+    s = with_plan(_pooled(**LATER_MONO), plan)
+    assert [i.kind for i in s.indirect] == [kind] and words in s.note
+
+
+def test_mostly_retrospective_pool_is_indirect_for_a_prospective_trial() -> None:
+    cols = {**LATER_MONO, "design": ["retrospective"] * 3 + ["prospective"]}
+    s = with_plan(_pooled(**cols), TrialPlan("later line", "monotherapy"))
+    assert [i.kind for i in s.indirect] == ["design"] and "mostly retrospective" in s.note
+
+
+def test_benchmark_time_and_histology_against_the_plan() -> None:
+    b = next(b for b in load_benchmarks().benchmarks if b.endpoint == "progression-free rate"
+             and b.time_months and abs(b.time_months - 3) < 0.1)
+    src = Source("k", "k", b.value, "p", "", benchmark=b)
+    line = "first line" if b.line.lower().startswith("first") else "later line"
+    same = TrialPlan(line, "monotherapy", endpoint="PFS rate", months=3)
+    assert "endpoint" not in [i.kind for i in with_plan(src, same).indirect]
+    later = with_plan(src, replace(same, months=6, histology="osteosarcoma"))
+    assert {"endpoint", "histology"} <= {i.kind for i in later.indirect}
+    assert "PFS rate at 6 months" in later.note
+
+
+def test_n_across_ci_for_simon() -> None:
+    t = n_across_ci(0.2, {"estimate": 0.4, "CI low": 0.15}, 0.05, 0.2, "simon")
+    assert t.iloc[0]["optimal r1/n1, r/n"] == "3/13, 12/43" and t.iloc[0]["minimax r1/n1, r/n"] == "4/18, 10/33"
+    assert t.iloc[1]["minimax r1/n1, r/n"] == "p1 ≤ p0: no design"

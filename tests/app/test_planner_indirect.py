@@ -1,0 +1,52 @@
+"""Trial planner under AppTest: the planned trial (line, regimen, histology, endpoint) is compared
+with the source of p0/p1, the indirectness is said beside the value and in the paragraph, and the
+plan round-trips through the URL."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.app
+PAGE = "pages/planner.py"
+POOLED = "ORR · current view · pooled"
+
+
+def test_first_line_combination_plan_flags_the_pooled_source(app_test) -> None:
+    at = app_test(page=PAGE, query={"p1_src": POOLED, "p0": "0.1", "pl_line": "first line",
+                                    "pl_reg": "combination", "pl_partner": "doxorubicin and ifosfamide"})
+    assert not at.exception, [e.value for e in at.exception]
+    warn = " ".join(str(w.value) for w in at.warning)
+    plan = "the plan is a first-line combination (with doxorubicin and ifosfamide), endpoint ORR"
+    assert "p1 comes from" in warn and plan in warn and "indirect evidence, GRADE" in warn
+    assert "later-line" in warn or "line-not-stated" in warn or "mixed-line" in warn
+    code = at.code[0].value
+    assert "p1 comes from" in code and plan in code
+    across = [d.value for d in at.dataframe if "p1 from" in d.value.columns]
+    assert across and "optimal r1/n1, r/n" in across[0].columns  # Simon across the CI, not single stage
+
+
+def test_plan_that_matches_says_nothing_and_typed_values_are_not_compared(app_test) -> None:
+    at = app_test(page=PAGE)
+    assert not at.exception
+    assert "the plan is" not in " ".join(str(w.value) for w in at.warning) + at.code[0].value
+
+
+def test_plan_round_trips_through_the_url(app_test) -> None:
+    q = {"pl_line": "later line", "pl_reg": "monotherapy", "pl_hist": "osteosarcoma", "pl_ep": "PFS rate",
+         "pl_months": "3.0", "p1_src": POOLED, "p0": "0.1"}
+    at = app_test(page=PAGE, query=q)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="pl_hist").value == "osteosarcoma" and at.selectbox(key="pl_ep").value == "PFS rate"
+    assert at.number_input(key="pl_months").value == 3.0
+    code = at.code[0].value
+    assert "the plan is a later-line monotherapy in osteosarcoma, endpoint PFS rate at 3 months" in code
+    at.selectbox(key="pl_reg").select("combination").run()
+    at.text_input(key="pl_partner").input("ifosfamide").run()
+    para = at.code[0].value
+    assert "later-line combination (with ifosfamide) in osteosarcoma" in para
+    # the widgets' values, written back as a link, reproduce the same paragraph
+    keys = ("pl_line", "pl_reg", "pl_hist", "pl_ep")
+    link = {**{k: at.selectbox(key=k).value for k in keys}, "pl_partner": at.text_input(key="pl_partner").value,
+            "pl_months": str(at.number_input(key="pl_months").value), "p1_src": POOLED, "p0": "0.1"}
+    again = app_test(page=PAGE, query=link)
+    assert not again.exception and again.code[0].value == para
