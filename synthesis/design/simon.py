@@ -253,6 +253,23 @@ def _local_tails(b: _Binom, n1: int, n2: int, r1s: np.ndarray) -> tuple[np.ndarr
     return rc, off
 
 
+def _tail_one(b: _Binom, n1: int, n2: int, r1: int) -> tuple[np.ndarray, int]:
+    """``_local_tails`` for a single r1 (1-D result, identical values, less overhead)."""
+    pm1, _, lo1, hi1 = b.get(n1)
+    pm2, _, lo2, hi2 = b.get(n2)
+    xs0 = max(lo1, r1 + 1)
+    if xs0 > hi1:
+        return _ZERO_TAIL, 0
+    t = np.convolve(pm1[xs0 : hi1 + 1], pm2[lo2 : hi2 + 1])
+    rc = np.empty(t.size + 1)
+    rc[:-1] = np.cumsum(t[::-1])[::-1]
+    rc[-1] = 0.0
+    return rc, xs0 + lo2
+
+
+_ZERO_TAIL = np.zeros(1)
+
+
 def _count_r(j: np.ndarray | int, off: int, n: int) -> np.ndarray | int:
     """Number of totals r in [0, n - 1] whose local index clip(r + 1 - off) is below j."""
     if isinstance(j, int):
@@ -351,16 +368,20 @@ class _Search:
         the power of every Simon design with this (n1, r1, n2).
         """
         n = n1 + n2
-        r1a = np.array([r1])
-        rc0, off0 = _local_tails(self.b0, n1, n2, r1a)
-        rc1, off1 = _local_tails(self.b1, n1, n2, r1a)
-        rc0, rc1 = rc0[0], rc1[0]
+        rc0, off0 = _tail_one(self.b0, n1, n2, r1)
+        rc1, off1 = _tail_one(self.b1, n1, n2, r1)
         self.evaluations += 1
-        c = int(_count_r(int(np.count_nonzero(self.alpha_bad(rc0))), off0, n))
-        r_hi = int(_count_r(int(np.count_nonzero(self.power_ok(rc1))), off1, n)) - 1
+        # the same counts as designs_at_n, written out for one r1 (this is the hot loop)
+        j = int(np.count_nonzero(rc0 >= self.alpha if self.strict else rc0 > self.alpha))
+        c = 0 if j == 0 else min(max(off0 + j - 1, 0), n)
+        j = int(
+            np.count_nonzero(1.0 - rc1 < self.beta if self.strict else 1.0 - rc1 <= self.beta)
+        )
+        r_hi = (0 if j == 0 else min(max(off1 + j - 1, 0), n)) - 1
         feasible = max(c, r1) <= r_hi
         # randomised envelope: c0 = first total with tail <= alpha (in 0..n)
-        c0 = int(_count_r(int(np.count_nonzero(rc0 > self.alpha)), off0, n + 1))
+        j = int(np.count_nonzero(rc0 > self.alpha))
+        c0 = 0 if j == 0 else min(max(off0 + j - 1, 0), n + 1)
         if r1 >= 0 and c0 <= r1:  # every continuing trial already has T > c0
             return feasible, r_hi, float(rc1[0])
         t0c, t1c = _tail_at(rc0, off0, c0), _tail_at(rc1, off1, c0)
@@ -654,6 +675,12 @@ def _first_feasible(
     with g >= target, from a larger r1).  Below it no design is feasible (f <= g).  Then scan n2
     upwards until a design is feasible or can no longer reach the hull.
     """
+    # The scan below stops at the first n2 whose point (n1 + n2, n1 + qq·n2) cannot reach the
+    # hull; that test is monotone in n2 (both coordinates grow, qq > 0, and IEEE products and
+    # sums by non-negative numbers are monotone), so every n2 beyond the last passing one is
+    # excluded too.  Shrinking hi to it before the bisection is exact: same designs, fewer
+    # evaluations (most pairs are then dismissed without any binomial computation).
+    hi = hull.last_n2(n1, qq, lo, hi)
     if hi < lo:
         return None
     seen: dict[int, tuple[bool, int]] = {}
@@ -706,6 +733,8 @@ class _Hull:
         self.pts: list[tuple[float, float]] = []
         self.qs = np.array([0.0, 1.0])
         self.env = np.array([np.inf, np.inf])
+        self._qs_list = [0.0, 1.0]
+        self._env_list = [math.inf, math.inf]
 
     def add(self, n: float, en: float) -> None:
         self.pts.append((float(n), float(en)))
@@ -731,11 +760,38 @@ class _Hull:
         hn = np.array([h[0] for h in hull])
         he = np.array([h[1] for h in hull])
         self.env = np.min(self.qs[:, None] * hn[None, :] + (1 - self.qs[:, None]) * he, axis=1)
+        self._qs_list = self.qs.tolist()
+        self._env_list = self.env.tolist()
+
+    def last_n2(self, n1: int, qq: float, lo: int, hi: int) -> int:
+        """Largest n2 in [lo, hi] with ``could_be_admissible(n1 + n2, n1 + qq*n2)`` (lo - 1 if none).
+
+        The test is monotone in n2 (see ``_first_feasible``).  A closed-form guess from
+        q*(n1 + n2) + (1 - q)*(n1 + qq*n2) <= env_q is corrected by the exact test itself, so
+        the answer is the one a linear scan would give.
+        """
+        if hi < lo:
+            return hi
+        slope = self.qs + (1.0 - self.qs) * qq
+        with np.errstate(divide="ignore", invalid="ignore"):
+            guess = np.max((self.env + 1e-9 - n1) / slope)
+        if not math.isfinite(guess):
+            guess = hi
+        h = int(min(max(math.floor(guess), lo - 1), hi))
+        ok = self.could_be_admissible
+        while h >= lo and not ok(n1 + h, n1 + qq * h):
+            h -= 1
+        while h < hi and ok(n1 + h + 1, n1 + qq * (h + 1)):
+            h += 1
+        return h
 
     def could_be_admissible(self, n: float, en: float) -> bool:
         """False if the point (or anything to its upper right) lies strictly above the hull."""
-        mine = self.qs * n + (1.0 - self.qs) * en
-        return bool(np.any(mine <= self.env + 1e-9))
+        # plain floats: the same IEEE operations as the array form, without its overhead
+        for q, e in zip(self._qs_list, self._env_list, strict=True):
+            if q * n + (1.0 - q) * en <= e + 1e-9:
+                return True
+        return False
 
 
 def en_by_n(result: SimonResult, extra: int = 5) -> pd.DataFrame:
