@@ -374,9 +374,7 @@ class _Search:
         # the same counts as designs_at_n, written out for one r1 (this is the hot loop)
         j = int(np.count_nonzero(rc0 >= self.alpha if self.strict else rc0 > self.alpha))
         c = 0 if j == 0 else min(max(off0 + j - 1, 0), n)
-        j = int(
-            np.count_nonzero(1.0 - rc1 < self.beta if self.strict else 1.0 - rc1 <= self.beta)
-        )
+        j = int(np.count_nonzero(1.0 - rc1 < self.beta if self.strict else 1.0 - rc1 <= self.beta))
         r_hi = (0 if j == 0 else min(max(off1 + j - 1, 0), n)) - 1
         feasible = max(c, r1) <= r_hi
         # randomised envelope: c0 = first total with tail <= alpha (in 0..n)
