@@ -201,8 +201,16 @@ class _Binom:
         for lo in range(start, stop + 1, 64):
             ns = np.arange(lo, min(lo + 64, stop + 1))
             block = stats.binom.pmf(np.arange(ns[-1] + 1)[None, :], ns[:, None], self.p)
-            for m, row in zip(ns.tolist(), block, strict=True):
-                self._store(m, row[: m + 1].copy())
+            # row-wise sums are sequential (add.accumulate), and the zeros beyond k = m add
+            # nothing, so these equal the per-size sums of _store exactly
+            sfb = np.cumsum(block[:, ::-1], axis=1)[:, ::-1]
+            los = np.count_nonzero(np.cumsum(block, axis=1) < _EPS_MASS, axis=1).tolist()
+            his = (np.count_nonzero(sfb >= _EPS_MASS, axis=1) - 1).tolist()
+            for i, m in enumerate(ns.tolist()):
+                sf = np.zeros(m + 2)
+                sf[: m + 1] = sfb[i, : m + 1]
+                lo_m = min(max(los[i], 0), m)
+                self._cache[m] = (block[i, : m + 1].copy(), sf, lo_m, max(min(his[i], m), lo_m))
         self._top = stop
         return self._cache[n]
 
@@ -251,6 +259,31 @@ def _local_tails(b: _Binom, n1: int, n2: int, r1s: np.ndarray) -> tuple[np.ndarr
     rc = rcx[k]
     rc[:, lt] = 0.0
     return rc, off
+
+
+def _local_cols(b: _Binom, n1: int, n2: int, r1s: np.ndarray, rs: np.ndarray) -> np.ndarray:
+    """``P(X1 > r1s[i], X1 + X2 > rs[j])`` for several r1 (more than one) at the totals ``rs``.
+
+    The same products and the same sequential sums as the full table of ``_local_tails``
+    (``rc[i, clip(r + 1 - off, 0, L)]``), restricted to the requested columns.
+    """
+    pm1, _, lo1, hi1 = b.get(n1)
+    _, sf2, lo2, hi2 = b.get(n2)
+    xs0 = max(lo1, int(r1s.min()) + 1)
+    if xs0 > hi1:
+        return np.zeros((r1s.size, rs.size))
+    y = pm1[xs0 : hi1 + 1]
+    lx = y.size
+    lt = lx + (hi2 - lo2 + 1) - 1
+    ks = np.arange(lo2 - lx + 1, lo2 + lt + 1)
+    ext = np.where(ks < 0, 1.0, sf2[np.clip(ks, 0, n2 + 1)])
+    cols = np.clip(rs + 1 - (xs0 + lo2), 0, lt)
+    q = ext[(lx - 1 - np.arange(lx))[:, None] + cols[None, :]]  # q[i, j] of _local_tails
+    rcx = np.zeros((lx + 1, cols.size))
+    rcx[:lx] = np.cumsum((y[:, None] * q)[::-1], axis=0)[::-1]
+    rcx[:, cols == lt] = 0.0
+    k = np.minimum(np.maximum(r1s + 1 - xs0, 0), lx)
+    return rcx[k]
 
 
 def _tail_one(b: _Binom, n1: int, n2: int, r1: int) -> tuple[np.ndarray, int]:
@@ -334,14 +367,48 @@ class _Search:
         return lo
 
     # -- all feasible designs at one total n (clinfun-style, vectorised over r1) ---------------
+    def r_candidates(self, n: int) -> np.ndarray:
+        """Totals r in [0, n - 1] that a feasible design of total size n can use (a superset).
+
+        Proof.  Let A = {X1 <= r1, X1 + X2 > r}.  Power = P1(T > r) - P1(A) >= 1 - beta and
+        alpha' = P0(T > r) - P0(A) <= alpha give P1(A) <= P1(T > r) - (1 - beta) and
+        P0(A) >= P0(T > r) - alpha.  The likelihood ratio of a point of (X1, X2) is
+        LR(t) = (p1/p0)^t ((1 - p1)/(1 - p0))^(n - t), increasing in the total t, and t >= r + 1
+        on A, so P1(A) >= LR(r + 1) P0(A).  Hence every feasible r (for any n1, r1) satisfies
+        P1(T > r) - (1 - beta) >= LR(r + 1) max(0, P0(T > r) - alpha).  This is checked with
+        a slack far above the rounding error, so it can only keep too many r, never too few.
+        """
+        _, sf0, _, _ = self.b0.get(n)
+        _, sf1, _, _ = self.b1.get(n)
+        r = np.arange(n)
+        t0, t1 = sf0[1 : n + 1], sf1[1 : n + 1]
+        log_lr = (r + 1) * math.log(self.p1 / self.p0) + (n - r - 1) * math.log(
+            (1.0 - self.p1) / (1.0 - self.p0)
+        )
+        need = np.exp(np.minimum(log_lr, 700.0)) * np.maximum(t0 - self.alpha, 0.0)
+        slack = 1e-9 * (1.0 + need)
+        keep = (t1 - (1.0 - self.beta) >= -1e-9) & (t1 - (1.0 - self.beta) - need >= -slack)
+        return r[keep]
+
     def designs_at_n(self, n: int) -> list[tuple[float, int, int, int]]:
-        """Feasible (EN0, n1, r1, r) with the largest feasible r for each (n1, r1)."""
-        found = []
+        """Feasible (EN0, n1, r1, r) with the largest feasible r for each (n1, r1).
+
+        Only the totals r of :meth:`r_candidates` are examined (a proved superset of the
+        feasible ones); the tail values at those r are the very numbers the full tables of
+        ``_local_tails`` hold, so the designs are the same.
+        """
+        found: list[tuple[float, int, int, int]] = []
+        rs = self.r_candidates(n)
+        if rs.size == 0:
+            return found
         for n1 in range(1, n):
             lo, hi = self.r1_range(n1)
             if lo > hi:
                 continue
             r1s = np.arange(lo, hi + 1)
+            if r1s.size > 1:
+                self._designs_cols(n, n1, r1s, rs, found)
+                continue
             n2 = n - n1
             rc0, off0 = _local_tails(self.b0, n1, n2, r1s)
             rc1, off1 = _local_tails(self.b1, n1, n2, r1s)
@@ -357,6 +424,23 @@ class _Search:
             for i in np.flatnonzero(ok & (en < n)):
                 found.append((float(en[i]), n1, int(r1s[i]), int(r_hi[i])))
         return found
+
+    def _designs_cols(self, n: int, n1: int, r1s: np.ndarray, rs: np.ndarray, found: list) -> None:
+        """designs_at_n for one n1 (several r1), evaluating only the columns r in ``rs``."""
+        n2 = n - n1
+        v0 = _local_cols(self.b0, n1, n2, r1s, rs)
+        v1 = _local_cols(self.b1, n1, n2, r1s, rs)
+        self.evaluations += 1
+        ok = ~self.alpha_bad(v0) & self.power_ok(v1) & (rs[None, :] >= r1s[:, None])
+        rows = np.flatnonzero(ok.any(axis=1))
+        if rows.size == 0:
+            return
+        q = self.q0(n1, r1s)
+        en = n1 + q * n2
+        for i in rows.tolist():
+            if en[i] < n:
+                r_hi = int(rs[np.flatnonzero(ok[i])[-1]])
+                found.append((float(en[i]), n1, int(r1s[i]), r_hi))
 
     # -- one pair (n1, r1) at one n2 ------------------------------------------------------------
     def eval_pair(self, n1: int, r1: int, n2: int) -> tuple[bool, int, float]:
