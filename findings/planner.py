@@ -260,6 +260,18 @@ def with_plan(source: Source, plan: TrialPlan) -> Source:
     return replace(source, indirect=items, note=indirectness_note(items, plan))
 
 
+def add_caveats(text: str, caveats: tuple[str, ...]) -> str:
+    """The paragraph with the caveats on p0/p1 placed before its reference list (at the end when
+    it has none).
+
+    >>> add_caveats("Design. References: [1] Simon.", ("p1 comes from X.", ""))
+    'Design. p1 comes from X. References: [1] Simon.'
+    """
+    tail = "".join(f" {c}" for c in caveats if c)
+    head, sep, refs = text.partition(" References: ")
+    return f"{head}{tail}{sep}{refs}" if sep else text + tail
+
+
 def grade_reasons(source: Source) -> tuple[str, ...]:
     """The indirectness reasons of a planned source, as ``synthesis.grade.assess(indirect=...)``
     takes them (an empty tuple rates indirectness not serious)."""

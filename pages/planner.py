@@ -122,7 +122,7 @@ try:
     else:
         text = FP.paragraph_for(design, src0, src1, which=which or "optimal", endpoint=endpoint, protocol=proto)
         if plan in ("simon", "single"):
-            text += "".join(f" {c}" for c in (inp.p0.caveat("p0"), inp.p1.caveat("p1")) if c)
+            text = FP.add_caveats(text, (inp.p0.caveat("p0"), inp.p1.caveat("p1")))
 except ValueError as exc:
     st.error(f"The paragraph cannot be written: {exc}")
     st.stop()

@@ -563,7 +563,7 @@ def plan_inputs(groups: tuple[str, ...]) -> FP.TrialPlan:
     hist = c[3].selectbox("Planned histology", ("any", *groups), key="pl_hist", bind=BIND,
                           help="A histology group of the evidence.") or "any"
     ep = c[4].selectbox("Planned endpoint", FP.PLAN_ENDPOINTS, key="pl_ep", bind=BIND) or d.endpoint
-    months = c[5].number_input("PFS rate at (months)", min_value=0.5, max_value=60.0, value=d.months, step=0.5,
+    months = c[5].number_input("At month", min_value=0.5, max_value=60.0, value=d.months, step=0.5,
                                format="%.1f", key="pl_months", bind=BIND, disabled=ep != "PFS rate")
     return FP.TrialPlan(line, reg, (partner or "").strip(), hist, ep, float(months or d.months))
 

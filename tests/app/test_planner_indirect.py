@@ -21,6 +21,7 @@ def test_first_line_combination_plan_flags_the_pooled_source(app_test) -> None:
     assert "later-line" in warn or "line-not-stated" in warn or "mixed-line" in warn
     code = at.code[0].value
     assert "p1 comes from" in code and plan in code
+    assert code.index(plan) < code.index("References:")  # before the reference list
     across = [d.value for d in at.dataframe if "p1 from" in d.value.columns]
     assert across and "optimal r1/n1, r/n" in across[0].columns  # Simon across the CI, not single stage
 

@@ -33,6 +33,7 @@ from findings.planner import (
 from findings.selection_notes import pooled_scope
 from reports.docx import build_protocol_docx
 from synthesis.design.bayes import BetaMixture, bop2_design, posterior_search, pp_design
+from synthesis.grade import assess
 
 
 def test_empty_regimen_is_a_visible_blank_never_the_example() -> None:
@@ -197,3 +198,13 @@ def test_n_across_ci_for_simon() -> None:
     t = n_across_ci(0.2, {"estimate": 0.4, "CI low": 0.15}, 0.05, 0.2, "simon")
     assert t.iloc[0]["optimal r1/n1, r/n"] == "3/13, 12/43" and t.iloc[0]["minimax r1/n1, r/n"] == "4/18, 10/33"
     assert t.iloc[1]["minimax r1/n1, r/n"] == "p1 ≤ p0: no design"
+
+
+def test_grade_reasons_feed_the_indirectness_domain() -> None:
+    s = with_plan(_pooled(**LATER_MONO), TrialPlan())
+    kw = {"question": "event rate", "k": 4, "n": 120, "estimate": 0.3, "ci": (0.2, 0.4), "pi": None, "i2": 10.0,
+              "threshold": 0.2, "weight_high": 0.0}
+    serious = assess("ORR", indirect=grade_reasons(s), **kw).domain("indirectness")
+    assert serious.rating == "serious" and "planned: first line" in serious.reason
+    direct = with_plan(s, TrialPlan("later line", "monotherapy"))
+    assert assess("ORR", indirect=grade_reasons(direct), **kw).domain("indirectness").rating == "not serious"
