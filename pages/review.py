@@ -10,6 +10,7 @@ from ui import review_view as RV
 from ui import widgets
 from ui.bootstrap import route_through_app
 from ui.data import get_evidence
+from ui.evidence_view import fit_columns
 
 route_through_app()
 
@@ -25,8 +26,7 @@ if news is None:
     st.info("The previous version of the data could not be loaded, so no comparison is shown.")
 else:
     st.markdown(text.md(news.summary))
-    st.dataframe(news.table, hide_index=True, width="stretch",
-                 column_config={"detail": st.column_config.TextColumn("detail", width="large")})
+    st.dataframe(news.table, hide_index=True, width="stretch", column_config=fit_columns(news.table))
     widgets.csv_download(news.table, "whats_new.csv", key="dl_news", label="Download What's new (CSV)")
     with st.expander("Every change, line by line (as printed by `python -m evidence diff`)"):
         st.code(report, language=None)
@@ -49,7 +49,7 @@ else:
 st.subheader("Search log", anchor=False)
 st.caption("Only searches that were made, with their real counts; a count that is not known is shown "
            "as not known.")
-st.dataframe(view.searches, hide_index=True, width="stretch")
+st.dataframe(view.searches, hide_index=True, width="stretch", column_config=fit_columns(view.searches))
 widgets.csv_download(view.searches, "search_log.csv", key="dl_log")
 
 st.subheader("Records considered and excluded", anchor=False)
@@ -57,6 +57,5 @@ excl = RV.exclusions_table(base)
 if excl.empty:
     st.info("No exclusion is recorded in the data file.")
 else:
-    st.dataframe(excl, hide_index=True, width="stretch",
-                 column_config={"detail": st.column_config.TextColumn("detail", width="large")})
+    st.dataframe(excl, hide_index=True, width="stretch", column_config=fit_columns(excl))
     widgets.csv_download(excl, "exclusions.csv", key="dl_excl")

@@ -14,6 +14,7 @@ from ui import analysis as A
 from ui import safety_view as V
 from ui import widgets
 from ui.bootstrap import route_through_app
+from ui.evidence_view import fit_columns
 
 route_through_app()
 
@@ -59,8 +60,7 @@ tabs = st.tabs(["Table", "Incidence by term", "Forest per term", "Methods"], key
 if tabs[0].open is not False:
     with tabs[0]:
         disp = FS.display_table(table)
-        st.dataframe(disp, hide_index=True, width="stretch",
-                     column_config={"Studies": st.column_config.TextColumn(width="small")})
+        st.dataframe(disp, hide_index=True, width="stretch", column_config=fit_columns(disp))
         st.caption(FS.TABLE_CAPTION)
         widgets.csv_download(disp, "safety_pooled.csv", key="dl_safety")
 if tabs[1].open:

@@ -10,6 +10,7 @@ from findings import survival_evidence as SE
 from findings.text import md
 from ui import survival_view as V
 from ui.bootstrap import route_through_app
+from ui.evidence_view import fit_columns
 from ui.userdata_state import active_evidence, active_label
 from ui.widgets import csv_download, plot
 
@@ -49,6 +50,10 @@ if frame.empty:
 tabs = st.tabs(["Table & medians", "Approximate curves", "Pooled medians", "Pooled milestones", "Response vs PFS"],
                key="stab", on_change="rerun", bind=BIND)
 
+SURVIVAL_HELP = {SE.FLAG: "A consistency flag concerns this value.",
+                 "Interval kind": "95% CI, IQR, range, or kind not stated by the source.",
+                 "Method": "Milestone rates only: Kaplan–Meier estimate, crude share, or not stated.",
+                 "Provenance": "Source · location · status · derivation · as printed."}
 if tabs[0].open is not False:
     with tabs[0], V.guard("The survival table"):
         table = SE.table_rows(frame, F.flags)
@@ -56,13 +61,8 @@ if tabs[0].open is not False:
         st.caption(f"{len(table)} reported values from {frame['study_id'].nunique()} records; "
                    f"{n_flag} carry a consistency flag ({SE.FLAG}, explained under the chart). "
                    "Milestone rates are marked Kaplan–Meier, crude proportion, or not stated.")
-        st.dataframe(table, hide_index=True, width="stretch", height=min(420, 40 + 35 * len(table)), key="surv_table", column_config={
-            SE.FLAG: st.column_config.TextColumn(SE.FLAG, width=40, help="A consistency flag concerns this value."),
-            "Interval kind": st.column_config.TextColumn(help="95% CI, IQR, range, or kind not stated by the source."),
-            "Method": st.column_config.TextColumn(help="Milestone rates only: Kaplan–Meier estimate, crude share, or not stated."),
-            "Provenance": st.column_config.TextColumn(help="Source · location · status · derivation · as printed.", width="large"),
-            "Flags": st.column_config.TextColumn(width="large"),
-        })
+        st.dataframe(table, hide_index=True, width="stretch", height=min(420, 40 + 35 * len(table)), key="surv_table",
+                     column_config=fit_columns(table, help=SURVIVAL_HELP, max_px=240))
         csv_download(SE.export_rows(frame, F.flags), "survival_table.csv", key="dl_survival",
                      label="Download the table (CSV)")
         plot(C.median_dot_whisker(SE.chart_frame(frame, F.flags)), key="fig_medians")

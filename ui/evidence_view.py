@@ -213,18 +213,30 @@ def render_links(study: Study) -> None:
         col.link_button(label, url, icon=":material/open_in_new:", width="stretch")
 
 
-def fit_columns(df: pd.DataFrame, *, long: int = 28) -> dict[str, Any]:
-    """Column widths so every value can be read: a text column whose longest value exceeds
-    ``long`` characters is drawn wide ("KM or crude not stated", "10.85–24.1" were cut)."""
+#: Width of one character in a dataframe cell (Source Sans, 14 px), rounded up, and the padding
+#: of a cell: a text column is drawn as wide as its longest value (or its heading) needs, up to
+#: ``MAX_COLUMN_PX`` (Streamlit's "large"); longer prose is cut there and read in full on hover
+#: or in the CSV.
+CHAR_PX, PAD_PX, MAX_COLUMN_PX = 8, 28, 400
+
+
+def fit_columns(df: pd.DataFrame, *, help: dict[str, str] | None = None,
+                max_px: int = MAX_COLUMN_PX) -> dict[str, Any]:
+    """Column widths so every value can be read ("KM or crude not stated", "10.85–24.37" were cut
+    when a wide table was squeezed into the page): a text column is as wide as its longest value or
+    heading, up to ``max_px``, and the table scrolls sideways when its columns are wider than the
+    page; ``help`` adds a column tooltip."""
+    help = help or {}
     cfg: dict[str, Any] = {}
     for c in df.columns:
+        name = str(c)
         if df[c].dtype != object:
+            if name in help:
+                cfg[name] = st.column_config.Column(name, help=help[name])
             continue
-        n = int(df[c].map(lambda v: len(str(v)) if v is not None else 0).max() or 0)
-        if n > long:
-            cfg[str(c)] = st.column_config.TextColumn(str(c), width="large")
-        elif n > 12:
-            cfg[str(c)] = st.column_config.TextColumn(str(c), width="medium")
+        n = max([len(name)] + [len(str(v)) for v in df[c] if v is not None])
+        px = min(max_px, n * CHAR_PX + PAD_PX)
+        cfg[name] = st.column_config.TextColumn(name, width=px, help=help.get(name))
     return cfg
 
 

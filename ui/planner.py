@@ -53,6 +53,7 @@ from synthesis.design.tte import (
 from synthesis.spec import Model
 from ui import analysis as A
 from ui.analysis import HASH_FUNCS, shared_figure
+from ui.evidence_view import fit_columns
 from ui.widgets import csv_download, plot
 
 # --------------------------------------------------------------------------------------------
@@ -239,7 +240,7 @@ def show_simon(res: SimonResult) -> tuple[SimonDesign, str | int]:
                 help=res.note, **off)
     (st.caption if res.proven_optimal else st.warning)(res.note)
     table = FP.simon_table(res)
-    st.dataframe(table, hide_index=True, column_config={"Rule": st.column_config.TextColumn(width="large")})
+    st.dataframe(table, hide_index=True, column_config=fit_columns(table))
     csv_download(table, "simon_designs.csv", key="dl_simon_csv", label="Designs (CSV)")
     opts = FP.pick_options(res)
     pick = st.radio("Design for the protocol", list(opts), horizontal=True, key="pick", bind=BIND,
@@ -474,7 +475,7 @@ def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float, pow
         st.caption(f"{design.ties} grid points give these boundaries (identical operating characteristics); "
                    "the smallest λ, γ, η are reported.")
     bt = FP.boundary_table(design)
-    st.dataframe(bt, hide_index=True, column_config={"Rule": st.column_config.TextColumn(width="large")})
+    st.dataframe(bt, hide_index=True, column_config=fit_columns(bt))
     oc = FP.bayes_oc_table(design, p0, p1)
     d1, d2, d3, _ = st.columns([1, 1.3, 1.3, 1])
     with d1:
