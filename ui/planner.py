@@ -556,14 +556,14 @@ def plan_inputs(groups: tuple[str, ...]) -> FP.TrialPlan:
     """The planned trial (line, regimen and partners, histology, endpoint), kept in the URL: p0 and
     p1 are compared with it (GRADE indirectness)."""
     d = FP.TrialPlan()
-    c = st.columns([1.1, 1.2, 2.2, 1.6, 1.1, 1], vertical_alignment="bottom")
-    line = c[0].selectbox("Planned line", FP.PLAN_LINES, key="pl_line", bind=BIND) or d.line
-    reg = c[1].selectbox("Planned regimen", FP.PLAN_REGIMENS, key="pl_reg", bind=BIND) or d.regimen
+    c = st.columns([1.1, 1.4, 1.7, 1.9, 1.1, 0.9], vertical_alignment="bottom")
+    line = c[0].selectbox("Line", FP.PLAN_LINES, key="pl_line", bind=BIND) or d.line
+    reg = c[1].selectbox("Regimen", FP.PLAN_REGIMENS, key="pl_reg", bind=BIND) or d.regimen
     partner = c[2].text_input("Partner drugs", key="pl_partner", bind=BIND, disabled=reg != "combination",
                               placeholder="e.g. doxorubicin and ifosfamide")
-    hist = c[3].selectbox("Planned histology", ("any", *groups), key="pl_hist", bind=BIND,
+    hist = c[3].selectbox("Histology", ("any", *groups), key="pl_hist", bind=BIND,
                           help="A histology group of the evidence.") or "any"
-    ep = c[4].selectbox("Planned endpoint", FP.PLAN_ENDPOINTS, key="pl_ep", bind=BIND) or d.endpoint
+    ep = c[4].selectbox("Endpoint", FP.PLAN_ENDPOINTS, key="pl_ep", bind=BIND) or d.endpoint
     months = c[5].number_input("At month", min_value=0.5, max_value=60.0, value=d.months, step=0.5,
                                format="%.1f", key="pl_months", bind=BIND, disabled=ep != "PFS rate")
     return FP.TrialPlan(line, reg, (partner or "").strip(), hist, ep, float(months or d.months))
