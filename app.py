@@ -22,11 +22,8 @@ st.set_page_config(
 
 sections: dict[str, list[st.Page]] = {}
 for spec in PAGES:
-    path = ROOT / spec.file
-    if not path.exists():  # pages land one issue at a time; tests check the full list
-        continue
     sections.setdefault(spec.section, []).append(
-        st.Page(path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec.default)
+        st.Page(ROOT / spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec.default)
     )
 
 # Presentation mode (?present=1, pages/present.py): no navigation menu, no sidebar.
@@ -34,5 +31,7 @@ present = str(st.query_params.get("present", "")).strip().lower() in ("1", "true
 # Modules imported by earlier runs live as long as the server: keep them out of every full garbage
 # collection (ui/heap.py; 80 ms each otherwise).
 freeze_long_lived()
-nav = st.navigation(sections, position="hidden" if present else "sidebar")
+# Every page is listed (expanded=True): Streamlit folds a menu of more than ten pages behind
+# "View N more", which hid the Trial planner, Present & export and Your studies.
+nav = st.navigation(sections, position="hidden" if present else "sidebar", expanded=True)
 nav.run()

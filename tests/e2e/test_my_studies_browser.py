@@ -53,6 +53,9 @@ def test_upload_merge_export_reimport(app_url, page, tmp_path) -> None:
     again = U.import_bytes(exported.read_bytes(), "my_studies.yaml")
     assert [s.id for s in again.studies] == ["U1", "U2"] and not again.problems
     upload(page, exported)
+    # studies are loaded already: nothing changes until the user chooses (replace / add / keep)
+    page.get_by_text(re.compile("Nothing has changed yet: choose what to do")).wait_for()
+    page.get_by_role("button", name="Replace my studies").click()
     page.get_by_text("Loaded 2 studies from my_studies.yaml").wait_for()
 
     # CSV export: formula-safe and re-importable to the same studies

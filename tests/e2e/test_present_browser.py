@@ -7,6 +7,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
+from reports.content import FIGURE_SECTIONS
 from tests.e2e.conftest import expect_no_exception, shot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -44,11 +45,11 @@ def test_presentation_mode_hides_chrome_and_steps(app_url, page) -> None:
         assert not link.is_visible()
     assert not page.locator("[data-testid='stHeader']").is_visible()
     assert page.locator(".st-key-dl_pptx").count() == 0
-    expect(page.locator("[data-testid='stHeading']").first).to_contain_text("1/6")
+    expect(page.locator("[data-testid='stHeading']").first).to_contain_text(f"1/{len(FIGURE_SECTIONS)}")
     shot(page, "present-mode-1")
     page.locator(".st-key-next button").click()
     wait_for_app(page)
-    expect(page.locator("[data-testid='stHeading']").first).to_contain_text("2/6", timeout=60_000)
+    expect(page.locator("[data-testid='stHeading']").first).to_contain_text(f"2/{len(FIGURE_SECTIONS)}", timeout=60_000)
     assert "slide=" in page.url  # the current figure is in the URL
     expect_no_exception(page)
     shot(page, "present-mode-2")
