@@ -407,7 +407,12 @@ class _Search:
                 continue
             r1s = np.arange(lo, hi + 1)
             if r1s.size > 1:
-                self._designs_cols(n, n1, r1s, rs, found)
+                # r >= r1 and X1 > r imply X1 + X2 > r, so alpha' >= P0(X1 > r): a feasible r
+                # has P0(X1 > r) <= alpha (with a slack far above rounding: never too few r)
+                sf0 = self.b0.get(n1)[1]
+                cols = rs[(rs >= lo) & (sf0[np.minimum(rs + 1, n1 + 1)] <= self.alpha + 1e-9)]
+                if cols.size:
+                    self._designs_cols(n, n1, r1s, cols, found)
                 continue
             n2 = n - n1
             rc0, off0 = _local_tails(self.b0, n1, n2, r1s)
