@@ -23,10 +23,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from evidence.base import EvidenceBase, Problem
 from evidence.selection import Selection, select_outcomes
@@ -44,6 +44,16 @@ __all__ = [
 DEFAULT_LOG_PATH = Path(__file__).resolve().parents[1] / "data" / "search_log.yaml"
 _ROOT = DEFAULT_LOG_PATH.parents[1]
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
+def _iso_date(v: str) -> str:
+    if not _DATE.match(v):
+        raise ValueError(f"date must be YYYY-MM-DD or YYYY-MM, got {v!r}")
+    return v
+
+
+#: A search's or a version's date as the log records it (a day, or a month when only that is known).
+IsoDate = Annotated[str, AfterValidator(_iso_date)]
 _INCLUDED_KINDS = ("study", "secondary_report")
 
 
@@ -55,7 +65,7 @@ class SearchEntry(_Frozen):
     """One search (or one batch of reading, when its query and counts are not known)."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
-    date: str
+    date: IsoDate
     source: str = Field(min_length=1)
     method: Literal["other methods"] = "other methods"
     query: str | None = None
@@ -67,13 +77,6 @@ class SearchEntry(_Frozen):
     not_retrieved: tuple[str, ...] = ()
     note: str | None = None
 
-    @field_validator("date")
-    @classmethod
-    def _iso(cls, v: str) -> str:
-        if not _DATE.match(v):
-            raise ValueError(f"date must be YYYY-MM-DD or YYYY-MM, got {v!r}")
-        return v
-
 
 class PreviousVersion(_Frozen):
     label: str
@@ -84,14 +87,7 @@ class PreviousVersion(_Frozen):
 
 class CurrentVersion(_Frozen):
     label: str
-    date: str
-
-    @field_validator("date")
-    @classmethod
-    def _iso(cls, v: str) -> str:
-        if not _DATE.match(v):
-            raise ValueError(f"date must be YYYY-MM-DD or YYYY-MM, got {v!r}")
-        return v
+    date: IsoDate
 
 
 class SearchLog(_Frozen):

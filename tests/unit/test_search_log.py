@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pydantic
 import pytest
 
 from evidence import load_studies
 from evidence.loader import load_studies_from_text
 from evidence.searchlog import (
     DEFAULT_LOG_PATH,
+    CurrentVersion,
     PrismaError,
     load_search_log,
     prisma_counts,
@@ -94,3 +96,11 @@ def test_bad_entries_are_problems_naming_the_field(tmp_path: Path) -> None:
     assert log is None and "hits" in problems[0].field
     log, problems = load_search_log(tmp_path / "missing.yaml")
     assert log is None and "cannot read" in problems[0].message
+
+
+
+def test_the_current_versions_date_is_checked_like_a_search_date() -> None:
+    for bad in ("2026/12/06", "06-12-2026", "December 2026"):
+        with pytest.raises(pydantic.ValidationError, match="YYYY-MM-DD or YYYY-MM"):
+            CurrentVersion(label="v", date=bad)
+    assert CurrentVersion(label="v", date="2026-12").date == "2026-12"
