@@ -859,9 +859,9 @@ class _Hull:
         """
         if hi < lo:
             return hi
-        slope = self.qs + (1.0 - self.qs) * qq
-        with np.errstate(divide="ignore", invalid="ignore"):
-            guess = np.max((self.env + 1e-9 - n1) / slope)
+        guess = -math.inf  # q + (1 - q)*qq > 0 because qq > 0
+        for q, e in zip(self._qs_list, self._env_list, strict=True):
+            guess = max(guess, (e + 1e-9 - n1) / (q + (1.0 - q) * qq))
         if not math.isfinite(guess):
             guess = hi
         h = int(min(max(math.floor(guess), lo - 1), hi))
