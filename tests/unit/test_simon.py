@@ -10,7 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from synthesis.design._reference import exhaustive_per_n, exhaustive_simon
-from synthesis.design.simon import operating_characteristics, simon_two_stage
+from synthesis.design.simon import (
+    _count_r,
+    _local_tails,
+    _Search,
+    operating_characteristics,
+    simon_two_stage,
+)
 
 # (p0, p1, alpha, beta, kind, r1, n1, r, n, EN0, PET0 or None); EN0 and PET0 as printed.
 # Sources (published Simon design rows, row numbers there):
@@ -379,3 +385,39 @@ def test_rows_that_designpower_gets_wrong(args, kind, boundary, en0) -> None:
     d = getattr(simon_two_stage(*args), kind)
     assert d.boundary() == boundary
     assert abs(d.en0 - float(en0)) <= _tol(en0)
+
+
+def _designs_at_n_full_tables(s: _Search, n: int) -> list[tuple[float, int, int, int]]:
+    """designs_at_n without the r bounds: every total r from the full tail tables."""
+    found = []
+    for n1 in range(1, n):
+        lo, hi = s.r1_range(n1)
+        if lo > hi:
+            continue
+        r1s = np.arange(lo, hi + 1)
+        rc0, off0 = _local_tails(s.b0, n1, n - n1, r1s)
+        rc1, off1 = _local_tails(s.b1, n1, n - n1, r1s)
+        c = _count_r(np.count_nonzero(s.alpha_bad(rc0), axis=1), off0, n)
+        r_hi = _count_r(np.count_nonzero(s.power_ok(rc1), axis=1), off1, n) - 1
+        en = n1 + s.q0(n1, r1s) * (n - n1)
+        for i in np.flatnonzero((np.maximum(c, r1s) <= r_hi) & (en < n)):
+            found.append((float(en[i]), n1, int(r1s[i]), int(r_hi[i])))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("p0", "p1", "alpha", "beta", "strict", "ns"),
+    [
+        (0.2, 0.4, 0.05, 0.2, False, range(30, 50)),
+        (0.2, 0.4, 0.05, 0.2, True, range(30, 50)),
+        (0.05, 0.25, 0.05, 0.2, False, range(12, 24)),
+        (0.7, 0.9, 0.1, 0.1, False, range(20, 40)),
+        (0.3, 0.37, 0.05, 0.1, False, (388, 389, 400)),
+    ],
+)
+def test_designs_at_n_r_bounds_drop_no_design(p0, p1, alpha, beta, strict, ns):
+    # the likelihood-ratio bound on r and the P0(X1 > r) <= alpha cut are proofs: the designs
+    # (and their largest feasible r) equal those read from the full tail tables
+    s = _Search(p0, p1, alpha, beta, strict)
+    for n in ns:
+        assert s.designs_at_n(n) == _designs_at_n_full_tables(s, n), n
