@@ -241,12 +241,9 @@ def workbench_view(times: Sequence[float], survival: Sequence[float], *,
                          t_txt(m), ci_txt, RECONSTRUCTED_LABEL, sentence)
 
 
-def reconstructed_medians(curves: Sequence[object], endpoint: str) -> list[tuple[str, float]]:
-    """(study, median) of each saved curve of ``endpoint`` reconstructed with Guyot's algorithm.
-
-    ``curves`` are :class:`evidence.digitised.DigitisedCurve`; a curve whose reconstruction fails
-    is skipped (the workbench showed why when it was saved). ``inf`` marks a median not reached.
-    """
+def _reconstructions(curves: Sequence[object], endpoint: str) -> list[tuple[object, str, KMReconstruction]]:
+    """(curve, label, Guyot reconstruction) of each saved curve of ``endpoint``; a curve whose
+    reconstruction fails is skipped (the workbench showed why when it was saved)."""
     out = []
     for c in curves:
         if getattr(c, "endpoint", None) != endpoint:
@@ -256,9 +253,17 @@ def reconstructed_medians(curves: Sequence[object], endpoint: str) -> list[tuple
                                 n_risk=list(c.n_risk) or None, total=c.total, events=c.events)
         except ValueError:
             continue
-        label = f"{c.study_id} ({c.arm})" if c.arm else c.study_id
-        out.append((label, r.median()[0]))
+        out.append((c, f"{c.study_id} ({c.arm})" if c.arm else c.study_id, r))
     return out
+
+
+def reconstructed_medians(curves: Sequence[object], endpoint: str) -> list[tuple[str, float]]:
+    """(study, median) of each saved curve of ``endpoint`` reconstructed with Guyot's algorithm.
+
+    ``curves`` are :class:`evidence.digitised.DigitisedCurve`; a curve whose reconstruction fails
+    is skipped (the workbench showed why when it was saved). ``inf`` marks a median not reached.
+    """
+    return [(label, r.median()[0]) for _, label, r in _reconstructions(curves, endpoint)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,15 +285,7 @@ def summary_from_curves(curves: Sequence[object], endpoint: str, *, step: float 
     :func:`synthesis.summary_survival_curve` pools them.
     """
     rows, study_curves = [], []
-    for c in curves:
-        if getattr(c, "endpoint", None) != endpoint:
-            continue
-        try:
-            r = reconstruct_ipd(c.times, c.survival, risk_times=list(c.risk_times) or None,
-                                n_risk=list(c.n_risk) or None, total=c.total, events=c.events)
-        except ValueError:
-            continue
-        label = f"{c.study_id} ({c.arm})" if c.arm else c.study_id
+    for c, label, r in _reconstructions(curves, endpoint):
         if label in {row[0] for row in rows}:
             label = f"{label}, figure {c.figure}"
         t_all = r.ipd["time"].to_numpy(dtype=float)
