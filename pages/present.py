@@ -141,7 +141,7 @@ if section.figure is not None:
         st.plotly_chart(fig, theme=None, width="stretch", height="stretch" if present else "content",
                         key=f"fig_{slide}", config={"displaylogo": False, "responsive": True})
 else:
-    st.info(f"{section.title}: {section.reason}", icon=":material/hourglass_empty:")
+    st.info(md(f"{section.title}: {section.reason}"), icon=":material/hourglass_empty:")
 if present and section.bullets:  # the answer in a line or two: the slide must fit the screen
     lead = section.bullets[:2] if sum(map(len, section.bullets[:2])) < 160 else section.bullets[:1]
     st.markdown(" · ".join(f"**{md(b)}**" for b in lead))
