@@ -246,15 +246,19 @@ def _reconstructions(curves: Sequence[object], endpoint: str) -> list[tuple[obje
     reconstruction fails is skipped (the workbench showed why when it was saved)."""
     out = []
     for c in curves:
-        if getattr(c, "endpoint", None) != endpoint:
-            continue
-        try:
-            r = reconstruct_ipd(c.times, c.survival, risk_times=list(c.risk_times) or None,
-                                n_risk=list(c.n_risk) or None, total=c.total, events=c.events)
-        except ValueError:
+        if getattr(c, "endpoint", None) != endpoint or (r := _reconstruct(c)) is None:
             continue
         out.append((c, f"{c.study_id} ({c.arm})" if c.arm else c.study_id, r))
     return out
+
+
+def _reconstruct(c: object) -> KMReconstruction | None:
+    """Guyot reconstruction of one saved curve (``None`` when its points cannot be reconstructed)."""
+    try:
+        return reconstruct_ipd(c.times, c.survival, risk_times=list(c.risk_times) or None,
+                               n_risk=list(c.n_risk) or None, total=c.total, events=c.events)
+    except ValueError:
+        return None
 
 
 def reconstructed_medians(curves: Sequence[object], endpoint: str) -> list[tuple[str, float]]:
@@ -326,12 +330,7 @@ def summary_from_curves(curves: Sequence[object], endpoint: str, *, step: float 
 def greenwood_se_at(curves: Sequence[object], study_id: str, time: float) -> float:
     """Greenwood SE at ``time`` of the first saved curve of ``study_id`` (NaN when there is none)."""
     for c in curves:
-        if getattr(c, "study_id", None) != study_id:
-            continue
-        try:
-            r = reconstruct_ipd(c.times, c.survival, risk_times=list(c.risk_times) or None,
-                                n_risk=list(c.n_risk) or None, total=c.total, events=c.events)
-        except ValueError:
+        if getattr(c, "study_id", None) != study_id or (r := _reconstruct(c)) is None:
             continue
         return float(r.survival_at([time])["se"].iloc[0])
     return math.nan
