@@ -9,20 +9,11 @@ import re
 import pytest
 
 from synthesis.grade import Override, encode_overrides
+from tests.app.page_text import NAN, visible_text
 
 pytestmark = pytest.mark.app
 PAGE = "pages/appraisal.py"
-NAN = re.compile(r"\bnan\b", re.IGNORECASE)
 TABS = ["Risk of bias", "Study appraisals", "RoB-aware pooling", "Certainty (GRADE)", "Methods"]
-
-
-def visible_text(at) -> str:
-    parts: list[str] = []
-    for kind in ("markdown", "caption", "title", "header", "subheader", "text", "error",
-                 "warning", "info", "success"):
-        parts += [str(el.value) for el in getattr(at, kind, [])]
-    parts += [d.value.to_csv(index=False) for d in at.dataframe]
-    return "\n".join(parts).replace("\\", "")
 
 
 @pytest.mark.parametrize("tab", TABS)

@@ -3,26 +3,15 @@ findings table, filters from the link narrow it, and the forest's method strip i
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 import evidence
 from findings.safety import display_table, safety_view
+from tests.app.page_text import NAN, visible_text
 
 pytestmark = pytest.mark.app
 PAGE = "pages/safety.py"
-NAN = re.compile(r"\bnan\b", re.IGNORECASE)
 TABS = ["Table", "Incidence by term", "Forest per term", "Methods"]
-
-
-def visible_text(at) -> str:
-    parts: list[str] = []
-    for kind in ("markdown", "caption", "title", "header", "subheader", "text", "error",
-                 "warning", "info", "success"):
-        parts += [str(el.value) for el in getattr(at, kind, [])]
-    parts += [d.value.to_csv(index=False) for d in at.dataframe]
-    return "\n".join(parts).replace("\\", "")
 
 
 @pytest.mark.parametrize("tab", TABS)
