@@ -51,6 +51,7 @@ __all__ = [
     "indirectness_reasons",
     "item_table",
     "IncidenceSummary",
+    "ae_certainty_line",
     "ae_grade3_rows",
     "median_rows",
     "methods_text",
@@ -364,6 +365,7 @@ class IncidenceSummary:
     i2: float
     level: float
     method: str
+    attribution: str = ""
 
 
 AE_GRADE3_OUTCOME = "grade ≥3 adverse events"
@@ -384,7 +386,8 @@ def ae_grade3_rows(safety_view) -> tuple[IncidenceSummary | None, pd.DataFrame]:
         k=pool.k, total_n=pool.patients, estimate=h.estimate, ci_low=h.ci_low, ci_high=h.ci_high,
         pi_low=g.pi_low if g is not None and pool.primary == "glmm" else nan,
         pi_high=g.pi_high if g is not None and pool.primary == "glmm" else nan,
-        i2=g.i2 if g is not None and pool.primary == "glmm" else nan, level=pool.level, method=h.label)
+        i2=g.i2 if g is not None and pool.primary == "glmm" else nan, level=pool.level, method=h.label,
+        attribution=str(key[2]))
     rows = safety_view.study_rows(key)
     return res, rows.assign(weight=np.nan)[["study_id", "label", "events", "total", "weight"]]
 
@@ -535,6 +538,25 @@ def certainty_sentence(outcome: str, result, certainty: str | None, n: int | Non
         est = (f"{text.pct(result.estimate, 0)} ({text.level(result.level)} CI "
                f"{text.interval(result.ci_low, result.ci_high, 0)}; {who}{cert})")
     return f"{outcome} {est}"
+
+
+def ae_certainty_line(safety_view, appraisals: Appraisals, inputs: GradeInputs) -> str:
+    """The Safety table's certainty line: the GRADE row of any grade ≥3 adverse event (the pooled
+    row the summary of findings uses) as a certainty sentence; ``""`` when no study reports it.
+
+    >>> from evidence import load_studies
+    >>> from evidence.appraisal import load_appraisals
+    >>> from findings.safety import safety_view
+    >>> ae_certainty_line(safety_view(load_studies()), load_appraisals(), GradeInputs())[:60]
+    'Certainty (GRADE) of any grade ≥3 adverse event (attribution'
+    """
+    res, rows = ae_grade3_rows(safety_view)
+    if res is None:
+        return ""
+    g = grade_outcome(AE_GRADE3_OUTCOME, res, rows, appraisals, inputs)
+    return (f"Certainty (GRADE) of any grade ≥3 adverse event (attribution {res.attribution}): "
+            f"{certainty_sentence(AE_GRADE3_OUTCOME, res, g.words, n=g.n)}. The per-term rows are "
+            "not rated.")
 
 
 #: The conventions, worded once for the page, the methods text and the reports.

@@ -8,9 +8,11 @@ import streamlit as st
 from charts import forest
 from charts.safety import incidence_dot_figure
 from evidence.selection import REPORTS
+from findings import appraisal as FA
 from findings import safety as FS
 from findings import text
 from ui import analysis as A
+from ui import appraisal as U
 from ui import safety_view as V
 from ui import widgets
 from ui.bootstrap import route_through_app
@@ -62,6 +64,10 @@ if tabs[0].open is not False:
         disp = FS.display_table(table)
         st.dataframe(disp, hide_index=True, width="stretch", column_config=fit_columns(disp))
         st.caption(FS.TABLE_CAPTION)
+        if ((table["Term"] == "Any adverse event") & (table["stratum"] == "grade ≥3")).any():
+            line = FA.ae_certainty_line(view, U.appraisals(), U.current_inputs())
+            if line:
+                st.markdown(text.md(line))
         widgets.csv_download(disp, "safety_pooled.csv", key="dl_safety")
 if tabs[1].open:
     with tabs[1]:

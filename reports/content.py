@@ -397,13 +397,14 @@ def _prisma_section(evidence) -> Section:
 SAFETY_TITLE = "Safety: adverse events pooled per term and grade"
 
 
-def _safety_section(sv: fsafety.SafetyView, published: pd.DataFrame) -> Section:
+def _safety_section(sv: fsafety.SafetyView, published: pd.DataFrame, ap: Appraisals) -> Section:
     if sv.table.empty:
         return Section.missing("safety", SAFETY_TITLE, "no adverse-event count can be pooled.")
+    certainty = fa.ae_certainty_line(sv, ap, fa.GradeInputs(thresholds=fa.DEFAULT_THRESHOLDS))
     return Section(key="safety", title=SAFETY_TITLE,
                    figure=incidence_dot_figure(sv.table, published),
                    table=fsafety.display_table(sv.table), caption=fsafety.TABLE_CAPTION,
-                   bullets=(sv.overview_line(),))
+                   bullets=tuple(b for b in (sv.overview_line(), certainty) if b))
 
 
 def evidence_table(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -556,7 +557,7 @@ def build_content(
                            lambda: _design_section(results, view)))
     safety = fsafety.safety_view(evidence, level=view.model().level, reports=view.reports)
     sections.append(_guard("safety", SAFETY_TITLE,
-                           lambda: _safety_section(safety, fsafety.published_frame(evidence))))
+                           lambda: _safety_section(safety, fsafety.published_frame(evidence), ap)))
     sections.append(_guard("published", "Published pooled estimates beside this analysis",
                            lambda: _published_section(frames, view)))
     sections.append(_guard("prisma", "PRISMA 2020 flow diagram (living review)",

@@ -40,3 +40,18 @@ def test_forest_tab_shows_the_method_strip(app_test):
     strip = next(d.value for d in at.dataframe if "method" in d.value.columns)
     assert strip["method"].tolist()[0].startswith("GLMM")
     assert len(strip) == 4
+
+
+def test_table_tab_states_the_grade3_certainty(app_test):
+    from evidence.appraisal import load_appraisals
+    from findings import appraisal as fa
+    from findings.text import md
+
+    line = fa.ae_certainty_line(safety_view(evidence.load_studies()), load_appraisals(),
+                                fa.GradeInputs(thresholds=fa.DEFAULT_THRESHOLDS))
+    assert line and "certainty)" in line
+    at = app_test(page=PAGE)
+    assert any(md(line) in m.value for m in at.markdown)
+    # a term filter that hides the row hides its certainty line
+    at = app_test(page=PAGE, query={"s_term": "Hypertension"})
+    assert not any(md("Certainty (GRADE)") in m.value for m in at.markdown)

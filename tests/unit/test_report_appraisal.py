@@ -86,3 +86,23 @@ def test_grade3_adverse_events_row_starts_high_when_the_safety_view_pools_it(con
     assert len(rows) == res.k and int(rows["total"].sum()) == res.total_n
     g = fa.grade_outcome(fa.AE_GRADE3_OUTCOME, res, rows, load_appraisals(), fa.GradeInputs())
     assert g.question == "event rate" and g.start == 4
+
+
+def test_safety_section_states_the_grade3_certainty_like_the_sof_row(content):
+    """The safety table's pooled grade ≥3 rate carries the same certainty sentence as the SoF."""
+    res, _ = fa.ae_grade3_rows(safety_view(load_studies()))
+    assert res is not None  # the embedded data pool one grade ≥3 "any adverse event" row
+    sof = content.section("sof")
+    sentence = next(b for b in sof.bullets if b.startswith(fa.AE_GRADE3_OUTCOME))
+    safety = content.section("safety")
+    line = next(b for b in safety.bullets if b.startswith("Certainty (GRADE)"))
+    assert sentence in line and line.rstrip(".").endswith("not rated")
+    assert f"attribution {res.attribution}" in line
+    assert build_html(content).count(sentence) >= 2  # SoF bullets and the safety section
+
+
+def test_ae_certainty_line_is_empty_without_a_grade3_row():
+    class NoAe:
+        pools: dict = {}
+
+    assert fa.ae_certainty_line(NoAe(), load_appraisals(), fa.GradeInputs()) == ""
