@@ -22,7 +22,15 @@ from typing import Literal
 import numpy as np
 from scipy import special
 
-from synthesis.results import PooledProportion
+from synthesis.results import (
+    Computation,
+    ConfidenceInterval,
+    Fit,
+    Heterogeneity,
+    Intervals,
+    PooledProportion,
+    StudyData,
+)
 from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts, check_level, readonly
 from synthesis.vocabulary import CI_METHODS, I2_DEFINITIONS, PI_METHODS, check_choice
@@ -390,15 +398,18 @@ def fit_glmm(
     Returns
     -------
     PooledProportion
-        ``method="GLMM"``, ``transform="logit"``, ``weights`` NaN, ``q`` = Wald-type Q; the LRT is
-        given in ``notes``. ``tau2_ci_*`` are NaN (no Q-profile interval exists for the GLMM).
+        ``fit.method="GLMM"``, ``fit.transform="logit"``, ``data.weights`` NaN,
+        ``heterogeneity.q`` = Wald-type Q and ``heterogeneity.q_lrt`` the likelihood-ratio test
+        (both also in ``computation.notes``); ``intervals.tau2`` is NaN (no Q-profile interval
+        exists for the GLMM).
 
     Raises
     ------
     GLMMFitError
         When the fit fails (k < 2, every study 0/n or n/n, divergence, a singular Hessian).
         :func:`synthesis.meta.pool_proportions` (``method="GLMM"``) catches it and returns the
-        inverse-variance logit REML model with ``converged=False`` and ``fallback`` set.
+        inverse-variance logit REML model with ``computation.converged=False`` and
+        ``computation.fallback`` set.
 
     Notes
     -----
@@ -535,47 +546,29 @@ def _build(x, n, mu, tau, var_mu, ci_method, pi_method, level, i2_definition, la
 
     expit = special.expit
     return PooledProportion(
-        transform="logit",
-        method="GLMM",
-        ci_method=ci_method,
-        pi_method=pi_method,
-        i2_definition=i2_definition,
-        level=level,
-        k=k,
-        events=readonly(x),
-        totals=readonly(n),
-        labels=labels,
-        yi=readonly(yi),
-        vi=readonly(vi),
-        weights=readonly(np.full(k, np.nan)),
-        corrected=np.array(np.zeros(k, dtype=bool)),  # no correction enters the GLMM fit
-        estimate=float(expit(mu)),
-        ci_low=float(expit(ci_lo_t)),
-        ci_high=float(expit(ci_hi_t)),
-        pi_low=float(expit(pi_lo_t)),
-        pi_high=float(expit(pi_hi_t)),
-        estimate_t=mu,
-        se_t=se,
-        ci_low_t=ci_lo_t,
-        ci_high_t=ci_hi_t,
-        pi_low_t=pi_lo_t,
-        pi_high_t=pi_hi_t,
-        statistic=stat,
-        pvalue=float(pval),
-        df=float(df_ci),
-        tau2=tau2,
-        tau2_ci_low=math.nan,
-        tau2_ci_high=math.nan,
-        i2=float(i2),
-        h2=float(h2),
-        q=q,
-        q_df=int(het["df"]),
-        q_pvalue=het["q_wald_pvalue"],
-        q_lrt=het["q_lrt"],
-        q_lrt_pvalue=het["q_lrt_pvalue"],
-        correction_add=0.0,
-        correction_to="none",
-        converged=True,
-        fallback=None,
-        notes=tuple(notes),
+        data=StudyData(
+            k=k, labels=labels, events=readonly(x), totals=readonly(n), yi=readonly(yi),
+            vi=readonly(vi), weights=readonly(np.full(k, np.nan)),
+            corrected=np.array(np.zeros(k, dtype=bool)),  # no correction enters the GLMM fit
+        ),
+        fit=Fit(
+            transform="logit", method="GLMM", ci_method=ci_method, pi_method=pi_method, level=level,
+            estimate=float(expit(mu)), estimate_t=mu, se_t=se, statistic=stat, pvalue=float(pval),
+            df=float(df_ci),
+        ),
+        heterogeneity=Heterogeneity(
+            tau2=tau2, i2=float(i2), i2_definition=i2_definition, h2=float(h2), q=q,
+            q_df=int(het["df"]), q_pvalue=het["q_wald_pvalue"], q_lrt=het["q_lrt"],
+            q_lrt_pvalue=het["q_lrt_pvalue"],
+        ),
+        intervals=Intervals(
+            ci=ConfidenceInterval(float(expit(ci_lo_t)), float(expit(ci_hi_t)), level),
+            pi=ConfidenceInterval(float(expit(pi_lo_t)), float(expit(pi_hi_t)), level),
+            tau2=ConfidenceInterval(math.nan, math.nan, level),
+            i2=ConfidenceInterval(math.nan, math.nan, level),
+            h2=ConfidenceInterval(math.nan, math.nan, level),
+            ci_t=ConfidenceInterval(ci_lo_t, ci_hi_t, level),
+            pi_t=ConfidenceInterval(pi_lo_t, pi_hi_t, level),
+        ),
+        computation=Computation(correction_add=0.0, correction_to="none", notes=tuple(notes)),
     )

@@ -25,7 +25,15 @@ from synthesis.heterogeneity import (
     tau2_qprofile_ci,
     typical_variance,
 )
-from synthesis.results import PooledProportion
+from synthesis.results import (
+    Computation,
+    ConfidenceInterval,
+    Fit,
+    Heterogeneity,
+    Intervals,
+    PooledProportion,
+    StudyData,
+)
 from synthesis.transforms import (
     CORRECTION_TARGETS,
     back_transform,
@@ -411,7 +419,7 @@ def pool_proportions(
         :func:`synthesis.glmm.fit_glmm` (binomial–normal model; ``transform``, ``add`` and ``to``
         do not apply). When that fit fails (:class:`synthesis.glmm.GLMMFitError`: k < 2, every
         study 0/n or n/n, divergence) the inverse-variance logit REML model is returned with
-        ``converged=False`` and ``fallback`` saying why, honouring ``ci_method`` (HKSJ included).
+        ``computation.converged=False`` and ``computation.fallback`` saying why, honouring ``ci_method`` (HKSJ included).
     ci_method : {"z", "t", "hksj", "hksj-adhoc"}, default "z"
         metafor ``test="z"``, ``"t"``, ``"knha"``, ``"adhoc"``.
     pi_method : {"metafor", "z", "t(k-1)", "t(k-2)"}, default "metafor"
@@ -437,7 +445,7 @@ def pool_proportions(
     -----
     Back-transforms use :func:`synthesis.transforms.back_transform` (freeman-tukey: harmonic mean
     of the study sizes, metafor ``transf.ipft.hm``); raw/log values are clipped to [0, 1] on the
-    proportion scale (the ``*_t`` fields keep the unclipped values).
+    proportion scale (``intervals.ci_t``/``pi_t`` keep the unclipped values).
 
     References
     ----------
@@ -481,7 +489,9 @@ def pool_proportions(
                 pi_method=pi_method, level=level, i2_definition=i2_definition, labels=labs,
                 tau2_ci=tau2_ci, control=control,
             )
-            return replace(res, converged=False, fallback=text, notes=(*res.notes, text))
+            comp = replace(res.computation, converged=False, fallback=text,
+                           notes=(*res.computation.notes, text))
+            return replace(res, computation=comp)
 
     tp = transform_proportions(x, n, transform, add=add, to=to)
     bad = np.flatnonzero(~np.isfinite(tp.yi) | ~np.isfinite(tp.vi) | (tp.vi <= 0))
@@ -522,60 +532,36 @@ def pool_proportions(
         if np.any((raw_vals < 0) | (raw_vals > 1)):
             notes.append(
                 "Interval bounds outside [0, 1] on the proportion scale were clipped "
-                "(metafor prints them unclipped; see the *_t fields)."
+                "(metafor prints them unclipped; see intervals.ci_t and intervals.pi_t)."
             )
 
     return PooledProportion(
-        transform=transform,
-        method=method,
-        ci_method=ci_method,
-        pi_method=pi_method,
-        i2_definition=i2_definition,
-        level=level,
-        k=k,
-        events=_readonly(x),
-        totals=_readonly(n),
-        labels=labs,
-        yi=_readonly(tp.yi, copy=False),
-        vi=_readonly(tp.vi, copy=False),
-        weights=fit.weights,
-        corrected=_readonly(tp.corrected, bool, copy=False),
-        estimate=bt(fit.estimate),
-        ci_low=bt(fit.ci_low),
-        ci_high=bt(fit.ci_high),
-        pi_low=bt(fit.pi_low),
-        pi_high=bt(fit.pi_high),
-        estimate_t=fit.estimate,
-        se_t=fit.se,
-        ci_low_t=fit.ci_low,
-        ci_high_t=fit.ci_high,
-        pi_low_t=fit.pi_low,
-        pi_high_t=fit.pi_high,
-        statistic=fit.statistic,
-        pvalue=fit.pvalue,
-        df=fit.df,
-        tau2=fit.tau2,
-        tau2_ci_low=fit.tau2_ci_low,
-        tau2_ci_high=fit.tau2_ci_high,
-        i2=fit.i2,
-        h2=fit.h2,
-        q=fit.q,
-        q_df=fit.q_df,
-        q_pvalue=fit.q_pvalue,
-        correction_add=tp.add,
-        correction_to=to,
-        converged=fit.converged,
-        fallback=None,
-        notes=tuple(notes),
-        i2_tau2=fit.i2_tau2,
-        i2_q=fit.i2_q,
-        i2_ci_low=fit.i2_ci_low,
-        i2_ci_high=fit.i2_ci_high,
-        h2_ci_low=fit.h2_ci_low,
-        h2_ci_high=fit.h2_ci_high,
-        pi_df=fit.pi_df,
-        n_harmonic=math.nan if nhm is None else nhm,
-        s2w=fit.s2w,
-        typical_vi=fit.typical_vi,
-        iterations=fit.iterations,
+        data=StudyData(
+            k=k, labels=labs, events=_readonly(x), totals=_readonly(n),
+            yi=_readonly(tp.yi, copy=False), vi=_readonly(tp.vi, copy=False), weights=fit.weights,
+            corrected=_readonly(tp.corrected, bool, copy=False),
+        ),
+        fit=Fit(
+            transform=transform, method=method, ci_method=ci_method, pi_method=pi_method, level=level,
+            estimate=bt(fit.estimate), estimate_t=fit.estimate, se_t=fit.se,
+            statistic=fit.statistic, pvalue=fit.pvalue, df=fit.df, pi_df=fit.pi_df,
+        ),
+        heterogeneity=Heterogeneity(
+            tau2=fit.tau2, i2=fit.i2, i2_definition=i2_definition, h2=fit.h2, q=fit.q,
+            q_df=fit.q_df, q_pvalue=fit.q_pvalue, i2_tau2=fit.i2_tau2, i2_q=fit.i2_q,
+        ),
+        intervals=Intervals(
+            ci=ConfidenceInterval(bt(fit.ci_low), bt(fit.ci_high), level),
+            pi=ConfidenceInterval(bt(fit.pi_low), bt(fit.pi_high), level),
+            tau2=ConfidenceInterval(fit.tau2_ci_low, fit.tau2_ci_high, level),
+            i2=ConfidenceInterval(fit.i2_ci_low, fit.i2_ci_high, level),
+            h2=ConfidenceInterval(fit.h2_ci_low, fit.h2_ci_high, level),
+            ci_t=ConfidenceInterval(fit.ci_low, fit.ci_high, level),
+            pi_t=ConfidenceInterval(fit.pi_low, fit.pi_high, level),
+        ),
+        computation=Computation(
+            correction_add=tp.add, correction_to=to, converged=fit.converged, fallback=None,
+            notes=tuple(notes), iterations=fit.iterations, s2w=fit.s2w,
+            typical_vi=fit.typical_vi, n_harmonic=math.nan if nhm is None else nhm,
+        ),
     )

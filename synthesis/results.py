@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html as _html
 import math
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,7 +130,12 @@ def _row_text(row: Sequence[Any]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class StudyData:
-    """The studies a pooled proportion was fitted to (arrays read-only)."""
+    """The studies a pooled proportion was fitted to (arrays read-only).
+
+    ``yi``/``vi`` are the transformed study estimates and their sampling variances after any
+    continuity correction; ``weights`` are percent, summing to 100 (NaN for the GLMM);
+    ``corrected`` flags the studies that received the continuity correction.
+    """
 
     k: int
     labels: tuple[str, ...]
@@ -140,13 +146,26 @@ class StudyData:
     weights: np.ndarray
     corrected: np.ndarray
 
+    @property
+    def total_events(self) -> int:
+        return int(np.sum(self.events))
+
+    @property
+    def total_n(self) -> int:
+        return int(np.sum(self.totals))
+
     def __repr__(self) -> str:
-        return f"StudyData(k={self.k}, patients={int(np.sum(self.totals))}, events={int(np.sum(self.events))})"
+        return f"StudyData(k={self.k}, patients={self.total_n}, events={self.total_events})"
 
 
 @dataclass(frozen=True, slots=True)
 class Fit:
-    """The choices and the pooled estimate (proportion scale; ``*_t`` on the transformed scale)."""
+    """The choices and the pooled estimate.
+
+    ``estimate`` is on the proportion scale (0–1); ``estimate_t``, ``se_t`` and ``statistic`` (z or
+    t for ``estimate_t = 0``) on the scale of ``transform``. ``df`` is the degrees of freedom of the
+    CI distribution and ``pi_df`` those of the prediction interval (``inf`` for z; NaN without a PI).
+    """
 
     transform: str
     method: str
@@ -159,28 +178,44 @@ class Fit:
     statistic: float
     pvalue: float
     df: float
-    converged: bool
-    fallback: str | None
-    notes: tuple[str, ...]
+    pi_df: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)
 class Heterogeneity:
-    """Between-study variation: τ², τ, I² (per ``i2_definition``), H², Cochran's Q."""
+    """Between-study variation: τ², I² (percent, per ``i2_definition``), H², Cochran's Q.
+
+    ``i2_tau2`` and ``i2_q`` are both I² definitions whatever ``i2_definition`` says (NaN where a
+    model does not give one); ``q_lrt``/``q_lrt_pvalue`` are the GLMM's likelihood-ratio test (NaN
+    for inverse-variance models). Intervals are in :class:`Intervals`.
+    """
 
     tau2: float
-    tau: float
     i2: float
     i2_definition: str
     h2: float
     q: float
     q_df: int
     q_pvalue: float
+    i2_tau2: float = math.nan
+    i2_q: float = math.nan
+    q_lrt: float = math.nan
+    q_lrt_pvalue: float = math.nan
+
+    @property
+    def tau(self) -> float:
+        """√τ² (NaN when τ² is NaN or negative)."""
+        return math.sqrt(self.tau2) if self.tau2 >= 0 else math.nan
 
 
 @dataclass(frozen=True, slots=True)
 class Intervals:
-    """Every interval of a pooled proportion as a :class:`ConfidenceInterval` (proportion scale)."""
+    """Every interval of a pooled proportion as a :class:`ConfidenceInterval`.
+
+    ``ci`` and ``pi`` are on the proportion scale (raw/log bounds clipped to [0, 1]); ``ci_t`` and
+    ``pi_t`` are the same intervals on the transformed scale, unclipped; ``tau2`` is the Q-profile
+    interval, ``i2`` and ``h2`` follow from it (NaN bounds when not computed).
+    """
 
     ci: ConfidenceInterval
     pi: ConfidenceInterval
@@ -192,228 +227,218 @@ class Intervals:
 
 
 @dataclass(frozen=True, slots=True)
-class PooledProportion:
-    """A random-effects (or common-effect) pooled proportion with every choice echoed.
+class Computation:
+    """How the fit was computed: continuity correction, convergence, fallback, numerical by-products.
 
-    All ``estimate``/``ci_*``/``pi_*`` values are on the proportion scale (0–1), back-transformed
-    with the single back-transform of ``transform``; ``*_t`` values are on the transformed scale.
-    Quantities that do not exist for a model (e.g. the prediction interval of a common-effect model,
-    weights of a GLMM) are NaN, never omitted.
+    ``fallback`` says why another model stood in when the requested one failed (``None`` otherwise);
+    ``notes`` are the sentences a reader should see; ``s2w`` is the Knapp–Hartung variance scaling
+    (1 for z/t), ``typical_vi`` metafor's "typical" within-study variance (τ²-based I²),
+    ``n_harmonic`` the harmonic mean of the study sizes used by the Freeman–Tukey back-transform,
+    ``iterations`` the Fisher-scoring iterations (REML/ML/EB).
     """
 
-    # --- choices -------------------------------------------------------------------------
-    transform: str
-    method: str
-    ci_method: str
-    pi_method: str
-    i2_definition: str
-    level: float
-    # --- data ------------------------------------------------------------------------------
-    k: int
-    events: np.ndarray
-    totals: np.ndarray
-    labels: tuple[str, ...]
-    yi: np.ndarray  # transformed study estimates (after any continuity correction)
-    vi: np.ndarray  # their sampling variances
-    weights: np.ndarray  # percent, summing to 100 (NaN for GLMM)
-    corrected: np.ndarray  # bool: continuity correction applied to this study
-    # --- pooled estimate ----------------------------------------------------------------------
-    estimate: float
-    ci_low: float
-    ci_high: float
-    pi_low: float
-    pi_high: float
-    estimate_t: float
-    se_t: float
-    ci_low_t: float
-    ci_high_t: float
-    pi_low_t: float
-    pi_high_t: float
-    statistic: float  # z or t statistic for estimate_t = 0
-    pvalue: float
-    df: float  # degrees of freedom of the CI distribution (inf for z)
-    # --- heterogeneity ------------------------------------------------------------------------
-    tau2: float
-    tau2_ci_low: float
-    tau2_ci_high: float
-    i2: float  # percent, per ``i2_definition``
-    h2: float
-    q: float
-    q_df: int
-    q_pvalue: float
-    # --- diagnostics ------------------------------------------------------------------------
     correction_add: float = 0.5
     correction_to: str = "only0"
     converged: bool = True
-    fallback: str | None = None  # set when the requested model failed and another was used
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    # --- added by synthesis.meta (defaults keep other constructors valid) ---------------------
-    i2_tau2: float = math.nan  # metafor's tau²-based I² (percent), whatever i2_definition says
-    i2_q: float = math.nan  # Q-based I² max(0, (Q - df)/Q) * 100
-    i2_ci_low: float = math.nan  # I² interval from the tau² Q-profile bounds (tau²-based only)
-    i2_ci_high: float = math.nan
-    h2_ci_low: float = math.nan
-    h2_ci_high: float = math.nan
-    pi_df: float = math.nan  # df of the prediction interval (inf for z; NaN when no PI)
-    n_harmonic: float = math.nan  # harmonic mean of totals used by the freeman-tukey back-transform
-    s2w: float = 1.0  # Knapp–Hartung scaling factor applied to the variance (1 for z/t)
-    typical_vi: float = math.nan  # metafor's "typical" within-study variance (tau²-based I²)
-    iterations: int = 0  # Fisher-scoring iterations (REML/ML/EB)
-    # --- added for the GLMM: likelihood-ratio test of heterogeneity (NaN for IV models) ------
-    q_lrt: float = math.nan
-    q_lrt_pvalue: float = math.nan
+    fallback: str | None = None
+    notes: tuple[str, ...] = ()
+    iterations: int = 0
+    s2w: float = 1.0
+    typical_vi: float = math.nan
+    n_harmonic: float = math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class PooledProportion:
+    """A random-effects (or common-effect) pooled proportion with every choice echoed, in five groups.
+
+    Attributes
+    ----------
+    data : StudyData
+        The studies: ``k``, ``labels``, ``events``, ``totals``, transformed ``yi``/``vi``,
+        ``weights`` (%), ``corrected``.
+    fit : Fit
+        The choices (``transform``, ``method``, ``ci_method``, ``pi_method``, ``level``) and the
+        pooled estimate with its test (``estimate``, ``estimate_t``, ``se_t``, ``statistic``,
+        ``pvalue``, ``df``, ``pi_df``).
+    heterogeneity : Heterogeneity
+        ``tau2``, ``tau``, ``i2`` (``i2_definition``), ``h2``, ``q``, ``q_df``, ``q_pvalue``, ...
+    intervals : Intervals
+        :class:`ConfidenceInterval` s: ``ci``, ``pi``, ``tau2``, ``i2``, ``h2``, ``ci_t``, ``pi_t``.
+    computation : Computation
+        Continuity correction, ``converged``, ``fallback``, ``notes``, numerical by-products.
+
+    Seven shortcuts for what readers type most (like statsmodels' ``params``): ``estimate``,
+    ``ci``, ``pi``, ``k``, ``labels``, ``tau2``, ``i2``; everything else is read from its group.
+    Quantities that do not exist for a model (the prediction interval of a common-effect model, the
+    weights of a GLMM) are NaN, never omitted. ``estimate``/``ci``/``pi`` are on the proportion
+    scale (0–1), back-transformed with the single back-transform of ``fit.transform``.
+
+    Examples
+    --------
+    >>> from synthesis import pool_proportions
+    >>> res = pool_proportions([4, 3, 2, 1], [10, 20, 30, 40], method="DL")
+    >>> round(res.estimate, 4), res.ci.format(1), res.k
+    (0.1214, '[3.7%, 33.1%]', 4)
+    >>> res.fit.method, res.data.total_n, round(res.heterogeneity.q, 3)
+    ('DL', 100, 9.376)
+    >>> res.intervals.tau2.low >= 0, res.computation.fallback is None
+    (True, True)
+    """
+
+    data: StudyData
+    fit: Fit
+    heterogeneity: Heterogeneity
+    intervals: Intervals
+    computation: Computation = field(default_factory=Computation)
+
+    # --- the shortcuts (one line each; see the class docstring) ----------------------------
+    @property
+    def estimate(self) -> float:
+        return self.fit.estimate
+
+    @property
+    def ci(self) -> ConfidenceInterval:
+        return self.intervals.ci
+
+    @property
+    def pi(self) -> ConfidenceInterval:
+        return self.intervals.pi
+
+    @property
+    def k(self) -> int:
+        return self.data.k
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.data.labels
+
+    @property
+    def tau2(self) -> float:
+        return self.heterogeneity.tau2
+
+    @property
+    def i2(self) -> float:
+        return self.heterogeneity.i2
 
     # ------------------------------------------------------------------------------------
-    # grouped views: what a reader looks for, in four groups
-    @property
-    def data(self) -> StudyData:
-        """The studies: k, labels, counts, transformed estimates, variances, weights."""
-        return StudyData(self.k, self.labels, self.events, self.totals, self.yi, self.vi,
-                         self.weights, self.corrected)
-
-    @property
-    def fit(self) -> Fit:
-        """The choices, the pooled estimate and its test."""
-        return Fit(self.transform, self.method, self.ci_method, self.pi_method, self.level,
-                   self.estimate, self.estimate_t, self.se_t, self.statistic, self.pvalue, self.df,
-                   self.converged, self.fallback, self.notes)
-
-    @property
-    def heterogeneity(self) -> Heterogeneity:
-        """τ², τ, I², H² and Q."""
-        return Heterogeneity(self.tau2, self.tau, self.i2, self.i2_definition, self.h2, self.q,
-                             self.q_df, self.q_pvalue)
-
-    @property
-    def intervals(self) -> Intervals:
-        """CI, PI, τ², I² and H² intervals (and the CI/PI on the transformed scale)."""
-        lv = self.level
-        return Intervals(
-            self.ci, self.pi, self.tau2_ci,
-            ConfidenceInterval(self.i2_ci_low, self.i2_ci_high, lv),
-            ConfidenceInterval(self.h2_ci_low, self.h2_ci_high, lv),
-            ConfidenceInterval(self.ci_low_t, self.ci_high_t, lv),
-            ConfidenceInterval(self.pi_low_t, self.pi_high_t, lv),
-        )
-
     def __repr__(self) -> str:
-        lv = f"{self.level:.0%}"
+        f, h, iv = self.fit, self.heterogeneity, self.intervals
+        lv = f"{f.level:.0%}"
         lines = [
-            f"PooledProportion({self.method}, {self.transform if self.method != 'GLMM' else 'logit link'}; "
-            f"k={self.k}, {self.total_events}/{self.total_n} events)",
-            f"  estimate  {self.estimate:.4f}   {lv} CI {self.ci.format(1)} ({self.ci_method})"
-            f"   PI {self.pi.format(1)} ({self._pi_short()})",
-            f"  tau2      {self.tau2:.4g} {self.tau2_ci.format(3, percent=False)}   "
-            f"I2 {self.i2:.1f}% ({self.i2_definition})   Q {self.q:.3f} (df {self.q_df}, p {self.q_pvalue:.3g})",
+            f"PooledProportion({f.method}, {f.transform if f.method != 'GLMM' else 'logit link'}; "
+            f"k={self.data.k}, {self.data.total_events}/{self.data.total_n} events)",
+            f"  estimate  {f.estimate:.4f}   {lv} CI {iv.ci.format(1)} ({f.ci_method})"
+            f"   PI {iv.pi.format(1)} ({self._pi_short()})",
+            f"  tau2      {h.tau2:.4g} {iv.tau2.format(3, percent=False)}   "
+            f"I2 {h.i2:.1f}% ({h.i2_definition})   Q {h.q:.3f} (df {h.q_df}, p {h.q_pvalue:.3g})",
         ]
-        if self.fallback:
-            lines.append(f"  fallback  {self.fallback}")
+        if self.computation.fallback:
+            lines.append(f"  fallback  {self.computation.fallback}")
         lines.append("  .summary() table · .to_frame() studies · .data .fit .heterogeneity .intervals")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         return html_repr(repr(self).splitlines()[0], self.summary())
 
-    @property
-    def ci(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.ci_low, self.ci_high, self.level)
-
-    @property
-    def pi(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.pi_low, self.pi_high, self.level)
-
-    @property
-    def tau2_ci(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.tau2_ci_low, self.tau2_ci_high, self.level)
-
-    @property
-    def tau(self) -> float:
-        return math.sqrt(self.tau2) if self.tau2 >= 0 else math.nan
-
-    @property
-    def total_events(self) -> int:
-        return int(np.sum(self.events))
-
-    @property
-    def total_n(self) -> int:
-        return int(np.sum(self.totals))
-
     def model_label(self) -> str:
         """One line naming every convention, for figure captions and tables."""
+        f = self.fit
         parts = [
-            LABELS.get(self.method, self.method),
-            f"{LABELS.get(self.transform, self.transform)} scale"
-            if self.method != "GLMM"
-            else "logit link",
-            f"CI: {LABELS.get(self.ci_method, self.ci_method)}",
+            LABELS.get(f.method, f.method),
+            f"{LABELS.get(f.transform, f.transform)} scale" if f.method != "GLMM" else "logit link",
+            f"CI: {LABELS.get(f.ci_method, f.ci_method)}",
             f"PI: {self._pi_label()}",
-            f"I²: {LABELS.get(self.i2_definition, self.i2_definition)}",
+            f"I²: {LABELS.get(self.heterogeneity.i2_definition, self.heterogeneity.i2_definition)}",
         ]
         return "; ".join(parts)
 
     def _pi_short(self) -> str:
-        if self.pi_method == "metafor":
-            return "t(k-1)" if self.ci_method in ("t", "hksj", "hksj-adhoc") else "z"
-        return self.pi_method
+        if self.fit.pi_method == "metafor":
+            return "t(k-1)" if self.fit.ci_method in ("t", "hksj", "hksj-adhoc") else "z"
+        return self.fit.pi_method
 
     def _pi_label(self) -> str:
-        if self.pi_method == "metafor":
-            return "t(k−1)" if self.ci_method in ("t", "hksj", "hksj-adhoc") else "z"
-        return LABELS.get(self.pi_method, self.pi_method)
+        if self.fit.pi_method == "metafor":
+            return "t(k−1)" if self.fit.ci_method in ("t", "hksj", "hksj-adhoc") else "z"
+        return LABELS.get(self.fit.pi_method, self.fit.pi_method)
 
     def _tau2_ci_label(self) -> str:
-        if math.isfinite(self.tau2_ci_low) or math.isfinite(self.tau2_ci_high):
+        t = self.intervals.tau2
+        if math.isfinite(t.low) or math.isfinite(t.high):
             return "Q-profile CI"
-        if self.method == "GLMM" and self.fallback is None:
+        if self.fit.method == "GLMM" and self.computation.fallback is None:
             return "no Q-profile CI for the GLMM (ML estimate only)"
         return "CI not available"
 
     def _q_label(self) -> str:
-        kind = "Wald-type Q" if self.method == "GLMM" and self.fallback is None else "Cochran's Q"
-        text = f"{kind}, df = {self.q_df}, p = {self.q_pvalue:.4g}"
-        if math.isfinite(self.q_lrt):
-            text += f"; likelihood-ratio test {self.q_lrt:.4f} (p = {self.q_lrt_pvalue:.4g})"
+        h = self.heterogeneity
+        kind = "Wald-type Q" if self.fit.method == "GLMM" and self.computation.fallback is None else "Cochran's Q"
+        text = f"{kind}, df = {h.q_df}, p = {h.q_pvalue:.4g}"
+        if math.isfinite(h.q_lrt):
+            text += f"; likelihood-ratio test {h.q_lrt:.4f} (p = {h.q_lrt_pvalue:.4g})"
         return text
 
     def summary(self) -> pd.DataFrame:
         """One row per pooled quantity: ``quantity, value, ci_low, ci_high, note``."""
+        f, h, iv = self.fit, self.heterogeneity, self.intervals
         rows = [
-            (
-                "Pooled proportion",
-                self.estimate,
-                self.ci_low,
-                self.ci_high,
-                f"{self.level:.0%} CI, {LABELS.get(self.ci_method, self.ci_method)}",
-            ),
-            ("Prediction interval", math.nan, self.pi_low, self.pi_high, self._pi_label()),
-            ("tau²", self.tau2, self.tau2_ci_low, self.tau2_ci_high, self._tau2_ci_label()),
-            (
-                "I² (%)",
-                self.i2,
-                self.i2_ci_low,
-                self.i2_ci_high,
-                LABELS.get(self.i2_definition, ""),
-            ),
-            ("H²", self.h2, self.h2_ci_low, self.h2_ci_high, ""),
-            ("Q", self.q, math.nan, math.nan, self._q_label()),
-            ("Studies (k)", float(self.k), math.nan, math.nan, ""),
-            ("Patients", float(self.total_n), math.nan, math.nan, ""),
+            ("Pooled proportion", f.estimate, *iv.ci,
+             f"{f.level:.0%} CI, {LABELS.get(f.ci_method, f.ci_method)}"),
+            ("Prediction interval", math.nan, *iv.pi, self._pi_label()),
+            ("tau²", h.tau2, *iv.tau2, self._tau2_ci_label()),
+            ("I² (%)", h.i2, *iv.i2, LABELS.get(h.i2_definition, "")),
+            ("H²", h.h2, *iv.h2, ""),
+            ("Q", h.q, math.nan, math.nan, self._q_label()),
+            ("Studies (k)", float(self.data.k), math.nan, math.nan, ""),
+            ("Patients", float(self.data.total_n), math.nan, math.nan, ""),
         ]
         return summary_frame(rows)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per study: label, events, total, observed proportion, yi, vi, weight (%)."""
+        d = self.data
         with np.errstate(divide="ignore", invalid="ignore"):
-            prop = self.events / self.totals
+            prop = d.events / d.totals
         return pd.DataFrame(
             {
-                "label": list(self.labels),
-                "events": self.events.astype(int),
-                "total": self.totals.astype(int),
+                "label": list(d.labels),
+                "events": d.events.astype(int),
+                "total": d.totals.astype(int),
                 "proportion": prop,
-                "yi": self.yi,
-                "vi": self.vi,
-                "weight": self.weights,
-                "corrected": self.corrected,
+                "yi": d.yi,
+                "vi": d.vi,
+                "weight": d.weights,
+                "corrected": d.corrected,
             }
         )
+
+
+# --- temporary: the former flat names, while the call sites move to the groups ----------------
+_FLAT_NAMES: dict[str, str] = {
+    **{n: f"fit.{n}" for n in ("transform", "method", "ci_method", "pi_method", "level",
+                               "estimate_t", "se_t", "statistic", "pvalue", "df", "pi_df")},
+    **{n: f"data.{n}" for n in ("events", "totals", "yi", "vi", "weights", "corrected",
+                                "total_events", "total_n")},
+    **{n: f"heterogeneity.{n}" for n in ("i2_definition", "h2", "q", "q_df", "q_pvalue", "i2_tau2",
+                                         "i2_q", "q_lrt", "q_lrt_pvalue", "tau")},
+    **{n: f"computation.{n}" for n in ("correction_add", "correction_to", "converged", "fallback",
+                                       "notes", "iterations", "s2w", "typical_vi", "n_harmonic")},
+    "tau2_ci": "intervals.tau2",
+    "ci_low": "intervals.ci.low", "ci_high": "intervals.ci.high",
+    "pi_low": "intervals.pi.low", "pi_high": "intervals.pi.high",
+    "ci_low_t": "intervals.ci_t.low", "ci_high_t": "intervals.ci_t.high",
+    "pi_low_t": "intervals.pi_t.low", "pi_high_t": "intervals.pi_t.high",
+    "tau2_ci_low": "intervals.tau2.low", "tau2_ci_high": "intervals.tau2.high",
+    "i2_ci_low": "intervals.i2.low", "i2_ci_high": "intervals.i2.high",
+    "h2_ci_low": "intervals.h2.low", "h2_ci_high": "intervals.h2.high",
+}
+
+
+def _flat(path: str) -> property:
+    getter = operator.attrgetter(path)
+    return property(lambda self: getter(self), doc=f"Deprecated: use ``.{path}``.")
+
+
+for _name, _path in _FLAT_NAMES.items():
+    setattr(PooledProportion, _name, _flat(_path))

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
+from scipy import special
 
 import findings
 import synthesis
-from synthesis.results import SUMMARY_COLUMNS, ConfidenceInterval
+from synthesis.results import (
+    SUMMARY_COLUMNS,
+    Computation,
+    ConfidenceInterval,
+    Fit,
+    Heterogeneity,
+    Intervals,
+    PooledProportion,
+    StudyData,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 X, N = [12, 8, 15, 3, 20], [40, 35, 50, 30, 44]
@@ -29,13 +39,33 @@ def test_pooled_repr_is_short_and_names_the_model(kwargs) -> None:
     assert "<table" in html and "Pooled proportion" in html
 
 
-def test_grouped_views_hold_the_same_numbers() -> None:
+def test_pooled_proportion_stores_its_groups() -> None:
+    """The storage is the groups (no flat float pairs), and every interval is a ConfidenceInterval."""
+    assert [f.name for f in dataclasses.fields(PooledProportion)] == [
+        "data", "fit", "heterogeneity", "intervals", "computation"]
+    for kwargs in ({"method": "PM", "ci_method": "hksj"}, {"method": "GLMM"}):
+        res = synthesis.pool_proportions(X, N, **kwargs)
+        groups = [getattr(res, f.name) for f in dataclasses.fields(res)]
+        assert [type(g) for g in groups] == [StudyData, Fit, Heterogeneity, Intervals, Computation]
+        for g in groups:
+            assert dataclasses.is_dataclass(g) and type(g).__dataclass_params__.frozen
+            assert not [f.name for f in dataclasses.fields(g) if f.name.endswith(("_low", "_high"))]
+        assert all(isinstance(getattr(res.intervals, f.name), ConfidenceInterval)
+                   for f in dataclasses.fields(Intervals))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            res.fit.estimate = 0.5  # type: ignore[misc]
+
+
+def test_shortcuts_delegate_to_the_groups() -> None:
     res = synthesis.pool_proportions(X, N, method="PM", ci_method="hksj")
-    assert res.intervals.ci == ConfidenceInterval(res.ci_low, res.ci_high, res.level)
-    assert res.intervals.pi == res.pi and res.intervals.tau2 == res.tau2_ci
-    assert (res.fit.estimate, res.fit.method, res.fit.ci_method) == (res.estimate, "PM", "hksj")
-    assert res.heterogeneity.i2 == res.i2 and res.heterogeneity.tau == pytest.approx(math.sqrt(res.tau2))
-    assert res.data.k == 5 and np.array_equal(res.data.events, res.events)
+    assert res.ci is res.intervals.ci and res.pi is res.intervals.pi
+    assert (res.estimate, res.k, res.labels) == (res.fit.estimate, res.data.k, res.data.labels)
+    assert (res.tau2, res.i2) == (res.heterogeneity.tau2, res.heterogeneity.i2)
+    assert res.heterogeneity.tau == pytest.approx(math.sqrt(res.tau2))
+    assert res.intervals.ci.level == res.fit.level == 0.95
+    assert (res.fit.method, res.fit.ci_method, res.data.k) == ("PM", "hksj", 5)
+    low, high = res.intervals.ci_t
+    assert res.summary().iloc[0, 2] == pytest.approx(float(special.expit(low)))
 
 
 def _results():
