@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from charts import theme
 from synthesis.survival_curves import SurvivalCurveFit
@@ -152,13 +153,18 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def _row_label(row: pd.Series, *, full: bool = False) -> str:
-    """Row text (escaped): ``label · subgroup (endpoint)``; long parts shortened unless ``full``."""
+def _row_label(row: pd.Series, *, full: bool = False, endpoint: bool = True) -> str:
+    """Row text (escaped): ``label · subgroup (endpoint)``; long parts shortened unless ``full``.
+
+    ``endpoint=False`` leaves out the endpoint (a panel of one endpoint says it in its title).
+    """
     label = _clean(row.get("label")) or _clean(row.get("study_id")) or "study"
     sub = _clean(row.get("subgroup"))
     if not full:
         label, sub = _short(label, 36), _short(sub, 28)
     base = f"{label} · {sub}" if sub else label
+    if not endpoint:
+        return _esc(base)
     return _esc(f"{base} ({_clean(row.get('endpoint')) or '?'})")
 
 
@@ -199,11 +205,22 @@ def _median_customdata(row: pd.Series, median_text: str) -> list[str]:
     ]
 
 
+#: side-by-side panels of :func:`median_dot_whisker` (``panels=True``): time to progression | survival
+MEDIAN_PANELS = (("PFS", "TTP"), ("OS", "DoR"))
+PANEL_TITLES = {"PFS": "PFS", "TTP": "TTP", "OS": "OS", "DoR": "DoR"}
+_MEDIAN_CAPTION = (
+    "Marker: ● 95% CI   ○ interval kind not stated   □ IQR   ◇ range   × no interval.   "
+    "▶ NR: median not reached, placed at the median follow-up (else at the lower CI bound, "
+    "else at the right edge).   → NE: upper bound not estimable."
+)
+
+
 def median_dot_whisker(
     frame: pd.DataFrame,
     *,
     endpoints: Sequence[str] | None = None,
     title: str = "Reported median survival times by study",
+    panels: bool = False,
 ) -> go.Figure:
     """Dot-and-whisker plot of reported medians (months), one row per study, subgroup and endpoint.
 
@@ -217,6 +234,13 @@ def median_dot_whisker(
     endpoints : sequence of str, optional
         Endpoints to show (default: all present, in the order PFS, TTP, OS, DoR).
     title : str
+    panels : bool, default False
+        For a 16:9 slide, where one tall column of 50+ rows would be squeezed until plotly skips
+        row labels: PFS/TTP and OS/DoR side by side (:data:`MEDIAN_PANELS`; the x-axis title
+        names the panel, the right panel is labelled on the right, both on one month scale),
+        every row labelled, and one row per study and endpoint: a subgroup's median is left out
+        when the same study reports the whole cohort's (the caption says so). Rows of the panel's
+        first endpoint (PFS, OS) leave the endpoint out of the label; the others keep it.
 
     Returns
     -------
@@ -235,6 +259,8 @@ def median_dot_whisker(
     ...                    "estimate": [7.89], "ci_low": [4.56], "ci_high": [11.21]})
     >>> [t.name for t in median_dot_whisker(df).data if t.showlegend is not False]
     ['PFS']
+    >>> list(median_dot_whisker(df, panels=True).layout.yaxis.ticktext)
+    ['Liao 2020']
     """
     _require(frame, MEDIAN_COLUMNS, "survival")
     df = frame[frame["statistic"] == "median"].copy()
@@ -250,17 +276,71 @@ def median_dot_whisker(
 
     order = {e: i for i, e in enumerate(ENDPOINT_ORDER)}
     df["_ep"] = df["endpoint"].map(lambda e: order.get(e, len(order)))
-    df["_row"] = df.apply(_row_label, axis=1)
     df["_x"] = pd.to_numeric(df["estimate"], errors="coerce")
-    df = df.sort_values(["_ep", "_x", "_row"], na_position="last", kind="stable")
-    rows = list(dict.fromkeys(df["_row"]))
-
     finite_vals = pd.concat(
         [pd.to_numeric(df[c], errors="coerce") for c in ("estimate", "ci_low", "ci_high")]
     )
     x_max = float(np.nanmax(finite_vals.to_numpy(dtype=float))) if finite_vals.notna().any() else 12.0
 
-    fig = go.Figure()
+    caption = [_MEDIAN_CAPTION]
+    if panels:
+        df, dropped = _whole_cohort_rows(df)
+        if dropped:
+            caption.append(f"{dropped} subgroup median{'s' if dropped != 1 else ''} not shown: "
+                           "the same study reports the whole cohort's.")
+        groups = [g for g in MEDIAN_PANELS if df["endpoint"].isin(g).any()]
+        other = sorted(set(df["endpoint"]) - {e for g in MEDIAN_PANELS for e in g})
+        groups += [(e,) for e in other]
+        fig = make_subplots(rows=1, cols=len(groups), horizontal_spacing=0.03)
+    else:
+        groups = [tuple(dict.fromkeys(df["endpoint"]))]
+        fig = go.Figure()
+    n_rows = 0
+    for col, group in enumerate(groups, start=1):
+        d = df[df["endpoint"].isin(group)].copy()
+        d["_row"] = [_row_label(r, endpoint=not panels or r["endpoint"] != group[0])
+                     for _, r in d.iterrows()]
+        d = d.sort_values(["_ep", "_x", "_row"], na_position="last", kind="stable")
+        rows = list(dict.fromkeys(d["_row"]))
+        n_rows = max(n_rows, len(rows))
+        _median_traces(fig, d, x_max, col=col if panels else None,
+                       nr_legend=not any(t.name == "not reached" for t in fig.data))
+        yaxis = {"categoryorder": "array", "categoryarray": rows[::-1], "automargin": True,
+                 "title": {"text": ""}}
+        if panels:
+            yaxis |= {"tickmode": "array", "tickvals": rows, "ticktext": rows,
+                      "tickfont": {"size": 11}, "side": "left" if col == 1 else "right"}
+        fig.update_yaxes(yaxis, row=1 if panels else None, col=col if panels else None)
+        if panels:
+            name = " / ".join(PANEL_TITLES.get(e, e) for e in group if d["endpoint"].eq(e).any())
+            fig.update_xaxes(title={"text": f"{_esc(name)}: median (months)"}, row=1, col=col)
+    fig.update_xaxes(rangemode="tozero")
+    if panels:
+        fig.update_xaxes(range=[0, x_max * 1.2])  # room for the NR labels
+    else:
+        fig.update_xaxes(title={"text": "Median (months)"})
+    fig.update_layout(title={"text": _esc(title)})
+    _finish_layout(
+        fig, caption,
+        height=max(360, 150 + (20 if panels else 26) * n_rows),
+        anchor="right",
+    )
+    return theme.apply(fig)
+
+
+def _whole_cohort_rows(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Drop subgroup rows of a (study, endpoint) that also has a whole-cohort row; count them."""
+    study = df["study_id"] if "study_id" in df else df["label"]
+    sub = df["subgroup"].map(_clean) if "subgroup" in df else pd.Series("", index=df.index)
+    whole = set(zip(study[sub == ""], df["endpoint"][sub == ""], strict=True))
+    drop = (sub != "") & [(s, e) in whole for s, e in zip(study, df["endpoint"], strict=True)]
+    return df[~drop], int(drop.sum())
+
+
+def _median_traces(fig: go.Figure, df: pd.DataFrame, x_max: float, *, col: int | None,
+                   nr_legend: bool) -> None:
+    """The dot-and-whisker traces of one panel (``col=None``: a figure without subplots)."""
+    where = {"row": 1, "col": col} if col is not None else {}
     reached = df[~df["not_reached"]]
     for ep in list(dict.fromkeys(reached["endpoint"])):
         d = reached[reached["endpoint"] == ep]
@@ -293,7 +373,8 @@ def median_dot_whisker(
                 hovertemplate=_MEDIAN_HOVER,
                 legendgroup=str(ep),
                 showlegend=False,
-            )
+            ),
+            **where,
         )
         # the legend shows the endpoint colour with one neutral symbol (shapes = interval kind)
         fig.add_trace(
@@ -302,7 +383,8 @@ def median_dot_whisker(
                 marker={"color": ENDPOINT_COLORS.get(ep, theme.COLORS["study"]), "size": 10,
                         "symbol": "circle"},
                 hoverinfo="skip",
-            )
+            ),
+            **where,
         )
     nr = df[df["not_reached"]]
     if not nr.empty:
@@ -321,28 +403,16 @@ def median_dot_whisker(
                 y=list(nr["_row"]),
                 mode="markers+text",
                 name="not reached",
+                legendgroup="not reached",
+                showlegend=nr_legend,
                 text=["NR"] * len(nr),
                 textposition="middle right",
                 marker={"symbol": "triangle-right", "size": 13, "color": theme.COLORS["muted"]},
                 customdata=custom,
                 hovertemplate=_MEDIAN_HOVER,
-            )
+            ),
+            **where,
         )
-    fig.update_layout(
-        title={"text": _esc(title)},
-        xaxis={"title": {"text": "Median (months)"}, "rangemode": "tozero"},
-        yaxis={"categoryorder": "array", "categoryarray": rows[::-1], "automargin": True,
-               "title": {"text": ""}},
-    )
-    _finish_layout(
-        fig,
-        ["Marker: ● 95% CI   ○ interval kind not stated   □ IQR   ◇ range   × no interval.   "
-         "▶ NR: median not reached, placed at the median follow-up (else at the lower CI bound, "
-         "else at the right edge).   → NE: upper bound not estimable."],
-        height=max(360, 150 + 26 * len(rows)),
-        anchor="right",
-    )
-    return theme.apply(fig)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -332,7 +332,7 @@ def _survival_section(survival: pd.DataFrame) -> Section:
     med = survival[survival["statistic"] == "median"]
     if med.empty:
         return Section.missing(key, title, "no study reports a median survival time.")
-    fig = survival_charts.median_dot_whisker(survival)
+    fig = survival_charts.median_dot_whisker(survival, panels=True)
     table = pd.DataFrame({
         "Study": med["label"].map(_text),
         "Endpoint": med["endpoint"].map(_text),

@@ -319,3 +319,27 @@ def test_response_pfs_table_joins_headline_whole_cohort_rows() -> None:
     assert "week 12" in fig.data[0].customdata[0][6]
     _assert_clean(fig)
     assert len(response_pfs_table(outcomes, survival, min_n=1)) == 3
+
+
+def test_median_dot_whisker_panels_label_every_row_once_per_study_and_endpoint() -> None:
+    df = pd.DataFrame([
+        _row("S1", "Xie 2018", "OS", "median", 9.9, 7.6, 12.2, "95% CI"),
+        _row("S1", "Xie 2018", "OS", "median", 12.0, subgroup="responders"),
+        _row("S1", "Xie 2018", "DoR", "median", 3.8, 1.9, 5.6, "95% CI"),
+        _row("S2", "Liao 2019", "PFS", "median", 7.93),
+        _row("S2", "Liao 2019", "PFS", "median", 9.1, subgroup="with hypertension"),
+        _row("S3", "Tian 2019", "PFS", "median", 3.1, subgroup="low dose"),
+        _row("S6", "Sun 2020", "TTP", "median", 4.5),
+    ])
+    fig = median_dot_whisker(df, panels=True)
+    left, right = fig.layout.yaxis, fig.layout.yaxis2
+    # every row has a label (no skipped ticks), in the plotted order
+    assert list(left.ticktext) == list(left.categoryarray)[::-1]
+    assert set(left.ticktext) == {"Liao 2019", "Tian 2019 · low dose", "Sun 2020 (TTP)"}
+    assert set(right.ticktext) == {"Xie 2018", "Xie 2018 (DoR)"} and right.side == "right"
+    # subgroup rows left out only where the whole cohort is reported, and the caption counts them
+    assert any("2 subgroup medians not shown" in a.text for a in fig.layout.annotations)
+    assert "PFS / TTP" in fig.layout.xaxis.title.text and "OS / DoR" in fig.layout.xaxis2.title.text
+    assert fig.layout.xaxis.range == fig.layout.xaxis2.range
+    # the single-column figure keeps every row
+    assert len(median_dot_whisker(df).layout.yaxis.categoryarray) == 7
