@@ -143,7 +143,8 @@ if section.figure is not None:
 else:
     st.info(md(f"{section.title}: {section.reason}"), icon=":material/hourglass_empty:")
 if present and section.bullets:  # the answer in a line or two: the slide must fit the screen
-    lead = section.bullets[:2] if sum(map(len, section.bullets[:2])) < 160 else section.bullets[:1]
+    lead = section.lead or (section.bullets[:2] if sum(map(len, section.bullets[:2])) < 160
+                            else section.bullets[:1])
     st.markdown(" · ".join(f"**{md(b)}**" for b in lead))
 elif not present:
     for b in section.bullets:  # data-derived text: markdown-escaped, never HTML

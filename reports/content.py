@@ -103,6 +103,8 @@ class Section:
     tables: tuple[tuple[str, pd.DataFrame], ...] = ()
     available: bool = True
     reason: str = ""
+    #: the line a slide shows under the figure (default: the first bullets that fit)
+    lead: tuple[str, ...] = ()
 
     @classmethod
     def missing(cls, key: str, title: str, reason: str) -> Section:
@@ -195,20 +197,28 @@ def _run_guarded(key: str, title: str, fn: Callable[[], Section]) -> Section:
         return Section.missing(key, title, f"not available: {msg[:300]}")
 
 
-def _forest_section(v: PooledView, view: View) -> Section:
+def _forest_section(v: PooledView, view: View, ap: Appraisals) -> Section:
     """The answer: the forest plot, the pooled sentences and caveats, the study and
-    heterogeneity tables of one endpoint (as on Pooled efficacy)."""
+    heterogeneity tables of one endpoint (as on Pooled efficacy). The certainty sentence
+    (default GRADE question, as in the summary of findings) is the third bullet
+    and, with the prediction interval, the slide's lead line: a projected number says how far to
+    trust it."""
     ep = v.selection.endpoint
+    g = fa.grade_outcome(ep, v.result, v.rows, ap, fa.GradeInputs(thresholds=fa.DEFAULT_THRESHOLDS),
+                         transform=v.model.transform)
     fig = forest.forest_figure(
         forest.sort_rows(v.rows, view.forest_sort), v.result, title=v.title,
         ci_label=f"{text.level(v.model.level)} CI", pooled_label=v.label,
     )
-    bullets = [*v.sentences, v.scope.sentence(), *v.caveats, *v.selected.notes]
+    certainty = fa.certainty_sentence(ep, v.result, g.words, n=g.n) + "."
+    bullets = [*v.sentences[:2], certainty, *v.sentences[2:], v.scope.sentence(), *v.caveats,
+               *v.selected.notes]
     if len(v.selected.excluded):
         bullets.append(f"{len(v.selected.excluded)} candidate report(s) not pooled (overlap, "
                        "timepoint or filter).")
     return Section(key=f"{ep.lower()}_forest", title=f"Pooled {ep}: forest plot", figure=fig,
                    table=v.table, caption=v.caption, bullets=tuple(bullets),
+                   lead=(certainty, v.sentences[1]),
                    tables=((f"Heterogeneity ({ep})", v.heterogeneity),))
 
 
@@ -516,6 +526,7 @@ def build_content(
     frames = frames_of(evidence)
     views: dict[str, PooledView] = {}
     sections: list[Section] = []
+    ap = load_appraisals()
     for ep in ENDPOINTS:
         key, title = f"{ep.lower()}_forest", f"Pooled {ep}: forest plot"
         v = view.with_endpoint(ep)
@@ -528,8 +539,7 @@ def build_content(
             reason = "no study matches this selection." if "no study" in str(exc) else f"not available: {exc}"
             sections.append(Section.missing(key, title, reason))
             continue
-        sections.append(_guard(key, title, lambda ep=ep: _forest_section(views[ep], view)))
-    ap = load_appraisals()
+        sections.append(_guard(key, title, lambda ep=ep: _forest_section(views[ep], view, ap)))
     sections.append(_guard("rob", ROB_TITLE, lambda: _rob_section(views.get(view.endpoint), ap, view)))
     try:
         grades, graded = (_grades(views, frames.survival, _safety_or_none(evidence, view), ap, view)

@@ -325,3 +325,12 @@ def test_survival_section_carries_the_page_headlines(content) -> None:
     assert any("from " in b and " studies" in b for b in sec.bullets)  # says how many studies it used
     html = build_html(content)
     assert "Pooled median PFS" in html
+
+
+def test_forest_section_states_certainty_and_leads_the_slide_with_it() -> None:
+    content = build_content(View(), only=("orr_forest",))
+    sec = next(s for s in content.sections if s.key == "orr_forest")
+    cert = [b for b in sec.bullets if b.endswith("certainty).")]
+    assert len(cert) == 1 and cert[0].startswith("ORR ") and "studies" in cert[0] and "patients" in cert[0]
+    assert sec.lead[0] == cert[0] and "prediction interval" in sec.lead[1]
+    assert "CI" in sec.bullets[0] and "prediction interval" in sec.bullets[1]  # the page's order kept
