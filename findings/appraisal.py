@@ -45,6 +45,7 @@ __all__ = [
     "GradeInputs",
     "MinorsDistribution",
     "RobSensitivity",
+    "SUMMARY_CAPTION",
     "certainty_sentence",
     "footnotes",
     "grade_outcome",
@@ -83,6 +84,10 @@ LONG_2021 = {"mean": 10.48, "sd": 1.75, "min": 7, "max": 13, "k": 21,
              "cite": "Long Z et al. Front Oncol 2021, doi:10.3389/fonc.2021.662318 (abstract)"}
 
 _NO_ROB = "NA"
+
+#: what the weighted summary bars show (the page and the reports)
+SUMMARY_CAPTION = ("Share of the pooled model's weight at each judgement (robvis "
+                   "`rob_summary(weighted = TRUE)`); for a GLMM, the share of patients.")
 
 #: Decision thresholds used until the user sets their own: ORR p0 = 20%, the Trial planner's
 #: default null response rate. Other outcomes have no default (imprecision then needs one).

@@ -77,8 +77,7 @@ if tabs[0].open is not False:
             st.subheader("Summary, weighted")
             widgets.plot(robvis.summary_figure(table, weighted=True, palette=palette,
                                                domain_names=MINORS_ITEMS), key="summary")
-            st.caption("Share of the pooled model's weight at each judgement (robvis "
-                       "`rob_summary(weighted = TRUE)`).")
+            st.caption(FA.SUMMARY_CAPTION)
         widgets.csv_download(table, f"rob_{sel.endpoint}.csv", key="dl_robvis",
                              label="Download in robvis layout (Study, D1…D8, Overall, Weight)")
 

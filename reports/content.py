@@ -55,6 +55,9 @@ ROOT = Path(__file__).resolve().parents[1]
 #: the figures of presentation mode and of the deck, in order
 FIGURE_SECTIONS = ("orr_forest", "dcr_forest", "rob", "sof", "agreement", "subgroups", "survival", "safety",
                    "design")
+#: the appraisal figures of the deck and the documents, placed right after the paired figure
+#: (``rob``) and left out of presentation mode: the robvis traffic light and weighted summary bars
+APPRAISAL_SECTIONS = ("rob_traffic", "rob_summary")
 #: sections shown after the figures (tables only)
 TABLE_SECTIONS = ("published",)
 #: figures of the deck and the documents after the tables, left out of presentation mode: the
@@ -159,6 +162,20 @@ class ReportContent:
     def figure_sections(self) -> tuple[Section, ...]:
         return tuple(self.section(k) for k in FIGURE_SECTIONS)
 
+    def appraisal_sections(self) -> tuple[Section, ...]:
+        """The traffic-light and weighted-summary sections (after the paired figure)."""
+        return tuple(self.section(k) for k in APPRAISAL_SECTIONS)
+
+    def deck_sections(self) -> tuple[Section, ...]:
+        """The deck's figure slides in order: the presentation figures with the appraisal
+        figures after the paired forest + risk-of-bias figure."""
+        out: list[Section] = []
+        for s in self.figure_sections():
+            out.append(s)
+            if s.key == "rob":
+                out.extend(self.appraisal_sections())
+        return tuple(out)
+
     def table_sections(self) -> tuple[Section, ...]:
         """The available table-only sections (after the figures)."""
         return tuple(s for s in (self.section(k) for k in TABLE_SECTIONS) if s.available)
@@ -223,6 +240,10 @@ def _forest_section(v: PooledView, view: View, ap: Appraisals) -> Section:
 
 
 ROB_TITLE = "Risk of bias (MINORS) beside the forest plot"
+TRAFFIC_TITLE = "Risk of bias (MINORS): traffic-light plot"
+SUMMARY_TITLE = "Risk of bias (MINORS): weighted summary"
+#: how MINORS items are drawn (robvis vocabulary) and the overall rule, for every RoB figure
+ROB_CAPTION = f"MINORS items D1–D8 (2 → low, 1 → high, 0 → no information). {OVERALL_RULE}"
 SOF_TITLE = "Certainty of evidence (GRADE): summary of findings"
 
 
@@ -240,7 +261,39 @@ def _rob_section(v: PooledView | None, ap: Appraisals, view: View) -> Section:
     bullets = (f"{text.pct(fa.weight_share(rows, ap), 0)} of the pooled weight comes from studies at "
                "high risk of bias.", fa.minors_distribution(ap).sentence())
     return Section(key="rob", title=ROB_TITLE, figure=fig, table=table, bullets=bullets,
-                   caption=f"MINORS items D1–D8 (2 → low, 1 → high, 0 → no information). {OVERALL_RULE}")
+                   caption=ROB_CAPTION)
+
+
+def _rob_figure_sections(v: PooledView | None, ap: Appraisals, view: View) -> tuple[Section, Section]:
+    """The robvis traffic light (study × item, forest order) and the weighted summary bars of
+    the view's endpoint, in robvis' Cochrane palette (the page's colour-blind toggle is not a
+    view key)."""
+    if v is None:
+        why = "nothing was pooled for this endpoint."
+        return Section.missing("rob_traffic", TRAFFIC_TITLE, why), Section.missing("rob_summary", SUMMARY_TITLE, why)
+    rows = forest.sort_rows(v.rows, view.forest_sort)
+    table = fa.robvis_table(rows, ap)
+    ep = v.selection.endpoint
+    traffic = Section(
+        key="rob_traffic", title=TRAFFIC_TITLE,
+        figure=robvis.traffic_light_figure(table.drop(columns="Weight"), domain_names=MINORS_ITEMS,
+                                           title=f"Studies pooled for {ep}, in the forest's order"),
+        caption=ROB_CAPTION + " The judgements per study are tabulated under the paired figure.")
+    shares = robvis.summary_shares(table, weighted=True)
+    wide = (shares.assign(share=[text.pct(x, 0) for x in shares["share"]])
+            .pivot(index="domain", columns="judgement", values="share")
+            .reindex(index=list(dict.fromkeys(shares["domain"])), columns=list(dict.fromkeys(shares["judgement"]))))
+    keep = [j for j in wide.columns if (shares.loc[shares["judgement"] == j, "share"] > 0).any()]
+    wide = wide[keep].reset_index().rename(columns={"domain": "Item"})
+    wide.insert(1, "Question", [MINORS_ITEMS.get(d, "overall judgement") for d in wide["Item"]])
+    summary = Section(
+        key="rob_summary", title=SUMMARY_TITLE,
+        figure=robvis.summary_figure(table, weighted=True, domain_names=MINORS_ITEMS,
+                                     title=f"Share of the pooled {ep} weight at each judgement"),
+        table=wide, caption=fa.SUMMARY_CAPTION,
+        bullets=(f"{text.pct(fa.weight_share(rows, ap), 0)} of the pooled weight comes from studies at "
+                 "high risk of bias.",))
+    return traffic, summary
 
 
 def _grades(views: dict[str, PooledView], survival: pd.DataFrame, safety, ap: Appraisals, view: View):
@@ -541,6 +594,9 @@ def build_content(
             continue
         sections.append(_guard(key, title, lambda ep=ep: _forest_section(views[ep], view, ap)))
     sections.append(_guard("rob", ROB_TITLE, lambda: _rob_section(views.get(view.endpoint), ap, view)))
+    rob_view = views.get(view.endpoint)
+    sections.append(_guard("rob_traffic", TRAFFIC_TITLE, lambda: _rob_figure_sections(rob_view, ap, view)[0]))
+    sections.append(_guard("rob_summary", SUMMARY_TITLE, lambda: _rob_figure_sections(rob_view, ap, view)[1]))
     try:
         grades, graded = (_grades(views, frames.survival, _safety_or_none(evidence, view), ap, view)
                           if only is None or "sof" in only else ([], {}))

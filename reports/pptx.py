@@ -1,7 +1,8 @@
 """A 16:9 PowerPoint deck of a :class:`~reports.content.ReportContent` (python-pptx).
 
 Slides lead with the answer: title; pooled ORR forest; pooled DCR forest (each with its pooled
-sentences and caveats); then the qualifications: method agreement, subgroup comparison by
+sentences and caveats); then the qualifications: the forest with its risk-of-bias columns, the
+robvis traffic light and weighted summary, the GRADE summary of findings, method agreement, subgroup comparison by
 histology, survival, sample-size design; then the tables: the evidence table (split over several
 slides when long) and the published estimates; the living review's PRISMA 2020 flow diagram;
 methods; references. Every slide has a footer with the date, the data file's
@@ -25,7 +26,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from charts.export import ExportError, export_available, to_images
-from reports.content import REVIEW_FIGURE_SIZE, ReportContent, Section
+from reports.content import APPRAISAL_SECTIONS, REVIEW_FIGURE_SIZE, ReportContent, Section
 
 __all__ = ["IMAGE_SIZE", "build_pptx", "render_images"]
 
@@ -48,11 +49,11 @@ def render_images(content: ReportContent) -> tuple[dict[str, bytes], str]:
     ok, reason = export_available()
     if not ok:
         return {}, reason
-    secs = [s for s in content.figure_sections() if s.figure is not None]
+    secs = [s for s in content.deck_sections() if s.figure is not None]
     review = [s for s in content.review_sections() if s.figure is not None]
     if not secs and not review:
         return {}, ""
-    sizes = [None] * len(secs) + [REVIEW_FIGURE_SIZE] * len(review)
+    sizes = [_own_size(s) for s in secs] + [REVIEW_FIGURE_SIZE] * len(review)
     secs += review
     try:
         pngs = to_images([s.figure for s in secs], "png", scale=2, width=IMAGE_SIZE[0],
@@ -60,6 +61,15 @@ def render_images(content: ReportContent) -> tuple[dict[str, bytes], str]:
     except ExportError as exc:
         return {}, str(exc)
     return {s.key: png for s, png in zip(secs, pngs, strict=True)}, ""
+
+
+def _own_size(s: Section) -> tuple[int, int] | None:
+    """The layout size of an appraisal figure (its height grows with the studies; the traffic
+    light also sets its width), else ``None`` (:data:`IMAGE_SIZE`)."""
+    if s.key not in APPRAISAL_SECTIONS:
+        return None
+    lay = s.figure.layout
+    return (int(lay.width or IMAGE_SIZE[0]), int(lay.height or IMAGE_SIZE[1]))
 
 
 # ------------------------------------------------------------------------------------------
@@ -265,8 +275,9 @@ def build_pptx(
     _text_box(slide, MARGIN, Inches(7.02), SLIDE_W - 2 * MARGIN, Inches(0.35), [footer], size=10,
               color=MUTED)
 
-    # 2–7. the answer (forest plots), then its qualifications
-    for s in c.figure_sections():
+    # 2–7. the answer (forest plots), then its qualifications (the appraisal figures after the
+    # paired forest + risk-of-bias figure)
+    for s in c.deck_sections():
         _figure_slide(prs, s, footer, images.get(s.key), reason)
 
     # 8. tables: evidence, published estimates

@@ -106,3 +106,84 @@ def test_ae_certainty_line_is_empty_without_a_grade3_row():
         pools: dict = {}
 
     assert fa.ae_certainty_line(NoAe(), load_appraisals(), fa.GradeInputs()) == ""
+
+
+# ------------------------------------------------------------------ traffic light and weighted summary
+from reports.content import APPRAISAL_SECTIONS, SUMMARY_TITLE, TRAFFIC_TITLE  # noqa: E402
+
+
+def test_traffic_light_and_summary_sections_follow_the_paired_figure(content):
+    keys = [s.key for s in content.sections]
+    assert keys[keys.index("rob") + 1: keys.index("rob") + 3] == list(APPRAISAL_SECTIONS)
+    traffic, summary = content.appraisal_sections()
+    assert traffic.available and summary.available, (traffic.reason, summary.reason)
+    rob = content.section("rob").table
+    # one traffic-light row per pooled study, in the forest's order, with the robvis judgements
+    from charts.theme import shorten
+
+    assert list(traffic.figure.layout.yaxis.ticktext) == [shorten(x, 30) for x in rob["Study"]]
+    ys = sorted({y for t in traffic.figure.data for y in t.y})
+    assert len(ys) == len(rob) == content.results["ORR"].k
+    assert {t.name for t in traffic.figure.data} <= set(rob[[f"D{i}" for i in range(1, 9)] + ["Overall"]]
+                                                        .stack().unique())
+    # the summary table: one row per item and the overall judgement, shares summing to 100%
+    assert summary.table["Item"].tolist() == [*(f"D{i}" for i in range(1, 9)), "Overall"]
+    for _, row in summary.table.iterrows():
+        total = sum(float(v.rstrip("%")) for v in row.iloc[2:] if isinstance(v, str) and v.endswith("%"))
+        assert abs(total - 100) <= 1.5, row.to_dict()
+    deck = [s.key for s in content.deck_sections()]
+    assert deck[deck.index("rob") + 1: deck.index("rob") + 3] == list(APPRAISAL_SECTIONS)
+
+
+def test_html_report_draws_the_traffic_light_and_summary(content):
+    page = build_html(content)
+    assert TRAFFIC_TITLE in page and SUMMARY_TITLE in page
+    assert 'id="fig-rob_traffic"' in page and 'id="fig-rob_summary"' in page
+
+
+def test_pptx_has_a_slide_for_each_appraisal_figure_without_rendering(content):
+    prs = Presentation(io.BytesIO(build_pptx(content, render=False)))
+    titles = [s.shapes.title.text if s.shapes.title is not None else "" for s in prs.slides]
+    i = titles.index(ROB_TITLE)
+    assert titles[i + 1: i + 3] == [TRAFFIC_TITLE, SUMMARY_TITLE]
+
+
+@pytest.fixture(scope="module")
+def images(content):
+    from reports.pptx import render_images
+
+    imgs, reason = render_images(content)
+    if not imgs:
+        pytest.skip(f"static export unavailable: {reason}")
+    return imgs
+
+
+@pytest.mark.export
+def test_docx_and_pptx_embed_the_traffic_light_and_summary_images(content, images):
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    for key in APPRAISAL_SECTIONS:
+        assert images[key][:8] == b"\x89PNG\r\n\x1a\n"
+    # the traffic light keeps its own (tall) layout size instead of the 960 x 580 slide figure
+    fig = content.section("rob_traffic").figure
+    from PIL import Image
+
+    w, h = Image.open(io.BytesIO(images["rob_traffic"])).size
+    assert (w, h) == (2 * fig.layout.width, 2 * fig.layout.height)
+
+    doc = Document(io.BytesIO(build_docx(content, images=images)))
+    body = list(doc.element.body)
+    for title in (TRAFFIC_TITLE, SUMMARY_TITLE):
+        heading = next(p for p in doc.paragraphs if p.text == title)
+        assert body[body.index(heading._p) + 1].xpath(".//pic:pic"), f"{title}: image after its heading"
+    blobs = {r.target_part.blob for r in doc.part.rels.values() if "image" in r.reltype}
+    assert images["rob_traffic"] in blobs and images["rob_summary"] in blobs
+    # ... and the SoF table is in the same document
+    assert any([c.text for c in t.rows[0].cells][:1] == ["Outcome"] for t in doc.tables)
+
+    prs = Presentation(io.BytesIO(build_pptx(content, images=images)))
+    by_title = {s.shapes.title.text: s for s in prs.slides if s.shapes.title is not None}
+    for key, title in (("rob_traffic", TRAFFIC_TITLE), ("rob_summary", SUMMARY_TITLE)):
+        pics = [s for s in by_title[title].shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(pics) == 1 and pics[0].image.blob == images[key]
+        assert pics[0].top + pics[0].height <= prs.slide_height
