@@ -9,22 +9,38 @@ Search
 ------
 The search is organised around the pairs (n1, r1).  For a fixed pair, EN(p0) grows with n2, so
 only the *smallest feasible* n2 of each pair can be optimal, minimax or admissible; every other
-design is dominated (larger n *and* larger EN(p0)).  Three exact bounds make the search finite
-and prove its result:
+design is dominated (larger n *and* larger EN(p0)).  Exact bounds make the search finite and
+prove its result:
 
 * **Power needs stage 1**: power <= P(X1 > r1 | p1), so r1 <= r1max(n1).
 * **Minimax n**: the minimax design is found first by scanning n upwards from the
   Neyman–Pearson bound (no level-α test of n Bernoulli observations, even randomised, can be more
-  powerful than the UMP randomised test); every design then has n >= n_minimax.
+  powerful than the UMP randomised test); every design then has n >= n_minimax.  At each n only
+  the totals r that two bounds leave possible are examined: the likelihood-ratio bound of
+  ``_Search.r_candidates``, and α' >= P0(T > r) − PET(p0), so a feasible r has
+  P0(T > r) <= α + PET(p0) (at the largest r1 of the n1).
+* **EN bound**: EN(p0) = n1 + P(X1 > r1 | p0) n2 must not exceed the minimax design's EN(p0)
+  (nor, for the admissible set, lie above the lower convex hull of the designs already found,
+  Jung et al. 2004), which bounds n1 and, per pair, n2 from above.
 * **Monotone power envelope**: for a fixed (n1, r1), the most powerful (randomised) level-α test
   that rejects only when X1 > r1 has power g(n2) that is non-decreasing in n2 (a test can ignore
-  one observation).  Simon's design power is at most g(n2), so n2 below the first n2 with
-  g(n2) >= 1 - β is infeasible; g is located by bisection.
+  one observation).  Simon's design power is at most g(n2), so a pair with g(hi) < 1 − β at the
+  top of its range has no feasible design in it, and n2 below the first n2 with g(n2) >= 1 − β
+  (found by bisection) is infeasible.
+* **Non-randomised necessary condition**: a feasible r needs α' <= α, hence r >= c, the first
+  total with P0(X1 > r1, T > c) <= α, and r >= r1, hence power <= P1(X1 > r1, T > max(c, r1)).
+  Only a design passing this test is evaluated exactly.
 
-Pairs are processed best-first by the lower bound n1 + P(X1 > r1 | p0) · n2_lower; a pair whose
-lower bound cannot beat (or, for the admissible set, cannot reach the lower convex hull of) the
-designs already found is skipped with a proof.  Only ``n_max`` (if given) or the hard cap
-``HARD_CAP`` can stop the search early, and then ``proven_optimal`` is ``False`` and ``note`` says so.
+Pairs are processed best-first by the lower bound n1 + P(X1 > r1 | p0) · n2_lower, in batches
+whose bounds are computed together (``_search_batch``; ``_Search.probe`` evaluates g and the
+necessary condition for many designs at once as dot products of the binomial tables, with a
+slack of 1e-12 in the direction that keeps designs).  A first pass examines n <= 1.25
+n_minimax only; the pairs it cut are resumed in a second pass with the hull the first pass
+built.  A bound only ever discards designs that cannot be optimal or admissible, and every
+verdict on feasibility and every reported design comes from the exact evaluation
+(``_Search.eval_pair``, ``_Search.designs_at_n``), so the result is the same as that of a plain
+exhaustive search.  Only ``n_max`` (if given) or the hard cap ``HARD_CAP`` can stop the search
+early, and then ``proven_optimal`` is ``False`` and ``note`` says so.
 
 Binomial probabilities are exact except that tail masses below 1e-18 are dropped in the
 convolutions (absolute error < 1e-17 on α and power, far below any decision threshold).
@@ -62,6 +78,7 @@ __all__ = [
 HARD_CAP = 1000  # as clinfun::ph2simon (nmax <= 1000); n ~ 900 takes several seconds
 _EPS_MASS = 1e-18  # binomial tail mass dropped in convolutions
 _TOL = 1e-12  # slack in *necessary* conditions only (never in the α/β constraints)
+_BATCH = 256  # (n1, r1) pairs examined together, best lower bound first
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +206,24 @@ class _Binom:
         self.p = p
         self._cache: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = {}
         self._top = -1
+        self._tab: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def tables(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(pm, sf, lo, hi) for every size m <= n (at least): ``pm[m, k]``, ``sf[m, k]`` as in
+        :meth:`get`, zero beyond k = m (pm) and k = m + 1 (sf); the last column is zero."""
+        if self._tab is None or self._tab[0].shape[0] <= n:
+            self.get(n)
+            top = self._top
+            pm = np.zeros((top + 1, top + 2))
+            sf = np.zeros((top + 1, top + 2))
+            lo = np.zeros(top + 1, dtype=np.int64)
+            hi = np.zeros(top + 1, dtype=np.int64)
+            for m in range(top + 1):
+                pmf, sfm, lo[m], hi[m] = self._cache[m]
+                pm[m, : m + 1] = pmf
+                sf[m, : m + 2] = sfm
+            self._tab = (pm, sf, lo, hi)
+        return self._tab
 
     def get(self, n: int) -> tuple[np.ndarray, np.ndarray, int, int]:
         """(pmf[0..n], sf[0..n+1] with sf[k] = P(X >= k), lo, hi)."""
@@ -351,13 +386,23 @@ class _Search:
         return self.eval_pair(n, -1, 0)[2]
 
     def n_lower_bound(self, cap: int) -> int:
+        """Smallest n <= cap whose UMP randomised test has power >= 1 - beta, else cap + 1.
+
+        The UMP power is non-decreasing in n, so any bracketing is exact; the search starts
+        just below the normal-approximation sample size so that no binomial table much larger
+        than the answer is built.
+        """
         target = 1.0 - self.beta - _TOL
-        lo, hi = 1, 1
+        z = stats.norm.isf([self.alpha, self.beta])
+        sd0 = math.sqrt(self.p0 * (1.0 - self.p0))
+        sd1 = math.sqrt(self.p1 * (1.0 - self.p1))
+        guess = ((z[0] * sd0 + z[1] * sd1) / (self.p1 - self.p0)) ** 2
+        lo, hi = 1, max(1, min(int(0.9 * guess), cap))
         while self.ump_power(hi) < target:
+            if hi >= cap:
+                return cap + 1
             lo = hi + 1
-            hi *= 2
-            if hi > 4 * cap:
-                return hi
+            hi = min(cap, hi + max(8, hi // 8))
         while lo < hi:
             mid = (lo + hi) // 2
             if self.ump_power(mid) >= target:
@@ -401,6 +446,9 @@ class _Search:
         rs = self.r_candidates(n)
         if rs.size == 0:
             return found
+        # alpha' = P0(T > r) - P0(X1 <= r1, T > r) >= P0(T > r) - PET0(r1): a feasible r has
+        # P0(T > r) <= alpha + PET0(r1) <= alpha + PET0(largest r1 of the n1)
+        neg_sf = -self.b0.get(n)[1][1 : n + 1]  # non-decreasing in r
         for n1 in range(1, n):
             lo, hi = self.r1_range(n1)
             if lo > hi:
@@ -410,7 +458,10 @@ class _Search:
                 # r >= r1 and X1 > r imply X1 + X2 > r, so alpha' >= P0(X1 > r): a feasible r
                 # has P0(X1 > r) <= alpha (with a slack far above rounding: never too few r)
                 sf0 = self.b0.get(n1)[1]
-                cols = rs[(rs >= lo) & (sf0[np.minimum(rs + 1, n1 + 1)] <= self.alpha + 1e-9)]
+                r_min = int(np.searchsorted(neg_sf, -(self.alpha + 1.0 - sf0[hi + 1] + 1e-9)))
+                cols = rs[
+                    (rs >= max(lo, r_min)) & (sf0[np.minimum(rs + 1, n1 + 1)] <= self.alpha + 1e-9)
+                ]
                 if cols.size:
                     self._designs_cols(n, n1, r1s, cols, found)
                 continue
@@ -446,6 +497,69 @@ class _Search:
             if en[i] < n:
                 r_hi = int(rs[np.flatnonzero(ok[i])[-1]])
                 found.append((float(en[i]), n1, int(r1s[i]), r_hi))
+
+    # -- many pairs at once: envelope and a necessary condition for feasibility ----------------
+    def probe(
+        self, n1: np.ndarray, r1: np.ndarray, n2: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(g, maybe)`` for the designs (n1[i], r1[i], n2[i]), vectorised.
+
+        ``g[i]`` is an upper bound (up to rounding, far inside ``_TOL``) on the power envelope of
+        :meth:`eval_pair`, so ``g < 1 - beta - _TOL`` proves the design (and, g being
+        non-decreasing in n2, every smaller n2 of the pair) infeasible.  ``maybe[i]`` is False only
+        if no total r is feasible: a feasible r needs P0(X1 > r1, T > r) <= alpha, hence
+        r >= c, the first total with P0(X1 > r1, T > c) <= alpha + _TOL, and r >= r1, hence
+        power <= P1(X1 > r1, T > max(c, r1)).
+
+        The tails P(X1 > r1, T > c) = sum_x P(X1 = x) P(X2 > c - x) are dot products over the
+        support of X1 (masses below 1e-18 beyond it dropped); c is found by bisection (the tail
+        is non-increasing in c).  With c the first total at or below alpha + _TOL, the
+        randomised Neyman-Pearson test at c has power >= the true envelope: if the tail at c
+        exceeds alpha the randomisation is 0 and g = P1(X1 > r1, T > c), the power of a test
+        that rejects on a superset of the envelope's rejection region.
+        """
+        n = n1 + n2
+        top = int(max(n1.max(), n2.max()))
+        pm0, sf0, lo0, hi0 = self.b0.tables(top)
+        pm1, sf1, lo1, hi1 = self.b1.tables(top)
+        w0, w1 = pm0.shape[1], pm1.shape[1]
+        xs = np.maximum(np.minimum(lo0[n1], lo1[n1]), r1 + 1)
+        xe = np.maximum(hi0[n1], hi1[n1])
+        wx = max(int((xe - xs).max()) + 1, 1)
+        x = xs[:, None] + np.arange(wx)
+        y0 = pm0[n1[:, None], np.minimum(x, w0 - 1)]
+        y1 = pm1[n1[:, None], np.minimum(x, w1 - 1)]
+        f0, f1 = sf0.ravel(), sf1.ravel()
+        b0, b1 = (n2 * w0)[:, None], (n2 * w1)[:, None]
+        xm = 1 - x  # sf index of X2 > c - x is c + 1 - x
+
+        def t0(c: np.ndarray) -> np.ndarray:
+            return np.einsum("ij,ij->i", y0, f0[b0 + np.clip(c[:, None] + xm, 0, w0 - 1)])
+
+        def t1(c: np.ndarray) -> np.ndarray:
+            return np.einsum("ij,ij->i", y1, f1[b1 + np.clip(c[:, None] + xm, 0, w1 - 1)])
+
+        thr = self.alpha + _TOL
+        q0 = y0.sum(axis=1)  # P0(X1 > r1): the tail at every c <= r1
+        a = np.where(q0 <= thr, 0, np.maximum(r1 + 1, 0))
+        b = n.copy()  # the tail at c = n is 0
+        while True:
+            act = np.flatnonzero(a < b)
+            if act.size == 0:
+                break
+            mid = (a + b) // 2
+            ok = t0(mid) <= thr
+            b = np.where(ok, mid, b)
+            a = np.where(ok, a, np.minimum(mid + 1, b))
+        c = b
+        t0c, t0p, t1c, t1p = t0(c), t0(c - 1), t1(c), t1(c - 1)
+        m0 = t0p - t0c
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gamma = np.where(m0 > 0, np.clip((self.alpha - t0c) / m0, 0.0, 1.0), 0.0)
+        g = t1c + gamma * (t1p - t1c)
+        rstar = np.maximum(c, r1)
+        maybe = t1(rstar) >= 1.0 - self.beta - _TOL
+        return g, maybe
 
     # -- one pair (n1, r1) at one n2 ------------------------------------------------------------
     def eval_pair(self, n1: int, r1: int, n2: int) -> tuple[bool, int, float]:
@@ -662,33 +776,48 @@ def simon_two_stage(
         hull.add(n_mm, en)
     max_seen = n_mm
     truncated_lb = math.inf  # smallest EN0 a design beyond n_max could have (pairs cut by cap)
-    target = 1.0 - beta - _TOL
-    # envelope knowledge per n1: r1 -> first n2 with g >= target (exact), or -(c + 1) when
-    # g(c) < target is known (so the first such n2 exceeds c).  g decreases in r1 (a smaller
-    # rejection region), so m_g(n1, r1) <= m_g(n1, r1') for r1 < r1'.
-    env: dict[int, dict[int, int]] = {}
-    for le, n1, r1, qq in pairs:
-        lb_n2 = max(1, n_mm - n1)
-        if not hull.could_be_admissible(n1 + lb_n2, le):
-            continue
-        en_cap = int(math.floor((en_mm - n1) / qq + 1e-9))
-        hi_n2 = min(en_cap, cap - n1)
-        max_seen = max(max_seen, n1 + hi_n2)
-        known = env.setdefault(n1, {})
-        top = None
-        for r1k, m in known.items():
-            if r1k < r1:
-                lb_n2 = max(lb_n2, m if m > 0 else -m)
-            elif r1k > r1 and m > 0 and (top is None or m < top):
-                top = m
-        res = _first_feasible(s, n1, r1, qq, lb_n2, hi_n2, top, target, hull, known)
-        if res is None:
-            if hi_n2 < en_cap:  # the cap, not the EN bound, ended this pair's search
-                truncated_lb = min(truncated_lb, n1 + qq * (hi_n2 + 1))
-            continue
-        n2, r = res
-        found[(n1, r1)] = (n1 + qq * n2, n1 + n2, r)
-        hull.add(n1 + n2, n1 + qq * n2)
+    if pairs:
+        arr = np.array(pairs)
+        p_le, p_qq = arr[:, 0], arr[:, 3]
+        p_n1, p_r1 = arr[:, 1].astype(np.int64), arr[:, 2].astype(np.int64)
+        p_lo = np.maximum(1, n_mm - p_n1)
+        # largest n2 whose EN0 could still beat the minimax design's, and the cap
+        p_cap = np.floor(np.minimum((en_mm - p_n1) / p_qq + 1e-9, 1e15)).astype(np.int64)
+        p_hi = np.minimum(p_cap, cap - p_n1)
+        max_seen = max(max_seen, int((p_n1 + p_hi).max()))
+        # pass 1 examines n <= n_first only (smaller binomial tables, and the hull it builds
+        # shrinks every range); pass 2 takes the pairs it cut, from n_first + 1 on.
+        n_first = max(n_mm + 10, (5 * n_mm) // 4)
+        hi1 = np.minimum(p_hi, n_first - p_n1)
+        deferred = []
+        for st in range(0, len(pairs), _BATCH):
+            sl = slice(st, st + _BATCH)
+            keep = np.flatnonzero(hull.ok_vec(p_n1[sl] + p_lo[sl], p_le[sl])) + st
+            got, none = _search_batch(
+                s, p_n1[keep], p_r1[keep], p_qq[keep], p_lo[keep], hi1[keep], hull
+            )
+            found.update(got)
+            later = hi1[keep] < p_hi[keep]
+            deferred.append(keep[none & later])
+            cut = keep[none & ~later & (p_hi[keep] < p_cap[keep])]
+            if cut.size:  # the cap, not the EN bound, ended these pairs' search
+                truncated_lb = min(
+                    truncated_lb, float(np.min(p_n1[cut] + p_qq[cut] * (p_hi[cut] + 1)))
+                )
+        rest = np.concatenate(deferred)
+        for st in range(0, rest.size, _BATCH):
+            idx = rest[st : st + _BATCH]
+            lo2 = hi1[idx] + 1
+            keep = idx[hull.ok_vec(p_n1[idx] + lo2, p_n1[idx] + p_qq[idx] * lo2)]
+            got, none = _search_batch(
+                s, p_n1[keep], p_r1[keep], p_qq[keep], hi1[keep] + 1, p_hi[keep], hull
+            )
+            found.update(got)
+            cut = keep[none & (p_hi[keep] < p_cap[keep])]
+            if cut.size:
+                truncated_lb = min(
+                    truncated_lb, float(np.min(p_n1[cut] + p_qq[cut] * (p_hi[cut] + 1)))
+                )
 
     # best design per n, clinfun tie order
     per_n: dict[int, tuple[float, int, int, int, int]] = {}
@@ -744,62 +873,77 @@ def simon_two_stage(
     )
 
 
-def _first_feasible(
+def _search_batch(
     s: _Search,
-    n1: int,
-    r1: int,
-    qq: float,
-    lo: int,
-    hi: int,
-    top: int | None,
-    target: float,
+    n1: np.ndarray,
+    r1: np.ndarray,
+    qq: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
     hull: _Hull,
-    known: dict[int, int],
-) -> tuple[int, int] | None:
-    """Smallest feasible n2 in [lo, hi] for the pair (n1, r1), or None.
+) -> tuple[dict[tuple[int, int], tuple[float, int, int]], np.ndarray]:
+    """Smallest feasible n2 in [lo[i], hi[i]] of each pair (n1[i], r1[i]) that can reach the hull.
 
-    First the envelope bisection: the smallest n2 with g(n2) >= target (``top`` is a known n2
-    with g >= target, from a larger r1).  Below it no design is feasible (f <= g).  Then scan n2
-    upwards until a design is feasible or can no longer reach the hull.
+    Returns ``(found, none)``: ``found[(n1, r1)] = (EN0, n, r)``, and ``none[i]`` True when the
+    pair has no design in its range that could be admissible.  Each pair is treated exactly as
+    a one-at-a-time search would treat it (module docstring):
+
+    1. its range is cut to the last n2 whose point can reach the hull (monotone in n2, so
+       nothing beyond is admissible);
+    2. the power envelope g (an upper bound on the power of every design of the pair) at the
+       top of the range dismisses the pair when g(hi) < 1 - beta; otherwise a bisection finds
+       the first n2 with g >= 1 - beta (g is non-decreasing in n2; no design below it);
+    3. n2 is scanned upwards from there while the point can reach the hull; an n2 is evaluated
+       exactly (``eval_pair``) only if the necessary condition of ``_Search.probe`` holds.
+    All three steps are vectorised over the pairs of the batch; the exact verdicts and the
+    designs are those of ``eval_pair``.
     """
-    # The scan below stops at the first n2 whose point (n1 + n2, n1 + qq·n2) cannot reach the
-    # hull; that test is monotone in n2 (both coordinates grow, qq > 0, and IEEE products and
-    # sums by non-negative numbers are monotone), so every n2 beyond the last passing one is
-    # excluded too.  Shrinking hi to it before the bisection is exact: same designs, fewer
-    # evaluations (most pairs are then dismissed without any binomial computation).
-    hi = hull.last_n2(n1, qq, lo, hi)
-    if hi < lo:
-        return None
-    seen: dict[int, tuple[bool, int]] = {}
-    if top is None or top > hi:
-        ok, r, g = s.eval_pair(n1, r1, hi)
-        seen[hi] = (ok, r)
-        if g < target:
-            known[r1] = -(hi + 1)
-            return None
-        top = hi
-    top = max(top, lo)
-    a = lo
-    while a < top:
-        mid = (a + top) // 2
-        ok, r, g = s.eval_pair(n1, r1, mid)
-        seen[mid] = (ok, r)
-        if g >= target:
-            top = mid
-        else:
-            a = mid + 1
-    known[r1] = a
-    for n2 in range(a, hi + 1):
-        if not hull.could_be_admissible(n1 + n2, n1 + qq * n2):
-            return None
-        hit = seen.get(n2)
-        if hit is None:
-            ok, r, _ = s.eval_pair(n1, r1, n2)
-        else:
-            ok, r = hit
-        if ok:
-            return n2, r
-    return None
+    target = 1.0 - s.beta - _TOL
+    found: dict[tuple[int, int], tuple[float, int, int]] = {}
+    if n1.size == 0:
+        return found, np.zeros(0, dtype=bool)
+    hi = hull.last_n2_vec(n1, qq, lo, hi)
+    none = hi < lo  # pairs with no design under the hull (or none found below)
+    live = np.flatnonzero(~none)
+    if live.size:
+        g, _ = s.probe(n1[live], r1[live], hi[live])
+        dead = live[g < target]
+        none[dead] = True
+        live = live[g >= target]
+    if live.size:
+        # first n2 in [lo, hi] with g(n2) >= target (g(hi) >= target is known)
+        a, b = lo[live].copy(), hi[live].copy()
+        while True:
+            act = np.flatnonzero(a < b)
+            if act.size == 0:
+                break
+            mid = (a[act] + b[act]) // 2
+            g, _ = s.probe(n1[live[act]], r1[live[act]], mid)
+            up = g >= target
+            b[act] = np.where(up, mid, b[act])
+            a[act] = np.where(up, a[act], mid + 1)
+        cur = a
+        rows = live
+        while rows.size:
+            n1r, qr = n1[rows], qq[rows]
+            ok = (cur <= hi[rows]) & hull.ok_vec(n1r + cur, n1r + qr * cur)
+            none[rows[~ok]] = True
+            rows, cur = rows[ok], cur[ok]
+            if rows.size == 0:
+                break
+            _, maybe = s.probe(n1[rows], r1[rows], cur)
+            done = np.zeros(rows.size, dtype=bool)
+            for j in np.flatnonzero(maybe).tolist():
+                i = int(rows[j])
+                m1, k1, n2 = int(n1[i]), int(r1[i]), int(cur[j])
+                feasible, r, _ = s.eval_pair(m1, k1, n2)
+                if feasible:
+                    en = m1 + float(qq[i]) * n2
+                    found[(m1, k1)] = (en, m1 + n2, r)
+                    hull.add(m1 + n2, en)
+                    done[j] = True
+            rows, cur = rows[~done], cur[~done] + 1
+    return found, none
 
 
 def _replace_q(d: SimonDesign, qlo: float, qhi: float) -> SimonDesign:
@@ -820,8 +964,6 @@ class _Hull:
         self.pts: list[tuple[float, float]] = []
         self.qs = np.array([0.0, 1.0])
         self.env = np.array([np.inf, np.inf])
-        self._qs_list = [0.0, 1.0]
-        self._env_list = [math.inf, math.inf]
 
     def add(self, n: float, en: float) -> None:
         self.pts.append((float(n), float(en)))
@@ -847,38 +989,42 @@ class _Hull:
         hn = np.array([h[0] for h in hull])
         he = np.array([h[1] for h in hull])
         self.env = np.min(self.qs[:, None] * hn[None, :] + (1 - self.qs[:, None]) * he, axis=1)
-        self._qs_list = self.qs.tolist()
-        self._env_list = self.env.tolist()
 
-    def last_n2(self, n1: int, qq: float, lo: int, hi: int) -> int:
-        """Largest n2 in [lo, hi] with ``could_be_admissible(n1 + n2, n1 + qq*n2)`` (lo - 1 if none).
+    def ok_vec(self, n: np.ndarray, en: np.ndarray) -> np.ndarray:
+        """False where the point (n, EN0) (or anything to its upper right) lies above the hull.
 
-        The test is monotone in n2 (see ``_first_feasible``).  A closed-form guess from
-        q*(n1 + n2) + (1 - q)*(n1 + qq*n2) <= env_q is corrected by the exact test itself, so
-        the answer is the one a linear scan would give.
+        A point can be admissible only if q*n + (1 - q)*EN0 is at most the found designs'
+        minimum for some q in [0, 1]; the gap is convex in q, so q = 0, q = 1 and the hull's
+        breakpoints suffice.  The slack 1e-9 only keeps more points.
         """
-        if hi < lo:
-            return hi
-        guess = -math.inf  # q + (1 - q)*qq > 0 because qq > 0
-        for q, e in zip(self._qs_list, self._env_list, strict=True):
-            guess = max(guess, (e + 1e-9 - n1) / (q + (1.0 - q) * qq))
-        if not math.isfinite(guess):
-            guess = hi
-        h = int(min(max(math.floor(guess), lo - 1), hi))
-        ok = self.could_be_admissible
-        while h >= lo and not ok(n1 + h, n1 + qq * h):
-            h -= 1
-        while h < hi and ok(n1 + h + 1, n1 + qq * (h + 1)):
-            h += 1
-        return h
+        q = self.qs[:, None]
+        return np.any(q * n + (1.0 - q) * en <= self.env[:, None] + 1e-9, axis=0)
 
-    def could_be_admissible(self, n: float, en: float) -> bool:
-        """False if the point (or anything to its upper right) lies strictly above the hull."""
-        # plain floats: the same IEEE operations as the array form, without its overhead
-        for q, e in zip(self._qs_list, self._env_list, strict=True):
-            if q * n + (1.0 - q) * en <= e + 1e-9:
-                return True
-        return False
+    def last_n2_vec(
+        self, n1: np.ndarray, qq: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    ) -> np.ndarray:
+        """Largest n2 in [lo, hi] whose point (n1 + n2, n1 + qq*n2) passes ``ok_vec`` (lo - 1 if none).
+
+        The test is monotone in n2 (both coordinates grow, qq > 0, and IEEE products and sums
+        by non-negative numbers are monotone), so a closed-form guess corrected by the exact
+        test gives the answer a linear scan would give.
+        """
+        den = self.qs[:, None] + (1.0 - self.qs[:, None]) * qq  # > 0 because qq > 0
+        with np.errstate(invalid="ignore"):
+            guess = np.max((self.env[:, None] + 1e-9 - n1) / den, axis=0)
+        guess = np.where(np.isfinite(guess), guess, hi)
+        h = np.minimum(np.maximum(np.floor(guess), lo - 1), hi).astype(np.int64)
+        while True:  # correct the closed-form guess with the exact test (monotone in n2)
+            down = (h >= lo) & ~self.ok_vec(n1 + h, n1 + qq * h)
+            if not down.any():
+                break
+            h = h - down
+        while True:
+            up = (h < hi) & self.ok_vec(n1 + h + 1, n1 + qq * (h + 1))
+            if not up.any():
+                break
+            h = h + up
+        return h
 
 
 def en_by_n(result: SimonResult, extra: int = 5) -> pd.DataFrame:

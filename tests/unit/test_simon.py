@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from synthesis.design._reference import exhaustive_per_n, exhaustive_simon
 from synthesis.design.simon import (
+    _admissible,
     _count_r,
     _local_tails,
     _Search,
@@ -303,6 +304,61 @@ def test_matches_exhaustive_search(p0, delta, alpha, beta, constraint) -> None:
         res.minimax.r,
     )
     assert math.isclose(opt[0], res.optimal.en0, rel_tol=1e-12)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    p0=st.floats(0.03, 0.75),
+    delta=st.floats(0.18, 0.35),
+    alpha=st.sampled_from([0.025, 0.05, 0.1]),
+    beta=st.sampled_from([0.1, 0.15, 0.2]),
+    constraint=st.sampled_from(["<=", "<"]),
+)
+def test_batched_search_equals_exhaustive_including_admissible(
+    p0, delta, alpha, beta, constraint
+) -> None:
+    # the batched branch and bound (envelope, necessary condition, two passes) against a plain
+    # exhaustive search over every (n, n1, r1, r): minimax, optimal and the whole admissible set
+    p0 = round(p0, 3)
+    p1 = round(min(p0 + delta, 0.95), 3)
+    res = simon_two_stage(p0, p1, alpha, beta, constraint=constraint)
+    if res.optimal.n > 40:
+        return
+    per_n = exhaustive_per_n(p0, p1, alpha, beta, res.optimal.n + 6, constraint)
+    n_mm = min(per_n)
+    assert per_n[n_mm][1:] == (res.minimax.n, res.minimax.n1, res.minimax.r1, res.minimax.r)
+    best = min(per_n.values(), key=lambda d: (d[0], d[1], d[2], -d[3]))
+    assert best[1:] == (res.optimal.n, res.optimal.n1, res.optimal.r1, res.optimal.r)
+    cand = [per_n[k] for k in sorted(per_n) if n_mm <= k <= best[1]]
+    ref = [cand[i][1:] for i, _, _ in _admissible(cand)]
+    assert [(d.n, d.n1, d.r1, d.r) for d in res.admissible] == ref
+    assert res.proven_optimal
+
+
+def test_probe_bounds_hold_against_exact_evaluation() -> None:
+    # probe's envelope is the exact one (to rounding) and its necessary condition never rejects
+    # a feasible design: the two facts the batched search relies on
+    feasible = 0
+    for p0, p1, alpha, beta, strict in [
+        (0.2, 0.4, 0.05, 0.2, False),
+        (0.3, 0.37, 0.05, 0.1, False),
+        (0.05, 0.25, 0.1, 0.1, True),
+    ]:
+        s = _Search(p0, p1, alpha, beta, strict)
+        n1, r1, n2 = np.meshgrid(np.arange(5, 60, 3), np.arange(0, 20), np.arange(5, 90, 7))
+        n1, r1, n2 = n1.ravel(), r1.ravel(), n2.ravel()
+        keep = r1 < n1
+        n1, r1, n2 = n1[keep], r1[keep], n2[keep]
+        g, maybe = s.probe(n1, r1, n2)
+        for i in range(n1.size):
+            ok, _, g_exact = s.eval_pair(int(n1[i]), int(r1[i]), int(n2[i]))
+            assert g[i] >= g_exact - 1e-13
+            assert abs(g[i] - g_exact) <= 1e-9
+            if ok:
+                feasible += 1
+                assert maybe[i]
+        assert not maybe.all()
+    assert feasible > 0
 
 
 def test_large_optimum_is_proved() -> None:
