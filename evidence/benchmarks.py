@@ -7,7 +7,11 @@ pydantic models with ``extra="forbid"``, frozen; ``yaml.safe_load``; problems na
 row and the field.
 
 Time points printed in weeks are converted at 30.44 days a month (12 weeks = 2.8 months) and the
-printed form is kept in ``time_printed``.
+printed form is kept in ``time_printed``; medians keep the unit they are printed in (months or
+weeks, :attr:`Benchmark.months` converts).  An interval is kept only as printed, with its kind
+(``ci_kind``: "95% CI", "95.5% CI", ...).  ``flag`` records what a reader must know about the
+provenance: a value read in a secondary report of the publication, a slip or a disagreement
+between two reports of the same figure.
 """
 
 from __future__ import annotations
@@ -18,10 +22,15 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-__all__ = ["Benchmark", "BenchmarkLibrary", "load_benchmarks"]
+__all__ = ["MEDIANS", "TIMED_RATES", "Benchmark", "BenchmarkLibrary", "load_benchmarks"]
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "benchmarks.yaml"
-Endpoint = Literal["progression-free rate", "overall survival rate", "median PFS", "objective response rate"]
+Endpoint = Literal["progression-free rate", "overall survival rate", "event-free rate", "objective response rate",
+                   "median PFS", "median OS"]
+#: endpoints that are a median time (not candidates for p0/p1), and those that are rates at a time point
+MEDIANS = ("median PFS", "median OS")
+TIMED_RATES = ("progression-free rate", "overall survival rate", "event-free rate")
+DAYS_PER_MONTH = 30.44
 
 
 class Benchmark(BaseModel):
@@ -38,11 +47,15 @@ class Benchmark(BaseModel):
     time_months: float | None = Field(default=None, gt=0)
     time_printed: str | None = None
     value: float = Field(gt=0)
-    unit: Literal["proportion", "months"] = "proportion"
+    unit: Literal["proportion", "months", "weeks"] = "proportion"
+    ci_low: float | None = Field(default=None, ge=0)
+    ci_high: float | None = Field(default=None, gt=0)
+    ci_kind: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?% CI$")
     events: int | None = Field(default=None, ge=0)
     n: int | None = Field(default=None, ge=1)
     role: Literal["p0", "p1"] | None = None
     derived: str | None = None
+    flag: str | None = None
     line: str
     regimen: str
     histology: str
@@ -52,16 +65,39 @@ class Benchmark(BaseModel):
     def _consistent(self) -> Benchmark:
         if self.unit == "proportion" and not self.value < 1:
             raise ValueError(f"value ({self.value}) must be a proportion below 1 when unit is 'proportion'.")
-        if self.endpoint == "median PFS" and self.unit != "months":
-            raise ValueError("a median PFS must have unit 'months'.")
-        if self.endpoint != "median PFS" and self.time_months is None:
+        if (self.endpoint in MEDIANS) != (self.unit != "proportion"):
+            raise ValueError(f"endpoint {self.endpoint!r} with unit {self.unit!r}: a median is a time "
+                             "(unit 'months' or 'weeks'), a rate a proportion.")
+        if self.endpoint in TIMED_RATES and self.time_months is None:
             raise ValueError(f"endpoint {self.endpoint!r} needs its time point (time_months).")
+        if self.endpoint not in TIMED_RATES and self.time_months is not None:
+            raise ValueError(f"endpoint {self.endpoint!r} has no time point: leave time_months empty.")
+        ci = (self.ci_low, self.ci_high, self.ci_kind)
+        if any(v is not None for v in ci):
+            if any(v is None for v in ci):
+                raise ValueError("an interval needs ci_low, ci_high and ci_kind (as printed, e.g. '95% CI').")
+            if not self.ci_low <= self.value <= self.ci_high:
+                raise ValueError(f"value ({self.value}) lies outside its interval [{self.ci_low}, {self.ci_high}].")
+            if self.unit == "proportion" and not self.ci_high < 1:
+                raise ValueError(f"ci_high ({self.ci_high}) must be a proportion below 1.")
         if self.events is not None and self.n is not None:
             if self.events > self.n:
                 raise ValueError(f"events ({self.events}) exceed n ({self.n}).")
             if self.derived is None:
                 raise ValueError("a value computed from events/n must say how (derived).")
         return self
+
+    @property
+    def months(self) -> float | None:
+        """A median in months (weeks converted at 30.44 days a month); ``None`` for a rate."""
+        if self.unit == "proportion":
+            return None
+        return self.value if self.unit == "months" else self.value * 7 / DAYS_PER_MONTH
+
+    @property
+    def level(self) -> float | None:
+        """The interval's level as a fraction (``"95.5% CI"`` -> 0.955); ``None`` without one."""
+        return None if self.ci_kind is None else float(self.ci_kind.split("%")[0]) / 100
 
     @property
     def time_label(self) -> str:
@@ -103,8 +139,9 @@ def load_benchmarks(path: str | Path | None = None) -> BenchmarkLibrary:
     Examples
     --------
     >>> lib = load_benchmarks()
-    >>> sorted({b.endpoint for b in lib.benchmarks})[:2]
-    ['median PFS', 'overall survival rate']
+    >>> b = next(b for b in lib.benchmarks if b.id == "lagmay2016-efs4")
+    >>> b.endpoint, b.time_label, b.value, (b.ci_low, b.ci_high), b.level
+    ('event-free rate', '4 months', 0.12, (0.06, 0.19), 0.95)
     """
     p = Path(path) if path is not None else DEFAULT_PATH
     raw = yaml.safe_load(p.read_text(encoding="utf-8"))

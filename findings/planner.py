@@ -327,6 +327,13 @@ class Source:
         """``"p0 = 0.199: the lower bound of ..."``."""
         return f"{name} = {self.value:.3f}: {self.phrase}"
 
+    @property
+    def provenance(self) -> str:
+        """What a reader must know about where a benchmark's value was read (a secondary report,
+        a slip, a disagreement between reports; '' when nothing is flagged)."""
+        b = self.benchmark
+        return f"Provenance of the value: {b.flag}" if b is not None and b.flag else ""
+
 
 def typed_source(value: float, note: str) -> Source:
     """A value typed by the user with their own description (never empty)."""
@@ -856,20 +863,87 @@ def view_counts(outcomes: pd.DataFrame, sel: Selection, endpoint: str = "ORR") -
     return tuple(int(v) for v in frame["events"]), tuple(int(v) for v in frame["total"])
 
 
+#: short endpoint names of the benchmark options ("PFS rate at 3 months", "ORR")
+_BENCH_SHORT = {"objective response rate": "ORR", "progression-free rate": "PFS rate",
+                "overall survival rate": "OS rate", "event-free rate": "EFS rate"}
+
+
+def _head(text: str) -> str:
+    """The text before its first parenthesis or comma ("osteosarcoma (measurable disease)" -> "osteosarcoma")."""
+    return text.split(" (", maxsplit=1)[0].split(",", maxsplit=1)[0].strip()
+
+
+def benchmark_label(b: Benchmark) -> str:
+    """The option shown for a benchmark: study, endpoint and time, arm, value.
+
+    >>> from evidence.benchmarks import load_benchmarks
+    >>> b = next(x for x in load_benchmarks().benchmarks if x.id == "lagmay2016-efs4")
+    >>> benchmark_label(b)
+    'Lagmay 2016 · EFS rate at 4 months · inactive agents, osteosarcoma = 12.0%'
+    """
+    at = f" at {b.time_label}" if b.time_label else ""
+    regimen = {"p0": "inactivity threshold", "p1": "activity threshold"}.get(b.role or "", _head(b.regimen))
+    arm = f"{regimen}, {_head(b.histology)}"
+    return f"{b.short} · {_BENCH_SHORT.get(b.endpoint, b.endpoint)}{at} · {arm} = {T.pct(b.value, 1)}"
+
+
 def benchmark_sources(lib: BenchmarkLibrary) -> dict[str, Source]:
-    """Every proportion benchmark as a candidate p0/p1 with its citation and printed text."""
+    """Every proportion benchmark as a candidate p0/p1 with its citation and printed text
+    (medians are times, not rates: they are left out)."""
     out: dict[str, Source] = {}
     for b in lib.benchmarks:
         if b.unit != "proportion":
             continue
         key = f"benchmark · {b.id}"
-        label = f"{b.short}: {b.endpoint} {b.time_label}, {b.histology} = {T.pct(b.value, 0)}"
-        phrase = (f"the {b.endpoint} at {b.time_label} with {b.regimen} in {b.histology} ({b.line} line; "
+        at = f" at {b.time_label}" if b.time_label else ""
+        phrase = (f"the {b.endpoint}{at} with {b.regimen} in {b.histology} (line: {b.line}; "
                   f"{b.design}) reported by {b.source} ({b.location}: \u201c{b.printed}\u201d"
                   + (f"; {b.derived}" if b.derived else "") + ")")
-        out[key] = with_plan(Source(key, label, round(b.value, 3), phrase, "", None, b.n, None, None,
-                                    benchmark=b), TrialPlan())
+        # a printed interval goes with the value (the design across it is shown); no pool: k = None
+        out[key] = with_plan(Source(key, benchmark_label(b), round(b.value, 3), phrase, "", None, b.n,
+                                    b.ci_low, b.ci_high, b.level or 0.95, b.value, benchmark=b), TrialPlan())
     return out
+
+
+def _bench_value(b: Benchmark, low: float | None = None, high: float | None = None) -> str:
+    if b.unit == "proportion":
+        return T.pct(b.value, 1) if low is None else T.interval(low, high, 0)
+    if low is None:
+        return f"{T.num(b.value)} {b.unit}"
+    return f"{T.num(low)}–{T.num(high)} {b.unit}"
+
+
+def benchmark_table(lib: BenchmarkLibrary, plan: TrialPlan) -> pd.DataFrame:
+    """The historical-control library as the planner shows it: one row a benchmark, the option
+    that picks it as p0/p1 (rates only: a median is a time), what it measures and where it was
+    read, and how it differs from the planned trial (GRADE indirectness).
+
+    >>> from evidence.benchmarks import load_benchmarks
+    >>> t = benchmark_table(load_benchmarks(), TrialPlan())
+    >>> row = t[t["Option"] == "benchmark · eortc62012-doxifo-orr"].iloc[0]
+    >>> row["Value"], row["For the planned trial"]
+    ('26.4%', 'direct')
+    >>> t[t["Study"] == "Judson 2014"]["Option"].iloc[2]
+    'median: not a p0/p1'
+    """
+    rows = []
+    for b in lib.benchmarks:
+        rate = b.unit == "proportion"
+        kinds = [i.kind for i in _benchmark_indirectness(b, plan)] if rate else []
+        rows.append({
+            "Option": f"benchmark · {b.id}" if rate else "median: not a p0/p1",
+            "Study": b.short,
+            "Endpoint": b.endpoint + (f" at {b.time_label}" if b.time_label else ""),
+            "Arm": f"{_head(b.regimen)}, {_head(b.histology)}" if not b.role else f"reference rule ({b.role})",
+            "Line": b.line,
+            "Value": _bench_value(b),
+            "Interval as printed": f"{b.ci_kind} {_bench_value(b, b.ci_low, b.ci_high)}" if b.ci_kind else "",
+            "n": str(b.n) if b.n is not None else "",
+            "For the planned trial": ("indirect: " + ", ".join(kinds) if kinds else "direct") if rate else "",
+            "Read in": b.location,
+            "Note": b.flag or "",
+        })
+    return pd.DataFrame(rows)
 
 
 def _r_mix(prior: BetaMixture) -> str:

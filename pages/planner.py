@@ -49,6 +49,7 @@ if plan in FP.BINARY:
     sources |= P.cached_benchmark_sources()  # historical controls, each with its citation
     st.markdown("**Planned trial**: where p0 or p1 comes from other settings, the planner says so (GRADE indirectness).")
     trial = P.plan_inputs(groups)
+    P.benchmark_library(trial)
     sources = {k: FP.with_plan(s, trial) for k, s in sources.items()}
 
 design = which = None

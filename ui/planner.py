@@ -26,6 +26,7 @@ from evidence.selection import (
 )
 from findings import planner as FP
 from findings import pooled
+from findings import text as T
 from reports.docx import build_protocol_docx
 from synthesis.design.bayes import (
     BetaMixture,
@@ -209,6 +210,8 @@ def binary_inputs(sources: dict[str, FP.Source], simon: bool) -> Binary:
             n_max = None if nm in (None, "auto") else int(nm)
     for name, s in (("p0", p0), ("p1", p1)):
         st.caption(f":material/source: {s.sentence(name)}")
+        if s.provenance:
+            st.caption(f":material/info: {T.md(s.provenance)}")
         if s.caveat(name):
             st.warning(s.caveat(name), icon=":material/warning:")
     return Binary(p0, p1, float(alpha or 0.0), float(power or 0.0), constraint, n_max)
@@ -394,6 +397,23 @@ def cached_benchmark_sources() -> dict[str, FP.Source]:
     return FP.benchmark_sources(load_benchmarks())
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_benchmark_table(plan: FP.TrialPlan) -> pd.DataFrame:
+    return FP.benchmark_table(load_benchmarks(), plan)
+
+
+def benchmark_library(plan: FP.TrialPlan) -> None:
+    """The historical-control library for the planned trial: each benchmark with the option that
+    picks it as p0 or p1, where it was read and how it differs from the plan."""
+    with st.expander("Historical controls: pick one as p0 or p1 by its option", icon=":material/history:"):
+        df = cached_benchmark_table(plan)
+        st.dataframe(df, hide_index=True, column_config=fit_columns(df))
+        st.caption("Each value as printed in its source (abstract, or a report of the trial where the "
+                   "stored abstract stops before its findings: see Read in and Note). Medians are "
+                   "times, not rates, and are not offered as p0/p1. For the planned trial: how the "
+                   "benchmark differs from the plan above (GRADE indirectness).")
+
+
 @st.cache_data(max_entries=16, show_spinner="Computing the MAP prior (quadrature) and its beta-mixture fit…")
 def cached_map(events: tuple[int, ...], totals: tuple[int, ...], tau_scale: float) -> tuple[BetaMixture, dict]:
     """The MAP prior's beta-mixture approximation and its summary (mean, sd, 95% interval)."""
@@ -542,7 +562,7 @@ def ci_effect(inp: Binary, plan: str = "single") -> None:
     s = inp.p1
     if s.ci_low is None or s.ci_high is None:
         return
-    vals = (("p1 as chosen", s.value), ("pool estimate", s.estimate or s.value),
+    vals = (("p1 as chosen", s.value), ("benchmark estimate" if s.benchmark is not None else "pool estimate", s.estimate or s.value),
             (f"{s.level:.0%} CI low", s.ci_low), (f"{s.level:.0%} CI high", s.ci_high))
     design = "simon" if plan == "simon" else "single"
     with st.expander("How the design changes across the CI of p1's source"):

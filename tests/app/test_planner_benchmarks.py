@@ -1,0 +1,43 @@
+"""Trial planner: the historical-control library is listed for the planned trial, and a benchmark
+picked as p0/p1 carries its citation, its provenance and its interval."""
+
+from __future__ import annotations
+
+from tests.app.page_text import NAN, visible_text
+
+PAGE = "pages/planner.py"
+
+
+def _library(at):
+    return next(d.value for d in at.dataframe if "Option" in d.value.columns)
+
+
+def test_library_lists_the_new_benchmarks_for_the_plan(app_test) -> None:
+    at = app_test(page=PAGE, query={"pl_line": "first line", "pl_reg": "combination"})
+    assert not at.exception, [e.value for e in at.exception]
+    lib = _library(at).set_index("Option", drop=False)
+    assert lib.loc["benchmark · eortc62012-doxifo-orr", "For the planned trial"] == "direct"
+    assert lib.loc["benchmark · lagmay2016-efs4", "For the planned trial"] == "indirect: line, endpoint"
+    assert lib.loc["benchmark · lagmay2016-efs4", "Interval as printed"] == "95% CI 6–19%"
+    geddis = lib[lib["Study"] == "Seddon 2017"]
+    assert "23.3 weeks" in set(geddis["Value"]) and "median: not a p0/p1" in set(geddis["Option"])
+    assert not NAN.search(visible_text(at))
+
+
+def test_benchmark_as_p0_and_p1_with_provenance_and_interval(app_test) -> None:
+    at = app_test(page=PAGE, query={"p0_src": "benchmark · eortc62012-doxorubicin-orr",
+                                    "p1_src": "benchmark · eortc62012-doxifo-orr"})
+    assert not at.exception, [e.value for e in at.exception]
+    caps = " ".join(c.value for c in at.caption)
+    assert "p0 = 0.136" in caps and "(CR 1 + PR 30)/228 = 31/228" in caps
+    assert "Congress report of the presentation (ESMO 2012)" in caps.replace("\\", "")
+    warn = " ".join(str(w.value) for w in at.warning)
+    assert "p0 comes from monotherapy cohorts" in warn and "p1 comes from" not in warn
+    code = at.code[0].value
+    assert "Judson I, et al. Lancet Oncol 2014" in code
+    # a benchmark with a printed interval: the design across it
+    at = app_test(page=PAGE, query={"p1_src": "benchmark · lagmay2016-aost0221-efs12", "p0": "0.05"})
+    assert not at.exception
+    across = [d.value for d in at.dataframe if "p1 from" in d.value.columns]
+    assert across and "benchmark estimate" in set(across[0]["p1 from"])
+    assert not NAN.search(visible_text(at))
