@@ -69,6 +69,7 @@ __all__ = [
     "MinorsItem",
     "SecondReview",
     "StudyAppraisal",
+    "attach_second_review",
     "load_appraisals",
     "load_appraisals_from_text",
     "minors_band",
@@ -413,6 +414,55 @@ def load_appraisals_from_text(text: str, name: str = "<appraisals>") -> Appraisa
         seen.add(obj.study)
         items.append(obj)
     return Appraisals(name, tuple(items), tuple(problems))
+
+
+def attach_second_review(first: Appraisals, second: Appraisals) -> tuple[Appraisals, tuple[Problem, ...]]:
+    """The first reviewer's appraisals with a second reviewer's independent appraisal attached
+    (``second:`` of each study both appraised: their MINORS scores and JBI answers).
+
+    ``second`` is a whole appraisal file in the same layout (validated as the first, so every
+    judgement of the second reviewer also has its reason and source). Returns the merged
+    appraisals, which keep the first reviewer's judgements (what the figures and GRADE use) and
+    problems, and the problems of the second file: its loading problems, plus one per study the
+    first reviewer did not appraise (not compared), per study whose existing second review is
+    replaced, and when both files name the same appraiser.
+
+    >>> first = load_appraisals()
+    >>> both, problems = attach_second_review(first, first)
+    >>> sum(a.second is not None for a in both.items) == len(first), problems[0].message[:31]
+    (True, 'the second appraisal names the ')
+    """
+    problems = list(second.problems)
+    by_study = {a.study: a for a in second.items}
+    items = []
+    for a in first.items:
+        b = by_study.get(a.study)
+        if b is None:
+            items.append(a)
+            continue
+        if a.second is not None:
+            problems.append(Problem(second.file, a.study, None, "second", a.second.reviewer,
+                                    "this study already had a second review in the appraisal file; "
+                                    "the uploaded one replaces it here", severity="warning"))
+        items.append(replace_second(a, SecondReview(reviewer=b.appraiser, date=b.date,
+                                                    minors=b.minors_scores, jbi=b.jbi_answers)))
+    same = sorted({b.study for b in second.items if first.get(b.study) is not None
+                   and b.appraiser.strip().lower() == first.get(b.study).appraiser.strip().lower()})
+    if same:
+        problems.insert(0, Problem(second.file, None, None, "appraiser", ", ".join(same[:5]),
+                                   "the second appraisal names the same appraiser as the first: "
+                                   "agreement with oneself is not inter-rater agreement",
+                                   severity="warning"))
+    for i, b in enumerate(second.items):
+        if first.get(b.study) is None:
+            problems.append(Problem(second.file, b.study, i, "study", repr(b.study),
+                                    "no first appraisal for this study: not compared", severity="warning"))
+    return Appraisals(first.file, tuple(items), first.problems), tuple(problems)
+
+
+def replace_second(a: StudyAppraisal, second: SecondReview | None) -> StudyAppraisal:
+    """``a`` with its second review replaced (pydantic models are frozen)."""
+    return a.model_copy(update={"second": second})
 
 
 _NAMES = {"score": "score", "s": "score", "why": "reason", "reason": "reason",

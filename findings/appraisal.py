@@ -58,7 +58,10 @@ __all__ = [
     "methods_text",
     "minors_distribution",
     "profile_table",
+    "AGREEMENT_UNAVAILABLE",
     "reviewer_agreement",
+    "reviewers_sentence",
+    "second_review_template",
     "rob_index",
     "rob_sensitivity",
     "robvis_table",
@@ -201,6 +204,57 @@ def reviewer_agreement(appraisals: Appraisals) -> pd.DataFrame:
         if done:
             rows.append(row(tool, "all items", [p for k in done for p in pairs[k]], cats))
     return pd.DataFrame(rows)
+
+
+#: what the agreement section says when no study has a second review
+AGREEMENT_UNAVAILABLE = "not available: one reviewer"
+
+
+def reviewers_sentence(appraisals: Appraisals) -> str:
+    """Who appraised, in plain words (one reviewer, or how many studies two reviewers did).
+
+    >>> from evidence.appraisal import load_appraisals
+    >>> reviewers_sentence(load_appraisals())[:46]
+    'One reviewer appraised every study (23 of 23);'
+    """
+    k = len(appraisals)
+    n2 = sum(a.second is not None for a in appraisals.items)
+    if n2 == 0:
+        return (f"One reviewer appraised every study ({k} of {k}); no second reviewer's judgements "
+                f"exist, so inter-rater agreement (per item and Cohen's κ) is {AGREEMENT_UNAVAILABLE}.")
+    return (f"Two reviewers appraised {n2} of {k} {'study' if k == 1 else 'studies'} independently; "
+            "the figures and GRADE use the first reviewer's judgements, and their agreement is "
+            "shown per item with Cohen's κ.")
+
+
+def second_review_template(appraisals: Appraisals, labels: Mapping[str, str] | None = None) -> str:
+    """A blank appraisal file (YAML, the layout of ``data/appraisals.yaml``) listing the studies
+    of ``appraisals`` for an independent second reviewer: no first-reviewer judgement is shown.
+
+    >>> from evidence.appraisal import load_appraisals, load_appraisals_from_text
+    >>> t = second_review_template(load_appraisals())
+    >>> p = load_appraisals_from_text(t, "blank.yaml").problems
+    >>> len(p) > 0 and all(x.file == "blank.yaml" for x in p)
+    True
+    """
+    blank_m = "{score: , reason: '', src: '', at: ''}"
+    blank_j = "{answer: , reason: '', src: '', at: ''}"
+    lines = [
+        "# Second reviewer's appraisal: fill in every item without looking at the first reviewer's.",
+        "# MINORS score 0 not reported, 1 reported but inadequate, 2 reported and adequate;",
+        "# JBI answer Yes, No, Unclear or NA. Every judgement needs a one-line reason, the source id",
+        "# (src, as in the evidence file) and where in it (at). Upload it on the Appraisal page.",
+        "schema_version: 1",
+        "appraisals:",
+    ]
+    for a in appraisals.items:
+        label = " ".join(str((labels or {}).get(a.study, "")).split())
+        lines += [f"- study: {a.study}" + (f"  # {label}" if label else ""),
+                  "  appraiser: ''", "  date: ''", "  basis: ''", "  minors:"]
+        lines += [f"    {d}: {blank_m}  # {name}" for d, name in MINORS_ITEMS.items()]
+        lines.append("  jbi:")
+        lines += [f"    {q}: {blank_j}" for q in JBI_QUESTIONS]
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- MINORS distribution

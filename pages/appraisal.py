@@ -25,6 +25,8 @@ st.caption(
 AP = U.appraisals()
 for p in AP.problems:
     st.error(text.md(str(p)), icon=":material/error:")
+AP, SECOND_PROBLEMS = U.with_second(AP)
+st.caption(text.md(FA.reviewers_sentence(AP)))
 key = A.data_key()
 sel = controls.selection_controls()
 model = controls.model_controls()
@@ -101,14 +103,8 @@ if tabs[1].open:
             st.dataframe(FA.item_table(a), hide_index=True, width="stretch",
                          column_config={"Reason": st.column_config.TextColumn(width="large"),
                                         "Question": st.column_config.TextColumn(width="medium")})
-        agree = FA.reviewer_agreement(AP)
-        if agree.empty:
-            st.caption("No second reviewer yet: agreement (per item and Cohen's κ) is shown once a "
-                       "second reviewer's judgements are added to the appraisal file (`second:`).")
-        else:
-            st.markdown("**Agreement of the two reviewers**")
-            st.dataframe(agree, hide_index=True, width="stretch")
         widgets.csv_download(FA.study_table(AP, labels), "appraisals.csv", key="dl_appr")
+        U.second_review_panel(AP, SECOND_PROBLEMS, labels)
 
 if tabs[2].open:
     with tabs[2]:

@@ -259,7 +259,7 @@ def _rob_section(v: PooledView | None, ap: Appraisals, view: View) -> Section:
     table = fa.robvis_table(rows, ap)
     table["Weight"] = [f"{w:.1f}%" for w in table["Weight"]]
     bullets = (f"{text.pct(fa.weight_share(rows, ap), 0)} of the pooled weight comes from studies at "
-               "high risk of bias.", fa.minors_distribution(ap).sentence())
+               "high risk of bias.", fa.minors_distribution(ap).sentence(), fa.reviewers_sentence(ap))
     return Section(key="rob", title=ROB_TITLE, figure=fig, table=table, bullets=bullets,
                    caption=ROB_CAPTION)
 

@@ -7,7 +7,14 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from evidence.appraisal import DEFAULT_APPRAISALS_PATH, Appraisals, load_appraisals
+from evidence import MAX_BYTES, Problem
+from evidence.appraisal import (
+    DEFAULT_APPRAISALS_PATH,
+    Appraisals,
+    attach_second_review,
+    load_appraisals,
+    load_appraisals_from_text,
+)
 from findings import appraisal as FA
 from findings import text
 from findings.safety import safety_view
@@ -16,6 +23,7 @@ from synthesis.grade import DOMAINS, RATINGS, RULES, Override, decode_overrides,
 from ui import analysis as A
 from ui import survival_view as SV
 from ui.userdata_state import active_evidence
+from ui.userdata_view import problems_table
 from ui.widgets import csv_download
 
 #: URL key of the GRADE overrides (compact encoding, synthesis.grade.encode_overrides)
@@ -33,6 +41,73 @@ def appraisals() -> Appraisals:
     """The appraisal file (cached by path and modification time; never raises)."""
     p = DEFAULT_APPRAISALS_PATH
     return _load(str(p), p.stat().st_mtime_ns if p.exists() else 0)
+
+
+#: session key of an uploaded second reviewer's appraisal (validated ``Appraisals``)
+SECOND_KEY = "_second_review"
+_UPLOAD_KEY = "second_up"
+
+
+def _read_second(up) -> Appraisals:
+    """Validate an uploaded appraisal file; a too-large or non-UTF-8 file is one named problem."""
+    def fail(value: str, message: str) -> Appraisals:
+        return Appraisals(up.name, (), (Problem(up.name, None, None, "<file>", value, message),))
+
+    if up.size > MAX_BYTES:
+        return fail(f"{up.size} bytes", f"file is larger than {MAX_BYTES} bytes")
+    try:
+        text_ = up.getvalue().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return fail(None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+    return load_appraisals_from_text(text_, up.name)
+
+
+def _on_second_upload() -> None:
+    up = st.session_state.get(_UPLOAD_KEY)
+    if up is not None:
+        st.session_state[SECOND_KEY] = _read_second(up)
+
+
+def with_second(first: Appraisals) -> tuple[Appraisals, tuple[Problem, ...]]:
+    """The appraisals with the uploaded second review attached (and its problems), or as loaded."""
+    second = st.session_state.get(SECOND_KEY)
+    if second is None:
+        return first, ()
+    return attach_second_review(first, second)
+
+
+def second_review_panel(ap: Appraisals, problems: tuple[Problem, ...], labels: dict[str, str]) -> None:
+    """Agreement of the two reviewers (or why not), the upload of a second reviewer's file with
+    its named problems, and a blank template for that reviewer."""
+    st.markdown("**Agreement of two reviewers (per item and Cohen's κ)**")
+    agree = FA.reviewer_agreement(ap)
+    if agree.empty:
+        st.info(f"Cohen's κ: {FA.AGREEMENT_UNAVAILABLE}. Every judgement on this page is one "
+                "reviewer's; upload a second reviewer's independent appraisal to compare them.",
+                icon=":material/person:")
+    else:
+        st.dataframe(agree, hide_index=True, width="stretch")
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    c1.file_uploader("Second reviewer's appraisal (YAML, the layout of the appraisal file)", type=["yaml", "yml"],
+                     key=_UPLOAD_KEY, on_change=_on_second_upload,
+                     help="Validated like the appraisal file: every item with its judgement, reason and "
+                     "source. Kept for this session only; the first reviewer's judgements stay in use.")
+    c2.download_button("Blank template for a second reviewer", FA.second_review_template(ap, labels).encode("utf-8"),
+                       file_name="second_review_template.yaml", mime="application/x-yaml",
+                       key="dl_second_tpl", on_click="ignore", icon=":material/download:")
+    second = st.session_state.get(SECOND_KEY)
+    if second is None:
+        return
+    n = sum(a.second is not None for a in ap.items)
+    st.caption(md(f"Uploaded {second.file}: {text.count(len(second.items), 'valid study appraisal', 'valid study appraisals')}, "
+                  f"{text.count(n, 'study', 'studies')} compared with the first reviewer."))
+    if problems:
+        st.warning(f"{text.count(len(problems), 'problem')} in the uploaded file (studies with an error are left out):",
+                   icon=":material/warning:")
+        problems_table(problems, key="second_problems")
+    if st.button("Remove the second review", key="rm_second", icon=":material/delete:"):
+        del st.session_state[SECOND_KEY]
+        st.rerun()
 
 
 def overrides() -> tuple[dict[str, dict[str, Override]], str | None]:

@@ -186,3 +186,25 @@ def test_models_are_frozen(shipped):
     a = copy.copy(shipped.items[0])
     with pytest.raises(Exception):  # noqa: B017 - pydantic raises ValidationError on frozen
         a.study = "X"
+
+
+def test_attach_second_review_compares_only_studies_both_appraised():
+    from evidence.appraisal import SecondReview, attach_second_review, load_appraisals
+
+    first = load_appraisals()
+    one = first.items[0]
+    other = one.model_copy(update={"study": "NOT-IN-FIRST", "appraiser": "Someone Else"})
+    mine = one.model_copy(update={"appraiser": "Someone Else"})
+    second = type(first)("r2.yaml", (mine, other), ())
+    merged, problems = attach_second_review(first, second)
+    assert [a.study for a in merged.items if a.second is not None] == [one.study]
+    got = merged.get(one.study).second
+    assert got.reviewer == "Someone Else" and got.minors == one.minors_scores and got.jbi == one.jbi_answers
+    assert merged.get(one.study).minors_scores == one.minors_scores  # first reviewer's kept
+    assert [(p.study_id, p.file, p.severity) for p in problems] == [("NOT-IN-FIRST", "r2.yaml", "warning")]
+    assert "not compared" in problems[0].message
+    # a second review already in the file is replaced, and said so
+    had = type(first)(first.file, tuple(a.model_copy(update={"second": SecondReview(
+        reviewer="File Reviewer", date=a.date)}) for a in first.items), ())
+    _, problems = attach_second_review(had, type(first)("r2.yaml", (mine,), ()))
+    assert [p.field for p in problems] == ["second"] and "replaces" in problems[0].message
