@@ -28,7 +28,8 @@ from bibtexparser.bwriter import BibTexWriter
 
 from evidence.base import EvidenceBase
 
-__all__ = ["FORMATS", "Reference", "references", "to_bibtex", "to_csl_json", "to_ris"]
+__all__ = ["FORMATS", "Reference", "citation_reference", "export_files", "references", "to_bibtex",
+           "to_csl_json", "to_ris"]
 
 #: format -> (file extension, MIME type)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -61,10 +62,25 @@ class Reference:
     pmcid: str | None
     registration: str | None
     urls: tuple[str, ...]
+    note: str = ""  # where the record comes from, when not a record of the evidence base
 
     @property
     def types(self) -> tuple[str, str, str]:
         return _KIND_TYPE.get(self.kind, _JOURNAL)
+
+    def text(self) -> str:
+        """The reference as one line (authors. title. journal year;volume:pages. doi).
+
+        >>> citation_reference("m", "Simon R. Optimal two-stage designs. Control Clin Trials 1989;10:1-10.").text()
+        'Simon R. Optimal two-stage designs. Control Clin Trials 1989;10:1-10.'
+        """
+        head = [", ".join(self.authors) if self.authors else None, self.title]
+        tail = " ".join(p for p in (self.journal, str(self.year) if self.year else None) if p)
+        if self.volume_pages:
+            tail = f"{tail};{self.volume_pages}" if tail else self.volume_pages
+        parts = [p.strip().rstrip(".") for p in (*head, tail) if p and p.strip()] or [self.label]
+        out = "".join(p + ("" if p.endswith(("?", "!")) else ".") + " " for p in parts).strip()
+        return out + (f" doi:{self.doi}" if self.doi else "")
 
 
 def _authors(text: str | None) -> tuple[str, ...]:
@@ -99,10 +115,57 @@ def references(base: EvidenceBase, ids: Iterable[str] | None = None) -> tuple[Re
     return tuple(out)
 
 
+_DOI_TEXT = re.compile(r"\s*\bdoi:\s*(10\.\S+?)\.?(?=\s|$)", re.IGNORECASE)
+_AUTHOR = re.compile(r"^[A-Za-z\u00C0-\u024F'\u2019 -]+ [A-Z]{1,4}$")
+# "Eur J Cancer 2002;38(4):543-549": an abbreviated journal (no full stop) after a sentence end
+_JOURNAL_TAIL = re.compile(r"(?:(?<=[.?!]\s)|^)(?P<journal>[A-Z][A-Za-z &-]*?)\s+(?P<year>(?:19|20)\d{2})"
+                           r"(?:\s*;\s*(?P<vp>[^\s]+?))?\.?(?=\s|$)")
+
+
+def citation_reference(rid: str, text: str, *, label: str | None = None, urls: Sequence[str] = (),
+                       kind: str = "publication", note: str = "") -> Reference:
+    """A :class:`Reference` from a printed Vancouver-style citation ("Authors. Title. Journal
+    Year;volume:pages. doi:...").
+
+    Only what the text states is kept: authors when the first sentence is a list of names
+    ("et al." dropped), the title when one is printed before the journal, the DOI when printed;
+    a citation that does not parse keeps its whole text as the title.
+
+    >>> r = citation_reference("b", "Sleijfer S, et al. J Clin Oncol 2009;27(19):3126-3132 (EORTC 62043)")
+    >>> r.authors, r.title, r.journal, r.year, r.volume_pages
+    (('Sleijfer S',), None, 'J Clin Oncol', 2009, '27(19):3126-3132')
+    """
+    clean = " ".join(str(text).split())
+    m = _DOI_TEXT.search(clean)
+    doi = m.group(1).rstrip(".") if m else None
+    body = _DOI_TEXT.sub("", clean).strip()
+    head, sep, rest = body.partition(". ")
+    names = [p.strip() for p in head.split(",")]
+    authors = _authors(head) if sep and names and all(
+        _AUTHOR.match(n) or n.lower() in ("et al", "et al.") for n in names) else ()
+    rest = rest if authors else body
+    tail = _JOURNAL_TAIL.search(rest)
+    if tail is None:
+        return Reference(rid, label or clean[:60], kind, authors, rest.rstrip(". ") or None, None, None,
+                         None, doi, None, None, None, tuple(urls), note)
+    title = rest[: tail.start()].strip().rstrip(".").strip() or None
+    year = int(tail.group("year"))
+    first = authors[0].rsplit(" ", 1)[0] if authors else ""
+    return Reference(rid, label or f"{first} {year}".strip(), kind, authors, title, tail.group("journal"),
+                     year, (tail.group("vp") or "").rstrip(".,;") or None, doi, None, None, None, tuple(urls), note)
+
+
+def export_files(refs: Sequence[Reference], stem: str) -> dict[str, tuple[str, bytes, str]]:
+    """``format -> (file name, bytes, MIME type)`` for RIS, BibTeX and CSL-JSON of ``refs``."""
+    writers = {"RIS": to_ris, "BibTeX": to_bibtex, "CSL-JSON": to_csl_json}
+    return {fmt: (f"{stem}.{FORMATS[fmt][0]}", writers[fmt](refs).encode("utf-8"), FORMATS[fmt][1])
+            for fmt in FORMATS}
+
+
 def _note(r: Reference) -> str | None:
     bits = [f"PMID: {r.pmid}" if r.pmid else None, f"PMCID: {r.pmcid}" if r.pmcid else None,
             f"Registration: {r.registration}" if r.registration else None,
-            f"Record {r.id} ({r.label}) of the apatinib sarcoma evidence base"]
+            r.note or f"Record {r.id} ({r.label}) of the apatinib sarcoma evidence base"]
     return "; ".join(b for b in bits if b)
 
 

@@ -16,7 +16,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from evidence.base import EvidenceBase
 from evidence.benchmarks import Benchmark, BenchmarkLibrary
+from evidence.references import Reference, citation_reference, export_files, references
 from evidence.selection import (
     ENDPOINTS,
     FILTER_COLUMNS,
@@ -36,7 +38,7 @@ from synthesis.design.bayes import (
     robustify,
 )
 from synthesis.design.oc import operating_characteristics as oc_frame
-from synthesis.design.paragraph import protocol_paragraph
+from synthesis.design.paragraph import REFERENCES, RESPONSE, Citations, Outcome, protocol_paragraph
 from synthesis.design.simon import (
     HARD_CAP,
     SimonDesign,
@@ -138,6 +140,34 @@ class TrialPlan:
     @property
     def endpoint_label(self) -> str:
         return f"PFS rate at {T.num(self.months)} months" if self.endpoint == "PFS rate" else self.endpoint
+
+    @property
+    def endpoint_name(self) -> str:
+        """The planned endpoint as the paragraph names it, its short form in parentheses.
+
+        >>> TrialPlan(endpoint="PFS rate", months=6).endpoint_name
+        'progression-free survival rate at 6 months (6-month PFS rate)'
+        """
+        if self.endpoint == "PFS rate":
+            m = T.num(self.months)
+            return f"progression-free survival rate at {m} months ({m}-month PFS rate)"
+        return ENDPOINT_NAMES[self.endpoint]
+
+    def outcome(self) -> Outcome:
+        """How a success of the planned endpoint is worded in the paragraph."""
+        if self.endpoint == "PFS rate":
+            at = f"alive and progression-free at {T.num(self.months)} months"
+            return Outcome(f"are {at}", f"is {at}", f"patients {at}",
+                           f"evaluable for progression at {T.num(self.months)} months")
+        if self.endpoint == "DCR":
+            return Outcome("achieve disease control", "achieves disease control", "patients with disease control",
+                           "evaluable for response")
+        return RESPONSE
+
+    @property
+    def assessment_kind(self) -> str:
+        """The key of :data:`ASSESSMENT` for this endpoint."""
+        return "survival" if self.endpoint == "PFS rate" else "binary"
 
     def phrase(self) -> str:
         partner = f" (with {self.partner})" if self.regimen == "combination" and self.partner else ""
@@ -241,7 +271,7 @@ def indirectness_note(items: tuple[Indirectness, ...], plan: TrialPlan) -> str:
         return ""
     adj = [i.source for i in items if i.kind != "endpoint"]
     ep = [i.source for i in items if i.kind == "endpoint"]
-    what = (f"{', '.join(adj)} cohorts" if adj else "its source") + (f" and measures {ep[0]}" if ep else "")
+    what = (f"{', '.join(adj)} cohorts" if adj else "its source") + (f" and measures {ep[0]}, not the planned {plan.endpoint_label}" if ep else "")
     return (f"comes from {what}; the plan is {plan.phrase()} (indirect evidence, GRADE: "
             + "; ".join(i.detail for i in items) + ").")
 
@@ -315,6 +345,7 @@ class Source:
     scope: PooledScope | None = None  # regimens, histologies, lines, designs of the pooled studies
     benchmark: Benchmark | None = None
     indirect: tuple[Indirectness, ...] = ()  # each way the source differs from the plan
+    study_ids: tuple[str, ...] = ()  # the pooled studies (cited in the section's references)
 
     def caveat(self, name: str) -> str:
         """A warning when the source pool has few studies or a wide CI, or when the source is
@@ -437,6 +468,7 @@ def evidence_sources(
                     _phrase(stat, res, s, model, group, ep, version), ep,
                     int(res.k), int(res.total_n), float(res.ci_low), float(res.ci_high),
                     float(res.level), float(res.estimate), scope=pooled_scope(frame),
+                    study_ids=tuple(dict.fromkeys(frame["study_id"].astype(str))) if "study_id" in frame else (),
                 )
     return out
 
@@ -585,26 +617,122 @@ def cph_curve(d: CPHDesign) -> pd.DataFrame:
     return power_curve(d, np.unique(np.append(ns, tot)))
 
 
-def markdown_export(title: str, paragraph: str, inputs: list[tuple[str, str]], table: pd.DataFrame | None) -> str:
-    """A Markdown document: the paragraph, every input with its source, and the design table."""
-    lines = [f"# {title}", "", paragraph, "", "## Inputs", ""]
-    lines += [f"- **{k}**: {v}" for k, v in inputs]
-    if table is not None and not table.empty:
-        cols = [str(c) or " " for c in table.columns]
-        lines += ["", "## Designs", "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-        for row in table.itertuples(index=False):
-            lines.append("| " + " | ".join(str(v).replace("|", "/") for v in row) + " |")
-    return "\n".join(lines) + "\n"
+def _md_table(df: pd.DataFrame) -> list[str]:
+    cols = [str(c) or " " for c in df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    return lines + ["| " + " | ".join(str(v).replace("|", "/") for v in row) + " |"
+                    for row in df.itertuples(index=False)]
+
+
+#: the groups of the protocol section's references, in their order
+REFERENCE_GROUPS = {
+    "method": "Methods cited in the paragraph",
+    "benchmark": "Historical controls cited for p0 or p1",
+    "study": "Studies pooled for p0 or p1",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CitedReference:
+    """One reference of the protocol section: its group (a key of :data:`REFERENCE_GROUPS`), the
+    line printed in the section and the record exported as RIS/BibTeX."""
+
+    group: str
+    text: str
+    record: Reference
+
+
+def section_references(paragraph: str, sources: tuple[Source, ...], base: EvidenceBase | None = None,
+                       library: BenchmarkLibrary | None = None) -> tuple[CitedReference, ...]:
+    """The references of the protocol section, in the order they are listed.
+
+    The methods the paragraph cites (its numbered "References:", in that order), the publication
+    of every benchmark chosen as p0 or p1 (once per source; its fullest citation in ``library``),
+    then the studies pooled for a p0 or p1 taken from the evidence (records of ``base``).
+    """
+    out: list[CitedReference] = []
+    at = {k: paragraph.find(v) for k, v in REFERENCES.items() if v in paragraph}
+    for k in sorted(at, key=at.__getitem__):
+        out.append(CitedReference("method", REFERENCES[k], citation_reference(
+            f"method-{k}", REFERENCES[k], note="Method cited in the sample-size paragraph")))
+    seen: set[str] = set()
+    for s in sources:
+        b = s.benchmark
+        if b is None or b.url in seen:
+            continue
+        seen.add(b.url)
+        full = max([x.source for x in (library.benchmarks if library else ()) if x.url == b.url] or [b.source],
+                   key=len)
+        out.append(CitedReference("benchmark", full, citation_reference(
+            b.id, full, urls=(b.url,), note=f"Historical control {b.id} cited for p0/p1 in the sample-size paragraph")))
+    ids = list(dict.fromkeys(i for s in sources for i in s.study_ids))
+    if base is not None and ids:
+        out += [CitedReference("study", r.text(), r) for r in references(base, ids)]
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ProtocolSection:
+    """The sample-size section of a protocol: the paragraph, the inputs with their sources, the
+    design tables, the design across the CI of the source estimate and the references; laid out
+    as Markdown here, as Word by ``reports.docx.build_protocol_docx``, the references also as
+    RIS and BibTeX (:mod:`evidence.references`)."""
+
+    title: str
+    paragraph: str
+    inputs: tuple[tuple[str, str], ...]
+    tables: tuple[tuple[str, pd.DataFrame], ...] = ()
+    across: AcrossCI | None = None
+    references: tuple[CitedReference, ...] = ()
+    stem: str = "sample_size"
+
+    def reference_groups(self) -> list[tuple[str, list[tuple[int, str]]]]:
+        """(heading, [(number, line)]) per group, numbered through the section in listing order."""
+        out: list[tuple[str, list[tuple[int, str]]]] = []
+        n = 0
+        for key, heading in REFERENCE_GROUPS.items():
+            lines = []
+            for r in self.references:
+                if r.group == key:
+                    n += 1
+                    lines.append((n, r.text))
+            if lines:
+                out.append((heading, lines))
+        return out
+
+    def reference_files(self) -> dict[str, tuple[str, bytes, str]]:
+        """``format -> (file name, bytes, MIME type)`` of the references (RIS, BibTeX, CSL-JSON)."""
+        return export_files([r.record for r in self.references], f"{self.stem}_references")
+
+    def markdown(self) -> str:
+        """The section as Markdown: paragraph, inputs, tables, the across-CI table, references."""
+        lines = [f"# {self.title}", "", self.paragraph, "", "## Inputs", ""]
+        lines += [f"- **{k}**: {v}" for k, v in self.inputs]
+        for name, df in self.tables:
+            if df is not None and not df.empty:
+                lines += ["", f"## {name}", "", *_md_table(df)]
+        if self.across is not None:
+            lines += ["", f"## {self.across.title}", "", self.across.caption, "", *_md_table(self.across.table)]
+        if self.references:
+            lines += ["", "## References"]
+            for heading, refs in self.reference_groups():
+                lines += ["", f"### {heading}", ""] + [f"{n}. {t}" for n, t in refs]
+            lines += ["", f"The same references as RIS and BibTeX: {self.stem}_references.ris, "
+                      f"{self.stem}_references.bib."]
+        return "\n".join(lines) + "\n"
 
 
 def paragraph_for(
     result, p0_src: str, p1_src: str, which: str | int = "optimal", endpoint: str = "",
-    protocol: Protocol | None = None,
+    protocol: Protocol | None = None, outcome: Outcome = RESPONSE,
 ) -> str:
-    """``protocol_paragraph`` with the endpoint name only for binary designs and the protocol
-    details (regimen, assessment, non-evaluable fraction, accrual pause; times in months)."""
+    """``protocol_paragraph`` with the endpoint name and the wording of a success (``outcome``)
+    only for binary designs, and the protocol details (regimen, assessment, non-evaluable
+    fraction, accrual pause; times in months)."""
     binary = isinstance(result, SimonResult | SingleStageResult)
     kw: dict = {"endpoint": endpoint} if endpoint and binary else {}
+    if binary:
+        kw["outcome"] = outcome
     if isinstance(result, SimonResult):
         kw["which"] = which
     if protocol is not None:
@@ -684,25 +812,83 @@ def n_across_ci(p0: float, p1_values: dict[str, float], alpha: float, beta: floa
     designs (``simon_two_stage`` with ``constraint``). Rows whose p1 does not exceed p0 say so (no
     design tests p1 <= p0), and rows without a feasible design say why.
     """
+    t = n_across({k: (p0, v) for k, v in p1_values.items()}, alpha, beta, design, constraint)
+    return t.drop(columns="p0").rename(columns={"value from": "p1 from"})
+
+
+def n_across(pairs: dict[str, tuple[float, float]], alpha: float, beta: float, design: str = "single",
+             constraint: str = "<=", verb: str = "respond") -> pd.DataFrame:
+    """The design at each (p0, p1) pair: ``design="single"`` gives the exact single-stage n and
+    rule, ``"simon"`` Simon's optimal and minimax designs; a pair with p1 <= p0 or without a
+    feasible design says why in its last column."""
     simon = design == "simon"
-    cols = (["p1 from", "p1", "optimal r1/n1, r/n", "EN(p0) optimal", "minimax r1/n1, r/n"] if simon
-            else ["p1 from", "p1", "n", "rule"])
+    cols = (["value from", "p0", "p1", "optimal r1/n1, r/n", "EN(p0) optimal", "minimax r1/n1, r/n"] if simon
+            else ["value from", "p0", "p1", "n", "rule"])
     rows = []
-    for label, p1 in p1_values.items():
-        head = [label, T.pct(p1)]
-        if not (p1 > p0 and p1 < 1):
-            rows.append(head + ["–"] * (len(cols) - 3) + ["p1 ≤ p0: no design"])
+    for label, (p0, p1) in pairs.items():
+        head = [label, T.pct(p0), T.pct(p1)]
+        if not (p1 > p0 and p1 < 1 and p0 > 0):
+            rows.append(head + ["–"] * (len(cols) - 4) + ["p1 ≤ p0: no design" if p1 <= p0 else "no design"])
             continue
         try:
             if simon:
                 r = simon_two_stage(p0, p1, alpha, beta, constraint=constraint)
                 rows.append(head + [r.optimal.boundary(), T.decimal(r.optimal.en0, 1), r.minimax.boundary()])
             else:
-                s = single_stage_exact(p0, p1, alpha, beta)
-                rows.append(head + [str(s.n), f"promising if ≥ {s.r} of {s.n} respond"])
+                st_ = single_stage_exact(p0, p1, alpha, beta)
+                rows.append(head + [str(st_.n), f"promising if ≥ {st_.r} of {st_.n} {verb}"])
         except ValueError as exc:
-            rows.append(head + ["–"] * (len(cols) - 3) + [str(exc).split(";")[0][:80]])
+            rows.append(head + ["–"] * (len(cols) - 4) + [str(exc).split(";")[0][:80]])
     return pd.DataFrame(rows, columns=cols)
+
+
+@dataclass(frozen=True, slots=True)
+class AcrossCI:
+    """How the sample size changes across the CI of the source of p0 or p1 (shown on the page
+    and in the Markdown and Word exports of the protocol section)."""
+
+    title: str
+    table: pd.DataFrame
+    caption: str
+
+
+def across_ci_pairs(p0: Source, p1: Source) -> dict[str, tuple[float, float]]:
+    """(p0, p1) at the values chosen, then p1 and p0 each moved to the estimate and the CI bounds
+    of its source (a pool, or a benchmark with a printed CI; the other value kept); a source without
+    a CI (a typed value, most benchmarks) is not varied. Empty when neither source has a CI."""
+    out: dict[str, tuple[float, float]] = {}
+    for name, s in (("p1", p1), ("p0", p0)):
+        if s.ci_low is None or s.ci_high is None:
+            continue
+        out.setdefault("as chosen", (p0.value, p1.value))
+        lvl = T.level(s.level)
+        est = "benchmark estimate" if s.benchmark is not None else "pool estimate"
+        for what, v in ((est, s.estimate), (f"{lvl} CI low", s.ci_low), (f"{lvl} CI high", s.ci_high)):
+            if v is None:
+                continue
+            v = round(float(v), 3)
+            out[f"{name} at its source's {what}"] = (p0.value, v) if name == "p1" else (v, p1.value)
+    return out
+
+
+def across_ci(p0: Source, p1: Source, alpha: float, beta: float, plan: str, constraint: str = "<=",
+              outcome: Outcome = RESPONSE) -> AcrossCI | None:
+    """The design at the CI bounds of the sources of p0 and p1 (``None`` when neither has a CI).
+
+    Simon plans show Simon's optimal and minimax designs; every other binary plan the exact
+    single-stage n (for a Bayesian plan, its frequentist benchmark) at the same α and power.
+    """
+    pairs = across_ci_pairs(p0, p1)
+    if not pairs:
+        return None
+    design = "simon" if plan == "simon" else "single"
+    what = ("Simon optimal and minimax designs" if design == "simon" else "Exact single-stage n (A'Hern 2001)"
+            + ("" if plan == "single" else ", the frequentist benchmark of the Bayesian design"))
+    caption = (f"{what} at the same α and power, with p0 or p1 moved across the confidence interval of its "
+               "source (the pool or the benchmark): the spread shows how much the sample size rests on where "
+               "in that interval the true rate lies.")
+    return AcrossCI("Sample size across the CI of the source estimate", n_across(
+        pairs, alpha, beta, design, constraint, outcome.plural), caption)
 
 
 # --------------------------------------------------------------------------------------------
@@ -809,50 +995,56 @@ def prior_predictive_table(prior: BetaMixture, n: int, p0: float, p1: float) -> 
 
 def bayes_paragraph(d: BayesDesign, *, p0: float, p1: float, alpha: float, power: float,
                     p0_source: str, p1_source: str, treatment: str, prior_source: str,
-                    caveats: tuple[str, ...] = (), endpoint: str = "objective response rate (ORR)") -> str:
-    """The protocol paragraph of a Bayesian design (rule, boundaries, exact OCs, prior, sources)."""
+                    caveats: tuple[str, ...] = (), endpoint: str = "objective response rate (ORR)",
+                    outcome: Outcome = RESPONSE) -> str:
+    """The protocol paragraph of a Bayesian design (rule, boundaries, exact OCs, prior, sources),
+    with the methods it cites numbered in a closing "References:" list as in
+    :func:`synthesis.design.paragraph.protocol_paragraph`."""
     o0, o1 = d.oc(p0), d.oc(p1)
     looks, fut, _ = _looks(d)
     treat = treatment_text(treatment)
+    cite = Citations()
+    verb, short = outcome.plural, endpoint[endpoint.rfind("(") + 1:-1] if endpoint.endswith(")") else endpoint
     head = (f"Sample size. The primary endpoint of the trial of {treat} is the {endpoint}. "
-            f"The null response rate p0 = {T.pct(p0)} is {p0_source.rstrip('.')}; the target rate "
+            f"The null rate p0 = {T.pct(p0)} is {p0_source.rstrip('.')}; the target rate "
             f"p1 = {T.pct(p1)} is {p1_source.rstrip('.')}. ")
     try:
         e = ess(d.prior)
-        ess_s = f"effective sample size {T.decimal(e, 1)} patients (ELIR)"
+        ess_s = f"effective sample size {T.decimal(e, 1)} patients (ELIR {cite('elir')})"
     except ValueError:
         ess_s = f"effective sample size {T.decimal(ess(d.prior, 'moment'), 1)} patient(s) (moment matching)"
     prior = f"The prior is {prior_label(d.prior)} ({prior_source.rstrip('.')}; {ess_s}). "
     if isinstance(d, PosteriorDesign):
         rule = (f"{d.n} patients will be enrolled; {treat} will be declared promising if the "
-                f"posterior probability that the response rate exceeds {T.pct(p0)} is above "
-                f"{T.num(d.c)}, that is, if {d.r_success} or more of the {d.n} patients respond. ")
+                f"posterior probability that the {short} exceeds {T.pct(p0)} is above "
+                f"{T.num(d.c)}, that is, if {d.r_success} or more of the {d.n} patients {verb}. ")
     elif isinstance(d, PredictiveDesign):
         stops = "; ".join(f"{n}: ≤ {f}" for n, f in zip(looks[:-1], fut[:-1], strict=True) if f >= 0)
-        rule = (f"Up to {d.nmax} patients will be enrolled (predictive probability design, Lee & Liu "
-                f"2008). Accrual stops for futility when the predictive probability of success at "
+        rule = (f"Up to {d.nmax} patients will be enrolled (predictive probability design "
+                f"{cite('leeliu')}). Accrual stops for futility when the predictive probability of success at "
                 f"{d.nmax} patients falls below {T.num(d.theta_l)}, success being a posterior "
                 f"probability of at least {T.num(d.theta_t)} that the rate exceeds {T.pct(p0)}"
-                + (f" (stop if responses ≤ r at n patients — {stops})" if stops else "") + "; "
-                f"{treat} is declared promising if {d.rule.efficacy[-1]} or more of {d.nmax} respond. ")
+                + (f" (stop if at most r of n patients {verb} — {stops})" if stops else "") + "; "
+                f"{treat} is declared promising if {d.rule.efficacy[-1]} or more of {d.nmax} {verb}. ")
     else:
         stops = "; ".join(f"{n}: ≤ {f}" for n, f in zip(looks[:-1], fut[:-1], strict=True) if f >= 0)
         eff = ""
         if d.method != "none":
             e_ = "; ".join(f"{n}: ≥ {e}" for n, e in zip(looks[:-1], d.efficacy[:-1], strict=True) if e <= n)
-            eff = f" and stops early for efficacy (responses ≥ s at n — {e_})" if e_ else ""
+            eff = f" and stops early for efficacy (at least s of n — {e_})" if e_ else ""
+        refs = cite("bop2", "bop2fe") if d.method != "none" else cite("bop2")
         rule = (f"Up to {d.nmax} patients will be enrolled with analyses after "
-                f"{', '.join(str(n) for n in looks)} patients ({design_label(d)}; Zhou, Lee & Yuan "
-                f"2017{'; Xu et al. 2025' if d.method != 'none' else ''}). The trial stops for "
-                f"futility when Pr(p > {T.pct(p0)} | data) < λ(n/N)^γ (responses ≤ r at n — {stops})"
+                f"{', '.join(str(n) for n in looks)} patients ({design_label(d)} {refs}). The trial stops for "
+                f"futility when Pr(p > {T.pct(p0)} | data) < λ(n/N)^γ (at most r of n patients {verb} — {stops})"
                 f"{eff}; {treat} is declared promising if {d.rule.efficacy[-1]} or more of {d.nmax} "
-                "respond. ")
+                f"{verb}. ")
     ocs = (f"Exact operating characteristics: probability of declaring the treatment promising "
            f"{T.decimal(o0.reject, 3)} if the true rate is p0 (target ≤ {T.num(alpha)}) and "
            f"{T.decimal(o1.reject, 3)} if it is p1 (target ≥ {T.num(power)}); expected sample size "
            f"{T.decimal(o0.expected_n, 1)} under p0 and {T.decimal(o1.expected_n, 1)} under p1.")
     tail = "".join(f" {c.rstrip('.')}." for c in caveats if c)
-    return head + prior + rule + ocs + tail
+    refs_ = f" {cite.listing()}" if cite.keys else ""
+    return head + prior + rule + ocs + tail + refs_
 
 
 def view_counts(outcomes: pd.DataFrame, sel: Selection, endpoint: str = "ORR") -> tuple[tuple[int, ...], tuple[int, ...]] | None:

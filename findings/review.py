@@ -16,7 +16,7 @@ import synthesis
 from evidence import load_studies
 from evidence.base import EvidenceBase
 from evidence.diff import EvidenceDiff, diff_bases
-from evidence.references import FORMATS, references, to_bibtex, to_csl_json, to_ris
+from evidence.references import export_files, references
 from evidence.searchlog import PrismaCounts, PrismaError, SearchLog, load_search_log, prisma_counts
 from evidence.selection import Selection, select_outcomes
 from findings import text
@@ -308,7 +308,4 @@ def prisma_view(base: EvidenceBase, log_path: str | Path | None = None, *,
 def reference_files(base: EvidenceBase, ids: list[str] | tuple[str, ...],
                     stem: str = "apatinib_sarcoma_references") -> dict[str, tuple[str, bytes, str]]:
     """``format -> (file name, bytes, MIME type)`` for RIS, BibTeX and CSL-JSON of ``ids``."""
-    refs = references(base, ids)
-    writers = {"RIS": to_ris, "BibTeX": to_bibtex, "CSL-JSON": to_csl_json}
-    return {fmt: (f"{stem}.{FORMATS[fmt][0]}", writers[fmt](refs).encode("utf-8"), FORMATS[fmt][1])
-            for fmt in FORMATS}
+    return export_files(references(base, ids), stem)

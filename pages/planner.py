@@ -52,7 +52,8 @@ if plan in FP.BINARY:
     P.benchmark_library(trial)
     sources = {k: FP.with_plan(s, trial) for k, s in sources.items()}
 
-design = which = None
+design = which = across = None
+cited: tuple[FP.Source, ...] = ()
 if plan in FP.BAYES:
     inp = P.binary_inputs(sources, simon=False)
     binp = P.bayes_inputs(plan, inp.p0.value, studies)
@@ -64,9 +65,9 @@ if plan in FP.BAYES:
         P.invalid(exc)
         st.stop()
     st.subheader("Design")
-    (src0, src1), endpoint = inp.phrases(), inp.endpoint
-    table = P.show_bayes(design, binp, inp.p0.value, inp.p1.value, inp.alpha, inp.power)
-    P.ci_effect(inp, plan)
+    (src0, src1), cited = inp.phrases(), (inp.p0, inp.p1)
+    tables = P.show_bayes(design, binp, inp.p0.value, inp.p1.value, inp.alpha, inp.power)
+    across = P.ci_effect(inp, plan, trial)
     label = f"{FP.design_label(design)} (p0 = {inp.p0.value:.3f}, p1 = {inp.p1.value:.3f})"
     inputs = [("p0", inp.p0.sentence("p0")), ("p1", inp.p1.sentence("p1")), ("Prior", binp.prior_source),
               ("One-sided alpha", f"{inp.alpha:g}"), ("Power", f"{inp.power:g}")]
@@ -84,16 +85,16 @@ elif plan in ("simon", "single"):
         P.invalid(exc)
         st.stop()
     st.subheader("Design")
-    (src0, src1), endpoint = inp.phrases(), inp.endpoint
+    (src0, src1), cited = inp.phrases(), (inp.p0, inp.p1)
     if plan == "simon":
         chosen, which = P.show_simon(design)
-        table = FP.simon_table(design)
+        tables = (("Designs", FP.simon_table(design)), ("Operating characteristics", FP.oc_table(chosen)))
         label = f"Simon {chosen.kind} {chosen.boundary()}"
     else:
         P.show_single(design)
-        table = FP.feasible_table(design)
+        tables = (("Feasible designs", FP.feasible_table(design)),)
         label = f"exact single stage, {design.r}/{design.n}"
-    P.ci_effect(inp, plan)
+    across = P.ci_effect(inp, plan, trial)
     label += f" (p0 = {inp.p0.value:.3f}, p1 = {inp.p1.value:.3f}, α = {inp.alpha:g}, power = {inp.power:g})"
     inputs = [("p0", inp.p0.sentence("p0")), ("p1", inp.p1.sentence("p1")),
               ("One-sided alpha", f"{inp.alpha:g}"), ("Power", f"{inp.power:g}")]
@@ -106,8 +107,8 @@ else:
         st.stop()
     st.subheader("Design")
     P.show_survival(design)
-    src0, src1, endpoint = values["src0"], values["src1"], ""
-    table = FP.survival_summary(design)
+    src0, src1 = values["src0"], values["src1"]
+    tables = (("Design", FP.survival_summary(design)),)
     n = design.n_total if plan == "cph" else design.n
     label = f"{FP.PLANS[plan]}, n = {n}"
     inputs = [(k, str(v)) for k, v in values.items() if k not in ("src0", "src1")]
@@ -115,27 +116,24 @@ else:
 
 P.remember(label)
 st.subheader("Protocol paragraph")
-proto = P.protocol_inputs(plan)
+proto = P.protocol_inputs(plan, trial)
 inputs += proto.rows(plan == "simon") + ([("Planned trial", trial.phrase())] if trial else [])
 try:
     if plan in FP.BAYES:
-        text = P.bayes_text(design, binp, inp.p0, inp.p1, inp.alpha, inp.power, proto, src0, src1)
+        text = P.bayes_text(design, binp, inp.p0, inp.p1, inp.alpha, inp.power, proto, src0, src1, trial)
+    elif plan in ("simon", "single"):
+        text = FP.add_caveats(FP.paragraph_for(design, src0, src1, which=which or "optimal", endpoint=trial.endpoint_name,
+                                               protocol=proto, outcome=trial.outcome()),
+                              (inp.p0.caveat("p0"), inp.p1.caveat("p1")))
     else:
-        text = FP.paragraph_for(design, src0, src1, which=which or "optimal", endpoint=endpoint, protocol=proto)
-        if plan in ("simon", "single"):
-            text = FP.add_caveats(text, (inp.p0.caveat("p0"), inp.p1.caveat("p1")))
+        text = FP.paragraph_for(design, src0, src1, protocol=proto)
 except ValueError as exc:
     st.error(f"The paragraph cannot be written: {exc}")
     st.stop()
 st.caption("Copy with the button at the top right of the box, or download it. EN(p0) is the expected "
            "sample size under the null hypothesis.")
 st.code(text, language=None, wrap_lines=True)
-md = FP.markdown_export("Sample size justification", text, inputs, table)
-c1, c2, c3, _ = st.columns([1, 1.4, 1.6, 1])
-c1.download_button("Paragraph (.txt)", text.encode("utf-8"), file_name="sample_size.txt",
-                   mime="text/plain", key="dl_par_txt", on_click="ignore", icon=":material/download:")
-c2.download_button("Paragraph + tables (.md)", md.encode("utf-8"), file_name="sample_size.md",
-                   mime="text/markdown", key="dl_par_md", on_click="ignore", icon=":material/download:")
-c3.download_button("Protocol section (.docx)", P.protocol_docx(text, inputs, table), file_name="sample_size.docx",
-                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                   key="dl_par_docx", on_click="ignore", icon=":material/download:")
+section = FP.ProtocolSection(
+    "Sample size justification", text, tuple(inputs), tables, across,
+    FP.section_references(text, cited, active_evidence(), P.cached_benchmarks()))
+P.section_downloads(section)

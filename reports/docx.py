@@ -19,6 +19,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Inches, Pt, RGBColor
 
 from findings import text
+from findings.planner import ProtocolSection
 from reports.content import ReportContent, Section
 from reports.pptx import render_images
 
@@ -161,30 +162,44 @@ def build_docx(
     return buf.getvalue()
 
 
-def build_protocol_docx(
-    title: str,
-    paragraph: str,
-    inputs: Sequence[tuple[str, str]],
-    tables: Sequence[tuple[str, pd.DataFrame | None]],
-) -> bytes:
+def build_protocol_docx(section: ProtocolSection) -> bytes:
     """The Trial planner's sample-size section as ``.docx`` bytes (Word-ready, editable).
 
     The protocol paragraph (design, rule, operating characteristics, sources of p0 and p1 with
-    their caveats, references), every input with its source, then each table (boundaries,
-    operating characteristics, designs) as a real Word table. Text is inserted as plain runs.
+    their caveats, references), every input with its source, each table (boundaries, operating
+    characteristics, designs), the design across the CI of the source estimate, and the
+    references by group, all as in :meth:`findings.planner.ProtocolSection.markdown`; tables
+    are real Word tables and text is inserted as plain runs.
     """
     doc = Document()
-    doc.core_properties.title = title
+    doc.core_properties.title = section.title
     style = doc.styles["Normal"]
     style.font.name, style.font.size = "Calibri", Pt(10.5)
-    doc.add_heading(title, level=1)
-    doc.add_paragraph(paragraph)
+    for sec in doc.sections:
+        sec.left_margin = sec.right_margin = Inches(0.9)
+    doc.add_heading(section.title, level=1)
+    doc.add_paragraph(section.paragraph)
     doc.add_heading("Inputs and their sources", level=2)
-    _table(doc, pd.DataFrame(list(inputs), columns=["Input", "Value and source"]))
-    for name, df in tables:
+    _table(doc, pd.DataFrame(list(section.inputs), columns=["Input", "Value and source"]))
+    for name, df in section.tables:
         if df is not None and not df.empty:
             doc.add_heading(name, level=2)
             _table(doc, df)
+    if section.across is not None:
+        doc.add_heading(section.across.title, level=2)
+        _caption(doc, section.across.caption)
+        _table(doc, section.across.table)
+    if section.references:
+        doc.add_heading("References", level=2)
+        for heading, refs in section.reference_groups():
+            doc.add_heading(heading, level=3)
+            for n, line in refs:
+                para = doc.add_paragraph()
+                para.paragraph_format.left_indent = Inches(0.3)
+                para.paragraph_format.first_line_indent = Inches(-0.3)
+                para.add_run(f"{n}.\t{line}")
+        _caption(doc, f"The same references as RIS and BibTeX: {section.stem}_references.ris, "
+                      f"{section.stem}_references.bib.")
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -20,7 +20,7 @@ from charts.design import (
     power_figure,
     predictive_figure,
 )
-from evidence.benchmarks import load_benchmarks
+from evidence.benchmarks import BenchmarkLibrary, load_benchmarks
 from evidence.selection import (
     Selection,
 )
@@ -159,10 +159,6 @@ class Binary:
             return a.phrase, f"{stat} of the same meta-analysis ({100 * b.value:.1f}%)"
         return a.phrase, b.phrase
 
-    @property
-    def endpoint(self) -> str:
-        eps = {s.endpoint for s in (self.p0, self.p1) if s.endpoint}
-        return FP.ENDPOINT_NAMES[eps.pop()] if len(eps) == 1 else FP.ENDPOINT_NAMES["ORR"]
 
 
 def check_power(power: float) -> float:
@@ -342,15 +338,17 @@ def survival_inputs(plan: str) -> dict:
     return out
 
 
-def protocol_inputs(plan: str) -> FP.Protocol:
-    """Regimen, assessment, non-evaluable fraction and (Simon) accrual pause, kept in the URL."""
-    kind = "binary" if plan in FP.BINARY else "survival"
+def protocol_inputs(plan: str, trial: FP.TrialPlan | None = None) -> FP.Protocol:
+    """Regimen, assessment, non-evaluable fraction and (Simon) accrual pause, kept in the URL; the
+    default assessment follows the planned endpoint (a PFS rate is assessed as progression)."""
+    kind = trial.assessment_kind if trial is not None and plan in FP.BINARY else (
+        "binary" if plan in FP.BINARY else "survival")
     c = st.columns([2.6, 2.6, 1.5, 2.1], vertical_alignment="bottom")
     typed = c[0].text_input("Treatment (regimen)", key="treatment", bind=BIND, placeholder=f"e.g. {FP.TREATMENT}",
                             help="Left empty, the paragraph shows a blank to fill; the example is never used.")
     treatment = FP.treatment_text(typed)
     assessment = _note(c[1], "Endpoint assessment", "assess", FP.ASSESSMENT[kind])
-    what = "not evaluable for response" if kind == "binary" else "lost to follow-up or not evaluable"
+    what = "not evaluable" if plan in FP.BINARY else "lost to follow-up or not evaluable"
     drop = c[2].number_input("Not evaluable (%)", min_value=0.0, max_value=90.0, value=10.0, step=5.0,
                              format="%.0f", key="dropout", bind=BIND,
                              help=f"Expected percentage of enrolled patients {what}; the accrual "
@@ -392,9 +390,15 @@ def show_survival(d) -> None:
 # --------------------------------------------------------------------------------------------
 # Bayesian designs (posterior rule, predictive probability, BOP2)
 @st.cache_data(max_entries=1, show_spinner=False)
+def cached_benchmarks() -> BenchmarkLibrary:
+    """The historical-control library (``data/benchmarks.yaml``)."""
+    return load_benchmarks()
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
 def cached_benchmark_sources() -> dict[str, FP.Source]:
     """The historical-control library as candidate p0/p1 values (with citations)."""
-    return FP.benchmark_sources(load_benchmarks())
+    return FP.benchmark_sources(cached_benchmarks())
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -480,8 +484,10 @@ def bayes_inputs(plan: str, p0: float, studies: tuple[tuple[int, ...], tuple[int
     return BayesInputs(prior, src, thr, nmax, looks, bool(eff), summary)
 
 
-def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float, power: float) -> pd.DataFrame:
-    """Metrics, boundary table, OC table and figure, prior ESS and prior–data conflict tabs."""
+def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float,
+               power: float) -> tuple[tuple[str, pd.DataFrame], ...]:
+    """Metrics, boundary table, OC table and figure, prior ESS and prior–data conflict tabs;
+    returns the (name, table) pairs of the protocol section."""
     o0, o1 = design.oc(p0), design.oc(p1)
     c = st.columns(4)
     c[0].metric("Maximum n", o0.max_n, border=True, help=FP.design_label(design))
@@ -540,36 +546,32 @@ def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float, pow
                 st.caption(f"MAP prior: mean {100 * s['mean']:.1f}%, sd {100 * s['sd']:.1f}%, 95% interval "
                            f"{100 * s['lo']:.1f}–{100 * s['hi']:.1f}% from {s['k']} studies; posterior median "
                            f"τ {s['tau']:.2f} (logit scale).")
-    return pd.concat([bt.assign(table="boundaries"), oc.assign(table="operating characteristics")],
-                     ignore_index=True)
+    return (("Boundaries", bt), ("Operating characteristics", oc))
 
 
 def bayes_text(design, inp: BayesInputs, p0s: FP.Source, p1s: FP.Source, alpha: float, power: float,
-               protocol: FP.Protocol, src0: str, src1: str) -> str:
+               protocol: FP.Protocol, src0: str, src1: str, trial: FP.TrialPlan) -> str:
     caveats = tuple(s.caveat(n) for n, s in (("p0", p0s), ("p1", p1s)))
     return FP.bayes_paragraph(design, p0=p0s.value, p1=p1s.value, alpha=alpha, power=power, p0_source=src0,
-                           p1_source=src1, treatment=protocol.treatment, prior_source=inp.prior_source,
-                           caveats=caveats)
+                              p1_source=src1, treatment=protocol.treatment, prior_source=inp.prior_source,
+                              caveats=caveats, endpoint=trial.endpoint_name, outcome=trial.outcome())
 
 
-@st.cache_data(max_entries=16, show_spinner="Designs across the CI…")
-def _across(p0: float, vals: tuple[tuple[str, float], ...], alpha: float, beta: float, design: str, con: str) -> pd.DataFrame:
-    return FP.n_across_ci(p0, dict(vals), alpha, beta, design, con)
+@st.cache_data(max_entries=16, show_spinner="Designs across the CI…", hash_funcs=HASH_FUNCS)
+def cached_across(p0: FP.Source, p1: FP.Source, alpha: float, beta: float, plan: str, con: str,
+                  outcome: FP.Outcome) -> FP.AcrossCI | None:
+    return FP.across_ci(p0, p1, alpha, beta, plan, con, outcome)
 
 
-def ci_effect(inp: Binary, plan: str = "single") -> None:
-    """How the design (Simon optimal/minimax, or exact single stage) changes across the CI of p1's source."""
-    s = inp.p1
-    if s.ci_low is None or s.ci_high is None:
-        return
-    vals = (("p1 as chosen", s.value), ("benchmark estimate" if s.benchmark is not None else "pool estimate", s.estimate or s.value),
-            (f"{s.level:.0%} CI low", s.ci_low), (f"{s.level:.0%} CI high", s.ci_high))
-    design = "simon" if plan == "simon" else "single"
-    with st.expander("How the design changes across the CI of p1's source"):
-        st.dataframe(_across(inp.p0.value, vals, inp.alpha, inp.beta, design, inp.constraint), hide_index=True)
-        st.caption(("Simon optimal and minimax designs" if design == "simon" else "Exact single-stage n (A'Hern 2001)"
-                    + ("" if plan == "single" else ", the frequentist benchmark of the Bayesian design"))
-                   + " at the same α and power.")
+def ci_effect(inp: Binary, plan: str, trial: FP.TrialPlan) -> FP.AcrossCI | None:
+    """How the design changes across the CI of the sources of p0 and p1 (an expander; the same
+    table goes into the exports of the protocol section)."""
+    across = cached_across(inp.p0, inp.p1, inp.alpha, inp.beta, plan, inp.constraint, trial.outcome())
+    if across is not None:
+        with st.expander(f"{across.title}: how the design changes across the CI of p0's and p1's sources"):
+            st.dataframe(across.table, hide_index=True)
+            st.caption(across.caption)
+    return across
 
 
 def plan_inputs(groups: tuple[str, ...]) -> FP.TrialPlan:
@@ -589,10 +591,22 @@ def plan_inputs(groups: tuple[str, ...]) -> FP.TrialPlan:
     return FP.TrialPlan(line, reg, (partner or "").strip(), hist, ep, float(months or d.months))
 
 
-def protocol_docx(paragraph: str, inputs: list[tuple[str, str]], table: pd.DataFrame | None) -> bytes:
-    """The sample-size section as Word (reports.docx): paragraph, inputs, the design tables."""
-    tables: list[tuple[str, pd.DataFrame | None]] = [("Design tables", table)]
-    if table is not None and "table" in table:  # Bayesian designs: boundaries + OCs, one each
-        tables = [(str(name).capitalize(), part.drop(columns="table").dropna(axis=1, how="all"))
-                  for name, part in table.groupby("table", sort=False)]
-    return build_protocol_docx("Sample size justification", paragraph, inputs, tables)
+def section_downloads(section: FP.ProtocolSection) -> None:
+    """The protocol section as text, Markdown and Word, and its references as RIS and BibTeX."""
+    c = st.columns([1, 1.4, 1.5, 1.3, 1.4])
+    stem = section.stem
+    c[0].download_button("Paragraph (.txt)", section.paragraph.encode("utf-8"), file_name=f"{stem}.txt",
+                         mime="text/plain", key="dl_par_txt", on_click="ignore", icon=":material/download:")
+    c[1].download_button("Paragraph + tables (.md)", section.markdown().encode("utf-8"), file_name=f"{stem}.md",
+                         mime="text/markdown", key="dl_par_md", on_click="ignore", icon=":material/download:")
+    c[2].download_button("Protocol section (.docx)", lambda: build_protocol_docx(section), file_name=f"{stem}.docx",
+                         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                         key="dl_par_docx", on_click="ignore", icon=":material/download:")
+    files = section.reference_files()
+    n = len(section.references)
+    for col, fmt in zip(c[3:], ("RIS", "BibTeX"), strict=True):
+        name, data, mime = files[fmt]
+        col.download_button(f"References ({fmt})", data, file_name=name, mime=mime, key=f"dl_par_{fmt.lower()}",
+                            on_click="ignore", icon=":material/format_quote:", disabled=not n,
+                            help=f"The {n} reference(s) of the section: methods, historical controls and "
+                            "pooled studies cited for p0 and p1.")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import platform
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import scipy
@@ -25,7 +26,7 @@ from synthesis.design.simon import SimonDesign, SimonResult
 from synthesis.design.single_stage import SingleStageResult, single_stage_exact
 from synthesis.design.tte import CPHDesign, ExponentialDesign, TTEDesign
 
-__all__ = ["REFERENCES", "protocol_paragraph"]
+__all__ = ["REFERENCES", "RESPONSE", "Citations", "Outcome", "protocol_paragraph"]
 
 REFERENCES = {
     "simon": "Simon R. Optimal two-stage designs for phase II clinical trials. "
@@ -45,7 +46,31 @@ REFERENCES = {
     "phadnis": "Phadnis MA. Sample size calculation for small sample single-arm trials for "
     "time-to-event data: logrank test with normal approximation or test statistic based on "
     "exact chi-square distribution? Contemp Clin Trials Commun 2019;15:100360.",
+    "leeliu": "Lee JJ, Liu DD. A predictive probability design for phase II cancer clinical trials. "
+    "Clin Trials 2008;5:93–106.",
+    "bop2": "Zhou H, Lee JJ, Yuan Y. BOP2: Bayesian optimal design for phase II clinical trials with "
+    "simple and complex endpoints. Stat Med 2017;36:3302–3314.",
+    "bop2fe": "Xu X, Hashimoto A, Yimer B, Takeda K. BOP2-FE: Bayesian optimal phase II design with "
+    "futility and efficacy stopping boundaries. J Biopharm Stat 2025. doi:10.1080/10543406.2025.2558142",
+    "elir": "Neuenschwander B, Weber S, Schmidli H, O'Hagan A. Predictively consistent prior "
+    "effective sample sizes. Biometrics 2020;76:578–587.",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a binary design's success is worded: ``plural`` ("3 or more of the 20 patients
+    respond"), ``singular`` ("none of them responds"), ``noun`` ("at least 4 responses") and who
+    counts (``evaluable``: "evaluable for response")."""
+
+    plural: str = "respond"
+    singular: str = "responds"
+    noun: str = "responses"
+    evaluable: str = "evaluable for response"
+
+
+#: the default: objective response
+RESPONSE = Outcome()
 
 _DEFAULT_SOFTWARE = (
     "the apatinib-sarcoma evidence dashboard (module synthesis.design; "
@@ -63,8 +88,13 @@ _NO_ARTICLE = frozenset(
 )
 
 
-class _Cite:
-    """Reference numbers in order of first citation; only cited references are listed."""
+class Citations:
+    """Reference numbers in order of first citation; only cited references are listed.
+
+    >>> cite = Citations()
+    >>> cite("bop2"), cite("simon", "bop2"), cite.listing()[:27]
+    ('[1]', '[2, 1]', 'References: [1] Zhou H, Lee')
+    """
 
     def __init__(self) -> None:
         self.keys: list[str] = []
@@ -119,6 +149,9 @@ def _source(text: str, endpoint: str) -> str:
     return out
 
 
+_Cite = Citations
+
+
 def _endpoint_sentence(endpoint: str, treatment: str, assessment: str) -> str:
     binary = "rate" in endpoint.lower() or "proportion" in endpoint.lower()
     name = f"the {endpoint}" if binary else endpoint
@@ -161,6 +194,7 @@ def protocol_paragraph(
     dropout: float = 0.0,
     pause_accrual: bool = True,
     time_unit: str = "months",
+    outcome: Outcome = RESPONSE,
 ) -> str:
     """Sample-size paragraph for a protocol.
 
@@ -194,6 +228,9 @@ def protocol_paragraph(
         Simon designs: whether accrual is suspended until the stage-1 responses are assessed.
     time_unit : str
         Unit of the survival times (plural), default "months".
+    outcome : Outcome
+        Binary designs: how a success is worded (default: a response; e.g. "are alive and
+        progression-free at 6 months" for a progression-free rate).
 
     Returns
     -------
@@ -238,10 +275,12 @@ def protocol_paragraph(
         "assessment": _clean(assessment),
         "dropout": drop,
     }
+    if not isinstance(outcome, Outcome):
+        raise ValueError(f"outcome ({outcome!r}) must be an Outcome.")
     if isinstance(design_result, SimonResult):
-        return _simon(design_result, which=which, pause=bool(pause_accrual), **kw)
+        return _simon(design_result, which=which, pause=bool(pause_accrual), outcome=outcome, **kw)
     if isinstance(design_result, SingleStageResult):
-        return _single(design_result, **kw)
+        return _single(design_result, outcome=outcome, **kw)
     unit = _clean(time_unit)
     if isinstance(design_result, TTEDesign):
         return _logrank(design_result, unit=unit, **kw)
@@ -264,6 +303,7 @@ def _simon(
     *,
     which: str | int,
     pause: bool,
+    outcome: Outcome,
     p0_src: str,
     p1_src: str,
     software: str,
@@ -305,15 +345,17 @@ def _simon(
         )
     le, ge = ("≤", "≥") if res.constraint == "<=" else ("<", ">")
     strict = "" if res.constraint == "<=" else " (strict inequalities, as in clinfun::ph2simon)"
-    resp = "none of them responds" if d.r1 == 0 else f"{d.r1} or fewer of them respond"
+    o = outcome
+    resp = f"none of them {o.singular}" if d.r1 == 0 else f"{d.r1} or fewer of them {o.plural}"
     if pause:
         pause_txt = (
             f"Accrual will be suspended once {d.n1} evaluable patients have been enrolled, until "
-            "their responses have been assessed."
+            f"their {'responses' if o == RESPONSE else 'outcomes'} have been assessed."
         )
     else:
         pause_txt = (
-            "Accrual will not be suspended while the stage-1 responses are assessed; patients "
+            f"Accrual will not be suspended while the stage-1 {'responses' if o == RESPONSE else 'outcomes'} "
+            "are assessed; patients "
             "enrolled in the meantime will count towards stage 2 if the trial continues."
         )
     if d.kind == "minimax":
@@ -345,21 +387,21 @@ def _simon(
         f"p0 is {p0_src}; the alternative p1 is {p1_src}. In stage 1, {d.n1} patients will be "
         f"enrolled; if {resp}, the trial stops for futility (probability of early termination "
         f"under the null hypothesis, PET(p0) = {_pct(d.pet0)}). {pause_txt} If {d.r1 + 1} or "
-        f"more of the {d.n1} respond, {d.n2} further patients will be enrolled, for a maximum of {d.n} "
+        f"more of the {d.n1} {o.plural}, {d.n2} further patients will be enrolled, for a maximum of {d.n} "
         "patients, and "
         f"{treatment} will be declared promising if more than {d.r} of the {d.n} patients "
-        f"respond (at least {d.r + 1} responses), and not promising if {d.r} or fewer respond. "
+        f"{o.plural} (at least {d.r + 1} {o.noun}), and not promising if {d.r} or fewer {o.plural}. "
         f"The expected sample size under the null hypothesis (p = p0) is EN(p0) = {d.en0:.1f} "
         f"patients (under the alternative, p = p1: EN(p1) = {d.en1:.1f}, PET(p1) = "
         f"{_pct(d.pet1)}). The attained one-sided type I error is {d.alpha:.4f} and the "
         f"attained power is {d.power:.4f}. {search} "
-        f"{_dropout_sentence(d.n, dropout, 'evaluable for response', stage1=d.n1)}"
+        f"{_dropout_sentence(d.n, dropout, o.evaluable, stage1=d.n1)}"
     )
     try:
         ss = single_stage_exact(res.p0, res.p1, res.alpha, res.beta)
         text += (
             f" For comparison, an exact single-stage design {cite('ahern')} would need {ss.n} "
-            f"patients (promising if {ss.r} or more respond); the minimax and optimal two-stage "
+            f"patients (promising if {ss.r} or more {o.plural}); the minimax and optimal two-stage "
             f"designs need at most {res.minimax.n} and {res.optimal.n}."
         )
     except ValueError:  # pragma: no cover - a two-stage design exists, so a single stage does
@@ -370,6 +412,7 @@ def _simon(
 def _single(
     res: SingleStageResult,
     *,
+    outcome: Outcome,
     p0_src: str,
     p1_src: str,
     software: str,
@@ -398,11 +441,11 @@ def _single(
         f"it is at least p1 = {_pct(res.p1)}. The null value p0 is {p0_src}; the alternative "
         f"p1 is {p1_src}. With a one-sided {_level(res.alpha_nominal)} significance level and "
         f"{_level(1 - res.beta_nominal)} power, {res.n} patients are needed: {treatment} will "
-        f"be declared promising if {res.r} or more of the {res.n} patients respond (more than "
-        f"{res.r - 1}), and not promising if {res.r - 1} or fewer respond. The attained "
+        f"be declared promising if {res.r} or more of the {res.n} patients {outcome.plural} (more "
+        f"than {res.r - 1}), and not promising if {res.r - 1} or fewer {outcome.plural}. The attained "
         f"one-sided type I error is {res.alpha:.4f} and the attained power is {res.power:.4f} "
         f"(exact binomial probabilities).{extra} "
-        f"{_dropout_sentence(res.n, dropout, 'evaluable for response')}"
+        f"{_dropout_sentence(res.n, dropout, outcome.evaluable)}"
     )
     return _finish(text, software, cite)
 

@@ -189,9 +189,9 @@ def test_survival_paragraph_names_pfs_in_months(app_test) -> None:
     ("plan", "extra", "expect"),
     [
         ("Bayesian posterior", {}, "33 patients will be enrolled"),
-        ("Predictive probability", {"ppn": "40"}, "Lee & Liu 2008"),
-        ("BOP2", {}, "Zhou, Lee & Yuan 2017"),
-        ("BOP2", {"beff": "true"}, "Xu et al. 2025"),
+        ("Predictive probability", {"ppn": "40"}, "Lee JJ, Liu DD. A predictive probability design"),
+        ("BOP2", {}, "Zhou H, Lee JJ, Yuan Y. BOP2"),
+        ("BOP2", {"beff": "true"}, "Xu X, Hashimoto A, Yimer B, Takeda K. BOP2-FE"),
     ],
 )
 def test_bayesian_designs(app_test, plan: str, extra: dict, expect: str) -> None:
@@ -226,4 +226,7 @@ def test_small_pool_caveat_beside_p1_and_in_the_paragraph(app_test) -> None:
     assert "p1 comes from a pool of" in warn and "CI is" in warn
     code = at.code[0].value
     assert "p1 comes from a pool of" in code
-    assert any("p1 from" in d.value.columns for d in at.dataframe)  # n across the CI
+    across = next(d.value for d in at.dataframe if "value from" in d.value.columns)  # n across the CI
+    assert "p1 at its source's 95% CI low" in list(across["value from"])
+    assert {b.label for b in at.get("download_button")} >= {"References (RIS)", "References (BibTeX)",
+                                                             "Protocol section (.docx)"}

@@ -22,7 +22,7 @@ def test_first_line_combination_plan_flags_the_pooled_source(app_test) -> None:
     code = at.code[0].value
     assert "p1 comes from" in code and plan in code
     assert code.index(plan) < code.index("References:")  # before the reference list
-    across = [d.value for d in at.dataframe if "p1 from" in d.value.columns]
+    across = [d.value for d in at.dataframe if "value from" in d.value.columns]
     assert across and "optimal r1/n1, r/n" in across[0].columns  # Simon across the CI, not single stage
 
 
@@ -41,6 +41,9 @@ def test_plan_round_trips_through_the_url(app_test) -> None:
     assert at.number_input(key="pl_months").value == 3.0
     code = at.code[0].value
     assert "the plan is a later-line monotherapy in osteosarcoma, endpoint PFS rate at 3 months" in code
+    # the planned endpoint, not the sources' ORR, is the paragraph's endpoint; the source says it differs
+    assert "is the progression-free survival rate at 3 months (3-month PFS rate), based on progression" in code
+    assert "measures ORR, not the planned PFS rate at 3 months" in code and " respond " not in code
     at.selectbox(key="pl_reg").select("combination").run()
     at.text_input(key="pl_partner").input("ifosfamide").run()
     para = at.code[0].value

@@ -15,6 +15,7 @@ from findings.planner import (
     BLANK_TREATMENT,
     TREATMENT,
     Protocol,
+    ProtocolSection,
     Source,
     TrialPlan,
     bayes_oc_table,
@@ -33,6 +34,7 @@ from findings.planner import (
 from findings.selection_notes import pooled_scope
 from reports.docx import build_protocol_docx
 from synthesis.design.bayes import BetaMixture, bop2_design, posterior_search, pp_design
+from synthesis.design.paragraph import REFERENCES
 from synthesis.grade import assess
 
 
@@ -101,21 +103,22 @@ def test_n_across_ci() -> None:
     assert int(t.loc[0, "n"]) > int(t.loc[2, "n"])
 
 
-def test_pp_design_paragraph_mentions_lee_liu() -> None:
+def test_pp_design_paragraph_cites_lee_liu() -> None:
     d = pp_design(0.2, 40, 0.9, 0.05, prior=(0.2, 0.8), looks=(10, 20, 30, 40))
     text = bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
                            treatment="apatinib", prior_source="weak")
-    assert "Lee & Liu 2008" in text and f"{d.rule.efficacy[-1]} or more of 40" in text
+    assert "predictive probability design [" in text and f"{d.rule.efficacy[-1]} or more of 40" in text
+    assert text.endswith(REFERENCES["leeliu"]) and "References: [1]" in text
 
 
 def test_protocol_docx_has_paragraph_inputs_and_tables() -> None:
     d = bop2_design(0.2, (10, 20, 30, 40), 0.95, 1.0, 1.0)
     para = bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
                            treatment="", prior_source="weak")
-    data = build_protocol_docx("Sample size justification", para, [("p0", "0.2: a")],
-                               [("Boundaries", boundary_table(d)), ("Operating characteristics",
-                                                                    bayes_oc_table(d, 0.2, 0.4))])
-    doc = Document(io.BytesIO(data))
+    section = ProtocolSection("Sample size justification", para, (("p0", "0.2: a"),),
+                              (("Boundaries", boundary_table(d)), ("Operating characteristics",
+                                                                   bayes_oc_table(d, 0.2, 0.4))))
+    doc = Document(io.BytesIO(build_protocol_docx(section)))
     texts = [p.text for p in doc.paragraphs]
     assert para in texts and BLANK_TREATMENT in para
     assert len(doc.tables) == 3
@@ -167,7 +170,8 @@ def test_first_line_combination_plan_against_later_line_monotherapy_pool() -> No
 @pytest.mark.parametrize(("plan", "kind", "words"), [
     (TrialPlan("later line", "monotherapy", histology="soft-tissue sarcoma"), "histology", "osteosarcoma cohorts"),
     (TrialPlan("later line", "monotherapy", endpoint="PFS rate", months=3), "endpoint",
-     "measures ORR; the plan is a later-line monotherapy, endpoint PFS rate at 3 months"),
+     "measures ORR, not the planned PFS rate at 3 months; the plan is a later-line monotherapy, endpoint PFS "
+     "rate at 3 months"),
     (TrialPlan("later line", "combination"), "regimen", "monotherapy cohorts; the plan is a later-line combination"),
     (TrialPlan("first line", "monotherapy"), "line", "later-line cohorts"),
 ])

@@ -174,7 +174,7 @@ def test_paragraph_and_markdown(simon) -> None:
     text = FP.paragraph_for(simon, "the lower bound X", "the pooled Y", which="optimal",
                            endpoint="objective response rate (ORR)")
     assert "EN(p0) = 20.6" in text and "the lower bound X" in text and "Simon" in text
-    md = FP.markdown_export("Sample size", text, [("p0", "p0 = 0.200: X")], FP.simon_table(simon))
+    md = FP.ProtocolSection("Sample size", text, (("p0", "p0 = 0.200: X"),), (("Designs", FP.simon_table(simon)),)).markdown()
     assert md.startswith("# Sample size") and "| minimax |" in md and "- **p0**: p0 = 0.200: X" in md
     d = one_sample_logrank(9, 1 / 1.75, 5, 3, shape=1.22)
     assert "Wu" in FP.paragraph_for(d, "a", "b", endpoint="ignored")
@@ -207,14 +207,8 @@ def test_planner_uses_the_public_per_n_api() -> None:
     assert "_Search" not in src and "designs_at_n" not in src and "en_by_n(" in src
 
 
-def test_binary_inputs_endpoint() -> None:
-    s_orr = FP.Source("k", "l", 0.2, "x", "ORR")
-    s_dcr = FP.Source("k", "l", 0.6, "x", "DCR")
-    typed = FP.typed_source(0.4, "")
-    assert P.Binary(s_dcr, FP.typed_source(0.8, ""), 0.05, 0.8).endpoint.startswith("disease control")
-    assert P.Binary(s_orr, typed, 0.05, 0.8).endpoint.startswith("objective")
-    assert P.Binary(s_orr, s_dcr, 0.05, 0.8).endpoint.startswith("objective")
-    assert P.Binary(s_orr, typed, 0.05, 0.8).beta == 0.2
+def test_binary_inputs_beta() -> None:
+    assert P.Binary(FP.Source("k", "l", 0.2, "x", "ORR"), FP.typed_source(0.4, ""), 0.05, 0.8).beta == 0.2
 
 
 def test_operating_characteristics_used_by_the_chart(simon) -> None:

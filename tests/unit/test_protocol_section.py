@@ -1,0 +1,177 @@
+"""The Trial planner's protocol section: its references as RIS/BibTeX, the planned endpoint's
+wording, and the design across the CI of the source estimate in the Markdown and Word exports."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import bibtexparser
+import pytest
+import rispy
+from docx import Document
+
+from evidence import load_studies
+from evidence.benchmarks import load_benchmarks
+from evidence.references import citation_reference
+from evidence.selection import Selection
+from findings import planner as FP
+from findings import pooled
+from findings.frames import frames_of
+from reports.docx import build_protocol_docx
+from synthesis.design.bayes import BetaMixture, bop2_design
+from synthesis.design.paragraph import REFERENCES
+from synthesis.design.simon import simon_two_stage
+from synthesis.spec import Model
+
+BASE = load_studies()
+LIB = load_benchmarks()
+RULE = "benchmark · vanglabbeke2002-rule-inactive"  # 3-month PFR of 20%: inactivity (second line)
+
+
+@pytest.fixture(scope="module")
+def pooled_sources() -> dict[str, FP.Source]:
+    model = Model()
+    return FP.evidence_sources(frames_of(BASE).outcomes, Selection(), model, lambda f: pooled.pool(f, model))
+
+
+def _section(p0: FP.Source, p1: FP.Source, plan: FP.TrialPlan, kind: str = "simon") -> FP.ProtocolSection:
+    p0, p1 = FP.with_plan(p0, plan), FP.with_plan(p1, plan)
+    res = simon_two_stage(p0.value, p1.value, 0.1, 0.1)
+    text = FP.add_caveats(FP.paragraph_for(res, p0.phrase, p1.phrase, endpoint=plan.endpoint_name,
+                                           outcome=plan.outcome()), (p0.caveat("p0"), p1.caveat("p1")))
+    return FP.ProtocolSection("Sample size justification", text, (("p0", p0.sentence("p0")),),
+                              (("Designs", FP.simon_table(res)),), FP.across_ci(p0, p1, 0.1, 0.1, kind),
+                              FP.section_references(text, (p0, p1), BASE, LIB))
+
+
+# ------------------------------------------------------------------------------ references
+def test_citation_reference_parses_every_method_and_benchmark_citation() -> None:
+    for key, text in REFERENCES.items():
+        r = citation_reference(key, text)
+        assert r.authors and r.title and r.journal and r.year, key
+        assert r.text() == text  # printed back exactly as the paragraph prints it
+    for b in LIB.benchmarks:
+        r = citation_reference(b.id, b.source)
+        assert r.authors and r.journal and r.year and str(r.year) in b.source, b.id
+    van = citation_reference("v", LIB.benchmarks[0].source)
+    assert van.doi == "10.1016/S0959-8049(01)00398-7" and van.volume_pages == "38(4):543-549"
+    assert van.authors == ("van Glabbeke M", "Verweij J", "Judson I", "Nielsen OS")
+
+
+def test_ris_and_bibtex_parse_back_with_the_entries_the_paragraph_cites(pooled_sources) -> None:
+    p1 = pooled_sources["ORR · current view · CI high"]
+    sec = _section(FP.benchmark_sources(LIB)[RULE], p1, FP.TrialPlan())
+    listed = re.findall(r"\[\d+\] (.+?\.)(?= \[\d+\]|$)", sec.paragraph.split("References: ")[1])
+    assert listed == [REFERENCES["simon"], REFERENCES["ahern"]]
+    files = sec.reference_files()
+    ris = rispy.loads(files["RIS"][1].decode("utf-8"))
+    bib = bibtexparser.loads(files["BibTeX"][1].decode("utf-8")).entries
+    ids = [r.record.id for r in sec.references]
+    # methods of the paragraph's reference list, then the benchmark's publication, then the pooled studies
+    assert ids == ["method-simon", "method-ahern", "vanglabbeke2002-rule-inactive", *p1.study_ids]
+    assert len(p1.study_ids) == p1.k
+    assert [e["id"] for e in ris] == ids and len(bib) == len(ids) == len({e["ID"] for e in bib})
+    titles = [e["title"] for e in ris]
+    assert titles[:2] == ["Optimal two-stage designs for phase II clinical trials",
+                          "Sample size tables for exact single-stage phase II designs"]
+    assert titles[2].startswith("Progression-free rate as the principal end-point")  # the fullest citation
+    assert ris[2]["doi"] == "10.1016/S0959-8049(01)00398-7" and ris[2]["urls"] == ["https://repub.eur.nl/pub/67153"]
+    assert "cited for p0/p1" in ris[2]["notes"][0]
+    assert ris[3]["notes"][0].endswith("of the apatinib sarcoma evidence base")  # a record of the studies file
+    assert bib[0]["author"] == "Simon R" and bib[0]["year"] == "1989" and bib[2]["doi"] == ris[2]["doi"]
+    # the benchmark cited inline in the paragraph is the one exported
+    assert LIB.benchmarks[3].source in sec.paragraph
+
+
+def test_typed_values_cite_only_the_methods() -> None:
+    typed = FP.typed_source(0.2, "historical"), FP.typed_source(0.4, "target")
+    sec = _section(*typed, FP.TrialPlan())
+    assert [r.group for r in sec.references] == ["method", "method"]
+    assert len(rispy.loads(sec.reference_files()["RIS"][1].decode())) == 2
+
+
+def test_bayesian_paragraph_lists_the_methods_it_cites() -> None:
+    d = bop2_design(0.2, (10, 20, 30, 40), 0.95, 1.0, 1.0)
+    text = FP.bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
+                              treatment="x", prior_source="weak")
+    refs = FP.section_references(text, ())
+    assert [r.record.id for r in refs] == ["method-bop2", "method-bop2fe"]
+    assert "η = 1 [1, 2])" in text and "Zhou, Lee" not in text  # Beta(0.2, 0.8): ELIR undefined, not cited
+    d = bop2_design(0.2, (10, 20, 30, 40), 0.95, 1.0, prior=BetaMixture([1.0], [1.0], [1.0]))
+    text = FP.bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
+                              treatment="x", prior_source="uniform")
+    assert [r.record.id for r in FP.section_references(text, ())] == ["method-elir", "method-bop2"]
+    assert "(ELIR [1])" in text and "λ = 0.95, γ = 1 [2])" in text
+
+
+# ------------------------------------------------------------------------------ endpoint
+@pytest.mark.parametrize(("plan", "named", "success", "flag"), [
+    (FP.TrialPlan(endpoint="ORR"), "is the objective response rate (ORR)", "respond (at least", None),
+    (FP.TrialPlan(endpoint="PFS rate", months=6),
+     "is the progression-free survival rate at 6 months (6-month PFS rate)",
+     "are alive and progression-free at 6 months (at least",
+     "measures progression-free rate at 3 months, not the planned PFS rate at 6 months"),
+])
+def test_the_planned_endpoint_words_the_paragraph(plan, named, success, flag) -> None:
+    sec = _section(FP.benchmark_sources(LIB)[RULE], FP.typed_source(0.4, "target"), plan)
+    text = sec.paragraph
+    assert f"The primary endpoint of the trial of the experimental treatment {named}" in text and success in text
+    if plan.endpoint == "ORR":
+        # the benchmark measures a 3-month PFR, not the planned ORR: said beside the source
+        assert "measures progression-free rate at 3 months, not the planned ORR" in text
+        assert "true ORR is at most" in text
+    else:
+        assert flag in text and " respond" not in text.split(" p0 comes from")[0]
+        assert "true 6-month PFS rate is at most p0" in text and "evaluable for progression at 6 months" in text
+
+
+def test_a_matching_endpoint_and_time_raise_no_flag() -> None:
+    sec = _section(FP.benchmark_sources(LIB)[RULE], FP.typed_source(0.4, "target"),
+                   FP.TrialPlan(line="later line", regimen="monotherapy", endpoint="PFS rate", months=3))
+    assert "measures" not in sec.paragraph and "3-month PFS rate" in sec.paragraph
+
+
+def test_bayesian_paragraph_names_the_planned_endpoint() -> None:
+    plan = FP.TrialPlan(endpoint="PFS rate", months=6)
+    d = bop2_design(0.2, (10, 20, 30, 40), 0.95, 1.0)
+    text = FP.bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
+                              treatment="x", prior_source="weak", endpoint=plan.endpoint_name,
+                              outcome=plan.outcome())
+    assert "is the progression-free survival rate at 6 months (6-month PFS rate)" in text
+    assert "respond" not in text and f"{d.rule.efficacy[-1]} or more of 40 are alive and progression-free" in text
+
+
+# ------------------------------------------------------------------------------ across the CI
+def test_across_ci_is_in_the_markdown_and_the_word_section(pooled_sources) -> None:
+    p0, p1 = pooled_sources["ORR · current view · CI low"], pooled_sources["ORR · current view · pooled"]
+    sec = _section(p0, p1, FP.TrialPlan(), kind="single")
+    t = sec.across.table
+    # p1 and p0 each moved over the estimate and CI bounds of their (shared) pool, plus the chosen pair
+    assert list(t["value from"]) == ["as chosen", "p1 at its source's pool estimate", "p1 at its source's 95% CI low",
+                                     "p1 at its source's 95% CI high", "p0 at its source's pool estimate",
+                                     "p0 at its source's 95% CI low", "p0 at its source's 95% CI high"]
+    assert t.loc[2, "rule"] == "p1 ≤ p0: no design" and int(t.loc[3, "n"]) < int(t.loc[0, "n"])
+    md = sec.markdown()
+    assert f"## {sec.across.title}" in md and sec.across.caption in md
+    assert "| " + " | ".join(t.columns) + " |" in md
+    for row in t.itertuples(index=False):
+        assert "| " + " | ".join(str(v) for v in row) + " |" in md
+    doc = Document(io.BytesIO(build_protocol_docx(sec)))
+    heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert heads == ["Sample size justification", "Inputs and their sources", "Designs", sec.across.title,
+                     "References", *[h for h, _ in sec.reference_groups()]]
+    word = next(tb for tb in doc.tables if tb.rows[0].cells[0].text == "value from")
+    assert [c.text for c in word.rows[0].cells] == list(t.columns)
+    assert [[c.text for c in r.cells] for r in word.rows[1:]] == t.astype(str).values.tolist()
+    refs = [p.text for p in doc.paragraphs if re.match(r"\d+\.\t", p.text)]
+    assert refs == [f"{n}.\t{line}" for _, lines in sec.reference_groups() for n, line in lines]
+
+
+def test_no_across_table_without_a_ci() -> None:
+    typed = FP.typed_source(0.2, "a"), FP.typed_source(0.4, "b")
+    assert FP.across_ci(*typed, 0.1, 0.1, "simon") is None
+    sec = _section(*typed, FP.TrialPlan())
+    assert "across the CI" not in sec.markdown()
+    doc = Document(io.BytesIO(build_protocol_docx(sec)))
+    assert not any("across the CI" in p.text for p in doc.paragraphs)
