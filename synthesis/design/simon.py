@@ -79,6 +79,7 @@ HARD_CAP = 1000  # as clinfun::ph2simon (nmax <= 1000); n ~ 900 takes several se
 _EPS_MASS = 1e-18  # binomial tail mass dropped in convolutions
 _TOL = 1e-12  # slack in *necessary* conditions only (never in the α/β constraints)
 _BATCH = 256  # (n1, r1) pairs examined together, best lower bound first
+_CHUNK = 32  # stage-1 sizes n1 whose tail tables are computed together at one n
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,23 +207,28 @@ class _Binom:
         self.p = p
         self._cache: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = {}
         self._top = -1
-        self._tab: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._tab: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int] | None = None
 
-    def tables(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(pm, sf, lo, hi) for every size m <= n (at least): ``pm[m, k]``, ``sf[m, k]`` as in
-        :meth:`get`, zero beyond k = m (pm) and k = m + 1 (sf); the last column is zero."""
+    def tables(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+        """(pm, sfp, lo, hi, pad) for every size m <= n (at least), values as in :meth:`get`.
+
+        ``pm[m, k]`` is zero beyond k = m; ``sfp[m, pad + k] = P(X >= k)`` for 0 <= k <= m + 1,
+        1.0 for k < 0 and 0.0 for k > m + 1, for every k in [-pad, 2 pad] (no clipping needed).
+        """
         if self._tab is None or self._tab[0].shape[0] <= n:
             self.get(n)
             top = self._top
+            pad = top + 2
             pm = np.zeros((top + 1, top + 2))
-            sf = np.zeros((top + 1, top + 2))
+            sfp = np.zeros((top + 1, 3 * pad + 4))
+            sfp[:, :pad] = 1.0
             lo = np.zeros(top + 1, dtype=np.int64)
             hi = np.zeros(top + 1, dtype=np.int64)
             for m in range(top + 1):
                 pmf, sfm, lo[m], hi[m] = self._cache[m]
                 pm[m, : m + 1] = pmf
-                sf[m, : m + 2] = sfm
-            self._tab = (pm, sf, lo, hi)
+                sfp[m, pad : pad + m + 2] = sfm
+            self._tab = (pm, sfp, lo, hi, pad)
         return self._tab
 
     def get(self, n: int) -> tuple[np.ndarray, np.ndarray, int, int]:
@@ -230,9 +236,9 @@ class _Binom:
         hit = self._cache.get(n)
         if hit is not None:
             return hit
-        # all sizes up to n (+64) at once: one scipy call per 64 sizes, each size computed once
+        # all sizes up to n (+16) at once: one scipy call per 64 sizes, each size computed once
         start = self._top + 1
-        stop = max(n, self._top) + 64
+        stop = max(n, self._top) + 16
         for lo in range(start, stop + 1, 64):
             ns = np.arange(lo, min(lo + 64, stop + 1))
             block = stats.binom.pmf(np.arange(ns[-1] + 1)[None, :], ns[:, None], self.p)
@@ -449,6 +455,9 @@ class _Search:
         # alpha' = P0(T > r) - P0(X1 <= r1, T > r) >= P0(T > r) - PET0(r1): a feasible r has
         # P0(T > r) <= alpha + PET0(r1) <= alpha + PET0(largest r1 of the n1)
         neg_sf = -self.b0.get(n)[1][1 : n + 1]  # non-decreasing in r
+        thr = self.alpha + 1e-9
+        per_n1: dict[int, list[tuple[float, int, int, int]]] = {}
+        block: list[tuple[int, int, int, int]] = []  # (n1, lo, hi, first column index in rs)
         for n1 in range(1, n):
             lo, hi = self.r1_range(n1)
             if lo > hi:
@@ -456,14 +465,14 @@ class _Search:
             r1s = np.arange(lo, hi + 1)
             if r1s.size > 1:
                 # r >= r1 and X1 > r imply X1 + X2 > r, so alpha' >= P0(X1 > r): a feasible r
-                # has P0(X1 > r) <= alpha (with a slack far above rounding: never too few r)
+                # has P0(X1 > r) <= alpha (with a slack far above rounding: never too few r).
+                # Both conditions hold from some r on, so the columns are a suffix of rs.
                 sf0 = self.b0.get(n1)[1]
                 r_min = int(np.searchsorted(neg_sf, -(self.alpha + 1.0 - sf0[hi + 1] + 1e-9)))
-                cols = rs[
-                    (rs >= max(lo, r_min)) & (sf0[np.minimum(rs + 1, n1 + 1)] <= self.alpha + 1e-9)
-                ]
-                if cols.size:
-                    self._designs_cols(n, n1, r1s, cols, found)
+                r_a = int(np.count_nonzero(sf0[: n1 + 2] > thr)) - 1  # P0(X1 > r) <= thr
+                start = int(np.searchsorted(rs, max(lo, r_min, r_a)))
+                if start < rs.size:
+                    block.append((n1, lo, hi, start))
                 continue
             n2 = n - n1
             rc0, off0 = _local_tails(self.b0, n1, n2, r1s)
@@ -478,8 +487,68 @@ class _Search:
             q = self.q0(n1, r1s)
             en = n1 + q * n2
             for i in np.flatnonzero(ok & (en < n)):
-                found.append((float(en[i]), n1, int(r1s[i]), int(r_hi[i])))
+                per_n1.setdefault(n1, []).append((float(en[i]), n1, int(r1s[i]), int(r_hi[i])))
+        for k in range(0, len(block), _CHUNK):
+            self._designs_block(n, np.array(block[k : k + _CHUNK]), rs, per_n1)
+        for n1 in sorted(per_n1):
+            found.extend(per_n1[n1])
         return found
+
+    def _designs_block(self, n: int, blk: np.ndarray, rs: np.ndarray, out: dict[int, list]) -> None:
+        """designs_at_n for several n1 at once (each with several r1), on the columns r of rs
+        from each n1's first column on.  The numbers are those of ``_local_cols``: the same
+        products (the same clipped indices, 1.0 below the support) and the same sequential
+        sums (reverse cumulative sums over x, with exact zeros where x is past the support).
+        """
+        n1s, lo_r1, hi_r1, start = blk[:, 0], blk[:, 1], blk[:, 2], blk[:, 3]
+        n2s = n - n1s
+        ncol = int((rs.size - start).max())
+        jj = np.arange(ncol)
+        col_ok = jj[None, :] < (rs.size - start)[:, None]
+        rcol = rs[np.minimum(start[:, None] + jj[None, :], rs.size - 1)]  # (m, ncol)
+        nr = int((hi_r1 - lo_r1).max()) + 1
+        r1 = lo_r1[:, None] + np.arange(nr)[None, :]  # (m, nr)
+        r1_ok = r1 <= hi_r1[:, None]
+        self.evaluations += n1s.size
+        vals = []
+        mi = np.arange(n1s.size)[:, None]
+        for b in (self.b0, self.b1):
+            pm, sfp, los, his, pad = b.tables(int(n))
+            w, wp = pm.shape[1], sfp.shape[1]
+            lo1, hi1, lo2, hi2 = los[n1s], his[n1s], los[n2s], his[n2s]
+            xs0 = np.maximum(lo1, lo_r1 + 1)
+            lx = np.maximum(hi1 - xs0 + 1, 0)
+            wx = max(int(lx.max()), 1)
+            xi = np.arange(wx)[:, None]
+            x = xs0[None, :] + xi  # (wx, m)
+            y = np.where(xi < lx[None, :], pm[n1s[None, :], np.minimum(x, w - 1)], 0.0)
+            lt = lx + (hi2 - lo2 + 1) - 1
+            base = xs0 + lo2
+            col_raw = rcol + 1 - base[:, None]
+            # below the window: the value at its first total; past it: exactly 0 (an index in
+            # the zero padding for every x); otherwise P(X2 >= r + 1 - x) as it is
+            r_eff = np.where(col_raw < 0, (base - 1)[:, None], rcol)
+            r_eff = np.where(col_raw >= lt[:, None], (n2s + 2 + xs0 + wx)[:, None], r_eff)
+            off = (n2s * wp + pad + 1)[:, None] + r_eff  # (m, ncol)
+            prod = y[:, :, None] * sfp.ravel()[off[None, :, :] - x[:, :, None]]
+            cum = np.empty((wx + 1, n1s.size, ncol))
+            cum[wx] = 0.0
+            cum[:wx] = np.cumsum(prod[::-1], axis=0)[::-1]
+            kk = np.minimum(np.maximum(r1 + 1 - xs0[:, None], 0), lx[:, None])  # (m, nr)
+            vals.append(cum[kk, mi, :])  # (m, nr, ncol)
+        v0, v1 = vals
+        ok = ~self.alpha_bad(v0) & self.power_ok(v1) & (rcol[:, None, :] >= r1[:, :, None])
+        ok &= col_ok[:, None, :] & r1_ok[:, :, None]
+        anyok = ok.any(axis=2)
+        if not anyok.any():
+            return
+        for i, t in zip(*np.nonzero(anyok), strict=True):
+            n1 = int(n1s[i])
+            r1v = int(r1[i, t])
+            en = n1 + self.b0.get(n1)[1][r1v + 1] * (n - n1)
+            if en < n:
+                r_hi = int(rcol[i, np.flatnonzero(ok[i, t])[-1]])
+                out.setdefault(n1, []).append((float(en), n1, r1v, r_hi))
 
     def _designs_cols(self, n: int, n1: int, r1s: np.ndarray, rs: np.ndarray, found: list) -> None:
         """designs_at_n for one n1 (several r1), evaluating only the columns r in ``rs``."""
@@ -500,9 +569,17 @@ class _Search:
 
     # -- many pairs at once: envelope and a necessary condition for feasibility ----------------
     def probe(
-        self, n1: np.ndarray, r1: np.ndarray, n2: np.ndarray
+        self,
+        n1: np.ndarray,
+        r1: np.ndarray,
+        n2: np.ndarray,
+        c_lo: np.ndarray | None = None,
+        c_hi: np.ndarray | None = None,
+        *,
+        envelope: bool = True,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """``(g, maybe)`` for the designs (n1[i], r1[i], n2[i]), vectorised.
+        """``(g, c)`` for the designs (n1[i], r1[i], n2[i]), vectorised (``(maybe, c)`` when
+        ``envelope`` is False).
 
         ``g[i]`` is an upper bound (up to rounding, far inside ``_TOL``) on the power envelope of
         :meth:`eval_pair`, so ``g < 1 - beta - _TOL`` proves the design (and, g being
@@ -513,53 +590,66 @@ class _Search:
 
         The tails P(X1 > r1, T > c) = sum_x P(X1 = x) P(X2 > c - x) are dot products over the
         support of X1 (masses below 1e-18 beyond it dropped); c is found by bisection (the tail
-        is non-increasing in c).  With c the first total at or below alpha + _TOL, the
-        randomised Neyman-Pearson test at c has power >= the true envelope: if the tail at c
-        exceeds alpha the randomisation is 0 and g = P1(X1 > r1, T > c), the power of a test
-        that rejects on a superset of the envelope's rejection region.
+        is non-increasing in c), inside [c_lo, c_hi] when given (a guess: c is checked to be the
+        first crossing and searched again from scratch where it is not).  With c the first total
+        at or below alpha + _TOL, the randomised Neyman-Pearson test at c has power >= the true
+        envelope: if the tail at c exceeds alpha the randomisation is 0 and
+        g = P1(X1 > r1, T > c), the power of a test that rejects on a superset of the
+        envelope's rejection region.
         """
         n = n1 + n2
         top = int(max(n1.max(), n2.max()))
-        pm0, sf0, lo0, hi0 = self.b0.tables(top)
-        pm1, sf1, lo1, hi1 = self.b1.tables(top)
+        pm0, sfp0, lo0, hi0, pad0 = self.b0.tables(top)
+        pm1, sfp1, lo1, hi1, pad1 = self.b1.tables(top)
         w0, w1 = pm0.shape[1], pm1.shape[1]
         xs = np.maximum(np.minimum(lo0[n1], lo1[n1]), r1 + 1)
         xe = np.maximum(hi0[n1], hi1[n1])
         wx = max(int((xe - xs).max()) + 1, 1)
         x = xs[:, None] + np.arange(wx)
         y0 = pm0[n1[:, None], np.minimum(x, w0 - 1)]
-        y1 = pm1[n1[:, None], np.minimum(x, w1 - 1)]
-        f0, f1 = sf0.ravel(), sf1.ravel()
-        b0, b1 = (n2 * w0)[:, None], (n2 * w1)[:, None]
-        xm = 1 - x  # sf index of X2 > c - x is c + 1 - x
+        f0, f1 = sfp0.ravel(), sfp1.ravel()
+        # flat index of P(X2 >= c + 1 - x) is b + c (c + 1 - x stays within the padding)
+        b0 = (n2 * sfp0.shape[1] + pad0 + 1)[:, None] - x
+        b1 = (n2 * sfp1.shape[1] + pad1 + 1)[:, None] - x
 
-        def t0(c: np.ndarray) -> np.ndarray:
-            return np.einsum("ij,ij->i", y0, f0[b0 + np.clip(c[:, None] + xm, 0, w0 - 1)])
+        def t0(c: np.ndarray, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+            return np.einsum("ij,ij->i", y0[rows], f0[b0[rows] + c[:, None]])
 
         def t1(c: np.ndarray) -> np.ndarray:
-            return np.einsum("ij,ij->i", y1, f1[b1 + np.clip(c[:, None] + xm, 0, w1 - 1)])
+            return np.einsum("ij,ij->i", y1, f1[b1 + c[:, None]])
 
         thr = self.alpha + _TOL
         q0 = y0.sum(axis=1)  # P0(X1 > r1): the tail at every c <= r1
-        a = np.where(q0 <= thr, 0, np.maximum(r1 + 1, 0))
-        b = n.copy()  # the tail at c = n is 0
-        while True:
-            act = np.flatnonzero(a < b)
-            if act.size == 0:
-                break
-            mid = (a + b) // 2
-            ok = t0(mid) <= thr
-            b = np.where(ok, mid, b)
-            a = np.where(ok, a, np.minimum(mid + 1, b))
-        c = b
-        t0c, t0p, t1c, t1p = t0(c), t0(c - 1), t1(c), t1(c - 1)
+        a0 = np.where(q0 <= thr, 0, np.maximum(r1 + 1, 0))
+
+        def first_c(a: np.ndarray, b: np.ndarray, rows: np.ndarray) -> np.ndarray:
+            while True:
+                act = np.flatnonzero(a < b)
+                if act.size == 0:
+                    return b
+                mid = (a[act] + b[act]) // 2
+                ok = t0(mid, rows[act]) <= thr
+                b[act] = np.where(ok, mid, b[act])
+                a[act] = np.where(ok, a[act], mid + 1)
+
+        if c_lo is None:
+            c = first_c(a0.copy(), n.copy(), np.arange(n.size))
+        else:
+            lo_ = np.minimum(np.maximum(c_lo, a0), n)
+            c = first_c(lo_, np.minimum(np.maximum(c_hi, lo_), n), np.arange(n.size))
+        t0c, t0p = t0(c), t0(c - 1)
+        bad = np.flatnonzero((t0c > thr) | ((c > a0) & (t0p <= thr)))
+        if bad.size:  # the guessed bracket missed the crossing: search from scratch
+            c[bad] = first_c(a0[bad].copy(), n[bad].copy(), bad)
+            t0c[bad], t0p[bad] = t0(c[bad], bad), t0(c[bad] - 1, bad)
+        y1 = pm1[n1[:, None], np.minimum(x, w1 - 1)]
+        if not envelope:
+            return t1(np.maximum(c, r1)) >= 1.0 - self.beta - _TOL, c
+        t1c, t1p = t1(c), t1(c - 1)
         m0 = t0p - t0c
         with np.errstate(divide="ignore", invalid="ignore"):
             gamma = np.where(m0 > 0, np.clip((self.alpha - t0c) / m0, 0.0, 1.0), 0.0)
-        g = t1c + gamma * (t1p - t1c)
-        rstar = np.maximum(c, r1)
-        maybe = t1(rstar) >= 1.0 - self.beta - _TOL
-        return g, maybe
+        return t1c + gamma * (t1p - t1c), c
 
     # -- one pair (n1, r1) at one n2 ------------------------------------------------------------
     def eval_pair(self, n1: int, r1: int, n2: int) -> tuple[bool, int, float]:
@@ -784,7 +874,6 @@ def simon_two_stage(
         # largest n2 whose EN0 could still beat the minimax design's, and the cap
         p_cap = np.floor(np.minimum((en_mm - p_n1) / p_qq + 1e-9, 1e15)).astype(np.int64)
         p_hi = np.minimum(p_cap, cap - p_n1)
-        max_seen = max(max_seen, int((p_n1 + p_hi).max()))
         # pass 1 examines n <= n_first only (smaller binomial tables, and the hull it builds
         # shrinks every range); pass 2 takes the pairs it cut, from n_first + 1 on.
         n_first = max(n_mm + 10, (5 * n_mm) // 4)
@@ -793,6 +882,8 @@ def simon_two_stage(
         for st in range(0, len(pairs), _BATCH):
             sl = slice(st, st + _BATCH)
             keep = np.flatnonzero(hull.ok_vec(p_n1[sl] + p_lo[sl], p_le[sl])) + st
+            if keep.size:
+                max_seen = max(max_seen, int((p_n1[keep] + p_hi[keep]).max()))
             got, none = _search_batch(
                 s, p_n1[keep], p_r1[keep], p_qq[keep], p_lo[keep], hi1[keep], hull
             )
@@ -906,32 +997,43 @@ def _search_batch(
     none = hi < lo  # pairs with no design under the hull (or none found below)
     live = np.flatnonzero(~none)
     if live.size:
-        g, _ = s.probe(n1[live], r1[live], hi[live])
-        dead = live[g < target]
-        none[dead] = True
-        live = live[g >= target]
+        g, c_top = s.probe(n1[live], r1[live], hi[live])
+        none[live[g < target]] = True
+        up = g >= target
+        live, c_top = live[up], c_top[up]
     if live.size:
-        # first n2 in [lo, hi] with g(n2) >= target (g(hi) >= target is known)
+        # first n2 in [lo, hi] with g(n2) >= target (g(hi) >= target is known).  The first
+        # total c of the probe grows with n2 by at most one per patient: brackets for c.
         a, b = lo[live].copy(), hi[live].copy()
+        cb, cl = c_top, np.zeros_like(c_top)
         while True:
             act = np.flatnonzero(a < b)
             if act.size == 0:
                 break
             mid = (a[act] + b[act]) // 2
-            g, _ = s.probe(n1[live[act]], r1[live[act]], mid)
+            g, c = s.probe(
+                n1[live[act]],
+                r1[live[act]],
+                mid,
+                np.maximum(cl[act], cb[act] - (b[act] - mid)),
+                cb[act],
+            )
             up = g >= target
             b[act] = np.where(up, mid, b[act])
+            cb[act] = np.where(up, c, cb[act])
             a[act] = np.where(up, a[act], mid + 1)
-        cur = a
-        rows = live
+            cl[act] = np.where(up, cl[act], c)
+        cur, rows, cc = a, live, cb
+        step = 0
         while rows.size:
             n1r, qr = n1[rows], qq[rows]
             ok = (cur <= hi[rows]) & hull.ok_vec(n1r + cur, n1r + qr * cur)
             none[rows[~ok]] = True
-            rows, cur = rows[ok], cur[ok]
+            rows, cur, cc = rows[ok], cur[ok], cc[ok]
             if rows.size == 0:
                 break
-            _, maybe = s.probe(n1[rows], r1[rows], cur)
+            maybe, cc = s.probe(n1[rows], r1[rows], cur, cc, cc + step, envelope=False)
+            step = 1
             done = np.zeros(rows.size, dtype=bool)
             for j in np.flatnonzero(maybe).tolist():
                 i = int(rows[j])
@@ -942,7 +1044,7 @@ def _search_batch(
                     found[(m1, k1)] = (en, m1 + n2, r)
                     hull.add(m1 + n2, en)
                     done[j] = True
-            rows, cur = rows[~done], cur[~done] + 1
+            rows, cur, cc = rows[~done], cur[~done] + 1, cc[~done]
     return found, none
 
 

@@ -349,7 +349,12 @@ def test_probe_bounds_hold_against_exact_evaluation() -> None:
         n1, r1, n2 = n1.ravel(), r1.ravel(), n2.ravel()
         keep = r1 < n1
         n1, r1, n2 = n1[keep], r1[keep], n2[keep]
-        g, maybe = s.probe(n1, r1, n2)
+        g, _ = s.probe(n1, r1, n2)
+        maybe, c = s.probe(n1, r1, n2, envelope=False)
+        # a bracket for c is only a guess: wrong ones (too low, too high) give the same answers
+        for guess in (np.zeros_like(c), n1 + n2, c - 3, c + 2):
+            g2, c2 = s.probe(n1, r1, n2, guess, guess)
+            assert np.array_equal(c2, c) and np.array_equal(g2, g)
         for i in range(n1.size):
             ok, _, g_exact = s.eval_pair(int(n1[i]), int(r1[i]), int(n2[i]))
             assert g[i] >= g_exact - 1e-13
