@@ -1123,19 +1123,34 @@ def benchmark_table(lib: BenchmarkLibrary, plan: TrialPlan) -> pd.DataFrame:
         rate = b.unit == "proportion"
         kinds = [i.kind for i in _benchmark_indirectness(b, plan)] if rate else []
         rows.append({
-            "Option": f"benchmark · {b.id}" if rate else "median: not a p0/p1",
             "Study": b.short,
             "Endpoint": b.endpoint + (f" at {b.time_label}" if b.time_label else ""),
-            "Arm": f"{_head(b.regimen)}, {_head(b.histology)}" if not b.role else f"reference rule ({b.role})",
-            "Line": b.line,
             "Value": _bench_value(b),
             "Interval as printed": f"{b.ci_kind} {_bench_value(b, b.ci_low, b.ci_high)}" if b.ci_kind else "",
             "n": str(b.n) if b.n is not None else "",
             "For the planned trial": ("indirect: " + ", ".join(kinds) if kinds else "direct") if rate else "",
+            "Arm": f"{_head(b.regimen)}, {_head(b.histology)}" if not b.role else f"reference rule ({b.role})",
+            "Line": b.line,
+            "Option": f"benchmark · {b.id}" if rate else "median: not a p0/p1",
             "Read in": b.location,
             "Note": b.flag or "",
         })
     return pd.DataFrame(rows)
+
+
+def benchmark_notes(lib: BenchmarkLibrary) -> tuple[str, ...]:
+    """The provenance notes of the library, once each with the benchmarks they concern (the
+    table's Note column is too narrow to read them).
+
+    >>> from evidence.benchmarks import load_benchmarks
+    >>> [n for n in benchmark_notes(load_benchmarks()) if "73 ½ weeks" in n][0][:61]
+    'Seddon 2017 (geddis2017-doxorubicin-median-os): Conflict: the'
+    """
+    by_flag: dict[tuple[str, str], list[str]] = {}
+    for b in lib.benchmarks:
+        if b.flag:
+            by_flag.setdefault((b.short, b.flag), []).append(b.id)
+    return tuple(f"{study} ({', '.join(ids)}): {flag}" for (study, flag), ids in by_flag.items())
 
 
 def _r_mix(prior: BetaMixture) -> str:

@@ -406,6 +406,11 @@ def cached_benchmark_table(plan: FP.TrialPlan) -> pd.DataFrame:
     return FP.benchmark_table(load_benchmarks(), plan)
 
 
+@st.cache_data(max_entries=1, show_spinner=False)
+def cached_benchmark_notes() -> tuple[str, ...]:
+    return FP.benchmark_notes(load_benchmarks())
+
+
 def benchmark_library(plan: FP.TrialPlan) -> None:
     """The historical-control library for the planned trial: each benchmark with the option that
     picks it as p0 or p1, where it was read and how it differs from the plan."""
@@ -416,6 +421,8 @@ def benchmark_library(plan: FP.TrialPlan) -> None:
                    "stored abstract stops before its findings: see Read in and Note). Medians are "
                    "times, not rates, and are not offered as p0/p1. For the planned trial: how the "
                    "benchmark differs from the plan above (GRADE indirectness).")
+        st.markdown("**Notes on provenance**")
+        st.markdown("\n".join(f"- {T.md(n)}" for n in cached_benchmark_notes()))
 
 
 @st.cache_data(max_entries=16, show_spinner="Computing the MAP prior (quadrature) and its beta-mixture fit…")

@@ -21,7 +21,9 @@ def test_library_lists_the_new_benchmarks_for_the_plan(app_test) -> None:
     assert lib.loc["benchmark · lagmay2016-efs4", "Interval as printed"] == "95% CI 6–19%"
     geddis = lib[lib["Study"] == "Seddon 2017"]
     assert "23.3 weeks" in set(geddis["Value"]) and "median: not a p0/p1" in set(geddis["Option"])
-    assert not NAN.search(visible_text(at))
+    text = visible_text(at)
+    assert "Notes on provenance" in text and "just under 73 ½ weeks for those who had doxorubicin" in text
+    assert not NAN.search(text)
 
 
 def test_benchmark_as_p0_and_p1_with_provenance_and_interval(app_test) -> None:
