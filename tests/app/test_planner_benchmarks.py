@@ -36,10 +36,11 @@ def test_benchmark_as_p0_and_p1_with_provenance_and_interval(app_test) -> None:
     warn = " ".join(str(w.value) for w in at.warning)
     assert "p0 comes from monotherapy cohorts" in warn and "p1 comes from" not in warn
     code = at.code[0].value
-    assert "Judson I, et al. Lancet Oncol 2014" in code
+    assert "Judson I, Verweij J, Gelderblom H, et al. Doxorubicin alone versus intensified" in code
     # a benchmark with a printed interval: the design across it
     at = app_test(page=PAGE, query={"p1_src": "benchmark · lagmay2016-aost0221-efs12", "p0": "0.05"})
     assert not at.exception
-    across = [d.value for d in at.dataframe if "p1 from" in d.value.columns]
-    assert across and "benchmark estimate" in set(across[0]["p1 from"])
+    across = [d.value for d in at.dataframe if "value from" in d.value.columns]
+    assert across and "p1 at its source's 95% CI low" in set(across[0]["value from"])
+    assert "p1 at its source's benchmark estimate" in set(across[0]["value from"])
     assert not NAN.search(visible_text(at))

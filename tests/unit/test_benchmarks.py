@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from evidence.benchmarks import load_benchmarks
-from findings.planner import Source, TrialPlan, benchmark_sources, with_plan
+from findings.planner import Source, TrialPlan, benchmark_sources, section_references, with_plan
 from synthesis.design.simon import simon_two_stage
 
 LIB = load_benchmarks()
@@ -221,3 +221,13 @@ def test_contract_rejects_inconsistent_rows(tmp_path, change: str, match: str) -
     p.write_text(row, encoding="utf-8")
     with pytest.raises(ValueError, match=match):
         load_benchmarks(p)
+
+
+@pytest.mark.parametrize("bid", sorted(k for k, v in NEW.items() if v[3] == "proportion"))
+def test_protocol_reference_is_the_full_publication(bid: str) -> None:
+    """A benchmark read in a report of the trial is still cited as the publication, with its title."""
+    s = benchmark_sources(LIB)[f"benchmark · {bid}"]
+    (ref,) = section_references("", (s,), None, LIB)
+    study = bid.split("-", maxsplit=1)[0]
+    fullest = max((b.source for b in LIB.benchmarks if b.id.startswith(f"{study}-")), key=len)
+    assert ref.text == fullest
