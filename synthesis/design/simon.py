@@ -79,7 +79,8 @@ HARD_CAP = 1000  # as clinfun::ph2simon (nmax <= 1000); n ~ 900 takes several se
 _EPS_MASS = 1e-18  # binomial tail mass dropped in convolutions
 _TOL = 1e-12  # slack in *necessary* conditions only (never in the α/β constraints)
 _BATCH = 256  # (n1, r1) pairs examined together, best lower bound first
-_CHUNK = 32  # stage-1 sizes n1 whose tail tables are computed together at one n
+_CHUNK = 16  # (n1, r1 part) entries whose tail tables are computed together at one n
+_PARTS = 2  # parts of each n1's r1 range at the minimax scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,28 +209,37 @@ class _Binom:
         self._cache: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = {}
         self._top = -1
         self._tab: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int] | None = None
+        self._filled = 0  # rows of the tables filled so far
 
     def tables(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-        """(pm, sfp, lo, hi, pad) for every size m <= n (at least), values as in :meth:`get`.
+        """(pm, sfp, lo, hi, pad) with the rows of every size m <= n filled, values as in :meth:`get`.
 
         ``pm[m, k]`` is zero beyond k = m; ``sfp[m, pad + k] = P(X >= k)`` for 0 <= k <= m + 1,
         1.0 for k < 0 and 0.0 for k > m + 1, for every k in [-pad, 2 pad] (no clipping needed).
         """
-        if self._tab is None or self._tab[0].shape[0] <= n:
-            self.get(n)
-            top = self._top
-            pad = top + 2
-            pm = np.zeros((top + 1, top + 2))
-            sfp = np.zeros((top + 1, 3 * pad + 4))
-            sfp[:, :pad] = 1.0
-            lo = np.zeros(top + 1, dtype=np.int64)
-            hi = np.zeros(top + 1, dtype=np.int64)
-            for m in range(top + 1):
-                pmf, sfm, lo[m], hi[m] = self._cache[m]
-                pm[m, : m + 1] = pmf
-                sfp[m, pad : pad + m + 2] = sfm
-            self._tab = (pm, sfp, lo, hi, pad)
-        return self._tab
+        self.get(n)
+        top = self._top
+        tab = self._tab
+        if tab is None or tab[0].shape[0] <= top:  # (re)allocate; zeros cost nothing untouched
+            cap = max(top + 1, HARD_CAP + 81)
+            pad = cap + 2
+            new = (
+                np.zeros((cap, cap + 1)),
+                np.zeros((cap, 3 * pad + 4)),
+                np.zeros(cap, dtype=np.int64),
+                np.zeros(cap, dtype=np.int64),
+                pad,
+            )
+            self._filled = 0
+            self._tab = tab = new
+        pm, sfp, lo, hi, pad = tab
+        for m in range(self._filled, top + 1):
+            pmf, sfm, lo[m], hi[m] = self._cache[m]
+            pm[m, : m + 1] = pmf
+            sfp[m, :pad] = 1.0
+            sfp[m, pad : pad + m + 2] = sfm
+        self._filled = max(self._filled, top + 1)
+        return tab
 
     def get(self, n: int) -> tuple[np.ndarray, np.ndarray, int, int]:
         """(pmf[0..n], sf[0..n+1] with sf[k] = P(X >= k), lo, hi)."""
@@ -363,6 +373,9 @@ class _Search:
         self.b0 = _Binom(p0)
         self.b1 = _Binom(p1)
         self.evaluations = 0
+        self._cs: np.ndarray | None = None
+        self._r1: dict[int, tuple[int, int]] = {}
+        self._parts: dict[int, list[tuple[int, int, float, int]]] = {}
 
     # -- constraints -------------------------------------------------------------------------
     def alpha_bad(self, tail0: np.ndarray) -> np.ndarray:
@@ -374,6 +387,12 @@ class _Search:
 
     def r1_range(self, n1: int) -> tuple[int, int]:
         """Candidate r1 for stage 1 of size n1 (empty when lo > hi)."""
+        hit = self._r1.get(n1)
+        if hit is None:
+            hit = self._r1[n1] = self._r1_range(n1)
+        return hit
+
+    def _r1_range(self, n1: int) -> tuple[int, int]:
         _, sf1, _, _ = self.b1.get(n1)
         # power <= P(X1 > r1 | p1) = sf1[r1 + 1]  (necessary condition, with slack)
         hi = int(np.count_nonzero(sf1[1 : n1 + 1] >= 1.0 - self.beta - _TOL)) - 1
@@ -467,12 +486,22 @@ class _Search:
                 # r >= r1 and X1 > r imply X1 + X2 > r, so alpha' >= P0(X1 > r): a feasible r
                 # has P0(X1 > r) <= alpha (with a slack far above rounding: never too few r).
                 # Both conditions hold from some r on, so the columns are a suffix of rs.
-                sf0 = self.b0.get(n1)[1]
-                r_min = int(np.searchsorted(neg_sf, -(self.alpha + 1.0 - sf0[hi + 1] + 1e-9)))
-                r_a = int(np.count_nonzero(sf0[: n1 + 2] > thr)) - 1  # P0(X1 > r) <= thr
-                start = int(np.searchsorted(rs, max(lo, r_min, r_a)))
-                if start < rs.size:
-                    block.append((n1, lo, hi, start))
+                # The r1 range is cut in parts: small r1 need few totals r (PET0 small), large
+                # r1 few outcomes x > r1; each part gets its own columns and x window.
+                parts = self._parts.get(n1)
+                if parts is None:
+                    sf0 = self.b0.get(n1)[1]
+                    r_a = int(np.count_nonzero(sf0[: n1 + 2] > thr)) - 1  # P0(X1 > r) <= thr
+                    cuts = np.unique(np.linspace(lo, hi + 1, _PARTS + 1).astype(np.int64))
+                    parts = self._parts[n1] = [
+                        (a, b, 1.0 - float(sf0[b + 1]), max(a, r_a))
+                        for a, b in zip(cuts[:-1].tolist(), (cuts[1:] - 1).tolist(), strict=True)
+                    ]
+                for a, b, pet, r_low in parts:
+                    r_min = int(np.searchsorted(neg_sf, -(self.alpha + pet + 1e-9)))
+                    start = int(np.searchsorted(rs, max(r_low, r_min)))
+                    if start < rs.size:
+                        block.append((n1, a, b, start))
                 continue
             n2 = n - n1
             rc0, off0 = _local_tails(self.b0, n1, n2, r1s)
@@ -567,6 +596,28 @@ class _Search:
                 r_hi = int(rs[np.flatnonzero(ok[i])[-1]])
                 found.append((float(en[i]), n1, int(r1s[i]), r_hi))
 
+    def _c_single(self, n: np.ndarray) -> np.ndarray:
+        """First total c with P0(T > c) <= alpha + _TOL for each total n (T ~ Bin(n, p0)).
+
+        Exact from the table rows filled so far, else a normal-approximation guess rounded up
+        (only ever used as a guess for a bracket).
+        """
+        sfp, pad, filled = self.b0._tab[1], self.b0._tab[4], self.b0._filled
+        old = 0 if self._cs is None else self._cs.size
+        if old < filled:
+            part = sfp[old:filled, pad + 1 : pad + filled + 1] > self.alpha + _TOL
+            new = np.count_nonzero(part, axis=1)
+            self._cs = new if self._cs is None else np.concatenate([self._cs, new])
+        inside = n < self._cs.size
+        out = np.empty_like(n)
+        out[inside] = self._cs[n[inside]]
+        if not inside.all():
+            m = n[~inside]
+            z = stats.norm.isf(self.alpha)
+            sd = np.sqrt(m * self.p0 * (1.0 - self.p0))
+            out[~inside] = np.minimum(np.ceil(m * self.p0 + z * sd + 1.0).astype(np.int64), m)
+        return out
+
     # -- many pairs at once: envelope and a necessary condition for feasibility ----------------
     def probe(
         self,
@@ -632,11 +683,13 @@ class _Search:
                 b[act] = np.where(ok, mid, b[act])
                 a[act] = np.where(ok, a[act], mid + 1)
 
+        # t0(c) <= P0(T > c): c is at most the single-stage critical value of n, and in
+        # practice within a few totals of it (a guess, checked below)
+        cs = self._c_single(n)
         if c_lo is None:
-            c = first_c(a0.copy(), n.copy(), np.arange(n.size))
-        else:
-            lo_ = np.minimum(np.maximum(c_lo, a0), n)
-            c = first_c(lo_, np.minimum(np.maximum(c_hi, lo_), n), np.arange(n.size))
+            c_lo, c_hi = cs - 3, cs
+        lo_ = np.minimum(np.maximum(c_lo, a0), n)
+        c = first_c(lo_, np.minimum(np.maximum(np.minimum(c_hi, cs), lo_), n), np.arange(n.size))
         t0c, t0p = t0(c), t0(c - 1)
         bad = np.flatnonzero((t0c > thr) | ((c > a0) & (t0p <= thr)))
         if bad.size:  # the guessed bracket missed the crossing: search from scratch
