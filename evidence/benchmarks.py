@@ -22,7 +22,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-__all__ = ["MEDIANS", "TIMED_RATES", "Benchmark", "BenchmarkLibrary", "load_benchmarks"]
+__all__ = ["MEDIANS", "TIMED_RATES", "Benchmark", "BenchmarkLibrary", "BenchmarkSearch", "load_benchmarks"]
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "benchmarks.yaml"
 Endpoint = Literal["progression-free rate", "overall survival rate", "event-free rate", "objective response rate",
@@ -117,11 +117,25 @@ class Benchmark(BaseModel):
         return f"{first} {year}".strip()
 
 
+class BenchmarkSearch(BaseModel):
+    """One search made to find or re-read the source of benchmarks: where and when, the query as
+    typed, what it found, and the benchmarks it supports (none when it found nothing usable)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    source: str = Field(min_length=5)
+    query: str = Field(min_length=3)
+    found: str = Field(min_length=5)
+    benchmarks: tuple[str, ...] = ()
+
+
 class BenchmarkLibrary(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str
     benchmarks: tuple[Benchmark, ...]
+    searches: tuple[BenchmarkSearch, ...] = ()
 
     @model_validator(mode="after")
     def _unique(self) -> BenchmarkLibrary:
@@ -130,6 +144,10 @@ class BenchmarkLibrary(BaseModel):
             if b.id in seen:
                 raise ValueError(f"benchmark id {b.id!r} is given twice.")
             seen.add(b.id)
+        for i, s in enumerate(self.searches):
+            unknown = [x for x in s.benchmarks if x not in seen]
+            if unknown:
+                raise ValueError(f"search {i} names unknown benchmark(s): {', '.join(unknown)}.")
         return self
 
 
@@ -149,10 +167,14 @@ def load_benchmarks(path: str | Path | None = None) -> BenchmarkLibrary:
         raise ValueError(f"{p.name}: the file must be a mapping with 'version' and 'benchmarks'.")
     try:
         return BenchmarkLibrary.model_validate({"version": str(raw.get("version", "")),
-                                                "benchmarks": raw.get("benchmarks") or []})
+                                                "benchmarks": raw.get("benchmarks") or [],
+                                                "searches": raw.get("searches") or []})
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = list(err["loc"])
         row = next((v for v in loc if isinstance(v, int)), None)
-        fld = " › ".join(str(v) for v in loc if not isinstance(v, int) and v != "benchmarks")
-        raise ValueError(f"{p.name}: benchmark row {row}, field {fld or '<row>'}: {err['msg']}") from None
+        if not loc:  # a check across rows (ids, searches)
+            raise ValueError(f"{p.name}: {err['msg'].removeprefix('Value error, ')}") from None
+        what = "search" if loc[0] == "searches" else "benchmark"
+        fld = " › ".join(str(v) for v in loc[1:] if not isinstance(v, int))
+        raise ValueError(f"{p.name}: {what} row {row}, field {fld or '<row>'}: {err['msg']}") from None

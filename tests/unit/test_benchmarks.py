@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from evidence.benchmarks import load_benchmarks
+from evidence.benchmarks import DEFAULT_PATH, load_benchmarks
 from findings.planner import Source, TrialPlan, benchmark_sources, section_references, with_plan
 from synthesis.design.simon import simon_two_stage
 
@@ -231,3 +231,22 @@ def test_protocol_reference_is_the_full_publication(bid: str) -> None:
     study = bid.split("-", maxsplit=1)[0]
     fullest = max((b.source for b in LIB.benchmarks if b.id.startswith(f"{study}-")), key=len)
     assert ref.text == fullest
+
+
+def test_every_new_entry_is_backed_by_a_logged_search() -> None:
+    backed = {bid for s in LIB.searches for bid in s.benchmarks}
+    assert set(NEW) <= backed
+    assert any(not s.benchmarks for s in LIB.searches)  # searches that found nothing usable are kept too
+    assert all(s.date == "2026-12-06" and "stored" in s.source for s in LIB.searches)
+
+
+def test_search_naming_an_unknown_benchmark_is_rejected(tmp_path) -> None:
+    text = DEFAULT_PATH.read_text(encoding="utf-8").replace(
+        "benchmarks: [lagmay2016-efs4, lagmay2016-aost0221-efs12]", "benchmarks: [lagmay2016-efs6]")
+    p = tmp_path / "benchmarks.yaml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"^benchmarks.yaml: search 1\d names unknown benchmark\(s\): lagmay2016-efs6\.$"):
+        load_benchmarks(p)
+    p.write_text(text.replace('date: "2026-12-06"', 'date: "6 Dec"', 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"search row 0, field date"):
+        load_benchmarks(p)
