@@ -1115,8 +1115,8 @@ def benchmark_table(lib: BenchmarkLibrary, plan: TrialPlan) -> pd.DataFrame:
     >>> row = t[t["Option"] == "benchmark · eortc62012-doxifo-orr"].iloc[0]
     >>> row["Value"], row["For the planned trial"]
     ('26.4%', 'direct')
-    >>> t[t["Study"] == "Judson 2014"]["Option"].iloc[2]
-    'median: not a p0/p1'
+    >>> list(t[t["Study"] == "Judson 2014"]["Option"].iloc[2:4])
+    ['median · eortc62012-doxorubicin-median-pfs', 'median · eortc62012-doxifo-median-pfs']
     """
     rows = []
     for b in lib.benchmarks:
@@ -1131,11 +1131,37 @@ def benchmark_table(lib: BenchmarkLibrary, plan: TrialPlan) -> pd.DataFrame:
             "For the planned trial": ("indirect: " + ", ".join(kinds) if kinds else "direct") if rate else "",
             "Arm": f"{_head(b.regimen)}, {_head(b.histology)}" if not b.role else f"reference rule ({b.role})",
             "Line": b.line,
-            "Option": f"benchmark · {b.id}" if rate else "median: not a p0/p1",
+            "Option": f"benchmark · {b.id}" if rate else (
+                f"median · {b.id}" if b.endpoint == "median PFS" else "median OS: not offered"),
             "Read in": b.location,
             "Note": b.flag or "",
         })
     return pd.DataFrame(rows)
+
+
+def median_sources(lib: BenchmarkLibrary) -> dict[str, Source]:
+    """Every median-PFS benchmark as a candidate reference median m0 of a survival design, in
+    months (a median printed in weeks converted at 30.44 days a month, and said so); ``value`` is
+    the median in months. Median OS is never offered: the designs' reference is a PFS median.
+
+    >>> from evidence.benchmarks import load_benchmarks
+    >>> s = median_sources(load_benchmarks())["median · geddis2017-doxorubicin-median-pfs"]
+    >>> s.value, s.label
+    (5.36, 'Seddon 2017 · median PFS · doxorubicin 75 mg/m2 every 3 weeks, high-grade soft-tissue sarcoma = 23.3 weeks')
+    """
+    out: dict[str, Source] = {}
+    for b in lib.benchmarks:
+        if b.endpoint != "median PFS" or b.months is None:
+            continue
+        key = f"median · {b.id}"
+        shown = f"{T.num(b.value)} {b.unit}"
+        months = round(b.months, 2)
+        conv = "" if b.unit == "months" else f" ({T.num(months)} months at 30.44 days a month)"
+        phrase = (f"the median progression-free survival of {shown}{conv} with {b.regimen} in {b.histology} "
+                  f"(line: {b.line}; {b.design}) reported by {b.source} ({b.location}: \u201c{b.printed}\u201d)")
+        label = f"{b.short} · median PFS · {_head(b.regimen)}, {_head(b.histology)} = {shown}"
+        out[key] = Source(key, label, months, phrase, "", None, b.n, benchmark=b)
+    return out
 
 
 def benchmark_notes(lib: BenchmarkLibrary) -> tuple[str, ...]:

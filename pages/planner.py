@@ -108,10 +108,11 @@ else:
     st.subheader("Design")
     P.show_survival(design)
     src0, src1 = values["src0"], values["src1"]
+    cited = (values["m0_source"],) if "m0_source" in values else ()  # a benchmark median as m0
     tables = (("Design", FP.survival_summary(design)),)
     n = design.n_total if plan == "cph" else design.n
     label = f"{FP.PLANS[plan]}, n = {n}"
-    inputs = [(k, str(v)) for k, v in values.items() if k not in ("src0", "src1")]
+    inputs = [(k, str(v)) for k, v in values.items() if k not in ("src0", "src1", "m0_source")]
     inputs += [("Source of the reference value", src0), ("Source of the effect", src1)]
 
 P.remember(label)

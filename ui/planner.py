@@ -300,13 +300,33 @@ def _note(col, label: str, key: str, default: str) -> str:
     return (txt or "").strip().rstrip(".") or default
 
 
+@st.cache_data(max_entries=1, show_spinner=False)
+def cached_median_sources() -> dict[str, FP.Source]:
+    """The historical-control library's PFS medians as candidate m0 values (with citations)."""
+    return FP.median_sources(load_benchmarks())
+
+
+def _median_input(col) -> FP.Source | None:
+    """The reference median from the historical-control library (``None``: typed)."""
+    meds = cached_median_sources()
+    key = col.selectbox("Reference median m0 from", [FP.TYPED, *meds], key="m0_src", bind=BIND,
+                        help="A median PFS of the historical-control library (weeks converted to "
+                        "months), or a value typed below with its source.") or FP.TYPED
+    if key in meds:
+        col.markdown(f"**m0 = {T.num(meds[key].value)} months**")
+        return meds[key]
+    return None
+
+
 def survival_inputs(plan: str) -> dict:
     """Widgets of the survival designs; returns the keyword values (time unit: months)."""
     c = st.columns(4)
     out: dict = {}
+    m0_src = None
     if plan in ("logrank", "exponential"):
-        out["m0"] = _num(c[0], "Reference median m0 (months)", "m0", 6.0, 0.0, 0.5,
-                         "Median PFS expected without the new treatment (historical control).")
+        m0_src = _median_input(c[0])
+        out["m0"] = m0_src.value if m0_src else _num(c[0], "Reference median m0 (months)", "m0", 6.0, 0.0, 0.5,
+                                                     "Median PFS expected without the new treatment (historical control).")
     if plan == "logrank":
         out["hr"] = _num(c[1], "Hazard ratio under H1", "hr", 0.6, 0.0, 0.05, "δ < 1; S1 = S0^δ.")
         out["shape"] = _num(c[1], "Weibull shape", "shape", 1.0, 0.0, 0.1, "1 = exponential.")
@@ -331,8 +351,14 @@ def survival_inputs(plan: str) -> dict:
             "exponential": "reference median m0"}[plan]
     src1 = {"cph": "hazard ratio", "logrank": "hazard ratio", "exponential": "target median m1"}[plan]
     n0, n1 = st.columns(2)
-    out["src0"] = _note(n0, f"Source of the {src0}", "m0_note",
-                        "the value specified by the investigators (source not stated)")
+    if m0_src is not None:  # a benchmark: its citation and printed text, and where it was read
+        out["src0"], out["m0_source"] = m0_src.phrase, m0_src
+        n0.caption(f":material/source: m0 = {T.num(m0_src.value)} months: {T.md(m0_src.phrase)}")
+        if m0_src.provenance:
+            n0.caption(f":material/info: {T.md(m0_src.provenance)}")
+    else:
+        out["src0"] = _note(n0, f"Source of the {src0}", "m0_note",
+                            "the value specified by the investigators (source not stated)")
     out["src1"] = _note(n1, f"Source of the {src1}", "hr_note",
                         "the effect the investigators consider clinically worthwhile (source not stated)")
     return out
@@ -419,7 +445,8 @@ def benchmark_library(plan: FP.TrialPlan) -> None:
         st.dataframe(df, hide_index=True, column_config=fit_columns(df))
         st.caption("Each value as printed in its source (abstract, or a report of the trial where the "
                    "stored abstract stops before its findings: see Read in and Note). Medians are "
-                   "times, not rates, and are not offered as p0/p1. For the planned trial: how the "
+                   "times, not rates: a median PFS is offered as the reference median m0 of the "
+                   "one-sample log-rank and exponential designs, a median OS not at all. For the planned trial: how the "
                    "benchmark differs from the plan above (GRADE indirectness).")
         st.markdown("**Notes on provenance**")
         st.markdown("\n".join(f"- {T.md(n)}" for n in cached_benchmark_notes()))

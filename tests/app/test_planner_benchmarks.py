@@ -20,7 +20,8 @@ def test_library_lists_the_new_benchmarks_for_the_plan(app_test) -> None:
     assert lib.loc["benchmark · lagmay2016-efs4", "For the planned trial"] == "indirect: line, endpoint"
     assert lib.loc["benchmark · lagmay2016-efs4", "Interval as printed"] == "95% CI 6–19%"
     geddis = lib[lib["Study"] == "Seddon 2017"]
-    assert "23.3 weeks" in set(geddis["Value"]) and "median: not a p0/p1" in set(geddis["Option"])
+    assert "23.3 weeks" in set(geddis["Value"])
+    assert {"median · geddis2017-doxorubicin-median-pfs", "median OS: not offered"} <= set(geddis["Option"])
     text = visible_text(at)
     assert "Notes on provenance" in text and "just under 73 ½ weeks for those who had doxorubicin" in text
     assert not NAN.search(text)
@@ -44,3 +45,17 @@ def test_benchmark_as_p0_and_p1_with_provenance_and_interval(app_test) -> None:
     assert across and "p1 at its source's 95% CI low" in set(across[0]["value from"])
     assert "p1 at its source's benchmark estimate" in set(across[0]["value from"])
     assert not NAN.search(visible_text(at))
+
+
+def test_benchmark_median_as_m0_of_the_exponential_design(app_test) -> None:
+    """A median PFS printed in weeks becomes m0 in months, cited in the paragraph and the references."""
+    at = app_test(page=PAGE, query={"plan": "Exponential median", "m0_src": "median · geddis2017-doxorubicin-median-pfs",
+                                    "m1": "8"})
+    assert not at.exception, [e.value for e in at.exception]
+    text = visible_text(at)
+    assert "m0 = 5.36 months" in text and "23.3 weeks (5.36 months at 30.44 days a month)" in text
+    assert "Provenance of the value: Read in a news report" in text
+    code = at.code[0].value
+    assert "median progression-free survival of 23.3 weeks" in code and "Seddon B, Strauss SJ" in code
+    assert not [t for t in at.text_input if t.key == "m0_note"]  # no typed source beside a cited one
+    assert not NAN.search(text)

@@ -8,7 +8,14 @@ from dataclasses import replace
 import pytest
 
 from evidence.benchmarks import DEFAULT_PATH, load_benchmarks
-from findings.planner import Source, TrialPlan, benchmark_sources, section_references, with_plan
+from findings.planner import (
+    Source,
+    TrialPlan,
+    benchmark_sources,
+    median_sources,
+    section_references,
+    with_plan,
+)
 from synthesis.design.simon import simon_two_stage
 
 LIB = load_benchmarks()
@@ -250,3 +257,13 @@ def test_search_naming_an_unknown_benchmark_is_rejected(tmp_path) -> None:
     p.write_text(text.replace('date: "2026-12-06"', 'date: "6 Dec"', 1), encoding="utf-8")
     with pytest.raises(ValueError, match=r"search row 0, field date"):
         load_benchmarks(p)
+
+
+def test_only_pfs_medians_are_offered_as_m0_in_months() -> None:
+    meds = median_sources(LIB)
+    assert set(meds) == {f"median · {b.id}" for b in LIB.benchmarks if b.endpoint == "median PFS"}
+    assert meds["median · eortc62012-doxorubicin-median-pfs"].value == 4.6
+    assert meds["median · geddis2017-doxorubicin-median-pfs"].value == round(23.3 * 7 / 30.44, 2)
+    assert not any("median-os" in k for k in meds)
+    (ref,) = section_references("", (meds["median · eortc62012-doxifo-median-pfs"],), None, LIB)
+    assert ref.text.startswith("Judson I, Verweij J, Gelderblom H, et al. Doxorubicin alone versus")
