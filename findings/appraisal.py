@@ -462,6 +462,9 @@ class GradeInputs:
     histology: tuple[str, ...] = ()
     regimen: str = "any"  # "any" or "monotherapy"
     overrides: Mapping[str, Mapping[str, Override]] = field(default_factory=dict)
+    #: outcome -> indirectness reasons of a planned trial (``findings.planner.grade_reasons`` /
+    #: ``pool_reasons``): for that outcome the plan is the question, instead of regimen/histology
+    planned: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def indirectness_reasons(rows: pd.DataFrame, inputs: GradeInputs) -> tuple[str, ...]:
@@ -500,7 +503,8 @@ def grade_outcome(outcome: str, result, rows: pd.DataFrame, appraisals: Appraisa
         outcome, question=question, k=result.k, n=n, estimate=result.estimate,
         ci=(result.ci_low, result.ci_high), pi=(result.pi_low, result.pi_high), i2=result.i2,
         threshold=inputs.thresholds.get(outcome), weight_high=weight_share(rows, appraisals),
-        indirect=indirectness_reasons(rows, inputs), egger_p=egger_p,
+        indirect=(tuple(inputs.planned[outcome]) if outcome in inputs.planned
+                  else indirectness_reasons(rows, inputs)), egger_p=egger_p,
         overrides=inputs.overrides.get(outcome, {}), fmt=fmt, fmt_range=fmt_range,
     )
 

@@ -119,6 +119,14 @@ _LINE_WORD = {"first line": "first-line", "after prior therapy": "later-line", "
 _BENCH_ENDPOINT = {"objective response rate": "ORR", "progression-free rate": "PFS rate"}
 
 
+#: TrialPlan field -> URL key (the planner's widgets bind these; the Appraisal & certainty page
+#: reads them to rate the indirectness of the outcome that gave p0/p1, see ``PLAN_OUTCOME_KEY``)
+PLAN_URL_KEYS = {"line": "pl_line", "regimen": "pl_reg", "partner": "pl_partner", "histology": "pl_hist",
+                 "endpoint": "pl_ep", "months": "pl_months"}
+#: URL key naming the outcome (ORR or DCR) whose pooled evidence gave p0/p1 for the plan
+PLAN_OUTCOME_KEY = "pl_for"
+
+
 @dataclass(frozen=True, slots=True)
 class TrialPlan:
     """The trial the protocol plans: line, regimen (and partner drugs), histology group, endpoint.
@@ -168,6 +176,43 @@ class TrialPlan:
     def assessment_kind(self) -> str:
         """The key of :data:`ASSESSMENT` for this endpoint."""
         return "survival" if self.endpoint == "PFS rate" else "binary"
+
+    def to_query(self) -> dict[str, str]:
+        """The plan as the planner's URL keys (:data:`PLAN_URL_KEYS`).
+
+        >>> TrialPlan.from_query(TrialPlan(line="later line", months=3.0).to_query())[0]
+        TrialPlan(line='later line', regimen='combination', partner='', histology='any', endpoint='ORR', months=3.0)
+        """
+        return {key: (f"{float(self.months):.1f}" if name == "months" else str(getattr(self, name)))
+                for name, key in PLAN_URL_KEYS.items()}
+
+    @classmethod
+    def from_query(cls, params) -> tuple[TrialPlan | None, tuple[str, ...]]:
+        """The plan carried by a link (``None`` when no plan key is present) and what in it could
+        not be used (a value outside the planner's options keeps the default, and is named)."""
+        if not any(k in params for k in PLAN_URL_KEYS.values()):
+            return None, ()
+        d, kw, bad = cls(), {}, []
+        allowed = {"line": PLAN_LINES, "regimen": PLAN_REGIMENS, "endpoint": PLAN_ENDPOINTS}
+        for name, key in PLAN_URL_KEYS.items():
+            raw = params.get(key)
+            if raw is None:
+                continue
+            raw = str(raw).strip()[:80]
+            if name == "months":
+                try:
+                    v = float(raw)
+                except ValueError:
+                    v = math.nan
+                if not 0.5 <= v <= 60:
+                    bad.append(f"{key} {raw!r} is not a time from 0.5 to 60 months; using {T.num(d.months)}")
+                    continue
+                kw[name] = v
+            elif name in allowed and raw not in allowed[name]:
+                bad.append(f"{key} {raw!r} is not one of {', '.join(allowed[name])}; using {getattr(d, name)!r}")
+            else:
+                kw[name] = raw or getattr(d, name)
+        return cls(**kw), tuple(bad)
 
     def phrase(self) -> str:
         partner = f" (with {self.partner})" if self.regimen == "combination" and self.partner else ""
@@ -308,6 +353,26 @@ def grade_reasons(source: Source) -> tuple[str, ...]:
     return tuple(i.reason() for i in source.indirect)
 
 
+def pool_reasons(frame: pd.DataFrame, plan: TrialPlan, endpoint: str) -> tuple[str, ...]:
+    """The indirectness reasons of the pooled rows ``frame`` (one row per study, as selected for
+    ``endpoint``) for ``plan``: the reasons :func:`grade_reasons` gives for a source taken from
+    that pool, so the certainty table and the planner rate the same evidence alike."""
+    src = Source("", "", 0.0, "", endpoint, scope=pooled_scope(frame))
+    return grade_reasons(with_plan(src, plan))
+
+
+def certainty_note(names: str, sentence: str, p0: float) -> str:
+    """The certainty of the pooled evidence behind p0/p1, for the paragraph (GRADE rated against
+    the planned trial, with p0 as the decision threshold); ``sentence`` is
+    :func:`findings.appraisal.certainty_sentence`'s.
+
+    >>> certainty_note("p1", "ORR 28% (95% CI 20–38%; 11 studies, 349 patients; very low certainty)", 0.2)
+    'Certainty of the pooled evidence behind p1 (GRADE, rated against the planned trial with p0 = 20.0% as threshold): ORR 28% (95% CI 20–38%; 11 studies, 349 patients; very low certainty).'
+    """
+    return (f"Certainty of the pooled evidence behind {names} (GRADE, rated against the planned trial "
+            f"with p0 = {T.pct(p0)} as threshold): {sentence}.")
+
+
 @dataclass(frozen=True, slots=True)
 class Protocol:
     """Protocol details of the paragraph: regimen, assessment, non-evaluable fraction, pause."""
@@ -346,6 +411,7 @@ class Source:
     benchmark: Benchmark | None = None
     indirect: tuple[Indirectness, ...] = ()  # each way the source differs from the plan
     study_ids: tuple[str, ...] = ()  # the pooled studies (cited in the section's references)
+    selection: Selection | None = None  # the rows pooled for this source (None: typed or benchmark)
 
     def caveat(self, name: str) -> str:
         """A warning when the source pool has few studies or a wide CI, or when the source is
@@ -467,7 +533,7 @@ def evidence_sources(
                     key, f"{key} = {v:.3f} (k = {int(res.k)})", v,
                     _phrase(stat, res, s, model, group, ep, version), ep,
                     int(res.k), int(res.total_n), float(res.ci_low), float(res.ci_high),
-                    float(res.level), float(res.estimate), scope=pooled_scope(frame),
+                    float(res.level), float(res.estimate), scope=pooled_scope(frame), selection=s,
                     study_ids=tuple(dict.fromkeys(frame["study_id"].astype(str))) if "study_id" in frame else (),
                 )
     return out

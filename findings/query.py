@@ -101,6 +101,8 @@ IGNORED_KEYS = frozenset({
     # population asked about and overrides, read by ui.appraisal.current_inputs on every page)
     "atab", "rob_cb", "rob_group", "appraised", "p0_orr", "p0_dcr", "thr_pfs", "thr_os", "q_regimen",
     "q_histology", "grade",
+    # ... and the outcome whose p0/p1 the planned trial (pl_* above) rates, in a planner's link
+    "pl_for",
 })
 
 

@@ -32,7 +32,7 @@ plan = FP.PLAN_KEYS.get(plan_label or "", "simon")
 
 sources: dict[str, FP.Source] = {}
 F = A.evidence_frames() if plan in FP.BINARY else None
-studies, groups, trial = None, (), None
+studies, groups, trial, model = None, (), None, None
 if F is not None and not F.outcomes.empty:
     sel = controls.selection_controls(F.outcomes, endpoint=False)
     model = controls.model_controls()
@@ -115,17 +115,18 @@ else:
     inputs = [(k, str(v)) for k, v in values.items() if k not in ("src0", "src1", "m0_source")]
     inputs += [("Source of the reference value", src0), ("Source of the effect", src1)]
 
+notes = P.certainty_notes(inp, trial, model, A.data_key()) if plan in FP.BINARY else ()
 P.remember(label)
 st.subheader("Protocol paragraph")
 proto = P.protocol_inputs(plan, trial)
 inputs += proto.rows(plan == "simon") + ([("Planned trial", trial.phrase())] if trial else [])
 try:
     if plan in FP.BAYES:
-        text = P.bayes_text(design, binp, inp.p0, inp.p1, inp.alpha, inp.power, proto, src0, src1, trial)
+        text = P.bayes_text(design, binp, inp.p0, inp.p1, inp.alpha, inp.power, proto, src0, src1, trial, notes)
     elif plan in ("simon", "single"):
         text = FP.add_caveats(FP.paragraph_for(design, src0, src1, which=which or "optimal", endpoint=trial.endpoint_name,
                                                protocol=proto, outcome=trial.outcome()),
-                              (inp.p0.caveat("p0"), inp.p1.caveat("p1")))
+                              (inp.p0.caveat("p0"), inp.p1.caveat("p1"), *notes))
     else:
         text = FP.paragraph_for(design, src0, src1, protocol=proto)
 except ValueError as exc:

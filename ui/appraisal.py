@@ -16,9 +16,11 @@ from evidence.appraisal import (
     load_appraisals_from_text,
 )
 from findings import appraisal as FA
+from findings import planner as FP
 from findings import text
 from findings.safety import safety_view
 from findings.text import md
+from reports.view import View
 from synthesis.grade import DOMAINS, RATINGS, RULES, Override, decode_overrides, encode_overrides
 from ui import analysis as A
 from ui import survival_view as SV
@@ -208,6 +210,7 @@ def grade_panel(sel, model, key: str, ap: Appraisals) -> None:
     if not results:
         st.info("No outcome can be pooled for this selection.")
         return
+    inputs = _with_plan(inputs, sel, model, key)
     grades = [FA.grade_outcome(o, r, rows, ap, inputs, transform=model.transform)
               for o, (r, rows) in results.items()]
     res_only = {o: r for o, (r, _) in results.items()}
@@ -255,6 +258,82 @@ def grade_panel(sel, model, key: str, ap: Appraisals) -> None:
                 set_overrides(ov)
                 st.rerun()
     st.caption("Overrides travel in the link (URL key `grade`): copy the address to share them.")
+
+
+def planned() -> tuple[tuple[FP.TrialPlan, str] | None, tuple[str, ...]]:
+    """The planned trial carried by the link (from the Trial planner) and the outcome (ORR or
+    DCR) that gave its p0/p1, or ``None``; plus what in the link could not be used."""
+    qp = st.query_params
+    plan, bad = FP.TrialPlan.from_query({k: qp.get(k) for k in FP.PLAN_URL_KEYS.values() if k in qp})
+    outcome = qp.get(FP.PLAN_OUTCOME_KEY)
+    if plan is None or outcome is None:
+        return None, bad
+    if outcome not in ("ORR", "DCR"):
+        return None, (*bad, f"{FP.PLAN_OUTCOME_KEY} {outcome[:20]!r} is not ORR or DCR; the plan is not applied")
+    return (plan, outcome), bad
+
+
+def _clear_plan() -> None:
+    for k in (*FP.PLAN_URL_KEYS.values(), FP.PLAN_OUTCOME_KEY):
+        if k in st.query_params:
+            del st.query_params[k]
+
+
+def _with_plan(inputs: FA.GradeInputs, sel, model, key: str) -> FA.GradeInputs:
+    """Rate the indirectness of the outcome that gave p0/p1 against the planned trial in the
+    link (the Trial planner's reasons for the same pooled studies), and say so."""
+    got, bad = planned()
+    for b in bad:
+        st.warning(md(f"Planned trial in this link: {b}."), icon=":material/warning:")
+    if got is None:
+        return inputs
+    plan, outcome = got
+    try:
+        frame = A.pooled_view(replace(sel, endpoint=outcome), model, key).selected.frame
+    except ValueError:
+        return inputs
+    reasons = FP.pool_reasons(frame, plan, outcome)
+    c1, c2 = st.columns([5, 1], vertical_alignment="center")
+    c1.info(md(f"Planned trial from the Trial planner: {plan.phrase()}. {outcome} gave its p0/p1, so "
+               f"{outcome}'s indirectness is rated against this plan (instead of the question above): "
+               + ("; ".join(reasons) if reasons else "nothing differs") + "."), icon=":material/science:")
+    c2.button("Clear the plan", key="clear_plan", on_click=_clear_plan, icon=":material/close:")
+    return replace(inputs, planned={**inputs.planned, outcome: reasons})
+
+
+def certainty_link(source: FP.Source, plan: FP.TrialPlan, p0: float, model) -> dict[str, list[str]]:
+    """Query of the Appraisal & certainty page showing the certainty row of ``source``'s pooled
+    evidence as the planner rates it: its selection and model, the plan, the outcome it rates
+    and p0 as that outcome's threshold."""
+    sel = source.selection
+    kw = {f: getattr(sel, f) for f in ("endpoint", "timepoint", "reports", "histology", "design", "regimen", "line")}
+    kw |= {f: getattr(model, f) for f in ("method", "transform", "ci_method", "pi_method", "i2_definition",
+                                           "level", "study_ci_method", "prior_scale")}
+    out: dict[str, list[str]] = {}
+    for k, v in View(**kw).to_pairs():
+        out.setdefault(k, []).append(v)
+    out |= {k: [v] for k, v in plan.to_query().items()}
+    out[FP.PLAN_OUTCOME_KEY] = [source.endpoint]
+    out[THRESHOLD_KEYS[source.endpoint]] = [f"{100 * p0:g}"]
+    out["atab"] = ["Certainty (GRADE)"]
+    return out
+
+
+def planned_certainty(source: FP.Source, p0: float, model, key: str):
+    """``(assessment, result)`` of the pooled evidence behind a planner source, rated against its
+    plan (indirectness: :func:`findings.planner.grade_reasons`) with p0 as the decision threshold
+    and the link's other GRADE choices (overrides); ``None`` for a typed value or a benchmark."""
+    if source.selection is None or source.endpoint not in FA.OUTCOMES:
+        return None
+    try:
+        view = A.pooled_view(source.selection, model, key)
+    except ValueError:
+        return None
+    base = current_inputs()
+    inputs = replace(base, thresholds={**base.thresholds, source.endpoint: p0},
+                     planned={source.endpoint: FP.grade_reasons(source)})
+    return FA.grade_outcome(source.endpoint, view.result, view.rows, appraisals(), inputs,
+                            transform=model.transform), view.result
 
 
 def grade_methods() -> None:

@@ -24,6 +24,7 @@ from evidence.benchmarks import BenchmarkLibrary, load_benchmarks
 from evidence.selection import (
     Selection,
 )
+from findings import appraisal as FA
 from findings import planner as FP
 from findings import pooled
 from findings import text as T
@@ -53,6 +54,7 @@ from synthesis.design.tte import (
 )
 from synthesis.spec import Model
 from ui import analysis as A
+from ui import appraisal as U
 from ui.analysis import HASH_FUNCS, shared_figure
 from ui.evidence_view import fit_columns
 from ui.widgets import csv_download, plot
@@ -584,8 +586,9 @@ def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float,
 
 
 def bayes_text(design, inp: BayesInputs, p0s: FP.Source, p1s: FP.Source, alpha: float, power: float,
-               protocol: FP.Protocol, src0: str, src1: str, trial: FP.TrialPlan) -> str:
-    caveats = tuple(s.caveat(n) for n, s in (("p0", p0s), ("p1", p1s)))
+               protocol: FP.Protocol, src0: str, src1: str, trial: FP.TrialPlan,
+               notes: tuple[str, ...] = ()) -> str:
+    caveats = tuple(s.caveat(n) for n, s in (("p0", p0s), ("p1", p1s))) + tuple(notes)
     return FP.bayes_paragraph(design, p0=p0s.value, p1=p1s.value, alpha=alpha, power=power, p0_source=src0,
                               p1_source=src1, treatment=protocol.treatment, prior_source=inp.prior_source,
                               caveats=caveats, endpoint=trial.endpoint_name, outcome=trial.outcome())
@@ -608,20 +611,48 @@ def ci_effect(inp: Binary, plan: str, trial: FP.TrialPlan) -> FP.AcrossCI | None
     return across
 
 
+def certainty_notes(inp: Binary, trial: FP.TrialPlan | None, model: Model | None, key: str) -> tuple[str, ...]:
+    """The GRADE certainty of the pooled evidence behind p0/p1 (rated against the planned trial,
+    p0 as threshold), shown with a link to its row on the Appraisal & certainty page; returns
+    the sentences for the paragraph (none for typed values and benchmarks)."""
+    if model is None or trial is None:
+        return ()
+    pools: dict[tuple, list[tuple[str, FP.Source]]] = {}
+    for name, s in (("p0", inp.p0), ("p1", inp.p1)):
+        if s.selection is not None:
+            pools.setdefault((s.selection, s.endpoint), []).append((name, s))
+    notes = []
+    for i, items in enumerate(pools.values()):
+        src = items[0][1]
+        got = U.planned_certainty(src, inp.p0.value, model, key)
+        if got is None:
+            continue
+        g, res = got
+        note = FP.certainty_note(" and ".join(n for n, _ in items),
+                                 FA.certainty_sentence(src.endpoint, res, g.words, n=g.n), inp.p0.value)
+        notes.append(note)
+        c1, c2 = st.columns([4, 1], vertical_alignment="center")
+        c1.markdown(T.md(note))
+        if c2.button("Open its certainty row", key=f"pl_cert_{i}", icon=":material/open_in_new:",
+                     help="The Appraisal & certainty page with this pool, this plan and p0 as threshold."):
+            st.switch_page("pages/appraisal.py", query_params=U.certainty_link(src, trial, inp.p0.value, model))
+    return tuple(notes)
+
+
 def plan_inputs(groups: tuple[str, ...]) -> FP.TrialPlan:
     """The planned trial (line, regimen and partners, histology, endpoint), kept in the URL: p0 and
     p1 are compared with it (GRADE indirectness)."""
     d = FP.TrialPlan()
     c = st.columns([1.1, 1.4, 1.7, 1.9, 1.1, 0.9], vertical_alignment="bottom")
-    line = c[0].selectbox("Line", FP.PLAN_LINES, key="pl_line", bind=BIND) or d.line
-    reg = c[1].selectbox("Regimen", FP.PLAN_REGIMENS, key="pl_reg", bind=BIND) or d.regimen
-    partner = c[2].text_input("Partner drugs", key="pl_partner", bind=BIND, disabled=reg != "combination",
+    line = c[0].selectbox("Line", FP.PLAN_LINES, key=FP.PLAN_URL_KEYS["line"], bind=BIND) or d.line
+    reg = c[1].selectbox("Regimen", FP.PLAN_REGIMENS, key=FP.PLAN_URL_KEYS["regimen"], bind=BIND) or d.regimen
+    partner = c[2].text_input("Partner drugs", key=FP.PLAN_URL_KEYS["partner"], bind=BIND, disabled=reg != "combination",
                               placeholder="e.g. doxorubicin and ifosfamide")
-    hist = c[3].selectbox("Histology", ("any", *groups), key="pl_hist", bind=BIND,
+    hist = c[3].selectbox("Histology", ("any", *groups), key=FP.PLAN_URL_KEYS["histology"], bind=BIND,
                           help="A histology group of the evidence.") or "any"
-    ep = c[4].selectbox("Endpoint", FP.PLAN_ENDPOINTS, key="pl_ep", bind=BIND) or d.endpoint
+    ep = c[4].selectbox("Endpoint", FP.PLAN_ENDPOINTS, key=FP.PLAN_URL_KEYS["endpoint"], bind=BIND) or d.endpoint
     months = c[5].number_input("At month", min_value=0.5, max_value=60.0, value=d.months, step=0.5,
-                               format="%.1f", key="pl_months", bind=BIND, disabled=ep != "PFS rate")
+                               format="%.1f", key=FP.PLAN_URL_KEYS["months"], bind=BIND, disabled=ep != "PFS rate")
     return FP.TrialPlan(line, reg, (partner or "").strip(), hist, ep, float(months or d.months))
 
 

@@ -212,3 +212,52 @@ def test_grade_reasons_feed_the_indirectness_domain() -> None:
     assert serious.rating == "serious" and "planned: first line" in serious.reason
     direct = with_plan(s, TrialPlan("later line", "monotherapy"))
     assert assess("ORR", indirect=grade_reasons(direct), **kw).domain("indirectness").rating == "not serious"
+
+
+def test_plan_travels_in_the_url_and_bad_values_are_named() -> None:
+    plan = TrialPlan("later line", "monotherapy", "", "osteosarcoma", "PFS rate", 3.0)
+    assert TrialPlan.from_query(plan.to_query()) == (plan, ())
+    assert TrialPlan.from_query({"q_regimen": "any"}) == (None, ())
+    got, bad = TrialPlan.from_query({"pl_line": "third line", "pl_months": "nan", "pl_ep": "DCR"})
+    assert got == TrialPlan(endpoint="DCR")
+    assert [b.split(" ", 1)[0] for b in bad] == ["pl_line", "pl_months"] and "'third line'" in bad[0]
+
+
+def test_pool_reasons_are_the_reasons_of_a_source_from_that_pool() -> None:
+    from evidence import load_studies
+    from evidence.selection import Selection, select_outcomes
+    from findings import pooled
+    from findings.frames import frames_of
+    from findings.planner import evidence_sources, pool_reasons
+    from synthesis.spec import Model
+
+    outcomes = frames_of(load_studies()).outcomes
+    srcs = evidence_sources(outcomes, Selection(), Model(), lambda f: pooled.pool(f, Model()))
+    plan = TrialPlan(partner="doxorubicin and ifosfamide")
+    for key in ("ORR · current view · pooled", "DCR · current view · CI low"):
+        s = srcs[key]
+        assert s.selection == Selection(endpoint=s.endpoint)  # the rows behind the value
+        frame = select_outcomes(outcomes, s.selection).frame
+        assert pool_reasons(frame, plan, s.endpoint) == grade_reasons(with_plan(s, plan)) != ()
+
+
+def test_planned_reasons_replace_the_question_for_their_outcome_only() -> None:
+    from evidence import load_studies
+    from evidence.appraisal import load_appraisals
+    from evidence.selection import Selection
+    from findings import appraisal as fa
+    from findings import pooled
+    from findings.frames import frames_of
+    from synthesis.spec import Model
+
+    v = pooled.pooled_view(frames_of(load_studies()), Selection(), Model())
+    ap = load_appraisals()
+    base = fa.GradeInputs(thresholds=fa.DEFAULT_THRESHOLDS)
+    plain = fa.grade_outcome("ORR", v.result, v.rows, ap, base).domain("indirectness")
+    reasons = ("line: line after prior therapy 9 of 11 studies (planned: first line)",)
+    planned = fa.grade_outcome("ORR", v.result, v.rows, ap, replace(base, planned={"ORR": reasons}))
+    assert plain.rating == "not serious"
+    assert planned.domain("indirectness").rating == "serious" and planned.domain("indirectness").reason == reasons[0]
+    assert planned.level == fa.grade_outcome("ORR", v.result, v.rows, ap, base).level - 1 or planned.level == 1
+    other = fa.grade_outcome("ORR", v.result, v.rows, ap, replace(base, planned={"DCR": reasons}))
+    assert other.domain("indirectness").rating == "not serious"
