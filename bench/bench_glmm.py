@@ -68,9 +68,9 @@ def worker(name: str, repeat: int) -> None:
         t0 = time.perf_counter()
         res = fit_glmm(x, n)
         ts.append(time.perf_counter() - t0)
-    print(json.dumps({"ms": 1000 * statistics.median(ts), "b": res.estimate_t, "tau2": res.tau2,
-                      "ci": [res.ci_low_t, res.ci_high_t], "q_wald": res.q,
-                      "q_lrt": res.q_lrt}))
+    print(json.dumps({"ms": 1000 * statistics.median(ts), "b": res.fit.estimate_t, "tau2": res.tau2,
+                      "ci": list(res.intervals.ci_t), "q_wald": res.heterogeneity.q,
+                      "q_lrt": res.heterogeneity.q_lrt}))
 
 
 def _python(name: str, repeat: int) -> dict:

@@ -150,9 +150,9 @@ def main() -> None:
         for m, sm_m in (("DL", "dl"), ("PM", "pm")):
             ours = pool_proportions(x, n, method=m, tau2_ci=False)
             sm = combine_effects(yi, vi, method_re=sm_m)
-            row[f"d{m}"] = max(abs(ours.tau2 - sm.tau2), abs(ours.estimate_t - sm.mean_effect_re))
+            row[f"d{m}"] = max(abs(ours.tau2 - sm.tau2), abs(ours.fit.estimate_t - sm.mean_effect_re))
             row[f"tau2 {m}"] = (ours.tau2, float(sm.tau2))
-        row["iter"] = res.iterations
+        row["iter"] = res.computation.iterations
         rows.append(row)
         print(f"k = {k:>9,}: done", flush=True)
 

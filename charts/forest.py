@@ -220,7 +220,7 @@ def forest_figure(
         text(1.0, y, f"{w:.1f}%" if math.isfinite(w) else "–", align="right")
 
     if result is not None:
-        est, cl, ch = result.estimate, result.ci_low, result.ci_high
+        est, cl, ch = result.estimate, result.ci.low, result.ci.high
         fig.add_trace(
             go.Scatter(
                 name="pooled",
@@ -233,25 +233,25 @@ def forest_figure(
                 hoveron="fills+points",
                 hovertext=(
                     f"<b>{pooled_label}</b><br>{interval_text(est, cl, ch)} "
-                    f"({result.level:.0%} CI)<br>k = {result.k}, N = {result.total_n}"
+                    f"({result.fit.level:.0%} CI)<br>k = {result.k}, N = {result.data.total_n}"
                 ),
                 hovertemplate="%{hovertext}<extra></extra>",
                 showlegend=False,
             )
         )
-        pi_ok = math.isfinite(result.pi_low) and math.isfinite(result.pi_high)
+        pi_ok = math.isfinite(result.pi.low) and math.isfinite(result.pi.high)
         if pi_ok:
             fig.add_trace(
                 go.Scatter(
                     name="prediction interval",
-                    x=[result.pi_low, result.pi_high],
+                    x=[result.pi.low, result.pi.high],
                     y=[y_pi, y_pi],
                     mode="lines+markers",
                     line={"color": theme.COLORS["pi"], "width": 5},
                     marker={"symbol": "line-ns-open", "size": 12, "color": theme.COLORS["pi"]},
                     hovertext=(
-                        f"<b>Prediction interval</b> ({result.level:.0%}, {result._pi_label()})"
-                        f"<br>[{pct(result.pi_low)}, {pct(result.pi_high)}]<br>"
+                        f"<b>Prediction interval</b> ({result.fit.level:.0%}, {result._pi_label()})"
+                        f"<br>[{pct(result.pi.low)}, {pct(result.pi.high)}]<br>"
                         "Where the response rate of a new, similar study is expected to fall"
                     ),
                     hovertemplate="%{hovertext}<extra></extra>",
@@ -269,21 +269,22 @@ def forest_figure(
             line={"color": theme.COLORS["pooled"], "width": 1, "dash": "dot"},
         )
         text(_COLS["label"], y_pooled, f"<b>{_hover_escape(pooled_label)}</b>")
-        text(_COLS["counts"], y_pooled, f"<b>{result.total_events}/{result.total_n}</b>", align="right")
+        text(_COLS["counts"], y_pooled, f"<b>{result.data.total_events}/{result.data.total_n}</b>", align="right")
         text(_COLS["estimate"], y_pooled, f"<b>{interval_text(est, cl, ch)}</b>", align="right")
         text(1.0, y_pooled, "100%" if np.all(np.isfinite(weights)) and n else "–", align="right")
         text(_COLS["label"], y_pi, "Prediction interval", color=theme.COLORS["muted"])
         text(
             _COLS["estimate"],
             y_pi,
-            f"[{pct(result.pi_low)}, {pct(result.pi_high)}]" if pi_ok else "not estimable",
+            f"[{pct(result.pi.low)}, {pct(result.pi.high)}]" if pi_ok else "not estimable",
             align="right",
             color=theme.COLORS["muted"],
         )
+        h = result.heterogeneity
         het = (
-            f"Heterogeneity: I² = {result.i2:.0f}%, τ² = {result.tau2:.3g}<br>"
-            f"Q = {result.q:.2f} (df = {result.q_df}, p = {result.q_pvalue:.3g})"
-            if math.isfinite(result.q) and math.isfinite(result.i2)
+            f"Heterogeneity: I² = {h.i2:.0f}%, τ² = {h.tau2:.3g}<br>"
+            f"Q = {h.q:.2f} (df = {h.q_df}, p = {h.q_pvalue:.3g})"
+            if math.isfinite(h.q) and math.isfinite(h.i2)
             else ""
         )
         if het:
@@ -440,26 +441,26 @@ def grouped_forest_figure(
     ))
 
     def diamond(name: str, res, yy: float, color: str, label: str) -> None:
-        est, cl, ch = res.estimate, res.ci_low, res.ci_high
+        est, cl, ch = res.estimate, res.ci.low, res.ci.high
         if not all(math.isfinite(v) for v in (est, cl, ch)):
             return
         fig.add_trace(go.Scatter(
             name=name, x=[cl, est, ch, est, cl], y=[yy, yy + 0.36, yy, yy - 0.36, yy], mode="lines",
             fill="toself", fillcolor=color, line={"color": color, "width": 1}, hoveron="fills+points",
             hovertext=(f"<b>{_hover_escape(label)}</b><br>{interval_text(est, cl, ch)} "
-                       f"({res.level:.0%} CI)<br>k = {res.k}, N = {res.total_n}"),
+                       f"({res.fit.level:.0%} CI)<br>k = {res.k}, N = {res.data.total_n}"),
             hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
         ))
 
     def pi_bar(name: str, res, yy: float) -> bool:
-        if not (math.isfinite(res.pi_low) and math.isfinite(res.pi_high)):
+        if not (math.isfinite(res.pi.low) and math.isfinite(res.pi.high)):
             return False
         fig.add_trace(go.Scatter(
-            name=name, x=[res.pi_low, res.pi_high], y=[yy, yy], mode="lines+markers",
+            name=name, x=[res.pi.low, res.pi.high], y=[yy, yy], mode="lines+markers",
             line={"color": theme.COLORS["pi"], "width": 4},
             marker={"symbol": "line-ns-open", "size": 10, "color": theme.COLORS["pi"]},
-            hovertext=(f"<b>Prediction interval</b> ({res.level:.0%}, {res._pi_label()})"
-                       f"<br>[{pct(res.pi_low)}, {pct(res.pi_high)}]"),
+            hovertext=(f"<b>Prediction interval</b> ({res.fit.level:.0%}, {res._pi_label()})"
+                       f"<br>[{pct(res.pi.low)}, {pct(res.pi.high)}]"),
             hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
         ))
         return True
@@ -489,8 +490,8 @@ def grouped_forest_figure(
             g, res, members = payload
             diamond(f"pooled: {g}", res, yy, theme.COLORS["subgroup"], f"{g}: pooled")
             text(_COLS["label"] + 0.015, yy, f"Subtotal (k = {res.k})", bold=True)
-            text(_COLS["counts"], yy, f"{res.total_events}/{res.total_n}", align="right", bold=True)
-            text(_COLS["estimate"], yy, interval_text(res.estimate, res.ci_low, res.ci_high),
+            text(_COLS["counts"], yy, f"{res.data.total_events}/{res.data.total_n}", align="right", bold=True)
+            text(_COLS["estimate"], yy, interval_text(res.estimate, res.ci.low, res.ci.high),
                  align="right", bold=True)
             wsum = float(members["weight"].sum()) if finite_w and "weight" in members else math.nan
             text(1.0, yy, f"{wsum:.1f}%" if math.isfinite(wsum) else "–", align="right", bold=True)
@@ -498,14 +499,14 @@ def grouped_forest_figure(
             g, res = payload
             ok = pi_bar(f"prediction interval: {g}", res, yy)
             text(_COLS["label"] + 0.015, yy, "Prediction interval", color=muted)
-            text(_COLS["estimate"], yy, f"[{pct(res.pi_low)}, {pct(res.pi_high)}]" if ok else "not estimable",
+            text(_COLS["estimate"], yy, f"[{pct(res.pi.low)}, {pct(res.pi.high)}]" if ok else "not estimable",
                  align="right", color=muted)
         elif kind == "overall":
             diamond("pooled", result, yy, theme.COLORS["pooled"], pooled_label)
             text(_COLS["label"], yy, f"<b>{_hover_escape(pooled_label)}</b>")
-            text(_COLS["counts"], yy, f"<b>{result.total_events}/{result.total_n}</b>", align="right")
+            text(_COLS["counts"], yy, f"<b>{result.data.total_events}/{result.data.total_n}</b>", align="right")
             text(_COLS["estimate"], yy,
-                 f"<b>{interval_text(result.estimate, result.ci_low, result.ci_high)}</b>", align="right")
+                 f"<b>{interval_text(result.estimate, result.ci.low, result.ci.high)}</b>", align="right")
             text(1.0, yy, "100%" if finite_w else "–", align="right")
             if math.isfinite(result.estimate):
                 fig.add_shape(type="line", x0=result.estimate, x1=result.estimate, y0=yy - 0.5,
@@ -514,13 +515,14 @@ def grouped_forest_figure(
         elif kind == "overall_pi":
             ok = pi_bar("prediction interval", result, yy)
             text(_COLS["label"], yy, "Prediction interval", color=muted)
-            text(_COLS["estimate"], yy, f"[{pct(result.pi_low)}, {pct(result.pi_high)}]" if ok
+            text(_COLS["estimate"], yy, f"[{pct(result.pi.low)}, {pct(result.pi.high)}]" if ok
                  else "not estimable", align="right", color=muted)
 
     foot = []
-    if math.isfinite(result.q) and math.isfinite(result.i2):
-        foot.append(f"Heterogeneity: I² = {result.i2:.0f}%, τ² = {result.tau2:.3g}, "
-                    f"Q = {result.q:.2f} (df = {result.q_df}, p = {result.q_pvalue:.3g})")
+    h = result.heterogeneity
+    if math.isfinite(h.q) and math.isfinite(h.i2):
+        foot.append(f"Heterogeneity: I² = {h.i2:.0f}%, τ² = {h.tau2:.3g}, "
+                    f"Q = {h.q:.2f} (df = {h.q_df}, p = {h.q_pvalue:.3g})")
     if test_text:
         foot.append(_hover_escape(test_text))
     if foot:

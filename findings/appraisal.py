@@ -35,6 +35,7 @@ from synthesis.grade import RULES, GradeAssessment, Override, assess
 from synthesis.interrater import agreement
 from synthesis.meta import pool_proportions
 from synthesis.metareg import meta_regression
+from synthesis.results import ConfidenceInterval, PooledProportion
 from synthesis.subgroups import subgroup_analysis
 
 __all__ = [
@@ -328,10 +329,10 @@ class RobSensitivity:
                 rows.append((f"Overall risk of bias: {g}", r))
         out = []
         for name, r in rows:
-            out.append({"Analysis": name, "k": r.k, "Patients": r.total_n,
+            out.append({"Analysis": name, "k": r.k, "Patients": r.data.total_n,
                         "Estimate": text.pct(r.estimate),
-                        "CI": text.interval(r.ci_low, r.ci_high),
-                        "PI": text.interval(r.pi_low, r.pi_high),
+                        "CI": text.interval(r.ci.low, r.ci.high),
+                        "PI": text.interval(r.pi.low, r.pi.high),
                         "I²": text.MISSING if not math.isfinite(r.i2) else f"{r.i2:.0f}%"})
         return pd.DataFrame(out)
 
@@ -417,12 +418,9 @@ class IncidenceSummary:
     k: int
     total_n: int
     estimate: float
-    ci_low: float
-    ci_high: float
-    pi_low: float
-    pi_high: float
+    ci: ConfidenceInterval
+    pi: ConfidenceInterval
     i2: float
-    level: float
     method: str
     attribution: str = ""
 
@@ -440,13 +438,12 @@ def ae_grade3_rows(safety_view) -> tuple[IncidenceSummary | None, pd.DataFrame]:
     key = max(keys, key=lambda k: safety_view.pools[k].patients)
     pool = safety_view.pools[key]
     h, g = pool.headline, pool.glmm
-    nan = math.nan
+    glmm = g is not None and pool.primary == "glmm"
     res = IncidenceSummary(
-        k=pool.k, total_n=pool.patients, estimate=h.estimate, ci_low=h.ci_low, ci_high=h.ci_high,
-        pi_low=g.pi_low if g is not None and pool.primary == "glmm" else nan,
-        pi_high=g.pi_high if g is not None and pool.primary == "glmm" else nan,
-        i2=g.i2 if g is not None and pool.primary == "glmm" else nan, level=pool.level, method=h.label,
-        attribution=str(key[2]))
+        k=pool.k, total_n=pool.patients, estimate=h.estimate,
+        ci=ConfidenceInterval(h.ci_low, h.ci_high, pool.level),
+        pi=g.pi if glmm else ConfidenceInterval(math.nan, math.nan, pool.level),
+        i2=g.i2 if glmm else math.nan, method=h.label, attribution=str(key[2]))
     rows = safety_view.study_rows(key)
     return res, rows.assign(weight=np.nan)[["study_id", "label", "events", "total", "weight"]]
 
@@ -496,12 +493,12 @@ def grade_outcome(outcome: str, result, rows: pd.DataFrame, appraisals: Appraisa
                                  transform=transform).pvalue
         except ValueError:
             egger_p = None
-    n = getattr(result, "total_n", None)
+    n = _total_n(result)
     if n is None:
         n = int(pd.to_numeric(rows["total"], errors="coerce").fillna(0).sum()) if "total" in rows else 0
     return assess(
         outcome, question=question, k=result.k, n=n, estimate=result.estimate,
-        ci=(result.ci_low, result.ci_high), pi=(result.pi_low, result.pi_high), i2=result.i2,
+        ci=(result.ci.low, result.ci.high), pi=(result.pi.low, result.pi.high), i2=result.i2,
         threshold=inputs.thresholds.get(outcome), weight_high=weight_share(rows, appraisals),
         indirect=(tuple(inputs.planned[outcome]) if outcome in inputs.planned
                   else indirectness_reasons(rows, inputs)), egger_p=egger_p,
@@ -510,6 +507,15 @@ def grade_outcome(outcome: str, result, rows: pd.DataFrame, appraisals: Appraisa
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _total_n(result, default: int | None = None) -> int | None:
+    """Patients behind a pooled result (a pooled median has no count: ``default``)."""
+    if isinstance(result, PooledProportion):
+        return result.data.total_n
+    if isinstance(result, IncidenceSummary):
+        return result.total_n
+    return default
 
 
 def _interval_name(outcome: str, result) -> str:
@@ -528,7 +534,7 @@ def _effect(outcome: str, result) -> str:
     if outcome.startswith("median"):
         return (f"{text.decimal(result.estimate, 1)} months ({_interval_name(outcome, result)} "
                 f"{_months(result.ci_low, result.ci_high)})")
-    return f"{text.pct(result.estimate, 0)} ({text.level(result.level)} CI {text.interval(result.ci_low, result.ci_high, 0)})"
+    return f"{text.pct(result.estimate, 0)} ({text.level(result.ci.level)} CI {text.interval(result.ci.low, result.ci.high, 0)})"
 
 
 def footnotes(assessments: Sequence[GradeAssessment]) -> tuple[list[str], dict[tuple[str, str], str]]:
@@ -590,7 +596,7 @@ def sof_table(assessments: Sequence[GradeAssessment], results: Mapping[str, obje
 
 def certainty_sentence(outcome: str, result, certainty: str | None, n: int | None = None) -> str:
     """``"ORR 28% (95% CI 20–38%; 11 studies, 349 patients; low certainty)"``."""
-    n = getattr(result, "total_n", n)
+    n = _total_n(result, n)
     k = text.count(result.k, "study", "studies")
     who = f"{k}, {text.count(n, 'patient')}" if n is not None else k
     cert = f"; {certainty} certainty" if certainty else ""
@@ -598,8 +604,8 @@ def certainty_sentence(outcome: str, result, certainty: str | None, n: int | Non
         est = (f"{text.decimal(result.estimate, 1)} months ({_interval_name(outcome, result)} "
                f"{_months(result.ci_low, result.ci_high)}; {who}{cert})")
     else:
-        est = (f"{text.pct(result.estimate, 0)} ({text.level(result.level)} CI "
-               f"{text.interval(result.ci_low, result.ci_high, 0)}; {who}{cert})")
+        est = (f"{text.pct(result.estimate, 0)} ({text.level(result.ci.level)} CI "
+               f"{text.interval(result.ci.low, result.ci.high, 0)}; {who}{cert})")
     return f"{outcome} {est}"
 
 

@@ -464,7 +464,7 @@ def _scope(sel: Selection, group: str) -> str:
 
 
 def _phrase(stat: str, result, sel: Selection, model: Model, group: str, endpoint: str, version: str = "") -> str:
-    lvl = f"{result.level:.0%}"
+    lvl = f"{result.fit.level:.0%}"
     what = {
         "est": "pooled estimate",
         "ci_low": f"lower bound of the {lvl} confidence interval",
@@ -477,13 +477,13 @@ def _phrase(stat: str, result, sel: Selection, model: Model, group: str, endpoin
     if stat == "est":
         head = f"the pooled {ENDPOINT_NAMES[endpoint]} of apatinib in {_scope(sel, group)}"
     k = int(result.k)
-    nums = f"pooled {_p(result.estimate)}, {lvl} CI {_p(result.ci_low)}–{_p(result.ci_high)}"
+    nums = f"pooled {_p(result.estimate)}, {lvl} CI {_p(result.ci.low)}–{_p(result.ci.high)}"
     if stat.startswith("pi"):
-        nums += f", {lvl} PI {_p(result.pi_low)}–{_p(result.pi_high)}"
+        nums += f", {lvl} PI {_p(result.pi.low)}–{_p(result.pi.high)}"
     tp = TIMEPOINTS[sel.timepoint].lower()
     return (
         f"{head} in this dashboard's meta-analysis ({nums}; {k} {'study' if k == 1 else 'studies'}, "
-        f"{int(result.total_n)} patients; {model_phrase(model)}; {tp}; {REPORTS[sel.reports].lower()}"
+        f"{int(result.data.total_n)} patients; {model_phrase(model)}; {tp}; {REPORTS[sel.reports].lower()}"
         + (f"; evidence file SHA-256 {version[:12]}" if version else "") + ")"
     )
 
@@ -521,8 +521,9 @@ def evidence_sources(
             except ValueError:
                 continue
             where = group if group != "all" else ("current view" if not sel.histology else ", ".join(sel.histology))
+            values = dict(zip(STATS, (res.estimate, *res.ci, *res.pi), strict=True))
             for stat in STATS:
-                v = float(getattr(res, "estimate" if stat == "est" else stat, math.nan))
+                v = float(values[stat])
                 if not math.isfinite(v) or not 0.0 < round(v, 3) < 1.0:
                     continue
                 v = round(v, 3)
@@ -532,8 +533,8 @@ def evidence_sources(
                 out[key] = Source(
                     key, f"{key} = {v:.3f} (k = {int(res.k)})", v,
                     _phrase(stat, res, s, model, group, ep, version), ep,
-                    int(res.k), int(res.total_n), float(res.ci_low), float(res.ci_high),
-                    float(res.level), float(res.estimate), scope=pooled_scope(frame), selection=s,
+                    int(res.k), int(res.data.total_n), float(res.ci.low), float(res.ci.high),
+                    float(res.fit.level), float(res.estimate), scope=pooled_scope(frame), selection=s,
                     study_ids=tuple(dict.fromkeys(frame["study_id"].astype(str))) if "study_id" in frame else (),
                 )
     return out

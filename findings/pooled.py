@@ -100,7 +100,7 @@ def forest_rows(
     )
     out["proportion"] = out["events"] / out["total"]
     out["ci_low"], out["ci_high"] = low, high
-    out["weight"] = np.asarray(result.weights, dtype=float) if result is not None else np.nan
+    out["weight"] = np.asarray(result.data.weights, dtype=float) if result is not None else np.nan
     for col in (
         "year", "design_label", "histology_group", "regimen", "line", "timepoint", "status",
         "derivation", "source", "location", "percent_reported",
@@ -217,12 +217,12 @@ def methods_paragraph(
             "(Stijnen et al. 2010)."
         )
     if result is not None:
-        k, n = int(result.k), int(result.total_n)
+        k, n = int(result.k), int(result.data.total_n)
         lines.append(
             f"The analysis included k = {k} {'study' if k == 1 else 'studies'} "
-            f"({result.total_events} events in {n} patients)."
+            f"({result.data.total_events} events in {n} patients)."
         )
-        if result.fallback:
+        if result.computation.fallback:
             lines.append(f"The requested model could not be fitted; {result.fallback} was used.")
     if selected is not None and len(selected.excluded):
         lines.append(f"{len(selected.excluded)} candidate report(s) were not pooled (listed with reasons).")
@@ -250,24 +250,25 @@ def published_estimates(table: pd.DataFrame | None, sel: Selection) -> pd.DataFr
     return df.reindex(columns=[c for c in cols if c in df.columns]).reset_index(drop=True)
 
 
-def heterogeneity_table(result) -> pd.DataFrame:
+def heterogeneity_table(result: PooledProportion) -> pd.DataFrame:
     """Q, I², H², τ², τ with intervals and definitions, as display strings."""
-    lvl = f"{result.level:.0%}"
+    f, h, t2 = result.fit, result.heterogeneity, result.intervals.tau2
+    lvl = f"{f.level:.0%}"
+    glmm = f.method == "GLMM"
     tau_ci = (
-        f"{text.num(result.tau2_ci_low)} to {text.num(result.tau2_ci_high)} ({lvl} Q-profile)"
-        if math.isfinite(result.tau2_ci_low) and math.isfinite(result.tau2_ci_high)
-        else ("not available for the GLMM (no Q-profile)" if result.method == "GLMM" else "–")
+        f"{text.num(t2.low)} to {text.num(t2.high)} ({lvl} Q-profile)"
+        if math.isfinite(t2.low) and math.isfinite(t2.high)
+        else ("not available for the GLMM (no Q-profile)" if glmm else "–")
     )
     rows = [
-        ("Cochran's Q", text.num(result.q, 4), f"df = {result.q_df}, p = {text.pval(result.q_pvalue)}",
-         "Wald-type Q of the GLMM" if result.method == "GLMM" else "weighted squared deviations"),
-        ("I²", text.i2(result.i2), "",
-         LABELS.get(result.i2_definition, result.i2_definition)),
-        ("H²", text.num(result.h2, 3), "", "total / sampling variance"),
-        ("τ² (between-study variance)", text.num(result.tau2, 3), tau_ci,
-         f"{LABELS.get(result.method, result.method)}; "
-         + ("logit scale" if result.method == "GLMM" else f"{LABELS.get(result.transform)} scale")),
-        ("τ", text.num(result.tau, 3), "", "standard deviation of true study effects"),
+        ("Cochran's Q", text.num(h.q, 4), f"df = {h.q_df}, p = {text.pval(h.q_pvalue)}",
+         "Wald-type Q of the GLMM" if glmm else "weighted squared deviations"),
+        ("I²", text.i2(h.i2), "", LABELS.get(h.i2_definition, h.i2_definition)),
+        ("H²", text.num(h.h2, 3), "", "total / sampling variance"),
+        ("τ² (between-study variance)", text.num(h.tau2, 3), tau_ci,
+         f"{LABELS.get(f.method, f.method)}; "
+         + ("logit scale" if glmm else f"{LABELS.get(f.transform)} scale")),
+        ("τ", text.num(h.tau, 3), "", "standard deviation of true study effects"),
     ]
     return pd.DataFrame(rows, columns=["Statistic", "Value", "Interval / test", "Definition"])
 
@@ -304,7 +305,7 @@ def caveats(result, selected: Selected, flags: pd.DataFrame | None) -> list[str]
         retro = (selected.frame["design"].map(_text) == "retrospective").sum()
         if retro:
             out.append(f"{retro} of {k} studies are retrospective (no pre-specified assessment).")
-    if result.fallback:
+    if result.computation.fallback:
         out.append(f"Model fallback: {result.fallback}.")
     return out
 
@@ -353,8 +354,8 @@ def published_comparison(
         if sub.k:
             try:
                 res = pool(sub.frame, model)
-                app = f"{text.pct(res.estimate)} ({text.interval(res.ci_low, res.ci_high)})"
-                kn = f"{res.k} / {res.total_n}"
+                app = f"{text.pct(res.estimate)} ({text.interval(res.ci.low, res.ci.high)})"
+                kn = f"{res.k} / {res.data.total_n}"
             except ValueError as exc:
                 app = f"not estimable ({exc})"
         rows.append(
@@ -375,13 +376,13 @@ def published_comparison(
 
 def pooled_sentences(result: PooledProportion, endpoint: str) -> tuple[str, ...]:
     """The pooled result in three sentences (report bullets, slide text, page captions)."""
-    lvl = text.level(result.level)
+    lvl = text.level(result.fit.level)
     return (
         f"Pooled {endpoint} {text.pct(result.estimate)} ({lvl} CI "
-        f"{text.interval(result.ci_low, result.ci_high)}).",
-        f"{lvl} prediction interval {text.interval(result.pi_low, result.pi_high)}.",
-        f"{text.count(result.k, 'study', 'studies')}, {result.total_events} events in "
-        f"{text.count(result.total_n, 'patient')}; I² = {text.i2(result.i2)}.",
+        f"{text.interval(result.ci.low, result.ci.high)}).",
+        f"{lvl} prediction interval {text.interval(result.pi.low, result.pi.high)}.",
+        f"{text.count(result.k, 'study', 'studies')}, {result.data.total_events} events in "
+        f"{text.count(result.data.total_n, 'patient')}; I² = {text.i2(result.i2)}.",
     )
 
 
@@ -401,7 +402,7 @@ def forest_caption(result: PooledProportion) -> str:
     """What the marks of the forest plot mean (page and reports)."""
     return (
         f"{result.model_label()}. Squares: observed proportion (size ∝ weight, or patients for the "
-        f"GLMM); bars: {text.level(result.level)} CI of each study; red diamond: pooled estimate and its "
+        f"GLMM); bars: {text.level(result.fit.level)} CI of each study; red diamond: pooled estimate and its "
         "CI; orange bar: prediction interval. ⚑ marks studies with data-quality flags."
     )
 

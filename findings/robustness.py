@@ -41,7 +41,7 @@ def loo_rows(loo: pd.DataFrame, result) -> pd.DataFrame:
             "pi_high": loo["pi_high"].to_numpy(float),
         }
     )
-    out["highlight"] = (out["estimate"] < result.ci_low) | (out["estimate"] > result.ci_high)
+    out["highlight"] = (out["estimate"] < result.ci.low) | (out["estimate"] > result.ci.high)
     out["detail"] = [
         f"k = {int(k)}; I² = {text.i2(i2)}; τ² = {text.num(t2, 3)}"
         for k, i2, t2 in zip(loo["k"], loo["i2"], loo["tau2"], strict=True)
@@ -101,8 +101,8 @@ def agreement_rows(agreement, current=None, current_label: str = "") -> pd.DataF
     if current is not None:
         top = pd.DataFrame([{
             "label": f"Chosen model: {current_label}", "estimate": current.estimate,
-            "ci_low": current.ci_low, "ci_high": current.ci_high, "pi_low": current.pi_low,
-            "pi_high": current.pi_high, "detail": current.model_label(), "highlight": True,
+            "ci_low": current.ci.low, "ci_high": current.ci.high, "pi_low": current.pi.low,
+            "pi_high": current.pi.high, "detail": current.model_label(), "highlight": True,
         }])
         rows = pd.concat([top, rows], ignore_index=True)
     return rows

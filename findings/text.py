@@ -147,7 +147,7 @@ def pooled_label(method: Any) -> str:
     >>> pooled_label("REML"), pooled_label("CE"), pooled_label("GLMM")
     ('Random effects (REML)', 'Common effect', 'GLMM (one-step)')
     """
-    m = method if isinstance(method, str) else method.method
+    m = method if isinstance(method, str) else method.fit.method
     if m == "GLMM":
         return "GLMM (one-step)"
     if m == "CE":

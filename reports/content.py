@@ -346,7 +346,7 @@ def _agreement_section(v: PooledView) -> Section:
         return Section.missing(key, title, "method agreement needs at least 2 studies.")
     a = robustness.agreement_view(v.selected.frame, v.model, v.result)
     fig = meta_plots.interval_rows_figure(
-        a.rows, reference=v.result.estimate, reference_band=(v.result.ci_low, v.result.ci_high),
+        a.rows, reference=v.result.estimate, reference_band=(v.result.ci.low, v.result.ci.high),
         title=f"Pooled {v.selection.endpoint}: the same {a.agreement.k} studies under each model",
         reference_label="Chosen model",
     )
@@ -440,7 +440,7 @@ def _design_section(results: dict, view: View) -> Section:
     orr = results.get("ORR")
     if orr is not None and math.isfinite(orr.estimate):
         bullets.append(f"For reference, pooled ORR {text.pct(orr.estimate)} "
-                       f"({orr.level:.0%} CI {text.interval(orr.ci_low, orr.ci_high)}).")
+                       f"({orr.fit.level:.0%} CI {text.interval(orr.ci.low, orr.ci.high)}).")
     return Section(key=key, title=title, figure=fig, table=table, bullets=tuple(bullets),
                    caption="Simon (1989) optimal and minimax designs, exact binomial "
                            "(synthesis.design.simon); curves: operating characteristics.")

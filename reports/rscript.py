@@ -315,23 +315,23 @@ def r_script_for(
 ) -> str:
     """:func:`r_script` for a :class:`~synthesis.results.PooledProportion` (every choice from it)."""
     notes = dict(provenance or {})
-    if result.fallback:
+    if result.computation.fallback:
         notes["NOTE"] = (
             f"the requested model failed; the app used {result.fallback}, which this script "
             "reproduces"
         )
     return r_script(
-        result.events,
-        result.totals,
+        result.data.events,
+        result.data.totals,
         result.labels,
-        transform=result.transform,
-        method=result.method,
-        ci_method=result.ci_method,
-        pi_method=result.pi_method,
-        level=result.level,
-        i2_definition=result.i2_definition,
-        correction_add=result.correction_add,
-        correction_to=result.correction_to,
+        transform=result.fit.transform,
+        method=result.fit.method,
+        ci_method=result.fit.ci_method,
+        pi_method=result.fit.pi_method,
+        level=result.fit.level,
+        i2_definition=result.heterogeneity.i2_definition,
+        correction_add=result.computation.correction_add,
+        correction_to=result.computation.correction_to,
         title=title,
         provenance=notes,
     )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from synthesis.bayes import bayes_pool
 from synthesis.meta import pool_proportions
-from synthesis.results import ResultRepr, summary_frame
+from synthesis.results import PooledProportion, ResultRepr, summary_frame
 from synthesis.validation import as_counts, check_level
 
 __all__ = ["MODELS", "AgreementResult", "method_agreement"]
@@ -64,16 +64,16 @@ class AgreementResult(ResultRepr):
             rows.append({
                 "model": name,
                 "estimate": r.estimate,
-                "ci_low": r.ci_low,
-                "ci_high": r.ci_high,
-                "pi_low": r.pi_low,
-                "pi_high": r.pi_high,
+                "ci_low": r.ci.low,
+                "ci_high": r.ci.high,
+                "pi_low": r.pi.low,
+                "pi_high": r.pi.high,
                 "tau2": r.tau_median**2 if bayes else r.tau2,
-                "tau2_scale": "logit" if bayes else r.transform,
+                "tau2_scale": "logit" if bayes else r.fit.transform,
                 "i2": math.nan if bayes else r.i2,
-                "interval": "credible (central)" if bayes else f"{r.ci_method} CI",
-                "converged": True if bayes else r.converged,
-                "fallback": None if bayes else r.fallback,
+                "interval": "credible (central)" if bayes else f"{r.fit.ci_method} CI",
+                "converged": True if bayes else r.computation.converged,
+                "fallback": None if bayes else r.computation.fallback,
             })
         return pd.DataFrame(rows)
 
@@ -153,11 +153,11 @@ def method_agreement(events, totals, *, level: float = 0.95,
         kind, kw = MODELS[m]
         r = _run(kind, kw, x, n, level)
         results.append(r)
-        if getattr(r, "fallback", None):
-            warnings.append(f"{m}: {r.fallback}.")
+        if isinstance(r, PooledProportion) and r.computation.fallback:
+            warnings.append(f"{m}: {r.computation.fallback}.")
     est = np.array([r.estimate for r in results], float)
-    lo = np.array([r.ci_low for r in results], float)
-    hi = np.array([r.ci_high for r in results], float)
+    lo = np.array([r.ci.low for r in results], float)
+    hi = np.array([r.ci.high for r in results], float)
     spread = float(100 * (np.nanmax(est) - np.nanmin(est)))
     overlap = bool(np.nanmax(lo) <= np.nanmin(hi))
     widths = hi - lo

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, optimize, special, stats
 
-from synthesis.results import ResultRepr
+from synthesis.results import ConfidenceInterval, ResultRepr
 from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts, check_level, readonly
 from synthesis.vocabulary import check_choice
@@ -77,6 +77,16 @@ class BayesianPooledProportion(ResultRepr):
     @property
     def method(self) -> str:
         return f"Bayes HN({self.tau_prior_scale:g})"
+
+    @property
+    def ci(self) -> ConfidenceInterval:
+        """The credible interval of the pooled proportion (``level``, ``interval`` kind)."""
+        return ConfidenceInterval(self.ci_low, self.ci_high, self.level)
+
+    @property
+    def pi(self) -> ConfidenceInterval:
+        """The posterior predictive interval for a new study."""
+        return ConfidenceInterval(self.pi_low, self.pi_high, self.level)
 
     def model_label(self) -> str:
         return (

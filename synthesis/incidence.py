@@ -103,8 +103,8 @@ class IncidencePool:
 
 
 def _from_result(key: str, res: PooledProportion, flag: str = "") -> IncidenceMethod:
-    return IncidenceMethod(key, INCIDENCE_METHODS[key], float(res.estimate), float(res.ci_low),
-                           float(res.ci_high), float(res.tau2), flag, res.fallback)
+    return IncidenceMethod(key, INCIDENCE_METHODS[key], float(res.estimate), float(res.ci.low),
+                           float(res.ci.high), float(res.tau2), flag, res.computation.fallback)
 
 
 def pool_incidence(events, totals, *, labels=None, level: float = 0.95) -> IncidencePool:
@@ -155,7 +155,7 @@ def pool_incidence(events, totals, *, labels=None, level: float = 0.95) -> Incid
                           level=level, labels=labels, tau2_ci=False)
     small = k <= 2
     hksj_flag = (f"k = {k}: the t({k - 1}) interval of HKSJ approaches [0, 1]" if small else "")
-    glmm_flag = "GLMM failed: IV logit REML shown" if glmm.fallback else ""
+    glmm_flag = "GLMM failed: IV logit REML shown" if glmm.computation.fallback else ""
     if small and not glmm_flag:
         glmm_flag = f"k = {k}: τ² is barely estimable"
     methods = (
@@ -171,4 +171,4 @@ def pool_incidence(events, totals, *, labels=None, level: float = 0.95) -> Incid
         notes.append(f"{int(np.sum(x == 0))} study/studies with zero events kept (the GLMM uses "
                      "them as they are; IV logit adds 0.5).")
     return IncidencePool(k, xs, ns, level, methods, "crude" if small else "glmm", tuple(notes),
-                         glmm if not glmm.fallback else None)
+                         glmm if not glmm.computation.fallback else None)

@@ -36,12 +36,13 @@ def _labels(labels, k):
 
 
 def _row(label, r):
-    return {"label": label, "k": r.k, "estimate": r.estimate, "ci_low": r.ci_low,
-            "ci_high": r.ci_high, "pi_low": r.pi_low, "pi_high": r.pi_high,
-            "estimate_t": r.estimate_t, "se_t": r.se_t, "statistic": r.statistic,
-            "pvalue": r.pvalue, "ci_low_t": r.ci_low_t, "ci_high_t": r.ci_high_t, "tau2": r.tau2,
-            "i2": r.i2, "h2": r.h2, "q": r.q, "q_pvalue": r.q_pvalue, "method": r.method,
-            "fallback": r.fallback}
+    f, h = r.fit, r.heterogeneity
+    return {"label": label, "k": r.k, "estimate": r.estimate, "ci_low": r.ci.low,
+            "ci_high": r.ci.high, "pi_low": r.pi.low, "pi_high": r.pi.high,
+            "estimate_t": f.estimate_t, "se_t": f.se_t, "statistic": f.statistic,
+            "pvalue": f.pvalue, "ci_low_t": r.intervals.ci_t.low, "ci_high_t": r.intervals.ci_t.high,
+            "tau2": r.tau2, "i2": r.i2, "h2": h.h2, "q": h.q, "q_pvalue": h.q_pvalue,
+            "method": f.method, "fallback": r.computation.fallback}
 
 
 def leave_one_out(events, totals, *, labels=None, **pool_kwargs) -> pd.DataFrame:

@@ -41,10 +41,10 @@ class SubgroupResult(ResultRepr):
         """One row per subgroup plus an "Overall" row: k, estimate, CI, PI, tau², I²."""
         rows = []
         for g, r in (*zip(self.groups, self.results, strict=True), ("Overall", self.overall)):
-            rows.append({"group": g, "k": r.k, "events": r.total_events, "total": r.total_n,
-                         "estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                         "pi_low": r.pi_low, "pi_high": r.pi_high, "tau2": r.tau2, "i2": r.i2,
-                         "method": r.method, "fallback": r.fallback})
+            rows.append({"group": g, "k": r.k, "events": r.data.total_events, "total": r.data.total_n,
+                         "estimate": r.estimate, "ci_low": r.ci.low, "ci_high": r.ci.high,
+                         "pi_low": r.pi.low, "pi_high": r.pi.high, "tau2": r.tau2, "i2": r.i2,
+                         "method": r.fit.method, "fallback": r.computation.fallback})
         return pd.DataFrame(rows)
 
     def summary(self) -> pd.DataFrame:
@@ -114,8 +114,8 @@ def subgroup_analysis(
     overall = pool_proportions(x, n, labels=labels, **pool_kwargs)
     notes: list[str] = []
     if tau2_mode == "separate":
-        est = np.array([r.estimate_t for r in results])
-        se = np.array([r.se_t for r in results])
+        est = np.array([r.fit.estimate_t for r in results])
+        se = np.array([r.fit.se_t for r in results])
         w = 1 / se**2
         mu = np.sum(w * est) / np.sum(w)
         qb = float(np.sum(w * (est - mu) ** 2))

@@ -79,24 +79,24 @@ def open_study(study_id: str) -> None:
 
 def pooled_metrics(result, *, label: str = "Pooled") -> None:
     """Pooled estimate, CI, PI, k/N and I² as metrics (display strings; never ``nan``)."""
-    lvl = f"{result.level:.0%}"
+    lvl = f"{result.ci.level:.0%}"
     # intervals need the room ("19.9–38.…" was cut at 1280 px): widths follow the values' lengths
     c = st.columns([0.7, 1.2, 1.2, 1.0], gap="small")
     c[0].metric(label, text.pct(result.estimate), border=True,
                 help=result.model_label())
-    c[1].metric(f"{lvl} confidence interval", text.interval(result.ci_low, result.ci_high),
+    c[1].metric(f"{lvl} confidence interval", text.interval(*result.ci),
                 border=True, help="Uncertainty about the average response rate.")
-    c[2].metric(f"{lvl} prediction interval", text.interval(result.pi_low, result.pi_high),
+    c[2].metric(f"{lvl} prediction interval", text.interval(*result.pi),
                 border=True, help="Where the response rate of a new, similar study is expected to fall.")
-    c[3].metric("Studies / patients", f"{result.k} / {result.total_n}", border=True,
-                help=f"{result.total_events} responders in total.")
+    c[3].metric("Studies / patients", f"{result.k} / {result.data.total_n}", border=True,
+                help=f"{result.data.total_events} responders in total.")
 
 
 def notes(result) -> None:
     """The model's own notes (fallbacks, corrections, FT warning) as captions."""
-    if result.fallback:
-        st.warning(f"The requested model could not be fitted: {result.fallback}")
-    for note in result.notes:
+    if result.computation.fallback:
+        st.warning(f"The requested model could not be fitted: {result.computation.fallback}")
+    for note in result.computation.notes:
         st.caption(str(note))
 
 
@@ -162,13 +162,13 @@ SCOPE_HELP = ("What the estimate pools, counted by study: regimens, histologies,
 def headline_card(title: str, view: Headline) -> None:
     """One endpoint on the home page: estimate, CI, PI, k/N, what is pooled and the GLMM check."""
     result = view.result
-    lvl = text.level(result.level)
+    lvl = text.level(result.ci.level)
     with st.container(border=True):
         st.subheader(title)
         st.metric(f"Pooled {view.endpoint}", text.pct(result.estimate), help=result.model_label())
         st.markdown(
-            f"**{lvl} CI** {text.interval(result.ci_low, result.ci_high)} · "
-            f"**{lvl} prediction interval** {text.interval(result.pi_low, result.pi_high)}"
+            f"**{lvl} CI** {text.interval(*result.ci)} · "
+            f"**{lvl} prediction interval** {text.interval(*result.pi)}"
         )
         st.caption(view.summary)
         if view.scope is not None:
@@ -231,7 +231,7 @@ def _agreement_body(frame: pd.DataFrame, model, result) -> None:
     else:
         st.success(sentence, icon=":material/check_circle:")
     fig = meta_plots.interval_rows_figure(
-        view.rows, reference=result.estimate, reference_band=(result.ci_low, result.ci_high),
+        view.rows, reference=result.estimate, reference_band=tuple(result.ci),
         title="Pooled estimate under each model", reference_label="Chosen model",
     )
     plot(fig, key="agreement")
@@ -252,7 +252,7 @@ def _sensitivity_body(frame: pd.DataFrame, model, result) -> None:
     except ValueError as exc:
         st.warning(f"Sensitivity analyses are not available for these studies: {exc}")
         return
-    ref = {"reference": result.estimate, "reference_band": (result.ci_low, result.ci_high)}
+    ref = {"reference": result.estimate, "reference_band": tuple(result.ci)}
     left, right = st.container(), st.container()
     with left:
         rows = robustness.loo_rows(loo, result)
@@ -309,8 +309,8 @@ def _small_study_body(frame: pd.DataFrame, model, result) -> None:
     table = robustness.small_study_table(egger, begg)
     with st.container() if reliable else st.expander("Funnel plot and tests (descriptive only)"):
         fig = meta_plots.funnel_figure(
-            np.asarray(result.yi), np.sqrt(np.asarray(result.vi)), list(result.labels),
-            center=result.estimate_t, x_title=f"{LABELS.get(iv.transform, iv.transform)} proportion",
+            np.asarray(result.data.yi), np.sqrt(np.asarray(result.data.vi)), list(result.labels),
+            center=result.fit.estimate_t, x_title=f"{LABELS.get(iv.transform, iv.transform)} proportion",
             level=model.level, reliable=reliable,
             note="" if reliable else f"k = {len(ev)} < 10: not interpretable",
         )

@@ -27,7 +27,7 @@ def pooled():
             "proportion": np.array(ev) / np.array(n),
             "ci_low": ci["ci_low"],
             "ci_high": ci["ci_high"],
-            "weight": res.weights,
+            "weight": res.data.weights,
             "flag_count": [1, 0, 2, 0, 0, 0],
             "flag_text": ["ORR counts PR only", "", "timepoints <disagree>", "", "", ""],
             "status": ["reported", "derived", "reported", "reported", "reported", "reported"],
@@ -58,9 +58,9 @@ def test_forest_traces_axis_and_diamond(pooled) -> None:
     xs = np.array(diamond.x, dtype=float)
     # apex (widest y) at the estimate, ends at the CI bounds
     assert xs[1] == pytest.approx(res.estimate) and xs[3] == pytest.approx(res.estimate)
-    assert xs.min() == pytest.approx(res.ci_low) and xs.max() == pytest.approx(res.ci_high)
+    assert xs.min() == pytest.approx(res.ci.low) and xs.max() == pytest.approx(res.ci.high)
     pi = fig.data[2]
-    assert tuple(pi.x) == pytest.approx((res.pi_low, res.pi_high))
+    assert tuple(pi.x) == pytest.approx((res.pi.low, res.pi.high))
     # error bars reproduce the study CIs
     np.testing.assert_allclose(studies.x + studies.error_x.array, rows["ci_high"])
     np.testing.assert_allclose(studies.x - studies.error_x.arrayminus, rows["ci_low"])

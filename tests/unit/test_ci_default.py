@@ -32,13 +32,13 @@ def test_default_is_adhoc_everywhere() -> None:
 def test_identical_studies_never_give_a_zero_width_interval(name: str) -> None:
     ev, n = IDENTICAL[name]
     res = synthesis.pool_proportions(ev, n, **Model().pool_kwargs())
-    assert res.ci_high - res.ci_low > 1e-3, (name, res.ci_low, res.ci_high)
+    assert res.ci.high - res.ci.low > 1e-3, (name, res.ci.low, res.ci.high)
     wald = synthesis.pool_proportions(ev, n, **{**Model().pool_kwargs(), "ci_method": "z"})
-    assert res.ci_low <= wald.ci_low + 1e-12 and res.ci_high >= wald.ci_high - 1e-12
-    assert res.s2w == 1.0
+    assert res.ci.low <= wald.ci.low + 1e-12 and res.ci.high >= wald.ci.high - 1e-12
+    assert res.computation.s2w == 1.0
     if name == "4 x 6/30":  # plain HKSJ: "95% CI 20.0-20.0%", the reason for the change
         plain = synthesis.pool_proportions(ev, n, **{**Model().pool_kwargs(), "ci_method": "hksj"})
-        assert plain.ci_high - plain.ci_low < 1e-12 and plain.s2w == 0.0
+        assert plain.ci.high - plain.ci.low < 1e-12 and plain.computation.s2w == 0.0
 
 
 def test_the_below_one_note_ignores_rounding() -> None:
@@ -51,10 +51,10 @@ def test_the_below_one_note_ignores_rounding() -> None:
         ev = rng.binomial(n, rng.uniform(0.1, 0.6, size=k))
         for ci in ("hksj", "hksj-adhoc"):
             res = synthesis.pool_proportions(ev, n, method="PM", ci_method=ci)
-            noted = [x for x in res.notes if "scaling factor" in x]
+            noted = [x for x in res.computation.notes if "scaling factor" in x]
             for note in noted:
                 assert "factor 1 < 1" not in note and "factor 1 raised" not in note
-            q = res.s2w if ci == "hksj" else None
+            q = res.computation.s2w if ci == "hksj" else None
             if q is not None and abs(q - 1) < S2W_TOLERANCE:
                 assert not noted
             shown += bool(noted)

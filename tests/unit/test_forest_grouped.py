@@ -19,7 +19,7 @@ def _rows(res) -> pd.DataFrame:
     return pd.DataFrame({
         "study_id": [f"S{i}" for i in range(len(EV))], "label": [f"Study {i}" for i in range(len(EV))],
         "events": EV, "total": N, "proportion": np.array(EV) / np.array(N),
-        "ci_low": ci["ci_low"], "ci_high": ci["ci_high"], "weight": res.weights, "group": GROUP,
+        "ci_low": ci["ci_low"], "ci_high": ci["ci_high"], "weight": res.data.weights, "group": GROUP,
     })
 
 
@@ -38,7 +38,7 @@ def test_group_diamonds_pis_and_the_overall_at_the_foot(fitted) -> None:
     assert names[0] == "studies" and names[-2:] == ["pooled", "prediction interval"]
     for g in sg.groups:
         d = next(t for t in fig.data if t.name == f"pooled: {g}")
-        assert d.x[1] == pytest.approx(sg[g].estimate) and d.x[0] == pytest.approx(sg[g].ci_low)
+        assert d.x[1] == pytest.approx(sg[g].estimate) and d.x[0] == pytest.approx(sg[g].ci.low)
         assert f"prediction interval: {g}" in names  # k > 1 in both groups
         assert d.fillcolor == theme.COLORS["subgroup"] != theme.COLORS["pooled"]
     overall = next(t for t in fig.data if t.name == "pooled")
@@ -49,7 +49,7 @@ def test_group_diamonds_pis_and_the_overall_at_the_foot(fitted) -> None:
     texts = [a.text for a in fig.layout.annotations]
     assert sum("Test for subgroup differences" in t for t in texts) == 1  # once, at the foot
     # a group's weight is the sum of its studies' weights under the overall model
-    retro_w = sum(res.weights[:6])
+    retro_w = sum(res.data.weights[:6])
     assert f"<b>{retro_w:.1f}%</b>" in texts
     assert fig.data[0].customdata[:, 0].tolist() == [f"S{i}" for i in range(9)]
 

@@ -34,21 +34,21 @@ def test_matches_rma_glmm(name: str, test: str) -> None:
     d = REF[name]
     r = d[test]
     res = fit_glmm(d["xi"], d["ni"], ci_method=test)
-    assert res.converged and res.fallback is None
-    assert res.method == "GLMM" and res.transform == "logit"
-    assert res.estimate_t == pytest.approx(r["b"], abs=ATOL_LOGIT)
-    assert res.se_t == pytest.approx(r["se"], rel=RTOL_SE)
+    assert res.computation.converged and res.computation.fallback is None
+    assert res.fit.method == "GLMM" and res.fit.transform == "logit"
+    assert res.fit.estimate_t == pytest.approx(r["b"], abs=ATOL_LOGIT)
+    assert res.fit.se_t == pytest.approx(r["se"], rel=RTOL_SE)
     assert res.tau2 == pytest.approx(r["tau2"], abs=ATOL_TAU2, rel=1e-4)
-    assert res.ci_low_t == pytest.approx(r["ci_lb"], abs=1e-4)
-    assert res.ci_high_t == pytest.approx(r["ci_ub"], abs=1e-4)
-    assert res.pi_low_t == pytest.approx(r["pi_lb"], abs=1e-4)
-    assert res.pi_high_t == pytest.approx(r["pi_ub"], abs=1e-4)
+    assert res.intervals.ci_t.low == pytest.approx(r["ci_lb"], abs=1e-4)
+    assert res.intervals.ci_t.high == pytest.approx(r["ci_ub"], abs=1e-4)
+    assert res.intervals.pi_t.low == pytest.approx(r["pi_lb"], abs=1e-4)
+    assert res.intervals.pi_t.high == pytest.approx(r["pi_ub"], abs=1e-4)
     assert res.i2 == pytest.approx(r["I2"], abs=ATOL_I2)
-    assert res.h2 == pytest.approx(r["H2"], abs=1e-3)
-    assert res.pvalue == pytest.approx(r["pval"], abs=1e-4, rel=1e-3)
-    assert res.q == pytest.approx(r["QE_Wld"], rel=1e-5, abs=1e-4)
-    assert res.q_df == r["QE_df"]
-    assert np.all(np.isnan(res.weights))
+    assert res.heterogeneity.h2 == pytest.approx(r["H2"], abs=1e-3)
+    assert res.fit.pvalue == pytest.approx(r["pval"], abs=1e-4, rel=1e-3)
+    assert res.heterogeneity.q == pytest.approx(r["QE_Wld"], rel=1e-5, abs=1e-4)
+    assert res.heterogeneity.q_df == r["QE_df"]
+    assert np.all(np.isnan(res.data.weights))
 
 
 @pytest.mark.parametrize("name", [n for n, d in REF.items() if d["z"]["ok"]])
@@ -66,9 +66,9 @@ def test_common_effect_logistic(name: str) -> None:
     r = d["ce"]
     res = fit_glmm(d["xi"], d["ni"], model="common")
     assert res.tau2 == 0.0
-    assert res.estimate_t == pytest.approx(r["b"], abs=1e-8)
-    assert res.se_t == pytest.approx(r["se"], rel=1e-5)
-    assert math.isnan(res.pi_low) and math.isnan(res.pi_high)
+    assert res.fit.estimate_t == pytest.approx(r["b"], abs=1e-8)
+    assert res.fit.se_t == pytest.approx(r["se"], rel=1e-5)
+    assert math.isnan(res.pi.low) and math.isnan(res.pi.high)
 
 
 def test_published_pritz1997() -> None:
@@ -78,16 +78,16 @@ def test_published_pritz1997() -> None:
     ni = [17, 12, 8, 58, 10, 42, 14, 12, 41, 5, 6, 23, 68, 10]
     res = fit_glmm(xi, ni)
     assert res.estimate == pytest.approx(0.7984, abs=5e-5)
-    assert res.estimate_t == pytest.approx(1.3766, abs=5e-5)
-    assert res.se_t == pytest.approx(0.2884, abs=5e-5)
-    assert (res.ci_low, res.ci_high) == pytest.approx((0.6924, 0.8746), abs=5e-5)
-    assert (res.pi_low, res.pi_high) == pytest.approx((0.4426, 0.9518), abs=5e-5)
+    assert res.fit.estimate_t == pytest.approx(1.3766, abs=5e-5)
+    assert res.fit.se_t == pytest.approx(0.2884, abs=5e-5)
+    assert (res.ci.low, res.ci.high) == pytest.approx((0.6924, 0.8746), abs=5e-5)
+    assert (res.pi.low, res.pi.high) == pytest.approx((0.4426, 0.9518), abs=5e-5)
     assert res.tau2 == pytest.approx(0.5893, abs=5e-5)
     assert res.i2 == pytest.approx(67.79, abs=5e-3)
     assert fit_glmm(xi, ni, i2_definition="Q").i2 == pytest.approx(48.20, abs=5e-3)
     # GLMM, t(13): [0.6800, 0.8808], PI [0.4025, 0.9588]
     rt = fit_glmm(xi, ni, ci_method="t")
-    assert (rt.ci_low, rt.ci_high, rt.pi_low, rt.pi_high) == pytest.approx(
+    assert (rt.ci.low, rt.ci.high, rt.pi.low, rt.pi.high) == pytest.approx(
         (0.6800, 0.8808, 0.4025, 0.9588), abs=5e-5
     )
 
@@ -98,18 +98,18 @@ def test_published_small_examples() -> None:
     # §2.5 nielweise2007 control arms (Stijnen 2010 Table II): -3.4964 (0.2570), tau² 0.8124.
     db = fit_glmm([11, 24, 179, 82, 60, 11, 99, 9, 88, 17, 26, 23, 40],
                   [29, 33, 326, 240, 110, 29, 244, 17, 215, 26, 138, 55, 54])
-    assert (db.estimate, db.ci_low, db.ci_high) == pytest.approx((0.4721, 0.3822, 0.5638), abs=5e-5)
+    assert (db.estimate, db.ci.low, db.ci.high) == pytest.approx((0.4721, 0.3822, 0.5638), abs=5e-5)
     assert db.tau2 == pytest.approx(0.3787, abs=5e-5)
-    assert db.q == pytest.approx(95.9587, abs=5e-5)
+    assert db.heterogeneity.q == pytest.approx(95.9587, abs=5e-5)
     k4 = fit_glmm([4, 3, 2, 1], [10, 20, 30, 40])
     assert k4.estimate == pytest.approx(0.1045, abs=5e-5)
-    assert (k4.estimate_t, k4.se_t, k4.tau2) == pytest.approx((-2.1486, 0.5979, 0.9067), abs=5e-5)
+    assert (k4.fit.estimate_t, k4.fit.se_t, k4.tau2) == pytest.approx((-2.1486, 0.5979, 0.9067), abs=5e-5)
     nw = fit_glmm([3, 3, 9, 7, 6, 4, 3, 2, 19, 2, 7, 1, 5, 11, 0, 1, 3, 1],
                   [117, 35, 195, 136, 157, 139, 177, 39, 103, 122, 64, 58, 175, 180, 105, 262, 362, 69])
-    assert (nw.estimate_t, nw.se_t, nw.tau2) == pytest.approx((-3.4964, 0.2570, 0.8124), abs=5e-5)
+    assert (nw.fit.estimate_t, nw.fit.se_t, nw.tau2) == pytest.approx((-3.4964, 0.2570, 0.8124), abs=5e-5)
     # debruin rows 1-3 (§2.6): 0.5558 [0.4222, 0.6818], tau² 0.1472
     k3 = fit_glmm([11, 24, 179], [29, 33, 326])
-    assert (k3.estimate, k3.ci_low, k3.ci_high, k3.tau2) == pytest.approx(
+    assert (k3.estimate, k3.ci.low, k3.ci.high, k3.tau2) == pytest.approx(
         (0.5558, 0.4222, 0.6818, 0.1472), abs=5e-5
     )
 
@@ -141,14 +141,14 @@ def test_loglik_equals_brute_force_integral(monkeypatch) -> None:
 def test_hksj_maps_to_t_with_note() -> None:
     res = fit_glmm([4, 3, 2, 1], [10, 20, 30, 40], ci_method="hksj")
     ref = fit_glmm([4, 3, 2, 1], [10, 20, 30, 40], ci_method="t")
-    assert res.ci_method == "t"
-    assert res.ci_low == pytest.approx(ref.ci_low)
-    assert any("no GLMM analogue" in s for s in res.notes)
+    assert res.fit.ci_method == "t"
+    assert res.ci.low == pytest.approx(ref.ci.low)
+    assert any("no GLMM analogue" in s for s in res.computation.notes)
 
 
 def test_lrt_reported_in_notes() -> None:
     res = fit_glmm([4, 3, 2, 1], [10, 20, 30, 40])
-    assert any("likelihood-ratio test = 10.5996" in s for s in res.notes)
+    assert any("likelihood-ratio test = 10.5996" in s for s in res.computation.notes)
 
 
 def test_validation_errors() -> None:
@@ -167,10 +167,10 @@ def test_fit_glmm_raises_and_pool_proportions_falls_back(xi, ni, reason) -> None
     with pytest.raises(glmm_mod.GLMMFitError, match=reason):
         fit_glmm(xi, ni)
     res = pool_proportions(xi, ni, method="GLMM")
-    assert res.converged is False
-    assert res.fallback.startswith("IV logit REML (GLMM did not converge: ")
-    assert reason in res.fallback
-    assert res.method == "REML"
+    assert res.computation.converged is False
+    assert res.computation.fallback.startswith("IV logit REML (GLMM did not converge: ")
+    assert reason in res.computation.fallback
+    assert res.fit.method == "REML"
 
 
 def test_fallback_when_optimiser_fails(monkeypatch) -> None:
@@ -179,8 +179,8 @@ def test_fallback_when_optimiser_fails(monkeypatch) -> None:
 
     monkeypatch.setattr(glmm_mod, "_fit_ml", boom)
     res = pool_proportions([4, 3, 2, 1], [10, 20, 30, 40], method="GLMM")
-    assert not res.converged
-    assert res.fallback == "IV logit REML (GLMM did not converge: simulated failure)"
+    assert not res.computation.converged
+    assert res.computation.fallback == "IV logit REML (GLMM did not converge: simulated failure)"
     # meta's help example metaprop(4:1, 10*1:4) (metafor 3.8-1): IV PLOGIT REML z 0.1210, tau² 1.1940
     assert res.estimate == pytest.approx(0.1210, abs=5e-5)
 
@@ -208,12 +208,12 @@ def test_properties_never_crash_and_symmetry(rows) -> None:
     res = pool_proportions(x, n, method="GLMM")
     flip = pool_proportions(n - x, n, method="GLMM")
     assert 0 <= res.estimate <= 1
-    if res.converged and flip.converged:
-        assert res.estimate_t == pytest.approx(-flip.estimate_t, abs=1e-4)
+    if res.computation.converged and flip.computation.converged:
+        assert res.fit.estimate_t == pytest.approx(-flip.fit.estimate_t, abs=1e-4)
         assert res.tau2 == pytest.approx(flip.tau2, abs=1e-4)
         perm = np.arange(x.size)[::-1]
         again = pool_proportions(x[perm], n[perm], method="GLMM")
-        assert again.estimate_t == pytest.approx(res.estimate_t, abs=1e-5)
+        assert again.fit.estimate_t == pytest.approx(res.fit.estimate_t, abs=1e-5)
 
 
 def test_numerical_error_also_falls_back(monkeypatch) -> None:
@@ -222,9 +222,9 @@ def test_numerical_error_also_falls_back(monkeypatch) -> None:
 
     monkeypatch.setattr(glmm_mod, "_fit_ml", boom)
     res = pool_proportions([4, 3, 2, 1], [10, 20, 30, 40], method="GLMM", ci_method="hksj")
-    assert not res.converged
-    assert "FloatingPointError: overflow in exp" in res.fallback
-    assert res.ci_method == "hksj"  # the IV fallback honours HKSJ
+    assert not res.computation.converged
+    assert "FloatingPointError: overflow in exp" in res.computation.fallback
+    assert res.fit.ci_method == "hksj"  # the IV fallback honours HKSJ
 
 
 def test_glmm_result_carries_lrt_and_labels_missing_tau2_ci() -> None:
@@ -234,8 +234,8 @@ def test_glmm_result_carries_lrt_and_labels_missing_tau2_ci() -> None:
     x, n = [4, 3, 2, 1], [10, 20, 30, 40]
     res = fit_glmm(x, n)
     het = glmm_heterogeneity(x, n)
-    assert res.q_lrt == pytest.approx(het["q_lrt"], rel=1e-12)
-    assert 0 < res.q_lrt_pvalue < 1
+    assert res.heterogeneity.q_lrt == pytest.approx(het["q_lrt"], rel=1e-12)
+    assert 0 < res.heterogeneity.q_lrt_pvalue < 1
     summ = res.summary().set_index("quantity")
     assert "no Q-profile CI for the GLMM" in summ.loc["tau²", "note"]
     assert "likelihood-ratio" in summ.loc["Q", "note"]
@@ -268,7 +268,7 @@ def test_ml_fit_is_a_maximum_of_the_quadrature_likelihood() -> None:
     # independent of the optimiser: no point on a grid around the fit has a higher likelihood
     x, n = [4, 3, 2, 1], [10, 20, 30, 40]
     res = fit_glmm(x, n)
-    mu, tau = res.estimate_t, math.sqrt(res.tau2)
+    mu, tau = res.fit.estimate_t, math.sqrt(res.tau2)
     best = glmm_loglik(mu, tau, x, n)
     for dm in (-0.01, 0.0, 0.01):
         for dt in (-0.01, 0.0, 0.01):

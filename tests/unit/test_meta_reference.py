@@ -134,64 +134,64 @@ def test_pool_proportions_matches_metafor(f: dict) -> None:
     r = _fit(f)
     problems: list[str] = []
     k = f["k"]
-    _close("estimate_t", r.estimate_t, f["estimate_t"], ATOL, problems)
-    _close("se_t", r.se_t, f["se_t"], ATOL, problems)
-    _close("weights", r.weights, f["weights"], ATOL_PCT, problems)
+    _close("estimate_t", r.fit.estimate_t, f["estimate_t"], ATOL, problems)
+    _close("se_t", r.fit.se_t, f["se_t"], ATOL, problems)
+    _close("weights", r.data.weights, f["weights"], ATOL_PCT, problems)
     _close("estimate", r.estimate, f["estimate"], ATOL, problems)
     if k == 1:
         # metafor k = 1: tau² 0; our convention: the study's own Wald z interval, tau² NaN (RE)
         assert f["tau2"] == 0
         assert math.isnan(r.tau2) or f["method"] == "CE"
         # metafor also falls back to test="z" at k = 1 ("Setting argument test='z' since k=1")
-        _close("ci_t", [r.ci_low_t, r.ci_high_t], f["ci_t"], ATOL, problems)
-        assert math.isnan(r.pi_low) and math.isnan(r.pi_high)
+        _close("ci_t", [r.intervals.ci_t.low, r.intervals.ci_t.high], f["ci_t"], ATOL, problems)
+        assert math.isnan(r.pi.low) and math.isnan(r.pi.high)
         assert not problems, "\n".join(problems)
         return
     _close("tau2", r.tau2, f["tau2"], ATOL, problems)
     warnings = f.get("warnings") or []
     warnings = [warnings] if isinstance(warnings, str) else warnings
     stuck_r = any("stuck at a local maximum" in w for w in warnings)
-    stuck_ours = any("stuck at a local maximum" in n for n in r.notes)
+    stuck_ours = any("stuck at a local maximum" in n for n in r.computation.notes)
     assert stuck_r == stuck_ours, "ll0check (tau² set to 0) must fire exactly when metafor's does"
-    _close("ci_t", [r.ci_low_t, r.ci_high_t], f["ci_t"], ATOL, problems)
+    _close("ci_t", [r.intervals.ci_t.low, r.intervals.ci_t.high], f["ci_t"], ATOL, problems)
     ci_ref = _arr(f["ci"])
     if f["transform"] in ("raw", "log"):
         ci_ref = np.clip(ci_ref, 0.0, 1.0)  # our documented clipping of raw/log
-    _close("ci", [r.ci_low, r.ci_high], ci_ref, ATOL, problems)
-    _close("statistic", r.statistic, f["statistic"], 1e-6, problems)
-    _close("pvalue", r.pvalue, f["pvalue"], ATOL_PCT, problems)
+    _close("ci", [r.ci.low, r.ci.high], ci_ref, ATOL, problems)
+    _close("statistic", r.fit.statistic, f["statistic"], 1e-6, problems)
+    _close("pvalue", r.fit.pvalue, f["pvalue"], ATOL_PCT, problems)
     if f["df"] is not None:
-        assert r.df == f["df"]
+        assert r.fit.df == f["df"]
     else:
-        assert math.isinf(r.df)
-    _close("s2w", r.s2w, f["s2w"], ATOL, problems)
-    _close("Q", r.q, f["Q"], ATOL_PCT, problems)
-    _close("Q_pvalue", r.q_pvalue, f["Q_pvalue"], ATOL_PCT, problems)
+        assert math.isinf(r.fit.df)
+    _close("s2w", r.computation.s2w, f["s2w"], ATOL, problems)
+    _close("Q", r.heterogeneity.q, f["Q"], ATOL_PCT, problems)
+    _close("Q_pvalue", r.heterogeneity.q_pvalue, f["Q_pvalue"], ATOL_PCT, problems)
     _close("I2", r.i2, f["I2"], ATOL_PCT, problems)
-    _close("I2_tau2", r.i2_tau2, f["I2"], ATOL_PCT, problems)
-    _close("I2_Q", r.i2_q, f["I2_Q"], ATOL_PCT, problems)
-    _close("H2", r.h2, f["H2"], ATOL_PCT, problems)
+    _close("I2_tau2", r.heterogeneity.i2_tau2, f["I2"], ATOL_PCT, problems)
+    _close("I2_Q", r.heterogeneity.i2_q, f["I2_Q"], ATOL_PCT, problems)
+    _close("H2", r.heterogeneity.h2, f["H2"], ATOL_PCT, problems)
     if f["method"] == "CE":
-        assert math.isnan(r.pi_low) and math.isnan(r.pi_high)
-        assert math.isnan(r.tau2_ci_low)
+        assert math.isnan(r.pi.low) and math.isnan(r.pi.high)
+        assert math.isnan(r.intervals.tau2.low)
     else:
-        _close("tau2_ci", [r.tau2_ci_low, r.tau2_ci_high], f["tau2_ci"], ATOL, problems)
-        _close("I2_ci", [r.i2_ci_low, r.i2_ci_high], f["I2_ci"], ATOL_PCT, problems)
-        _close("H2_ci", [r.h2_ci_low, r.h2_ci_high], f["H2_ci"], ATOL_PCT, problems)
-        _close("pi_t", [r.pi_low_t, r.pi_high_t], f["pi_t"], ATOL, problems)
+        _close("tau2_ci", [r.intervals.tau2.low, r.intervals.tau2.high], f["tau2_ci"], ATOL, problems)
+        _close("I2_ci", [r.intervals.i2.low, r.intervals.i2.high], f["I2_ci"], ATOL_PCT, problems)
+        _close("H2_ci", [r.intervals.h2.low, r.intervals.h2.high], f["H2_ci"], ATOL_PCT, problems)
+        _close("pi_t", [r.intervals.pi_t.low, r.intervals.pi_t.high], f["pi_t"], ATOL, problems)
         pi_ref = _arr(f["pi"])
         if f["transform"] in ("raw", "log"):
             pi_ref = np.clip(pi_ref, 0.0, 1.0)
-        _close("pi", [r.pi_low, r.pi_high], pi_ref, ATOL, problems)
+        _close("pi", [r.pi.low, r.pi.high], pi_ref, ATOL, problems)
         for key, pm in PI_KEYS.items():
             if key == "pi_t":
                 continue
             rp = _fit(f, pi_method=pm, tau2_ci=False)
             if pm == "t(k-2)" and k < 3:
                 # metafor floors the df at 1; we return NaN with a note (README)
-                assert math.isnan(rp.pi_low_t) and any("k − 2" in n for n in rp.notes)
+                assert math.isnan(rp.intervals.pi_t.low) and any("k − 2" in n for n in rp.computation.notes)
                 continue
-            _close(key, [rp.pi_low_t, rp.pi_high_t], f[key], ATOL, problems)
+            _close(key, [rp.intervals.pi_t.low, rp.intervals.pi_t.high], f[key], ATOL, problems)
     assert not problems, "\n".join(problems)
 
 
@@ -203,8 +203,8 @@ def test_default_control_reproduces_metafor_defaults(f: dict) -> None:
     ds = REF["datasets"][f["dataset"]]
     r = pool_proportions(ds["xi"], ds["ni"], transform=f["transform"], method=f["method"])
     assert r.tau2 == pytest.approx(f["tau2"], abs=1e-10)
-    assert r.estimate_t == pytest.approx(f["estimate_t"], abs=1e-10)
-    assert r.se_t == pytest.approx(f["se_t"], abs=1e-10)
+    assert r.fit.estimate_t == pytest.approx(f["estimate_t"], abs=1e-10)
+    assert r.fit.se_t == pytest.approx(f["se_t"], abs=1e-10)
 
 
 @pytest.mark.parametrize("name", sorted(REF["study_ci"]))
@@ -230,11 +230,11 @@ def test_level_90_matches_metafor(f: dict) -> None:
     problems: list[str] = []
     for pi_method, key in (("metafor", "pi_t"), ("t(k-2)", "pi_t_riley")):
         r = _fit(f, level=f["level"], pi_method=pi_method)
-        _close("estimate_t", r.estimate_t, f["estimate_t"], ATOL, problems)
-        _close("se_t", r.se_t, f["se_t"], ATOL, problems)
-        _close("ci_t", [r.ci_low_t, r.ci_high_t], f["ci_t"], ATOL, problems)
-        _close(key, [r.pi_low_t, r.pi_high_t], f[key], ATOL, problems)
+        _close("estimate_t", r.fit.estimate_t, f["estimate_t"], ATOL, problems)
+        _close("se_t", r.fit.se_t, f["se_t"], ATOL, problems)
+        _close("ci_t", [r.intervals.ci_t.low, r.intervals.ci_t.high], f["ci_t"], ATOL, problems)
+        _close(key, [r.intervals.pi_t.low, r.intervals.pi_t.high], f[key], ATOL, problems)
         _close("tau2", r.tau2, f["tau2"], ATOL, problems)
-        _close("tau2_ci", [r.tau2_ci_low, r.tau2_ci_high], f["tau2_ci"], ATOL, problems)
-        assert r.level == 0.9 and r.ci.level == 0.9
+        _close("tau2_ci", [r.intervals.tau2.low, r.intervals.tau2.high], f["tau2_ci"], ATOL, problems)
+        assert r.fit.level == 0.9 and r.ci.level == 0.9
     assert not problems, "\n".join(problems)

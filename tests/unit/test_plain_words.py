@@ -16,7 +16,7 @@ RAW = re.compile(r"to\s*=\s*'|\(to=|search limit|same keys as|`defaults`")
 
 def test_continuity_correction_note_in_words() -> None:
     res = synthesis.pool_proportions([0, 5, 7], [12, 30, 31], **Model().pool_kwargs())
-    notes = " ".join(res.notes)
+    notes = " ".join(res.computation.notes)
     assert "Continuity correction 0.5" in notes and "only studies with 0% or 100% events" in notes
     assert not RAW.search(notes), notes
 
@@ -24,7 +24,7 @@ def test_continuity_correction_note_in_words() -> None:
 def test_q_profile_unbounded_note_in_words() -> None:
     # two very different, very precise studies: the upper tau² limit is beyond any search bound
     res = synthesis.pool_proportions([1, 990], [1000, 1000], **Model().pool_kwargs())
-    notes = " ".join(res.notes)
+    notes = " ".join(res.computation.notes)
     assert "largest value searched" in notes and not RAW.search(notes), notes
 
 

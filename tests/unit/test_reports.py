@@ -72,7 +72,7 @@ def test_content_numbers_come_from_pool_proportions(content) -> None:
     chosen = select_outcomes(content_outcomes(), v.selection()).frame
     ref = pool_proportions(chosen["events"].tolist(), chosen["total"].tolist(), **v.pool_kwargs())
     assert content.results["ORR"].estimate == pytest.approx(ref.estimate, abs=1e-12)
-    assert content.results["ORR"].ci_low == pytest.approx(ref.ci_low, abs=1e-12)
+    assert content.results["ORR"].ci.low == pytest.approx(ref.ci.low, abs=1e-12)
 
 
 def content_outcomes() -> pd.DataFrame:

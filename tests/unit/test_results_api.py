@@ -34,7 +34,7 @@ def test_pooled_repr_is_short_and_names_the_model(kwargs) -> None:
     res = synthesis.pool_proportions(X, N, labels=[f"s{i}" for i in range(5)], **kwargs)
     text = repr(res)
     assert len(text.splitlines()) <= 10 and len(text) < 600
-    assert res.method in text.splitlines()[0] and f"k={res.k}" in text
+    assert res.fit.method in text.splitlines()[0] and f"k={res.k}" in text
     html = res._repr_html_()
     assert "<table" in html and "Pooled proportion" in html
 
@@ -94,7 +94,7 @@ def test_every_result_summary_has_one_schema() -> None:
 def test_findings_pool_is_one_call_on_the_builtin_data() -> None:
     res = findings.pool("orr", method="DL", ci_method="z")
     assert isinstance(res, synthesis.PooledProportion)
-    assert (res.method, res.ci_method, res.k > 1) == ("DL", "z", True)
+    assert (res.fit.method, res.fit.ci_method, res.k > 1) == ("DL", "z", True)
     with pytest.raises(TypeError, match="methd"):
         findings.pool("ORR", methd="DL")
     with pytest.raises(ValueError, match="method"):

@@ -4,6 +4,7 @@ findings.appraisal: robvis CSV layout, weight shares, the certainty sentence, GR
 from __future__ import annotations
 
 import json
+from operator import attrgetter
 from pathlib import Path
 
 import pandas as pd
@@ -65,16 +66,16 @@ def _rows():
     ids = [f"s{i}" for i in range(len(REF["xi"]))]
     rows = pd.DataFrame({"study_id": ids, "label": [f"Study {i}" for i in range(len(ids))],
                          "events": REF["xi"], "total": REF["ni"]})
-    rows["weight"] = pool_proportions(REF["xi"], REF["ni"], **MODEL.pool_kwargs()).weights
+    rows["weight"] = pool_proportions(REF["xi"], REF["ni"], **MODEL.pool_kwargs()).data.weights
     return rows
 
 
 def _close(res, ref):
     assert res.k == ref["k"]
-    for ours, theirs in (("estimate", "estimate"), ("ci_low", "ci_low"), ("ci_high", "ci_high"),
-                         ("pi_low", "pi_low"), ("pi_high", "pi_high"), ("estimate_t", "estimate_t"),
-                         ("se_t", "se_t"), ("tau2", "tau2"), ("i2", "i2")):
-        assert getattr(res, ours) == pytest.approx(ref[theirs], rel=TOL, abs=1e-9), ours
+    for ours, theirs in (("estimate", "estimate"), ("ci.low", "ci_low"), ("ci.high", "ci_high"),
+                         ("pi.low", "pi_low"), ("pi.high", "pi_high"), ("fit.estimate_t", "estimate_t"),
+                         ("fit.se_t", "se_t"), ("tau2", "tau2"), ("i2", "i2")):
+        assert attrgetter(ours)(res) == pytest.approx(ref[theirs], rel=TOL, abs=1e-9), ours
 
 
 @pytest.mark.parametrize("scenario", sorted(REF["scenarios"]))
@@ -148,7 +149,7 @@ def test_grade_row_and_sof_from_a_pooled_result():
     g = fa.grade_outcome("ORR", res, rows, ap, fa.GradeInputs(thresholds={"ORR": 0.20}))
     assert g.start == 2 and g.k == 11 and g.n == 349
     assert g.domain("risk of bias").rating == "serious"  # most weight is from high-risk studies
-    assert g.domain("inconsistency").rating == ("serious" if res.pi_low < 0.2 < res.pi_high else "not serious")
+    assert g.domain("inconsistency").rating == ("serious" if res.pi.low < 0.2 < res.pi.high else "not serious")
     sof = fa.sof_table([g], {"ORR": res})
     assert list(sof.columns) == ["Outcome", "Pooled estimate with apatinib (CI)", "Participants (studies)",
                                  "Certainty", "Importance"]

@@ -64,7 +64,7 @@ def _rows():
                          "events": ev, "total": n})
     rows["proportion"] = rows.events / rows.total
     rows["ci_low"], rows["ci_high"] = rows.proportion - 0.1, rows.proportion + 0.1
-    rows["weight"] = res.weights
+    rows["weight"] = res.data.weights
     return rows, res
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
+from operator import attrgetter
 
 import pytest
 
@@ -123,21 +124,24 @@ def test_r_round_trip_matches_pool_proportions(combo, tmp_path) -> None:
     x, n = _data(data)
     res = pool_proportions(x, n, transform=transform, method=method, ci_method=ci_method,
                            pi_method=pi_method, level=level, i2_definition=i2_def)
-    assert res.fallback is None
+    assert res.computation.fallback is None
     vals = _run_r(r_script_for(res, title=f"round trip {combo}"), tmp_path, "rt")
     tol = TOL_GLMM if method == "GLMM" else TOL_IV
     assert vals["k"] == res.k
-    for name in ("estimate_t", "se_t", "ci_low_t", "ci_high_t", "pi_low_t", "pi_high_t"):
-        mine = getattr(res, name)
+    for name, path in (("estimate_t", "fit.estimate_t"), ("se_t", "fit.se_t"),
+                       ("ci_low_t", "intervals.ci_t.low"), ("ci_high_t", "intervals.ci_t.high"),
+                       ("pi_low_t", "intervals.pi_t.low"), ("pi_high_t", "intervals.pi_t.high")):
+        mine = attrgetter(path)(res)
         if math.isnan(mine):
             assert math.isnan(vals[name]), name
         else:
             assert vals[name] == pytest.approx(mine, abs=tol), name
     assert vals["tau2"] == pytest.approx(res.tau2, abs=tol)
     assert vals["i2"] == pytest.approx(res.i2, abs=max(tol, 1e-6) * 100)
-    assert vals["q"] == pytest.approx(res.q, abs=1e-6)
-    for name in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
-        mine = getattr(res, name)
+    assert vals["q"] == pytest.approx(res.heterogeneity.q, abs=1e-6)
+    for name, path in (("estimate", "estimate"), ("ci_low", "ci.low"), ("ci_high", "ci.high"),
+                       ("pi_low", "pi.low"), ("pi_high", "pi.high")):
+        mine = attrgetter(path)(res)
         if math.isnan(mine):
             assert math.isnan(vals[name]), name
         else:
@@ -158,7 +162,8 @@ def test_downloaded_report_script_reproduces_the_app(query: str, tmp_path) -> No
     script = content.r_scripts[view.endpoint]
     assert content.provenance.sha256 in script
     vals = _run_r(script, tmp_path, "app")
-    for name in ("estimate_t", "ci_low_t", "ci_high_t", "pi_low_t", "pi_high_t", "tau2"):
-        assert vals[name] == pytest.approx(getattr(res, name), abs=TOL_IV), name
-    for name in ("estimate", "ci_low", "ci_high"):
-        assert vals[name] == pytest.approx(getattr(res, name), abs=TOL_IV), name
+    for name, path in (("estimate_t", "fit.estimate_t"), ("ci_low_t", "intervals.ci_t.low"),
+                       ("ci_high_t", "intervals.ci_t.high"), ("pi_low_t", "intervals.pi_t.low"),
+                       ("pi_high_t", "intervals.pi_t.high"), ("tau2", "tau2"), ("estimate", "estimate"),
+                       ("ci_low", "ci.low"), ("ci_high", "ci.high")):
+        assert vals[name] == pytest.approx(attrgetter(path)(res), abs=TOL_IV), name

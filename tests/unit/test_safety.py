@@ -82,8 +82,8 @@ def test_matches_metafor(name: str) -> None:
         assert m.ci_low == pytest.approx(special.expit(g["ci_lb"]), abs=ATOL_P)
         assert m.ci_high == pytest.approx(special.expit(g["ci_ub"]), abs=ATOL_P)
         assert m.tau2 == pytest.approx(g["tau2"], abs=5e-5, rel=1e-4)
-        assert p.glmm.q == pytest.approx(g["QE_Wld"], rel=1e-5, abs=1e-4)
-        assert p.glmm.q_lrt == pytest.approx(g["QE_LRT"], rel=1e-6, abs=1e-6)
+        assert p.glmm.heterogeneity.q == pytest.approx(g["QE_Wld"], rel=1e-5, abs=1e-4)
+        assert p.glmm.heterogeneity.q_lrt == pytest.approx(g["QE_LRT"], rel=1e-6, abs=1e-6)
     iv = p.method("iv_hksj")
     assert iv.estimate == pytest.approx(special.expit(d["iv_hksj"]["b"]), abs=1e-6)
     assert (iv.ci_low, iv.ci_high) == pytest.approx(

@@ -25,8 +25,8 @@ def test_matches_metafor(key, ci, mode) -> None:
     res = subgroup_analysis(XI, NI, ETH, tau2_mode=mode, ci_method=ci)
     for g in res.groups:
         rg = r["groups"][g]
-        assert res[g].estimate_t == pytest.approx(rg["b"], rel=1e-8)
-        assert res[g].ci_low_t == pytest.approx(rg["ci_lb"], rel=1e-8)
+        assert res[g].fit.estimate_t == pytest.approx(rg["b"], rel=1e-8)
+        assert res[g].intervals.ci_t.low == pytest.approx(rg["ci_lb"], rel=1e-8)
         assert res[g].tau2 == pytest.approx(rg["tau2"], rel=1e-6)
     if mode == "separate":
         assert res.q_between == pytest.approx(r["Qb_separate"], rel=1e-8)
@@ -40,9 +40,9 @@ def test_published_meta_hk_rows() -> None:
     # dat.debruin2009 (metadat) (meta 8.3-0: IV PLOGIT, REML, HK): other 0.3991 [0.2508, 0.5686];
     # caucasian 0.5503 [0.4308, 0.6643]; Q between 3.2909, p = 0.0697
     res = subgroup_analysis(XI, NI, ETH, ci_method="hksj")
-    assert (res["other"].estimate, res["other"].ci_low, res["other"].ci_high) == pytest.approx(
+    assert (res["other"].estimate, res["other"].ci.low, res["other"].ci.high) == pytest.approx(
         (0.3991, 0.2508, 0.5686), abs=5e-5)
-    assert (res["caucasian"].estimate, res["caucasian"].ci_low, res["caucasian"].ci_high) == pytest.approx(
+    assert (res["caucasian"].estimate, res["caucasian"].ci.low, res["caucasian"].ci.high) == pytest.approx(
         (0.5503, 0.4308, 0.6643), abs=5e-5)
     assert res.q_between == pytest.approx(3.2909, abs=5e-5)
     assert res.q_between_pvalue == pytest.approx(0.0697, abs=5e-5)
@@ -62,9 +62,9 @@ def test_published_meta_glmm_rows() -> None:
     # tau² 0.4102; caucasian 0.5485 [0.4599, 0.6340], tau² 0.1100; Q between 3.6361, p = 0.0565
     res = subgroup_analysis(XI, NI, ETH, method="GLMM")
     o, c = res["other"], res["caucasian"]
-    assert (o.estimate, o.ci_low, o.ci_high, o.tau2) == pytest.approx(
+    assert (o.estimate, o.ci.low, o.ci.high, o.tau2) == pytest.approx(
         (0.3979, 0.2831, 0.5252, 0.4102), abs=5e-5)
-    assert (c.estimate, c.ci_low, c.ci_high, c.tau2) == pytest.approx(
+    assert (c.estimate, c.ci.low, c.ci.high, c.tau2) == pytest.approx(
         (0.5485, 0.4599, 0.6340, 0.1100), abs=5e-5)
     assert res.q_between == pytest.approx(3.6361, abs=5e-5)
     assert res.q_between_pvalue == pytest.approx(0.0565, abs=5e-5)

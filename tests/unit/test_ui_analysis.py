@@ -114,7 +114,7 @@ def test_forest_rows_carry_weights_ci_and_flags() -> None:
     res = synthesis.pool_proportions(ev, n, labels=labels, ci_method="hksj")
     ci = synthesis.study_intervals(ev, n, method="clopper-pearson")
     rows = pooled.forest_rows(sel.frame, res, ci, flags())
-    assert np.allclose(rows["weight"], res.weights)
+    assert np.allclose(rows["weight"], res.data.weights)
     assert np.allclose(rows["ci_low"], ci["ci_low"])
     s4 = rows.set_index("study_id").loc["S4"]
     assert s4["flag_count"] == 2 and "timepoints disagree" in s4["flag_text"]

@@ -22,7 +22,7 @@ def test_loo_rows_highlight_moves_outside_full_ci() -> None:
     rows = robustness.loo_rows(loo, res)
     assert rows["label"].iloc[0] == "Without S0"
     np.testing.assert_allclose(rows["estimate"], loo["estimate"])
-    outside = (loo["estimate"] < res.ci_low) | (loo["estimate"] > res.ci_high)
+    outside = (loo["estimate"] < res.ci.low) | (loo["estimate"] > res.ci.high)
     assert rows["highlight"].tolist() == outside.tolist()
     table = robustness.interval_table(rows, 0.95)
     assert "nan" not in table.to_string().lower()

@@ -15,6 +15,7 @@ from findings import planner as FP
 from synthesis.design.simon import operating_characteristics, simon_two_stage
 from synthesis.design.single_stage import single_stage_exact
 from synthesis.design.tte import exponential_median_test, one_sample_logrank, two_arm_cph
+from synthesis.results import ConfidenceInterval
 from ui import analysis as A
 from ui import planner as P
 
@@ -47,9 +48,9 @@ def test_evidence_sources_match_the_pooled_result(outcomes) -> None:
     frame = A.select_outcomes(outcomes, A.Selection()).frame
     res = _pool(model)(frame)
     low = src["ORR · current view · CI low"]
-    assert low.value == round(res.ci_low, 3)
+    assert low.value == round(res.ci.low, 3)
     assert low.endpoint == "ORR"
-    assert f"{res.k} studies" in low.phrase and f"{res.total_n} patients" in low.phrase
+    assert f"{res.k} studies" in low.phrase and f"{res.data.total_n} patients" in low.phrase
     assert low.phrase.startswith("the lower bound of the 95% confidence interval of the pooled objective response rate")
     assert "REML" in low.phrase and "Hartung–Knapp" in low.phrase
     assert low.phrase.endswith("evidence file SHA-256 0123456789ab)")
@@ -64,8 +65,9 @@ def test_evidence_sources_match_the_pooled_result(outcomes) -> None:
 
 
 def test_sources_skip_missing_intervals_and_failed_pools(outcomes) -> None:
-    fake = SimpleNamespace(estimate=0.3, ci_low=0.2, ci_high=0.4, pi_low=math.nan, pi_high=math.nan,
-                           k=1, total_n=20, level=0.95)
+    fake = SimpleNamespace(estimate=0.3, ci=ConfidenceInterval(0.2, 0.4),
+                           pi=ConfidenceInterval(math.nan, math.nan), k=1,
+                           data=SimpleNamespace(total_n=20), fit=SimpleNamespace(level=0.95))
     src = FP.evidence_sources(outcomes, A.Selection(), A.DEFAULT_MODEL, lambda f: fake)
     assert "ORR · current view · CI low" in src and "ORR · current view · PI low" not in src
 

@@ -146,7 +146,7 @@ def test_cached_pool_tells_models_apart() -> None:
     ev, n, labels = (3, 5, 7), (10, 20, 30), ("a", "b", "c")
     a = A.cached_pool(ev, n, labels, A.DEFAULT_MODEL)
     b = A.cached_pool(ev, n, labels, A.Model(level=0.9))
-    assert a.level == 0.95 and b.level == 0.9 and a.ci_low < b.ci_low
+    assert a.fit.level == 0.95 and b.fit.level == 0.9 and a.ci.low < b.ci.low
 
 
 def test_shared_figure_builds_its_dict_once_with_the_same_content() -> None:
