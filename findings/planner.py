@@ -1183,7 +1183,7 @@ def benchmark_table(lib: BenchmarkLibrary, plan: TrialPlan) -> pd.DataFrame:
     >>> row["Value"], row["For the planned trial"]
     ('26.4%', 'direct')
     >>> list(t[t["Study"] == "Judson 2014"]["Option"].iloc[2:4])
-    ['median · eortc62012-doxorubicin-median-pfs', 'median · eortc62012-doxifo-median-pfs']
+    ['eortc62012-doxorubicin (as m0)', 'eortc62012-doxifo (as m0)']
     """
     rows = []
     for b in lib.benchmarks:
@@ -1199,7 +1199,7 @@ def benchmark_table(lib: BenchmarkLibrary, plan: TrialPlan) -> pd.DataFrame:
             "Arm": f"{_head(b.regimen)}, {_head(b.histology)}" if not b.role else f"reference rule ({b.role})",
             "Line": b.line,
             "Option": f"benchmark · {b.id}" if rate else (
-                f"median · {b.id}" if b.endpoint == "median PFS" else "median OS: not offered"),
+                f"{b.id.removesuffix('-median-pfs')} (as m0)" if b.endpoint == "median PFS" else "median OS: not offered"),
             "Read in": b.location,
             "Note": b.flag or "",
         })
@@ -1212,7 +1212,7 @@ def median_sources(lib: BenchmarkLibrary) -> dict[str, Source]:
     the median in months. Median OS is never offered: the designs' reference is a PFS median.
 
     >>> from evidence.benchmarks import load_benchmarks
-    >>> s = median_sources(load_benchmarks())["median · geddis2017-doxorubicin-median-pfs"]
+    >>> s = median_sources(load_benchmarks())["geddis2017-doxorubicin"]
     >>> s.value, s.label
     (5.36, 'Seddon 2017 · median PFS · doxorubicin 75 mg/m2 every 3 weeks, high-grade soft-tissue sarcoma = 23.3 weeks')
     """
@@ -1220,7 +1220,7 @@ def median_sources(lib: BenchmarkLibrary) -> dict[str, Source]:
     for b in lib.benchmarks:
         if b.endpoint != "median PFS" or b.months is None:
             continue
-        key = f"median · {b.id}"
+        key = b.id.removesuffix("-median-pfs")  # short: the m0 picker is a narrow column
         shown = f"{T.num(b.value)} {b.unit}"
         months = round(b.months, 2)
         conv = "" if b.unit == "months" else f" ({T.num(months)} months at 30.44 days a month)"

@@ -21,7 +21,7 @@ def test_library_lists_the_new_benchmarks_for_the_plan(app_test) -> None:
     assert lib.loc["benchmark · lagmay2016-efs4", "Interval as printed"] == "95% CI 6–19%"
     geddis = lib[lib["Study"] == "Seddon 2017"]
     assert "23.3 weeks" in set(geddis["Value"])
-    assert {"median · geddis2017-doxorubicin-median-pfs", "median OS: not offered"} <= set(geddis["Option"])
+    assert {"geddis2017-doxorubicin (as m0)", "median OS: not offered"} <= set(geddis["Option"])
     text = visible_text(at)
     assert "Notes on provenance" in text and "just under 73 ½ weeks for those who had doxorubicin" in text
     assert not NAN.search(text)
@@ -49,7 +49,7 @@ def test_benchmark_as_p0_and_p1_with_provenance_and_interval(app_test) -> None:
 
 def test_benchmark_median_as_m0_of_the_exponential_design(app_test) -> None:
     """A median PFS printed in weeks becomes m0 in months, cited in the paragraph and the references."""
-    at = app_test(page=PAGE, query={"plan": "Exponential median", "m0_src": "median · geddis2017-doxorubicin-median-pfs",
+    at = app_test(page=PAGE, query={"plan": "Exponential median", "m0_src": "geddis2017-doxorubicin",
                                     "m1": "8"})
     assert not at.exception, [e.value for e in at.exception]
     text = visible_text(at)
