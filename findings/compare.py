@@ -306,7 +306,7 @@ def design_contrast_lines(frames: Frames, model: Model) -> tuple[str, ...]:
         except ValueError:
             continue
         parts = [
-            f"{g}: {text.pct(r.estimate)} ({text.interval(r.ci_low, r.ci_high)}; "
+            f"{g}: {text.pct(r.estimate)} ({text.interval(r.ci.low, r.ci.high)}; "
             f"{text.count(r.k, 'study', 'studies')})"
             for g, r in zip(res.groups, res.results, strict=True)
         ]

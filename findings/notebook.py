@@ -50,7 +50,8 @@ def pool(endpoint: str = "ORR", data: str | Path | None = None, **choices: Any) 
     -------
     PooledProportion
         Short ``repr``, a table in a notebook, ``.summary()``, ``.to_frame()`` (studies) and the
-        groups ``.data``, ``.fit``, ``.heterogeneity``, ``.intervals``.
+        groups ``.data``, ``.fit``, ``.heterogeneity``, ``.intervals`` (``ConfidenceInterval`` s)
+        and ``.computation`` (see ``docs/notebook.md``).
 
     Raises
     ------

@@ -223,7 +223,7 @@ def methods_paragraph(
             f"({result.data.total_events} events in {n} patients)."
         )
         if result.computation.fallback:
-            lines.append(f"The requested model could not be fitted; {result.fallback} was used.")
+            lines.append(f"The requested model could not be fitted; {result.computation.fallback} was used.")
     if selected is not None and len(selected.excluded):
         lines.append(f"{len(selected.excluded)} candidate report(s) were not pooled (listed with reasons).")
     return " ".join(lines)
@@ -306,7 +306,7 @@ def caveats(result, selected: Selected, flags: pd.DataFrame | None) -> list[str]
         if retro:
             out.append(f"{retro} of {k} studies are retrospective (no pre-specified assessment).")
     if result.computation.fallback:
-        out.append(f"Model fallback: {result.fallback}.")
+        out.append(f"Model fallback: {result.computation.fallback}.")
     return out
 
 
@@ -481,8 +481,8 @@ class Headline:
         if r is None:
             return ""
         who = "responders" if self.endpoint == "ORR" else "with disease control"
-        out = (f"{text.count(r.k, 'study', 'studies')}, {text.count(r.total_n, 'patient')}, "
-               f"{r.total_events} {who}.")
+        out = (f"{text.count(r.k, 'study', 'studies')}, {text.count(r.data.total_n, 'patient')}, "
+               f"{r.data.total_events} {who}.")
         if r.k > 1 and math.isfinite(r.i2):
             out += f" I² = {text.i2(r.i2)}."
         if r.k == 1:
@@ -496,7 +496,7 @@ class Headline:
         if c is None:
             return ""
         return (f"Check with the one-step GLMM: {text.pct(c.estimate)} "
-                f"({text.interval(c.ci_low, c.ci_high)}).")
+                f"({text.interval(c.ci.low, c.ci.high)}).")
 
 
 def headline(frames: Frames, sel: Selection, model: Model = DEFAULT_MODEL,

@@ -105,8 +105,8 @@ def headline_pool(base: EvidenceBase, endpoint: str, model: Model | None = None)
     ev = frame["events"].astype(int).tolist()
     tot = frame["total"].astype(int).tolist()
     res = synthesis.pool_proportions(ev, tot, **model.pool_kwargs())
-    return HeadlinePool(endpoint, int(res.k), int(sum(tot)), float(res.estimate), float(res.ci_low),
-                        float(res.ci_high), tuple(frame["study_id"].astype(str)))
+    return HeadlinePool(endpoint, int(res.k), int(sum(tot)), float(res.estimate), float(res.ci.low),
+                        float(res.ci.high), tuple(frame["study_id"].astype(str)))
 
 
 @dataclass(frozen=True, slots=True)

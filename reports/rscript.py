@@ -317,7 +317,7 @@ def r_script_for(
     notes = dict(provenance or {})
     if result.computation.fallback:
         notes["NOTE"] = (
-            f"the requested model failed; the app used {result.fallback}, which this script "
+            f"the requested model failed; the app used {result.computation.fallback}, which this script "
             "reproduces"
         )
     return r_script(

@@ -459,6 +459,8 @@ def pool_proportions(
     >>> res = pool_proportions([4, 3, 2, 1], [10, 20, 30, 40])
     >>> round(res.estimate, 4), round(res.tau2, 4)
     (0.121, 1.194)
+    >>> res.ci.format(1), res.intervals.tau2.format(3, percent=False), res.fit.method
+    ('[3.6%, 33.5%]', '[0.002, 25.922]', 'REML')
     """
     check_choice("transform", transform, TRANSFORMS)
     check_choice("method", method, METHODS)

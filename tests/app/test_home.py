@@ -26,8 +26,8 @@ def test_home_shows_pooled_orr_and_dcr(app_test) -> None:
                                          **A.DEFAULT_MODEL.pool_kwargs())
         assert values[f"Pooled {endpoint}"] == ft.pct(res.estimate)
         md = " ".join(m.value for m in at.markdown)
-        assert ft.interval(res.ci_low, res.ci_high) in md
-        assert ft.interval(res.pi_low, res.pi_high) in md
+        assert ft.interval(res.ci.low, res.ci.high) in md
+        assert ft.interval(res.pi.low, res.pi.high) in md
     text = " ".join(str(x.value) for kind in ("markdown", "caption") for x in getattr(at, kind))
     text = text.replace("\\", "")  # markdown escapes of data text
     assert "Hartung–Knapp–Sidik–Jonkman" in text and "REML" in text  # the model is named

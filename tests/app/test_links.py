@@ -37,7 +37,7 @@ def test_a_histology_not_in_the_data_is_named_and_all_are_shown(app_test) -> Non
     assert any("histology 'nonexistent'" in w.replace("\\", "") and "not in the data" in w
                and "showing all histologies" in w for w in shown), shown
     res = expected(A.Selection())
-    assert metric(at, "Studies / patients") == f"{res.k} / {res.total_n}"
+    assert metric(at, "Studies / patients") == f"{res.k} / {res.data.total_n}"
 
 
 @pytest.mark.parametrize(
@@ -80,8 +80,8 @@ def test_tokens_labels_and_long_keys_reach_the_widgets(app_test, query, sel, mod
     assert not at.exception
     assert warnings(at) == [] or all("link" not in w for w in warnings(at))
     res = expected(sel, model)
-    assert metric(at, "Studies / patients") == f"{res.k} / {res.total_n}"
-    assert metric(at, "95% confidence interval") == ft.interval(res.ci_low, res.ci_high)
+    assert metric(at, "Studies / patients") == f"{res.k} / {res.data.total_n}"
+    assert metric(at, "95% confidence interval") == ft.interval(res.ci.low, res.ci.high)
 
 
 def test_the_planner_keeps_its_own_design_keys(app_test) -> None:

@@ -61,12 +61,12 @@ def test_pooled_label_and_intervals(app_test, case) -> None:
     lvl = text.level(view.level)
     r = v.result
     assert _metric(at, f"Pooled {view.endpoint}") == text.pct(r.estimate)
-    assert _metric(at, f"{lvl} confidence interval") == text.interval(r.ci_low, r.ci_high)
-    assert _metric(at, f"{lvl} prediction interval") == text.interval(r.pi_low, r.pi_high)
+    assert _metric(at, f"{lvl} confidence interval") == text.interval(r.ci.low, r.ci.high)
+    assert _metric(at, f"{lvl} prediction interval") == text.interval(r.pi.low, r.pi.high)
     section = content.section(f"{view.endpoint.lower()}_forest")
     # the report states the same intervals, in the same format, in its pooled sentence
-    assert f"({lvl} CI {text.interval(r.ci_low, r.ci_high)})" in section.bullets[0]
-    assert text.interval(r.pi_low, r.pi_high) in section.bullets[1]
+    assert f"({lvl} CI {text.interval(r.ci.low, r.ci.high)})" in section.bullets[0]
+    assert text.interval(r.pi.low, r.pi.high) in section.bullets[1]
     # the forest plots of both are the same figure: same rows, same order, same pooled-row label
     page_data = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
     report_data = json.loads(section.figure.to_json())["data"]

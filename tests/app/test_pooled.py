@@ -54,9 +54,9 @@ def test_default_view_equals_synthesis(app_test) -> None:
     check_clean(at)
     res = expected(A.Selection(), A.DEFAULT_MODEL)
     assert metric(at, "Pooled ORR") == ft.pct(res.estimate)
-    assert metric(at, "95% confidence interval") == ft.interval(res.ci_low, res.ci_high)
-    assert metric(at, "95% prediction interval") == ft.interval(res.pi_low, res.pi_high)
-    assert metric(at, "Studies / patients") == f"{res.k} / {res.total_n}"
+    assert metric(at, "95% confidence interval") == ft.interval(res.ci.low, res.ci.high)
+    assert metric(at, "95% prediction interval") == ft.interval(res.pi.low, res.pi.high)
+    assert metric(at, "Studies / patients") == f"{res.k} / {res.data.total_n}"
     assert len(at.get("plotly_chart")) == 1  # the forest plot
 
 
@@ -67,7 +67,7 @@ def test_changing_the_estimator_changes_the_numbers(app_test) -> None:
     at.selectbox(key="method").set_value("DL").run()
     check_clean(at)
     res = expected(A.Selection(), A.Model(method="DL", ci_method="z"))
-    assert metric(at, "95% confidence interval") == ft.interval(res.ci_low, res.ci_high)
+    assert metric(at, "95% confidence interval") == ft.interval(res.ci.low, res.ci.high)
     assert metric(at, "95% confidence interval") != before
     at.selectbox(key="method").set_value("GLMM").run()
     text = check_clean(at)
@@ -83,7 +83,7 @@ def test_url_parameters_reproduce_a_view(app_test) -> None:
     model = A.Model(method="PM", transform="freeman-tukey", level=0.9, pi_method="t(k-2)")
     res = expected(A.Selection(endpoint="DCR"), model)
     assert metric(at, "Pooled DCR") == ft.pct(res.estimate)
-    assert metric(at, "90% prediction interval") == ft.interval(res.pi_low, res.pi_high)
+    assert metric(at, "90% prediction interval") == ft.interval(res.pi.low, res.pi.high)
     assert "Freeman" in text  # the back-transform warning is shown
 
 
@@ -91,7 +91,7 @@ def test_filters_and_empty_selection(app_test) -> None:
     at = app_test(page=PAGE, query={"histology": "osteosarcoma"})
     check_clean(at)
     res = expected(A.Selection(histology=("osteosarcoma",)), A.DEFAULT_MODEL)
-    assert metric(at, "Studies / patients") == f"{res.k} / {res.total_n}"
+    assert metric(at, "Studies / patients") == f"{res.k} / {res.data.total_n}"
     at = app_test(page=PAGE, query={"histology": "chondrosarcoma", "design": "prospective"})
     text = check_clean(at)
     assert "No study matches" in text

@@ -53,7 +53,7 @@ def test_estimator_change_redraws_and_updates_url(app_url, page) -> None:
     expect_no_exception(page)
     res = expected(A.Selection(), A.Model(method="DL", ci_method="z"))
     assert metric_value(page, "Pooled ORR") == ft.pct(res.estimate)
-    assert metric_value(page, "95% confidence interval") == ft.interval(res.ci_low, res.ci_high)
+    assert metric_value(page, "95% confidence interval") == ft.interval(res.ci.low, res.ci.high)
     assert "method=DL" in page.url and "ci=z" in page.url
     shot(page, "pooled-dl")
 
@@ -65,8 +65,8 @@ def test_deep_link_reproduces_the_view(app_url, page) -> None:
     model = A.Model(method="PM", level=0.9)
     res = expected(A.Selection(endpoint="DCR", histology=("soft-tissue sarcoma",)), model)
     assert metric_value(page, "Pooled DCR") == ft.pct(res.estimate)
-    assert metric_value(page, "90% confidence interval") == ft.interval(res.ci_low, res.ci_high)
-    assert metric_value(page, "Studies / patients") == f"{res.k} / {res.total_n}"
+    assert metric_value(page, "90% confidence interval") == ft.interval(res.ci.low, res.ci.high)
+    assert metric_value(page, "Studies / patients") == f"{res.k} / {res.data.total_n}"
     shot(page, "pooled-deeplink")
 
 

@@ -56,6 +56,17 @@ def test_pooled_proportion_stores_its_groups() -> None:
             res.fit.estimate = 0.5  # type: ignore[misc]
 
 
+def test_the_notebook_page_lists_every_field_of_every_group() -> None:
+    text = (ROOT / "docs" / "notebook.md").read_text(encoding="utf-8")
+    for f in dataclasses.fields(PooledProportion):
+        row = re.search(rf"^\| `res\.{f.name}` \| (.*) \|$", text, re.M)
+        assert row, f.name
+        listed = set(re.findall(r"`(\w+)`", row.group(1)))
+        group = f.type if isinstance(f.type, type) else getattr(synthesis.results, f.type)
+        props = {n for n, v in vars(group).items() if isinstance(v, property)}
+        assert listed == {g.name for g in dataclasses.fields(group)} | props, f.name
+
+
 def test_shortcuts_delegate_to_the_groups() -> None:
     res = synthesis.pool_proportions(X, N, method="PM", ci_method="hksj")
     assert res.ci is res.intervals.ci and res.pi is res.intervals.pi
