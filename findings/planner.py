@@ -113,6 +113,12 @@ ASSESSMENT = {
 PLAN_LINES = ("first line", "later line")
 PLAN_REGIMENS = ("combination", "monotherapy")
 PLAN_ENDPOINTS = ("ORR", "DCR", "PFS rate")
+#: the endpoint of the survival designs (one-sample log-rank, exponential median): their reference
+#: value m0 is a median PFS
+MEDIAN_PFS = "median PFS"
+#: survival designs whose reference median m0 can come from a historical control (compared with
+#: the plan, varied across its CI); the two-arm Cox design has a concurrent randomised control
+M0_PLANS = ("logrank", "exponential")
 #: the evidence's line groups (evidence.selection.line_group) that match each planned line
 _LINE_MATCH = {"first line": "first line", "later line": "after prior therapy"}
 _LINE_WORD = {"first line": "first-line", "after prior therapy": "later-line", "mixed lines": "mixed-line"}
@@ -159,6 +165,8 @@ class TrialPlan:
         if self.endpoint == "PFS rate":
             m = T.num(self.months)
             return f"progression-free survival rate at {m} months ({m}-month PFS rate)"
+        if self.endpoint == MEDIAN_PFS:
+            return "progression-free survival (PFS)"
         return ENDPOINT_NAMES[self.endpoint]
 
     def outcome(self) -> Outcome:
@@ -175,7 +183,7 @@ class TrialPlan:
     @property
     def assessment_kind(self) -> str:
         """The key of :data:`ASSESSMENT` for this endpoint."""
-        return "survival" if self.endpoint == "PFS rate" else "binary"
+        return "survival" if self.endpoint in ("PFS rate", MEDIAN_PFS) else "binary"
 
     def to_query(self) -> dict[str, str]:
         """The plan as the planner's URL keys (:data:`PLAN_URL_KEYS`).
@@ -1146,6 +1154,61 @@ def benchmark_label(b: Benchmark) -> str:
     return f"{b.short} · {_BENCH_SHORT.get(b.endpoint, b.endpoint)}{at} · {arm} = {T.pct(b.value, 1)}"
 
 
+def _benchmark_phrase(b: Benchmark) -> str:
+    """The benchmark as the paragraph cites it: what, with which regimen, where, and as printed."""
+    at = f" at {b.time_label}" if b.time_label else ""
+    return (f"the {b.endpoint}{at} with {b.regimen} in {b.histology} (line: {b.line}; "
+            f"{b.design}) reported by {b.source} ({b.location}: \u201c{b.printed}\u201d"
+            + (f"; {b.derived}" if b.derived else "") + ")")
+
+
+#: why the survival plan comparison is absent (the page says so)
+NO_CI_M0 = ("This benchmark's median was printed without a confidence interval, so the design cannot be "
+            "shown across it; the table appears for a median printed with its CI (e.g. PALETTE).")
+CPH_NO_PLAN = ("The two-arm Cox design randomises a concurrent control arm: no historical value enters the "
+               "design as a reference, so there is no source to compare with the planned trial (indirectness) "
+               "nor a source CI to vary; the control-arm event probability depends on accrual and follow-up "
+               "and is stated with its source below.")
+
+
+def m0_sentence(s: Source) -> str:
+    """``"m0 = 7.4 months: the median PFS with ..."``."""
+    return f"m0 = {T.num(s.value, 3)} months: {s.phrase}"
+
+
+def survival_across_ci(plan: str, m0: Source, design: Callable[[float], object]) -> AcrossCI | None:
+    """The survival design with m0 at its source's estimate and printed CI bounds (``None`` when
+    the source has no CI); ``design(m0)`` returns the :mod:`synthesis.design.tte` design with every
+    other input kept (``ValueError`` on an impossible one, e.g. m0 ≥ m1)."""
+    if plan not in M0_PLANS or m0.ci_low is None or m0.ci_high is None:
+        return None
+    lvl = T.level(m0.level)
+    rows = []
+    for what, v in (("as chosen", m0.value), ("benchmark estimate", m0.estimate),
+                    (f"{lvl} CI low", m0.ci_low), (f"{lvl} CI high", m0.ci_high)):
+        if v is None:
+            continue
+        head = [what, f"{T.num(v, 3)} months"]
+        try:
+            d = design(float(v))
+        except ValueError as exc:
+            rows.append(head + ["–", "–", str(exc).split(";")[0][:80]])
+            continue
+        if isinstance(d, TTEDesign):
+            target = f"m1 {T.decimal(d.m0 * d.hazard_ratio ** (-1.0 / d.shape), 1)} months"
+            rows.append(head + [str(d.n), T.decimal(d.expected_events_h1, 1), target])
+        else:
+            rows.append(head + [str(d.n), T.decimal(d.events, 1), f"hazard ratio {T.decimal(d.m0 / d.m1, 3)}"])
+    events = "events expected under H1" if plan == "logrank" else "events required"
+    table = pd.DataFrame(rows, columns=["m0 from", "m0", "patients n", events, "alternative"])
+    what = ("hazard ratio kept (the target median moves with m0)" if plan == "logrank"
+            else "target median m1 kept (the hazard ratio m0/m1 moves with m0)")
+    caption = (f"The design at the same α and power with the reference median m0 at its source's estimate and "
+               f"printed CI bounds, {what}: the spread shows how much the sample size rests on where in that "
+               "interval the control median lies.")
+    return AcrossCI("Sample size across the CI of the source estimate", table, caption)
+
+
 def benchmark_sources(lib: BenchmarkLibrary) -> dict[str, Source]:
     """Every proportion benchmark as a candidate p0/p1 with its citation and printed text
     (medians are times, not rates: they are left out)."""
@@ -1154,10 +1217,7 @@ def benchmark_sources(lib: BenchmarkLibrary) -> dict[str, Source]:
         if b.unit != "proportion":
             continue
         key = f"benchmark · {b.id}"
-        at = f" at {b.time_label}" if b.time_label else ""
-        phrase = (f"the {b.endpoint}{at} with {b.regimen} in {b.histology} (line: {b.line}; "
-                  f"{b.design}) reported by {b.source} ({b.location}: \u201c{b.printed}\u201d"
-                  + (f"; {b.derived}" if b.derived else "") + ")")
+        phrase = _benchmark_phrase(b)
         # a printed interval goes with the value (the design across it is shown); no pool: k = None
         out[key] = with_plan(Source(key, benchmark_label(b), round(b.value, 3), phrase, "", None, b.n,
                                     b.ci_low, b.ci_high, b.level or 0.95, b.value, benchmark=b), TrialPlan())
@@ -1209,7 +1269,9 @@ def benchmark_table(lib: BenchmarkLibrary, plan: TrialPlan) -> pd.DataFrame:
 def median_sources(lib: BenchmarkLibrary) -> dict[str, Source]:
     """Every median-PFS benchmark as a candidate reference median m0 of a survival design, in
     months (a median printed in weeks converted at 30.44 days a month, and said so); ``value`` is
-    the median in months. Median OS is never offered: the designs' reference is a PFS median.
+    the median in months, ``ci_low``/``ci_high`` its printed CI (in months) for
+    :func:`survival_across_ci`; :func:`with_plan` adds its indirectness for the planned trial.
+    Median OS is never offered: the designs' reference is a PFS median.
 
     >>> from evidence.benchmarks import load_benchmarks
     >>> s = median_sources(load_benchmarks())["geddis2017-doxorubicin"]
@@ -1227,7 +1289,9 @@ def median_sources(lib: BenchmarkLibrary) -> dict[str, Source]:
         phrase = (f"the median progression-free survival of {shown}{conv} with {b.regimen} in {b.histology} "
                   f"(line: {b.line}; {b.design}) reported by {b.source} ({b.location}: \u201c{b.printed}\u201d)")
         label = f"{b.short} · median PFS · {_head(b.regimen)}, {_head(b.histology)} = {shown}"
-        out[key] = Source(key, label, months, phrase, "", None, b.n, benchmark=b)
+        f = b.months / b.value  # a printed CI in the median's unit, in months
+        lo, hi = (b.ci_low * f, b.ci_high * f) if b.ci_low is not None and b.ci_high is not None else (None, None)
+        out[key] = Source(key, label, months, phrase, "", None, b.n, lo, hi, b.level or 0.95, b.months, benchmark=b)
     return out
 
 

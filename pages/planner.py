@@ -31,19 +31,20 @@ plan_label = st.segmented_control(
 plan = FP.PLAN_KEYS.get(plan_label or "", "simon")
 
 sources: dict[str, FP.Source] = {}
-F = A.evidence_frames() if plan in FP.BINARY else None
+F = A.evidence_frames() if plan in FP.BINARY or plan in FP.M0_PLANS else None
 studies, groups, trial, model = None, (), None, None
 if F is not None and not F.outcomes.empty:
-    sel = controls.selection_controls(F.outcomes, endpoint=False)
-    model = controls.model_controls()
     groups = tuple(sorted((g for g in A.filter_options(F.outcomes, "histology_group") if g not in ("mixed", A.MISSING)),
                           key=lambda g: (g not in ("soft-tissue sarcoma", "osteosarcoma"), g)))
+if plan in FP.BINARY and F is not None and not F.outcomes.empty:
+    sel = controls.selection_controls(F.outcomes, endpoint=False)
+    model = controls.model_controls()
     try:
         sources = P.cached_sources(sel, model, groups, A.data_key(), active_evidence().sha256 or "")
         studies = FP.view_counts(F.outcomes, sel)
     except ValueError as exc:
         st.warning(f"Pooled values are unavailable for this view: {exc}")
-elif F is not None:
+elif plan in FP.BINARY and F is not None:
     st.warning("The evidence base has no outcome table: p0 and p1 can only be typed.")
 if plan in FP.BINARY:
     sources |= P.cached_benchmark_sources()  # historical controls, each with its citation
@@ -99,7 +100,12 @@ elif plan in ("simon", "single"):
     inputs = [("p0", inp.p0.sentence("p0")), ("p1", inp.p1.sentence("p1")),
               ("One-sided alpha", f"{inp.alpha:g}"), ("Power", f"{inp.power:g}")]
 else:
-    values = P.survival_inputs(plan)
+    if plan in FP.M0_PLANS:
+        st.markdown("**Planned trial**: where m0 comes from another setting, the planner says so (GRADE indirectness).")
+        trial = P.plan_inputs(groups, survival=True)
+    else:
+        st.caption(FP.CPH_NO_PLAN)
+    values = P.survival_inputs(plan, trial)
     try:
         design = P.survival_design(plan, values)
     except ValueError as exc:
@@ -107,8 +113,10 @@ else:
         st.stop()
     st.subheader("Design")
     P.show_survival(design)
+    across = P.survival_ci_effect(plan, values)
+    m0s = values.pop("m0_source", None)
+    cited = (m0s,) if m0s is not None else ()
     src0, src1 = values["src0"], values["src1"]
-    cited = (values["m0_source"],) if "m0_source" in values else ()  # a benchmark median as m0
     tables = (("Design", FP.survival_summary(design)),)
     n = design.n_total if plan == "cph" else design.n
     label = f"{FP.PLANS[plan]}, n = {n}"
@@ -128,7 +136,7 @@ try:
                                                protocol=proto, outcome=trial.outcome()),
                               (inp.p0.caveat("p0"), inp.p1.caveat("p1"), *notes))
     else:
-        text = FP.paragraph_for(design, src0, src1, protocol=proto)
+        text = FP.add_caveats(FP.paragraph_for(design, src0, src1, protocol=proto), tuple(s.caveat("m0") for s in cited))
 except ValueError as exc:
     st.error(f"The paragraph cannot be written: {exc}")
     st.stop()

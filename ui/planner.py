@@ -207,11 +207,11 @@ def binary_inputs(sources: dict[str, FP.Source], simon: bool) -> Binary:
                               "A fixed bound reproduces clinfun's nmax and may truncate the optimum.")
             n_max = None if nm in (None, "auto") else int(nm)
     for name, s in (("p0", p0), ("p1", p1)):
-        st.caption(f":material/source: {s.sentence(name)}")
+        st.caption(f":material/source: {T.md(s.sentence(name))}")
         if s.provenance:
             st.caption(f":material/info: {T.md(s.provenance)}")
         if s.caveat(name):
-            st.warning(s.caveat(name), icon=":material/warning:")
+            st.warning(T.md(s.caveat(name)), icon=":material/warning:")
     return Binary(p0, p1, float(alpha or 0.0), float(power or 0.0), constraint, n_max)
 
 
@@ -308,25 +308,28 @@ def cached_median_sources() -> dict[str, FP.Source]:
     return FP.median_sources(load_benchmarks())
 
 
-def _median_input(col) -> FP.Source | None:
-    """The reference median from the historical-control library (``None``: typed)."""
+def _median_input(col, trial: FP.TrialPlan | None) -> FP.Source | None:
+    """The reference median from the historical-control library (``None``: typed), with its
+    indirectness for the planned trial."""
     meds = cached_median_sources()
     key = col.selectbox("Reference median m0 from", [FP.TYPED, *meds], key="m0_src", bind=BIND,
                         help="A median PFS of the historical-control library (weeks converted to "
                         "months), or a value typed below with its source.") or FP.TYPED
     if key in meds:
         col.markdown(f"**m0 = {T.num(meds[key].value)} months**")
-        return meds[key]
+        return FP.with_plan(meds[key], trial) if trial is not None else meds[key]
     return None
 
 
-def survival_inputs(plan: str) -> dict:
-    """Widgets of the survival designs; returns the keyword values (time unit: months)."""
+def survival_inputs(plan: str, trial: FP.TrialPlan | None = None) -> dict:
+    """Widgets of the survival designs; returns the keyword values (time unit: months). A
+    reference median m0 from the library comes back as ``out["m0_source"]`` (compared with
+    ``trial``: GRADE indirectness beside it)."""
     c = st.columns(4)
     out: dict = {}
     m0_src = None
-    if plan in ("logrank", "exponential"):
-        m0_src = _median_input(c[0])
+    if plan in FP.M0_PLANS:
+        m0_src = _median_input(c[0], trial)
         out["m0"] = m0_src.value if m0_src else _num(c[0], "Reference median m0 (months)", "m0", 6.0, 0.0, 0.5,
                                                      "Median PFS expected without the new treatment (historical control).")
     if plan == "logrank":
@@ -358,6 +361,8 @@ def survival_inputs(plan: str) -> dict:
         n0.caption(f":material/source: m0 = {T.num(m0_src.value)} months: {T.md(m0_src.phrase)}")
         if m0_src.provenance:
             n0.caption(f":material/info: {T.md(m0_src.provenance)}")
+        if m0_src.caveat("m0"):
+            n0.warning(T.md(m0_src.caveat("m0")), icon=":material/warning:")
     else:
         out["src0"] = _note(n0, f"Source of the {src0}", "m0_note",
                             "the value specified by the investigators (source not stated)")
@@ -639,9 +644,10 @@ def certainty_notes(inp: Binary, trial: FP.TrialPlan | None, model: Model | None
     return tuple(notes)
 
 
-def plan_inputs(groups: tuple[str, ...]) -> FP.TrialPlan:
+def plan_inputs(groups: tuple[str, ...], survival: bool = False) -> FP.TrialPlan:
     """The planned trial (line, regimen and partners, histology, endpoint), kept in the URL: p0 and
-    p1 are compared with it (GRADE indirectness)."""
+    p1 (or a survival design's m0) are compared with it (GRADE indirectness). A survival design's
+    endpoint is the median PFS (no endpoint choice)."""
     d = FP.TrialPlan()
     c = st.columns([1.1, 1.4, 1.7, 1.9, 1.1, 0.9], vertical_alignment="bottom")
     line = c[0].selectbox("Line", FP.PLAN_LINES, key=FP.PLAN_URL_KEYS["line"], bind=BIND) or d.line
@@ -650,10 +656,35 @@ def plan_inputs(groups: tuple[str, ...]) -> FP.TrialPlan:
                               placeholder="e.g. doxorubicin and ifosfamide")
     hist = c[3].selectbox("Histology", ("any", *groups), key=FP.PLAN_URL_KEYS["histology"], bind=BIND,
                           help="A histology group of the evidence.") or "any"
+    if survival:
+        c[4].markdown(f"Endpoint: **{FP.MEDIAN_PFS}**")
+        return FP.TrialPlan(line, reg, (partner or "").strip(), hist, FP.MEDIAN_PFS)
     ep = c[4].selectbox("Endpoint", FP.PLAN_ENDPOINTS, key=FP.PLAN_URL_KEYS["endpoint"], bind=BIND) or d.endpoint
     months = c[5].number_input("At month", min_value=0.5, max_value=60.0, value=d.months, step=0.5,
                                format="%.1f", key=FP.PLAN_URL_KEYS["months"], bind=BIND, disabled=ep != "PFS rate")
     return FP.TrialPlan(line, reg, (partner or "").strip(), hist, ep, float(months or d.months))
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH_FUNCS)
+def cached_survival_across(plan: str, m0: FP.Source, v: tuple[tuple[str, object], ...]) -> FP.AcrossCI | None:
+    values = dict(v)
+    return FP.survival_across_ci(plan, m0, lambda m: survival_design(plan, {**values, "m0": m}))
+
+
+def survival_ci_effect(plan: str, values: dict) -> FP.AcrossCI | None:
+    """How a survival design changes across the printed CI of its m0's benchmark (an expander)."""
+    m0 = values.get("m0_source")
+    if plan not in FP.M0_PLANS or m0 is None:
+        return None
+    v = tuple((k, x) for k, x in values.items() if k not in ("m0_source", "src0", "src1"))
+    across = cached_survival_across(plan, m0, v)
+    if across is not None:
+        with st.expander(f"{across.title}: how the design changes across the CI of m0's source"):
+            st.dataframe(across.table, hide_index=True)
+            st.caption(across.caption)
+    else:
+        st.caption(FP.NO_CI_M0)
+    return across
 
 
 def section_downloads(section: FP.ProtocolSection) -> None:

@@ -31,10 +31,10 @@ def test_benchmark_as_p0_and_p1_with_provenance_and_interval(app_test) -> None:
     at = app_test(page=PAGE, query={"p0_src": "benchmark · eortc62012-doxorubicin-orr",
                                     "p1_src": "benchmark · eortc62012-doxifo-orr"})
     assert not at.exception, [e.value for e in at.exception]
-    caps = " ".join(c.value for c in at.caption)
+    caps = " ".join(c.value for c in at.caption).replace("\\", "")
     assert "p0 = 0.136" in caps and "(CR 1 + PR 30)/228 = 31/228" in caps
     assert "Congress report of the presentation (ESMO 2012)" in caps.replace("\\", "")
-    warn = " ".join(str(w.value) for w in at.warning)
+    warn = " ".join(str(w.value) for w in at.warning).replace("\\", "")
     assert "p0 comes from monotherapy cohorts" in warn and "p1 comes from" not in warn
     code = at.code[0].value
     assert "Judson I, Verweij J, Gelderblom H, et al. Doxorubicin alone versus intensified" in code

@@ -15,7 +15,7 @@ def test_first_line_combination_plan_flags_the_pooled_source(app_test) -> None:
     at = app_test(page=PAGE, query={"p1_src": POOLED, "p0": "0.1", "pl_line": "first line",
                                     "pl_reg": "combination", "pl_partner": "doxorubicin and ifosfamide"})
     assert not at.exception, [e.value for e in at.exception]
-    warn = " ".join(str(w.value) for w in at.warning)
+    warn = " ".join(str(w.value) for w in at.warning).replace("\\", "")
     plan = "the plan is a first-line combination (with doxorubicin and ifosfamide), endpoint ORR"
     assert "p1 comes from" in warn and plan in warn and "indirect evidence, GRADE" in warn
     assert "later-line" in warn or "line-not-stated" in warn or "mixed-line" in warn
@@ -54,3 +54,24 @@ def test_plan_round_trips_through_the_url(app_test) -> None:
             "pl_months": str(at.number_input(key="pl_months").value), "p1_src": POOLED, "p0": "0.1"}
     again = app_test(page=PAGE, query=link)
     assert not again.exception and again.code[0].value == para
+
+
+def test_survival_m0_from_a_median_benchmark_is_compared_and_varied(app_test) -> None:
+    """One-sample log-rank with m0 from PALETTE (later line, printed CI): indirectness beside m0 and
+    in the paragraph, the design across the CI, the publication among the references."""
+    at = app_test(page=PAGE, query={"plan": "One-sample log-rank", "m0_src": "median · palette2012-pazopanib-median-pfs"})
+    assert not at.exception, [e.value for e in at.exception]
+    warn = " ".join(str(w.value) for w in at.warning).replace("\\", "")
+    assert "m0 comes from later-line, monotherapy cohorts; the plan is a first-line combination" in warn
+    code = at.code[0].value
+    assert "the reference median is the median progression-free survival of 4.6 months with pazopanib" in code and "m0 comes from" in code
+    across = next(d.value for d in at.dataframe if "m0 from" in d.value.columns)
+    assert list(across["m0 from"]) == ["as chosen", "benchmark estimate", "95% CI low", "95% CI high"]
+    assert {b.label for b in at.get("download_button")} >= {"References (RIS)", "References (BibTeX)"}
+
+
+def test_two_arm_cox_says_why_there_is_no_plan_comparison(app_test) -> None:
+    at = app_test(page=PAGE, query={"plan": "Two-arm Cox"})
+    assert not at.exception
+    assert any("randomises a concurrent control arm" in c.value for c in at.caption)
+    assert not any("m0 from" in d.value.columns for d in at.dataframe)

@@ -175,3 +175,57 @@ def test_no_across_table_without_a_ci() -> None:
     assert "across the CI" not in sec.markdown()
     doc = Document(io.BytesIO(build_protocol_docx(sec)))
     assert not any("across the CI" in p.text for p in doc.paragraphs)
+
+
+# ------------------------------------------------------------------------------ survival designs
+SURV = FP.TrialPlan(partner="doxorubicin and ifosfamide", endpoint=FP.MEDIAN_PFS)
+
+
+def _medians() -> dict[str, FP.Source]:
+    return {k: FP.with_plan(v, SURV) for k, v in FP.median_sources(LIB).items()}
+
+
+def test_median_benchmarks_as_m0_with_their_indirectness() -> None:
+    med = _medians()
+    doxifo = med["median · eortc62012-doxifo-median-pfs"]  # first-line doxorubicin + ifosfamide
+    assert doxifo.value == 7.4 and doxifo.indirect == () and doxifo.caveat("m0") == ""
+    palette = med["median · palette2012-pazopanib-median-pfs"]
+    assert [i.kind for i in palette.indirect] == ["line", "regimen"]
+    assert palette.caveat("m0").startswith("m0 comes from later-line, monotherapy cohorts; the plan is a first-line")
+    assert (palette.ci_low, palette.ci_high, palette.estimate) == (3.7, 4.8, 4.6)
+
+
+def test_survival_design_across_the_printed_ci_of_m0() -> None:
+    from synthesis.design.tte import exponential_median_test, one_sample_logrank
+
+    palette = _medians()["median · palette2012-pazopanib-median-pfs"]
+    lr = FP.survival_across_ci("logrank", palette, lambda m: one_sample_logrank(m, 0.6, 24, 12, alpha=0.05, power=0.8))
+    assert list(lr.table["m0 from"]) == ["as chosen", "benchmark estimate", "95% CI low", "95% CI high"]
+    n = [int(x) for x in lr.table["patients n"]]
+    assert n[0] == n[1] == one_sample_logrank(4.6, 0.6, 24, 12, alpha=0.05, power=0.8).n
+    assert n[2] <= n[0] <= n[3] and n[2] < n[3]  # a longer control median: fewer events by the end, more patients
+    ex = FP.survival_across_ci("exponential", palette,
+                               lambda m: exponential_median_test(m, 4.7, 24, 12, alpha=0.05, power=0.8))
+    assert ex.table.loc[3, "alternative"].startswith("m1 (4.7) must exceed m0 (4.8)")  # no design: says why
+    assert FP.survival_across_ci("cph", palette, lambda m: None) is None
+    doxifo = _medians()["median · eortc62012-doxifo-median-pfs"]
+    assert FP.survival_across_ci("logrank", doxifo, lambda m: None) is None  # no printed CI
+
+
+def test_survival_section_cites_the_benchmark_and_lays_out_the_across_table() -> None:
+    from synthesis.design.tte import one_sample_logrank
+
+    palette = _medians()["median · palette2012-pazopanib-median-pfs"]
+    design = one_sample_logrank(palette.value, 0.6, 24, 12)
+    text = FP.add_caveats(FP.paragraph_for(design, palette.phrase, "b"), (palette.caveat("m0"),))
+    assert "the reference median is the median progression-free survival of 4.6 months with pazopanib" in text and "m0 comes from later-line" in text
+    across = FP.survival_across_ci("logrank", palette, lambda m: one_sample_logrank(m, 0.6, 24, 12))
+    sec = FP.ProtocolSection("Sample size", text, (), (("Design", FP.survival_summary(design)),), across,
+                             FP.section_references(text, (palette,), BASE, LIB))
+    assert [r.record.id for r in sec.references] == ["method-finkelstein", "method-wu",
+                                                     "palette2012-pazopanib-median-pfs"]
+    assert rispy.loads(sec.reference_files()["RIS"][1].decode())[2]["title"].startswith("Pazopanib for metastatic")
+    doc = Document(io.BytesIO(build_protocol_docx(sec)))
+    word = next(tb for tb in doc.tables if tb.rows[0].cells[0].text == "m0 from")
+    assert [[c.text for c in r.cells] for r in word.rows[1:]] == across.table.astype(str).values.tolist()
+    assert "| m0 from | m0 | patients n |" in sec.markdown()
