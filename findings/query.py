@@ -8,7 +8,8 @@ showing all histologies``). Nothing is dropped silently: the pages show the prob
 analysis, ``python -m reports --view`` exits non-zero naming them.
 
 Every spelling a link may carry is read: the stable lowercase URL tokens of
-:mod:`synthesis.vocabulary` (``method=reml``, ``timepoint=week_12``, ``reports=all``), the
+:mod:`synthesis.vocabulary` (``method=reml``, ``timepoint=week_12``, ``reports=all``; the one
+spelling written back, by the pages and the CLI, is :func:`url_values`), the
 literals (``method=REML``), the labels the page widgets write (``timepoint=Week 12``,
 ``reports=All reports (overlapping cohorts)``, ``level=95%``) and the long field names
 (``ci_method=`` for ``ci=``). Problems carry plain text; values from the URL are cut to
@@ -46,11 +47,11 @@ from evidence.selection import (
     filter_options,
 )
 from synthesis.spec import LEVELS, PRIOR_SCALES, Model
-from synthesis.vocabulary import CHOICES, URL_KEYS, parse_choice
+from synthesis.vocabulary import CHOICES, URL_KEYS, parse_choice, url_token
 
 __all__ = [
     "ALIASES", "DESIGN_DEFAULTS", "FILTER_KEYS", "IGNORED_KEYS", "QUERY_KEYS", "SORTS", "VALUE_MAX",
-    "ParsedView", "Problem", "data_options", "parse_view", "read_view_file",
+    "ParsedView", "Problem", "data_options", "parse_view", "read_view_file", "url_values",
 ]
 
 #: Longest piece of a URL value quoted in a message (the rest is cut with "…").
@@ -276,6 +277,42 @@ def parse_view(
         design=design,
         problems=tuple(problems),
     )
+
+
+def url_values(fields: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The one URL spelling of a view: each URL key of the given fields -> its values as tokens.
+
+    ``fields`` maps field names (``endpoint``, ``ci_method``, ``histology``, ``forest_sort``,
+    ``p0`` ...; those of :class:`ParsedView`'s selection, model and settings) to values. A value
+    equal to its default gives ``[]`` (the key leaves the URL, as Streamlit's binding does); the
+    others are stable lowercase tokens (``method=reml``, ``endpoint=dcr``, ``timepoint=week_12``,
+    ``reports=all``, ``forest_sort=estimate``, ``level=0.9``, ``prior=1.0``), the filters their
+    data values, repeated. :func:`parse_view` reads every one back to the same view. Used by the
+    pages (after every interaction) and by ``python -m reports`` (``View.to_query``).
+
+    >>> url_values({"method": "PM", "ci_method": "hksj-adhoc", "timepoint": "week_12", "histology": ("A", "B")})
+    {'timepoint': ['week_12'], 'histology': ['A', 'B'], 'method': ['pm'], 'ci': []}
+    """
+    defaults = {**{f: getattr(_SELECTION, f) for f in ("endpoint", "timepoint", "reports", *FILTER_KEYS)},
+                **{f: getattr(_MODEL, f) for f in URL_KEYS}, "forest_sort": "year", **DESIGN_DEFAULTS}
+    out: dict[str, list[str]] = {}
+    for key, name in QUERY_KEYS.items():
+        if name not in fields:
+            continue
+        value = fields[name]
+        if key in FILTER_KEYS:
+            out[key] = [str(v) for v in value or ()]
+        elif value is None or value == defaults[name]:
+            out[key] = []
+        elif key == "level":
+            out[key] = [f"{float(value):g}"]
+        elif key == "prior":
+            out[key] = [f"{float(value):.1f}"]  # the page's options are "0.5" and "1.0"
+        elif key in DESIGN_DEFAULTS:
+            out[key] = [repr(float(value))]
+        else:  # vocabulary: endpoint, timepoint, reports, forest_sort and the Model choices
+            out[key] = [url_token(str(value))]
+    return out
 
 
 def read_view_file(path: str | Path) -> Mapping[str, Any]:

@@ -8,6 +8,7 @@ import streamlit as st
 from charts import survival as C
 from findings import survival_evidence as SE
 from findings.text import md
+from ui import controls
 from ui import survival_view as V
 from ui.bootstrap import route_through_app
 from ui.evidence_view import fit_columns
@@ -27,21 +28,27 @@ if F.survival.empty:
     st.info("No study in the evidence base reports a survival median or milestone rate.")
     st.stop()
 
+options = {name: SE.filter_options(F.survival, col) for name, col in SE.FILTER_COLUMNS.items()}
+controls.read_link(options, keys=("reports", *options))  # the pooled pages' keys, tokens in the URL
+for name in options:
+    controls.start(name, [])
+controls.start("reports", next(iter(SE.REPORTS)))  # its first option
 with st.sidebar:
     st.subheader("Which survival figures")
     endpoints = st.multiselect("Endpoint", list(SE.ENDPOINTS), key="endpoints", bind=BIND,
                                placeholder="All", help="\n".join(f"- {k}: {v}" for k, v in SE.ENDPOINTS.items()))
     chosen = {
-        name: tuple(st.multiselect(SE.FILTER_LABELS[name], SE.filter_options(F.survival, col), key=name,
-                                   bind=BIND, placeholder="All", help="Empty = no restriction."))
-        for name, col in SE.FILTER_COLUMNS.items()
+        name: tuple(st.multiselect(SE.FILTER_LABELS[name], opts, key=name, persist_state=controls.PERSIST,
+                                   placeholder="All", help="Empty = no restriction."))
+        for name, opts in options.items()
     }
     subgroups = st.toggle("Show subgroup rows", value=True, key="subgroups", bind=BIND,
                           help="Medians of dose groups, histologies or adverse-event groups within a study.")
     reports = st.radio("Overlapping cohorts (pooling)", list(SE.REPORTS), format_func=SE.REPORTS.get,
-                       key="reports", bind=BIND,
+                       key="reports", persist_state=controls.PERSIST,
                        help="By default one report per cohort is pooled (no secondary reports, "
                        "case reports or non-sarcoma cohorts).")
+controls.write_link({"reports": reports, **chosen})
 frame = SE.apply_filters(F.survival, endpoints=tuple(endpoints), subgroups=subgroups, **chosen)
 if frame.empty:
     st.warning("No survival figure matches these filters. Widen them in the sidebar.")

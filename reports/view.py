@@ -11,12 +11,11 @@ The keys are the ones ``ui/controls.py`` binds to the URL (``bind="query-params"
 Defaults are the page defaults (``evidence.selection.Selection()`` and ``synthesis.spec.Model()``),
 and, like Streamlit, :meth:`View.to_query` leaves a value out when it equals its default.
 
-Values are the project vocabulary (``docs/ARCHITECTURE.md``): ``method=REML``, ``ci=hksj``,
-``level=0.95``. Streamlit's query binding writes a widget's *formatted* option into the URL, and
-three of the page's widgets have a ``format_func`` (``timepoint``, ``reports``, ``forest_sort``),
-so :meth:`View.to_query` writes those three as the page does (``timepoint=Week 12``,
-``reports=All reports (overlapping cohorts)``, ``forest_sort=Estimate``) and
-:meth:`View.from_query` accepts either spelling of every key (also older labels such as
+Values are the stable lowercase URL tokens of the project vocabulary (``docs/ARCHITECTURE.md``),
+written by :func:`findings.query.url_values` — the one spelling the pages also write into the
+address bar after every interaction: ``endpoint=dcr&timepoint=week_12&method=pm&ci=hksj&level=0.9``.
+:meth:`View.from_query` accepts every older spelling too (literals such as ``method=REML``, the
+labels older pages wrote, ``timepoint=Week 12``, ``reports=All reports (overlapping cohorts)``,
 ``method=REML — restricted maximum likelihood (REML)`` or ``level=95%``).
 
 This module must not import streamlit (it is used headless by ``python -m reports``).
@@ -45,6 +44,7 @@ from findings.query import (
     ParsedView,
     parse_view,
     read_view_file,
+    url_values,
 )
 from synthesis.spec import Model
 
@@ -55,12 +55,6 @@ TIMEPOINTS = tuple(_TIMEPOINT_LABELS)  # ("headline", "best_overall", "week_12",
 REPORTS = tuple(_REPORT_LABELS)  # ("one", "all")
 _SELECTION = Selection()
 _MODEL = Model()
-#: keys whose page widget has a format_func: Streamlit binds the *label*, so write the label
-_PAGE_SPELLING = {
-    "timepoint": _TIMEPOINT_LABELS,
-    "reports": _REPORT_LABELS,
-    "forest_sort": SORTS,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,24 +156,9 @@ class View:
 
     # ------------------------------------------------------------------------------------
     def to_pairs(self) -> list[tuple[str, str]]:
-        """Non-default values as ``(key, value)`` pairs, filters repeated, in page key order."""
-        default = View()
-        out: list[tuple[str, str]] = []
-        for key, name in QUERY_KEYS.items():
-            value = getattr(self, name)
-            if value == getattr(default, name):
-                continue
-            if key in FILTER_KEYS:
-                out.extend((key, v) for v in value)
-            elif key in _PAGE_SPELLING:
-                out.append((key, _PAGE_SPELLING[key][value]))
-            elif key == "prior":
-                out.append((key, f"{value:.1f}"))  # the page's options are "0.5" and "1.0"
-            elif isinstance(value, float):
-                out.append((key, repr(value) if key in ("p0", "p1", "alpha", "power") else f"{value:g}"))
-            else:
-                out.append((key, str(value)))
-        return out
+        """Non-default values as ``(key, token)`` pairs, filters repeated, in page key order
+        (:func:`findings.query.url_values`, the spelling the pages write)."""
+        return [(key, v) for key, values in url_values(asdict(self)).items() for v in values]
 
     def to_query(self) -> str:
         """URL query (no leading ``?``); empty for the default view."""

@@ -1,11 +1,19 @@
-"""Selection and model controls shared by the Pooled efficacy and Designs & subtypes pages.
+"""Selection and model controls shared by the Pooled efficacy, Designs & subtypes, Appraisal and
+Trial planner pages, and the page's link.
 
-Every control is keyed and bound to the URL (``bind="query-params"``), so a copied link reproduces
-the view; a value equal to its default disappears from the URL. The same keys are used on both
-pages, so a link keeps its meaning when moved from one page to the other.
+Every view choice lives in the URL as a stable lowercase token (:func:`findings.query.url_values`,
+the spelling ``python -m reports --view`` writes and :func:`findings.query.parse_view` reads):
+``?endpoint=dcr&method=pm&ci=hksj&timepoint=week_12``. A copied link reproduces the view; a value
+equal to its default leaves the URL. Streamlit's own binding (``bind="query-params"``) would write
+a widget's *formatted* option instead (``timepoint=Week 12``, ``method=REML``), so these widgets
+are not bound: :func:`read_link` hands a new URL's values to the widgets (every spelling the
+parser reads, old label links included) and :func:`write_link` writes the tokens back after every
+run, only for keys whose value changed (a write does not rerun the script). The widgets keep their
+values across pages (``persist_state="session"``), and the same keys are used on every page, so a
+link keeps its meaning when moved from one page to another.
 
-URL keys: ``endpoint, timepoint, reports, histology, design, regimen, line`` (data) and
-``method, transform, ci, pi, i2, level, study_ci, prior`` (model).
+URL keys: ``endpoint, timepoint, reports, histology, design, regimen, line`` (data),
+``method, transform, ci, pi, i2, level, study_ci, prior`` (model) and ``forest_sort``.
 """
 
 from __future__ import annotations
@@ -28,11 +36,13 @@ from findings.pooled import DEFAULT_MODEL
 from findings.query import (
     ALIASES,
     DESIGN_DEFAULTS,
+    FILTER_KEYS,
     QUERY_KEYS,
     SORTS,
     ParsedView,
     Problem,
     parse_view,
+    url_values,
 )
 from reports.view import View
 from synthesis.spec import Model
@@ -44,66 +54,100 @@ from synthesis.vocabulary import (
     PI_METHODS,
     STUDY_CI_METHODS,
     TRANSFORMS,
+    URL_KEYS,
 )
 from ui.analysis import LEVELS, PRIOR_SCALES, cached_options, data_key
 
-BIND = "query-params"
+PERSIST = "session"  # a view choice survives a page switch (the URL is written from it)
 FILTER_LABELS = {
     "histology": "Histology group",
     "design": "Design",
     "regimen": "Regimen",
     "line": "Line of therapy",
 }
+_SEEN = "_link_seen"
+_SELECTION = Selection()  # the page defaults  # the URL as last read or written by this module
 
 
-def _index(options, value) -> int:
-    options = list(options)
-    return options.index(value) if value in options else 0
+def start(key: str, value: object) -> None:
+    """A widget's value before it is drawn: a link's or the session's, else ``value`` (the default).
+
+    The value kept for the session (``persist_state``) is assigned again, so a widget of another
+    page with the same key starts from it in its first run, not from its own first option.
+    """
+    st.session_state[key] = st.session_state.get(key, value)
 
 
-#: how Streamlit's binding spells a widget value in the URL (the formatted option)
-_WIDGET_SPELLING = {"timepoint": TIMEPOINTS, "reports": REPORTS, "forest_sort": SORTS}
+def _url() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
-def _widget_values(parsed: ParsedView) -> dict[str, str]:
-    """The value each bound view widget takes for ``parsed`` (its option, not its label)."""
+def _widget_values(parsed: ParsedView) -> dict[str, object]:
+    """The value each view widget takes for ``parsed`` (its option, not its label)."""
     sel, m = parsed.selection, parsed.model
     return {
         "endpoint": sel.endpoint, "timepoint": sel.timepoint, "reports": sel.reports,
+        **{k: list(getattr(sel, k)) for k in FILTER_KEYS},
         "method": m.method, "transform": m.transform, "ci": m.ci_method, "pi": m.pi_method,
         "i2": m.i2_definition, "level": f"{m.level:g}", "study_ci": m.study_ci_method,
         "prior": f"{m.prior_scale:.1f}", "forest_sort": parsed.forest_sort,
     }
 
 
-def read_link(options: dict[str, list[str]]) -> ParsedView:
+def read_link(options: dict[str, list[str]], keys=None) -> ParsedView:
     """Parse this page's URL with the app's and the CLI's parser (:func:`findings.query.parse_view`).
 
     Every problem (unknown key, value outside the vocabulary or the data) is shown above the
-    page, escaped. A value Streamlit's widget binding would not read — a URL token such as
-    ``timepoint=week_12`` or ``method=reml``, a long key such as ``ci_method=t`` — is handed to its
-    widget through ``st.session_state`` once per new URL (and a long key is replaced by the
-    widget's own), so every spelling the parser accepts is shown as asked.
+    page, escaped. When the URL is new (opened, pasted, or changed by the browser's back button;
+    not one this module wrote), each view key it carries is handed to its widget through
+    ``st.session_state`` — every spelling the parser reads: tokens (``method=reml``), literals,
+    labels (``timepoint=Week 12``) and long keys (``ci_method=t``, then removed from the URL).
+    ``keys`` limits this, and the problems shown, to the view keys of a page's own widgets
+    (default: all).
     """
-    raw = {k: st.query_params.get_all(k) for k in st.query_params}
+    raw = _url()
     parsed = parse_view(raw, options=options)
     seen = repr(sorted(raw.items()))
-    if st.session_state.get("_link_seen") != seen:
-        st.session_state["_link_seen"] = seen
+    if st.session_state.get(_SEEN) != seen:
         values = _widget_values(parsed)
         bad = {p.key for p in parsed.problems}
         for key, vals in raw.items():
             k = ALIASES.get(key, key)
-            if k not in values or k in bad or not vals or not vals[-1].strip():
+            if k not in values or (keys is not None and k not in keys):
                 continue
-            spelling = _WIDGET_SPELLING.get(k, {}).get(values[k], values[k])
-            if key != k or vals[-1] != spelling:
+            if k in FILTER_KEYS or (k not in bad and vals and vals[-1].strip()):
                 st.session_state[k] = values[k]
             if key != k:
                 del st.query_params[key]
+        st.session_state[_SEEN] = repr(sorted(_url().items()))
     # p0, p1, alpha, power belong to the Trial planner's own widgets (and checks) on these pages
-    show_link_problems([p for p in parsed.problems if p.key not in DESIGN_DEFAULTS])
+    show_link_problems([p for p in parsed.problems if p.key not in DESIGN_DEFAULTS
+                        and (keys is None or p.key in keys)])
     return parsed
+
+
+def write_link(fields: dict[str, object]) -> None:
+    """Write these view fields to the URL as tokens (:func:`findings.query.url_values`).
+
+    ``fields`` maps field names (``method``, ``ci_method``, ``histology`` ...) to the values the
+    widgets returned. A key is set (or removed, at its default) only when the URL spells it
+    otherwise — a label from an old link, a value outside the vocabulary, or an earlier choice — so
+    an unchanged view writes nothing. Setting ``st.query_params`` updates the address bar without a
+    rerun.
+    """
+    changed = False
+    for key, tokens in url_values(fields).items():
+        if st.query_params.get_all(key) == tokens:
+            continue
+        if tokens:
+            st.query_params[key] = tokens
+        elif key in st.query_params:
+            del st.query_params[key]
+        else:
+            continue
+        changed = True
+    if changed:
+        st.session_state[_SEEN] = repr(sorted(_url().items()))
 
 
 def show_link_problems(problems) -> None:
@@ -162,56 +206,65 @@ def selection_controls(
         st.subheader("What to pool")
         ep = "ORR"
         if endpoint:
+            start("endpoint", _SELECTION.endpoint)
             ep = st.segmented_control(
-                "Endpoint", list(ENDPOINTS), default="ORR", required=True, key="endpoint",
-                format_func=lambda k: k, bind=BIND,
+                "Endpoint", list(ENDPOINTS), required=True, key="endpoint",
+                format_func=lambda k: k, persist_state=PERSIST,
                 help="ORR: complete + partial responses. DCR: complete + partial responses + stable disease.",
             ) or "ORR"
+        start("timepoint", _SELECTION.timepoint)
         tp = st.selectbox(
-            "Timepoint", list(TIMEPOINTS), format_func=TIMEPOINTS.get, key="timepoint", bind=BIND,
+            "Timepoint", list(TIMEPOINTS), format_func=TIMEPOINTS.get, key="timepoint", persist_state=PERSIST,
             help="Headline: each study's own primary readout (best overall response, or the final "
             "analysis of trials that report several). The others keep only studies reporting "
             "that readout.",
         )
         filters: dict[str, tuple[str, ...]] = {}
         for name, opts in options.items():
+            start(name, [])
             chosen = st.multiselect(
-                FILTER_LABELS[name], opts, default=[], key=name, bind=BIND,
+                FILTER_LABELS[name], opts, key=name, persist_state=PERSIST,
                 placeholder="All", help="Empty = no restriction.",
             )
             filters[name] = tuple(v for v in chosen if v in opts)
+        start("reports", _SELECTION.reports)
         reports = st.radio(
-            "Overlapping cohorts", list(REPORTS), format_func=REPORTS.get, key="reports", bind=BIND,
+            "Overlapping cohorts", list(REPORTS), format_func=REPORTS.get, key="reports", persist_state=PERSIST,
             help="The same patients are sometimes reported in an abstract, an interim and a final "
             f"paper. By default one report per cohort is pooled. {OVERLAP_RULE}",
         )
-    return Selection(endpoint=ep, timepoint=tp, reports=reports, **filters)
+    sel = Selection(endpoint=ep, timepoint=tp, reports=reports, **filters)
+    write_link({"timepoint": tp, "reports": reports, **filters, **({"endpoint": ep} if endpoint else {})})
+    return sel
 
 
 def model_controls(*, container=None, expanded: bool = False) -> Model:
     """Estimator, transform, intervals, I² definition, level, study CI and Bayesian prior.
 
-    Options are shown (and written to the URL) as the project's vocabulary literals, e.g.
-    ``?method=PM&ci=hksj``; the plain-language meaning is in each control's help and in the
-    model line under the controls.
+    Options are shown as the project's vocabulary literals and written to the URL as their
+    lowercase tokens (``?method=pm&ci=hksj``); the plain-language meaning is in each control's
+    help and in the model line under the controls.
     """
     box = container or st.sidebar
     d = DEFAULT_MODEL
+    for key, name in URL_KEYS.items():
+        value = getattr(d, key)
+        start(name, f"{value:g}" if key == "level" else f"{value:.1f}" if key == "prior_scale" else value)
     with box, st.expander("Statistical model", expanded=expanded):
         method = st.selectbox(
-            "Estimator", METHODS, index=_index(METHODS, d.method), key="method", bind=BIND,
+            "Estimator", METHODS, key="method", persist_state=PERSIST,
             help=_help("Random-effects τ² estimator, common effect (CE), or the one-step "
                        "binomial–normal GLMM (recommended for few, small studies).", METHODS),
         )
         transform = st.selectbox(
-            "Transform", TRANSFORMS, index=_index(TRANSFORMS, d.transform), key="transform",
-            bind=BIND, disabled=method == "GLMM",
+            "Transform", TRANSFORMS, key="transform",
+            persist_state=PERSIST, disabled=method == "GLMM",
             help=_help("Scale on which inverse-variance models pool. The GLMM always uses the "
                        "logit link.", TRANSFORMS),
         )
         ci = st.selectbox(
-            "Confidence interval", CI_METHODS, index=_index(CI_METHODS, d.ci_method), key="ci",
-            bind=BIND,  # options stay the URL literals (?ci=hksj): no format_func
+            "Confidence interval", CI_METHODS, key="ci",
+            persist_state=PERSIST,
             help=_help('The default, HKSJ ad hoc (metafor test = "adhoc"), scales the variance '
                        "by max(1, q) with a t(k−1) quantile: never narrower than Wald, never of "
                        "zero width. Plain HKSJ can be narrower than Wald, and of zero width when "
@@ -219,26 +272,24 @@ def model_controls(*, container=None, expanded: bool = False) -> Model:
                        "instead (stated under the plot).", CI_METHODS, CI_SHORT),
         )
         pi = st.selectbox(
-            "Prediction interval", PI_METHODS, index=_index(PI_METHODS, d.pi_method), key="pi",
-            bind=BIND,
+            "Prediction interval", PI_METHODS, key="pi",
+            persist_state=PERSIST,
             help=_help("Where the response rate of a new, similar study is expected to fall; "
                        "unreliable with fewer than about 5 studies.", PI_METHODS),
         )
         i2 = st.radio(
-            "I² definition", I2_DEFINITIONS, index=_index(I2_DEFINITIONS, d.i2_definition),
-            key="i2", bind=BIND, captions=[LABELS[v] for v in I2_DEFINITIONS],
+            "I² definition", I2_DEFINITIONS, key="i2", persist_state=PERSIST, captions=[LABELS[v] for v in I2_DEFINITIONS],
         )
         level = st.selectbox(
-            "Interval level", list(LEVELS), index=_index(LEVELS, f"{d.level:g}"), key="level",
-            bind=BIND, help="Level of every interval (study, pooled, prediction, τ²).",
+            "Interval level", list(LEVELS), key="level",
+            persist_state=PERSIST, help="Level of every interval (study, pooled, prediction, τ²).",
         )
         study_ci = st.radio(
-            "Study intervals", STUDY_CI_METHODS, index=_index(STUDY_CI_METHODS, d.study_ci_method),
-            key="study_ci", bind=BIND, captions=[LABELS[v] for v in STUDY_CI_METHODS],
+            "Study intervals", STUDY_CI_METHODS, key="study_ci", persist_state=PERSIST, captions=[LABELS[v] for v in STUDY_CI_METHODS],
         )
         prior = st.selectbox(
-            "Bayesian τ prior: half-normal scale", list(PRIOR_SCALES), index=0, key="prior",
-            bind=BIND, help="Scale of the half-normal prior on τ (logit scale) used by the "
+            "Bayesian τ prior: half-normal scale", list(PRIOR_SCALES), key="prior",
+            persist_state=PERSIST, help="Scale of the half-normal prior on τ (logit scale) used by the "
             "Bayesian sensitivity model: 0.5 (moderate heterogeneity) or 1.0 (wider).",
         )
     model = Model(
@@ -251,6 +302,9 @@ def model_controls(*, container=None, expanded: bool = False) -> Model:
         study_ci_method=study_ci,
         prior_scale=float(prior),
     )
+    write_link({"method": method, "transform": transform, "ci_method": ci, "pi_method": pi,
+                "i2_definition": i2, "level": float(level), "study_ci_method": study_ci,
+                "prior_scale": float(prior)})
     return model
 
 
@@ -260,9 +314,13 @@ def _help(text: str, options, labels=None) -> str:
 
 
 def sort_control(key: str = "forest_sort") -> str:
-    """Chart-local display order of the forest plot (used inside a fragment)."""
-    orders = {"year": "Year", "estimate": "Estimate", "weight": "Weight", "label": "Name"}
-    return st.segmented_control(
-        "Order studies by", list(orders), default="year", required=True, format_func=orders.get,
-        key=key, bind=BIND,
+    """Chart-local display order of the forest plot (used inside a fragment; written to the URL
+    from there, so a fragment rerun keeps the link current)."""
+    start(key, "year")
+    order = st.segmented_control(
+        "Order studies by", list(SORTS), required=True, format_func=SORTS.get,
+        key=key, persist_state=PERSIST,
     ) or "year"
+    if key == "forest_sort":
+        write_link({"forest_sort": order})
+    return order

@@ -91,3 +91,70 @@ def test_the_planner_keeps_its_own_design_keys(app_test) -> None:
     shown = [w.replace("\\", "") for w in warnings(at)]
     assert any("method 'bogus'" in w for w in shown), shown
     assert not any("asked for p1" in w or "asked for p0" in w for w in shown), shown
+
+
+# ---- the address bar after every interaction: the CLI's lowercase tokens, never widget labels ----
+def _histologies() -> list[str]:
+    from ui.controls import filter_choices
+
+    return filter_choices(get_evidence().outcomes_frame())["histology"]
+
+
+def test_a_changed_choice_is_written_to_the_url_as_its_token(app_test) -> None:
+    at = app_test(page=PAGE)
+    assert not at.exception and at.query_params == {}
+    at.selectbox(key="method").set_value("PM").run()
+    assert at.query_params == {"method": "pm"}
+    at.selectbox(key="timepoint").set_value("week_12").run()
+    at.radio(key="reports").set_value("all").run()
+    at.selectbox(key="ci").set_value("z").run()
+    at.selectbox(key="level").set_value("0.9").run()
+    at.button_group(key="endpoint").set_value("DCR").run()
+    assert not at.exception
+    assert at.query_params == {"method": "pm", "timepoint": "week_12", "reports": "all", "ci": "z",
+                               "level": "0.9", "endpoint": "dcr"}
+    at.selectbox(key="method").set_value("REML").run()  # back to the default: the key leaves
+    assert "method" not in at.query_params and at.query_params["timepoint"] == "week_12"
+
+
+def test_a_token_link_is_written_back_unchanged(app_test) -> None:
+    hist = _histologies()[:2]
+    query = {"endpoint": "dcr", "timepoint": "week_12", "reports": "all", "method": "pm",
+             "transform": "freeman-tukey", "ci": "z", "pi": "t(k-2)", "i2": "q", "level": "0.9",
+             "study_ci": "wilson", "prior": "1.0", "histology": hist}
+    at = app_test(page=PAGE, query=query)
+    assert not at.exception and warnings(at) == [] or all("link" not in w for w in warnings(at))
+    assert at.query_params == query
+    assert at.multiselect(key="histology").value == hist
+    assert at.selectbox(key="pi").value == "t(k-2)" and at.radio(key="i2").value == "Q"
+
+
+def test_a_label_link_is_rewritten_to_tokens(app_test) -> None:
+    at = app_test(page=PAGE, query={
+        "timepoint": "Week 12", "reports": "All reports (overlapping cohorts)", "endpoint": "DCR",
+        "method": "PM — Paule–Mandel", "ci_method": "Wald z", "level": "90%", "study_ci": "Wilson score",
+    })
+    assert not at.exception
+    assert at.query_params == {"timepoint": "week_12", "reports": "all", "endpoint": "dcr",
+                               "method": "pm", "ci": "z", "level": "0.9", "study_ci": "wilson"}
+    res = expected(A.Selection(endpoint="DCR", timepoint="week_12", reports="all"),
+                   A.Model(method="PM", ci_method="z", level=0.9, study_ci_method="wilson"))
+    assert metric(at, "Studies / patients") == f"{res.k} / {res.total_n}"
+    assert metric(at, "90% confidence interval") == ft.interval(res.ci_low, res.ci_high)
+
+
+def test_a_value_outside_the_vocabulary_is_named_then_dropped_from_the_url(app_test) -> None:
+    at = app_test(page=PAGE, query={"method": "bogus", "ci": "z"})
+    assert any("method 'bogus'" in w for w in warnings(at))
+    assert at.query_params == {"ci": "z"}  # the default is shown, so the URL says nothing of it
+
+
+def test_the_view_survives_a_page_switch_and_is_written_there(app_test) -> None:
+    at = app_test(page=PAGE)
+    at.selectbox(key="method").set_value("DL").run()
+    at.radio(key="reports").set_value("all").run()
+    at.query_params.clear()  # as in the browser: a page change starts without the old query string
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    assert at.selectbox(key="method").value == "DL"
+    assert at.query_params == {"method": "dl", "reports": "all"}

@@ -145,6 +145,19 @@ def test_pooled_all_reports_warns_and_os_endpoint(app_test) -> None:
     cands, _ = V.pool_candidates(frames().survival, "OS", "all")
     res = V.run_pool(cands, "DL")
     assert metric(at, "Pooled median OS") == f"{ft.decimal(res.estimate)} months"
+    # the label link is rewritten to the token the pooled pages and the CLI write
+    assert at.query_params["reports"] == "all"
+
+
+def test_overlap_and_filter_choices_are_written_to_the_url_as_tokens(app_test) -> None:
+    at = app_test(page=PAGE)
+    check_clean(at)
+    at.radio(key="reports").set_value("all").run()
+    at.multiselect(key="histology").set_value(["osteosarcoma"]).run()
+    check_clean(at)
+    assert at.query_params["reports"] == "all" and at.query_params["histology"] == "osteosarcoma"
+    at.radio(key="reports").set_value("one").run()
+    assert "reports" not in at.query_params
 
 
 def test_curves_are_labelled_as_reconstructions(app_test) -> None:

@@ -54,7 +54,10 @@ def test_estimator_change_redraws_and_updates_url(app_url, page) -> None:
     res = expected(A.Selection(), A.Model(method="DL", ci_method="z"))
     assert metric_value(page, "Pooled ORR") == ft.pct(res.estimate)
     assert metric_value(page, "95% confidence interval") == ft.interval(res.ci.low, res.ci.high)
-    assert "method=DL" in page.url and "ci=z" in page.url
+    assert "method=dl" in page.url and "ci=z" in page.url  # the CLI's tokens, not the widget's "DL"
+    choose(page, "timepoint", "Week 12")  # a choice shown by its label is written as its token
+    page.wait_for_url("**timepoint=week_12**", timeout=30_000)
+    assert "Week" not in page.url and "method=dl" in page.url
     shot(page, "pooled-dl")
 
 
@@ -67,6 +70,7 @@ def test_deep_link_reproduces_the_view(app_url, page) -> None:
     assert metric_value(page, "Pooled DCR") == ft.pct(res.estimate)
     assert metric_value(page, "90% confidence interval") == ft.interval(res.ci.low, res.ci.high)
     assert metric_value(page, "Studies / patients") == f"{res.k} / {res.data.total_n}"
+    assert "endpoint=dcr" in page.url and "method=pm" in page.url  # rewritten to tokens
     shot(page, "pooled-deeplink")
 
 

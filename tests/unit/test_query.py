@@ -104,7 +104,8 @@ def test_view_file(tmp_path) -> None:
 
 
 def _bound_keys() -> set[str]:
-    """Literal keys of every widget the pages bind to the URL."""
+    """Literal keys of every widget the pages keep in the URL: bound by Streamlit
+    (``bind="query-params"``) or written by ``ui.controls.write_link`` (``persist_state=PERSIST``)."""
     keys: set[str] = set()
     files = [*ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py"]
     for f in files:
@@ -112,7 +113,7 @@ def _bound_keys() -> set[str]:
             if not isinstance(node, ast.Call):
                 continue
             kw = {k.arg: k.value for k in node.keywords}
-            bind, key = kw.get("bind"), kw.get("key")
+            bind, key = kw.get("bind") or kw.get("persist_state"), kw.get("key")
             if bind is None or (isinstance(bind, ast.Constant) and bind.value is None):
                 continue
             if isinstance(key, ast.Constant) and isinstance(key.value, str):

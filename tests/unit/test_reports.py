@@ -261,7 +261,7 @@ def test_cli_html_and_r_and_pptx(tmp_path) -> None:
     r = _cli("--view", "endpoint=DCR&method=DL&ci=z", "--out", str(out), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     html = out.read_text(encoding="utf-8")
-    assert "Pooled DCR: forest plot" in html and "endpoint=DCR" in html
+    assert "Pooled DCR: forest plot" in html and "endpoint=dcr&amp;method=dl&amp;ci=z" in html
     script = tmp_path / "orr.R"
     r = _cli("--view", "method=PM", "--out", str(script), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
