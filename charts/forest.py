@@ -7,8 +7,12 @@ pooled values from :func:`synthesis.pool_proportions`). The x axis is a percenta
 Layout (one plotly figure so that the PNG export matches the screen):
 
 =================  ==========  ===========================  ==================  =======
-Study (⚑ = flag)   Events/N    ├──■──┤ on a 0–100 % axis    % [CI]              Weight
+Study (⚑ = flag)   Events/N    ├──■──┤ on a 0–100 % axis    % (CI)              Weight
 =================  ==========  ===========================  ==================  =======
+
+The number column prints :func:`evidence.formats.estimate_interval` ("24.3% (11.8–41.2%)"), the
+prediction interval row :func:`evidence.formats.interval`: the words of the page and the reports
+(``findings.text`` re-exports both).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import plotly.graph_objects as go
 
 from charts import theme
 from charts.theme import shorten
+from evidence.formats import estimate_interval, interval, pct
 from synthesis.results import PooledProportion
 
 FLAG = "⚑"
@@ -31,18 +36,6 @@ _COLS = {"label": 0.0, "counts": 0.32, "estimate": 0.895, "weight": 1.0}
 ROW_PX = 26
 
 REQUIRED = ("study_id", "label", "events", "total", "proportion", "ci_low", "ci_high")
-
-
-def pct(x: float, digits: int = 1) -> str:
-    """``12.3%``, or ``–`` for a missing value (never ``nan``)."""
-    if x is None or not math.isfinite(float(x)):
-        return "–"
-    return f"{100 * float(x):.{digits}f}%"
-
-
-def interval_text(est: float, low: float, high: float, digits: int = 1) -> str:
-    """``12.3% [4.5%, 30.1%]`` with ``–`` for missing values."""
-    return f"{pct(est, digits)} [{pct(low, digits)}, {pct(high, digits)}]"
 
 
 def _clean(value: object) -> str:
@@ -65,7 +58,7 @@ def study_hover(row: pd.Series, ci_label: str) -> str:
     lines = [
         f"<b>{_hover_escape(_clean(row.get('label')))}</b>",
         f"{int(row['events'])}/{int(row['total'])} = {pct(row['proportion'])}",
-        f"{ci_label}: [{pct(row['ci_low'])}, {pct(row['ci_high'])}]",
+        f"{ci_label}: {interval(row['ci_low'], row['ci_high'])}",
     ]
     w = row.get("weight", math.nan)
     if w is not None and isinstance(w, float | int | np.floating) and math.isfinite(w):
@@ -206,7 +199,7 @@ def forest_figure(
     header_y = n + 3.0
     text(_COLS["label"], header_y, "Study", bold=True)
     text(_COLS["counts"], header_y, "Events/N", bold=True, align="right")
-    text(_COLS["estimate"], header_y, f"% [{ci_label}]", bold=True, align="right")
+    text(_COLS["estimate"], header_y, f"% ({ci_label})", bold=True, align="right")
     text(1.0, header_y, "Weight", bold=True, align="right")
     for i, (_, r) in enumerate(rows.iterrows()):
         y = y_rows[i]
@@ -215,7 +208,7 @@ def forest_figure(
             label = f"{label} <span style='color:{theme.COLORS['flag']}'>{FLAG}</span>"
         text(_COLS["label"], y, label)
         text(_COLS["counts"], y, f"{int(r['events'])}/{int(r['total'])}", align="right")
-        text(_COLS["estimate"], y, interval_text(prop[i], low[i], high[i]), align="right")
+        text(_COLS["estimate"], y, estimate_interval(prop[i], low[i], high[i]), align="right")
         w = weights[i]
         text(1.0, y, f"{w:.1f}%" if math.isfinite(w) else "–", align="right")
 
@@ -232,8 +225,8 @@ def forest_figure(
                 line={"color": theme.COLORS["pooled"], "width": 1},
                 hoveron="fills+points",
                 hovertext=(
-                    f"<b>{pooled_label}</b><br>{interval_text(est, cl, ch)} "
-                    f"({result.fit.level:.0%} CI)<br>k = {result.k}, N = {result.data.total_n}"
+                    f"<b>{pooled_label}</b><br>{pct(est)} ({result.fit.level:.0%} CI "
+                    f"{interval(cl, ch)})<br>k = {result.k}, N = {result.data.total_n}"
                 ),
                 hovertemplate="%{hovertext}<extra></extra>",
                 showlegend=False,
@@ -251,7 +244,7 @@ def forest_figure(
                     marker={"symbol": "line-ns-open", "size": 12, "color": theme.COLORS["pi"]},
                     hovertext=(
                         f"<b>Prediction interval</b> ({result.fit.level:.0%}, {result._pi_label()})"
-                        f"<br>[{pct(result.pi.low)}, {pct(result.pi.high)}]<br>"
+                        f"<br>{interval(result.pi.low, result.pi.high)}<br>"
                         "Where the response rate of a new, similar study is expected to fall"
                     ),
                     hovertemplate="%{hovertext}<extra></extra>",
@@ -270,13 +263,13 @@ def forest_figure(
         )
         text(_COLS["label"], y_pooled, f"<b>{_hover_escape(pooled_label)}</b>")
         text(_COLS["counts"], y_pooled, f"<b>{result.data.total_events}/{result.data.total_n}</b>", align="right")
-        text(_COLS["estimate"], y_pooled, f"<b>{interval_text(est, cl, ch)}</b>", align="right")
+        text(_COLS["estimate"], y_pooled, f"<b>{estimate_interval(est, cl, ch)}</b>", align="right")
         text(1.0, y_pooled, "100%" if np.all(np.isfinite(weights)) and n else "–", align="right")
         text(_COLS["label"], y_pi, "Prediction interval", color=theme.COLORS["muted"])
         text(
             _COLS["estimate"],
             y_pi,
-            f"[{pct(result.pi.low)}, {pct(result.pi.high)}]" if pi_ok else "not estimable",
+            interval(result.pi.low, result.pi.high),
             align="right",
             color=theme.COLORS["muted"],
         )
@@ -447,30 +440,29 @@ def grouped_forest_figure(
         fig.add_trace(go.Scatter(
             name=name, x=[cl, est, ch, est, cl], y=[yy, yy + 0.36, yy, yy - 0.36, yy], mode="lines",
             fill="toself", fillcolor=color, line={"color": color, "width": 1}, hoveron="fills+points",
-            hovertext=(f"<b>{_hover_escape(label)}</b><br>{interval_text(est, cl, ch)} "
-                       f"({res.fit.level:.0%} CI)<br>k = {res.k}, N = {res.data.total_n}"),
+            hovertext=(f"<b>{_hover_escape(label)}</b><br>{pct(est)} ({res.fit.level:.0%} CI "
+                       f"{interval(cl, ch)})<br>k = {res.k}, N = {res.data.total_n}"),
             hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
         ))
 
-    def pi_bar(name: str, res, yy: float) -> bool:
+    def pi_bar(name: str, res, yy: float) -> None:
         if not (math.isfinite(res.pi.low) and math.isfinite(res.pi.high)):
-            return False
+            return
         fig.add_trace(go.Scatter(
             name=name, x=[res.pi.low, res.pi.high], y=[yy, yy], mode="lines+markers",
             line={"color": theme.COLORS["pi"], "width": 4},
             marker={"symbol": "line-ns-open", "size": 10, "color": theme.COLORS["pi"]},
             hovertext=(f"<b>Prediction interval</b> ({res.fit.level:.0%}, {res._pi_label()})"
-                       f"<br>[{pct(res.pi.low)}, {pct(res.pi.high)}]"),
+                       f"<br>{interval(res.pi.low, res.pi.high)}"),
             hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
         ))
-        return True
 
     muted = theme.COLORS["muted"]
     for (kind, payload), yy in zip(layout, ys, strict=True):
         if kind == "header":
             text(_COLS["label"], yy, group_title + " / study", bold=True)
             text(_COLS["counts"], yy, "Events/N", bold=True, align="right")
-            text(_COLS["estimate"], yy, f"% [{ci_label}]", bold=True, align="right")
+            text(_COLS["estimate"], yy, f"% ({ci_label})", bold=True, align="right")
             text(1.0, yy, "Weight", bold=True, align="right")
         elif kind == "heading":
             g, res = payload
@@ -482,7 +474,7 @@ def grouped_forest_figure(
                 label = f"{label} <span style='color:{theme.COLORS['flag']}'>{FLAG}</span>"
             text(_COLS["label"] + 0.015, yy, label)
             text(_COLS["counts"], yy, f"{int(r['events'])}/{int(r['total'])}", align="right")
-            text(_COLS["estimate"], yy, interval_text(r["proportion"], r["ci_low"], r["ci_high"]),
+            text(_COLS["estimate"], yy, estimate_interval(r["proportion"], r["ci_low"], r["ci_high"]),
                  align="right")
             w = float(r["weight"]) if "weight" in r else math.nan
             text(1.0, yy, f"{w:.1f}%" if math.isfinite(w) else "–", align="right")
@@ -491,32 +483,31 @@ def grouped_forest_figure(
             diamond(f"pooled: {g}", res, yy, theme.COLORS["subgroup"], f"{g}: pooled")
             text(_COLS["label"] + 0.015, yy, f"Subtotal (k = {res.k})", bold=True)
             text(_COLS["counts"], yy, f"{res.data.total_events}/{res.data.total_n}", align="right", bold=True)
-            text(_COLS["estimate"], yy, interval_text(res.estimate, res.ci.low, res.ci.high),
+            text(_COLS["estimate"], yy, estimate_interval(res.estimate, res.ci.low, res.ci.high),
                  align="right", bold=True)
             wsum = float(members["weight"].sum()) if finite_w and "weight" in members else math.nan
             text(1.0, yy, f"{wsum:.1f}%" if math.isfinite(wsum) else "–", align="right", bold=True)
         elif kind == "pi":
             g, res = payload
-            ok = pi_bar(f"prediction interval: {g}", res, yy)
+            pi_bar(f"prediction interval: {g}", res, yy)
             text(_COLS["label"] + 0.015, yy, "Prediction interval", color=muted)
-            text(_COLS["estimate"], yy, f"[{pct(res.pi.low)}, {pct(res.pi.high)}]" if ok else "not estimable",
+            text(_COLS["estimate"], yy, interval(res.pi.low, res.pi.high),
                  align="right", color=muted)
         elif kind == "overall":
             diamond("pooled", result, yy, theme.COLORS["pooled"], pooled_label)
             text(_COLS["label"], yy, f"<b>{_hover_escape(pooled_label)}</b>")
             text(_COLS["counts"], yy, f"<b>{result.data.total_events}/{result.data.total_n}</b>", align="right")
             text(_COLS["estimate"], yy,
-                 f"<b>{interval_text(result.estimate, result.ci.low, result.ci.high)}</b>", align="right")
+                 f"<b>{estimate_interval(result.estimate, result.ci.low, result.ci.high)}</b>", align="right")
             text(1.0, yy, "100%" if finite_w else "–", align="right")
             if math.isfinite(result.estimate):
                 fig.add_shape(type="line", x0=result.estimate, x1=result.estimate, y0=yy - 0.5,
                               y1=top - 0.5, xref="x", yref="y",
                               line={"color": theme.COLORS["pooled"], "width": 1, "dash": "dot"})
         elif kind == "overall_pi":
-            ok = pi_bar("prediction interval", result, yy)
+            pi_bar("prediction interval", result, yy)
             text(_COLS["label"], yy, "Prediction interval", color=muted)
-            text(_COLS["estimate"], yy, f"[{pct(result.pi.low)}, {pct(result.pi.high)}]" if ok
-                 else "not estimable", align="right", color=muted)
+            text(_COLS["estimate"], yy, interval(result.pi.low, result.pi.high), align="right", color=muted)
 
     foot = []
     h = result.heterogeneity

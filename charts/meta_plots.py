@@ -21,8 +21,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import theme
-from charts.forest import _clean, _hover_escape, interval_text, pct
+from charts.forest import _clean, _hover_escape
 from charts.theme import shorten
+from evidence.formats import estimate_interval, pct
 
 PCT_AXIS = {"tickformat": ".0%", "range": [-0.02, 1.02], "dtick": 0.2}
 
@@ -68,7 +69,7 @@ def interval_rows_figure(
     labels = [_hover_escape(_clean(s)) for s in rows["label"]]
     details = [_hover_escape(_clean(s)) for s in rows.get("detail", pd.Series([""] * n))]
     hover = [
-        f"<b>{lab}</b><br>{interval_text(e, a, b)}" + (f"<br>{d}" if d else "")
+        f"<b>{lab}</b><br>{estimate_interval(e, a, b)}" + (f"<br>{d}" if d else "")
         for lab, e, a, b, d in zip(labels, est, lo, hi, details, strict=True)
     ]
     fig = go.Figure()
@@ -353,7 +354,7 @@ def subgroup_forest_figure(
             customdata=np.array(sub["study_id"].astype(str).tolist(), dtype=object).reshape(-1, 1),
             hovertext=[
                 f"<b>{_hover_escape(_clean(r['label']))}</b><br>{int(r['events'])}/{int(r['total'])} = "
-                f"{interval_text(r['proportion'], r['ci_low'], r['ci_high'])}"
+                f"{estimate_interval(r['proportion'], r['ci_low'], r['ci_high'])}"
                 for _, r in sub.iterrows()
             ],
             hovertemplate="%{hovertext}<extra></extra>",
@@ -371,7 +372,7 @@ def subgroup_forest_figure(
                 name=f"pooled: {_clean(g['group'])}",
                 x=[a, e, b, e, a], y=[yy, yy + 0.35, yy, yy - 0.35, yy], mode="lines",
                 fill="toself", fillcolor=color, line={"color": color, "width": 1},
-                hovertext=f"<b>{_hover_escape(_clean(g['group']))}</b><br>{interval_text(e, a, b)}"
+                hovertext=f"<b>{_hover_escape(_clean(g['group']))}</b><br>{estimate_interval(e, a, b)}"
                 f"<br>k = {int(g['k'])}, n = {int(g['n'])}{extra}",
                 hovertemplate="%{hovertext}<extra></extra>", hoveron="fills+points",
                 showlegend=False,

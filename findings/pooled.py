@@ -354,7 +354,7 @@ def published_comparison(
         if sub.k:
             try:
                 res = pool(sub.frame, model)
-                app = f"{text.pct(res.estimate)} ({text.interval(res.ci.low, res.ci.high)})"
+                app = text.estimate_interval(res.estimate, res.ci.low, res.ci.high)
                 kn = f"{res.k} / {res.data.total_n}"
             except ValueError as exc:
                 app = f"not estimable ({exc})"

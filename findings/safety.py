@@ -104,8 +104,7 @@ TABLE_CAPTION = (
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
     """The safety table as shown (headline incidence formatted, display columns only)."""
     out = table.assign(**{"Pooled incidence": [
-        f"{text.pct(e)} ({text.interval(lo, hi)})"
-        for e, lo, hi in zip(table["estimate"], table["ci_low"], table["ci_high"], strict=True)]})
+        text.estimate_interval(e, lo, hi) for e, lo, hi in zip(table["estimate"], table["ci_low"], table["ci_high"], strict=True)]})
     return out[DISPLAY_COLUMNS].reset_index(drop=True)
 
 

@@ -3,8 +3,10 @@
 Every front end (pages, HTML/PPTX/DOCX reports, CSV downloads) formats through these functions,
 so the page and the report cannot drift apart:
 
-* numbers: :func:`pct` ("12.3%"), :func:`interval` ("12.3–45.6%"), :func:`num`, :func:`pval`,
-  :func:`count` ("1 study", "11 studies"), :func:`level` ("95%");
+* numbers: :func:`pct` ("12.3%"), :func:`interval` ("12.3–45.6%"), :func:`estimate_interval`
+  ("24.3% (11.8–41.2%)"), :func:`num`, :func:`pval`, :func:`count` ("1 study", "11 studies"),
+  :func:`level` ("95%"); the first three are defined in :mod:`evidence.formats`, below the
+  figures, so a forest plot's number column (:mod:`charts.forest`) prints the same words;
 * labels: :func:`pooled_label` (the pooled row of a forest plot and its tables),
   :func:`pi_distribution` (the prediction interval's distribution, resolved for ``"metafor"``);
 * escaping of text from data: :func:`md` (markdown and HTML significant characters) and
@@ -23,12 +25,9 @@ from typing import Any
 
 import pandas as pd
 
+from evidence.formats import MISSING, NOT_ESTIMABLE, estimate_interval, interval, pct
+from evidence.formats import finite as _finite
 from evidence.userdata import escape_cell
-
-#: What a missing or non-finite number prints as.
-MISSING = "–"
-#: Printed for an interval with a non-finite bound.
-NOT_ESTIMABLE = "not estimable"
 
 __all__ = [
     "MISSING",
@@ -36,6 +35,7 @@ __all__ = [
     "count",
     "csv_bytes",
     "csv_safe",
+    "estimate_interval",
     "html",
     "i2",
     "interval",
@@ -50,41 +50,8 @@ __all__ = [
 ]
 
 
-def _finite(x: Any) -> bool:
-    try:
-        return x is not None and math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
-
-
 # --------------------------------------------------------------------------------------------
-# numbers
-def pct(x: float | None, digits: int = 1) -> str:
-    """A proportion as a percentage.
-
-    >>> pct(0.1234)
-    '12.3%'
-    >>> pct(float("nan"))
-    '–'
-    """
-    if not _finite(x):
-        return MISSING
-    return f"{100 * float(x):.{digits}f}%"
-
-
-def interval(low: float | None, high: float | None, digits: int = 1) -> str:
-    """An interval of proportions, one percent sign: the project's only interval format.
-
-    >>> interval(0.123, 0.456)
-    '12.3–45.6%'
-    >>> interval(0.1, float("nan"))
-    'not estimable'
-    """
-    if not (_finite(low) and _finite(high)):
-        return NOT_ESTIMABLE
-    return f"{100 * float(low):.{digits}f}–{100 * float(high):.{digits}f}%"
-
-
+# numbers (pct, interval and estimate_interval: evidence.formats)
 def num(x: float | None, digits: int = 3) -> str:
     """A plain number to ``digits`` significant digits.
 

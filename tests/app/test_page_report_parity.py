@@ -73,6 +73,14 @@ def test_pooled_label_and_intervals(app_test, case) -> None:
     assert page_data == report_data
     assert v.label == text.pooled_label(view.method)
     assert f"<b>{v.label}</b>" in json.dumps(page_data, ensure_ascii=False)
+    # the forest's number column prints the page's interval words (one formatter, findings.text)
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    column = [a["text"] for a in layout["annotations"] if a.get("yref") == "y" and a["x"] > 0.8 and a["x"] < 1]
+    ci, pi = _metric(at, f"{lvl} confidence interval"), _metric(at, f"{lvl} prediction interval")
+    assert f"<b>{_metric(at, f'Pooled {view.endpoint}')} ({ci})</b>" in column
+    assert pi in column
+    assert column == [a["text"] for a in json.loads(section.figure.to_json())["layout"]["annotations"]
+                      if a.get("yref") == "y" and a["x"] > 0.8 and a["x"] < 1]
 
 
 def test_heterogeneity_and_agreement_tables(app_test, case) -> None:

@@ -66,6 +66,26 @@ def test_forest_traces_axis_and_diamond(pooled) -> None:
     np.testing.assert_allclose(studies.x - studies.error_x.arrayminus, rows["ci_low"])
 
 
+def _column(fig, x: float) -> dict[float, str]:
+    """Text of one annotation column of a forest figure, by row (y)."""
+    return {a.y: a.text for a in fig.layout.annotations if a.x == x and a.yref == "y"}
+
+
+def test_forest_number_column_prints_the_pages_interval_words(pooled) -> None:
+    # one convention: the figure's "% (CI)" column uses the formatter of every page and report text
+    from findings import text
+
+    res, rows = pooled
+    fig = forest.forest_figure(rows, res)
+    col = set(_column(fig, forest._COLS["estimate"]).values())
+    for p, lo, hi in zip(rows["proportion"], rows["ci_low"], rows["ci_high"], strict=True):
+        assert text.estimate_interval(p, lo, hi) in col  # e.g. "62.5% (48.5–75.1%)"
+    assert f"<b>{text.estimate_interval(res.estimate, res.ci.low, res.ci.high)}</b>" in col
+    assert text.interval(res.pi.low, res.pi.high) in col
+    assert not any("[" in c or "%, " in c for c in col)  # no second spelling "[a%, b%]"
+    assert text.estimate_interval(0.243, 0.118, 0.412) == "24.3% (11.8–41.2%)"
+
+
 def test_forest_hover_has_numbers_provenance_and_flags(pooled) -> None:
     res, rows = pooled
     fig = forest.forest_figure(rows, res)
