@@ -139,8 +139,8 @@ def test_a_label_link_is_rewritten_to_tokens(app_test) -> None:
                                "method": "pm", "ci": "z", "level": "0.9", "study_ci": "wilson"}
     res = expected(A.Selection(endpoint="DCR", timepoint="week_12", reports="all"),
                    A.Model(method="PM", ci_method="z", level=0.9, study_ci_method="wilson"))
-    assert metric(at, "Studies / patients") == f"{res.k} / {res.total_n}"
-    assert metric(at, "90% confidence interval") == ft.interval(res.ci_low, res.ci_high)
+    assert metric(at, "Studies / patients") == f"{res.k} / {res.data.total_n}"
+    assert metric(at, "90% confidence interval") == ft.interval(res.ci.low, res.ci.high)
 
 
 def test_a_value_outside_the_vocabulary_is_named_then_dropped_from_the_url(app_test) -> None:
