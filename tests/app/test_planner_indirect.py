@@ -59,7 +59,7 @@ def test_plan_round_trips_through_the_url(app_test) -> None:
 def test_survival_m0_from_a_median_benchmark_is_compared_and_varied(app_test) -> None:
     """One-sample log-rank with m0 from PALETTE (later line, printed CI): indirectness beside m0 and
     in the paragraph, the design across the CI, the publication among the references."""
-    at = app_test(page=PAGE, query={"plan": "One-sample log-rank", "m0_src": "median · palette2012-pazopanib-median-pfs"})
+    at = app_test(page=PAGE, query={"plan": "One-sample log-rank", "m0_src": "palette2012-pazopanib"})
     assert not at.exception, [e.value for e in at.exception]
     warn = " ".join(str(w.value) for w in at.warning).replace("\\", "")
     assert "m0 comes from later-line, monotherapy cohorts; the plan is a first-line combination" in warn

@@ -187,9 +187,9 @@ def _medians() -> dict[str, FP.Source]:
 
 def test_median_benchmarks_as_m0_with_their_indirectness() -> None:
     med = _medians()
-    doxifo = med["median · eortc62012-doxifo-median-pfs"]  # first-line doxorubicin + ifosfamide
+    doxifo = med["eortc62012-doxifo"]  # first-line doxorubicin + ifosfamide
     assert doxifo.value == 7.4 and doxifo.indirect == () and doxifo.caveat("m0") == ""
-    palette = med["median · palette2012-pazopanib-median-pfs"]
+    palette = med["palette2012-pazopanib"]
     assert [i.kind for i in palette.indirect] == ["line", "regimen"]
     assert palette.caveat("m0").startswith("m0 comes from later-line, monotherapy cohorts; the plan is a first-line")
     assert (palette.ci_low, palette.ci_high, palette.estimate) == (3.7, 4.8, 4.6)
@@ -198,7 +198,7 @@ def test_median_benchmarks_as_m0_with_their_indirectness() -> None:
 def test_survival_design_across_the_printed_ci_of_m0() -> None:
     from synthesis.design.tte import exponential_median_test, one_sample_logrank
 
-    palette = _medians()["median · palette2012-pazopanib-median-pfs"]
+    palette = _medians()["palette2012-pazopanib"]
     lr = FP.survival_across_ci("logrank", palette, lambda m: one_sample_logrank(m, 0.6, 24, 12, alpha=0.05, power=0.8))
     assert list(lr.table["m0 from"]) == ["as chosen", "benchmark estimate", "95% CI low", "95% CI high"]
     n = [int(x) for x in lr.table["patients n"]]
@@ -208,14 +208,14 @@ def test_survival_design_across_the_printed_ci_of_m0() -> None:
                                lambda m: exponential_median_test(m, 4.7, 24, 12, alpha=0.05, power=0.8))
     assert ex.table.loc[3, "alternative"].startswith("m1 (4.7) must exceed m0 (4.8)")  # no design: says why
     assert FP.survival_across_ci("cph", palette, lambda m: None) is None
-    doxifo = _medians()["median · eortc62012-doxifo-median-pfs"]
+    doxifo = _medians()["eortc62012-doxifo"]
     assert FP.survival_across_ci("logrank", doxifo, lambda m: None) is None  # no printed CI
 
 
 def test_survival_section_cites_the_benchmark_and_lays_out_the_across_table() -> None:
     from synthesis.design.tte import one_sample_logrank
 
-    palette = _medians()["median · palette2012-pazopanib-median-pfs"]
+    palette = _medians()["palette2012-pazopanib"]
     design = one_sample_logrank(palette.value, 0.6, 24, 12)
     text = FP.add_caveats(FP.paragraph_for(design, palette.phrase, "b"), (palette.caveat("m0"),))
     assert "the reference median is the median progression-free survival of 4.6 months with pazopanib" in text and "m0 comes from later-line" in text
