@@ -84,7 +84,7 @@ IGNORED_KEYS = frozenset({
     "present", "slide", "study", "embed", "embed_options", "tab", "scope",
     # Trial planner (design, sources, notes, search options, survival designs)
     "plan", "p0_src", "p1_src", "p0_note", "p1_note", "constraint", "pick", "pl_tab", "response",
-    "nmax", "exact", "dropout", "m0", "m1", "m0_note", "hr", "hr_note", "shape", "accrual",
+    "nmax", "exact", "dropout", "m0", "m0_src", "m1", "m0_note", "hr", "hr_note", "shape", "accrual",
     "follow", "ratio", "pcon", "pexp", "src0", "src1", "treatment", "assess",
     # the planned trial (line, regimen, partner drugs, histology, endpoint, PFS-rate time)
     "pl_line", "pl_reg", "pl_partner", "pl_hist", "pl_ep", "pl_months",
