@@ -10,6 +10,8 @@ R in the same run, when ``Rscript`` and clinfun are available (install clinfun f
 source with ``R CMD INSTALL -l LIB clinfun``, then run with ``R_LIBS=LIB``); both sides report the
 median of repeated warm calls (wall and CPU).
 
+The clinfun comparison always takes the median of at least 7 calls per side.
+
 Usage: .venv/bin/python bench/bench_simon.py [--full] [--repeat 3] [--clinfun-only]
 """
 
@@ -59,18 +61,21 @@ for (i in seq_len(reps)) {
 o <- x$out[which.min(x$out[, "EN(p0)"]), ]
 m <- x$out[1, ]
 cat(median(w), median(u), sprintf("%d/%d, %d/%d", o[1], o[2], o[3], o[4]),
-    sprintf("%d/%d, %d/%d", m[1], m[2], m[3], m[4]), sep = "|")
+    sprintf("%d/%d, %d/%d", m[1], m[2], m[3], m[4]), as.character(packageVersion("clinfun")),
+    sep = "|")
 """
 
 
-def _clinfun(scen: tuple[float, float, float, float], reps: int) -> tuple[float, float, str, str]:
-    """(median wall s, median CPU s, optimal, minimax) of clinfun::ph2simon timed inside R."""
+def _clinfun(
+    scen: tuple[float, float, float, float], reps: int
+) -> tuple[float, float, str, str, str]:
+    """(median wall s, median CPU s, optimal, minimax, version) of clinfun::ph2simon in R."""
     args = [str(x) for x in scen] + [str(reps)]
     out = subprocess.run(
         ["Rscript", "-e", _R_TIMING, *args], capture_output=True, text=True, check=True
     ).stdout
-    wall, cpu, opt, mm = out.strip().split("|")
-    return float(wall), float(cpu), opt, mm
+    wall, cpu, opt, mm, version = out.strip().split("|")
+    return float(wall), float(cpu), opt, mm, version
 
 
 def _warm_median(fn, repeat: int) -> tuple[float, float, object]:
@@ -88,6 +93,8 @@ def _warm_median(fn, repeat: int) -> tuple[float, float, object]:
 def near_500(repeat: int) -> None:
     """This search against clinfun::ph2simon near n = 500, timed in the same run."""
     have_r = shutil.which("Rscript") is not None
+    versions: set[str] = set()
+    print(f"median of {repeat} warm calls on each side; {os.cpu_count()} CPUs")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"{'p0':>5} {'p1':>5} {'a':>5} {'b':>5} | {'optimal':>15} {'minimax':>15} {'proved':>6} "
@@ -99,13 +106,14 @@ def near_500(repeat: int) -> None:
         ratio = ""
         if have_r:
             try:
-                rw, rc, opt, mm = _clinfun(scen, repeat)
+                rw, rc, opt, mm, version = _clinfun(scen, repeat)
             except (subprocess.CalledProcessError, ValueError) as exc:
                 peer = f"failed ({type(exc).__name__})"
             else:
                 assert opt == res.optimal.boundary(), (scen, opt, res.optimal.boundary())
                 assert mm == res.minimax.boundary(), (scen, mm, res.minimax.boundary())
                 peer = f"{rw:.3f} / {rc:.3f}"
+                versions.add(version)
                 ratio = f"{rw / wall:.1f}x / {rc / cpu:.1f}x"
         print(
             f"{scen[0]:5.2f} {scen[1]:5.2f} {scen[2]:5.2f} {scen[3]:5.2f} | "
@@ -113,6 +121,8 @@ def near_500(repeat: int) -> None:
             f"| {wall:.3f} / {cpu:.3f} | {peer:>18} | {ratio:>14}"
         )
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if versions:
+        print(f"clinfun {', '.join(sorted(versions))}")
 
 
 def _best_of(fn, repeat: int) -> tuple[float, object]:
@@ -131,7 +141,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--clinfun-only", action="store_true", help="only the near-500 comparison")
     args = ap.parse_args()
-    near_500(max(args.repeat, 5))
+    near_500(max(args.repeat, 7))
     if args.clinfun_only:
         return
     print()

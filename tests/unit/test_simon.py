@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from synthesis.design._reference import exhaustive_per_n, exhaustive_simon
 from synthesis.design.simon import (
     _admissible,
     _count_r,
     _local_tails,
+    _pmf_block,
     _Search,
     operating_characteristics,
     simon_two_stage,
@@ -333,6 +335,14 @@ def test_batched_search_equals_exhaustive_including_admissible(
     ref = [cand[i][1:] for i, _, _ in _admissible(cand)]
     assert [(d.n, d.n1, d.r1, d.r) for d in res.admissible] == ref
     assert res.proven_optimal
+
+
+@pytest.mark.parametrize("p", [0.003, 0.2, 0.37, 0.5, 0.97])
+def test_pmf_block_is_scipy_binom_pmf_exactly(p) -> None:
+    # the search's binomial tables must hold scipy's numbers bit for bit (designs at the
+    # alpha / beta boundaries depend on the last digits), including zeros beyond k = n
+    k, ns = np.arange(320), np.arange(320)
+    assert np.array_equal(_pmf_block(k, ns, p), stats.binom.pmf(k[None, :], ns[:, None], p))
 
 
 def test_probe_bounds_hold_against_exact_evaluation() -> None:
