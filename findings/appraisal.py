@@ -441,7 +441,7 @@ def ae_grade3_rows(safety_view) -> tuple[IncidenceSummary | None, pd.DataFrame]:
     glmm = g is not None and pool.primary == "glmm"
     res = IncidenceSummary(
         k=pool.k, total_n=pool.patients, estimate=h.estimate,
-        ci=ConfidenceInterval(h.ci_low, h.ci_high, pool.level),
+        ci=h.ci,
         pi=g.pi if glmm else ConfidenceInterval(math.nan, math.nan, pool.level),
         i2=g.i2 if glmm else math.nan, method=h.label, attribution=str(key[2]))
     rows = safety_view.study_rows(key)

@@ -168,7 +168,7 @@ def bayes_caption(b: BayesianPooledProportion, model: Model) -> str:
     """What the Bayesian model assumed and found about τ (plain text)."""
     lvl = text.level(model.level)
     return (f"{b.model_label()}. τ posterior median {text.num(b.tau_median, 3)} ({lvl} interval "
-            f"{text.num(b.tau_low, 3)} to {text.num(b.tau_high, 3)}). Weakly informative priors on τ "
+            f"{text.num(b.tau_ci.low, 3)} to {text.num(b.tau_ci.high, 3)}). Weakly informative priors on τ "
             "stabilise the estimate with few studies (Röver et al. 2021).")
 
 

@@ -205,10 +205,10 @@ def _table_row(key, grp: pd.DataFrame, pool: IncidencePool) -> dict:
         "Grade": stratum + ("" if printed in (["any"], ["≥3"]) else f" (printed {', '.join(printed)})"),
         "Attribution": attribution, "k": pool.k, "Events": pool.events, "Patients": pool.patients,
         "Headline": _HEADLINE_SHORT[pool.primary],
-        "estimate": h.estimate, "ci_low": h.ci_low, "ci_high": h.ci_high,
+        "estimate": h.estimate, "ci_low": h.ci.low, "ci_high": h.ci.high,
         "Flags": "; ".join(flags), "Studies": ", ".join(grp["study_id"].astype(str)),
     }
     for m in pool.methods:
-        cell = f"{text.pct(m.estimate)} ({text.interval(m.ci_low, m.ci_high)})"
+        cell = f"{text.pct(m.estimate)} ({text.interval(*m.ci)})"
         row[m.label] = cell + (" ⚑" if m.flag and m.key != "ft" else "")
     return row

@@ -35,9 +35,18 @@ _N_GRID = 4001
 class BayesianPooledProportion(ResultRepr):
     """Posterior summaries of a Bayesian random-effects pooled proportion (logit scale model).
 
-    ``estimate``, ``ci_*`` and ``pi_*`` are on the proportion scale (posterior medians and
-    credible/predictive intervals back-transformed with the inverse logit; quantiles are invariant
-    under the monotone back-transform); ``*_t`` are on the logit scale.
+    ``estimate``, ``ci`` (credible interval) and ``pi`` (posterior predictive interval for a new
+    study) are on the proportion scale: posterior medians and intervals back-transformed with the
+    inverse logit (quantiles are invariant under the monotone back-transform); ``estimate_t``,
+    ``ci_t`` and ``pi_t`` are on the logit scale; ``tau_ci`` is the interval of τ. Every interval
+    is a :class:`~synthesis.results.ConfidenceInterval` of ``level`` (``interval`` says central or
+    shortest).
+
+    Examples
+    --------
+    >>> res = bayes_pool([4, 3, 2, 1], [10, 20, 30, 40], tau_prior_scale=0.5)
+    >>> res.ci.format(1), res.tau_ci.level
+    ('[5.6%, 28.5%]', 0.95)
     """
 
     # choices
@@ -55,38 +64,23 @@ class BayesianPooledProportion(ResultRepr):
     vi: np.ndarray
     # pooled proportion
     estimate: float
-    ci_low: float
-    ci_high: float
+    ci: ConfidenceInterval
     estimate_t: float
     mean_t: float
     sd_t: float
-    ci_low_t: float
-    ci_high_t: float
+    ci_t: ConfidenceInterval
     # posterior predictive for a new study
-    pi_low: float
-    pi_high: float
-    pi_low_t: float
-    pi_high_t: float
+    pi: ConfidenceInterval
+    pi_t: ConfidenceInterval
     # heterogeneity
     tau_median: float
-    tau_low: float
-    tau_high: float
+    tau_ci: ConfidenceInterval
     tau_mean: float
     notes: tuple[str, ...] = ()
 
     @property
     def method(self) -> str:
         return f"Bayes HN({self.tau_prior_scale:g})"
-
-    @property
-    def ci(self) -> ConfidenceInterval:
-        """The credible interval of the pooled proportion (``level``, ``interval`` kind)."""
-        return ConfidenceInterval(self.ci_low, self.ci_high, self.level)
-
-    @property
-    def pi(self) -> ConfidenceInterval:
-        """The posterior predictive interval for a new study."""
-        return ConfidenceInterval(self.pi_low, self.pi_high, self.level)
 
     def model_label(self) -> str:
         return (
@@ -98,11 +92,11 @@ class BayesianPooledProportion(ResultRepr):
     def summary(self) -> pd.DataFrame:
         """One row per quantity: ``quantity, value, ci_low, ci_high, note``."""
         rows = [
-            ("Pooled proportion (posterior median)", self.estimate, self.ci_low, self.ci_high,
+            ("Pooled proportion (posterior median)", self.estimate, *self.ci,
              f"{self.level:.0%} {self.interval} credible interval"),
-            ("Predictive proportion, new study", math.nan, self.pi_low, self.pi_high,
+            ("Predictive proportion, new study", math.nan, *self.pi,
              "posterior predictive interval"),
-            ("tau (posterior median)", self.tau_median, self.tau_low, self.tau_high,
+            ("tau (posterior median)", self.tau_median, *self.tau_ci,
              f"half-normal({self.tau_prior_scale:g}) prior"),
             ("Studies (k)", float(self.k), math.nan, math.nan, ""),
         ]
@@ -265,9 +259,12 @@ def bayes_pool(
         tau_prior_scale=float(tau_prior_scale), mu_prior_mean=float(mu_prior_mean),
         mu_prior_sd=float(mu_prior_sd), level=level, interval=interval, add=float(add),
         k=x.size, events=readonly(x), totals=readonly(n), yi=readonly(yi), vi=readonly(vi),
-        estimate=float(ex(med)), ci_low=float(ex(lo)), ci_high=float(ex(hi)),
-        estimate_t=med, mean_t=mu_mix.mean(), sd_t=mu_mix.sd(), ci_low_t=lo, ci_high_t=hi,
-        pi_low=float(ex(plo)), pi_high=float(ex(phi)), pi_low_t=plo, pi_high_t=phi,
-        tau_median=tau_q(0.5), tau_low=tlo, tau_high=thi, tau_mean=float(np.sum(wts * tau)),
+        estimate=float(ex(med)), ci=ConfidenceInterval(float(ex(lo)), float(ex(hi)), level),
+        estimate_t=med, mean_t=mu_mix.mean(), sd_t=mu_mix.sd(),
+        ci_t=ConfidenceInterval(lo, hi, level),
+        pi=ConfidenceInterval(float(ex(plo)), float(ex(phi)), level),
+        pi_t=ConfidenceInterval(plo, phi, level),
+        tau_median=tau_q(0.5), tau_ci=ConfidenceInterval(tlo, thi, level),
+        tau_mean=float(np.sum(wts * tau)),
         notes=tuple(notes),
     )

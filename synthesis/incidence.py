@@ -25,7 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from synthesis.meta import pool_proportions
-from synthesis.results import PooledProportion
+from synthesis.results import ConfidenceInterval, PooledProportion
 from synthesis.validation import as_counts, check_level
 
 __all__ = ["INCIDENCE_METHODS", "IncidenceMethod", "IncidencePool", "exact_interval", "pool_incidence"]
@@ -53,13 +53,12 @@ def exact_interval(events: float, total: float, level: float = 0.95) -> tuple[fl
 
 @dataclass(frozen=True, slots=True)
 class IncidenceMethod:
-    """One method's pooled incidence (proportion scale)."""
+    """One method's pooled incidence (proportion scale) with its interval."""
 
     key: str
     label: str
     estimate: float
-    ci_low: float
-    ci_high: float
+    ci: ConfidenceInterval
     tau2: float = math.nan
     flag: str = ""  # why this interval should be read with care ("" = none)
     fallback: str | None = None
@@ -91,7 +90,7 @@ class IncidencePool:
     def summary(self) -> pd.DataFrame:
         """One row per method: estimate, interval, τ², flag."""
         return pd.DataFrame([
-            {"method": m.label, "estimate": m.estimate, "ci_low": m.ci_low, "ci_high": m.ci_high,
+            {"method": m.label, "estimate": m.estimate, "ci_low": m.ci.low, "ci_high": m.ci.high,
              "tau2": m.tau2, "flag": m.flag, "primary": m.key == self.primary}
             for m in self.methods
         ])
@@ -99,12 +98,12 @@ class IncidencePool:
     def __repr__(self) -> str:
         h = self.headline
         return (f"IncidencePool(k={self.k}, {self.events}/{self.patients}, {h.label}: "
-                f"{h.estimate:.4f} [{h.ci_low:.4f}, {h.ci_high:.4f}])")
+                f"{h.estimate:.4f} [{h.ci.low:.4f}, {h.ci.high:.4f}])")
 
 
 def _from_result(key: str, res: PooledProportion, flag: str = "") -> IncidenceMethod:
-    return IncidenceMethod(key, INCIDENCE_METHODS[key], float(res.estimate), float(res.ci.low),
-                           float(res.ci.high), float(res.tau2), flag, res.computation.fallback)
+    return IncidenceMethod(key, INCIDENCE_METHODS[key], float(res.estimate), res.ci,
+                           float(res.tau2), flag, res.computation.fallback)
 
 
 def pool_incidence(events, totals, *, labels=None, level: float = 0.95) -> IncidencePool:
@@ -136,13 +135,13 @@ def pool_incidence(events, totals, *, labels=None, level: float = 0.95) -> Incid
     level = check_level(level)
     k = int(x.size)
     xs, ns = int(x.sum()), int(n.sum())
-    crude_lo, crude_hi = exact_interval(xs, ns, level)
-    crude = IncidenceMethod("crude", INCIDENCE_METHODS["crude"], xs / ns, crude_lo, crude_hi)
+    crude_ci = ConfidenceInterval(*exact_interval(xs, ns, level), level)
+    crude = IncidenceMethod("crude", INCIDENCE_METHODS["crude"], xs / ns, crude_ci)
     if k == 1:
         note = ("One study: its own proportion with the exact (Clopper–Pearson) interval; "
                 "nothing is pooled.")
         methods = tuple(
-            IncidenceMethod(key, lab, crude.estimate, crude_lo, crude_hi,
+            IncidenceMethod(key, lab, crude.estimate, crude_ci,
                             flag="" if key == "crude" else "k = 1: the study's exact interval")
             for key, lab in INCIDENCE_METHODS.items()
         )

@@ -497,8 +497,8 @@ def bayes(frame: pd.DataFrame, model) -> None:
     lvl = f"{model.level:.0%}"
     c = st.columns(3)
     c[0].metric("Posterior median", text.pct(b.estimate), border=True, help=b.model_label())
-    c[1].metric(f"{lvl} credible interval", text.interval(b.ci_low, b.ci_high), border=True)
-    c[2].metric(f"{lvl} predictive interval", text.interval(b.pi_low, b.pi_high), border=True,
+    c[1].metric(f"{lvl} credible interval", text.interval(*b.ci), border=True)
+    c[2].metric(f"{lvl} predictive interval", text.interval(*b.pi), border=True,
                 help="For the response rate of a new, similar study.")
     st.caption(robustness.bayes_caption(b, model))
 

@@ -79,17 +79,17 @@ def test_matches_metafor(name: str) -> None:
         m = p.method("glmm")
         assert m.fallback is None
         assert m.estimate == pytest.approx(special.expit(g["b"]), abs=ATOL_P)
-        assert m.ci_low == pytest.approx(special.expit(g["ci_lb"]), abs=ATOL_P)
-        assert m.ci_high == pytest.approx(special.expit(g["ci_ub"]), abs=ATOL_P)
+        assert m.ci.low == pytest.approx(special.expit(g["ci_lb"]), abs=ATOL_P)
+        assert m.ci.high == pytest.approx(special.expit(g["ci_ub"]), abs=ATOL_P)
         assert m.tau2 == pytest.approx(g["tau2"], abs=5e-5, rel=1e-4)
         assert p.glmm.heterogeneity.q == pytest.approx(g["QE_Wld"], rel=1e-5, abs=1e-4)
         assert p.glmm.heterogeneity.q_lrt == pytest.approx(g["QE_LRT"], rel=1e-6, abs=1e-6)
     iv = p.method("iv_hksj")
     assert iv.estimate == pytest.approx(special.expit(d["iv_hksj"]["b"]), abs=1e-6)
-    assert (iv.ci_low, iv.ci_high) == pytest.approx(
+    assert (iv.ci.low, iv.ci.high) == pytest.approx(
         (special.expit(d["iv_hksj"]["ci_lb"]), special.expit(d["iv_hksj"]["ci_ub"])), abs=1e-6)
     ft = p.method("ft")
-    assert (ft.estimate, ft.ci_low, ft.ci_high) == pytest.approx(
+    assert (ft.estimate, ft.ci.low, ft.ci.high) == pytest.approx(
         (d["ft"]["est"], d["ft"]["ci_lb"], d["ft"]["ci_ub"]), abs=1e-6)
 
 
@@ -98,9 +98,9 @@ def test_k2_shows_exact_first_and_flags_hksj() -> None:
     p = pool_incidence(d["xi"], d["ni"])
     assert p.primary == "crude"
     lo, hi = exact_interval(sum(d["xi"]), sum(d["ni"]))
-    assert (p.headline.ci_low, p.headline.ci_high) == pytest.approx((lo, hi))
+    assert (p.headline.ci.low, p.headline.ci.high) == pytest.approx((lo, hi))
     iv = p.method("iv_hksj")
-    assert iv.flag and iv.ci_high - iv.ci_low > 0.9  # HKSJ with 1 df approaches [0, 1]
+    assert iv.flag and iv.ci.high - iv.ci.low > 0.9  # HKSJ with 1 df approaches [0, 1]
 
 
 def test_k1_is_the_study_exact_interval_with_a_note() -> None:
@@ -108,7 +108,7 @@ def test_k1_is_the_study_exact_interval_with_a_note() -> None:
     assert p.k == 1 and p.primary == "crude" and "One study" in p.notes[0]
     lo, hi = exact_interval(3, 16)
     for m in p.methods:
-        assert (m.estimate, m.ci_low, m.ci_high) == pytest.approx((3 / 16, lo, hi))
+        assert (m.estimate, m.ci.low, m.ci.high) == pytest.approx((3 / 16, lo, hi))
 
 
 # ------------------------------------------------------------------ properties
@@ -125,8 +125,8 @@ def test_permuting_studies_changes_nothing(rows, rnd) -> None:
     a, b = pool_incidence(x, n), pool_incidence(x[perm], n[perm])
     for ma, mb in zip(a.methods, b.methods, strict=True):
         assert ma.estimate == pytest.approx(mb.estimate, abs=1e-7)
-        assert ma.ci_low == pytest.approx(mb.ci_low, abs=1e-7)
-        assert ma.ci_high == pytest.approx(mb.ci_high, abs=1e-7)
+        assert ma.ci.low == pytest.approx(mb.ci.low, abs=1e-7)
+        assert ma.ci.high == pytest.approx(mb.ci.high, abs=1e-7)
 
 
 @settings(max_examples=15, deadline=None, database=None)
