@@ -230,3 +230,12 @@ def test_small_pool_caveat_beside_p1_and_in_the_paragraph(app_test) -> None:
     assert "p1 at its source's 95% CI low" in list(across["value from"])
     assert {b.label for b in at.get("download_button")} >= {"References (RIS)", "References (BibTeX)",
                                                              "Protocol section (.docx)"}
+
+
+def test_typed_source_note_is_shown_as_text_not_markdown(app_test) -> None:
+    """A note the user types for p0 is data text: its markdown is shown literally, never rendered."""
+    at = app_test(page=PAGE)
+    at.text_input(key="p0_note").set_value("**bold** [link](https://x.example) <b>tag</b>").run()
+    check_clean(at)
+    shown = [c.value for c in at.caption if "p0 = " in c.value.replace("\\", "")]
+    assert shown and all("\\*\\*bold\\*\\*" in c and "\\[link\\]" in c and "\\<b\\>" in c for c in shown), shown
