@@ -610,7 +610,7 @@ def ci_effect(inp: Binary, plan: str, trial: FP.TrialPlan) -> FP.AcrossCI | None
     table goes into the exports of the protocol section)."""
     across = cached_across(inp.p0, inp.p1, inp.alpha, inp.beta, plan, inp.constraint, trial.outcome())
     if across is not None:
-        with st.expander(f"{across.title}: how the design changes across the CI of p0's and p1's sources"):
+        with st.expander(across.title, icon=":material/straighten:"):
             st.dataframe(across.table, hide_index=True)
             st.caption(across.caption)
     return across
@@ -679,7 +679,7 @@ def survival_ci_effect(plan: str, values: dict) -> FP.AcrossCI | None:
     v = tuple((k, x) for k, x in values.items() if k not in ("m0_source", "src0", "src1"))
     across = cached_survival_across(plan, m0, v)
     if across is not None:
-        with st.expander(f"{across.title}: how the design changes across the CI of m0's source"):
+        with st.expander(across.title, icon=":material/straighten:"):
             st.dataframe(across.table, hide_index=True)
             st.caption(across.caption)
     else:
@@ -689,7 +689,7 @@ def survival_ci_effect(plan: str, values: dict) -> FP.AcrossCI | None:
 
 def section_downloads(section: FP.ProtocolSection) -> None:
     """The protocol section as text, Markdown and Word, and its references as RIS and BibTeX."""
-    c = st.columns([1, 1.4, 1.5, 1.3, 1.4])
+    c = st.columns([1.3, 1.6, 1.6, 1.35, 1.45])
     stem = section.stem
     c[0].download_button("Paragraph (.txt)", section.paragraph.encode("utf-8"), file_name=f"{stem}.txt",
                          mime="text/plain", key="dl_par_txt", on_click="ignore", icon=":material/download:")
