@@ -702,7 +702,7 @@ def _md_table(df: pd.DataFrame) -> list[str]:
 #: the groups of the protocol section's references, in their order
 REFERENCE_GROUPS = {
     "method": "Methods cited in the paragraph",
-    "benchmark": "Historical controls cited for p0 or p1",
+    "benchmark": "Historical controls cited for the design's reference values (p0, p1 or m0)",
     "study": "Studies pooled for p0 or p1",
 }
 
@@ -1109,7 +1109,7 @@ def bayes_paragraph(d: BayesDesign, *, p0: float, p1: float, alpha: float, power
             eff = f" and stops early for efficacy (at least s of n — {e_})" if e_ else ""
         refs = cite("bop2", "bop2fe") if d.method != "none" else cite("bop2")
         rule = (f"Up to {d.nmax} patients will be enrolled with analyses after "
-                f"{', '.join(str(n) for n in looks)} patients ({design_label(d)} {refs}). The trial stops for "
+                f"{', '.join(str(n) for n in looks)} patients ({design_label(d)}) {refs}. The trial stops for "
                 f"futility when Pr(p > {T.pct(p0)} | data) < λ(n/N)^γ (at most r of n patients {verb} — {stops})"
                 f"{eff}; {treat} is declared promising if {d.rule.efficacy[-1]} or more of {d.nmax} "
                 f"{verb}. ")

@@ -97,12 +97,12 @@ def test_bayesian_paragraph_lists_the_methods_it_cites() -> None:
                               treatment="x", prior_source="weak")
     refs = FP.section_references(text, ())
     assert [r.record.id for r in refs] == ["method-bop2", "method-bop2fe"]
-    assert "η = 1 [1, 2])" in text and "Zhou, Lee" not in text  # Beta(0.2, 0.8): ELIR undefined, not cited
+    assert "η = 1) [1, 2]." in text and "Zhou, Lee" not in text  # Beta(0.2, 0.8): ELIR undefined, not cited
     d = bop2_design(0.2, (10, 20, 30, 40), 0.95, 1.0, prior=BetaMixture([1.0], [1.0], [1.0]))
     text = FP.bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
                               treatment="x", prior_source="uniform")
     assert [r.record.id for r in FP.section_references(text, ())] == ["method-elir", "method-bop2"]
-    assert "(ELIR [1])" in text and "λ = 0.95, γ = 1 [2])" in text
+    assert "(ELIR [1])" in text and "λ = 0.95, γ = 1) [2]." in text
 
 
 # ------------------------------------------------------------------------------ endpoint
