@@ -125,12 +125,17 @@ _LINE_WORD = {"first line": "first-line", "after prior therapy": "later-line", "
 _BENCH_ENDPOINT = {"objective response rate": "ORR", "progression-free rate": "PFS rate"}
 
 
-#: TrialPlan field -> URL key (the planner's widgets bind these; the Appraisal & certainty page
-#: reads them to rate the indirectness of the outcome that gave p0/p1, see ``PLAN_OUTCOME_KEY``)
+#: TrialPlan field -> URL key of the planner's widgets
 PLAN_URL_KEYS = {"line": "pl_line", "regimen": "pl_reg", "partner": "pl_partner", "histology": "pl_hist",
                  "endpoint": "pl_ep", "months": "pl_months"}
+#: TrialPlan field -> URL key of the plan in the planner's link to the Appraisal & certainty page,
+#: which rates the indirectness of the outcome that gave p0/p1 against it (other keys than the
+#: widgets': Streamlit drops a page's widget-bound keys when it navigates to another page)
+PLAN_LINK_KEYS = {name: "trial_" + key.removeprefix("pl_") for name, key in PLAN_URL_KEYS.items()}
 #: URL key naming the outcome (ORR or DCR) whose pooled evidence gave p0/p1 for the plan
-PLAN_OUTCOME_KEY = "pl_for"
+PLAN_OUTCOME_KEY = "trial_for"
+#: URL key of the pooled view (selection and model, as a view query) behind p0/p1 in that link
+PLAN_VIEW_KEY = "trial_view"
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,24 +190,24 @@ class TrialPlan:
         """The key of :data:`ASSESSMENT` for this endpoint."""
         return "survival" if self.endpoint in ("PFS rate", MEDIAN_PFS) else "binary"
 
-    def to_query(self) -> dict[str, str]:
-        """The plan as the planner's URL keys (:data:`PLAN_URL_KEYS`).
+    def to_query(self, keys: dict[str, str] = PLAN_LINK_KEYS) -> dict[str, str]:
+        """The plan as URL keys (default :data:`PLAN_LINK_KEYS`, the link to the certainty table).
 
         >>> TrialPlan.from_query(TrialPlan(line="later line", months=3.0).to_query())[0]
         TrialPlan(line='later line', regimen='combination', partner='', histology='any', endpoint='ORR', months=3.0)
         """
         return {key: (f"{float(self.months):.1f}" if name == "months" else str(getattr(self, name)))
-                for name, key in PLAN_URL_KEYS.items()}
+                for name, key in keys.items()}
 
     @classmethod
-    def from_query(cls, params) -> tuple[TrialPlan | None, tuple[str, ...]]:
+    def from_query(cls, params, keys: dict[str, str] = PLAN_LINK_KEYS) -> tuple[TrialPlan | None, tuple[str, ...]]:
         """The plan carried by a link (``None`` when no plan key is present) and what in it could
         not be used (a value outside the planner's options keeps the default, and is named)."""
-        if not any(k in params for k in PLAN_URL_KEYS.values()):
+        if not any(k in params for k in keys.values()):
             return None, ()
         d, kw, bad = cls(), {}, []
         allowed = {"line": PLAN_LINES, "regimen": PLAN_REGIMENS, "endpoint": PLAN_ENDPOINTS}
-        for name, key in PLAN_URL_KEYS.items():
+        for name, key in keys.items():
             raw = params.get(key)
             if raw is None:
                 continue

@@ -102,8 +102,10 @@ IGNORED_KEYS = frozenset({
     # population asked about and overrides, read by ui.appraisal.current_inputs on every page)
     "atab", "rob_cb", "rob_group", "appraised", "p0_orr", "p0_dcr", "thr_pfs", "thr_os", "q_regimen",
     "q_histology", "grade",
-    # ... and the outcome whose p0/p1 the planned trial (pl_* above) rates, in a planner's link
-    "pl_for",
+    # ... and the planned trial in the planner's link to it (findings.planner.PLAN_LINK_KEYS) with
+    # the outcome whose pooled evidence gave p0/p1
+    "trial_line", "trial_reg", "trial_partner", "trial_hist", "trial_ep", "trial_months", "trial_for",
+    "trial_view",
 })
 
 

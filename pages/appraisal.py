@@ -28,6 +28,7 @@ for p in AP.problems:
 AP, SECOND_PROBLEMS = U.with_second(AP)
 st.caption(text.md(FA.reviewers_sentence(AP)))
 key = A.data_key()
+U.apply_planner_view()
 sel = controls.selection_controls()
 model = controls.model_controls()
 selected = A.cached_selection(sel, key)

@@ -23,6 +23,7 @@ from findings.text import md
 from reports.view import View
 from synthesis.grade import DOMAINS, RATINGS, RULES, Override, decode_overrides, encode_overrides
 from ui import analysis as A
+from ui import controls
 from ui import survival_view as SV
 from ui.userdata_state import active_evidence
 from ui.userdata_view import problems_table
@@ -264,7 +265,7 @@ def planned() -> tuple[tuple[FP.TrialPlan, str] | None, tuple[str, ...]]:
     """The planned trial carried by the link (from the Trial planner) and the outcome (ORR or
     DCR) that gave its p0/p1, or ``None``; plus what in the link could not be used."""
     qp = st.query_params
-    plan, bad = FP.TrialPlan.from_query({k: qp.get(k) for k in FP.PLAN_URL_KEYS.values() if k in qp})
+    plan, bad = FP.TrialPlan.from_query({k: qp.get(k) for k in FP.PLAN_LINK_KEYS.values() if k in qp})
     outcome = qp.get(FP.PLAN_OUTCOME_KEY)
     if plan is None or outcome is None:
         return None, bad
@@ -273,8 +274,19 @@ def planned() -> tuple[tuple[FP.TrialPlan, str] | None, tuple[str, ...]]:
     return (plan, outcome), bad
 
 
+def apply_planner_view() -> None:
+    """Before the page's controls are drawn: the pool of a planner's link (``trial_view``) is set
+    on them once, and the key is removed (the controls then carry it in their own URL keys)."""
+    raw = st.query_params.get(FP.PLAN_VIEW_KEY)
+    if raw is None:
+        return
+    del st.query_params[FP.PLAN_VIEW_KEY]
+    for p in controls.preset_view(raw):
+        st.warning(md(f"The Trial planner's link: {p.message}"), icon=":material/link_off:")
+
+
 def _clear_plan() -> None:
-    for k in (*FP.PLAN_URL_KEYS.values(), FP.PLAN_OUTCOME_KEY):
+    for k in (*FP.PLAN_LINK_KEYS.values(), FP.PLAN_OUTCOME_KEY):
         if k in st.query_params:
             del st.query_params[k]
 
@@ -303,15 +315,14 @@ def _with_plan(inputs: FA.GradeInputs, sel, model, key: str) -> FA.GradeInputs:
 
 def certainty_link(source: FP.Source, plan: FP.TrialPlan, p0: float, model) -> dict[str, list[str]]:
     """Query of the Appraisal & certainty page showing the certainty row of ``source``'s pooled
-    evidence as the planner rates it: its selection and model, the plan, the outcome it rates
-    and p0 as that outcome's threshold."""
+    evidence as the planner rates it: its selection and model (a view query under
+    ``trial_view``, set on the page's controls by :func:`apply_planner_view`), the plan, the
+    outcome it rates and p0 as that outcome's threshold."""
     sel = source.selection
     kw = {f: getattr(sel, f) for f in ("endpoint", "timepoint", "reports", "histology", "design", "regimen", "line")}
     kw |= {f: getattr(model, f) for f in ("method", "transform", "ci_method", "pi_method", "i2_definition",
                                            "level", "study_ci_method", "prior_scale")}
-    out: dict[str, list[str]] = {}
-    for k, v in View(**kw).to_pairs():
-        out.setdefault(k, []).append(v)
+    out = {FP.PLAN_VIEW_KEY: [View(**kw).to_query()]} if View(**kw).to_query() else {}
     out |= {k: [v] for k, v in plan.to_query().items()}
     out[FP.PLAN_OUTCOME_KEY] = [source.endpoint]
     out[THRESHOLD_KEYS[source.endpoint]] = [f"{100 * p0:g}"]

@@ -150,6 +150,18 @@ def write_link(fields: dict[str, object]) -> None:
         st.session_state[_SEEN] = repr(sorted(_url().items()))
 
 
+def preset_view(query: str) -> tuple[Problem, ...]:
+    """Set the view controls (endpoint, timepoint, filters, overlap, model) to a view query
+    before they are drawn — another page's pool carried under a key of its own, such as the
+    Trial planner's link to the certainty table — (:func:`write_link` then writes the URL);
+    returns the parser's problems."""
+    parsed = parse_view(query, options=filter_choices())
+    for k, v in _widget_values(parsed).items():
+        if k != "forest_sort":
+            st.session_state[k] = v
+    return parsed.problems
+
+
 def show_link_problems(problems) -> None:
     """One warning per problem of a link (text from the URL: escaped; cut by the parser)."""
     for p in problems:

@@ -627,7 +627,7 @@ def certainty_notes(inp: Binary, trial: FP.TrialPlan | None, model: Model | None
         if s.selection is not None:
             pools.setdefault((s.selection, s.endpoint), []).append((name, s))
     notes = []
-    for i, items in enumerate(pools.values()):
+    for items in pools.values():
         src = items[0][1]
         got = U.planned_certainty(src, inp.p0.value, model, key)
         if got is None:
@@ -638,9 +638,10 @@ def certainty_notes(inp: Binary, trial: FP.TrialPlan | None, model: Model | None
         notes.append(note)
         c1, c2 = st.columns([4, 1], vertical_alignment="center")
         c1.markdown(T.md(note))
-        if c2.button("Open its certainty row", key=f"pl_cert_{i}", icon=":material/open_in_new:",
-                     help="The Appraisal & certainty page with this pool, this plan and p0 as threshold."):
-            st.switch_page("pages/appraisal.py", query_params=U.certainty_link(src, trial, inp.p0.value, model))
+        with c2:  # a link, not switch_page: the planner's own URL keys (pl_*) are bound to its widgets
+            st.page_link("pages/appraisal.py", label="Open its certainty row", icon=":material/open_in_new:",
+                         query_params=U.certainty_link(src, trial, inp.p0.value, model),
+                         help="The Appraisal & certainty page with this pool, this plan and p0 as threshold.")
     return tuple(notes)
 
 

@@ -60,7 +60,7 @@ def test_the_link_opens_the_same_certainty_with_the_plan_as_indirectness(app_tes
     words = SENTENCE.search(planner.code[0].value).group(2)
 
     link = certainty_link(src, plan, 0.1, Model())
-    assert link["pl_for"] == ["ORR"] and link["p0_orr"] == ["10"] and link["pl_line"] == ["first line"]
+    assert link["trial_for"] == ["ORR"] and link["p0_orr"] == ["10"] and link["trial_line"] == ["first line"]
     at = app_test(page=APPRAISAL, query=link)
     assert not at.exception, [e.value for e in at.exception]
     sof = next(d.value for d in at.dataframe if "Participants (studies)" in d.value.columns)
@@ -69,10 +69,37 @@ def test_the_link_opens_the_same_certainty_with_the_plan_as_indirectness(app_tes
     text = visible_text(at)
     assert f"ORR, indirectness: serious — {'; '.join(reasons)}" in text  # the footnote
     assert "Planned trial from the Trial planner" in text
-    assert not [w.value for w in at.warning if "pl_" in w.value]  # every link key is understood
+    assert not [w.value for w in at.warning if "trial_" in w.value]  # every link key is understood
     at.button(key="clear_plan").click().run()
     assert "Planned trial from the Trial planner" not in visible_text(at)
     # without the plan the same pool is not indirect for the page's default question
-    bare = {k: v for k, v in link.items() if not k.startswith("pl_")}
+    bare = {k: v for k, v in link.items() if not k.startswith("trial_")}
     text = visible_text(app_test(page=APPRAISAL, query=bare))
     assert "ORR, indirectness: serious" not in text
+
+
+def test_a_histology_group_source_opens_its_own_pool(app_test):
+    """The pool behind p0/p1 travels too (under a key of its own, set on the page's controls)."""
+    from evidence import load_studies
+    from evidence.selection import Selection
+    from findings import planner as FP
+    from findings import pooled
+    from findings.frames import frames_of
+    from synthesis.spec import Model
+    from tests.app.page_text import visible_text
+    from ui.appraisal import certainty_link
+
+    outcomes = frames_of(load_studies()).outcomes
+    srcs = FP.evidence_sources(outcomes, Selection(), Model(), lambda f: pooled.pool(f, Model()),
+                               groups=("osteosarcoma",))
+    plan = FP.TrialPlan()
+    src = FP.with_plan(srcs["ORR · osteosarcoma · pooled"], plan)
+    link = certainty_link(src, plan, 0.1, Model())
+    assert link["trial_view"] == ["histology=osteosarcoma"]
+    at = app_test(page=APPRAISAL, query=link)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="histology").value == ["osteosarcoma"]
+    sof = next(d.value for d in at.dataframe if "Participants (studies)" in d.value.columns)
+    orr = sof[sof["Outcome"] == "ORR"].iloc[0]
+    assert orr["Participants (studies)"] == f"{src.total_n} ({src.k} studies)"
+    assert f"ORR, indirectness: serious — {'; '.join(FP.grade_reasons(src))}" in visible_text(at)

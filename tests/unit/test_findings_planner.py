@@ -218,9 +218,15 @@ def test_plan_travels_in_the_url_and_bad_values_are_named() -> None:
     plan = TrialPlan("later line", "monotherapy", "", "osteosarcoma", "PFS rate", 3.0)
     assert TrialPlan.from_query(plan.to_query()) == (plan, ())
     assert TrialPlan.from_query({"q_regimen": "any"}) == (None, ())
-    got, bad = TrialPlan.from_query({"pl_line": "third line", "pl_months": "nan", "pl_ep": "DCR"})
+    got, bad = TrialPlan.from_query({"trial_line": "third line", "trial_months": "nan", "trial_ep": "DCR"})
     assert got == TrialPlan(endpoint="DCR")
-    assert [b.split(" ", 1)[0] for b in bad] == ["pl_line", "pl_months"] and "'third line'" in bad[0]
+    assert [b.split(" ", 1)[0] for b in bad] == ["trial_line", "trial_months"] and "'third line'" in bad[0]
+    # the link's keys are not the planner widgets' (a page's widget-bound keys are dropped when
+    # Streamlit navigates to another page)
+    from findings.planner import PLAN_LINK_KEYS, PLAN_OUTCOME_KEY, PLAN_URL_KEYS
+
+    assert not set(PLAN_LINK_KEYS.values()) & set(PLAN_URL_KEYS.values()) and PLAN_OUTCOME_KEY == "trial_for"
+    assert TrialPlan.from_query(plan.to_query(PLAN_URL_KEYS), PLAN_URL_KEYS) == (plan, ())
 
 
 def test_pool_reasons_are_the_reasons_of_a_source_from_that_pool() -> None:
