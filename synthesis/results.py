@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html as _html
 import math
-import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -412,33 +411,3 @@ class PooledProportion:
                 "corrected": d.corrected,
             }
         )
-
-
-# --- temporary: the former flat names, while the call sites move to the groups ----------------
-_FLAT_NAMES: dict[str, str] = {
-    **{n: f"fit.{n}" for n in ("transform", "method", "ci_method", "pi_method", "level",
-                               "estimate_t", "se_t", "statistic", "pvalue", "df", "pi_df")},
-    **{n: f"data.{n}" for n in ("events", "totals", "yi", "vi", "weights", "corrected",
-                                "total_events", "total_n")},
-    **{n: f"heterogeneity.{n}" for n in ("i2_definition", "h2", "q", "q_df", "q_pvalue", "i2_tau2",
-                                         "i2_q", "q_lrt", "q_lrt_pvalue", "tau")},
-    **{n: f"computation.{n}" for n in ("correction_add", "correction_to", "converged", "fallback",
-                                       "notes", "iterations", "s2w", "typical_vi", "n_harmonic")},
-    "tau2_ci": "intervals.tau2",
-    "ci_low": "intervals.ci.low", "ci_high": "intervals.ci.high",
-    "pi_low": "intervals.pi.low", "pi_high": "intervals.pi.high",
-    "ci_low_t": "intervals.ci_t.low", "ci_high_t": "intervals.ci_t.high",
-    "pi_low_t": "intervals.pi_t.low", "pi_high_t": "intervals.pi_t.high",
-    "tau2_ci_low": "intervals.tau2.low", "tau2_ci_high": "intervals.tau2.high",
-    "i2_ci_low": "intervals.i2.low", "i2_ci_high": "intervals.i2.high",
-    "h2_ci_low": "intervals.h2.low", "h2_ci_high": "intervals.h2.high",
-}
-
-
-def _flat(path: str) -> property:
-    getter = operator.attrgetter(path)
-    return property(lambda self: getter(self), doc=f"Deprecated: use ``.{path}``.")
-
-
-for _name, _path in _FLAT_NAMES.items():
-    setattr(PooledProportion, _name, _flat(_path))

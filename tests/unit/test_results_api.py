@@ -67,6 +67,35 @@ def test_the_notebook_page_lists_every_field_of_every_group() -> None:
         assert listed == {g.name for g in dataclasses.fields(group)} | props, f.name
 
 
+#: The flat names PooledProportion answered before it stored its groups (fields and derived
+#: properties), less the seven shortcuts.
+FORMER_FLAT_NAMES = (
+    "transform", "method", "ci_method", "pi_method", "i2_definition", "level", "events", "totals",
+    "yi", "vi", "weights", "corrected", "ci_low", "ci_high", "pi_low", "pi_high", "estimate_t",
+    "se_t", "ci_low_t", "ci_high_t", "pi_low_t", "pi_high_t", "statistic", "pvalue", "df",
+    "tau2_ci_low", "tau2_ci_high", "h2", "q", "q_df", "q_pvalue", "correction_add",
+    "correction_to", "converged", "fallback", "notes", "i2_tau2", "i2_q", "i2_ci_low",
+    "i2_ci_high", "h2_ci_low", "h2_ci_high", "pi_df", "n_harmonic", "s2w", "typical_vi",
+    "iterations", "q_lrt", "q_lrt_pvalue", "tau2_ci", "tau", "total_events", "total_n",
+)
+
+
+@pytest.mark.parametrize("name", FORMER_FLAT_NAMES)
+def test_former_flat_names_are_gone(name: str) -> None:
+    res = synthesis.pool_proportions(X, N)
+    with pytest.raises(AttributeError, match=name):
+        getattr(res, name)
+
+
+def test_only_the_documented_shortcuts_are_public_besides_the_groups() -> None:
+    public = {n for n in dir(PooledProportion) if not n.startswith("_")}
+    groups = {f.name for f in dataclasses.fields(PooledProportion)}
+    assert public - groups == {"estimate", "ci", "pi", "k", "labels", "tau2", "i2",
+                               "summary", "to_frame", "model_label"}
+    for name in ("estimate", "ci", "pi", "k", "labels", "tau2", "i2"):
+        assert f"``{name}``" in PooledProportion.__doc__
+
+
 def test_shortcuts_delegate_to_the_groups() -> None:
     res = synthesis.pool_proportions(X, N, method="PM", ci_method="hksj")
     assert res.ci is res.intervals.ci and res.pi is res.intervals.pi
