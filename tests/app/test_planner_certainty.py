@@ -103,3 +103,12 @@ def test_a_histology_group_source_opens_its_own_pool(app_test):
     orr = sof[sof["Outcome"] == "ORR"].iloc[0]
     assert orr["Participants (studies)"] == f"{src.total_n} ({src.k} studies)"
     assert f"ORR, indirectness: serious — {'; '.join(FP.grade_reasons(src))}" in visible_text(at)
+
+
+def test_p0_and_p1_from_one_pool_get_one_sentence(app_test):
+    at = app_test(page=PLANNER, query={"p0_src": "ORR · current view · CI low",
+                                       "p1_src": "ORR · current view · CI high", **PLAN})
+    assert not at.exception, [e.value for e in at.exception]
+    code = at.code[0].value
+    assert code.count("Certainty of the pooled evidence behind") == 1
+    assert "Certainty of the pooled evidence behind p0 and p1 (GRADE" in code
