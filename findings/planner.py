@@ -567,7 +567,7 @@ def simon_designs(res: SimonResult) -> list[SimonDesign]:
     return sorted(seen.values(), key=lambda d: (d.n, d.n1))
 
 
-def simon_table(res: SimonResult) -> pd.DataFrame:
+def simon_table(res: SimonResult, outcome: Outcome = RESPONSE) -> pd.DataFrame:
     """One row per design: boundary, EN(p0), PET(p0), attained α and power, q-range, rule."""
     rows = [
         {
@@ -580,7 +580,7 @@ def simon_table(res: SimonResult) -> pd.DataFrame:
             "Attained α": round(d.alpha, 4),
             "Attained power": round(d.power, 4),
             "q-range (admissible)": _q(d),
-            "Rule": d.rule_text(),
+            "Rule": d.rule_text(outcome.plural, outcome.singular, outcome.noun),
         }
         for d in simon_designs(res)
     ]
@@ -642,9 +642,9 @@ def single_stage_curve(res: SingleStageResult, n_lo: int, n_hi: int) -> pd.DataF
     return attained_by_n(res, n_lo, n_hi)
 
 
-def feasible_table(res: SingleStageResult) -> pd.DataFrame:
+def feasible_table(res: SingleStageResult, outcome: Outcome = RESPONSE) -> pd.DataFrame:
     df = res.to_frame()
-    df.insert(2, "Rule", [f"promising if ≥ {r} of {n} respond" for n, r in zip(df["n"], df.iloc[:, 1], strict=True)])
+    df.insert(2, "Rule", [f"promising if ≥ {r} of {n} {outcome.plural}" for n, r in zip(df["n"], df.iloc[:, 1], strict=True)])
     df["reported"] = np.where(df["n"] == res.n, "reported (smallest feasible n)", "")
     return df.round({"alpha": 4, "power": 4})
 

@@ -88,12 +88,12 @@ elif plan in ("simon", "single"):
     st.subheader("Design")
     (src0, src1), cited = inp.phrases(), (inp.p0, inp.p1)
     if plan == "simon":
-        chosen, which = P.show_simon(design)
-        tables = (("Designs", FP.simon_table(design)), ("Operating characteristics", FP.oc_table(chosen)))
+        chosen, which = P.show_simon(design, trial.outcome())
+        tables = (("Designs", FP.simon_table(design, trial.outcome())), ("Operating characteristics", FP.oc_table(chosen)))
         label = f"Simon {chosen.kind} {chosen.boundary()}"
     else:
-        P.show_single(design)
-        tables = (("Feasible designs", FP.feasible_table(design)),)
+        P.show_single(design, trial.outcome())
+        tables = (("Feasible designs", FP.feasible_table(design, trial.outcome())),)
         label = f"exact single stage, {design.r}/{design.n}"
     across = P.ci_effect(inp, plan, trial)
     label += f" (p0 = {inp.p0.value:.3f}, p1 = {inp.p1.value:.3f}, α = {inp.alpha:g}, power = {inp.power:g})"

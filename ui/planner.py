@@ -231,7 +231,7 @@ def _plot(fig, key: str) -> None:
     plot(fig, key=key)
 
 
-def show_simon(res: SimonResult) -> tuple[SimonDesign, str | int]:
+def show_simon(res: SimonResult, outcome: FP.Outcome = FP.RESPONSE) -> tuple[SimonDesign, str | int]:
     c = st.columns(3)
     off = {"delta_color": "off", "delta_arrow": "off", "border": True}
     c[0].metric("Optimal (min EN(p0))", res.optimal.boundary(), f"EN(p0) = {res.optimal.en0:.1f} under H0",
@@ -240,14 +240,14 @@ def show_simon(res: SimonResult) -> tuple[SimonDesign, str | int]:
     c[2].metric("Search", "proved" if res.proven_optimal else "bounded", f"n ≤ {res.n_searched_max} examined",
                 help=res.note, **off)
     (st.caption if res.proven_optimal else st.warning)(res.note)
-    table = FP.simon_table(res)
+    table = FP.simon_table(res, outcome)
     st.dataframe(table, hide_index=True, column_config=fit_columns(table))
     csv_download(table, "simon_designs.csv", key="dl_simon_csv", label="Designs (CSV)")
     opts = FP.pick_options(res)
     pick = st.radio("Design for the protocol", list(opts), horizontal=True, key="pick", bind=BIND,
                     captions=[v.split(": ")[1] for v in opts.values()])
     design, which = FP.pick_design(res, pick or "optimal")
-    st.markdown(f"**Rule ({design.kind}, {design.boundary()}).** {design.rule_text()}")
+    st.markdown(f"**Rule ({design.kind}, {design.boundary()}).** {design.rule_text(outcome.plural, outcome.singular, outcome.noun)}")
     tabs = st.tabs(["Operating characteristics", "EN(p0) against n"], key="pl_tab", on_change="rerun", bind=BIND)
     if tabs[0].open is not False:
         with tabs[0]:
@@ -267,20 +267,20 @@ def show_simon(res: SimonResult) -> tuple[SimonDesign, str | int]:
     return design, which
 
 
-def show_single(res: SingleStageResult) -> None:
+def show_single(res: SingleStageResult, outcome: FP.Outcome = FP.RESPONSE) -> None:
     c = st.columns(4)
     c[0].metric("Patients n", res.n, border=True, help=res.reported)
     c[1].metric("Promising if responses ≥", res.r, border=True)
     c[2].metric("Attained α", f"{res.alpha:.4f}", border=True)
     c[3].metric("Attained power", f"{res.power:.4f}", border=True)
-    st.markdown(f"**Rule.** {res.rule_text()}")
+    st.markdown(f"**Rule.** {res.rule_text(outcome.plural)}")
     gaps = ", ".join(str(n) for n in res.infeasible_between)
     st.caption(
         "Reported n: the smallest feasible n (A'Hern 2001). Power is not monotone in n"
         + (f": n = {gaps} do not meet both constraints; every n from {res.n_all_feasible_from} to "
            f"{res.horizon} does." if gaps else f"; here every n from {res.n} to {res.horizon} is feasible.")
     )
-    st.dataframe(FP.feasible_table(res), hide_index=True)
+    st.dataframe(FP.feasible_table(res, outcome), hide_index=True)
     left, right = st.columns(2)
     with left:
         p = FP.oc_grid(res.p0, res.p1)

@@ -125,16 +125,17 @@ class SimonDesign:
         """``"3/13, 12/43"`` (r1/n1, r/n)."""
         return f"{self.r1}/{self.n1}, {self.r}/{self.n}"
 
-    def rule_text(self) -> str:
-        """The decision rule in words."""
-        resp = "responds" if self.r1 == 0 else "respond"
-        stop = "no patient responds" if self.r1 == 0 else f"{self.r1} or fewer {resp}"
+    def rule_text(self, plural: str = "respond", singular: str = "responds", noun: str = "responses") -> str:
+        """The decision rule in words; a success other than a response is worded by ``plural``
+        ("are progression-free at 6 months"), ``singular`` and ``noun`` ("patients progression-free
+        at 6 months")."""
+        stop = f"no patient {singular}" if self.r1 == 0 else f"{self.r1} or fewer {plural}"
         return (
             f"Stage 1: enrol {self.n1} patients; stop for futility after {self.n1} patients if "
             f"{stop}. Otherwise enrol {self.n2} further patients (maximum {self.n}); the "
-            f"treatment is declared promising if more than {self.r} respond among the {self.n} "
-            f"patients (at least {self.r + 1} responses), and not promising if {self.r} or "
-            "fewer respond."
+            f"treatment is declared promising if more than {self.r} {plural} among the {self.n} "
+            f"patients (at least {self.r + 1} {noun}), and not promising if {self.r} or "
+            f"fewer {plural}."
         )
 
     def oc(self, p: float) -> OC:

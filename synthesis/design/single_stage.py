@@ -56,10 +56,12 @@ class SingleStageResult:
     def beta(self) -> float:
         return 1.0 - self.power
 
-    def rule_text(self) -> str:
+    def rule_text(self, plural: str = "respond") -> str:
+        """The decision rule in words (``plural``: how a success is worded, e.g. "are
+        progression-free at 6 months")."""
         return (
             f"Enrol {self.n} patients; the treatment is declared promising if {self.r} or more "
-            f"respond (more than {self.r - 1}), and not promising if {self.r - 1} or fewer respond."
+            f"{plural} (more than {self.r - 1}), and not promising if {self.r - 1} or fewer {plural}."
         )
 
     def oc(self, p: float) -> OC:

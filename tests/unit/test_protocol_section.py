@@ -41,7 +41,8 @@ def _section(p0: FP.Source, p1: FP.Source, plan: FP.TrialPlan, kind: str = "simo
     text = FP.add_caveats(FP.paragraph_for(res, p0.phrase, p1.phrase, endpoint=plan.endpoint_name,
                                            outcome=plan.outcome()), (p0.caveat("p0"), p1.caveat("p1")))
     return FP.ProtocolSection("Sample size justification", text, (("p0", p0.sentence("p0")),),
-                              (("Designs", FP.simon_table(res)),), FP.across_ci(p0, p1, 0.1, 0.1, kind),
+                              (("Designs", FP.simon_table(res, plan.outcome())),),
+                              FP.across_ci(p0, p1, 0.1, 0.1, kind, outcome=plan.outcome()),
                               FP.section_references(text, (p0, p1), BASE, LIB))
 
 
@@ -124,6 +125,8 @@ def test_the_planned_endpoint_words_the_paragraph(plan, named, success, flag) ->
     else:
         assert flag in text and " respond" not in text.split(" p0 comes from")[0]
         assert "true 6-month PFS rate is at most p0" in text and "evaluable for progression at 6 months" in text
+        rules = " ".join(sec.tables[0][1]["Rule"])  # the design table words the rule the same way
+        assert "respond" not in rules and "more than" in rules and "are alive and progression-free at 6 months" in rules
 
 
 def test_a_matching_endpoint_and_time_raise_no_flag() -> None:
