@@ -60,6 +60,7 @@ __all__ = [
     "minors_distribution",
     "profile_table",
     "AGREEMENT_UNAVAILABLE",
+    "KAPPA_INTERVAL",
     "reviewer_agreement",
     "reviewers_sentence",
     "second_review_template",
@@ -176,9 +177,15 @@ def weight_share(rows: pd.DataFrame, appraisals: Appraisals, level: str = "High"
     return float(w[overall == level].sum() / w.sum()) if w.sum() > 0 else float("nan")
 
 
+#: how the agreement table's κ interval is made (shown under it)
+KAPPA_INTERVAL = ("Cohen's κ with κ ± 1.96·SE (asymptotic SE, statsmodels `cohens_kappa`), the "
+                  "interval clipped to κ's range −1 to 1; – where κ or its SE is undefined.")
+
+
 def reviewer_agreement(appraisals: Appraisals) -> pd.DataFrame:
     """Agreement of the first and second reviewers: one row per item (pairs, percent agreement,
-    Cohen's κ) and one per tool over all its items; empty when no study has a second review."""
+    Cohen's κ) and one per tool over all its items; empty when no study has a second review.
+    The κ interval is clipped to [−1, 1] (:data:`KAPPA_INTERVAL`)."""
     rows = []
     pairs: dict[str, list[tuple[object, object]]] = {}
     for a in appraisals.items:
@@ -193,8 +200,9 @@ def reviewer_agreement(appraisals: Appraisals) -> pd.DataFrame:
 
     def row(tool: str, item: str, items: list[tuple[object, object]], cats) -> dict[str, object]:
         ag = agreement([x for x, _ in items], [y for _, y in items], categories=cats)
+        lo, hi = (min(max(x, -1.0), 1.0) if math.isfinite(x) else x for x in (ag.ci_low, ag.ci_high))
         kap = (text.MISSING if not math.isfinite(ag.kappa) else
-               f"{text.decimal(ag.kappa, 2)} ({text.decimal(ag.ci_low, 2)} to {text.decimal(ag.ci_high, 2)})")
+               f"{text.decimal(ag.kappa, 2)} ({text.decimal(lo, 2)} to {text.decimal(hi, 2)})")
         return {"Tool": tool, "Item": item, "Pairs": ag.n, "Agreement": text.pct(ag.proportion, 0),
                 "Cohen's κ (95% CI)": kap}
 

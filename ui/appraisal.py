@@ -90,6 +90,7 @@ def second_review_panel(ap: Appraisals, problems: tuple[Problem, ...], labels: d
                 icon=":material/person:")
     else:
         st.dataframe(agree, hide_index=True, width="stretch")
+        st.caption(md(FA.KAPPA_INTERVAL))
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     c1.file_uploader("Second reviewer's appraisal (YAML, the layout of the appraisal file)", type=["yaml", "yml"],
                      key=_UPLOAD_KEY, on_change=_on_second_upload,

@@ -208,3 +208,24 @@ def test_attach_second_review_compares_only_studies_both_appraised():
         reviewer="File Reviewer", date=a.date)}) for a in first.items), ())
     _, problems = attach_second_review(had, type(first)("r2.yaml", (mine,), ()))
     assert [p.field for p in problems] == ["second"] and "replaces" in problems[0].message
+
+
+def test_kappa_interval_is_clipped_to_its_range():
+    from evidence.appraisal import attach_second_review, load_appraisals
+    from findings.appraisal import reviewer_agreement
+
+    first = load_appraisals()
+    changed = []
+    for a in first.items:
+        if a.study == "S1":  # 22 studies compared: the Wald upper bound of κ is 1.007
+            continue
+        d2 = a.minors.D2.model_copy(update={"score": 2}) if a.study in ("S2", "S3") else a.minors.D2
+        changed.append(a.model_copy(update={"appraiser": "Other Reviewer",
+                                            "minors": a.minors.model_copy(update={"D2": d2})}))
+    merged, _ = attach_second_review(first, type(first)("r2.yaml", tuple(changed), ()))
+    table = reviewer_agreement(merged)
+    bounds = [float(b) for cell in table["Cohen's κ (95% CI)"] if "(" in cell and "–" not in cell
+              for b in cell.split("(")[1].rstrip(")").split(" to ")]
+    assert bounds and all(-1.0 <= b <= 1.0 for b in bounds)
+    # the 'all items' row of MINORS has an unclipped upper bound above 1 (κ ≈ 0.98, 0.96 to 1.007)
+    assert table[(table["Tool"] == "MINORS") & (table["Item"] == "all items")]["Cohen's κ (95% CI)"].iloc[0].endswith("to 1)")
