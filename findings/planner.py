@@ -174,6 +174,17 @@ class TrialPlan:
             return "progression-free survival (PFS)"
         return ENDPOINT_NAMES[self.endpoint]
 
+    @property
+    def rate_label(self) -> str:
+        """The planned rate as table headers and input labels name it ("True {rate_label}").
+
+        >>> TrialPlan(endpoint="PFS rate", months=6).rate_label, TrialPlan().rate_label
+        ('6-month PFS rate', 'response rate')
+        """
+        if self.endpoint == "PFS rate":
+            return f"{T.num(self.months)}-month PFS rate"
+        return {"DCR": "disease control rate", MEDIAN_PFS: "median PFS"}.get(self.endpoint, "response rate")
+
     def outcome(self) -> Outcome:
         """How a success of the planned endpoint is worded in the paragraph."""
         if self.endpoint == "PFS rate":
@@ -613,7 +624,7 @@ def oc_grid(p0: float, p1: float, step: float = 0.01) -> np.ndarray:
     return np.unique(np.concatenate([g, [p0, p1]]))
 
 
-def oc_table(design: SimonDesign, *, step: float = 0.05) -> pd.DataFrame:
+def oc_table(design: SimonDesign, *, step: float = 0.05, rate: str = "response rate") -> pd.DataFrame:
     """Operating characteristics at 5% steps around p0..p1 (and at p0, p1), display-ready."""
     lo, hi = max(0.0, design.p0 - 0.15), min(1.0, design.p1 + 0.25)
     g = np.round(np.arange(0.0, 1.0 + 1e-9, step), 6)
@@ -622,7 +633,7 @@ def oc_table(design: SimonDesign, *, step: float = 0.05) -> pd.DataFrame:
     mark = np.where(np.isclose(g, design.p0), "p0 (null)", np.where(np.isclose(g, design.p1), "p1 (alternative)", ""))
     return pd.DataFrame(
         {
-            "True response rate": [f"{100 * v:.1f}%" for v in g],
+            f"True {rate}": [f"{100 * v:.1f}%" for v in g],
             "Marker": mark,
             "PET (stop after stage 1)": oc["PET"].round(4),
             "P(declare promising)": oc["P(declare promising)"].round(4),
@@ -1021,7 +1032,8 @@ def boundary_table(d: BayesDesign) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def bayes_oc_table(d: BayesDesign, p0: float, p1: float, grid: np.ndarray | None = None) -> pd.DataFrame:
+def bayes_oc_table(d: BayesDesign, p0: float, p1: float, grid: np.ndarray | None = None,
+                   rate: str = "response rate") -> pd.DataFrame:
     """Exact operating characteristics (``design.oc``) at p0, p1 and 5% steps, display strings."""
     if grid is None:
         g = np.round(np.arange(0.0, 1.0001, 0.05), 6)
@@ -1031,7 +1043,7 @@ def bayes_oc_table(d: BayesDesign, p0: float, p1: float, grid: np.ndarray | None
     mark = ["p0 (null)" if np.isclose(p, p0) else "p1 (alternative)" if np.isclose(p, p1) else ""
             for p in oc["p"]]
     return pd.DataFrame({
-        "True response rate": [T.pct(v) for v in oc["p"]],
+        f"True {rate}": [T.pct(v) for v in oc["p"]],
         "Marker": mark,
         "P(declare promising)": [T.decimal(v, 4) for v in oc["P(declare promising)"]],
         "P(stop early, futility)": [T.decimal(v, 4) for v in oc["P(early stop, futility)"]],

@@ -56,7 +56,7 @@ if plan in FP.BINARY:
 design = which = across = None
 cited: tuple[FP.Source, ...] = ()
 if plan in FP.BAYES:
-    inp = P.binary_inputs(sources, simon=False)
+    inp = P.binary_inputs(sources, simon=False, rate=trial.rate_label)
     binp = P.bayes_inputs(plan, inp.p0.value, studies)
     try:
         P.check_power(inp.power)
@@ -67,13 +67,13 @@ if plan in FP.BAYES:
         st.stop()
     st.subheader("Design")
     (src0, src1), cited = inp.phrases(), (inp.p0, inp.p1)
-    tables = P.show_bayes(design, binp, inp.p0.value, inp.p1.value, inp.alpha, inp.power)
+    tables = P.show_bayes(design, binp, inp.p0.value, inp.p1.value, inp.alpha, inp.power, trial.rate_label)
     across = P.ci_effect(inp, plan, trial)
     label = f"{FP.design_label(design)} (p0 = {inp.p0.value:.3f}, p1 = {inp.p1.value:.3f})"
     inputs = [("p0", inp.p0.sentence("p0")), ("p1", inp.p1.sentence("p1")), ("Prior", binp.prior_source),
               ("One-sided alpha", f"{inp.alpha:g}"), ("Power", f"{inp.power:g}")]
 elif plan in ("simon", "single"):
-    inp = P.binary_inputs(sources, simon=plan == "simon")
+    inp = P.binary_inputs(sources, simon=plan == "simon", rate=trial.rate_label)
     if inp.p0.endpoint and inp.p1.endpoint and inp.p0.endpoint != inp.p1.endpoint:
         st.warning("p0 and p1 come from different endpoints (ORR and DCR).", icon=":material/warning:")
     try:
@@ -88,8 +88,8 @@ elif plan in ("simon", "single"):
     st.subheader("Design")
     (src0, src1), cited = inp.phrases(), (inp.p0, inp.p1)
     if plan == "simon":
-        chosen, which = P.show_simon(design, trial.outcome())
-        tables = (("Designs", FP.simon_table(design, trial.outcome())), ("Operating characteristics", FP.oc_table(chosen)))
+        chosen, which = P.show_simon(design, trial.outcome(), trial.rate_label)
+        tables = (("Designs", FP.simon_table(design, trial.outcome())), ("Operating characteristics", FP.oc_table(chosen, rate=trial.rate_label)))
         label = f"Simon {chosen.kind} {chosen.boundary()}"
     else:
         P.show_single(design, trial.outcome())

@@ -184,14 +184,14 @@ def _rate_input(name: str, label: str, sources: dict[str, FP.Source], default: f
     return FP.typed_source(float(value if value is not None else default), note or "")
 
 
-def binary_inputs(sources: dict[str, FP.Source], simon: bool) -> Binary:
+def binary_inputs(sources: dict[str, FP.Source], simon: bool, rate: str = "response rate") -> Binary:
     c = st.columns(4)
     with c[0]:
-        p0 = _rate_input("p0", "Null response rate p0", sources, 0.2,
+        p0 = _rate_input("p0", f"Null {rate} p0", sources, 0.2,
                          "The response rate that is not worth pursuing (H0: p ≤ p0). Pick a pooled "
                          "value of the current view (sidebar) or type one and state its source.")
     with c[1]:
-        p1 = _rate_input("p1", "Target response rate p1", sources, 0.4,
+        p1 = _rate_input("p1", f"Target {rate} p1", sources, 0.4,
                          "The response rate that would make the treatment promising (H1: p ≥ p1).")
     alpha = c[2].number_input("One-sided α", min_value=0.0, max_value=1.0, value=0.05, step=0.01,
                               format="%.3f", key="alpha", bind=BIND, help="Type I error, in (0, 0.5].")
@@ -231,7 +231,8 @@ def _plot(fig, key: str) -> None:
     plot(fig, key=key)
 
 
-def show_simon(res: SimonResult, outcome: FP.Outcome = FP.RESPONSE) -> tuple[SimonDesign, str | int]:
+def show_simon(res: SimonResult, outcome: FP.Outcome = FP.RESPONSE,
+               rate: str = "response rate") -> tuple[SimonDesign, str | int]:
     c = st.columns(3)
     off = {"delta_color": "off", "delta_arrow": "off", "border": True}
     c[0].metric("Optimal (min EN(p0))", res.optimal.boundary(), f"EN(p0) = {res.optimal.en0:.1f} under H0",
@@ -255,7 +256,7 @@ def show_simon(res: SimonResult, outcome: FP.Outcome = FP.RESPONSE) -> tuple[Sim
             _plot(shared_oc_figure(tuple(named.items()), res.p0, res.p1, res.alpha, res.power), "pl_oc")
             st.caption(f"Operating characteristics of the {design.kind} design {design.boundary()}; "
                        "EN = expected number of patients at that true response rate.")
-            st.dataframe(FP.oc_table(design), hide_index=True)
+            st.dataframe(FP.oc_table(design, rate=rate), hide_index=True)
     if tabs[1].open:
         with tabs[1]:
             per_n = cached_per_n(res.p0, res.p1, res.alpha, res.beta, res.constraint,
@@ -526,7 +527,7 @@ def bayes_inputs(plan: str, p0: float, studies: tuple[tuple[int, ...], tuple[int
 
 
 def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float,
-               power: float) -> tuple[tuple[str, pd.DataFrame], ...]:
+               power: float, rate: str = "response rate") -> tuple[tuple[str, pd.DataFrame], ...]:
     """Metrics, boundary table, OC table and figure, prior ESS and prior–data conflict tabs;
     returns the (name, table) pairs of the protocol section."""
     o0, o1 = design.oc(p0), design.oc(p1)
@@ -543,7 +544,7 @@ def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float,
                    "the smallest λ, γ, η are reported.")
     bt = FP.boundary_table(design)
     st.dataframe(bt, hide_index=True, column_config=fit_columns(bt))
-    oc = FP.bayes_oc_table(design, p0, p1)
+    oc = FP.bayes_oc_table(design, p0, p1, rate=rate)
     d1, d2, d3, _ = st.columns([1, 1.3, 1.3, 1])
     with d1:
         csv_download(bt, "boundaries.csv", key="dl_bayes_bounds", label="Boundaries (CSV)")

@@ -44,6 +44,8 @@ def test_plan_round_trips_through_the_url(app_test) -> None:
     # the planned endpoint, not the sources' ORR, is the paragraph's endpoint; the source says it differs
     assert "is the progression-free survival rate at 3 months (3-month PFS rate), based on progression" in code
     assert "measures ORR, not the planned PFS rate at 3 months" in code and " respond " not in code
+    assert at.selectbox(key="p0_src").label == "Null 3-month PFS rate p0 from"
+    assert any("True 3-month PFS rate" in d.value.columns for d in at.dataframe)
     at.selectbox(key="pl_reg").select("combination").run()
     at.text_input(key="pl_partner").input("ifosfamide").run()
     para = at.code[0].value

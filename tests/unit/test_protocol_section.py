@@ -125,6 +125,7 @@ def test_the_planned_endpoint_words_the_paragraph(plan, named, success, flag) ->
     else:
         assert flag in text and " respond" not in text.split(" p0 comes from")[0]
         assert "true 6-month PFS rate is at most p0" in text and "evaluable for progression at 6 months" in text
+        assert FP.oc_table(simon_two_stage(0.2, 0.4).optimal, rate=plan.rate_label).columns[0] == "True 6-month PFS rate"
         rules = " ".join(sec.tables[0][1]["Rule"])  # the design table words the rule the same way
         assert "respond" not in rules and "more than" in rules and "are alive and progression-free at 6 months" in rules
 
