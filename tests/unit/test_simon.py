@@ -326,6 +326,24 @@ def test_batched_search_equals_exhaustive_including_admissible(
     res = simon_two_stage(p0, p1, alpha, beta, constraint=constraint)
     if res.optimal.n > 40:
         return
+    _assert_equals_exhaustive(res, constraint)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(0.05, 0.2, 0.025, 0.2, "<="), (0.05, 0.2, 0.025, 0.2, "<"), (0.2, 0.4, 0.025, 0.2, "<=")],
+)
+def test_designs_found_in_the_second_pass_equal_exhaustive(args) -> None:
+    # optimal n (47, 55) beyond the first pass (n <= minimax n + 10 here): the pairs it cut are
+    # resumed with the hull it built, and the result is still the exhaustive one
+    *rates, constraint = args
+    res = simon_two_stage(*rates, constraint=constraint)
+    assert res.optimal.n > res.minimax.n + 10
+    _assert_equals_exhaustive(res, constraint)
+
+
+def _assert_equals_exhaustive(res, constraint: str) -> None:
+    p0, p1, alpha, beta = res.p0, res.p1, res.alpha, res.beta
     per_n = exhaustive_per_n(p0, p1, alpha, beta, res.optimal.n + 6, constraint)
     n_mm = min(per_n)
     assert per_n[n_mm][1:] == (res.minimax.n, res.minimax.n1, res.minimax.r1, res.minimax.r)
