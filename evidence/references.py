@@ -162,6 +162,23 @@ def export_files(refs: Sequence[Reference], stem: str) -> dict[str, tuple[str, b
             for fmt in FORMATS}
 
 
+_VOLUME_PAGES = re.compile(r"^(?P<volume>[\w]+)(?:\((?P<issue>[^()]+)\))?(?::(?P<start>[\w]+)(?:[–-](?P<end>[\w]+))?)?"
+                           r"(?:\s+\(.*\))?$")
+
+
+def _volume_pages(text: str | None) -> dict[str, str]:
+    """``"38(4):543-549"`` -> volume 38, issue 4, pages 543–549 (``{}`` when the text does not
+    read as volume(issue):pages, which is then kept whole as the volume).
+
+    >>> _volume_pages("24(7):e542-e550 (epub 17 Dec 2018)")
+    {'volume': '24', 'issue': '7', 'start': 'e542', 'end': 'e550'}
+    >>> _volume_pages("2021 (17 Mar)")
+    {'volume': '2021'}
+    """
+    m = _VOLUME_PAGES.match((text or "").strip())
+    return {k: v for k, v in m.groupdict().items() if v} if m else {}
+
+
 def _note(r: Reference) -> str | None:
     bits = [f"PMID: {r.pmid}" if r.pmid else None, f"PMCID: {r.pmcid}" if r.pmcid else None,
             f"Registration: {r.registration}" if r.registration else None,
@@ -181,7 +198,11 @@ def to_ris(refs: Sequence[Reference]) -> str:
             e["secondary_title"] = r.journal
         if r.year:
             e["year"] = str(r.year)
-        if r.volume_pages:
+        vp = _volume_pages(r.volume_pages)
+        if vp:
+            e |= {k: vp[f] for k, f in (("volume", "volume"), ("number", "issue"), ("start_page", "start"),
+                                        ("end_page", "end")) if f in vp}
+        elif r.volume_pages:
             e["volume"] = r.volume_pages
         if r.doi:
             e["doi"] = r.doi
@@ -214,7 +235,12 @@ def to_bibtex(refs: Sequence[Reference]) -> str:
             e["journal" if r.types[1] == "article" else "howpublished"] = _bib_escape(r.journal)
         if r.year:
             e["year"] = str(r.year)
-        if r.volume_pages:
+        vp = _volume_pages(r.volume_pages)
+        if vp:
+            e |= {k: _bib_escape(v) for k, v in (("volume", vp.get("volume")), ("number", vp.get("issue")),
+                                                  ("pages", "--".join(x for x in (vp.get("start"), vp.get("end")) if x)))
+                  if v}
+        elif r.volume_pages:
             e["pages"] = _bib_escape(r.volume_pages)
         if r.doi:
             e["doi"] = r.doi

@@ -79,6 +79,10 @@ def test_ris_and_bibtex_parse_back_with_the_entries_the_paragraph_cites(pooled_s
     assert titles[2].startswith("Progression-free rate as the principal end-point")  # the fullest citation
     assert ris[2]["doi"] == "10.1016/S0959-8049(01)00398-7" and ris[2]["urls"] == ["https://repub.eur.nl/pub/67153"]
     assert "cited for p0/p1" in ris[2]["notes"][0]
+    # volume(issue):pages read into their own fields, so reference managers import them
+    assert [ris[2].get(k) for k in ("volume", "number", "start_page", "end_page")] == ["38", "4", "543", "549"]
+    assert (bib[2]["volume"], bib[2]["number"], bib[2]["pages"]) == ("38", "4", "543--549")
+    assert (ris[0]["volume"], ris[0]["start_page"], ris[0]["end_page"]) == ("10", "1", "10")
     assert ris[3]["notes"][0].endswith("of the apatinib sarcoma evidence base")  # a record of the studies file
     assert bib[0]["author"] == "Simon R" and bib[0]["year"] == "1989" and bib[2]["doi"] == ris[2]["doi"]
     # the benchmark cited inline in the paragraph is the one exported
