@@ -750,7 +750,7 @@ def pooled_median_panel(
     """
     est_txt = (
         f"{_num(result.estimate)} months "
-        f"[{_num(result.ci_low)}, {_num(result.ci_high)}]"
+        f"[{_num(result.ci.low)}, {_num(result.ci.high)}]"
         if _is_finite(result.estimate) else "not estimable"
     )
     title = title or f"Pooled median {endpoint}: {est_txt}"
@@ -788,7 +788,7 @@ def pooled_median_panel(
             )
         )
     if _is_finite(result.estimate):
-        has_ci = _is_finite(result.ci_low) and _is_finite(result.ci_high)
+        has_ci = _is_finite(result.ci.low) and _is_finite(result.ci.high)
         fig.add_trace(
             go.Scatter(
                 x=[result.estimate],
@@ -797,23 +797,23 @@ def pooled_median_panel(
                 name="pooled",
                 marker={"symbol": "diamond-wide", "size": 18, "color": theme.COLORS["pooled"]},
                 error_x={"type": "data", "symmetric": False,
-                         "array": [result.ci_high - result.estimate if has_ci else 0.0],
-                         "arrayminus": [result.estimate - result.ci_low if has_ci else 0.0],
+                         "array": [result.ci.high - result.estimate if has_ci else 0.0],
+                         "arrayminus": [result.estimate - result.ci.low if has_ci else 0.0],
                          "thickness": 2.5, "width": 6, "color": theme.COLORS["pooled"]},
                 customdata=[[est_txt, _esc(result.ci_method)]],
                 hovertemplate="pooled %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
             )
         )
-    if _is_finite(result.pi_low) and _is_finite(result.pi_high):
+    if _is_finite(result.pi.low) and _is_finite(result.pi.high):
         fig.add_trace(
             go.Scatter(
-                x=[result.pi_low, result.pi_high],
+                x=[result.pi.low, result.pi.high],
                 y=[pooled_row, pooled_row],
                 mode="lines",
                 name="prediction interval",
                 line={"color": theme.COLORS["pi"], "width": 6},
                 opacity=0.55,
-                customdata=[[_num(result.pi_low), _num(result.pi_high)]] * 2,
+                customdata=[[_num(result.pi.low), _num(result.pi.high)]] * 2,
                 hovertemplate=(
                     f"{result.level:.0%} prediction interval "
                     "%{customdata[0]}–%{customdata[1]} months<extra></extra>"
@@ -885,7 +885,7 @@ def milestone_panel(
     ['studies', 'pooled', 'prediction interval']
     """
     when = f"{_num(result.time)} months"
-    est_txt = (f"{result.estimate:.1%} [{result.ci_low:.1%}, {result.ci_high:.1%}]"
+    est_txt = (f"{result.estimate:.1%} [{result.ci.low:.1%}, {result.ci.high:.1%}]"
                if _is_finite(result.estimate) else "not estimable")
     title = title or f"{endpoint} at {when}: {est_txt}"
     labels = [_esc(x) or f"study {i + 1}" for i, x in enumerate(result.labels)]
@@ -914,15 +914,15 @@ def milestone_panel(
             x=[result.estimate], y=[pooled_row], mode="markers", name="pooled",
             marker={"symbol": "diamond-wide", "size": 18, "color": theme.COLORS["pooled"]},
             error_x={"type": "data", "symmetric": False,
-                     "array": [result.ci_high - result.estimate],
-                     "arrayminus": [result.estimate - result.ci_low],
+                     "array": [result.ci.high - result.estimate],
+                     "arrayminus": [result.estimate - result.ci.low],
                      "thickness": 2.5, "width": 6, "color": theme.COLORS["pooled"]},
             customdata=[[est_txt, _esc(result.ci_method)]],
             hovertemplate="pooled %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
         ))
-    if _is_finite(result.pi_low) and _is_finite(result.pi_high):
+    if _is_finite(result.pi.low) and _is_finite(result.pi.high):
         fig.add_trace(go.Scatter(
-            x=[result.pi_low, result.pi_high], y=[pooled_row, pooled_row], mode="lines",
+            x=[result.pi.low, result.pi.high], y=[pooled_row, pooled_row], mode="lines",
             name="prediction interval", line={"color": theme.COLORS["pi"], "width": 6}, opacity=0.55,
             hovertemplate=f"{result.level:.0%} prediction interval<extra></extra>",
         ))

@@ -541,7 +541,7 @@ def _months(low: float, high: float) -> str:
 def _effect(outcome: str, result) -> str:
     if outcome.startswith("median"):
         return (f"{text.decimal(result.estimate, 1)} months ({_interval_name(outcome, result)} "
-                f"{_months(result.ci_low, result.ci_high)})")
+                f"{_months(result.ci.low, result.ci.high)})")
     return f"{text.pct(result.estimate, 0)} ({text.level(result.ci.level)} CI {text.interval(result.ci.low, result.ci.high, 0)})"
 
 
@@ -610,7 +610,7 @@ def certainty_sentence(outcome: str, result, certainty: str | None, n: int | Non
     cert = f"; {certainty} certainty" if certainty else ""
     if outcome.startswith("median"):
         est = (f"{text.decimal(result.estimate, 1)} months ({_interval_name(outcome, result)} "
-               f"{_months(result.ci_low, result.ci_high)}; {who}{cert})")
+               f"{_months(result.ci.low, result.ci.high)}; {who}{cert})")
     else:
         est = (f"{text.pct(result.estimate, 0)} ({text.level(result.ci.level)} CI "
                f"{text.interval(result.ci.low, result.ci.high, 0)}; {who}{cert})")

@@ -167,8 +167,8 @@ def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False, n_
         res = run_pool(cands, m, include_unstated=include_unstated)
         k = 0 if res is None else res.k
         est = decimal(res.estimate) if res is not None and finite(res.estimate) else "not estimable"
-        ci = (f"{decimal(res.ci_low)}–{decimal(res.ci_high)}"
-              if res is not None and finite(res.ci_low) and finite(res.ci_high) else DASH)
+        ci = (f"{decimal(res.ci.low)}–{decimal(res.ci.high)}"
+              if res is not None and finite(res.ci.low) and finite(res.ci.high) else DASH)
         rows.append({"method": name, "studies used": k, "left out": len(cands) + n_pre - k,
                      "pooled median (months)": est, "95% interval (months)": ci,
                      "interval": res.ci_method if res is not None else DASH})
@@ -181,8 +181,8 @@ def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False, n_
             "method": RECONSTRUCTED_ROW, "studies used": 0 if res is None else res.k,
             "left out": len(reconstructed) - (0 if res is None else res.k),
             "pooled median (months)": decimal(res.estimate) if ok else "not pooled (fewer than 2)",
-            "95% interval (months)": (f"{decimal(res.ci_low)}–{decimal(res.ci_high)}"
-                                      if ok and finite(res.ci_low) else DASH),
+            "95% interval (months)": (f"{decimal(res.ci.low)}–{decimal(res.ci.high)}"
+                                      if ok and finite(res.ci.low) else DASH),
             "interval": res.ci_method if res is not None else DASH})
     return pd.DataFrame(rows)
 
@@ -203,11 +203,11 @@ def overlap_note(cands: pd.DataFrame) -> str:
 def result_lines(res: PooledMedian) -> list[str]:
     """Plain sentences about a pooled result: estimate, interval, method, notes (never ``nan``)."""
     est = f"{decimal(res.estimate)} months" if finite(res.estimate) else "not estimable"
-    ci = (f"{res.level:.0%} interval {decimal(res.ci_low)}–{decimal(res.ci_high)} months"
-          if finite(res.ci_low) and finite(res.ci_high) else "no interval")
+    ci = (f"{res.level:.0%} interval {decimal(res.ci.low)}–{decimal(res.ci.high)} months"
+          if finite(res.ci.low) and finite(res.ci.high) else "no interval")
     lines = [f"Pooled median: {est}; {ci}; k = {res.k}.", f"Method: {res.method_label()}."]
-    if finite(res.pi_low) and finite(res.pi_high):
-        lines.append(f"{res.level:.0%} prediction interval {decimal(res.pi_low)}–{decimal(res.pi_high)} months.")
+    if finite(res.pi.low) and finite(res.pi.high):
+        lines.append(f"{res.level:.0%} prediction interval {decimal(res.pi.low)}–{decimal(res.pi.high)} months.")
     lines += list(res.notes)
     return lines
 
@@ -267,8 +267,8 @@ def pooled_headline(res: PooledMedian | None, endpoint: str, method: str, candid
         return PooledHeadline(endpoint, method, False, "not pooled", DASH, "", k, candidates,
                               f"Pooled median {endpoint}: not pooled ({why}).")
     iname = interval_name(res)
-    ci = (f"{decimal(res.ci_low)}–{decimal(res.ci_high)}"
-          if finite(res.ci_low) and finite(res.ci_high) else "none")
+    ci = (f"{decimal(res.ci.low)}–{decimal(res.ci.high)}"
+          if finite(res.ci.low) and finite(res.ci.high) else "none")
     head = PooledHeadline(endpoint, method, True, f"{decimal(res.estimate)} months", ci, iname, k,
                           candidates, "")
     ci_part = (f"{iname} {ci} months" if ci != "none"
@@ -388,8 +388,8 @@ def milestone_view(frame: pd.DataFrame, endpoint: str, time: float, reports: str
                     f"printed 95% CI); a pooled value needs at least {MIN_STUDIES_TO_POOL}.")
     else:
         headline = (f"{endpoint} at {decimal(time)} months: {decimal(100 * result.estimate, 1)}% "
-                    f"({result.level:.0%} CI {decimal(100 * result.ci_low, 1)}–"
-                    f"{decimal(100 * result.ci_high, 1)}%, {LABELS[result.method]}, "
+                    f"({result.level:.0%} CI {decimal(100 * result.ci.low, 1)}–"
+                    f"{decimal(100 * result.ci.high, 1)}%, {LABELS[result.method]}, "
                     f"{result.scale} scale), Kaplan–Meier rates of {k} of {n} studies.")
     reference = EORTC_3_MONTH_PFR if endpoint == "PFS" and abs(time - 3.0) < 1e-9 else ()
     table = pd.DataFrame(rows, columns=["study", "printed time (months)", "rate", "95% CI", "method",

@@ -68,10 +68,8 @@ class PooledMedian(ResultRepr):
     yi: np.ndarray  # log medians (NaN for median of medians)
     sei: np.ndarray  # their SEs from the 95% CIs (NaN for median of medians)
     estimate: float
-    ci_low: float
-    ci_high: float
-    pi_low: float
-    pi_high: float
+    ci: ConfidenceInterval  # months
+    pi: ConfidenceInterval  # months (NaN bounds when there is none)
     estimate_log: float
     se_log: float
     tau2: float
@@ -84,17 +82,8 @@ class PooledMedian(ResultRepr):
     converged: bool = True
     notes: tuple[str, ...] = field(default_factory=tuple)
     pi_method: str = ""  # prediction-interval convention ("" when there is none)
-    tau2_ci_low: float = math.nan  # Q-profile interval for τ² (inverse variance only)
-    tau2_ci_high: float = math.nan
+    tau2_ci: ConfidenceInterval = ConfidenceInterval(math.nan, math.nan)  # Q-profile (IV only)
     df: float = math.inf  # degrees of freedom of the pooled interval (inf for z)
-
-    @property
-    def ci(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.ci_low, self.ci_high, self.level)
-
-    @property
-    def pi(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.pi_low, self.pi_high, self.level)
 
     @property
     def inverse_variance(self) -> bool:
@@ -115,13 +104,13 @@ class PooledMedian(ResultRepr):
         nan = math.nan
         lv = f"{self.level:.0%}"
         rows = [
-            ("Pooled median (months)", self.estimate, self.ci_low, self.ci_high,
+            ("Pooled median (months)", self.estimate, *self.ci,
              f"{lv} CI; {self.method_label()}"),
-            ("Prediction interval (months)", nan, self.pi_low, self.pi_high,
+            ("Prediction interval (months)", nan, *self.pi,
              f"{LABELS.get(self.pi_method, self.pi_method)}, on the log scale"
-             if math.isfinite(self.pi_low) else "not applicable"),
-            ("tau² (log scale)", self.tau2, self.tau2_ci_low, self.tau2_ci_high,
-             "Q-profile interval" if math.isfinite(self.tau2_ci_low) else ""),
+             if math.isfinite(self.pi.low) else "not applicable"),
+            ("tau² (log scale)", self.tau2, *self.tau2_ci,
+             "Q-profile interval" if math.isfinite(self.tau2_ci.low) else ""),
             ("I² (%)", self.i2, nan, nan, LABELS["tau2"] if self.inverse_variance else ""),
             ("Q", self.q, nan, nan,
              f"df = {self.q_df}, p = {self.q_pvalue:.4g}" if math.isfinite(self.q_pvalue) else ""),
@@ -305,7 +294,7 @@ def pool_log_medians(
             medians=readonly(np.empty(0)), study_ci_low=readonly(np.empty(0)),
             study_ci_high=readonly(np.empty(0)), weights=readonly(np.empty(0)),
             yi=readonly(np.empty(0)), sei=readonly(np.empty(0)),
-            estimate=nan, ci_low=nan, ci_high=nan, pi_low=nan, pi_high=nan,
+            estimate=nan, ci=ConfidenceInterval(nan, nan, lv), pi=ConfidenceInterval(nan, nan, lv),
             estimate_log=nan, se_log=nan, tau2=nan, i2=nan, q=nan, q_df=0, q_pvalue=nan,
             excluded=tuple(excluded), notes=tuple(notes),
         )
@@ -338,10 +327,9 @@ def pool_log_medians(
         yi=readonly(y),
         sei=readonly(se),
         estimate=math.exp(fit.estimate),
-        ci_low=math.exp(fit.ci_low),
-        ci_high=math.exp(fit.ci_high),
-        pi_low=math.exp(fit.pi_low) if math.isfinite(fit.pi_low) else nan,
-        pi_high=math.exp(fit.pi_high) if math.isfinite(fit.pi_high) else nan,
+        ci=ConfidenceInterval(math.exp(fit.ci_low), math.exp(fit.ci_high), lv),
+        pi=ConfidenceInterval(math.exp(fit.pi_low) if math.isfinite(fit.pi_low) else nan,
+                              math.exp(fit.pi_high) if math.isfinite(fit.pi_high) else nan, lv),
         estimate_log=fit.estimate,
         se_log=fit.se,
         tau2=float(tau2),
@@ -353,8 +341,7 @@ def pool_log_medians(
         converged=fit.converged,
         notes=tuple(notes),
         pi_method=pi_method if math.isfinite(fit.pi_low) else "",
-        tau2_ci_low=fit.tau2_ci_low,
-        tau2_ci_high=fit.tau2_ci_high,
+        tau2_ci=ConfidenceInterval(fit.tau2_ci_low, fit.tau2_ci_high, lv),
         df=fit.df,
     )
 
@@ -439,7 +426,7 @@ def median_of_medians(
     Examples
     --------
     >>> r = median_of_medians([7.93, 8.84, 7.89, 4.5, 3.5, 6.0, 5.8, 4.0])
-    >>> r.estimate, r.ci_low, r.ci_high, round(r.coverage, 4)
+    >>> r.estimate, r.ci.low, r.ci.high, round(r.coverage, 4)
     (5.9, 3.5, 8.84, 0.9922)
     """
     lv = check_level(level)
@@ -507,10 +494,8 @@ def median_of_medians(
         yi=empty,
         sei=empty,
         estimate=est,
-        ci_low=lo_ci,
-        ci_high=hi_ci,
-        pi_low=nan,
-        pi_high=nan,
+        ci=ConfidenceInterval(lo_ci, hi_ci, lv),
+        pi=ConfidenceInterval(nan, nan, lv),
         estimate_log=math.log(est),
         se_log=nan,
         tau2=nan,

@@ -71,10 +71,8 @@ class PooledRate:
     study_ci_low: np.ndarray  # each study's 95% CI back-transformed from yi ± z·sei
     study_ci_high: np.ndarray
     estimate: float
-    ci_low: float
-    ci_high: float
-    pi_low: float
-    pi_high: float
+    ci: ConfidenceInterval
+    pi: ConfidenceInterval
     tau2: float
     i2: float
     q: float
@@ -84,15 +82,7 @@ class PooledRate:
 
     def __repr__(self) -> str:
         return (f"PooledRate(time={self.time:g}, k={self.k}, estimate={self.estimate:.4f}, "
-                f"ci=({self.ci_low:.4f}, {self.ci_high:.4f}), scale={self.scale!r})")
-
-    @property
-    def ci(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.ci_low, self.ci_high, self.level)
-
-    @property
-    def pi(self) -> ConfidenceInterval:
-        return ConfidenceInterval(self.pi_low, self.pi_high, self.level)
+                f"ci=({self.ci.low:.4f}, {self.ci.high:.4f}), scale={self.scale!r})")
 
     def method_label(self) -> str:
         return (f"{LABELS.get(self.method, self.method)} on the {self.scale} scale; SE from the "
@@ -226,8 +216,8 @@ def pool_km_rates(
         return PooledRate(time=float(time), scale=scale, method=method, ci_method=ci_label,
                           level=lv, k=0, labels=(), rates=empty, yi=empty, sei=empty,
                           se_source=(), weights=empty, study_ci_low=empty,
-                          study_ci_high=empty, estimate=nan, ci_low=nan, ci_high=nan,
-                          pi_low=nan, pi_high=nan, tau2=nan, i2=nan, q=nan, q_pvalue=nan,
+                          study_ci_high=empty, estimate=nan, ci=ConfidenceInterval(nan, nan, lv),
+                          pi=ConfidenceInterval(nan, nan, lv), tau2=nan, i2=nan, q=nan, q_pvalue=nan,
                           excluded=tuple(excluded), notes=tuple(notes))
     y = np.array(yi)
     s_e = np.array(sei)
@@ -255,7 +245,7 @@ def pool_km_rates(
         sei=readonly(s_e), se_source=tuple(src), weights=readonly(fit.weights),
         study_ci_low=readonly(np.array([a for a, _ in study])),
         study_ci_high=readonly(np.array([b for _, b in study])),
-        estimate=_g_inv(scale, fit.estimate), ci_low=ci[0], ci_high=ci[1], pi_low=pi[0],
-        pi_high=pi[1], tau2=0.0 if k == 1 else fit.tau2, i2=fit.i2, q=fit.q,
+        estimate=_g_inv(scale, fit.estimate), ci=ConfidenceInterval(*ci, lv),
+        pi=ConfidenceInterval(*pi, lv), tau2=0.0 if k == 1 else fit.tau2, i2=fit.i2, q=fit.q,
         q_pvalue=fit.q_pvalue, excluded=tuple(excluded), notes=tuple(notes),
     )

@@ -117,7 +117,7 @@ def test_pooled_method_switch_changes_the_numbers(app_test) -> None:
     check_clean(at)
     mom = V.run_pool(cands, "median")
     assert metric(at, "Pooled median PFS") == f"{ft.decimal(mom.estimate)} months"
-    assert metric(at, "95% order-statistic interval") == f"{ft.decimal(mom.ci_low)}–{ft.decimal(mom.ci_high)}"
+    assert metric(at, "95% order-statistic interval") == f"{ft.decimal(mom.ci.low)}–{ft.decimal(mom.ci.high)}"
     assert mom.estimate != reml.estimate
     at.radio(key="pool_method").set_value("REML").run()
     at.toggle(key="unstated").set_value(True).run()

@@ -275,7 +275,7 @@ def test_median_dot_whisker_shortens_long_row_labels_but_not_hover() -> None:
 
 def test_pooled_panel_single_study_has_no_prediction_interval() -> None:
     one = pool_log_medians([3.5], [2.5], [4.8], labels=["Tian 2019"])
-    assert math.isnan(one.pi_low)
+    assert math.isnan(one.pi.low)
     fig = pooled_median_panel(one)
     assert [t.name for t in fig.data] == ["studies", "pooled"]
     assert "I² = –" not in fig.layout.annotations[0].text

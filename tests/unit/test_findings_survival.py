@@ -71,11 +71,11 @@ def test_pool_log_medians_uses_pool_effects_with_hksj() -> None:
         res = pool_log_medians(m, lo, hi, method="PM", ci_method=ci)
         fit = pool_effects(y, v, method="PM", ci_method=ci, control={"threshold": 1e-12, "maxiter": 1000})
         assert res.estimate == pytest.approx(math.exp(fit.estimate), rel=1e-12)
-        assert res.ci_low == pytest.approx(math.exp(fit.ci_low), rel=1e-12)
-        assert res.df == 3.0 and res.tau2_ci_high == pytest.approx(fit.tau2_ci_high, rel=1e-9)
+        assert res.ci.low == pytest.approx(math.exp(fit.ci_low), rel=1e-12)
+        assert res.df == 3.0 and res.tau2_ci.high == pytest.approx(fit.tau2_ci_high, rel=1e-9)
     wald = pool_log_medians(m, lo, hi, method="PM")
     adhoc = pool_log_medians(m, lo, hi, method="PM", ci_method="hksj-adhoc")
-    assert adhoc.ci_high - adhoc.ci_low >= wald.ci_high - wald.ci_low
+    assert adhoc.ci.high - adhoc.ci.low >= wald.ci.high - wald.ci.low
 
 
 def test_method_comparison_adds_reconstruction_based_row(pfs) -> None:

@@ -229,7 +229,7 @@ def test_pool_log_medians_matches_metafor(key: str) -> None:
     assert res.k == len(r["medians"]) and res.excluded == ()
     assert_allclose(res.estimate_log, r["estimate_log"], rtol=rtol)
     assert_allclose(res.se_log, r["se_log"], rtol=rtol)
-    assert_allclose([res.estimate, res.ci_low, res.ci_high],
+    assert_allclose([res.estimate, res.ci.low, res.ci.high],
                     [r["estimate"], r["ci_low_pooled"], r["ci_high_pooled"]], rtol=rtol)
     assert_allclose(res.tau2, r["tau2"], rtol=rtol, atol=1e-12)
     assert_allclose(res.i2, r["i2"], rtol=rtol, atol=1e-9)
@@ -237,9 +237,9 @@ def test_pool_log_medians_matches_metafor(key: str) -> None:
     assert_allclose(res.q_pvalue, r["q_pvalue"], rtol=1e-8)
     assert_allclose(res.weights, r["weights"], rtol=rtol)
     if r["pi_low"] is None:
-        assert math.isnan(res.pi_low)
+        assert math.isnan(res.pi.low)
     else:
-        assert_allclose([res.pi_low, res.pi_high], [r["pi_low"], r["pi_high"]], rtol=rtol)
+        assert_allclose([res.pi.low, res.pi.high], [r["pi_low"], r["pi_high"]], rtol=rtol)
 
 
 def test_pool_log_medians_hand_calculation_two_studies() -> None:
@@ -256,7 +256,7 @@ def test_pool_log_medians_hand_calculation_two_studies() -> None:
     res = pool_log_medians([7.89, 3.5], [4.56, 2.5], [11.21, 4.8], method="DL")
     assert_allclose(res.tau2, tau2, rtol=1e-12)
     assert_allclose(res.estimate, math.exp(mu), rtol=1e-12)
-    assert_allclose(res.ci_high, math.exp(mu + z / math.sqrt(np.sum(ws))), rtol=1e-12)
+    assert_allclose(res.ci.high, math.exp(mu + z / math.sqrt(np.sum(ws))), rtol=1e-12)
     assert tau2 > 0  # S4 and S6 clearly differ
 
 
@@ -298,7 +298,7 @@ def test_pool_log_medians_degenerate_cases() -> None:
     one = pool_log_medians([7.89], [4.56], [11.21])
     assert one.k == 1 and one.tau2 == 0.0 and one.estimate == pytest.approx(7.89)
     z = stats.norm.ppf(0.975)
-    assert one.ci_low == pytest.approx(math.exp(math.log(7.89) - math.log(11.21 / 4.56) / 2), rel=1e-12)
+    assert one.ci.low == pytest.approx(math.exp(math.log(7.89) - math.log(11.21 / 4.56) / 2), rel=1e-12)
     assert z > 0
     outside = pool_log_medians([20.0, 5.0], [4.56, 3.0], [11.21, 7.0])
     assert "outside its CI" in outside.excluded[0][1]
@@ -350,12 +350,12 @@ def test_median_of_medians_order_statistic_rank(k: int, level: float) -> None:
     res = median_of_medians(x, level=level)
     feasible = [r for r in range(1, k // 2 + 1) if _coverage(k, r) >= level]
     if not feasible:
-        assert math.isnan(res.ci_low) and math.isnan(res.coverage)
+        assert math.isnan(res.ci.low) and math.isnan(res.coverage)
         assert any("too small" in n for n in res.notes)
         assert 1 - 2 * 0.5**k < level
     else:
         r = max(feasible)
-        assert (res.ci_low, res.ci_high) == (float(r), float(k - r + 1))
+        assert (res.ci.low, res.ci.high) == (float(r), float(k - r + 1))
         assert res.coverage >= level
         assert_allclose(res.coverage, _coverage(k, r), rtol=1e-12)
         # the next narrower interval would not reach the level
@@ -364,10 +364,10 @@ def test_median_of_medians_order_statistic_rank(k: int, level: float) -> None:
 
 def test_median_of_medians_k_thresholds() -> None:
     five = median_of_medians([7.89, 4.5, 3.5, 6.0, 4.0])
-    assert math.isnan(five.ci_low)
+    assert math.isnan(five.ci.low)
     assert "needs k ≥ 6" in five.notes[0]
     six = median_of_medians([7.89, 4.5, 3.5, 6.0, 4.0, 8.84])
-    assert (six.ci_low, six.ci_high) == (3.5, 8.84)
+    assert (six.ci.low, six.ci.high) == (3.5, 8.84)
     assert six.coverage == pytest.approx(1 - 2 / 64)
     assert "needs k ≥ 5" in median_of_medians([1, 2, 3, 4], level=0.90).notes[0]
 
@@ -498,7 +498,7 @@ def test_pooling_properties(rows: list[tuple[float, float, float]], scale: float
     res = pool_log_medians(m, lo, hi, method=method)
     assert res.k == len(rows)
     assert m.min() * (1 - 1e-9) <= res.estimate <= m.max() * (1 + 1e-9)
-    assert res.ci_low <= res.estimate <= res.ci_high
+    assert res.ci.low <= res.estimate <= res.ci.high
     assert res.tau2 >= 0 and (method != "CE" or res.tau2 == 0)
     # months -> weeks: every median and interval scales, tau2 and weights do not
     res_s = pool_log_medians(m * scale, lo * scale, hi * scale, method=method)

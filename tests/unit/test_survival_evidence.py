@@ -86,7 +86,7 @@ def test_pooling_the_evidence_explains_every_exclusion(
     assert res.k + len(res.excluded) == len(med)
     assert all(why for _, why in res.excluded)
     if res.k:
-        assert res.ci_low <= res.estimate <= res.ci_high
+        assert res.ci.low <= res.estimate <= res.ci.high
     _assert_no_nan_text(pooled_median_panel(res, endpoint=endpoint))
     reached = med[~med["not_reached"].astype(bool) & med["estimate"].notna()]
     if len(reached):

@@ -32,8 +32,8 @@ def test_pool_km_rates_is_pool_effects_on_the_scale(scale: str) -> None:
     inv = (lambda v: math.exp(-math.exp(v))) if scale == "cloglog" else (lambda v: 1 / (1 + math.exp(-v)))
     assert_allclose(r.yi, y, rtol=1e-14) and assert_allclose(r.sei, se, rtol=1e-14)
     assert r.estimate == pytest.approx(inv(fit.estimate), rel=1e-12)
-    assert sorted([r.ci_low, r.ci_high]) == pytest.approx(sorted([inv(fit.ci_low), inv(fit.ci_high)]), rel=1e-12)
-    assert r.ci_low <= r.estimate <= r.ci_high
+    assert sorted([r.ci.low, r.ci.high]) == pytest.approx(sorted([inv(fit.ci_low), inv(fit.ci_high)]), rel=1e-12)
+    assert r.ci.low <= r.estimate <= r.ci.high
     assert np.all(r.study_ci_low <= r.rates) and np.all(r.rates <= r.study_ci_high)
 
 

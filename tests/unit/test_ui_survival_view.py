@@ -188,7 +188,7 @@ def test_run_pool_equals_synthesis(F: SE.Frames) -> None:
     assert sens.k > reml.k and not math.isclose(sens.estimate, reml.estimate)
     mom = V.run_pool(c, "median")
     ref = median_of_medians(c["estimate"].to_numpy(float))
-    assert mom.k == len(c) and mom.estimate == ref.estimate and mom.ci_low == ref.ci_low
+    assert mom.k == len(c) and mom.estimate == ref.estimate and mom.ci.low == ref.ci.low
     w = V.run_pool(c, "weighted")
     assert w.method == "n-weighted median of medians"
 
