@@ -38,7 +38,15 @@ from synthesis.design.bayes import (
     robustify,
 )
 from synthesis.design.oc import operating_characteristics as oc_frame
-from synthesis.design.paragraph import REFERENCES, RESPONSE, Citations, Outcome, protocol_paragraph
+from synthesis.design.paragraph import (
+    REFERENCES,
+    RESPONSE,
+    Citations,
+    Outcome,
+    dropout_sentence,
+    endpoint_sentence,
+    protocol_paragraph,
+)
 from synthesis.design.simon import (
     HARD_CAP,
     SimonDesign,
@@ -1088,7 +1096,7 @@ def prior_predictive_table(prior: BetaMixture, n: int, p0: float, p1: float) -> 
 def bayes_paragraph(d: BayesDesign, *, p0: float, p1: float, alpha: float, power: float,
                     p0_source: str, p1_source: str, treatment: str, prior_source: str,
                     caveats: tuple[str, ...] = (), endpoint: str = "objective response rate (ORR)",
-                    outcome: Outcome = RESPONSE) -> str:
+                    outcome: Outcome = RESPONSE, assessment: str = "", dropout: float = 0.0) -> str:
     """The protocol paragraph of a Bayesian design (rule, boundaries, exact OCs, prior, sources),
     with the methods it cites numbered in a closing "References:" list as in
     :func:`synthesis.design.paragraph.protocol_paragraph`."""
@@ -1097,7 +1105,7 @@ def bayes_paragraph(d: BayesDesign, *, p0: float, p1: float, alpha: float, power
     treat = treatment_text(treatment)
     cite = Citations()
     verb, short = outcome.plural, endpoint[endpoint.rfind("(") + 1:-1] if endpoint.endswith(")") else endpoint
-    head = (f"Sample size. The primary endpoint of the trial of {treat} is the {endpoint}. "
+    head = (f"Sample size. {endpoint_sentence(endpoint, treat, assessment.strip().rstrip('.'))} "
             f"The null rate p0 = {T.pct(p0)} is {p0_source.rstrip('.')}; the target rate "
             f"p1 = {T.pct(p1)} is {p1_source.rstrip('.')}. ")
     try:
@@ -1133,7 +1141,8 @@ def bayes_paragraph(d: BayesDesign, *, p0: float, p1: float, alpha: float, power
     ocs = (f"Exact operating characteristics: probability of declaring the treatment promising "
            f"{T.decimal(o0.reject, 3)} if the true rate is p0 (target ≤ {T.num(alpha)}) and "
            f"{T.decimal(o1.reject, 3)} if it is p1 (target ≥ {T.num(power)}); expected sample size "
-           f"{T.decimal(o0.expected_n, 1)} under p0 and {T.decimal(o1.expected_n, 1)} under p1.")
+           f"{T.decimal(o0.expected_n, 1)} under p0 and {T.decimal(o1.expected_n, 1)} under p1. "
+           + dropout_sentence(o0.max_n, float(dropout), outcome.evaluable))
     tail = "".join(f" {c.rstrip('.')}." for c in caveats if c)
     refs_ = f" {cite.listing()}" if cite.keys else ""
     return head + prior + rule + ocs + tail + refs_

@@ -597,7 +597,8 @@ def bayes_text(design, inp: BayesInputs, p0s: FP.Source, p1s: FP.Source, alpha: 
     caveats = tuple(s.caveat(n) for n, s in (("p0", p0s), ("p1", p1s))) + tuple(notes)
     return FP.bayes_paragraph(design, p0=p0s.value, p1=p1s.value, alpha=alpha, power=power, p0_source=src0,
                               p1_source=src1, treatment=protocol.treatment, prior_source=inp.prior_source,
-                              caveats=caveats, endpoint=trial.endpoint_name, outcome=trial.outcome())
+                              caveats=caveats, endpoint=trial.endpoint_name, outcome=trial.outcome(),
+                              assessment=protocol.assessment, dropout=protocol.dropout)
 
 
 @st.cache_data(max_entries=16, show_spinner="Designs across the CI…", hash_funcs=HASH_FUNCS)

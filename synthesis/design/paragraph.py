@@ -26,7 +26,8 @@ from synthesis.design.simon import SimonDesign, SimonResult
 from synthesis.design.single_stage import SingleStageResult, single_stage_exact
 from synthesis.design.tte import CPHDesign, ExponentialDesign, TTEDesign
 
-__all__ = ["REFERENCES", "RESPONSE", "Citations", "Outcome", "protocol_paragraph"]
+__all__ = ["REFERENCES", "RESPONSE", "Citations", "Outcome", "dropout_sentence", "endpoint_sentence",
+           "protocol_paragraph"]
 
 REFERENCES = {
     "simon": "Simon R. Optimal two-stage designs for phase II clinical trials. "
@@ -152,14 +153,16 @@ def _source(text: str, endpoint: str) -> str:
 _Cite = Citations
 
 
-def _endpoint_sentence(endpoint: str, treatment: str, assessment: str) -> str:
+def endpoint_sentence(endpoint: str, treatment: str, assessment: str) -> str:
+    """``"The primary endpoint of the trial of X is the ORR, based on ...."`` (shared by every
+    paragraph, the Bayesian designs' included)."""
     binary = "rate" in endpoint.lower() or "proportion" in endpoint.lower()
     name = f"the {endpoint}" if binary else endpoint
     s = f"The primary endpoint of the trial of {treatment} is {name}"
     return s + (f", based on {assessment}." if assessment else ".")
 
 
-def _dropout_sentence(n: int, dropout: float, what: str, stage1: int | None = None) -> str:
+def dropout_sentence(n: int, dropout: float, what: str, stage1: int | None = None) -> str:
     """Accrual target ceil(n / (1 − dropout)), with the stage-1 figure for two-stage designs."""
     if dropout <= 0:
         return (
@@ -378,7 +381,7 @@ def _simon(
             + f" is the best with at most {res.n_searched_max} patients and may not be optimal."
         )
     text = (
-        f"Sample size. {_endpoint_sentence(endpoint, treatment, assessment)} The sample size "
+        f"Sample size. {endpoint_sentence(endpoint, treatment, assessment)} The sample size "
         f"follows {design}. The null hypothesis that the true {ep} is at most p0 = {_pct(d.p0)} "
         f"will be tested against the alternative that it is at least p1 = {_pct(d.p1)}, with a "
         f"one-sided {_level(res.alpha)} significance level and {_level(res.power)} power; the "
@@ -395,7 +398,7 @@ def _simon(
         f"patients (under the alternative, p = p1: EN(p1) = {d.en1:.1f}, PET(p1) = "
         f"{_pct(d.pet1)}). The attained one-sided type I error is {d.alpha:.4f} and the "
         f"attained power is {d.power:.4f}. {search} "
-        f"{_dropout_sentence(d.n, dropout, o.evaluable, stage1=d.n1)}"
+        f"{dropout_sentence(d.n, dropout, o.evaluable, stage1=d.n1)}"
     )
     try:
         ss = single_stage_exact(res.p0, res.p1, res.alpha, res.beta)
@@ -435,7 +438,7 @@ def _single(
             "of evaluable patients should not exceed it without recalculating the cut-off."
         )
     text = (
-        f"Sample size. {_endpoint_sentence(endpoint, treatment, assessment)} The sample size "
+        f"Sample size. {endpoint_sentence(endpoint, treatment, assessment)} The sample size "
         f"follows an exact single-stage design {cite('ahern')}. The null hypothesis that the "
         f"true {ep} is at most p0 = {_pct(res.p0)} will be tested against the alternative that "
         f"it is at least p1 = {_pct(res.p1)}. The null value p0 is {p0_src}; the alternative "
@@ -445,7 +448,7 @@ def _single(
         f"than {res.r - 1}), and not promising if {res.r - 1} or fewer {outcome.plural}. The attained "
         f"one-sided type I error is {res.alpha:.4f} and the attained power is {res.power:.4f} "
         f"(exact binomial probabilities).{extra} "
-        f"{_dropout_sentence(res.n, dropout, outcome.evaluable)}"
+        f"{dropout_sentence(res.n, dropout, outcome.evaluable)}"
     )
     return _finish(text, software, cite)
 
@@ -483,7 +486,7 @@ def _logrank(
             f"{unit} (the accrual period solved from n)"
         )
     text = (
-        f"Sample size. {_endpoint_sentence(endpoint, treatment, assessment)} It will be compared "
+        f"Sample size. {endpoint_sentence(endpoint, treatment, assessment)} It will be compared "
         f"with a reference {ep} curve by a one-sided one-sample log-rank test "
         f"{cite('finkelstein')}, which compares the observed number of events O with the "
         "number E expected under the reference curve; the null hypothesis (hazard ratio ≥ 1) "
@@ -531,7 +534,7 @@ def _exponential(
         )
     events = f"{d.events:.0f}" if d.exact else f"{d.events:.1f}"
     text = (
-        f"Sample size. {_endpoint_sentence(endpoint, treatment, assessment)} {ep} is assumed "
+        f"Sample size. {endpoint_sentence(endpoint, treatment, assessment)} {ep} is assumed "
         f"to follow an exponential distribution. The null hypothesis that the median {ep} is "
         f"at most m0 = {d.m0:g} {unit} will be tested against the alternative that it is "
         f"m1 = {d.m1:g} {unit} (hazard ratio {d.m0 / d.m1:.3f}) with {test}, at a one-sided "
@@ -573,7 +576,7 @@ def _cph(
     else:
         drop = ""
     text = (
-        f"Sample size. {_endpoint_sentence(endpoint, treatment, assessment)} "
+        f"Sample size. {endpoint_sentence(endpoint, treatment, assessment)} "
         f"{treatment[0].upper() + treatment[1:]} will be compared with the control treatment in "
         "a randomised trial, analysed with a Cox proportional-hazards model (log-rank test) "
         f"at a two-sided {_level(d.alpha)} significance level with "

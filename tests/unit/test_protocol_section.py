@@ -237,3 +237,12 @@ def test_survival_section_cites_the_benchmark_and_lays_out_the_across_table() ->
     word = next(tb for tb in doc.tables if tb.rows[0].cells[0].text == "m0 from")
     assert [[c.text for c in r.cells] for r in word.rows[1:]] == across.table.astype(str).values.tolist()
     assert "| m0 from | m0 | patients n |" in sec.markdown()
+
+
+def test_bayesian_paragraph_states_the_assessment_and_the_accrual_target() -> None:
+    d = bop2_design(0.2, (10, 20, 30, 40), 0.95, 1.0)
+    text = FP.bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
+                              treatment="x", prior_source="weak", assessment=FP.ASSESSMENT["binary"], dropout=0.1)
+    assert "is the objective response rate (ORR), based on best overall response per RECIST 1.1" in text
+    assert "the accrual target is 45 patients (40/0.90, rounded up)" in text  # ceil(40 / 0.9)
+    assert text.index("accrual target") < text.index("References:")
