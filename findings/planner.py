@@ -198,10 +198,11 @@ class TrialPlan:
         if self.endpoint == "PFS rate":
             at = f"alive and progression-free at {T.num(self.months)} months"
             return Outcome(f"are {at}", f"is {at}", f"patients {at}",
-                           f"evaluable for progression at {T.num(self.months)} months")
+                           f"evaluable for progression at {T.num(self.months)} months",
+                           f"progression-free at {T.num(self.months)} months")
         if self.endpoint == "DCR":
             return Outcome("achieve disease control", "achieves disease control", "patients with disease control",
-                           "evaluable for response")
+                           "evaluable for response", "patients with disease control")
         return RESPONSE
 
     @property
@@ -1022,8 +1023,9 @@ def _looks(d: BayesDesign) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int,
     return d.rule.looks, d.rule.futility, d.rule.efficacy
 
 
-def boundary_table(d: BayesDesign) -> pd.DataFrame:
-    """One row per look: "after n patients, stop if ≤ r responses", efficacy stop, final rule."""
+def boundary_table(d: BayesDesign, count: str = "responses") -> pd.DataFrame:
+    """One row per look: "after n patients, stop if ≤ r responses", efficacy stop, final rule
+    (``count``: what is counted, :attr:`Outcome.count` of the planned endpoint)."""
     looks, fut, eff = _looks(d)
     rows = []
     for k, (n, f, e) in enumerate(zip(looks, fut, eff, strict=True)):
@@ -1031,10 +1033,10 @@ def boundary_table(d: BayesDesign) -> pd.DataFrame:
         rows.append({
             "Look": "final" if final else str(k + 1),
             "Patients n": n,
-            "Stop (futility) if responses ≤": str(f) if f >= 0 else "no stop",
-            "Efficacy if responses ≥": (f"{e} (promising)" if final else f"{e} (stop)") if e <= n else "no stop",
+            f"Stop (futility) if {count} ≤": str(f) if f >= 0 else "no stop",
+            f"Efficacy if {count} ≥": (f"{e} (promising)" if final else f"{e} (stop)") if e <= n else "no stop",
             "Rule": (f"at {n}: not promising if ≤ {f}, promising if ≥ {e}" if final else
-                     f"after {n} patients stop if ≤ {f} responses" if f >= 0 else
+                     f"after {n} patients stop if ≤ {f} {count}" if f >= 0 else
                      f"after {n} patients continue") + ("" if final or e > n else f"; stop for efficacy if ≥ {e}"),
         })
     return pd.DataFrame(rows)

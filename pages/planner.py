@@ -67,7 +67,8 @@ if plan in FP.BAYES:
         st.stop()
     st.subheader("Design")
     (src0, src1), cited = inp.phrases(), (inp.p0, inp.p1)
-    tables = P.show_bayes(design, binp, inp.p0.value, inp.p1.value, inp.alpha, inp.power, trial.rate_label)
+    tables = P.show_bayes(design, binp, inp.p0.value, inp.p1.value, inp.alpha, inp.power, trial.rate_label,
+                          trial.outcome().count)
     across = P.ci_effect(inp, plan, trial)
     label = f"{FP.design_label(design)} (p0 = {inp.p0.value:.3f}, p1 = {inp.p1.value:.3f})"
     inputs = [("p0", inp.p0.sentence("p0")), ("p1", inp.p1.sentence("p1")), ("Prior", binp.prior_source),

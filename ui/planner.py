@@ -526,8 +526,8 @@ def bayes_inputs(plan: str, p0: float, studies: tuple[tuple[int, ...], tuple[int
     return BayesInputs(prior, src, thr, nmax, looks, bool(eff), summary)
 
 
-def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float,
-               power: float, rate: str = "response rate") -> tuple[tuple[str, pd.DataFrame], ...]:
+def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float, power: float,
+               rate: str = "response rate", count: str = "responses") -> tuple[tuple[str, pd.DataFrame], ...]:
     """Metrics, boundary table, OC table and figure, prior ESS and prior–data conflict tabs;
     returns the (name, table) pairs of the protocol section."""
     o0, o1 = design.oc(p0), design.oc(p1)
@@ -542,7 +542,7 @@ def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float,
     if getattr(design, "ties", 1) > 1:
         st.caption(f"{design.ties} grid points give these boundaries (identical operating characteristics); "
                    "the smallest λ, γ, η are reported.")
-    bt = FP.boundary_table(design)
+    bt = FP.boundary_table(design, count)
     st.dataframe(bt, hide_index=True, column_config=fit_columns(bt))
     oc = FP.bayes_oc_table(design, p0, p1, rate=rate)
     d1, d2, d3, _ = st.columns([1, 1.3, 1.3, 1])

@@ -61,13 +61,15 @@ REFERENCES = {
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """How a binary design's success is worded: ``plural`` ("3 or more of the 20 patients
-    respond"), ``singular`` ("none of them responds"), ``noun`` ("at least 4 responses") and who
-    counts (``evaluable``: "evaluable for response")."""
+    respond"), ``singular`` ("none of them responds"), ``noun`` ("at least 4 responses"), who
+    counts (``evaluable``: "evaluable for response") and what a boundary counts in a table header
+    (``count``: "responses")."""
 
     plural: str = "respond"
     singular: str = "responds"
     noun: str = "responses"
     evaluable: str = "evaluable for response"
+    count: str = "responses"  # what a boundary counts, short enough for a table header
 
 
 #: the default: objective response

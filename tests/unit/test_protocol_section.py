@@ -148,6 +148,9 @@ def test_bayesian_paragraph_names_the_planned_endpoint() -> None:
                               outcome=plan.outcome())
     assert "is the progression-free survival rate at 6 months (6-month PFS rate)" in text
     assert "respond" not in text and f"{d.rule.efficacy[-1]} or more of 40 are alive and progression-free" in text
+    bt = FP.boundary_table(d, plan.outcome().count)
+    assert "Stop (futility) if progression-free at 6 months ≤" in bt.columns
+    assert bt.loc[0, "Rule"] == f"after 10 patients stop if ≤ {d.futility[0]} progression-free at 6 months"
 
 
 # ------------------------------------------------------------------------------ across the CI
