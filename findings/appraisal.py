@@ -53,6 +53,7 @@ __all__ = [
     "indirectness_reasons",
     "item_table",
     "IncidenceSummary",
+    "ae_certainty",
     "ae_certainty_line",
     "ae_grade3_rows",
     "median_rows",
@@ -617,6 +618,19 @@ def certainty_sentence(outcome: str, result, certainty: str | None, n: int | Non
     return f"{outcome} {est}"
 
 
+def ae_certainty(safety_view, appraisals: Appraisals, inputs: GradeInputs) -> tuple[str, str]:
+    """``(sentence, line)``: the certainty sentence of any grade ≥3 adverse event (the pooled row
+    the summary of findings rates; a slide's lead) and the Safety table's longer line
+    (:func:`ae_certainty_line`); both ``""`` when no study reports it."""
+    res, rows = ae_grade3_rows(safety_view)
+    if res is None:
+        return "", ""
+    g = grade_outcome(AE_GRADE3_OUTCOME, res, rows, appraisals, inputs)
+    sentence = certainty_sentence(AE_GRADE3_OUTCOME, res, g.words, n=g.n)
+    return sentence, (f"Certainty (GRADE) of any grade ≥3 adverse event (attribution {res.attribution}): "
+                      f"{sentence}. The per-term rows are not rated.")
+
+
 def ae_certainty_line(safety_view, appraisals: Appraisals, inputs: GradeInputs) -> str:
     """The Safety table's certainty line: the GRADE row of any grade ≥3 adverse event (the pooled
     row the summary of findings uses) as a certainty sentence; ``""`` when no study reports it.
@@ -627,13 +641,7 @@ def ae_certainty_line(safety_view, appraisals: Appraisals, inputs: GradeInputs) 
     >>> ae_certainty_line(safety_view(load_studies()), load_appraisals(), GradeInputs())[:60]
     'Certainty (GRADE) of any grade ≥3 adverse event (attribution'
     """
-    res, rows = ae_grade3_rows(safety_view)
-    if res is None:
-        return ""
-    g = grade_outcome(AE_GRADE3_OUTCOME, res, rows, appraisals, inputs)
-    return (f"Certainty (GRADE) of any grade ≥3 adverse event (attribution {res.attribution}): "
-            f"{certainty_sentence(AE_GRADE3_OUTCOME, res, g.words, n=g.n)}. The per-term rows are "
-            "not rated.")
+    return ae_certainty(safety_view, appraisals, inputs)[1]
 
 
 #: The conventions, worded once for the page, the methods text and the reports.

@@ -463,11 +463,12 @@ SAFETY_TITLE = "Safety: adverse events pooled per term and grade"
 def _safety_section(sv: fsafety.SafetyView, published: pd.DataFrame, ap: Appraisals) -> Section:
     if sv.table.empty:
         return Section.missing("safety", SAFETY_TITLE, "no adverse-event count can be pooled.")
-    certainty = fa.ae_certainty_line(sv, ap, fa.GradeInputs(thresholds=fa.DEFAULT_THRESHOLDS))
+    sentence, certainty = fa.ae_certainty(sv, ap, fa.GradeInputs(thresholds=fa.DEFAULT_THRESHOLDS))
     return Section(key="safety", title=SAFETY_TITLE,
                    figure=incidence_dot_figure(sv.table, published),
                    table=fsafety.display_table(sv.table), caption=fsafety.TABLE_CAPTION,
-                   bullets=tuple(b for b in (sv.overview_line(), certainty) if b))
+                   bullets=tuple(b for b in (sv.overview_line(), certainty) if b),
+                   lead=(sentence + ".",) if sentence else ())
 
 
 def evidence_table(studies: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:

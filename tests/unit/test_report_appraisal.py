@@ -99,6 +99,7 @@ def test_safety_section_states_the_grade3_certainty_like_the_sof_row(content):
     assert sentence in line and line.rstrip(".").endswith("not rated")
     assert f"attribution {res.attribution}" in line
     assert build_html(content).count(sentence) >= 2  # SoF bullets and the safety section
+    assert safety.lead == (sentence + ".",)  # the presentation slide's line under the figure
 
 
 def test_ae_certainty_line_is_empty_without_a_grade3_row():
@@ -106,6 +107,7 @@ def test_ae_certainty_line_is_empty_without_a_grade3_row():
         pools: dict = {}
 
     assert fa.ae_certainty_line(NoAe(), load_appraisals(), fa.GradeInputs()) == ""
+    assert fa.ae_certainty(NoAe(), load_appraisals(), fa.GradeInputs()) == ("", "")
 
 
 # ------------------------------------------------------------------ traffic light and weighted summary
