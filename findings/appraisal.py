@@ -201,7 +201,7 @@ def reviewer_agreement(appraisals: Appraisals) -> pd.DataFrame:
 
     def row(tool: str, item: str, items: list[tuple[object, object]], cats) -> dict[str, object]:
         ag = agreement([x for x, _ in items], [y for _, y in items], categories=cats)
-        lo, hi = (min(max(x, -1.0), 1.0) if math.isfinite(x) else x for x in (ag.ci_low, ag.ci_high))
+        lo, hi = (min(max(x, -1.0), 1.0) if math.isfinite(x) else x for x in ag.ci)
         kap = (text.MISSING if not math.isfinite(ag.kappa) else
                f"{text.decimal(ag.kappa, 2)} ({text.decimal(lo, 2)} to {text.decimal(hi, 2)})")
         return {"Tool": tool, "Item": item, "Pairs": ag.n, "Agreement": text.pct(ag.proportion, 0),

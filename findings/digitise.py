@@ -359,7 +359,7 @@ def arm_comparisons(curves: Sequence[object]) -> pd.DataFrame:
         except ValueError:
             continue
         rows.append({"study": sid, "endpoint": ep, "arm vs control": f"{cs[0].arm} vs {cs[1].arm}",
-                     "hazard ratio (95% CI)": f"{decimal(cmp.hr)} ({decimal(cmp.hr_ci_low)}–{decimal(cmp.hr_ci_high)})",
+                     "hazard ratio (95% CI)": f"{decimal(cmp.hr)} ({decimal(cmp.hr_ci.low)}–{decimal(cmp.hr_ci.high)})",
                      "log-rank p": pval_text(cmp.logrank_pvalue),
                      "data": f"Cox (Efron ties) and log-rank on data {RECONSTRUCTED_LABEL}"})
     return pd.DataFrame(rows, columns=["study", "endpoint", "arm vs control", "hazard ratio (95% CI)",

@@ -15,6 +15,8 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.inter_rater import cohens_kappa as _sm_kappa
 
+from synthesis.results import ConfidenceInterval
+
 __all__ = ["Agreement", "agreement"]
 
 
@@ -26,8 +28,7 @@ class Agreement:
     agree: int
     kappa: float
     se: float
-    ci_low: float
-    ci_high: float
+    ci: ConfidenceInterval  # κ ± z·SE at ``level`` (NaN bounds when κ is undefined)
     level: float
     categories: tuple[str, ...]
 
@@ -81,4 +82,4 @@ def agreement(first: Sequence[object], second: Sequence[object], *,
             kappa, se = float(res.kappa), float(res.std_kappa)
             z = float(stats.norm.ppf(0.5 + level / 2))
             lo, hi = kappa - z * se, kappa + z * se
-    return Agreement(n, agree, kappa, se, lo, hi, level, cats)
+    return Agreement(n, agree, kappa, se, ConfidenceInterval(lo, hi, level), level, cats)

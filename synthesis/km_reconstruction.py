@@ -32,7 +32,7 @@ from lifelines.utils import restricted_mean_survival_time
 from scipy import stats
 
 from synthesis._survival_input import RECONSTRUCTED_LABEL
-from synthesis.results import summary_frame
+from synthesis.results import ConfidenceInterval, summary_frame
 from synthesis.validation import check_level
 
 __all__ = [
@@ -629,8 +629,7 @@ class ArmComparison:
     """Log-rank test and Cox hazard ratio (``arm`` vs ``control``) on reconstructed data."""
 
     hr: float
-    hr_ci_low: float
-    hr_ci_high: float
+    hr_ci: ConfidenceInterval
     hr_pvalue: float
     logrank_chisq: float
     logrank_pvalue: float
@@ -639,7 +638,7 @@ class ArmComparison:
     label: str = RECONSTRUCTED_LABEL
 
     def __repr__(self) -> str:
-        return (f"ArmComparison(hr={self.hr:.3f} [{self.hr_ci_low:.3f}, {self.hr_ci_high:.3f}], "
+        return (f"ArmComparison(hr={self.hr:.3f} [{self.hr_ci.low:.3f}, {self.hr_ci.high:.3f}], "
                 f"logrank_p={self.logrank_pvalue:.3g})")
 
 
@@ -661,8 +660,8 @@ def compare_arms(arm: KMReconstruction, control: KMReconstruction, *, level: flo
     s = cph.summary.loc["arm"]
     return ArmComparison(
         hr=float(s["exp(coef)"]),
-        hr_ci_low=float(s[f"exp(coef) lower {lv:.0%}"]),
-        hr_ci_high=float(s[f"exp(coef) upper {lv:.0%}"]),
+        hr_ci=ConfidenceInterval(float(s[f"exp(coef) lower {lv:.0%}"]),
+                                 float(s[f"exp(coef) upper {lv:.0%}"]), lv),
         hr_pvalue=float(s["p"]),
         logrank_chisq=float(lr.test_statistic),
         logrank_pvalue=float(lr.p_value),

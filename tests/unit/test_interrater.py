@@ -15,7 +15,7 @@ def test_kappa_matches_hand_computation():
     b = ["y"] * 20 + ["n"] * 5 + ["y"] * 10 + ["n"] * 15
     r = agreement(a, b)
     assert r.kappa == pytest.approx(0.4) and r.proportion == pytest.approx(0.7)
-    assert r.ci_low < 0.4 < r.ci_high and r.ci_high - 0.4 == pytest.approx(0.4 - r.ci_low)
+    assert r.ci.low < 0.4 < r.ci.high and r.ci.high - 0.4 == pytest.approx(0.4 - r.ci.low)
 
 
 def test_three_categories_and_perfect_agreement():
