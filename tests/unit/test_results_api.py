@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import inspect
 import math
+import pkgutil
 import re
 from pathlib import Path
 
@@ -94,6 +97,29 @@ def test_only_the_documented_shortcuts_are_public_besides_the_groups() -> None:
                                "summary", "to_frame", "model_label"}
     for name in ("estimate", "ci", "pi", "k", "labels", "tau2", "i2"):
         assert f"``{name}``" in PooledProportion.__doc__
+
+
+#: Result classes still allowed a scalar ``*_low``/``*_high`` float pair, with the reason.
+FLAT_PAIRS_ALLOWED = {
+    "synthesis.meta.EffectsFit": "the engine's internal record; PooledProportion wraps it",
+    "synthesis.design.simon.SimonDesign": "q_low/q_high bound the admissible weight range, not an estimate",
+}
+
+
+def test_result_intervals_are_confidence_intervals() -> None:
+    """No result dataclass of synthesis stores an interval as two floats (arrays of per-study or
+    per-coefficient bounds are fine)."""
+    found = set()
+    for info in pkgutil.walk_packages(synthesis.__path__, "synthesis."):
+        module = importlib.import_module(info.name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != info.name or not dataclasses.is_dataclass(cls):
+                continue
+            pairs = [f.name for f in dataclasses.fields(cls)
+                     if f.name.endswith(("_low", "_high")) and f.type in ("float", float)]
+            if pairs:
+                found.add(f"{info.name}.{name}")
+    assert found == set(FLAT_PAIRS_ALLOWED)
 
 
 def test_shortcuts_delegate_to_the_groups() -> None:
