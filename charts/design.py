@@ -12,6 +12,7 @@ Pure builders (tables in, ``go.Figure`` out); no statistic is computed here.  Th
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping
 
@@ -52,6 +53,7 @@ def oc_figure(
     alpha: float | None = None,
     power: float | None = None,
     title: str = "Operating characteristics",
+    rate: str = "response rate",
 ) -> go.Figure:
     """Operating characteristics of one or more designs over the true response rate.
 
@@ -65,6 +67,8 @@ def oc_figure(
         Null and alternative response rates (vertical guides).
     alpha, power : float, optional
         Nominal α and power (horizontal guides).
+    rate : str, default "response rate"
+        What the design's rate is (the x-axis reads "True {rate}"), e.g. "6-month PFS rate".
 
     Returns
     -------
@@ -128,7 +132,7 @@ def oc_figure(
         fig.add_hline(y=alpha, line=_GUIDE, **kw1)
     if power is not None and _finite(power):
         fig.add_hline(y=power, line=_GUIDE, **kw1)
-    fig.update_xaxes(title_text="True response rate", tickformat=".0%", range=[0, 1])
+    fig.update_xaxes(title_text=f"True {html.escape(rate)}", tickformat=".0%", range=[0, 1])
     fig.update_yaxes(title_text="Probability", range=[0, 1.02], **kw1)
     if has_en:
         fig.update_yaxes(title_text="Patients", rangemode="tozero", row=1, col=2)
@@ -286,9 +290,11 @@ def ess_weight_figure(table: pd.DataFrame, *, weight: float | None = None) -> go
     return theme.apply(fig)
 
 
-def predictive_figure(table: pd.DataFrame, *, n: int, marks: Mapping[str, float]) -> go.Figure:
+def predictive_figure(table: pd.DataFrame, *, n: int, marks: Mapping[str, float],
+                      count: str = "responses") -> go.Figure:
     """Prior predictive distribution of the responses among ``n`` patients (bars), with guides
-    at the counts in ``marks`` (e.g. expected under p0 and p1, the success boundary).
+    at the counts in ``marks`` (e.g. expected under p0 and p1, the success boundary). ``count``
+    names what is counted (the planned endpoint's successes, e.g. "progression-free at 6 months").
 
     ``table`` has columns ``responses`` and ``probability``
     (``findings.planner.prior_predictive_table``).
@@ -298,13 +304,14 @@ def predictive_figure(table: pd.DataFrame, *, n: int, marks: Mapping[str, float]
     fig = go.Figure(go.Bar(
         x=table["responses"], y=table["probability"], name="prior predictive",
         marker={"color": theme.SEQUENCE[0]},
-        hovertemplate="%{x} responses<br>probability %{y:.3f}<extra></extra>",
+        hovertemplate="%{x} " + html.escape(count) + "<br>probability %{y:.3f}<extra></extra>",
     ))
     for i, (label, x) in enumerate(marks.items()):
         fig.add_vline(x=x, line={**_GUIDE, "color": theme.SEQUENCE[(i + 1) % len(theme.SEQUENCE)]})
         fig.add_annotation(x=x, y=1.0, yref="y domain", text=label, showarrow=False, yanchor="bottom",
                            font={"size": 11}, textangle=0)
-    fig.update_xaxes(title_text=f"Responses among {n} patients")
+    what = html.escape(count)
+    fig.update_xaxes(title_text=f"{what[:1].upper()}{what[1:]} among {n} patients")
     fig.update_yaxes(title_text="Probability", rangemode="tozero")
     fig.update_layout(title={"text": "Where the trial's data would fall under the prior"}, height=360,
                       margin={"l": 60, "r": 20, "t": 80, "b": 60}, showlegend=False)

@@ -93,7 +93,7 @@ elif plan in ("simon", "single"):
         tables = (("Designs", FP.simon_table(design, trial.outcome())), ("Operating characteristics", FP.oc_table(chosen, rate=trial.rate_label)))
         label = f"Simon {chosen.kind} {chosen.boundary()}"
     else:
-        P.show_single(design, trial.outcome())
+        P.show_single(design, trial.outcome(), trial.rate_label)
         tables = (("Feasible designs", FP.feasible_table(design, trial.outcome())),)
         label = f"exact single stage, {design.r}/{design.n}"
     across = P.ci_effect(inp, plan, trial)

@@ -95,7 +95,7 @@ def cached_sources(sel: Selection, model: Model, groups: tuple[str, ...], key: s
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def shared_oc_figure(named: tuple[tuple[str, SimonDesign], ...], p0: float, p1: float, alpha: float,
-                     power: float):
+                     power: float, rate: str = "response rate"):
     """The operating-characteristics figure of these designs, built once and shared read-only.
 
     Built for every rerun it cost ~40 ms (plotly shape and annotation validation); it depends only
@@ -103,7 +103,7 @@ def shared_oc_figure(named: tuple[tuple[str, SimonDesign], ...], p0: float, p1: 
     """
     grid = FP.oc_grid(p0, p1)
     curves = {k: operating_characteristics(d, grid) for k, d in named}
-    return shared_figure(oc_figure(curves, p0=p0, p1=p1, alpha=alpha, power=power))
+    return shared_figure(oc_figure(curves, p0=p0, p1=p1, alpha=alpha, power=power, rate=rate))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -253,7 +253,7 @@ def show_simon(res: SimonResult, outcome: FP.Outcome = FP.RESPONSE,
     if tabs[0].open is not False:
         with tabs[0]:
             named = {f"{d.kind} {d.boundary()}": d for d in (res.optimal, res.minimax, design)}
-            _plot(shared_oc_figure(tuple(named.items()), res.p0, res.p1, res.alpha, res.power), "pl_oc")
+            _plot(shared_oc_figure(tuple(named.items()), res.p0, res.p1, res.alpha, res.power, rate), "pl_oc")
             st.caption(f"Operating characteristics of the {design.kind} design {design.boundary()}; "
                        "EN = expected number of patients at that true response rate.")
             st.dataframe(FP.oc_table(design, rate=rate), hide_index=True)
@@ -268,10 +268,10 @@ def show_simon(res: SimonResult, outcome: FP.Outcome = FP.RESPONSE,
     return design, which
 
 
-def show_single(res: SingleStageResult, outcome: FP.Outcome = FP.RESPONSE) -> None:
+def show_single(res: SingleStageResult, outcome: FP.Outcome = FP.RESPONSE, rate: str = "response rate") -> None:
     c = st.columns(4)
     c[0].metric("Patients n", res.n, border=True, help=res.reported)
-    c[1].metric("Promising if responses ≥", res.r, border=True)
+    c[1].metric(f"Promising if {outcome.count} ≥", res.r, border=True)
     c[2].metric("Attained α", f"{res.alpha:.4f}", border=True)
     c[3].metric("Attained power", f"{res.power:.4f}", border=True)
     st.markdown(f"**Rule.** {res.rule_text(outcome.plural)}")
@@ -286,7 +286,7 @@ def show_single(res: SingleStageResult, outcome: FP.Outcome = FP.RESPONSE) -> No
     with left:
         p = FP.oc_grid(res.p0, res.p1)
         _plot(oc_figure({f"single stage {res.r}/{res.n}": FP.single_oc(res, p)}, p0=res.p0, p1=res.p1,
-                        alpha=res.alpha_nominal, power=1 - res.beta_nominal), "pl_single_oc")
+                        alpha=res.alpha_nominal, power=1 - res.beta_nominal, rate=rate), "pl_single_oc")
     with right:
         curve = FP.single_stage_curve(res, max(1, res.n - 20), res.n + 20)
         _plot(power_figure(curve, n_design=res.n, power_target=1 - res.beta_nominal,
@@ -559,7 +559,7 @@ def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float, pow
         with tabs[0]:
             grid = FP.oc_grid(p0, p1)
             _plot(oc_figure({FP.design_label(design): operating_characteristics(design, grid)}, p0=p0, p1=p1,
-                            alpha=alpha, power=power), "pl_boc")
+                            alpha=alpha, power=power, rate=rate), "pl_boc")
             st.dataframe(oc, hide_index=True)
             st.caption("Exact: dynamic programming over the looks (no simulation).")
     if tabs[1].open:
@@ -578,9 +578,9 @@ def show_bayes(design, inp: BayesInputs, p0: float, p1: float, alpha: float, pow
             marks = {f"p0: {round(n * p0)}": round(n * p0), f"p1: {round(n * p1)}": round(n * p1),
                      f"promising ≥ {design.rule.efficacy[-1] if hasattr(design, 'rule') else design.r_success}":
                      design.rule.efficacy[-1] if hasattr(design, "rule") else design.r_success}
-            _plot(predictive_figure(pt, n=n, marks=marks), "pl_conflict")
+            _plot(predictive_figure(pt, n=n, marks=marks, count=count), "pl_conflict")
             y1 = round(n * p1)
-            st.caption(f"Under the prior, {y1} or more responses among {n} patients (the count expected under p1) "
+            st.caption(f"Under the prior, {y1} or more {count} among {n} patients (the count expected under p1) "
                        f"has probability {float(pt['P(Y ≥ y)'].iloc[y1]):.3f}; a count far in either tail "
                        "would conflict with the prior, and a robust component limits its influence.")
             if inp.map_summary:

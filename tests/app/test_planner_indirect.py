@@ -77,3 +77,9 @@ def test_two_arm_cox_says_why_there_is_no_plan_comparison(app_test) -> None:
     assert not at.exception
     assert any("randomises a concurrent control arm" in c.value for c in at.caption)
     assert not any("m0 from" in d.value.columns for d in at.dataframe)
+
+
+def test_single_stage_counts_what_the_planned_endpoint_counts(app_test) -> None:
+    at = app_test(page=PAGE, query={"pl_ep": "PFS rate", "pl_months": "3.0", "plan": "Single stage"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(m.label == "Promising if progression-free at 3 months ≥" for m in at.metric), [m.label for m in at.metric]

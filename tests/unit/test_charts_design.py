@@ -40,6 +40,18 @@ def test_oc_figure_single_panel_without_en() -> None:
         D.oc_figure({}, p0=0.1, p1=0.3)
 
 
+def test_oc_and_predictive_figures_name_the_planned_rate_and_count() -> None:
+    df = pd.DataFrame({"p": [0.1, 0.2, 0.3], "P(declare promising)": [0.01, 0.05, 0.3]})
+    assert D.oc_figure({"x": df}, p0=0.1, p1=0.3).layout.xaxis.title.text == "True response rate"
+    fig = D.oc_figure({"x": df}, p0=0.1, p1=0.3, rate="6-month PFS rate")
+    assert fig.layout.xaxis.title.text == "True 6-month PFS rate"
+    pt = pd.DataFrame({"responses": [0, 1, 2], "probability": [0.2, 0.5, 0.3]})
+    assert D.predictive_figure(pt, n=2, marks={}).layout.xaxis.title.text == "Responses among 2 patients"
+    fig = D.predictive_figure(pt, n=2, marks={}, count="progression-free at 6 months")
+    assert fig.layout.xaxis.title.text == "Progression-free at 6 months among 2 patients"
+    assert "progression-free at 6 months" in fig.data[0].hovertemplate
+
+
 def test_en_vs_n_figure_marks_named_designs(res) -> None:
     per = FP.per_n_designs(0.2, 0.4, 0.05, 0.2, "<=", 33, 48)
     fig = D.en_vs_n_figure(per, FP.named_points(res))
