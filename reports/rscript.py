@@ -139,7 +139,7 @@ def r_script(
     transform, method, ci_method, pi_method, level, i2_definition
         The project's choices (``docs/ARCHITECTURE.md``).
     correction_add, correction_to
-        The continuity correction actually used (``PooledProportion.correction_add`` / ``_to``);
+        The continuity correction actually used (``PooledProportion.computation.correction_add`` / ``_to``);
         passed to ``escalc(add=, to=)`` explicitly.
     title
         Written as an R string (``cat``), never as raw text.
