@@ -28,6 +28,7 @@ import json
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -35,8 +36,11 @@ from pathlib import Path
 
 import numpy as np
 
-from synthesis.meta import pool_proportions
-from synthesis.transforms import transform_proportions
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+from synthesis.meta import pool_proportions  # noqa: E402
+from synthesis.transforms import transform_proportions  # noqa: E402
 
 TARGETS_MS = {
     15: ("ours full", 5.0),

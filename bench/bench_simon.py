@@ -22,10 +22,15 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import time
+from pathlib import Path
 
-from synthesis.design._reference import exhaustive_simon
-from synthesis.design.simon import simon_two_stage
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+from synthesis.design._reference import exhaustive_simon  # noqa: E402
+from synthesis.design.simon import simon_two_stage  # noqa: E402
 
 SMALL = [
     (0.05, 0.25, 0.05, 0.20),
