@@ -207,7 +207,6 @@ def _median_customdata(row: pd.Series, median_text: str) -> list[str]:
 
 #: side-by-side panels of :func:`median_dot_whisker` (``panels=True``): time to progression | survival
 MEDIAN_PANELS = (("PFS", "TTP"), ("OS", "DoR"))
-PANEL_TITLES = {"PFS": "PFS", "TTP": "TTP", "OS": "OS", "DoR": "DoR"}
 _MEDIAN_CAPTION = (
     "Marker: ● 95% CI   ○ interval kind not stated   □ IQR   ◇ range   × no interval.   "
     "▶ NR: median not reached, placed at the median follow-up (else at the lower CI bound, "
@@ -312,7 +311,7 @@ def median_dot_whisker(
                       "tickfont": {"size": 11}, "side": "left" if col == 1 else "right"}
         fig.update_yaxes(yaxis, row=1 if panels else None, col=col if panels else None)
         if panels:
-            name = " / ".join(PANEL_TITLES.get(e, e) for e in group if d["endpoint"].eq(e).any())
+            name = " / ".join(e for e in group if d["endpoint"].eq(e).any())
             fig.update_xaxes(title={"text": f"{_esc(name)}: median (months)"}, row=1, col=col)
     fig.update_xaxes(rangemode="tozero")
     if panels:
