@@ -48,6 +48,7 @@ from reports.rscript import r_script_for, safety_r_script
 from reports.view import View
 from synthesis import LABELS, subgroup_analysis
 from synthesis.design.simon import operating_characteristics, simon_two_stage
+from synthesis.grade import GradeAssessment
 from synthesis.results import PooledProportion
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -214,15 +215,13 @@ def _run_guarded(key: str, title: str, fn: Callable[[], Section]) -> Section:
         return Section.missing(key, title, f"not available: {msg[:300]}")
 
 
-def _forest_section(v: PooledView, view: View, ap: Appraisals) -> Section:
+def _forest_section(v: PooledView, view: View, g: GradeAssessment) -> Section:
     """The answer: the forest plot, the pooled sentences and caveats, the study and
     heterogeneity tables of one endpoint (as on Pooled efficacy). The certainty sentence
-    (default GRADE question, as in the summary of findings) is the third bullet
-    and, with the prediction interval, the slide's lead line: a projected number says how far to
-    trust it."""
+    (``g``: the endpoint's row of the summary of findings, default GRADE question) is the third
+    bullet and, with the prediction interval, the slide's lead line: a projected number says how
+    far to trust it."""
     ep = v.selection.endpoint
-    g = fa.grade_outcome(ep, v.result, v.rows, ap, fa.GradeInputs(thresholds=fa.DEFAULT_THRESHOLDS),
-                         transform=v.model.transform)
     fig = forest.forest_figure(
         forest.sort_rows(v.rows, view.forest_sort), v.result, title=v.title,
         ci_label=f"{text.level(v.model.level)} CI", pooled_label=v.label,
@@ -296,12 +295,14 @@ def _rob_figure_sections(v: PooledView | None, ap: Appraisals, view: View) -> tu
     return traffic, summary
 
 
-def _grades(views: dict[str, PooledView], survival: pd.DataFrame, safety, ap: Appraisals, view: View):
-    """GRADE assessments (default thresholds) of ORR, DCR and the pooled medians, and their results."""
+def _grades(views: dict[str, PooledView], grade_of: Callable[[str], GradeAssessment],
+            survival: pd.DataFrame, safety, ap: Appraisals, view: View):
+    """GRADE assessments (default thresholds) of ORR, DCR (``grade_of``: graded once for the
+    forest sections and this table) and the pooled medians, and their results."""
     inputs = fa.GradeInputs(thresholds=fa.DEFAULT_THRESHOLDS)
     grades, results = [], {}
     for ep, v in views.items():
-        grades.append(fa.grade_outcome(ep, v.result, v.rows, ap, inputs, transform=v.model.transform))
+        grades.append(grade_of(ep))
         results[ep] = v.result
     for ep, name in (("PFS", "median PFS"), ("OS", "median OS")):
         res, rows = fa.median_rows(survival, ep, view.reports)
@@ -581,6 +582,17 @@ def build_content(
     views: dict[str, PooledView] = {}
     sections: list[Section] = []
     ap = load_appraisals()
+    endpoint_grades: dict[str, GradeAssessment] = {}
+
+    def grade_of(ep: str) -> GradeAssessment:
+        """ORR/DCR graded once (default question): the forest's certainty sentence and the SoF row."""
+        if ep not in endpoint_grades:
+            v = views[ep]
+            endpoint_grades[ep] = fa.grade_outcome(
+                ep, v.result, v.rows, ap, fa.GradeInputs(thresholds=fa.DEFAULT_THRESHOLDS),
+                transform=v.model.transform)
+        return endpoint_grades[ep]
+
     for ep in ENDPOINTS:
         key, title = f"{ep.lower()}_forest", f"Pooled {ep}: forest plot"
         v = view.with_endpoint(ep)
@@ -593,13 +605,13 @@ def build_content(
             reason = "no study matches this selection." if "no study" in str(exc) else f"not available: {exc}"
             sections.append(Section.missing(key, title, reason))
             continue
-        sections.append(_guard(key, title, lambda ep=ep: _forest_section(views[ep], view, ap)))
+        sections.append(_guard(key, title, lambda ep=ep: _forest_section(views[ep], view, grade_of(ep))))
     sections.append(_guard("rob", ROB_TITLE, lambda: _rob_section(views.get(view.endpoint), ap, view)))
     rob_view = views.get(view.endpoint)
     sections.append(_guard("rob_traffic", TRAFFIC_TITLE, lambda: _rob_figure_sections(rob_view, ap, view)[0]))
     sections.append(_guard("rob_summary", SUMMARY_TITLE, lambda: _rob_figure_sections(rob_view, ap, view)[1]))
     try:
-        grades, graded = (_grades(views, frames.survival, _safety_or_none(evidence, view), ap, view)
+        grades, graded = (_grades(views, grade_of, frames.survival, _safety_or_none(evidence, view), ap, view)
                           if only is None or "sof" in only else ([], {}))
     except ValueError:
         grades, graded = [], {}

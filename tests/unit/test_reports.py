@@ -334,3 +334,22 @@ def test_forest_section_states_certainty_and_leads_the_slide_with_it() -> None:
     assert len(cert) == 1 and cert[0].startswith("ORR ") and "studies" in cert[0] and "patients" in cert[0]
     assert sec.lead[0] == cert[0] and "prediction interval" in sec.lead[1]
     assert "CI" in sec.bullets[0] and "prediction interval" in sec.bullets[1]  # the page's order kept
+
+
+def test_orr_and_dcr_are_graded_once_for_the_forests_and_the_summary_of_findings(monkeypatch) -> None:
+    from findings import appraisal as fa
+
+    calls: list[str] = []
+    grade_outcome = fa.grade_outcome
+
+    def counting(outcome, *args, **kwargs):
+        calls.append(outcome)
+        return grade_outcome(outcome, *args, **kwargs)
+
+    monkeypatch.setattr(fa, "grade_outcome", counting)
+    content = build_content(View(), only=("orr_forest", "dcr_forest", "sof"))
+    assert calls.count("ORR") == 1 and calls.count("DCR") == 1, calls
+    sof = content.section("sof")
+    for ep in ("ORR", "DCR"):  # one grade, worded the same in the forest section and the SoF
+        cert = next(b for b in content.section(f"{ep.lower()}_forest").bullets if b.endswith("certainty)."))
+        assert cert[:-1] in sof.bullets
