@@ -167,8 +167,8 @@ def agreement_view(frame: pd.DataFrame, model: Model, result: PooledProportion,
 def bayes_caption(b: BayesianPooledProportion, model: Model) -> str:
     """What the Bayesian model assumed and found about τ (plain text)."""
     lvl = text.level(model.level)
-    return (f"{b.model_label()}. τ posterior median {text.num(b.tau_median, 3)} ({lvl} interval "
-            f"{text.num(b.tau_ci.low, 3)} to {text.num(b.tau_ci.high, 3)}). Weakly informative priors on τ "
+    return (f"{b.model_label()}. τ posterior median {text.num(b.posterior.tau_median, 3)} ({lvl} interval "
+            f"{text.num(b.intervals.tau.low, 3)} to {text.num(b.intervals.tau.high, 3)}). Weakly informative priors on τ "
             "stabilise the estimate with few studies (Röver et al. 2021).")
 
 

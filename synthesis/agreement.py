@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from synthesis.bayes import bayes_pool
+from synthesis.bayes import BayesianPooledProportion, bayes_pool
 from synthesis.meta import pool_proportions
 from synthesis.results import PooledProportion, ResultRepr, summary_frame
 from synthesis.validation import as_counts, check_level
@@ -49,7 +49,7 @@ class AgreementResult(ResultRepr):
     total_events: int
     total_n: int
     models: tuple[str, ...]
-    results: tuple[object, ...]  # PooledProportion or BayesianPooledProportion, per model
+    results: tuple[PooledProportion | BayesianPooledProportion, ...]  # per model
     spread_pp: float  # max − min of the point estimates, percentage points
     ci_overlap: bool  # every pair of intervals overlaps
     width_ratio: float  # widest / narrowest interval (proportion scale)
@@ -60,7 +60,7 @@ class AgreementResult(ResultRepr):
         on the scale named in ``tau2_scale``), I², interval type and fallback."""
         rows = []
         for name, r in zip(self.models, self.results, strict=True):
-            bayes = hasattr(r, "tau_median")
+            bayes = isinstance(r, BayesianPooledProportion)
             rows.append({
                 "model": name,
                 "estimate": r.estimate,
@@ -68,10 +68,10 @@ class AgreementResult(ResultRepr):
                 "ci_high": r.ci.high,
                 "pi_low": r.pi.low,
                 "pi_high": r.pi.high,
-                "tau2": r.tau_median**2 if bayes else r.tau2,
+                "tau2": r.posterior.tau_median**2 if bayes else r.tau2,
                 "tau2_scale": "logit" if bayes else r.fit.transform,
                 "i2": math.nan if bayes else r.i2,
-                "interval": "credible (central)" if bayes else f"{r.fit.ci_method} CI",
+                "interval": f"credible ({r.posterior.interval})" if bayes else f"{r.fit.ci_method} CI",
                 "converged": True if bayes else r.computation.converged,
                 "fallback": None if bayes else r.computation.fallback,
             })

@@ -14,6 +14,7 @@ the posterior predictive distribution of a new study's logit are finite normal m
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,91 +22,174 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, optimize, special, stats
 
-from synthesis.results import ConfidenceInterval, ResultRepr
+from synthesis.results import ConfidenceInterval, ResultRepr, StudyData, summary_frame
 from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts, check_level, readonly
 from synthesis.vocabulary import check_choice
 
-__all__ = ["BayesianPooledProportion", "bayes_pool"]
+__all__ = [
+    "BayesComputation",
+    "BayesianPooledProportion",
+    "CredibleIntervals",
+    "Posterior",
+    "Prior",
+    "bayes_pool",
+]
 
 _N_GRID = 4001
 
 
+@dataclass(frozen=True, slots=True)
+class Prior:
+    """The priors of the normal–normal model on logits: τ ~ half-normal(``tau_scale``),
+    μ ~ N(``mu_mean``, ``mu_sd``²)."""
+
+    tau_scale: float
+    mu_mean: float
+    mu_sd: float
+
+    @property
+    def label(self) -> str:
+        """``"Bayes HN(0.5)"``: the short name of the model by its prior on τ."""
+        return f"Bayes HN({self.tau_scale:g})"
+
+
+@dataclass(frozen=True, slots=True)
+class Posterior:
+    """Posterior summaries of the pooled logit μ and of τ.
+
+    ``estimate`` is the posterior median of the pooled proportion (the inverse logit of
+    ``estimate_t``, the posterior median of μ: quantiles are invariant under the monotone
+    back-transform); ``mean_t``/``sd_t`` are μ's posterior mean and SD on the logit scale;
+    ``tau_median``/``tau_mean`` summarise τ. ``level`` and ``interval`` (``"central"`` or
+    ``"shortest"``) say which :class:`CredibleIntervals` were computed.
+    """
+
+    level: float
+    interval: str
+    estimate: float
+    estimate_t: float
+    mean_t: float
+    sd_t: float
+    tau_median: float
+    tau_mean: float
+
+
+@dataclass(frozen=True, slots=True)
+class CredibleIntervals:
+    """Every interval of a Bayesian pooled proportion as a :class:`ConfidenceInterval` of the
+    posterior's ``level`` (credible intervals, central or shortest).
+
+    ``ci`` (pooled proportion) and ``pi`` (posterior predictive proportion of a new study) on the
+    proportion scale; ``ci_t`` and ``pi_t`` the same on the logit scale; ``tau`` the interval of τ.
+    """
+
+    ci: ConfidenceInterval
+    pi: ConfidenceInterval
+    tau: ConfidenceInterval
+    ci_t: ConfidenceInterval
+    pi_t: ConfidenceInterval
+
+
+@dataclass(frozen=True, slots=True)
+class BayesComputation:
+    """How the posterior was computed: the continuity correction of 0/n and n/n studies
+    (``correction_add``, metafor ``to="only0"``), the τ grid (``grid_points`` over
+    [0, ``tau_upper``]) and the ``notes`` a reader should see."""
+
+    correction_add: float
+    grid_points: int
+    tau_upper: float
+    notes: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True, repr=False)
 class BayesianPooledProportion(ResultRepr):
-    """Posterior summaries of a Bayesian random-effects pooled proportion (logit scale model).
+    """A Bayesian random-effects pooled proportion (logit-scale model), in five groups.
 
-    ``estimate``, ``ci`` (credible interval) and ``pi`` (posterior predictive interval for a new
-    study) are on the proportion scale: posterior medians and intervals back-transformed with the
-    inverse logit (quantiles are invariant under the monotone back-transform); ``estimate_t``,
-    ``ci_t`` and ``pi_t`` are on the logit scale; ``tau_ci`` is the interval of τ. Every interval
-    is a :class:`~synthesis.results.ConfidenceInterval` of ``level`` (``interval`` says central or
-    shortest).
+    Attributes
+    ----------
+    data : StudyData
+        The studies: ``k``, ``labels``, ``events``, ``totals``, logit ``yi``/``vi``,
+        ``corrected`` (``weights`` are NaN: a Bayesian model has no inverse-variance weights).
+    prior : Prior
+        ``tau_scale``, ``mu_mean``, ``mu_sd`` (and ``label``).
+    posterior : Posterior
+        ``level``, ``interval``, ``estimate``, ``estimate_t``, ``mean_t``, ``sd_t``,
+        ``tau_median``, ``tau_mean``.
+    intervals : CredibleIntervals
+        :class:`ConfidenceInterval` s: ``ci``, ``pi``, ``tau``, ``ci_t``, ``pi_t``.
+    computation : BayesComputation
+        Continuity correction, the τ grid, ``notes``.
+
+    Five shortcuts, as on :class:`~synthesis.results.PooledProportion`: ``estimate`` (posterior
+    median), ``ci`` (credible interval), ``pi`` (posterior predictive interval for a new study),
+    ``k`` and ``labels``. There is no ``tau2`` or ``i2`` shortcut: the model summarises τ by its
+    posterior (``posterior.tau_median``, ``intervals.tau``), not by a point estimate of τ².
 
     Examples
     --------
     >>> res = bayes_pool([4, 3, 2, 1], [10, 20, 30, 40], tau_prior_scale=0.5)
-    >>> res.ci.format(1), res.tau_ci.level
-    ('[5.6%, 28.5%]', 0.95)
+    >>> res.ci.format(1), res.intervals.tau.level, res.prior.label
+    ('[5.6%, 28.5%]', 0.95, 'Bayes HN(0.5)')
     """
 
-    # choices
-    tau_prior_scale: float
-    mu_prior_mean: float
-    mu_prior_sd: float
-    level: float
-    interval: str
-    add: float
-    # data
-    k: int
-    events: np.ndarray
-    totals: np.ndarray
-    yi: np.ndarray
-    vi: np.ndarray
-    # pooled proportion
-    estimate: float
-    ci: ConfidenceInterval
-    estimate_t: float
-    mean_t: float
-    sd_t: float
-    ci_t: ConfidenceInterval
-    # posterior predictive for a new study
-    pi: ConfidenceInterval
-    pi_t: ConfidenceInterval
-    # heterogeneity
-    tau_median: float
-    tau_ci: ConfidenceInterval
-    tau_mean: float
-    notes: tuple[str, ...] = ()
+    data: StudyData
+    prior: Prior
+    posterior: Posterior
+    intervals: CredibleIntervals
+    computation: BayesComputation
 
     @property
-    def method(self) -> str:
-        return f"Bayes HN({self.tau_prior_scale:g})"
+    def estimate(self) -> float:
+        return self.posterior.estimate
+
+    @property
+    def ci(self) -> ConfidenceInterval:
+        return self.intervals.ci
+
+    @property
+    def pi(self) -> ConfidenceInterval:
+        return self.intervals.pi
+
+    @property
+    def k(self) -> int:
+        return self.data.k
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.data.labels
 
     def model_label(self) -> str:
+        """One line naming the model, its priors and its intervals."""
+        p, post = self.prior, self.posterior
         return (
-            f"Bayesian normal–normal model on logits; tau ~ half-normal({self.tau_prior_scale:g}), "
-            f"mu ~ N({self.mu_prior_mean:g}, {self.mu_prior_sd:g}²); {self.interval} "
-            f"{self.level:.0%} credible intervals"
+            f"Bayesian normal–normal model on logits; tau ~ half-normal({p.tau_scale:g}), "
+            f"mu ~ N({p.mu_mean:g}, {p.mu_sd:g}²); {post.interval} "
+            f"{post.level:.0%} credible intervals"
         )
 
     def summary(self) -> pd.DataFrame:
         """One row per quantity: ``quantity, value, ci_low, ci_high, note``."""
+        post, iv = self.posterior, self.intervals
         rows = [
-            ("Pooled proportion (posterior median)", self.estimate, *self.ci,
-             f"{self.level:.0%} {self.interval} credible interval"),
-            ("Predictive proportion, new study", math.nan, *self.pi,
+            ("Pooled proportion (posterior median)", post.estimate, *iv.ci,
+             f"{post.level:.0%} {post.interval} credible interval"),
+            ("Predictive proportion, new study", math.nan, *iv.pi,
              "posterior predictive interval"),
-            ("tau (posterior median)", self.tau_median, *self.tau_ci,
-             f"half-normal({self.tau_prior_scale:g}) prior"),
-            ("Studies (k)", float(self.k), math.nan, math.nan, ""),
+            ("tau (posterior median)", post.tau_median, *iv.tau,
+             f"half-normal({self.prior.tau_scale:g}) prior"),
+            ("Studies (k)", float(self.data.k), ""),
+            ("Patients", float(self.data.total_n), ""),
         ]
-        return pd.DataFrame(rows, columns=["quantity", "value", "ci_low", "ci_high", "note"])
+        return summary_frame(rows)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per study: events, total, logit yi and variance vi used in the model."""
-        return pd.DataFrame({"events": self.events.astype(int), "total": self.totals.astype(int),
-                             "yi": self.yi, "vi": self.vi})
+        """One row per study: label, events, total, logit yi and variance vi used in the model."""
+        d = self.data
+        return pd.DataFrame({"label": list(d.labels), "events": d.events.astype(int),
+                             "total": d.totals.astype(int), "yi": d.yi, "vi": d.vi,
+                             "corrected": d.corrected})
 
 
 class _Mixture:
@@ -173,6 +257,7 @@ def bayes_pool(
     level: float = 0.95,
     interval: Literal["central", "shortest"] = "central",
     add: float = 0.5,
+    labels: Sequence[str] | None = None,
 ) -> BayesianPooledProportion:
     """Bayesian random-effects pooled proportion with a half-normal prior on tau.
 
@@ -192,6 +277,8 @@ def bayes_pool(
         bayesmeta's default is "shortest".
     add : float
         Continuity correction for 0/n and n/n studies (metafor ``add``, ``to="only0"``).
+    labels : sequence of str, optional
+        Study labels (default ``"Study 1"``, ...).
 
     Returns
     -------
@@ -230,7 +317,14 @@ def bayes_pool(
     if not (add > 0 and math.isfinite(add)):
         raise ValueError(f"add ({add!r}) must be positive: 0/n studies have an infinite logit.")
 
-    yi, vi = transform_proportions(x, n, "logit", add=float(add))[:2]
+    k = int(x.size)
+    if labels is None:
+        labs = tuple(f"Study {i}" for i in range(1, k + 1))
+    else:
+        labs = tuple(str(s) for s in labels)
+        if len(labs) != k:
+            raise ValueError(f"labels must have one entry per study (got {len(labs)} for k = {k}).")
+    yi, vi, corrected = transform_proportions(x, n, "logit", add=float(add))[:3]
     tau, wts, M, Vm, cdf_tau = _tau_posterior(yi, vi, float(tau_prior_scale), float(mu_prior_mean),
                                      float(mu_prior_sd))
     mu_mix = _Mixture(wts, M, np.sqrt(Vm))
@@ -256,15 +350,21 @@ def bayes_pool(
         notes.append("Very few studies: the posterior of tau is dominated by its prior.")
     ex = special.expit
     return BayesianPooledProportion(
-        tau_prior_scale=float(tau_prior_scale), mu_prior_mean=float(mu_prior_mean),
-        mu_prior_sd=float(mu_prior_sd), level=level, interval=interval, add=float(add),
-        k=x.size, events=readonly(x), totals=readonly(n), yi=readonly(yi), vi=readonly(vi),
-        estimate=float(ex(med)), ci=ConfidenceInterval(float(ex(lo)), float(ex(hi)), level),
-        estimate_t=med, mean_t=mu_mix.mean(), sd_t=mu_mix.sd(),
-        ci_t=ConfidenceInterval(lo, hi, level),
-        pi=ConfidenceInterval(float(ex(plo)), float(ex(phi)), level),
-        pi_t=ConfidenceInterval(plo, phi, level),
-        tau_median=tau_q(0.5), tau_ci=ConfidenceInterval(tlo, thi, level),
-        tau_mean=float(np.sum(wts * tau)),
-        notes=tuple(notes),
+        data=StudyData(k=int(x.size), labels=labs, events=readonly(x), totals=readonly(n),
+                       yi=readonly(yi), vi=readonly(vi), weights=readonly(np.full(x.size, math.nan)),
+                       corrected=readonly(corrected)),
+        prior=Prior(tau_scale=float(tau_prior_scale), mu_mean=float(mu_prior_mean),
+                    mu_sd=float(mu_prior_sd)),
+        posterior=Posterior(level=level, interval=interval, estimate=float(ex(med)), estimate_t=med,
+                            mean_t=mu_mix.mean(), sd_t=mu_mix.sd(), tau_median=tau_q(0.5),
+                            tau_mean=float(np.sum(wts * tau))),
+        intervals=CredibleIntervals(
+            ci=ConfidenceInterval(float(ex(lo)), float(ex(hi)), level),
+            pi=ConfidenceInterval(float(ex(plo)), float(ex(phi)), level),
+            tau=ConfidenceInterval(tlo, thi, level),
+            ci_t=ConfidenceInterval(lo, hi, level),
+            pi_t=ConfidenceInterval(plo, phi, level),
+        ),
+        computation=BayesComputation(correction_add=float(add), grid_points=_N_GRID,
+                                     tau_upper=float(tau[-1]), notes=tuple(notes)),
     )

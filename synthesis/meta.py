@@ -67,7 +67,12 @@ FT_WARNING = (
 
 @dataclass(frozen=True, slots=True)
 class EffectsFit:
-    """Random-effects (or common-effect) fit on the transformed scale (metafor ``rma.uni``)."""
+    """Random-effects (or common-effect) fit on the transformed scale (metafor ``rma.uni``).
+
+    Flat on purpose: this is the engine's internal record, read field by field by the results
+    built on it. The public results nest it into groups with :class:`~synthesis.results.ConfidenceInterval`
+    s (:class:`~synthesis.results.PooledProportion`, ``PooledMedian``, ``PooledRate``).
+    """
 
     k: int
     method: str

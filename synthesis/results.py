@@ -9,7 +9,7 @@ from __future__ import annotations
 import html as _html
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 import numpy as np
@@ -90,7 +90,8 @@ class ResultRepr:
     """Short repr (at most 10 lines) and notebook HTML for a result with a ``summary()``.
 
     Subclasses are dataclasses declared with ``repr=False``; the first line names the class (and
-    ``k`` when it has one), the next lines are the first rows of :meth:`summary`.
+    ``k`` when it has one), the next lines are the first rows of :meth:`summary`. A result stored
+    in groups (its dataclass fields are the groups) ends with a line naming them.
     """
 
     __slots__ = ()
@@ -99,11 +100,20 @@ class ResultRepr:
         k = getattr(self, "k", None)
         return type(self).__name__ + (f"(k={k})" if isinstance(k, int) else "")
 
+    def _groups(self) -> tuple[str, ...]:
+        """The dataclass fields that are themselves dataclasses (the result's groups)."""
+        return tuple(f.name for f in fields(self)  # type: ignore[arg-type]
+                     if is_dataclass(getattr(self, f.name)))
+
     def __repr__(self) -> str:
         table = self.summary()  # type: ignore[attr-defined]
-        lines = [self._title()] + ["  " + _row_text(row) for row in table.head(8).itertuples(index=False)]
-        if len(table) > 8:
-            lines.append(f"  … {len(table) - 8} more row(s) in .summary()")
+        groups = self._groups()
+        rows = 7 if groups else 8
+        lines = [self._title()] + ["  " + _row_text(row) for row in table.head(rows).itertuples(index=False)]
+        if len(table) > rows:
+            lines.append(f"  … {len(table) - rows} more row(s) in .summary()")
+        if groups:
+            lines.append("  .summary() table · " + " ".join(f".{g}" for g in groups))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

@@ -43,9 +43,9 @@ def test_published_bayesmeta(data, scale, est, ci, pi) -> None:
 def test_published_tau_summaries() -> None:
     # meta's help example metaprop(4:1, 10*1:4) (bayesmeta 3.4): tau median 0.5135 [0.0309, 1.2317] (HN 0.5); 0.8770 [0.0796, 2.0773]
     r = bayes_pool(*K4, tau_prior_scale=0.5)
-    assert (r.tau_median, *r.tau_ci) == pytest.approx((0.5135, 0.0309, 1.2317), abs=TOL)
+    assert (r.posterior.tau_median, *r.intervals.tau) == pytest.approx((0.5135, 0.0309, 1.2317), abs=TOL)
     r = bayes_pool(*K4, tau_prior_scale=1.0)
-    assert (r.tau_median, *r.tau_ci) == pytest.approx((0.8770, 0.0796, 2.0773), abs=TOL)
+    assert (r.posterior.tau_median, *r.intervals.tau) == pytest.approx((0.8770, 0.0796, 2.0773), abs=TOL)
 
 
 def _brute(events, totals, scale, sd=4.0):
@@ -80,16 +80,16 @@ def test_matches_brute_force_2d(data, scale) -> None:
 def test_shortest_is_not_wider_than_central() -> None:
     c = bayes_pool(*K4, interval="central")
     s = bayes_pool(*K4, interval="shortest")
-    assert s.ci_t.width <= c.ci_t.width + 1e-9
-    assert s.tau_ci.width <= c.tau_ci.width + 1e-6
+    assert s.intervals.ci_t.width <= c.intervals.ci_t.width + 1e-9
+    assert s.intervals.tau.width <= c.intervals.tau.width + 1e-6
 
 
 def test_prior_scale_widens_interval_and_zero_cells() -> None:
     a = bayes_pool(*K4, tau_prior_scale=0.5)
     b = bayes_pool(*K4, tau_prior_scale=1.0)
-    assert b.ci_t.width > a.ci_t.width
+    assert b.intervals.ci_t.width > a.intervals.ci_t.width
     z = bayes_pool([0, 3, 5], [10, 12, 20])
-    assert z.yi[0] == pytest.approx(np.log(0.5 / 10.5))
+    assert z.data.yi[0] == pytest.approx(np.log(0.5 / 10.5))
     assert 0 < z.estimate < 1
     assert list(z.summary()["quantity"])[0].startswith("Pooled proportion")
 

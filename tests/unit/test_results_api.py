@@ -183,3 +183,64 @@ def test_every_result_has_a_short_repr_and_notebook_html() -> None:
         assert len(text.splitlines()) <= 10, type(res).__name__
         assert text.startswith(type(res).__name__)
         assert "<table" in res._repr_html_()
+
+
+# --- the other pooled results: the same structure where the groups make sense ----------------
+def _nested_results():
+    """(result, group names, group classes, shortcuts) of every grouped pooled result."""
+    from synthesis.bayes import BayesComputation, CredibleIntervals, Posterior, Prior
+
+    yield (synthesis.bayes_pool(X, N, labels=[f"s{i}" for i in range(5)]),
+           {"data": StudyData, "prior": Prior, "posterior": Posterior,
+            "intervals": CredibleIntervals, "computation": BayesComputation},
+           ("estimate", "ci", "pi", "k", "labels"))
+
+
+def test_grouped_results_store_frozen_groups_and_confidence_intervals() -> None:
+    for res, groups, shortcuts in _nested_results():
+        cls = type(res)
+        assert {f.name: type(getattr(res, f.name)) for f in dataclasses.fields(cls)} == groups
+        for name in groups:
+            g = getattr(res, name)
+            assert type(g).__dataclass_params__.frozen, (cls.__name__, name)
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(g, dataclasses.fields(g)[0].name, None)
+        iv = res.intervals
+        assert all(isinstance(getattr(iv, f.name), ConfidenceInterval) for f in dataclasses.fields(iv))
+        public = {n for n in dir(cls) if not n.startswith("_")} - set(groups)
+        props = {n for n in public if isinstance(getattr(cls, n), property)}
+        assert props == set(shortcuts), cls.__name__
+        for name in shortcuts:
+            assert f"``{name}``" in cls.__doc__, (cls.__name__, name)
+        text = repr(res)
+        assert len(text.splitlines()) <= 10 and text.startswith(cls.__name__)
+        assert all(f".{g}" in text.splitlines()[-1] for g in groups)
+        assert "<table" in res._repr_html_()
+        assert tuple(res.summary().columns) == SUMMARY_COLUMNS
+
+
+def test_bayesian_shortcuts_delegate_to_the_groups() -> None:
+    res = synthesis.bayes_pool(X, N, tau_prior_scale=1.0, labels=list("abcde"))
+    assert res.ci is res.intervals.ci and res.pi is res.intervals.pi
+    assert (res.estimate, res.k, res.labels) == (res.posterior.estimate, 5, tuple("abcde"))
+    assert res.estimate == pytest.approx(float(special.expit(res.posterior.estimate_t)))
+    assert res.intervals.tau.level == res.posterior.level == 0.95
+    assert res.prior.label == "Bayes HN(1)" and res.computation.grid_points > 1000
+    assert all(map(math.isnan, res.data.weights)) and res.data.total_n == sum(N)
+    with pytest.raises(ValueError, match="labels"):
+        synthesis.bayes_pool(X, N, labels=["a"])
+
+
+#: BayesianPooledProportion's flat names before it stored its groups, less its five shortcuts.
+BAYES_FORMER_FLAT_NAMES = (
+    "tau_prior_scale", "mu_prior_mean", "mu_prior_sd", "level", "interval", "add", "events",
+    "totals", "yi", "vi", "estimate_t", "mean_t", "sd_t", "ci_t", "pi_t", "tau_median", "tau_ci",
+    "tau_mean", "notes", "method",
+)
+
+
+@pytest.mark.parametrize("name", BAYES_FORMER_FLAT_NAMES)
+def test_bayesian_former_flat_names_are_gone(name: str) -> None:
+    res = synthesis.bayes_pool(X, N)
+    with pytest.raises(AttributeError, match=name):
+        getattr(res, name)
