@@ -6,179 +6,25 @@ returns the built-in base, the built-in base merged with the user's studies (use
 chose on the "Your studies" page. The result is immutable and cached per content hash, so
 ``EvidenceBase.path`` / ``.sha256`` are valid cache keys.
 
-State lives in the session (``st.session_state``), so it survives page changes and is private to
-the browser tab; nothing is written to disk.
+The state and its transitions are pure (:mod:`findings.userdata`); this module keeps the state in
+the session (``st.session_state``), so it survives page changes and is private to the browser tab;
+nothing is written to disk.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
-from evidence import EvidenceBase, Problem
+from evidence import EvidenceBase
 from evidence import userdata as U
+from findings import userdata as FU
+from findings.userdata import DEFAULT_MODE, MODES, UserState
 from ui.data import get_evidence
 
 STATE_KEY = "_userdata_state"
 MODE_KEY = "_userdata_mode"
-MODES: dict[str, str] = {
-    "merged": "Built-in studies + yours",
-    "user": "Your studies only",
-    "builtin": "Built-in studies only",
-}
-DEFAULT_MODE = "merged"
-
-
-@dataclass(frozen=True)
-class UserState:
-    """What the user supplied in this session.
-
-    ``table`` is the editable text table (template columns, strings); ``base`` the studies that
-    validated; ``lossy`` ids of studies the table cannot hold completely (imported from YAML).
-    ``last`` is the outcome of the last import attempt (kept separately so that a failed import
-    never replaces ``base``).
-    """
-
-    base: EvidenceBase | None = None
-    table: pd.DataFrame = field(default_factory=lambda: empty_table())
-    origin: str = ""
-    lossy: tuple[str, ...] = ()
-    last: EvidenceBase | None = None
-    last_name: str = ""
-    last_replaced: bool = False
-    editor_version: int = 0
-    pending: EvidenceBase | None = None  # a valid import waiting for replace / add / keep
-    pending_name: str = ""
-
-
-# --------------------------------------------------------------------------- pure helpers
-
-
-def empty_table() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in U.COLUMN_NAMES})
-
-
-def rows_table(studies) -> pd.DataFrame:
-    """Studies -> editable text table (one row per study, template columns)."""
-    rows = U.studies_to_rows(list(studies))
-    if not rows:
-        return empty_table()
-    return pd.DataFrame(rows, columns=list(U.COLUMN_NAMES)).astype(object)
-
-
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    try:
-        if pd.isna(v):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
-def table_csv_text(df: pd.DataFrame) -> str:
-    """The table as CSV text (cells written verbatim, no formula escaping: it is not exported)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    cols = [c for c in df.columns if isinstance(c, str)]
-    w.writerow(cols)
-    for _, row in df.iterrows():
-        cells = [_cell(row[c]) for c in cols]
-        if any(cells):
-            w.writerow(cells)
-    return buf.getvalue()
-
-
-def validate_table(df: pd.DataFrame, name: str = "table") -> EvidenceBase:
-    """Validate the text table with the CSV importer (same models, loader and checks)."""
-    if df.empty or not any(_cell(v) for v in df.to_numpy().ravel()):
-        return EvidenceBase(studies=(), path=name)
-    return U.import_csv(table_csv_text(df), name)
-
-
-def apply_delta(df: pd.DataFrame, delta: dict[str, Any] | None) -> pd.DataFrame:
-    """Apply a ``st.data_editor`` change set (edited_rows, added_rows, deleted_rows) to ``df``."""
-    out = df.copy().reset_index(drop=True).astype(object)
-    if not delta:
-        return out
-    for pos, changes in (delta.get("edited_rows") or {}).items():
-        i = int(pos)
-        if 0 <= i < len(out):
-            for col, val in (changes or {}).items():
-                if col in out.columns:
-                    out.at[i, col] = _cell(val)
-    added = [{c: _cell((r or {}).get(c)) for c in out.columns} for r in (delta.get("added_rows") or [])]
-    if added:
-        out = pd.concat([out, pd.DataFrame(added, columns=out.columns)], ignore_index=True)
-    deleted = {int(i) for i in (delta.get("deleted_rows") or [])}
-    if deleted:
-        out = out.drop(index=[i for i in deleted if 0 <= i < len(out)]).reset_index(drop=True)
-    return out.astype(object)
-
-
-def with_import(s: UserState, new: EvidenceBase, name: str) -> UserState:
-    """State after an import attempt.
-
-    Nothing valid: only the report changes. The user has no study yet: the import is used. The
-    user already has studies: the import waits in ``pending`` until they choose replace, add or
-    keep (:func:`resolve_pending`); nothing they have is discarded meanwhile.
-    """
-    if not new.studies:
-        return replace(s, last=new, last_name=name, last_replaced=False, pending=None, pending_name="")
-    if s.base is not None and s.base.studies:
-        return replace(s, last=new, last_name=name, last_replaced=False, pending=new, pending_name=name)
-    return _imported(s, new, f"file {name}", name)
-
-
-def _imported(s: UserState, base: EvidenceBase, origin: str, name: str) -> UserState:
-    return UserState(base=base, table=rows_table(base.studies), origin=origin,
-                     lossy=tuple(U.csv_lossless(base.studies)), last=s.pending or base, last_name=name,
-                     last_replaced=True, editor_version=s.editor_version + 1)
-
-
-#: the choices offered for a pending import
-IMPORT_CHOICES = {"replace": "Replace my studies", "add": "Add to my studies", "keep": "Keep mine, ignore the file"}
-
-
-def resolve_pending(s: UserState, how: str) -> UserState:
-    """Apply the user's choice for the pending import (``replace``, ``add`` or ``keep``)."""
-    if s.pending is None:
-        return s
-    if how not in IMPORT_CHOICES:
-        raise ValueError(f"how ({how!r}) must be one of {', '.join(map(repr, IMPORT_CHOICES))}.")
-    if how == "keep":
-        return replace(s, pending=None, pending_name="")
-    if how == "replace" or s.base is None:
-        return _imported(s, s.pending, f"file {s.pending_name}", s.pending_name)
-    both = U.combine_user(s.base, s.pending)
-    return _imported(s, both, f"{s.origin} + file {s.pending_name}", s.pending_name)
-
-
-def with_table(s: UserState, df: pd.DataFrame) -> UserState:
-    """State after an edit in the table (the table is kept as typed; valid rows become the base)."""
-    base = validate_table(df)
-    return replace(s, base=base, table=df, origin="table",
-                   lossy=(), last=base, last_name="table", last_replaced=True,
-                   editor_version=s.editor_version + 1)
-
-
-def choose(builtin: EvidenceBase, user: EvidenceBase | None, mode: str) -> EvidenceBase:
-    """Pure: the base to analyse for a mode (built-in when the user has no valid study)."""
-    if user is None or not user.studies or mode == "builtin":
-        return builtin
-    if mode == "user":
-        return user
-    return U.merge(builtin, user)
 
 
 # --------------------------------------------------------------------------- session access
@@ -198,13 +44,9 @@ UNDO_KEY = "_userdata_undo"
 def set_state(s: UserState, *, undoable: bool = True) -> None:
     """Store the new state; the previous one is kept for one :func:`undo` when studies change."""
     old = st.session_state.get(STATE_KEY)
-    if undoable and isinstance(old, UserState) and _studies_of(old) != _studies_of(s):
+    if undoable and isinstance(old, UserState) and FU.studies_of(old) != FU.studies_of(s):
         st.session_state[UNDO_KEY] = old
     st.session_state[STATE_KEY] = s
-
-
-def _studies_of(s: UserState) -> tuple:
-    return tuple(s.base.studies) if s.base is not None else ()
 
 
 def can_undo() -> bool:
@@ -264,21 +106,4 @@ def active_evidence() -> EvidenceBase:
 
 def active_label() -> str:
     """One line saying which studies the analyses use (for captions)."""
-    if not has_user_studies() or mode() == "builtin":
-        return "Built-in studies."
-    n = len(user_base().studies)  # type: ignore[union-attr]
-    if mode() == "user":
-        return f"Your {n} stud{'y' if n == 1 else 'ies'} only (built-in studies left out)."
-    return f"Built-in studies + your {n} stud{'y' if n == 1 else 'ies'} (marked “(user)”)."
-
-
-def problems_frame(problems: tuple[Problem, ...] | list[Problem]) -> pd.DataFrame:
-    rows = [
-        {"severity": p.severity, "file": p.file, "line": p.line,
-         "study": p.label or p.study_id or (f"row {p.row + 1}" if p.row is not None else ""),
-         "field": p.field, "value": p.value or "", "message": p.message}
-        for p in problems
-    ]
-    df = pd.DataFrame(rows, columns=["severity", "file", "line", "study", "field", "value", "message"])
-    df["line"] = df["line"].astype("Int64")
-    return df
+    return FU.active_label(user_base(), mode())

@@ -9,6 +9,7 @@ from evidence import EvidenceBase, Problem
 from evidence import userdata as U
 from findings import studies as study_views
 from findings import text
+from findings import userdata as FU
 from ui import userdata_state as S
 
 _FILE_KEY = "_ud_last_file"
@@ -20,7 +21,7 @@ def mode_changed() -> None:
 
 def clear() -> None:
     old = S.state()
-    S.set_state(S.UserState(editor_version=old.editor_version + 1))
+    S.set_state(FU.UserState(editor_version=old.editor_version + 1))
     S.set_mode(S.DEFAULT_MODE)
     # the upload already imported stays marked as done: the file still shown in the uploader is
     # not imported again on the next run (a new upload of the same file has a new file id)
@@ -40,14 +41,14 @@ def handle_upload(up) -> None:
             new = U.import_bytes(up.getvalue(), up.name)
             box.update(label=f"Checked {text.md(up.name)}: {len(new.studies)} valid stud"
                        f"{'y' if len(new.studies) == 1 else 'ies'}.", state="complete")
-    S.set_state(S.with_import(S.state(), new, up.name))
+    S.set_state(FU.with_import(S.state(), new, up.name))
 
 
 def choose_pending(how: str) -> None:
-    S.set_state(S.resolve_pending(S.state(), how))
+    S.set_state(FU.resolve_pending(S.state(), how))
 
 
-def render_pending(state: S.UserState) -> None:
+def render_pending(state: FU.UserState) -> None:
     """A valid import that would change the user's studies: what would change, and the choice."""
     if state.pending is None:
         return
@@ -59,7 +60,7 @@ def render_pending(state: S.UserState) -> None:
     for sentence in prev.sentences().values():
         st.markdown(f"- {text.md(sentence)}")
     cols = st.columns(3)
-    for col, (how, label) in zip(cols, S.IMPORT_CHOICES.items(), strict=True):
+    for col, (how, label) in zip(cols, FU.IMPORT_CHOICES.items(), strict=True):
         col.button(label, key=f"ud_pending_{how}", on_click=choose_pending, args=(how,),
                    type="primary" if how == "keep" else "secondary", width="stretch")
 
@@ -70,7 +71,7 @@ def render_undo() -> None:
                   icon=":material/undo:")
 
 
-def render_keep_reminder(state: S.UserState) -> None:
+def render_keep_reminder(state: FU.UserState) -> None:
     """Your studies live in this browser tab only: a reload (F5) or closing it loses them."""
     if state.base is None or not state.base.studies:
         return
@@ -81,12 +82,12 @@ def render_keep_reminder(state: S.UserState) -> None:
 
 
 def problems_table(problems, *, key: str) -> None:
-    df = study_views.display_frame(S.problems_frame(problems))
+    df = study_views.display_frame(FU.problems_frame(problems))
     st.dataframe(df, hide_index=True, width="stretch", key=key,
                  column_config={"message": st.column_config.TextColumn(width="large")})
 
 
-def render_last_import(state: S.UserState) -> None:
+def render_last_import(state: FU.UserState) -> None:
     last = state.last
     if last is None or state.last_name == "table":
         return
@@ -126,16 +127,16 @@ def _column_config() -> dict:
 def _edited(key: str) -> None:
     delta = st.session_state.get(key)
     state = S.state()
-    df = S.apply_delta(state.table, delta if isinstance(delta, dict) else None)
-    S.set_state(S.with_table(state, df))
+    df = FU.apply_delta(state.table, delta if isinstance(delta, dict) else None)
+    S.set_state(FU.with_table(state, df))
 
 
 def _start_from_template() -> None:
     base = U.import_bytes(U.template_bytes("csv"), "template.csv")
-    S.set_state(S.with_table(S.state(), S.rows_table(base.studies)))
+    S.set_state(FU.with_table(S.state(), FU.rows_table(base.studies)))
 
 
-def render_editor(state: S.UserState) -> None:
+def render_editor(state: FU.UserState) -> None:
     st.caption("One row per study; hover a column title for its meaning. Every change is checked at once; "
                "rows with problems are listed below the table and left out until fixed. Add a row with the "
                "+ at the bottom; delete rows by selecting them and pressing the bin icon.")
@@ -175,7 +176,7 @@ def render_templates() -> None:
     st.dataframe(doc, hide_index=True, width="stretch")
 
 
-def render_user_studies(state: S.UserState) -> None:
+def render_user_studies(state: FU.UserState) -> None:
     base = state.base
     fr = study_views.frames_of(base)
     table = study_views.browser_table(fr.studies, frozenset(base.ids))
@@ -194,7 +195,7 @@ def render_user_studies(state: S.UserState) -> None:
         st.switch_page("pages/studies.py", query_params={"study": pick})
 
 
-def render_exports(state: S.UserState) -> None:
+def render_exports(state: FU.UserState) -> None:
     studies = list(state.base.studies)
     lossy = U.csv_lossless(studies)
     c = st.columns(2)

@@ -1,4 +1,4 @@
-"""evidence.userdata and the pure parts of ui.userdata_state: import, export, merge, bad input."""
+"""evidence.userdata and findings.userdata (the Your studies state): import, export, merge, bad input."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 import evidence
 from evidence import userdata as U
+from findings import userdata as S
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -68,8 +69,6 @@ def test_csv_lossless_names_rich_studies() -> None:
 
 
 def test_editor_table_round_trip() -> None:
-    from ui import userdata_state as S
-
     base = U.import_bytes(U.template_bytes("csv"), "t.csv")
     table = S.rows_table(base.studies)
     again = S.validate_table(table)
@@ -77,8 +76,6 @@ def test_editor_table_round_trip() -> None:
 
 
 def test_apply_delta_edits_adds_and_deletes() -> None:
-    from ui import userdata_state as S
-
     base = U.import_bytes(U.template_bytes("csv"), "t.csv")
     table = S.rows_table(base.studies)
     delta = {"edited_rows": {0: {"label": "Renamed 2021"}}, "added_rows": [{"id": "U3", "label": "New",
@@ -208,8 +205,6 @@ def test_alias_bomb_is_rejected_quickly() -> None:
 
 
 def test_failed_import_never_replaces() -> None:
-    from ui import userdata_state as S
-
     good = U.import_bytes(U.template_bytes("csv"), "t.csv")
     s = S.with_import(S.UserState(), good, "t.csv")
     bad = U.import_bytes(b"", "empty.csv")
@@ -233,8 +228,6 @@ def test_merge_marks_user_studies_and_reports_id_clash() -> None:
 
 
 def test_choose_modes() -> None:
-    from ui import userdata_state as S
-
     builtin = evidence.load_studies()
     user = U.import_bytes(U.template_bytes("csv"), "t.csv")
     assert S.choose(builtin, None, "merged") is builtin
@@ -244,8 +237,6 @@ def test_choose_modes() -> None:
 
 
 def test_problems_frame_has_no_nan() -> None:
-    from ui import userdata_state as S
-
     base = U.import_bytes(csv_of("U1,X,sarcoma,,,"), "f.csv")
     df = S.problems_frame(base.problems)
     assert isinstance(df, pd.DataFrame) and len(df) == len(base.problems)
