@@ -30,6 +30,7 @@ __all__ = [
     "reconstructed_km",
     "summary_curve",
     "parametric_curves",
+    "response_frame",
     "response_pfs_table",
     "response_vs_pfs",
 ]
@@ -610,6 +611,15 @@ def response_pfs_table(
     out = s[keep_s].merge(o[keep_o], on="study_id", how="inner")
     out = out[out["response_percent"].notna() & ~(out["n"] < min_n)]
     return out.reset_index(drop=True)
+
+
+def response_frame(outcomes: pd.DataFrame, survival: pd.DataFrame, response: str = "ORR") -> pd.DataFrame:
+    """Studies with both a headline response and a whole-cohort median PFS among the (filtered)
+    ``survival`` rows: :func:`response_pfs_table`, or an empty table when either frame is empty."""
+    if outcomes.empty or survival.empty:
+        return pd.DataFrame(columns=["label", "median_months", "response_percent"])
+    ids = set(survival["study_id"])
+    return response_pfs_table(outcomes[outcomes["study_id"].isin(ids)], survival, response=response)
 
 
 def response_vs_pfs(

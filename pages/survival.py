@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import survival as C
+from charts.labels import spread_labels
 from findings import survival_evidence as SE
 from findings.text import md
 from ui import controls
@@ -178,8 +179,8 @@ if tabs[4].open:
         resp = st.radio("Response measure", list(SE.RESPONSES), captions=list(SE.RESPONSES.values()),
                         key="response", bind=BIND, horizontal=True)
         st.info(SE.EDUCATOR_LINE, icon=":material/school:")
-        rf = V.response_frame(F.outcomes, frame, resp)
-        plot(V.spread_labels(C.response_vs_pfs(rf, response=resp)), key="fig_response")
+        rf = C.response_frame(F.outcomes, frame, resp)
+        plot(spread_labels(C.response_vs_pfs(rf, response=resp)), key="fig_response")
         if len(rf):
             st.dataframe(SE.response_table(rf, resp), hide_index=True, width="stretch", key="resp_table")
         st.caption("Whole-cohort headline response of primary study records joined to the whole-cohort "

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import evidence
-from charts.survival import parametric_curves, pooled_median_panel, response_vs_pfs
+from charts.labels import spread_labels
+from charts.survival import parametric_curves, pooled_median_panel, response_frame, response_vs_pfs
 from findings import survival_evidence as SE
 from findings import text as ft
 from findings.text import csv_bytes
@@ -232,17 +233,17 @@ def test_decorate_pooled_adds_provenance(F: SE.Frames) -> None:
 
 
 def test_response_frame_and_labels(F: SE.Frames) -> None:
-    rf = V.response_frame(F.outcomes, F.survival, "ORR")
+    rf = response_frame(F.outcomes, F.survival, "ORR")
     assert {"S5", "S9"} <= set(rf["study_id"]) and "C-b" not in set(rf["study_id"])
     tab = SE.response_table(rf, "ORR")
     assert tab.loc[tab["Study"] == "Li 2017", "n"].iloc[0] == "10"
     assert not NAN.search(tab.to_csv(index=False))
-    fig = V.spread_labels(response_vs_pfs(rf))
+    fig = spread_labels(response_vs_pfs(rf))
     positions = [p for t in fig.data for p in (t.textposition if isinstance(t.textposition, tuple | list) else [])]
     assert len(positions) == len(rf) and len(set(positions)) > 1
     osteo = SE.apply_filters(F.survival, histology=("osteosarcoma",))
-    assert set(V.response_frame(F.outcomes, osteo)["histology_group"]) == {"osteosarcoma"}
-    assert V.response_frame(pd.DataFrame(), F.survival).empty
+    assert set(response_frame(F.outcomes, osteo)["histology_group"]) == {"osteosarcoma"}
+    assert response_frame(pd.DataFrame(), F.survival).empty
 
 
 def test_curve_view_survives_inconsistent_user_milestones() -> None:
