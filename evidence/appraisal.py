@@ -52,6 +52,7 @@ import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from evidence.base import Problem
+from evidence.loader import MAX_BYTES
 
 __all__ = [
     "DEFAULT_APPRAISALS_PATH",
@@ -71,6 +72,7 @@ __all__ = [
     "StudyAppraisal",
     "attach_second_review",
     "load_appraisals",
+    "load_appraisals_from_bytes",
     "load_appraisals_from_text",
     "minors_band",
     "minors_total",
@@ -366,6 +368,24 @@ def load_appraisals(path: str | Path | None = None) -> Appraisals:
         return Appraisals(p.name, (), (Problem(p.name, None, None, "<file>", None,
                                                f"cannot read the file: {exc}"),))
     return load_appraisals_from_text(text, p.name)
+
+
+def load_appraisals_from_bytes(data: bytes, name: str = "<upload>.yaml") -> Appraisals:
+    """Validate an uploaded appraisal file; a too-large or non-UTF-8 file is one named problem.
+
+    >>> load_appraisals_from_bytes("appraiser: é".encode("latin-1"), "b.yaml").problems[0].message
+    'not UTF-8 text (unexpected end of data at byte 11)'
+    """
+    def fail(value: str | None, message: str) -> Appraisals:
+        return Appraisals(name, (), (Problem(name, None, None, "<file>", value, message),))
+
+    if len(data) > MAX_BYTES:
+        return fail(f"{len(data)} bytes", f"file is larger than {MAX_BYTES} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return fail(None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+    return load_appraisals_from_text(text, name)
 
 
 def load_appraisals_from_text(text: str, name: str = "<appraisals>") -> Appraisals:

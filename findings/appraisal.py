@@ -65,6 +65,7 @@ __all__ = [
     "reviewer_agreement",
     "reviewers_sentence",
     "second_review_template",
+    "rob_groups",
     "rob_index",
     "rob_sensitivity",
     "robvis_table",
@@ -345,6 +346,13 @@ class RobSensitivity:
                         "I²": text.MISSING if not math.isfinite(r.i2) else f"{r.i2:.0f}%"})
         return pd.DataFrame(out)
 
+    def group_test(self) -> str:
+        """The between-group test by overall judgement, ``"Q = …, df = …, p = …"`` ("" without groups)."""
+        b = self.by_overall
+        if b is None:
+            return ""
+        return f"Q = {text.num(b.q_between, 3)}, df = {b.q_between_df}, p = {text.pval(b.q_between_pvalue)}"
+
 
 def rob_sensitivity(rows: pd.DataFrame, appraisals: Appraisals, pool_kwargs: Mapping[str, object],
                     regression_kwargs: Mapping[str, object]) -> RobSensitivity:
@@ -389,6 +397,16 @@ def rob_sensitivity(rows: pd.DataFrame, appraisals: Appraisals, pool_kwargs: Map
         except ValueError as exc:
             notes.append(f"Meta-regression on the MINORS total not estimable: {exc}")
     return RobSensitivity(res_all, without, by, reg, k_high, tuple(notes))
+
+
+def rob_groups(rows: pd.DataFrame, appraisals: Appraisals, model):
+    """Subgroups of the pooled rows by overall judgement and the between-group test in words, or
+    ``(None, why not)`` (``model``: a :class:`synthesis.spec.Model`)."""
+    sens = rob_sensitivity(rows, appraisals, model.pool_kwargs(), model.regression_kwargs())
+    if sens.by_overall is None:
+        return None, " ".join(n for n in sens.notes if "subgroup" in n.lower() or "one overall" in n) or \
+            "Grouping needs at least two overall judgements among the pooled studies."
+    return sens.by_overall, f"Test for subgroup differences: {sens.group_test()}"
 
 
 # --------------------------------------------------------------------------- pooled medians

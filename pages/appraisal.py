@@ -61,7 +61,7 @@ if tabs[0].open is not False:
         rows = forest.sort_rows(view.rows, order)
         rob = FA.rob_index(AP, rows["study_id"].astype(str).tolist())
         st.subheader(f"{sel.endpoint} with risk of bias")
-        sub, test = U.rob_groups(view.rows, AP, model) if grouped else (None, "")
+        sub, test = FA.rob_groups(view.rows, AP, model) if grouped else (None, "")
         if grouped and sub is None:
             st.info(text.md(test), icon=":material/info:")
         widgets.plot(robvis.paired_forest_figure(
@@ -116,9 +116,7 @@ if tabs[2].open:
         else:
             st.dataframe(sens.table(), hide_index=True, width="stretch")
             if sens.by_overall is not None:
-                b = sens.by_overall
-                st.markdown(f"Between-group test (overall judgement): Q = {text.num(b.q_between, 3)}, "
-                            f"df = {b.q_between_df}, p = {text.pval(b.q_between_pvalue)}.")
+                st.markdown(f"Between-group test (overall judgement): {sens.group_test()}.")
             if sens.on_minors is not None:
                 st.markdown("**Meta-regression on the MINORS total** (logit scale)")
                 st.dataframe(sens.on_minors.to_frame(), hide_index=True, width="stretch")

@@ -7,13 +7,13 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from evidence import MAX_BYTES, Problem
+from evidence import Problem
 from evidence.appraisal import (
     DEFAULT_APPRAISALS_PATH,
     Appraisals,
     attach_second_review,
     load_appraisals,
-    load_appraisals_from_text,
+    load_appraisals_from_bytes,
 )
 from findings import appraisal as FA
 from findings import planner as FP
@@ -51,24 +51,10 @@ SECOND_KEY = "_second_review"
 _UPLOAD_KEY = "second_up"
 
 
-def _read_second(up) -> Appraisals:
-    """Validate an uploaded appraisal file; a too-large or non-UTF-8 file is one named problem."""
-    def fail(value: str, message: str) -> Appraisals:
-        return Appraisals(up.name, (), (Problem(up.name, None, None, "<file>", value, message),))
-
-    if up.size > MAX_BYTES:
-        return fail(f"{up.size} bytes", f"file is larger than {MAX_BYTES} bytes")
-    try:
-        text_ = up.getvalue().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return fail(None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-    return load_appraisals_from_text(text_, up.name)
-
-
 def _on_second_upload() -> None:
     up = st.session_state.get(_UPLOAD_KEY)
     if up is not None:
-        st.session_state[SECOND_KEY] = _read_second(up)
+        st.session_state[SECOND_KEY] = load_appraisals_from_bytes(up.getvalue(), up.name)
 
 
 def with_second(first: Appraisals) -> tuple[Appraisals, tuple[Problem, ...]]:
@@ -407,15 +393,3 @@ def methods_block(sel, model, key: str) -> None:
         return
     g, res, _ = got
     st.code(FA.methods_text([g], {g.outcome: res}), language=None, wrap_lines=True)
-
-
-def rob_groups(rows: pd.DataFrame, ap: Appraisals, model):
-    """Subgroups of the pooled rows by overall judgement and the between-group test in words, or
-    ``(None, why not)``."""
-    sens = FA.rob_sensitivity(rows, ap, model.pool_kwargs(), model.regression_kwargs())
-    b = sens.by_overall
-    if b is None:
-        return None, " ".join(n for n in sens.notes if "subgroup" in n.lower() or "one overall" in n) or \
-            "Grouping needs at least two overall judgements among the pooled studies."
-    return b, (f"Test for subgroup differences: Q = {text.num(b.q_between, 3)}, df = {b.q_between_df}, "
-               f"p = {text.pval(b.q_between_pvalue)}")

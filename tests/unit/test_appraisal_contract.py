@@ -7,12 +7,13 @@ import copy
 import pytest
 import yaml
 
-from evidence import load_studies
+from evidence import MAX_BYTES, load_studies
 from evidence.appraisal import (
     DEFAULT_APPRAISALS_PATH,
     JBI_QUESTIONS,
     MINORS_ITEMS,
     load_appraisals,
+    load_appraisals_from_bytes,
     load_appraisals_from_text,
     minors_band,
     minors_total,
@@ -127,6 +128,21 @@ def test_unknown_field_and_bad_answer_are_named():
 def test_bad_yaml_never_raises():
     a = load_appraisals_from_text("appraisals: [\n", "broken.yaml")
     assert a.items == () and a.problems[0].file == "broken.yaml"
+
+
+def test_uploaded_bytes_too_large_or_not_utf8_are_one_named_problem():
+    big = load_appraisals_from_bytes(b"#" * (MAX_BYTES + 1), "big.yaml")
+    assert big.items == () and len(big.problems) == 1
+    assert big.problems[0].file == "big.yaml" and big.problems[0].field == "<file>"
+    assert big.problems[0].message == f"file is larger than {MAX_BYTES} bytes"
+    assert big.problems[0].value == f"{MAX_BYTES + 1} bytes"
+    bad = load_appraisals_from_bytes(b"appraiser: \xff\n", "latin.yaml")
+    assert bad.problems[0].message == "not UTF-8 text (invalid start byte at byte 11)"
+
+
+def test_uploaded_bytes_validate_like_the_file():
+    data = DEFAULT_APPRAISALS_PATH.read_bytes()
+    assert load_appraisals_from_bytes(data, "a.yaml") == load_appraisals_from_text(data.decode(), "a.yaml")
 
 
 def test_duplicate_study_keeps_first():

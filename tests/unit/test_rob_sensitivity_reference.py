@@ -19,6 +19,7 @@ from evidence.appraisal import (
     overall_judgement,
 )
 from findings import appraisal as fa
+from findings import text
 from synthesis import pool_proportions
 from synthesis.spec import Model
 
@@ -99,6 +100,27 @@ def test_rob_sensitivity_matches_metafor_subset(scenario):
     assert reg.qm == pytest.approx(sc["metareg"]["qm"], rel=TOL)
     table = sens.table()
     assert table["Analysis"].iloc[1] == "Excluding high risk of bias"
+
+
+@pytest.mark.parametrize("scenario", sorted(REF["scenarios"]))
+def test_rob_groups_words_the_between_group_test(scenario):
+    sc = REF["scenarios"][scenario]
+    rows = _rows()
+    ap = _appraisals(rows.study_id, sc["overall"], sc["minors"])
+    groups, test = fa.rob_groups(rows, ap, MODEL)
+    assert list(groups.groups) == list(fa.rob_sensitivity(rows, ap, MODEL.pool_kwargs(),
+                                                          MODEL.regression_kwargs()).by_overall.groups)
+    assert groups.q_between == pytest.approx(sc["q_between"], rel=TOL)
+    assert test == (f"Test for subgroup differences: Q = {text.num(groups.q_between, 3)}, "
+                    f"df = {sc['q_between_df']}, p = {text.pval(groups.q_between_pvalue)}")
+
+
+def test_rob_groups_says_why_not():
+    rows = _rows()
+    ap = _appraisals(rows.study_id, ["Low"] * len(rows), [14] * len(rows))
+    groups, why = fa.rob_groups(rows, ap, Model())
+    assert groups is None and "one overall judgement" in why
+    assert fa.rob_sensitivity(rows, ap, Model().pool_kwargs(), Model().regression_kwargs()).group_test() == ""
 
 
 def test_rob_sensitivity_says_why_when_nothing_to_exclude():
