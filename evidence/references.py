@@ -21,11 +21,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import bibtexparser
-import rispy
-from bibtexparser.bibdatabase import BibDatabase
-from bibtexparser.bwriter import BibTexWriter
-
 from evidence.base import EvidenceBase
 
 __all__ = ["FORMATS", "Reference", "citation_reference", "export_files", "references", "to_bibtex",
@@ -188,6 +183,8 @@ def _note(r: Reference) -> str | None:
 
 def to_ris(refs: Sequence[Reference]) -> str:
     """RIS text (one ``TY``...``ER`` block per reference) written by :mod:`rispy`."""
+    import rispy  # deferred with bibtexparser: 30 ms CPU of every app start (pages import this module)
+
     entries = []
     for r in refs:
         e: dict[str, object] = {"type_of_reference": r.types[0], "id": r.id,
@@ -226,6 +223,10 @@ def _bib_escape(text: str) -> str:
 
 def to_bibtex(refs: Sequence[Reference]) -> str:
     """BibTeX text written by :mod:`bibtexparser` (special characters escaped)."""
+    import bibtexparser  # deferred: see to_ris
+    from bibtexparser.bibdatabase import BibDatabase
+    from bibtexparser.bwriter import BibTexWriter
+
     db = BibDatabase()
     for r in refs:
         e = {"ENTRYTYPE": r.types[1], "ID": _bibkey(r), "title": _bib_escape(r.title or r.label)}

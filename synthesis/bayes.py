@@ -20,7 +20,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import integrate, optimize, special, stats
+import scipy  # its subpackages load on first use (scipy.stats: ~0.8 s of the app's start)
+from scipy import special
 
 from synthesis.results import ConfidenceInterval, ResultRepr, StudyData, summary_frame
 from synthesis.transforms import transform_proportions
@@ -205,7 +206,7 @@ class _Mixture:
     def ppf(self, q: float) -> float:
         lo = float(np.min(self.m - 40 * self.s))
         hi = float(np.max(self.m + 40 * self.s))
-        return optimize.brentq(lambda x: self.cdf(x) - q, lo, hi, xtol=1e-12, rtol=1e-14)
+        return scipy.optimize.brentq(lambda x: self.cdf(x) - q, lo, hi, xtol=1e-12, rtol=1e-14)
 
     def mean(self) -> float:
         return float(np.sum(self.w * self.m))
@@ -218,7 +219,7 @@ class _Mixture:
         a = 1 - level
         if kind == "central":
             return self.ppf(a / 2), self.ppf(1 - a / 2)
-        r = optimize.minimize_scalar(lambda p: self.ppf(p + level) - self.ppf(p),
+        r = scipy.optimize.minimize_scalar(lambda p: self.ppf(p + level) - self.ppf(p),
                                      bounds=(1e-10, a - 1e-10), method="bounded",
                                      options={"xatol": 1e-9})
         return self.ppf(r.x), self.ppf(r.x + level)
@@ -234,7 +235,7 @@ def _tau_posterior(yi, vi, scale, m0, s0):
     M = (m0 / s0**2 + (W * yi[None, :]).sum(axis=1)) / P
     logml = (-0.5 * np.log(V).sum(axis=1) - 0.5 * np.log(s0**2 * P)
              - 0.5 * ((W * yi[None, :] ** 2).sum(axis=1) + m0**2 / s0**2 - P * M**2))
-    logprior = stats.halfnorm.logpdf(tau, scale=scale)
+    logprior = scipy.stats.halfnorm.logpdf(tau, scale=scale)
     lp = logml + logprior
     dens = np.exp(lp - lp.max())
     h = tau[1] - tau[0]
@@ -242,7 +243,7 @@ def _tau_posterior(yi, vi, scale, m0, s0):
     wts[0] *= 0.5
     wts[-1] *= 0.5
     wts /= wts.sum()
-    cdf = integrate.cumulative_trapezoid(dens, tau, initial=0.0)
+    cdf = scipy.integrate.cumulative_trapezoid(dens, tau, initial=0.0)
     cdf /= cdf[-1]
     return tau, wts, M, 1.0 / P, cdf
 

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
-from statsmodels.stats.inter_rater import cohens_kappa as _sm_kappa
+import scipy  # its subpackages load on first use (scipy.stats: ~0.8 s of the app's start)
 
 from synthesis.results import ConfidenceInterval
 
@@ -77,9 +76,12 @@ def agreement(first: Sequence[object], second: Sequence[object], *,
             table[idx[x], idx[y]] += 1
         pe = float((table.sum(0) * table.sum(1)).sum()) / n**2
         if pe < 1 - 1e-12:
+            # deferred: statsmodels.stats imports scipy.stats (~0.6 s CPU) at every app start otherwise
+            from statsmodels.stats.inter_rater import cohens_kappa as _sm_kappa
+
             with np.errstate(invalid="ignore", divide="ignore"):
                 res = _sm_kappa(table)
             kappa, se = float(res.kappa), float(res.std_kappa)
-            z = float(stats.norm.ppf(0.5 + level / 2))
+            z = float(scipy.stats.norm.ppf(0.5 + level / 2))
             lo, hi = kappa - z * se, kappa + z * se
     return Agreement(n, agree, kappa, se, ConfidenceInterval(lo, hi, level), level, cats)

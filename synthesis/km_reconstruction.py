@@ -23,17 +23,21 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxPHFitter, KaplanMeierFitter
-from lifelines.statistics import logrank_test
-from lifelines.utils import restricted_mean_survival_time
-from scipy import stats
+import scipy  # its subpackages load on first use (scipy.stats: ~0.8 s of the app's start)
 
 from synthesis._survival_input import RECONSTRUCTED_LABEL
 from synthesis.results import ConfidenceInterval, summary_frame
 from synthesis.validation import check_level
+
+if TYPE_CHECKING:
+    from lifelines import KaplanMeierFitter
+
+# lifelines is imported where it is used: at the top it costs every app start ~0.7 s CPU (it pulls
+# scipy.stats, formulaic and autograd), and the pages that import this module mostly do not fit.
 
 __all__ = [
     "RECONSTRUCTED_LABEL",
@@ -282,6 +286,8 @@ def _km_step(ipd: pd.DataFrame, at: np.ndarray) -> np.ndarray:
     """Kaplan–Meier survival of ``ipd`` at ``at`` (right-continuous step, 1 before the first time)."""
     if ipd.empty:
         return np.ones(at.size)
+    from lifelines import KaplanMeierFitter  # deferred, see imports
+
     kmf = KaplanMeierFitter().fit(ipd["time"], ipd["event"])
     sf = kmf.survival_function_
     times = sf.index.to_numpy(dtype=float)
@@ -335,6 +341,8 @@ class KMReconstruction:
 
     def kaplan_meier(self, label: str | None = None) -> KaplanMeierFitter:
         """A lifelines ``KaplanMeierFitter`` fitted to :attr:`ipd` (Greenwood, log–log CI)."""
+        from lifelines import KaplanMeierFitter  # deferred, see imports
+
         return KaplanMeierFitter(alpha=1.0 - self.level).fit(
             self.ipd["time"], self.ipd["event"], label=label or self.label
         )
@@ -377,6 +385,8 @@ class KMReconstruction:
         """Restricted mean survival time up to ``tau`` (area under the KM curve)."""
         if not (math.isfinite(tau) and tau > 0):
             raise ValueError(f"tau ({tau!r}) must be a positive number.")
+        from lifelines.utils import restricted_mean_survival_time  # deferred, see imports
+
         return float(restricted_mean_survival_time(self.kaplan_meier(), t=tau))
 
     def summary(self) -> pd.DataFrame:
@@ -586,7 +596,7 @@ def reconstruct_ipd(
     n = diff.size
     with warnings.catch_warnings():  # ties: scipy falls back to the asymptotic p-value
         warnings.simplefilter("ignore", RuntimeWarning)
-        ks = stats.ks_2samp(recon, prep.surv)
+        ks = scipy.stats.ks_2samp(recon, prep.surv)
     points = pd.DataFrame({
         "time": prep.time, "survival": prep.surv, "reconstructed": recon,
         "at_risk": nhat[:-1], "events": d, "censored": cen,  # type: ignore[index]
@@ -652,6 +662,9 @@ def compare_arms(arm: KMReconstruction, control: KMReconstruction, *, level: flo
     ----------
     .. [1] Cox DR. Regression models and life-tables. *J R Stat Soc B* 1972;34:187–220.
     """
+    from lifelines import CoxPHFitter  # deferred, see imports
+    from lifelines.statistics import logrank_test
+
     lv = check_level(level)
     a, c = arm.ipd, control.ipd
     lr = logrank_test(a["time"], c["time"], a["event"], c["event"])

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+import scipy  # its subpackages load on first use (scipy.stats: ~0.8 s of the app's start)
 
 from synthesis.design._validate import check_error_rate, check_rates
 from synthesis.design.oc import OC, check_p_grid
@@ -73,7 +73,7 @@ class SingleStageResult:
         True
         """
         p = float(check_p_grid([p])[0])
-        return OC(p, float(stats.binom.sf(self.r - 1, self.n, p)), 0.0, 0.0, float(self.n), self.n)
+        return OC(p, float(scipy.stats.binom.sf(self.r - 1, self.n, p)), 0.0, 0.0, float(self.n), self.n)
 
     def to_frame(self) -> pd.DataFrame:
         """Feasible designs listed (n, r = minimum responses, attained alpha, power)."""
@@ -86,16 +86,16 @@ def _best_at(n: np.ndarray | int, p0: float, p1: float, alpha: float):
     """For each n: smallest r with P(X >= r | p0) <= alpha, and the attained alpha and power."""
     n = np.atleast_1d(np.asarray(n))
     # isf gives the smallest k with sf(k) <= alpha (approximately); correct it exactly
-    k = stats.binom.isf(alpha, n, p0).astype(int)  # P(X > k) <= alpha
+    k = scipy.stats.binom.isf(alpha, n, p0).astype(int)  # P(X > k) <= alpha
     k = np.maximum(k, -1)
     for _ in range(3):  # guard against rounding in isf: move to the exact boundary
-        down = (k >= 0) & (stats.binom.sf(k - 1, n, p0) <= alpha)
+        down = (k >= 0) & (scipy.stats.binom.sf(k - 1, n, p0) <= alpha)
         k = np.where(down, k - 1, k)
-        up = stats.binom.sf(k, n, p0) > alpha
+        up = scipy.stats.binom.sf(k, n, p0) > alpha
         k = np.where(up, k + 1, k)
     r = k + 1
-    a = stats.binom.sf(r - 1, n, p0)
-    pw = stats.binom.sf(r - 1, n, p1)
+    a = scipy.stats.binom.sf(r - 1, n, p0)
+    pw = scipy.stats.binom.sf(r - 1, n, p1)
     return r, a, pw
 
 
