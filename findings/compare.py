@@ -10,7 +10,7 @@ same subgroup analysis, one line per endpoint.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,7 @@ from evidence.selection import (
 from evidence.selection import text_value as _text
 from findings import text
 from findings.frames import Frames, counts
-from synthesis import subgroup_analysis
+from synthesis import LABELS, subgroup_analysis
 from synthesis.spec import Model
 from synthesis.transforms import back_transform, harmonic_mean
 
@@ -203,6 +203,12 @@ def subgroup_result_rows(sub: pd.DataFrame, study_ci) -> pd.DataFrame:
     return out
 
 
+def subgroup_results_caption(model: Model) -> str:
+    """Under the forest of results reported for subgroups inside studies (never pooled)."""
+    return (f"As reported; {model.level:.0%} {LABELS[model.study_ci_method]} intervals. These "
+            "rows are never pooled with whole-study rows. Click a row to open the study card.")
+
+
 def subgroup_rows(frame: pd.DataFrame, study_ci) -> pd.DataFrame:
     low, high = study_ci["ci_low"].to_numpy(float), study_ci["ci_high"].to_numpy(float)
     return pd.DataFrame(
@@ -224,6 +230,22 @@ def subgroup_test_text(res) -> str:
     return (
         f"Test for subgroup differences: {stat} = {text.num(res.q_between, 3)}, "
         f"df = {res.q_between_df}, p = {text.pval(res.q_between_pvalue)} (τ² {res.tau2_mode})"
+    )
+
+
+#: why a between-timepoint test is descriptive only (the timepoint comparison)
+TIMEPOINT_NOTE = ("Readouts of the same trial at different timepoints are not independent; the "
+                  "between-timepoint test is descriptive only.")
+
+
+def subgroup_caption(res) -> str:
+    """What the subgroup forest shows and how to read its test (subgroups of fewer than 3 studies named)."""
+    small = [g for g, r in zip(res.groups, res.results, strict=True) if r.k < 3]
+    return (
+        "Diamonds: pooled estimate of each subgroup with its CI. A small p-value suggests the "
+        "response rate differs between subgroups; with few studies per subgroup the test has "
+        "little power and a large p-value is not evidence of no difference."
+        + (f" Fewer than 3 studies in: {', '.join(small)}." if small else "")
     )
 
 
@@ -266,6 +288,64 @@ def centre_note(moderator: str, centre: float) -> str:
             "moderator.")
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class MetaregData:
+    """The studies a meta-regression on one moderator can use (``rows``, their ``values``, the
+    ``centre``), the labels of those without the moderator, and why not when too few (``too_few``)."""
+
+    moderator: str
+    rows: pd.DataFrame
+    values: np.ndarray
+    centre: float
+    missing: tuple[str, ...]
+    too_few: str
+
+    @property
+    def binary(self) -> bool:
+        return set(np.unique(self.values)) <= {0.0, 1.0}
+
+    def tick_labels(self) -> dict[int, str] | None:
+        """Axis labels of a 0/1 moderator (``None`` for a continuous one)."""
+        return {0: "no", 1: "yes"} if self.binary else None
+
+    def points(self) -> pd.DataFrame:
+        """The bubble plot's studies: label, moderator, observed proportion, patients."""
+        ev, n, labels = counts(self.rows)
+        return pd.DataFrame({"label": labels, "x": self.values, "proportion": np.array(ev) / np.array(n),
+                             "size": np.array(n, dtype=float)})
+
+
+def metareg_data(frame: pd.DataFrame, moderator: str) -> MetaregData:
+    """The rows of ``frame`` with ``moderator`` known; a meta-regression needs 3 studies and 2 values."""
+    mods = moderator_frame(frame, moderator)[moderator].to_numpy(float)
+    ok = np.isfinite(mods)
+    values = mods[ok]
+    k, distinct = int(ok.sum()), len(np.unique(values))
+    too_few = "" if k >= 3 and distinct >= 2 else (
+        f"{MODERATORS[moderator]} is known for {k} studies "
+        f"with {distinct} distinct value(s): too few for a meta-regression.")
+    return MetaregData(moderator, frame[ok], values, moderator_centre(values),
+                       tuple(frame.loc[~ok, "label"].map(str)), too_few)
+
+
+def metareg_test_text(res) -> str:
+    """The moderator test, residual I², R² and k in one line (after "Moderator test:")."""
+    qm = "F" if len(res.qm_df) == 2 else "QM"
+    return (f"{qm} = {text.num(res.qm, 3)}, p = {text.pval(res.qm_pvalue)}; "
+            f"residual I² = {text.i2(res.i2)}; R² = {text.num(res.r2, 3)}% (k = {res.k}).")
+
+
+def metareg_caption(res, model: Model, missing: tuple[str, ...] = ()) -> str:
+    """The model behind the bubble plot, its caveat, the GLMM stand-in and the studies left out."""
+    return (
+        f"Mixed-effects meta-regression on the {res.transform} scale (REML τ², {res.ci_method} "
+        "tests); bubble size ∝ patients; line: fitted proportion. Across-study associations are "
+        "observational and prone to ecological bias."
+        + (" The GLMM has no meta-regression here; IV logit REML was used." if model.method == "GLMM" else "")
+        + (f" Moderator not reported for: {', '.join(missing)}." if missing else "")
+    )
+
+
 def metareg_line(res, values: np.ndarray, totals: np.ndarray, n_points: int = 60,
                  centre: float = 0.0) -> pd.DataFrame:
     """Fitted proportion along the moderator (single moderator, fitted on ``values - centre``)."""
@@ -290,6 +370,14 @@ def metareg_table(res) -> pd.DataFrame:
         }
     )
 
+
+
+#: under the Overview's design contrast
+DESIGN_CONTRAST_CAPTION = (
+    "Prospective trials assess response at pre-specified times; retrospective series may "
+    "over- or under-state it. Few studies per design: a large p-value is not evidence of no "
+    "difference. More comparisons (histology, regimen, line, dose) on Designs & subtypes."
+)
 
 
 def design_contrast_lines(frames: Frames, model: Model) -> tuple[str, ...]:

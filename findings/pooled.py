@@ -250,6 +250,14 @@ def published_estimates(table: pd.DataFrame | None, sel: Selection) -> pd.DataFr
     return df.reindex(columns=[c for c in cols if c in df.columns]).reset_index(drop=True)
 
 
+#: under the heterogeneity table: how to read I² and τ² with few studies
+HETEROGENEITY_CAPTION = (
+    "I² is the share of the observed spread not explained by chance; with few studies it is "
+    "imprecise. τ² is the variance of the true study response rates on the analysis scale; its "
+    "interval shows how poorly it is determined here."
+)
+
+
 def heterogeneity_table(result: PooledProportion) -> pd.DataFrame:
     """Q, I², H², τ², τ with intervals and definitions, as display strings."""
     f, h, t2 = result.fit, result.heterogeneity, result.intervals.tau2

@@ -49,6 +49,19 @@ def loo_rows(loo: pd.DataFrame, result) -> pd.DataFrame:
     return out
 
 
+def loo_caption(rows: pd.DataFrame) -> str:
+    """Under the leave-one-out plot: the studies whose removal moves the estimate outside the full CI."""
+    moved = rows.loc[rows["highlight"], "label"].tolist()
+    return ("Each row re-pools without one study. "
+            + (f"Outside the full CI (red): {', '.join(moved)}." if moved
+               else "No single study moves the estimate outside the full analysis' CI."))
+
+
+#: under the cumulative plot
+CUMULATIVE_CAPTION = ("Studies are added in order of publication; a drifting estimate suggests "
+                      "early studies were more (or less) favourable.")
+
+
 def year_order(frame: pd.DataFrame) -> tuple[int, ...]:
     """Study indices by publication year (then label) for the cumulative analysis."""
     years = pd.to_numeric(frame.get("year", pd.Series(np.nan, index=frame.index)), errors="coerce")
@@ -182,6 +195,19 @@ def small_study_table(egger: SmallStudyTest, begg: SmallStudyTest) -> pd.DataFra
         "Interpretable": ["yes" if egger.reliable else "no (k < 10)",
                           "yes" if begg.reliable else "no (k < 10)"],
     })
+
+
+def small_study_note(k: int) -> str:
+    """Why funnel-plot tests are descriptive only with fewer than 10 studies (Sterne et al. 2011)."""
+    return (f"With {k} studies (fewer than 10) funnel-plot tests have very little power and "
+            "an asymmetric-looking funnel is expected by chance; the plot is greyed and the tests "
+            "are descriptive only (Sterne et al. 2011; meta's k.min = 10).")
+
+
+def influential_text(influence: pd.DataFrame) -> str:
+    """The studies influential by metafor's criteria (``influence.to_frame()``), escaped, or "none"."""
+    flagged = influence.loc[influence["influential"].astype(bool), "label"].tolist()
+    return "Influential by metafor's criteria: " + (text.md(", ".join(flagged)) if flagged else "none")
 
 
 def influence_caption(model: Model) -> str:

@@ -142,11 +142,7 @@ def heterogeneity(view: PooledView) -> None:
     table = view.heterogeneity
     st.dataframe(table, hide_index=True, width="stretch")
     csv_download(table, "heterogeneity.csv", key="dl_het")
-    st.caption(
-        "I² is the share of the observed spread not explained by chance; with few studies it is "
-        "imprecise. τ² is the variance of the true study response rates on the analysis scale; its "
-        "interval shows how poorly it is determined here."
-    )
+    st.caption(pooled.HETEROGENEITY_CAPTION)
 
 
 def methods(view: PooledView) -> None:
@@ -257,19 +253,13 @@ def _sensitivity_body(frame: pd.DataFrame, model, result) -> None:
     with left:
         rows = robustness.loo_rows(loo, result)
         plot(meta_plots.interval_rows_figure(rows, title="Leave one study out", **ref), key="loo")
-        moved = rows.loc[rows["highlight"], "label"].tolist()
-        st.caption(
-            "Each row re-pools without one study. "
-            + (f"Outside the full CI (red): {', '.join(moved)}." if moved
-               else "No single study moves the estimate outside the full analysis' CI.")
-        )
+        st.caption(robustness.loo_caption(rows))
         csv_download(robustness.interval_table(rows, model.level), "leave_one_out.csv", key="dl_loo")
     with right:
         crow = robustness.cumulative_rows(cum, frame, order)
         plot(meta_plots.interval_rows_figure(crow, title="Cumulative, by publication year", **ref),
              key="cumulative")
-        st.caption("Studies are added in order of publication; a drifting estimate suggests "
-                   "early studies were more (or less) favourable.")
+        st.caption(robustness.CUMULATIVE_CAPTION)
         csv_download(robustness.interval_table(crow, model.level), "cumulative.csv", key="dl_cum")
     st.subheader("Influence (Baujat plot)")
     try:
@@ -281,8 +271,7 @@ def _sensitivity_body(frame: pd.DataFrame, model, result) -> None:
     plot(meta_plots.baujat_figure(pd.DataFrame({"label": f["label"], "x": f["baujat_x"],
                                                 "y": f["baujat_y"]})), key="baujat")
     st.caption(robustness.influence_caption(model))
-    flagged = f.loc[f["influential"].astype(bool), "label"].tolist()
-    st.markdown("Influential by metafor's criteria: " + (text.md(", ".join(flagged)) if flagged else "none"))
+    st.markdown(robustness.influential_text(f))
     shown = f.round(3)
     st.dataframe(shown, hide_index=True, width="stretch")
     csv_download(shown, "influence.csv", key="dl_inf")
@@ -301,11 +290,7 @@ def _small_study_body(frame: pd.DataFrame, model, result) -> None:
         return
     reliable = bool(egger.reliable and begg.reliable)
     if not reliable:
-        st.info(
-            f"With {len(ev)} studies (fewer than 10) funnel-plot tests have very little power and "
-            "an asymmetric-looking funnel is expected by chance; the plot is greyed and the tests "
-            "are descriptive only (Sterne et al. 2011; meta's k.min = 10).", icon=":material/info:"
-        )
+        st.info(robustness.small_study_note(len(ev)), icon=":material/info:")
     table = robustness.small_study_table(egger, begg)
     with st.container() if reliable else st.expander("Funnel plot and tests (descriptive only)"):
         fig = meta_plots.funnel_figure(
@@ -340,10 +325,7 @@ def subgroup_panel(outcomes: pd.DataFrame, sel, model) -> None:
     else:
         frame = compare.subgroup_frame(outcomes, sel, by)
     if by == "timepoint":
-        st.caption(
-            "Readouts of the same trial at different timepoints are not independent; the "
-            "between-timepoint test is descriptive only."
-        )
+        st.caption(compare.TIMEPOINT_NOTE)
     if frame.empty:
         st.warning("No study matches this selection.")
         return
@@ -375,13 +357,7 @@ def _subgroup_body(frame: pd.DataFrame, model, by: str) -> None:
     plot(fig, key="subgroup_forest", clickable=True)
     if test:
         st.markdown(f"**{text.md(test)}**")
-    small = [g for g, r in zip(res.groups, res.results, strict=True) if r.k < 3]
-    st.caption(
-        "Diamonds: pooled estimate of each subgroup with its CI. A small p-value suggests the "
-        "response rate differs between subgroups; with few studies per subgroup the test has "
-        "little power and a large p-value is not evidence of no difference."
-        + (f" Fewer than 3 studies in: {', '.join(small)}." if small else "")
-    )
+    st.caption(compare.subgroup_caption(res))
     for note in res.notes:
         st.caption(str(note))
     table = compare.subgroup_table(res, model.level)
@@ -399,50 +375,27 @@ def metareg_panel(frame: pd.DataFrame, model) -> None:
 
 
 def _metareg_body(frame: pd.DataFrame, model, moderator: str) -> None:
-    mods = compare.moderator_frame(frame, moderator)[moderator].to_numpy(float)
-    ok = np.isfinite(mods)
-    missing = frame.loc[~ok, "label"].map(str).tolist()
-    sub = frame[ok]
-    values = mods[ok]
-    if len(sub) < 3 or len(np.unique(values)) < 2:
-        st.info(
-            f"{compare.MODERATORS[moderator]} is known for {len(sub)} studies "
-            f"with {len(np.unique(values))} distinct value(s): too few for a meta-regression."
-        )
+    data = compare.metareg_data(frame, moderator)
+    if data.too_few:
+        st.info(data.too_few)
         return
-    ev, n, labels = analysis.counts(sub)
-    centre = compare.moderator_centre(values)
+    ev, n, _ = analysis.counts(data.rows)
     try:
-        res = analysis.cached_metareg(ev, n, tuple(float(v - centre) for v in values), moderator, model)
+        res = analysis.cached_metareg(ev, n, tuple(float(v - data.centre) for v in data.values), moderator, model)
     except ValueError as exc:
         st.warning(f"The meta-regression cannot be fitted: {exc}")
         return
-    binary = set(np.unique(values)) <= {0.0, 1.0}
-    points = pd.DataFrame({"label": labels, "x": values, "proportion": np.array(ev) / np.array(n),
-                           "size": np.array(n, dtype=float)})
-    line = compare.metareg_line(res, values, np.array(n, dtype=float), centre=centre)
+    line = compare.metareg_line(res, data.values, np.array(n, dtype=float), centre=data.centre)
     fig = meta_plots.bubble_figure(
-        points, line, x_title=compare.MODERATORS[moderator],
-        tick_labels={0: "no", 1: "yes"} if binary else None,
+        data.points(), line, x_title=compare.MODERATORS[moderator], tick_labels=data.tick_labels(),
     )
     plot(fig, key="bubble")
-    qm = "F" if len(res.qm_df) == 2 else "QM"
-    st.markdown(
-        f"**Moderator test:** {qm} = {text.num(res.qm, 3)}, p = {text.pval(res.qm_pvalue)}; "
-        f"residual I² = {text.i2(res.i2)}; R² = {text.num(res.r2, 3)}% "
-        f"(k = {res.k})."
-    )
-    st.caption(
-        f"Mixed-effects meta-regression on the {res.transform} scale (REML τ², {res.ci_method} "
-        "tests); bubble size ∝ patients; line: fitted proportion. Across-study associations are "
-        "observational and prone to ecological bias."
-        + (" The GLMM has no meta-regression here; IV logit REML was used." if model.method == "GLMM" else "")
-        + (f" Moderator not reported for: {', '.join(missing)}." if missing else "")
-    )
+    st.markdown(f"**Moderator test:** {compare.metareg_test_text(res)}")
+    st.caption(compare.metareg_caption(res, model, data.missing))
     table = compare.metareg_table(res)
     st.dataframe(table, hide_index=True, width="stretch")
-    if centre:
-        st.caption(compare.centre_note(moderator, centre))
+    if data.centre:
+        st.caption(compare.centre_note(moderator, data.centre))
     csv_download(table, f"metaregression_{moderator}.csv", key="dl_mr")
 
 
@@ -469,10 +422,7 @@ def composition_panel(subtypes: pd.DataFrame, outcomes: pd.DataFrame, frame: pd.
         ci_label=f"{model.level:.0%} CI",
     )
     plot(fig, key="subgroup_rows", clickable=True)
-    st.caption(
-        f"As reported; {model.level:.0%} {LABELS[model.study_ci_method]} intervals. These "
-        "rows are never pooled with whole-study rows. Click a row to open the study card."
-    )
+    st.caption(compare.subgroup_results_caption(model))
     csv_download(rows, "subgroup_results.csv", key="dl_subres")
 
 
@@ -514,8 +464,4 @@ def design_contrast(model, key: str) -> None:
         return
     for line in lines:
         st.markdown(line)
-    st.caption(
-        "Prospective trials assess response at pre-specified times; retrospective series may "
-        "over- or under-state it. Few studies per design: a large p-value is not evidence of no "
-        "difference. More comparisons (histology, regimen, line, dose) on Designs & subtypes."
-    )
+    st.caption(compare.DESIGN_CONTRAST_CAPTION)

@@ -93,3 +93,54 @@ def test_published_comparison_matches_scope() -> None:
     res = synthesis.pool_proportions(osteo["events"].tolist(), osteo["total"].tolist(),
                                      **A.DEFAULT_MODEL.pool_kwargs())
     assert row["This app (same scope)"].startswith(ft.pct(res.estimate))
+
+
+def test_loo_caption_names_the_studies_that_move_the_estimate() -> None:
+    rows = pd.DataFrame({"label": ["Without S0", "Without S1"], "highlight": [False, True]})
+    assert robustness.loo_caption(rows) == ("Each row re-pools without one study. "
+                                            "Outside the full CI (red): Without S1.")
+    assert robustness.loo_caption(rows.assign(highlight=False)).endswith(
+        "No single study moves the estimate outside the full analysis' CI.")
+
+
+def test_influential_text_escapes_labels_and_says_none() -> None:
+    f = pd.DataFrame({"label": ["*S0*", "S1"], "influential": [1, 0]})
+    assert robustness.influential_text(f) == f"Influential by metafor's criteria: {ft.md('*S0*')}"
+    assert "\\*" in robustness.influential_text(f)
+    assert robustness.influential_text(f.assign(influential=0)).endswith(": none")
+    assert robustness.small_study_note(4).startswith("With 4 studies (fewer than 10)")
+
+
+def test_subgroup_caption_names_small_subgroups() -> None:
+    res = synthesis.subgroup_analysis(EV, N, ["a"] * 2 + ["b"] * 9)
+    assert compare.subgroup_caption(res).endswith(" Fewer than 3 studies in: a.")
+    res = synthesis.subgroup_analysis(EV, N, ["a"] * 5 + ["b"] * 6)
+    assert "Fewer than 3" not in compare.subgroup_caption(res)
+    model = A.DEFAULT_MODEL
+    assert compare.subgroup_results_caption(model).startswith("As reported; 95% Clopper–Pearson (exact) intervals.")
+
+
+def test_metareg_data_keeps_known_moderators_and_says_when_too_few() -> None:
+    frame = pd.DataFrame({"label": LABELS[:4], "events": EV[:4], "total": N[:4],
+                          "year": [2018, np.nan, 2020, 2022], "design": ["prospective", "retrospective",
+                                                                       "prospective", "prospective"]})
+    d = compare.metareg_data(frame, "year")
+    assert d.rows["label"].tolist() == ["S0", "S2", "S3"] and d.missing == ("S1",) and d.too_few == ""
+    assert d.centre == pytest.approx(2020.0) and not d.binary and d.tick_labels() is None
+    pts = d.points()
+    assert pts["x"].tolist() == [2018, 2020, 2022] and pts["proportion"].iloc[0] == pytest.approx(9 / 37)
+    b = compare.metareg_data(frame, "prospective")
+    assert b.binary and b.tick_labels() == {0: "no", 1: "yes"} and b.centre == 0.0
+    few = compare.metareg_data(frame.iloc[:2], "year")
+    assert few.too_few == ("Publication year is known for 1 studies with 1 distinct value(s): "
+                           "too few for a meta-regression.")
+
+
+def test_metareg_sentences() -> None:
+    x = np.array([2018, 2019, 2019, 2020, 2022, 2023, 2018, 2020, 2021, 2019, 2023], dtype=float)
+    res = synthesis.meta_regression(EV, N, pd.DataFrame({"year": x - x.mean()}))
+    line = compare.metareg_test_text(res)
+    assert line.startswith(("F = ", "QM = ")) and f"(k = {len(EV)})." in line and "nan" not in line
+    cap = compare.metareg_caption(res, A.DEFAULT_MODEL, ("S9",))
+    assert "IV logit REML" not in cap and cap.endswith(" Moderator not reported for: S9.")
+    assert "IV logit REML was used" in compare.metareg_caption(res, A.Model(method="GLMM"))
