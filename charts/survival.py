@@ -764,14 +764,14 @@ def pooled_median_panel(
     )
     title = title or f"Pooled median {endpoint}: {est_txt}"
     labels = [_esc(x) or f"study {i + 1}" for i, x in enumerate(result.labels)]
-    pooled_row = f"Pooled ({_esc(result.method)})"
+    pooled_row = f"Pooled ({_esc(result.fit.method)})"
     rows = [*labels, pooled_row]
     fig = go.Figure()
     if result.k:
-        x = np.asarray(result.medians, dtype=float)
-        lo = np.asarray(result.study_ci_low, dtype=float)
-        hi = np.asarray(result.study_ci_high, dtype=float)
-        w = np.asarray(result.weights, dtype=float)
+        x = np.asarray(result.data.medians, dtype=float)
+        lo = np.asarray(result.data.ci_low, dtype=float)
+        hi = np.asarray(result.data.ci_high, dtype=float)
+        w = np.asarray(result.data.weights, dtype=float)
         size = 7 + 14 * np.sqrt(np.clip(w, 0, 100) / 100.0)
         has_study_ci = bool(np.any(np.isfinite(lo) | np.isfinite(hi)))
         fig.add_trace(
@@ -809,7 +809,7 @@ def pooled_median_panel(
                          "array": [result.ci.high - result.estimate if has_ci else 0.0],
                          "arrayminus": [result.estimate - result.ci.low if has_ci else 0.0],
                          "thickness": 2.5, "width": 6, "color": theme.COLORS["pooled"]},
-                customdata=[[est_txt, _esc(result.ci_method)]],
+                customdata=[[est_txt, _esc(result.fit.ci_method)]],
                 hovertemplate="pooled %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
             )
         )
@@ -824,7 +824,7 @@ def pooled_median_panel(
                 opacity=0.55,
                 customdata=[[_num(result.pi.low), _num(result.pi.high)]] * 2,
                 hovertemplate=(
-                    f"{result.level:.0%} prediction interval "
+                    f"{result.fit.level:.0%} prediction interval "
                     "%{customdata[0]}–%{customdata[1]} months<extra></extra>"
                 ),
             )
@@ -832,10 +832,10 @@ def pooled_median_panel(
     caption = [_esc(result.method_label())]
     if _is_finite(result.tau2) and result.k > 1:
         caption.append(f"τ² (log scale) = {result.tau2:.3f}; I² = {_num(result.i2, 1)}%; k = {result.k}")
-    caption += [_esc(n) for n in result.notes]
-    if result.excluded:
+    caption += [_esc(n) for n in result.computation.notes]
+    if result.data.excluded:
         caption.append(
-            "Left out: " + "; ".join(f"{_esc(lab)} ({_esc(why)})" for lab, why in result.excluded)
+            "Left out: " + "; ".join(f"{_esc(lab)} ({_esc(why)})" for lab, why in result.data.excluded)
         )
     fig.update_layout(
         title={"text": _esc(title)},

@@ -37,6 +37,7 @@ from synthesis.meta import pool_proportions
 from synthesis.metareg import meta_regression
 from synthesis.results import ConfidenceInterval, PooledProportion
 from synthesis.subgroups import subgroup_analysis
+from synthesis.survival_medians import PooledMedian
 
 __all__ = [
     "CONVENTIONS",
@@ -431,7 +432,7 @@ def median_rows(survival: pd.DataFrame, endpoint: str, reports: str = "one"):
     by_label = {fsurv.text(r["label"]): r for _, r in cands.iterrows()}
     rows = pd.DataFrame([{"study_id": str(by_label[lab]["study_id"]), "label": lab,
                           "total": pd.to_numeric(by_label[lab]["n"], errors="coerce"), "weight": w}
-                         for lab, w in zip(res.labels, res.weights, strict=True) if lab in by_label])
+                         for lab, w in zip(res.labels, res.data.weights, strict=True) if lab in by_label])
     return res, rows
 
 
@@ -546,9 +547,9 @@ def _total_n(result, default: int | None = None) -> int | None:
 
 
 def _interval_name(outcome: str, result) -> str:
-    if outcome.startswith("median") and not getattr(result, "inverse_variance", True):
+    if isinstance(result, PooledMedian) and not result.fit.inverse_variance:
         return fsurv.interval_name(result)
-    return f"{text.level(result.level)} CI"
+    return f"{text.level(result.ci.level)} CI"
 
 
 def _months(low: float, high: float) -> str:

@@ -146,7 +146,7 @@ def _mom_left(cands: pd.DataFrame, weighted: bool) -> list[tuple[str, str]]:
 def exclusions(cands: pd.DataFrame, pre: pd.DataFrame, method: str, result: PooledMedian | None) -> pd.DataFrame:
     """Every candidate the chosen method could not use, with the reason (plus ``pre``)."""
     if method in ("REML", "DL"):
-        left = list(result.excluded) if result is not None else []
+        left = list(result.data.excluded) if result is not None else []
     else:
         left = _mom_left(cands, method == "weighted")
     rows = [{"study": s, "left out by": POOL_METHODS[method], "reason": why} for s, why in left]
@@ -171,7 +171,7 @@ def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False, n_
               if res is not None and finite(res.ci.low) and finite(res.ci.high) else DASH)
         rows.append({"method": name, "studies used": k, "left out": len(cands) + n_pre - k,
                      "pooled median (months)": est, "95% interval (months)": ci,
-                     "interval": res.ci_method if res is not None else DASH})
+                     "interval": res.fit.ci_method if res is not None else DASH})
     if reconstructed:
         reached = [(lab, m) for lab, m in reconstructed if finite(m)]
         res = (median_of_medians([m for _, m in reached], labels=[lab for lab, _ in reached])
@@ -183,7 +183,7 @@ def method_comparison(cands: pd.DataFrame, *, include_unstated: bool = False, n_
             "pooled median (months)": decimal(res.estimate) if ok else "not pooled (fewer than 2)",
             "95% interval (months)": (f"{decimal(res.ci.low)}–{decimal(res.ci.high)}"
                                       if ok and finite(res.ci.low) else DASH),
-            "interval": res.ci_method if res is not None else DASH})
+            "interval": res.fit.ci_method if res is not None else DASH})
     return pd.DataFrame(rows)
 
 
@@ -203,12 +203,12 @@ def overlap_note(cands: pd.DataFrame) -> str:
 def result_lines(res: PooledMedian) -> list[str]:
     """Plain sentences about a pooled result: estimate, interval, method, notes (never ``nan``)."""
     est = f"{decimal(res.estimate)} months" if finite(res.estimate) else "not estimable"
-    ci = (f"{res.level:.0%} interval {decimal(res.ci.low)}–{decimal(res.ci.high)} months"
+    ci = (f"{res.fit.level:.0%} interval {decimal(res.ci.low)}–{decimal(res.ci.high)} months"
           if finite(res.ci.low) and finite(res.ci.high) else "no interval")
     lines = [f"Pooled median: {est}; {ci}; k = {res.k}.", f"Method: {res.method_label()}."]
     if finite(res.pi.low) and finite(res.pi.high):
-        lines.append(f"{res.level:.0%} prediction interval {decimal(res.pi.low)}–{decimal(res.pi.high)} months.")
-    lines += list(res.notes)
+        lines.append(f"{res.fit.level:.0%} prediction interval {decimal(res.pi.low)}–{decimal(res.pi.high)} months.")
+    lines += list(res.computation.notes)
     return lines
 
 
@@ -225,9 +225,9 @@ def default_pool_method(cands: pd.DataFrame, *, include_unstated: bool = False) 
 
 def interval_name(res: PooledMedian) -> str:
     """What the pooled interval is, in words (``95% order-statistic interval``, ``95% CI, Wald z``)."""
-    if res.inverse_variance:
-        return f"{res.level:.0%} CI, {res.ci_method.rsplit(' (', 1)[0]}"
-    return f"{res.level:.0%} order-statistic interval"
+    if res.fit.inverse_variance:
+        return f"{res.fit.level:.0%} CI, {res.fit.ci_method.rsplit(' (', 1)[0]}"
+    return f"{res.fit.level:.0%} order-statistic interval"
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,7 +146,7 @@ if tabs[2].open:
             m = st.columns(3)
             m[0].metric(f"Pooled median {ep}", head.value, border=True)
             m[1].metric(head.interval_name or "Interval", head.interval, border=True,
-                        help=res.ci_method if res is not None else None)
+                        help=res.fit.ci_method if res is not None else None)
             m[2].metric("Studies used / candidates", f"{head.k} / {head.candidates}", border=True)
             (st.success if head.pooled else st.warning)(md(head.sentence))
             if res is not None:

@@ -219,11 +219,13 @@ class Heterogeneity:
 
 @dataclass(frozen=True, slots=True)
 class Intervals:
-    """Every interval of a pooled proportion as a :class:`ConfidenceInterval`.
+    """Every interval of an inverse-variance pooled result as a :class:`ConfidenceInterval`.
 
-    ``ci`` and ``pi`` are on the proportion scale (raw/log bounds clipped to [0, 1]); ``ci_t`` and
-    ``pi_t`` are the same intervals on the transformed scale, unclipped; ``tau2`` is the Q-profile
-    interval, ``i2`` and ``h2`` follow from it (NaN bounds when not computed).
+    ``ci`` and ``pi`` are on the result's scale: a proportion for :class:`PooledProportion`
+    (raw/log bounds clipped to [0, 1]), months for a pooled median, a survival probability for a
+    pooled rate; ``ci_t`` and ``pi_t`` are the same intervals on the scale of pooling (the
+    transform, log months, cloglog/logit), unclipped; ``tau2`` is the Q-profile interval, ``i2``
+    and ``h2`` follow from it (NaN bounds when not computed or not applicable).
     """
 
     ci: ConfidenceInterval
@@ -255,6 +257,16 @@ class Computation:
     s2w: float = 1.0
     typical_vi: float = math.nan
     n_harmonic: float = math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class PoolingComputation:
+    """How a pooling of log medians or of survival rates was computed: whether τ² ``converged``,
+    the estimator's ``iterations`` and the ``notes`` a reader should see."""
+
+    converged: bool = True
+    iterations: int = 0
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,13 +23,22 @@ from scipy import special
 
 from synthesis._survival_input import as_float_array, as_labels
 from synthesis.meta import pool_effects
-from synthesis.results import ConfidenceInterval, ResultRepr
+from synthesis.results import (
+    ConfidenceInterval,
+    Heterogeneity,
+    Intervals,
+    PoolingComputation,
+    ResultRepr,
+    summary_frame,
+)
 from synthesis.validation import check_level, readonly
 from synthesis.validation import fmt_count as _fmt
 from synthesis.vocabulary import CI_METHODS, LABELS, METHODS, PI_METHODS, check_choice
 
 __all__ = [
     "MIN_STUDIES_TO_POOL",
+    "MedianData",
+    "MedianFit",
     "PooledMedian",
     "headline_pool_method",
     "median_of_medians",
@@ -48,109 +57,197 @@ MIN_STUDIES_TO_POOL = 2
 # ----------------------------------------------------------------------------------------------
 # pooling of medians
 # ----------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True, repr=False)
-class PooledMedian(ResultRepr):
-    """A pooled median survival time (months) with the studies used and those left out.
+@dataclass(frozen=True, slots=True)
+class MedianData:
+    """The studies a pooled median used (arrays read-only, one entry per study used) and those
+    left out.
 
-    Produced by :func:`pool_log_medians` (inverse-variance pooling of log medians) and by
-    :func:`median_of_medians`. Quantities that do not exist for a method (τ² and the prediction
-    interval of a median of medians, for instance) are NaN, never omitted.
+    ``medians`` are the reported medians (months), ``ci_low``/``ci_high`` their reported 95% CIs
+    (NaN for a median of medians, which does not use them), ``weights`` percent summing to 100
+    (a median of medians: the normalised weights), ``yi`` the log medians and ``sei`` their SEs
+    from the 95% CIs (NaN for a median of medians); ``excluded`` is ``(label, reason)`` for every
+    study left out.
+    """
+
+    k: int
+    labels: tuple[str, ...]
+    medians: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    weights: np.ndarray
+    yi: np.ndarray
+    sei: np.ndarray
+    excluded: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MedianFit:
+    """The method and the pooled median.
+
+    ``method`` is a τ² estimator (``"REML"``, ``"DL"``, ...: inverse variance on log medians) or
+    ``"median of medians"``/``"n-weighted median of medians"``; ``ci_method`` names the pooled
+    interval in words (``"Wald z (95%)"``, or the order-statistic interval with its exact
+    coverage); ``pi_method`` the prediction-interval convention (``""`` when there is none).
+    ``estimate`` is in months, ``estimate_log``/``se_log`` on the log scale (``se_log`` NaN for a
+    median of medians); ``df`` the degrees of freedom of the pooled interval (``inf`` for z);
+    ``coverage`` the achieved coverage of an order-statistic interval (NaN otherwise).
     """
 
     method: str
     ci_method: str
+    pi_method: str
     level: float
-    k: int
-    labels: tuple[str, ...]
-    medians: np.ndarray
-    study_ci_low: np.ndarray
-    study_ci_high: np.ndarray
-    weights: np.ndarray  # percent, summing to 100 (median of medians: normalised weights)
-    yi: np.ndarray  # log medians (NaN for median of medians)
-    sei: np.ndarray  # their SEs from the 95% CIs (NaN for median of medians)
     estimate: float
-    ci: ConfidenceInterval  # months
-    pi: ConfidenceInterval  # months (NaN bounds when there is none)
     estimate_log: float
     se_log: float
-    tau2: float
-    i2: float
-    q: float
-    q_df: int
-    q_pvalue: float
-    excluded: tuple[tuple[str, str], ...]  # (label, reason)
-    coverage: float = math.nan  # achieved coverage of an order-statistic interval
-    converged: bool = True
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    pi_method: str = ""  # prediction-interval convention ("" when there is none)
-    tau2_ci: ConfidenceInterval = ConfidenceInterval(math.nan, math.nan)  # Q-profile (IV only)
-    df: float = math.inf  # degrees of freedom of the pooled interval (inf for z)
+    df: float = math.inf
+    coverage: float = math.nan
 
     @property
     def inverse_variance(self) -> bool:
         """Whether this is inverse-variance pooling of log medians (not a median of medians)."""
         return self.method in POOL_METHODS
 
+
+@dataclass(frozen=True, slots=True, repr=False)
+class PooledMedian(ResultRepr):
+    """A pooled median survival time (months), in five groups.
+
+    Produced by :func:`pool_log_medians` (inverse-variance pooling of log medians) and by
+    :func:`median_of_medians`. Quantities that do not exist for a method (τ² and the prediction
+    interval of a median of medians, for instance) are NaN, never omitted.
+
+    Attributes
+    ----------
+    data : MedianData
+        ``k``, ``labels``, ``medians``, the studies' ``ci_low``/``ci_high``, ``weights`` (%),
+        ``yi``, ``sei`` and the studies left out (``excluded``, with reasons).
+    fit : MedianFit
+        ``method``, ``ci_method``, ``pi_method``, ``level``, ``estimate`` (months),
+        ``estimate_log``, ``se_log``, ``df``, ``coverage`` (and ``inverse_variance``).
+    heterogeneity : ~synthesis.results.Heterogeneity
+        τ² (log scale), I², H², Cochran's Q (NaN for a median of medians).
+    intervals : ~synthesis.results.Intervals
+        :class:`~synthesis.results.ConfidenceInterval` s: ``ci``, ``pi`` (months), ``tau2``,
+        ``i2``, ``h2``, and ``ci_t``, ``pi_t`` on the log scale.
+    computation : ~synthesis.results.PoolingComputation
+        ``converged``, ``iterations``, ``notes``.
+
+    Seven shortcuts, as on :class:`~synthesis.results.PooledProportion`: ``estimate``, ``ci``,
+    ``pi``, ``k``, ``labels``, ``tau2``, ``i2``.
+
+    Examples
+    --------
+    >>> r = pool_log_medians([7.89, 3.5, 6.0], [4.56, 2.5, 4.1], [11.21, 4.8, 8.8], method="DL")
+    >>> round(r.estimate, 2), r.ci.format(2, percent=False), r.k, r.fit.method
+    (5.39, '[3.34, 8.72]', 3, 'DL')
+    >>> round(r.heterogeneity.q, 3), r.intervals.ci_t.level, r.data.excluded
+    (9.417, 0.95, ())
+    """
+
+    data: MedianData
+    fit: MedianFit
+    heterogeneity: Heterogeneity
+    intervals: Intervals
+    computation: PoolingComputation = field(default_factory=PoolingComputation)
+
+    @property
+    def estimate(self) -> float:
+        return self.fit.estimate
+
+    @property
+    def ci(self) -> ConfidenceInterval:
+        return self.intervals.ci
+
+    @property
+    def pi(self) -> ConfidenceInterval:
+        return self.intervals.pi
+
+    @property
+    def k(self) -> int:
+        return self.data.k
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.data.labels
+
+    @property
+    def tau2(self) -> float:
+        return self.heterogeneity.tau2
+
+    @property
+    def i2(self) -> float:
+        return self.heterogeneity.i2
+
     def method_label(self) -> str:
         """One line naming the method, for captions."""
-        if self.inverse_variance:
+        f = self.fit
+        if f.inverse_variance:
             return (
-                f"{LABELS.get(self.method, self.method)}, inverse variance on log medians; "
-                f"SE from reported 95% CIs; {self.ci_method}"
+                f"{LABELS.get(f.method, f.method)}, inverse variance on log medians; "
+                f"SE from reported 95% CIs; {f.ci_method}"
             )
-        return f"{self.method}; {self.ci_method}"
+        return f"{f.method}; {f.ci_method}"
 
     def summary(self) -> pd.DataFrame:
         """One row per pooled quantity: ``quantity, value, ci_low, ci_high, note``."""
-        nan = math.nan
-        lv = f"{self.level:.0%}"
+        f, h, iv, d = self.fit, self.heterogeneity, self.intervals, self.data
+        lv = f"{f.level:.0%}"
         rows = [
-            ("Pooled median (months)", self.estimate, *self.ci,
-             f"{lv} CI; {self.method_label()}"),
-            ("Prediction interval (months)", nan, *self.pi,
-             f"{LABELS.get(self.pi_method, self.pi_method)}, on the log scale"
-             if math.isfinite(self.pi.low) else "not applicable"),
-            ("tau² (log scale)", self.tau2, *self.tau2_ci,
-             "Q-profile interval" if math.isfinite(self.tau2_ci.low) else ""),
-            ("I² (%)", self.i2, nan, nan, LABELS["tau2"] if self.inverse_variance else ""),
-            ("Q", self.q, nan, nan,
-             f"df = {self.q_df}, p = {self.q_pvalue:.4g}" if math.isfinite(self.q_pvalue) else ""),
-            ("Studies used (k)", float(self.k), nan, nan, ", ".join(self.labels)),
-            ("Studies left out", float(len(self.excluded)), nan, nan,
-             "; ".join(f"{lab}: {why}" for lab, why in self.excluded)),
+            ("Pooled median (months)", f.estimate, *iv.ci, f"{lv} CI; {self.method_label()}"),
+            ("Prediction interval (months)", math.nan, *iv.pi,
+             f"{LABELS.get(f.pi_method, f.pi_method)}, on the log scale"
+             if math.isfinite(iv.pi.low) else "not applicable"),
+            ("tau² (log scale)", h.tau2, *iv.tau2,
+             "Q-profile interval" if math.isfinite(iv.tau2.low) else ""),
+            ("I² (%)", h.i2, *iv.i2, LABELS["tau2"] if f.inverse_variance else ""),
+            ("Q", h.q, f"df = {h.q_df}, p = {h.q_pvalue:.4g}" if math.isfinite(h.q_pvalue) else ""),
+            ("Studies used (k)", float(d.k), ", ".join(d.labels)),
+            ("Studies left out", float(len(d.excluded)),
+             "; ".join(f"{lab}: {why}" for lab, why in d.excluded)),
         ]
-        rows += [("Note", nan, nan, nan, n) for n in self.notes]
-        return pd.DataFrame(rows, columns=["quantity", "value", "ci_low", "ci_high", "note"])
+        rows += [("Note", math.nan, n) for n in self.computation.notes]
+        return summary_frame(rows)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per study used (``used=True``) and per study left out (with its reason)."""
+        d = self.data
         used = pd.DataFrame(
             {
-                "label": list(self.labels),
-                "median": self.medians,
-                "ci_low": self.study_ci_low,
-                "ci_high": self.study_ci_high,
-                "yi": self.yi,
-                "sei": self.sei,
-                "weight": self.weights,
+                "label": list(d.labels),
+                "median": d.medians,
+                "ci_low": d.ci_low,
+                "ci_high": d.ci_high,
+                "yi": d.yi,
+                "sei": d.sei,
+                "weight": d.weights,
                 "used": True,
                 "reason": "",
             }
         )
-        if not self.excluded:
+        if not d.excluded:
             return used
         left = pd.DataFrame(
             {
-                "label": [lab for lab, _ in self.excluded],
+                "label": [lab for lab, _ in d.excluded],
                 "used": False,
-                "reason": [why for _, why in self.excluded],
+                "reason": [why for _, why in d.excluded],
             }
         )
         return pd.concat([used, left], ignore_index=True)
 
     def excluded_frame(self) -> pd.DataFrame:
         """``label, reason`` for every study left out."""
-        return pd.DataFrame(list(self.excluded), columns=["label", "reason"])
+        return pd.DataFrame(list(self.data.excluded), columns=["label", "reason"])
+
+
+def _nan_ci(level: float) -> ConfidenceInterval:
+    return ConfidenceInterval(math.nan, math.nan, level)
+
+
+def _log_ci(ci: ConfidenceInterval) -> ConfidenceInterval:
+    """The same interval on the log scale (NaN bounds stay NaN)."""
+    return ConfidenceInterval(*(math.log(b) if b > 0 else math.nan for b in ci), ci.level)
 
 
 def pool_log_medians(
@@ -197,7 +294,7 @@ def pool_log_medians(
     Returns
     -------
     PooledMedian
-        Back-transformed with ``exp``; ``excluded`` lists each left-out study with its reason.
+        Back-transformed with ``exp``; ``data.excluded`` lists each left-out study with its reason.
         With no usable study the estimate is NaN and a note says why (no exception: the caller
         shows the reasons). With one usable study the "pooled" value is that study (τ² = 0) and a
         note says that nothing was pooled.
@@ -228,9 +325,9 @@ def pool_log_medians(
     --------
     >>> r = pool_log_medians([7.89, 3.5, 18.53], [4.56, 2.5, 12.23], [11.21, 4.8, math.nan],
     ...                      labels=["S4", "S6", "S9"])
-    >>> r.k, r.excluded
+    >>> r.k, r.data.excluded
     (2, (('S9', 'upper bound not estimable (NE)'),))
-    >>> pool_log_medians([7.89, 3.5], [4.56, 2.5], [11.21, 4.8], ci_method="hksj-adhoc").df
+    >>> pool_log_medians([7.89, 3.5], [4.56, 2.5], [11.21, 4.8], ci_method="hksj-adhoc").fit.df
     1.0
     """
     check_choice("method", method, POOL_METHODS)
@@ -290,14 +387,16 @@ def pool_log_medians(
 
     if k == 0:
         notes.append("No study had a usable 95% CI: nothing was pooled.")
+        empty = readonly(np.empty(0))
         return PooledMedian(
-            method=method, ci_method=ci_label, level=lv, k=0, labels=(),
-            medians=readonly(np.empty(0)), study_ci_low=readonly(np.empty(0)),
-            study_ci_high=readonly(np.empty(0)), weights=readonly(np.empty(0)),
-            yi=readonly(np.empty(0)), sei=readonly(np.empty(0)),
-            estimate=nan, ci=ConfidenceInterval(nan, nan, lv), pi=ConfidenceInterval(nan, nan, lv),
-            estimate_log=nan, se_log=nan, tau2=nan, i2=nan, q=nan, q_df=0, q_pvalue=nan,
-            excluded=tuple(excluded), notes=tuple(notes),
+            data=MedianData(k=0, labels=(), medians=empty, ci_low=empty, ci_high=empty,
+                            weights=empty, yi=empty, sei=empty, excluded=tuple(excluded)),
+            fit=MedianFit(method=method, ci_method=ci_label, pi_method="", level=lv,
+                          estimate=nan, estimate_log=nan, se_log=nan),
+            heterogeneity=Heterogeneity(tau2=nan, i2=nan, i2_definition="tau2", h2=nan, q=nan,
+                                        q_df=0, q_pvalue=nan),
+            intervals=Intervals(*[_nan_ci(lv)] * 7),
+            computation=PoolingComputation(notes=tuple(notes)),
         )
 
     # metafor's default threshold (1e-5) stops REML early; the reference uses 1e-12
@@ -315,35 +414,45 @@ def pool_log_medians(
         notes.extend(fit.notes)
     if 1 < k < 5 and method != "CE":
         notes.append(f"k = {k}: τ² is very imprecise with fewer than 5 studies.")
+    nan_exp = lambda b: math.exp(b) if math.isfinite(b) else nan  # noqa: E731
+    pi_t = ConfidenceInterval(fit.pi_low, fit.pi_high, lv)
     return PooledMedian(
-        method=method,
-        ci_method=ci_label,
-        level=lv,
-        k=k,
-        labels=tuple(lab[i] for i in use),
-        medians=readonly(m[idx]),
-        study_ci_low=readonly(lo[idx]),
-        study_ci_high=readonly(hi[idx]),
-        weights=readonly(fit.weights),
-        yi=readonly(y),
-        sei=readonly(se),
-        estimate=math.exp(fit.estimate),
-        ci=ConfidenceInterval(math.exp(fit.ci_low), math.exp(fit.ci_high), lv),
-        pi=ConfidenceInterval(math.exp(fit.pi_low) if math.isfinite(fit.pi_low) else nan,
-                              math.exp(fit.pi_high) if math.isfinite(fit.pi_high) else nan, lv),
-        estimate_log=fit.estimate,
-        se_log=fit.se,
-        tau2=float(tau2),
-        i2=fit.i2,
-        q=fit.q,
-        q_df=fit.q_df,
-        q_pvalue=fit.q_pvalue,
-        excluded=tuple(excluded),
-        converged=fit.converged,
-        notes=tuple(notes),
-        pi_method=pi_method if math.isfinite(fit.pi_low) else "",
-        tau2_ci=ConfidenceInterval(fit.tau2_ci_low, fit.tau2_ci_high, lv),
-        df=fit.df,
+        data=MedianData(
+            k=k,
+            labels=tuple(lab[i] for i in use),
+            medians=readonly(m[idx]),
+            ci_low=readonly(lo[idx]),
+            ci_high=readonly(hi[idx]),
+            weights=readonly(fit.weights),
+            yi=readonly(y),
+            sei=readonly(se),
+            excluded=tuple(excluded),
+        ),
+        fit=MedianFit(
+            method=method,
+            ci_method=ci_label,
+            pi_method=pi_method if math.isfinite(fit.pi_low) else "",
+            level=lv,
+            estimate=math.exp(fit.estimate),
+            estimate_log=fit.estimate,
+            se_log=fit.se,
+            df=fit.df,
+        ),
+        heterogeneity=Heterogeneity(
+            tau2=float(tau2), i2=fit.i2, i2_definition=fit.i2_definition, h2=fit.h2, q=fit.q,
+            q_df=fit.q_df, q_pvalue=fit.q_pvalue, i2_tau2=fit.i2_tau2, i2_q=fit.i2_q,
+        ),
+        intervals=Intervals(
+            ci=ConfidenceInterval(math.exp(fit.ci_low), math.exp(fit.ci_high), lv),
+            pi=ConfidenceInterval(nan_exp(pi_t.low), nan_exp(pi_t.high), lv),
+            tau2=ConfidenceInterval(fit.tau2_ci_low, fit.tau2_ci_high, lv),
+            i2=ConfidenceInterval(fit.i2_ci_low, fit.i2_ci_high, lv),
+            h2=ConfidenceInterval(fit.h2_ci_low, fit.h2_ci_high, lv),
+            ci_t=ConfidenceInterval(fit.ci_low, fit.ci_high, lv),
+            pi_t=pi_t,
+        ),
+        computation=PoolingComputation(converged=fit.converged, iterations=fit.iterations,
+                                       notes=tuple(notes)),
     )
 
 
@@ -404,8 +513,8 @@ def median_of_medians(
     Returns
     -------
     PooledMedian
-        ``method`` is ``"median of medians"`` or ``"n-weighted median of medians"``;
-        ``coverage`` is the exact coverage of the interval (≥ ``level``), NaN when ``k`` is too
+        ``fit.method`` is ``"median of medians"`` or ``"n-weighted median of medians"``;
+        ``fit.coverage`` is the exact coverage of the interval (≥ ``level``), NaN when ``k`` is too
         small for ``level`` (then the interval is NaN and a note says so).
 
     Notes
@@ -427,7 +536,7 @@ def median_of_medians(
     Examples
     --------
     >>> r = median_of_medians([7.93, 8.84, 7.89, 4.5, 3.5, 6.0, 5.8, 4.0])
-    >>> r.estimate, r.ci.low, r.ci.high, round(r.coverage, 4)
+    >>> r.estimate, r.ci.low, r.ci.high, round(r.fit.coverage, 4)
     (5.9, 3.5, 8.84, 0.9922)
     """
     lv = check_level(level)
@@ -482,31 +591,17 @@ def median_of_medians(
     )
     nan = math.nan
     empty = readonly(np.full(k, nan))
+    ci = ConfidenceInterval(lo_ci, hi_ci, lv)
     return PooledMedian(
-        method=method,
-        ci_method=ci_method,
-        level=lv,
-        k=k,
-        labels=lab,
-        medians=readonly(m),
-        study_ci_low=empty,
-        study_ci_high=empty,
-        weights=readonly(100.0 * w / np.sum(w)),
-        yi=empty,
-        sei=empty,
-        estimate=est,
-        ci=ConfidenceInterval(lo_ci, hi_ci, lv),
-        pi=ConfidenceInterval(nan, nan, lv),
-        estimate_log=math.log(est),
-        se_log=nan,
-        tau2=nan,
-        i2=nan,
-        q=nan,
-        q_df=k - 1,
-        q_pvalue=nan,
-        excluded=(),
-        coverage=cov_best,
-        notes=tuple(notes),
+        data=MedianData(k=k, labels=lab, medians=readonly(m), ci_low=empty, ci_high=empty,
+                        weights=readonly(100.0 * w / np.sum(w)), yi=empty, sei=empty),
+        fit=MedianFit(method=method, ci_method=ci_method, pi_method="", level=lv, estimate=est,
+                      estimate_log=math.log(est), se_log=nan, coverage=cov_best),
+        heterogeneity=Heterogeneity(tau2=nan, i2=nan, i2_definition="", h2=nan, q=nan, q_df=k - 1,
+                                    q_pvalue=nan),
+        intervals=Intervals(ci=ci, pi=_nan_ci(lv), tau2=_nan_ci(lv), i2=_nan_ci(lv), h2=_nan_ci(lv),
+                            ci_t=_log_ci(ci), pi_t=_nan_ci(lv)),
+        computation=PoolingComputation(notes=tuple(notes)),
     )
 
 
@@ -540,7 +635,7 @@ def headline_pool_method(results: Mapping[str, PooledMedian | None]) -> str | No
     for pos, (name, res) in enumerate(results.items()):
         if res is None or res.k < MIN_STUDIES_TO_POOL or not math.isfinite(res.estimate):
             continue
-        key = (res.k, int(res.inverse_variance), -pos)
+        key = (res.k, int(res.fit.inverse_variance), -pos)
         if best_key is None or key > best_key:
             best, best_key = name, key
     return best

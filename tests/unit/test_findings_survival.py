@@ -72,7 +72,7 @@ def test_pool_log_medians_uses_pool_effects_with_hksj() -> None:
         fit = pool_effects(y, v, method="PM", ci_method=ci, control={"threshold": 1e-12, "maxiter": 1000})
         assert res.estimate == pytest.approx(math.exp(fit.estimate), rel=1e-12)
         assert res.ci.low == pytest.approx(math.exp(fit.ci_low), rel=1e-12)
-        assert res.df == 3.0 and res.tau2_ci.high == pytest.approx(fit.tau2_ci_high, rel=1e-9)
+        assert res.fit.df == 3.0 and res.intervals.tau2.high == pytest.approx(fit.tau2_ci_high, rel=1e-9)
     wald = pool_log_medians(m, lo, hi, method="PM")
     adhoc = pool_log_medians(m, lo, hi, method="PM", ci_method="hksj-adhoc")
     assert adhoc.ci.high - adhoc.ci.low >= wald.ci.high - wald.ci.low

@@ -24,11 +24,14 @@ from synthesis.results import (
     Heterogeneity,
     Intervals,
     PooledProportion,
+    PoolingComputation,
     StudyData,
 )
+from synthesis.survival_medians import MedianData, MedianFit
 
 ROOT = Path(__file__).resolve().parents[2]
 X, N = [12, 8, 15, 3, 20], [40, 35, 50, 30, 44]
+MEDIANS = ([7.89, 3.5, 6.0], [4.56, 2.5, 4.1], [11.21, 4.8, 8.8])
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"method": "GLMM"}, {"method": "CE", "transform": "raw"},
@@ -194,6 +197,11 @@ def _nested_results():
            {"data": StudyData, "prior": Prior, "posterior": Posterior,
             "intervals": CredibleIntervals, "computation": BayesComputation},
            ("estimate", "ci", "pi", "k", "labels"))
+    median_groups = {"data": MedianData, "fit": MedianFit, "heterogeneity": Heterogeneity,
+                     "intervals": Intervals, "computation": PoolingComputation}
+    seven = ("estimate", "ci", "pi", "k", "labels", "tau2", "i2")
+    yield (synthesis.pool_log_medians(*MEDIANS, method="DL", labels=list("abc")), median_groups, seven)
+    yield (synthesis.median_of_medians(MEDIANS[0]), median_groups, seven)
 
 
 def test_grouped_results_store_frozen_groups_and_confidence_intervals() -> None:
@@ -244,3 +252,32 @@ def test_bayesian_former_flat_names_are_gone(name: str) -> None:
     res = synthesis.bayes_pool(X, N)
     with pytest.raises(AttributeError, match=name):
         getattr(res, name)
+
+
+def test_median_shortcuts_delegate_to_the_groups() -> None:
+    res = synthesis.pool_log_medians(*MEDIANS, method="PM", ci_method="hksj")
+    assert res.ci is res.intervals.ci and res.pi is res.intervals.pi
+    assert (res.estimate, res.k, res.labels) == (res.fit.estimate, 3, res.data.labels)
+    assert (res.tau2, res.i2) == (res.heterogeneity.tau2, res.heterogeneity.i2)
+    assert res.estimate == pytest.approx(math.exp(res.fit.estimate_log))
+    assert tuple(res.ci) == pytest.approx(tuple(math.exp(b) for b in res.intervals.ci_t))
+    assert res.fit.inverse_variance and res.fit.df == 2.0 and res.computation.converged
+    mom = synthesis.median_of_medians([7.93, 8.84, 7.89, 4.5, 3.5, 6.0, 5.8, 4.0])
+    assert not mom.fit.inverse_variance and mom.fit.coverage > 0.95
+    assert tuple(mom.intervals.ci_t) == pytest.approx((math.log(3.5), math.log(8.84)))
+    assert math.isnan(mom.tau2) and math.isnan(mom.intervals.tau2.low)
+
+
+#: PooledMedian's flat names before it stored its groups, less its seven shortcuts.
+MEDIAN_FORMER_FLAT_NAMES = (
+    "method", "ci_method", "level", "medians", "study_ci_low", "study_ci_high", "weights", "yi",
+    "sei", "estimate_log", "se_log", "q", "q_df", "q_pvalue", "excluded", "coverage", "converged",
+    "notes", "pi_method", "tau2_ci", "df", "inverse_variance",
+)
+
+
+@pytest.mark.parametrize("name", MEDIAN_FORMER_FLAT_NAMES)
+def test_median_former_flat_names_are_gone(name: str) -> None:
+    for res in (synthesis.pool_log_medians(*MEDIANS), synthesis.median_of_medians(MEDIANS[0])):
+        with pytest.raises(AttributeError, match=name):
+            getattr(res, name)

@@ -226,16 +226,16 @@ def test_pool_log_medians_matches_metafor(key: str) -> None:
     res = pool_log_medians(r["medians"], r["ci_low"], r["ci_high"], method=r["method"],
                            level=r["level"], labels=r["labels"], ci_method=r.get("ci_method", "z"))
     rtol = 1e-7 if r["method"] in ("REML", "PM") else 1e-10
-    assert res.k == len(r["medians"]) and res.excluded == ()
-    assert_allclose(res.estimate_log, r["estimate_log"], rtol=rtol)
-    assert_allclose(res.se_log, r["se_log"], rtol=rtol)
+    assert res.k == len(r["medians"]) and res.data.excluded == ()
+    assert_allclose(res.fit.estimate_log, r["estimate_log"], rtol=rtol)
+    assert_allclose(res.fit.se_log, r["se_log"], rtol=rtol)
     assert_allclose([res.estimate, res.ci.low, res.ci.high],
                     [r["estimate"], r["ci_low_pooled"], r["ci_high_pooled"]], rtol=rtol)
     assert_allclose(res.tau2, r["tau2"], rtol=rtol, atol=1e-12)
     assert_allclose(res.i2, r["i2"], rtol=rtol, atol=1e-9)
-    assert_allclose(res.q, r["q"], rtol=1e-10)
-    assert_allclose(res.q_pvalue, r["q_pvalue"], rtol=1e-8)
-    assert_allclose(res.weights, r["weights"], rtol=rtol)
+    assert_allclose(res.heterogeneity.q, r["q"], rtol=1e-10)
+    assert_allclose(res.heterogeneity.q_pvalue, r["q_pvalue"], rtol=1e-8)
+    assert_allclose(res.data.weights, r["weights"], rtol=rtol)
     if r["pi_low"] is None:
         assert math.isnan(res.pi.low)
     else:
@@ -272,7 +272,7 @@ def test_pool_log_medians_exclusions_say_why() -> None:
         labels=["S4", "S5", "S6", "S8", "S9", "S10", "S2", "X"],
     )
     assert res.labels == ("S4", "S6")
-    why = dict(res.excluded)
+    why = dict(res.data.excluded)
     assert why["S8"] == "interval is an IQR, not a 95% CI"
     assert why["S9"] == "upper bound not estimable (NE)"
     assert why["S10"] == "upper bound not estimable (NE)"
@@ -282,29 +282,31 @@ def test_pool_log_medians_exclusions_say_why() -> None:
     frame = res.to_frame()
     assert frame["used"].sum() == 2 and len(frame) == 8
     assert set(res.excluded_frame()["label"]) == {"S5", "S8", "S9", "S10", "S2", "X"}
-    assert "range" in pool_log_medians([5.0], [1.0], [9.0], interval_kind=["range"]).excluded[0][1]
+    assert "range" in pool_log_medians([5.0], [1.0], [9.0], interval_kind=["range"]).data.excluded[0][1]
     # the sensitivity switch admits S5 but never the IQR
     res2 = pool_log_medians(
         [7.89, 4.50, 12.4], [4.56, 3.47, 7.0], [11.21, 6.27, 21.2],
         interval_kind=["95% CI", "not stated", "IQR"], include_unlabelled=True,
     )
     assert res2.labels == ("study 1", "study 2")
-    assert any("sensitivity" in n for n in res2.notes)
+    assert any("sensitivity" in n for n in res2.computation.notes)
 
 
 def test_pool_log_medians_degenerate_cases() -> None:
     none = pool_log_medians([12.4], [7.0], [21.2], interval_kind=["IQR"])
-    assert none.k == 0 and math.isnan(none.estimate) and none.notes
+    assert none.k == 0 and math.isnan(none.estimate) and none.computation.notes
     one = pool_log_medians([7.89], [4.56], [11.21])
     assert one.k == 1 and one.tau2 == 0.0 and one.estimate == pytest.approx(7.89)
     z = stats.norm.ppf(0.975)
     assert one.ci.low == pytest.approx(math.exp(math.log(7.89) - math.log(11.21 / 4.56) / 2), rel=1e-12)
     assert z > 0
     outside = pool_log_medians([20.0, 5.0], [4.56, 3.0], [11.21, 7.0])
-    assert "outside its CI" in outside.excluded[0][1]
+    assert "outside its CI" in outside.data.excluded[0][1]
     assert isinstance(one, PooledMedian)
     with pytest.raises(AttributeError):
-        one.estimate = 3.0  # type: ignore[misc]
+        one.fit.estimate = 3.0  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        one.fit = None  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
@@ -350,14 +352,14 @@ def test_median_of_medians_order_statistic_rank(k: int, level: float) -> None:
     res = median_of_medians(x, level=level)
     feasible = [r for r in range(1, k // 2 + 1) if _coverage(k, r) >= level]
     if not feasible:
-        assert math.isnan(res.ci.low) and math.isnan(res.coverage)
-        assert any("too small" in n for n in res.notes)
+        assert math.isnan(res.ci.low) and math.isnan(res.fit.coverage)
+        assert any("too small" in n for n in res.computation.notes)
         assert 1 - 2 * 0.5**k < level
     else:
         r = max(feasible)
         assert (res.ci.low, res.ci.high) == (float(r), float(k - r + 1))
-        assert res.coverage >= level
-        assert_allclose(res.coverage, _coverage(k, r), rtol=1e-12)
+        assert res.fit.coverage >= level
+        assert_allclose(res.fit.coverage, _coverage(k, r), rtol=1e-12)
         # the next narrower interval would not reach the level
         assert r + 1 > k // 2 or _coverage(k, r + 1) < level
 
@@ -365,11 +367,11 @@ def test_median_of_medians_order_statistic_rank(k: int, level: float) -> None:
 def test_median_of_medians_k_thresholds() -> None:
     five = median_of_medians([7.89, 4.5, 3.5, 6.0, 4.0])
     assert math.isnan(five.ci.low)
-    assert "needs k ≥ 6" in five.notes[0]
+    assert "needs k ≥ 6" in five.computation.notes[0]
     six = median_of_medians([7.89, 4.5, 3.5, 6.0, 4.0, 8.84])
     assert (six.ci.low, six.ci.high) == (3.5, 8.84)
-    assert six.coverage == pytest.approx(1 - 2 / 64)
-    assert "needs k ≥ 5" in median_of_medians([1, 2, 3, 4], level=0.90).notes[0]
+    assert six.fit.coverage == pytest.approx(1 - 2 / 64)
+    assert "needs k ≥ 5" in median_of_medians([1, 2, 3, 4], level=0.90).computation.notes[0]
 
 
 def test_median_of_medians_estimates() -> None:
@@ -381,9 +383,9 @@ def test_median_of_medians_estimates() -> None:
     # by hand: sorted 3.5(27) 4.0(49) 4.5(37) 5.8(54) 6.0(26) ... total 295, half 147.5
     # cumulative 27, 76, 113, 167 -> 5.8
     assert wres.estimate == 5.8
-    assert wres.method == "n-weighted median of medians"
-    assert any("unweighted" in note for note in wres.notes)
-    assert_allclose(wres.weights.sum(), 100.0)
+    assert wres.fit.method == "n-weighted median of medians"
+    assert any("unweighted" in note for note in wres.computation.notes)
+    assert_allclose(wres.data.weights.sum(), 100.0)
     assert median_of_medians([1.0, 2.0], weights=[1, 1]).estimate == 1.5
 
 
@@ -508,7 +510,7 @@ def test_pooling_properties(rows: list[tuple[float, float, float]], scale: float
     perm = np.arange(len(rows))[::-1]
     res_p = pool_log_medians(m[perm], lo[perm], hi[perm], method=method)
     assert_allclose(res_p.estimate, res.estimate, rtol=1e-8)
-    assert_allclose(res_p.weights, res.weights[perm], rtol=1e-6, atol=1e-9)
+    assert_allclose(res_p.data.weights, res.data.weights[perm], rtol=1e-6, atol=1e-9)
 
 
 def test_nullable_pandas_inputs_and_missing_labels() -> None:
@@ -518,6 +520,6 @@ def test_nullable_pandas_inputs_and_missing_labels() -> None:
     res = pool_log_medians(m, lo, hi, not_reached=pd.Series([False, pd.NA, False], dtype="boolean")
                            | pd.Series([False, True, False]), labels=pd.Series(["S4", None, "S6"]))
     assert res.labels == ("S4", "S6")
-    assert res.excluded == (("study 2", "median not reached"),)
+    assert res.data.excluded == (("study 2", "median not reached"),)
     ref = pool_log_medians([7.89, 3.5], [4.56, 2.5], [11.21, 4.8])
     assert res.estimate == pytest.approx(ref.estimate, rel=1e-14)

@@ -83,8 +83,8 @@ def test_pooling_the_evidence_explains_every_exclusion(
         med["estimate"], med["ci_low"], med["ci_high"], interval_kind=med["interval_kind"],
         not_reached=med["not_reached"], labels=med["label"], include_unlabelled=unlabelled,
     )
-    assert res.k + len(res.excluded) == len(med)
-    assert all(why for _, why in res.excluded)
+    assert res.k + len(res.data.excluded) == len(med)
+    assert all(why for _, why in res.data.excluded)
     if res.k:
         assert res.ci.low <= res.estimate <= res.ci.high
     _assert_no_nan_text(pooled_median_panel(res, endpoint=endpoint))

@@ -191,14 +191,14 @@ def test_run_pool_equals_synthesis(F: SE.Frames) -> None:
     ref = median_of_medians(c["estimate"].to_numpy(float))
     assert mom.k == len(c) and mom.estimate == ref.estimate and mom.ci.low == ref.ci.low
     w = V.run_pool(c, "weighted")
-    assert w.method == "n-weighted median of medians"
+    assert w.fit.method == "n-weighted median of medians"
 
 
 def test_exclusions_and_comparison(F: SE.Frames) -> None:
     c, pre = V.pool_candidates(F.survival, "PFS", "one")
     res = V.run_pool(c, "REML")
     ex = V.exclusions(c, pre, "REML", res)
-    assert len(ex) == len(res.excluded) + len(pre)
+    assert len(ex) == len(res.data.excluded) + len(pre)
     assert ex["reason"].str.contains("IQR").any() and ex["reason"].str.contains("NE").any()
     comp = V.method_comparison(c, n_pre=len(pre))
     assert list(comp["studies used"]) == [res.k, res.k, len(c), len(c)]
