@@ -9,6 +9,7 @@ maps pixels to data linearly on each axis.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 from collections.abc import Sequence
@@ -16,7 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
+from evidence.digitised import DigitisedCurve
 from findings.text import decimal, interval, pct
 from findings.text import pval as pval_text
 from synthesis.km_reconstruction import (
@@ -34,7 +37,11 @@ __all__ = [
     "Calibration",
     "WorkbenchView",
     "clicks_from_canvas",
+    "crop_box",
+    "new_curve",
     "parse_numbers",
+    "risk_inputs",
+    "saved_table",
     "points_from_clicks",
     "points_from_csv",
     "reconstructed_medians",
@@ -146,6 +153,52 @@ def parse_numbers(text: str, field: str, *, whole: bool = False) -> list[float]:
             raise ValueError(f"{field}, item {i + 1} ({x.strip()!r}) is not a whole number.")
         out.append(v)
     return out
+
+
+def risk_inputs(times: str, numbers: str, total: int = 0, events: int = 0) -> dict:
+    """The numbers at risk as typed (times and counts, one count per time) with the total and
+    events (0 = not printed); errors name the field and the item."""
+    risk_times = parse_numbers(times, "Times of the numbers at risk")
+    n_risk = parse_numbers(numbers, "Numbers at risk", whole=True)
+    if len(risk_times) != len(n_risk):
+        raise ValueError(f"{len(risk_times)} times but {len(n_risk)} numbers at risk: give one number per time.")
+    return {"risk_times": risk_times, "n_risk": [int(x) for x in n_risk],
+            "total": int(total) or None, "events": int(events) or None}
+
+
+def crop_box(size: tuple[int, int], keep_x: tuple[float, float], keep_y: tuple[float, float]) -> tuple[int, int, int, int]:
+    """Pixel box ``(left, top, right, bottom)`` keeping the given percent ranges of an image of
+    ``size`` (at least 10 pixels each way)."""
+    w, h = size
+    (x0, x1), (y0, y1) = keep_x, keep_y
+    return (int(w * x0 / 100), int(h * y0 / 100), max(int(w * x1 / 100), int(w * x0 / 100) + 10),
+            max(int(h * y1 / 100), int(h * y0 / 100) + 10))
+
+
+def new_curve(points: pd.DataFrame, risk: dict, *, study_id: str, endpoint: str, arm: str, source: str,
+              figure: str, digitised_by: str, date: dt.date) -> DigitisedCurve:
+    """The digitised curve with its provenance, validated (survival in percent is read as such);
+    ``ValueError`` naming the first field that fails."""
+    s = points["survival"].to_numpy(dtype=float)
+    if s.max() > 1.5:
+        s = s / 100.0
+    try:
+        return DigitisedCurve(
+            study_id=study_id, endpoint=endpoint, arm=arm, source=source,
+            figure=figure, digitised_by=digitised_by, date=date, times=tuple(points["time"].astype(float)),
+            survival=tuple(np.round(s, 6)), risk_times=tuple(risk["risk_times"]),
+            n_risk=tuple(risk["n_risk"]), total=risk["total"], events=risk["events"],
+        )
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ValueError(f"field {'.'.join(map(str, err['loc'])) or 'curve'}: {err['msg']}") from None
+
+
+def saved_table(curves: Sequence[DigitisedCurve]) -> pd.DataFrame:
+    """One row per saved curve: study, endpoint, arm, figure, points, who, when, source."""
+    return pd.DataFrame([{"study": c.study_id, "endpoint": c.endpoint, "arm": c.arm,
+                          "figure": c.figure, "points": len(c.times), "digitised by": c.digitised_by,
+                          "date": c.date.isoformat(), "source": c.source} for c in curves])
 
 
 def points_from_csv(text: str, *, name: str = "pasted points") -> pd.DataFrame:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 from PIL import Image, UnidentifiedImageError
-from pydantic import ValidationError
 from streamlit_drawable_canvas import st_canvas
 
 from charts.survival import summary_curve
@@ -55,9 +53,7 @@ def crop_and_zoom(img: Image.Image) -> tuple[Image.Image, float]:
         y0, y1 = st.slider("Keep vertically (%)", 0, 100, (0, 100), key="dg_crop_y")
         width = st.slider("Display width (pixels)", 300, 1400, min(img.size[0], 900), step=50, key="dg_zoom",
                           help="Zoom in for precise clicks; changing crop or zoom starts the clicks again.")
-    w, h = img.size
-    box = (int(w * x0 / 100), int(h * y0 / 100), max(int(w * x1 / 100), int(w * x0 / 100) + 10),
-           max(int(h * y1 / 100), int(h * y0 / 100) + 10))
+    box = D.crop_box(img.size, (x0, x1), (y0, y1))
     cropped = img.crop(box)
     zoom = width / cropped.size[0]
     shown = cropped.resize((width, max(1, round(cropped.size[1] * zoom))))
@@ -90,12 +86,7 @@ def risk_inputs() -> dict:
     nr = c[1].text_input("Numbers at risk", key="dg_nr", placeholder="43, 30, 21, 12, 5")
     total = c[2].number_input("Patients (no risk table)", min_value=0, value=0, step=1, key="dg_total")
     events = c[3].number_input("Events (if printed)", min_value=0, value=0, step=1, key="dg_events")
-    risk_times = D.parse_numbers(rt, "Times of the numbers at risk")
-    n_risk = D.parse_numbers(nr, "Numbers at risk", whole=True)
-    if len(risk_times) != len(n_risk):
-        raise ValueError(f"{len(risk_times)} times but {len(n_risk)} numbers at risk: give one number per time.")
-    return {"risk_times": risk_times, "n_risk": [int(x) for x in n_risk],
-            "total": int(total) or None, "events": int(events) or None}
+    return D.risk_inputs(rt, nr, total, events)
 
 
 def saved() -> list[DigitisedCurve]:
@@ -124,19 +115,11 @@ def save_form(points: pd.DataFrame, risk: dict, study_ids: list[str]) -> None:
         when = st.date_input("Date digitised", value=dt.date.today(), key="dg_date")
         if not st.form_submit_button("Save this curve with its provenance", icon=":material/save:"):
             return
-    s = points["survival"].to_numpy(dtype=float)
-    if s.max() > 1.5:
-        s = s / 100.0
     try:
-        curve = DigitisedCurve(
-            study_id=other if sid == "(another study)" else sid, endpoint=ep, arm=arm, source=source,
-            figure=fig_no, digitised_by=who, date=when, times=tuple(points["time"].astype(float)),
-            survival=tuple(np.round(s, 6)), risk_times=tuple(risk["risk_times"]),
-            n_risk=tuple(risk["n_risk"]), total=risk["total"], events=risk["events"],
-        )
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        st.error(f"Not saved — field {md('.'.join(map(str, err['loc'])) or 'curve')}: {md(err['msg'])}.")
+        curve = D.new_curve(points, risk, study_id=other if sid == "(another study)" else sid, endpoint=ep,
+                            arm=arm, source=source, figure=fig_no, digitised_by=who, date=when)
+    except ValueError as exc:
+        st.error(f"Not saved — {md(str(exc))}.")
         return
     saved().append(curve)
     _remember_medians([curve])
@@ -162,10 +145,7 @@ def saved_section() -> None:
     if not curves:
         st.caption("No saved curve in this session yet.")
         return
-    st.dataframe(pd.DataFrame([{"study": c.study_id, "endpoint": c.endpoint, "arm": c.arm,
-                                "figure": c.figure, "points": len(c.times), "digitised by": c.digitised_by,
-                                "date": c.date.isoformat(), "source": c.source} for c in curves]),
-                 hide_index=True, width="stretch", key="dg_saved")
+    st.dataframe(D.saved_table(curves), hide_index=True, width="stretch", key="dg_saved")
     arms = D.arm_comparisons(curves)
     if len(arms):
         st.markdown("**Two arms of one figure**")

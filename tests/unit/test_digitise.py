@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from evidence.digitised import DigitisedCurve, curves_from_json, curves_to_json
@@ -116,3 +117,31 @@ def test_two_saved_arms_give_hr_and_logrank() -> None:
     hr = float(t.iloc[0]["hazard ratio (95% CI)"].split()[0])
     assert 0 < hr < 1 and D.RECONSTRUCTED_LABEL in t.iloc[0]["data"]
     assert D.arm_comparisons([a]).empty
+
+
+def test_risk_inputs_pair_times_and_counts_and_name_the_field() -> None:
+    assert D.risk_inputs("0, 3; 6", "43 30 21", 0, 12) == {"risk_times": [0.0, 3.0, 6.0], "n_risk": [43, 30, 21],
+                                                           "total": None, "events": 12}
+    with pytest.raises(ValueError, match="2 times but 1 numbers at risk: give one number per time."):
+        D.risk_inputs("0, 3", "43")
+    with pytest.raises(ValueError, match=r"Numbers at risk, item 2 \('4.5'\) is not a whole number"):
+        D.risk_inputs("0, 3", "43, 4.5")
+
+
+def test_crop_box_keeps_percent_ranges_and_ten_pixels() -> None:
+    assert D.crop_box((200, 100), (10, 50), (0, 100)) == (20, 0, 100, 100)
+    assert D.crop_box((200, 100), (50, 50), (30, 30)) == (100, 30, 110, 40)
+
+
+def test_new_curve_reads_percent_and_names_the_failing_field() -> None:
+    points = pd.DataFrame({"time": [0, 1, 2, 3, 4], "survival": [100, 90, 80, 70, 60]})
+    risk = D.risk_inputs("0, 2", "43, 30")
+    kw = {"study_id": "S7", "endpoint": "PFS", "arm": "", "source": "doi:10.0/x", "figure": "2A",
+          "digitised_by": "A. B.", "date": dt.date(2026, 12, 6)}
+    c = D.new_curve(points, risk, **kw)
+    assert c == _curve() and c.survival[1] == 0.9
+    with pytest.raises(ValueError, match="^field figure: "):
+        D.new_curve(points, risk, **{**kw, "figure": ""})
+    table = D.saved_table([c])
+    assert table.iloc[0].to_dict() == {"study": "S7", "endpoint": "PFS", "arm": "", "figure": "2A", "points": 5,
+                                       "digitised by": "A. B.", "date": "2026-12-06", "source": "doi:10.0/x"}
