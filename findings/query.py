@@ -32,12 +32,13 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 import yaml
 
+from evidence.ae_terms import ANY_GRADE, GRADE_3_PLUS
 from evidence.selection import (
     ENDPOINTS,
     FILTER_COLUMNS,
@@ -46,12 +47,16 @@ from evidence.selection import (
     Selection,
     filter_options,
 )
+from findings import text
+from findings.appraisal import DEFAULT_THRESHOLDS
+from findings.compare import GROUP_BY, MODERATORS
 from synthesis.spec import LEVELS, PRIOR_SCALES, Model
 from synthesis.vocabulary import CHOICES, URL_KEYS, parse_choice, url_token
 
 __all__ = [
-    "ALIASES", "DESIGN_DEFAULTS", "FILTER_KEYS", "IGNORED_KEYS", "QUERY_KEYS", "SORTS", "VALUE_MAX",
-    "ParsedView", "Problem", "data_options", "parse_view", "read_view_file", "url_values",
+    "ALIASES", "CONTROLS", "DESIGN_DEFAULTS", "FILTER_KEYS", "IGNORED_KEYS", "QUERY_KEYS", "SORTS",
+    "VALUE_MAX", "Control", "ParsedView", "Problem", "data_options", "parse_view", "read_view_file",
+    "url_values",
 ]
 
 #: Longest piece of a URL value quoted in a message (the rest is cut with "…").
@@ -78,8 +83,8 @@ QUERY_KEYS: dict[str, str] = {
 ALIASES: dict[str, str] = {"sort": "forest_sort",
                            **{name: key for name, key in URL_KEYS.items() if name != key}}
 #: keys of the app's other widgets: they may appear in a link but do not change the view
-#: (``tests/unit/test_query.py`` checks that every key a page binds to the URL is listed here or in
-#: :data:`QUERY_KEYS`, so a new widget key cannot be reported as unknown)
+#: (``tests/unit/test_query.py`` checks that every key a page binds to the URL is listed here, in
+#: :data:`QUERY_KEYS` or in :data:`CONTROLS`, so a new widget key cannot be reported as unknown)
 IGNORED_KEYS = frozenset({
     "present", "slide", "study", "embed", "embed_options", "tab", "scope",
     # Trial planner (design, sources, notes, search options, survival designs)
@@ -90,23 +95,177 @@ IGNORED_KEYS = frozenset({
     "pl_line", "pl_reg", "pl_partner", "pl_hist", "pl_ep", "pl_months",
     # Bayesian designs (prior, robust weight, threshold, N, looks, efficacy stopping, tab)
     "dprior", "robw", "pc", "ppn", "bn", "blooks", "beff", "pl_btab",
-    # tabs and chart-local choices of the Pooled efficacy and Designs & subtypes pages
-    "ptab", "ctab", "stab", "by", "moderator", "tau2_mode",
-    # Survival, Data checks and Safety pages
-    "endpoints", "curve", "crude", "pause", "pool_endpoint", "pool_method", "subgroups",
-    "unstated", "cd_pct", "cd_nmax", "cd_nmin", "group_by", "ms_endpoint", "ms_scale", "ms_time",
+    # Survival and Data checks pages
+    "stab", "endpoints", "curve", "crude", "pause", "pool_endpoint", "pool_method", "subgroups",
+    "unstated", "cd_pct", "cd_nmax", "cd_nmin", "ms_endpoint", "ms_scale", "ms_time",
     "ms_unstated",
-    # Safety page (its own filters, grade, level and term)
-    "s_attr", "s_design", "s_grade", "s_histology", "s_level", "s_regimen", "s_reports", "s_term",
-    # Appraisal & certainty page (tab, palette, study shown; the GRADE question: thresholds, the
-    # population asked about and overrides, read by ui.appraisal.current_inputs on every page)
-    "atab", "rob_cb", "rob_group", "appraised", "p0_orr", "p0_dcr", "thr_pfs", "thr_os", "q_regimen",
-    "q_histology", "grade",
+    # the GRADE overrides (synthesis.grade.encode_overrides, read by ui.appraisal.current_inputs)
+    "grade",
     # ... and the planned trial in the planner's link to it (findings.planner.PLAN_LINK_KEYS) with
     # the outcome whose pooled evidence gave p0/p1
     "trial_line", "trial_reg", "trial_partner", "trial_hist", "trial_ep", "trial_months", "trial_for",
     "trial_view",
 })
+
+
+# --------------------------------------------------------------------------------------------
+# Page controls kept in the link: tabs and chart-local choices (one table, read and written here)
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    """A page control kept in the link: its URL key, its choices and its default.
+
+    ``choices`` maps each stable lowercase URL token to the label the widget shows (in the order
+    shown); it is empty for a control whose values are the data's own (a term, a histology group,
+    a study id) or a number. ``kind``: ``"one"`` (one choice; the widget's value is the token),
+    ``"tab"`` (one choice; ``st.tabs`` holds the label), ``"many"`` (the key repeated),
+    ``"flag"`` (a toggle, ``true`` when on) or ``"number"`` (within ``bounds``). ``aliases`` are
+    older keys of the same control, read when the key itself is absent.
+
+    :meth:`read` is the one reader (tokens in any case and the labels old links carry; an
+    unknown, absent or empty value gives the default), :meth:`tokens` the one writer (``[]`` at
+    the default: the key leaves the URL).
+
+    >>> c = CONTROLS["by"]
+    >>> c.read(["Histology"]), c.read(["histology"]), c.read(["nonsense"]), c.read([])
+    ('histology', 'histology', 'design', 'design')
+    >>> c.tokens("Histology"), c.tokens("design")
+    (['histology'], [])
+    >>> CONTROLS["ptab"].read(["Methods & literature"]), CONTROLS["ptab"].label("methods")
+    ('methods', 'Methods & literature')
+    """
+
+    key: str
+    choices: Mapping[str, str] = field(default_factory=dict)
+    default: Any = None
+    kind: Literal["one", "tab", "many", "flag", "number"] = "one"
+    bounds: tuple[float, float] = (-math.inf, math.inf)
+    aliases: tuple[str, ...] = ()
+
+    def token(self, value: object) -> str | None:
+        """The URL token ``value`` spells (a token or a label, any case), or ``None``."""
+        if not self.choices:
+            return None
+        v = str(value).strip()
+        if v in self.choices:
+            return v
+        low = v.lower()
+        for tok, label in self.choices.items():
+            if low in (tok.lower(), label.lower()):
+                return tok
+        return None
+
+    def label(self, token: str) -> str:
+        """What the widget shows for ``token``."""
+        return self.choices.get(token, token)
+
+    def read(self, values: Sequence[str], options: Sequence[str] | None = None) -> Any:
+        """The control's value for the URL values of its key; the default when absent or unknown.
+
+        ``options`` limits a control without ``choices`` to the values in the data (``None``
+        accepts any). Never raises.
+        """
+        vals = [str(v).strip() for v in values if str(v).strip()]
+        if self.kind == "many":
+            out = [self._one(v, options) for v in vals]
+            kept = tuple(dict.fromkeys(v for v in out if v is not None))
+            return kept if kept else self.default
+        if not vals:
+            return self.default
+        v = vals[-1]
+        if self.kind == "flag":
+            return True if v.lower() in _TRUE else False if v.lower() in _FALSE else self.default
+        if self.kind == "number":
+            x = _float(v.removesuffix("%"))
+            lo, hi = self.bounds
+            return x if x is not None and lo <= x <= hi else self.default
+        got = self._one(v, options)
+        return self.default if got is None else got
+
+    def tokens(self, value: Any) -> list[str]:
+        """The URL values of a widget's value (token or label): ``[]`` at the default."""
+        if value is None or (self.kind != "flag" and value == self.default):
+            return []
+        if self.kind == "many":
+            out = [self.token(v) or str(v) for v in value] if self.choices else [str(v) for v in value]
+            return [] if tuple(out) == tuple(self.default or ()) else out
+        if self.kind == "flag":
+            return [] if bool(value) == bool(self.default) else ["true" if value else "false"]
+        if self.kind == "number":
+            x = float(value)
+            return [] if self.default is not None and math.isclose(x, self.default) else [f"{x:g}"]
+        tok = self.token(value) if self.choices else str(value)
+        return [] if tok is None or tok == self.default else [tok]
+
+    def widget_value(self, value: Any, options: Sequence[Any] | None = None) -> Any:
+        """``value`` (as :meth:`read` returns it) as the widget holds it: a tab's label, a list for
+        a multiselect, one of ``options`` (the widget's options from the data; a value outside
+        them gives the default, else the first option)."""
+        if self.kind == "tab":
+            return self.label(value)
+        if self.kind == "many":
+            chosen = {str(v) for v in value or ()}
+            return list(value or ()) if options is None else [o for o in options if str(o) in chosen]
+        if options is not None and self.kind == "one":
+            by_text = {str(o): o for o in options}
+            if value is None or str(value) not in by_text:
+                return by_text.get(str(self.default), next(iter(options), None))
+            return by_text[str(value)]
+        return value
+
+    def _one(self, v: str, options: Sequence[str] | None) -> str | None:
+        if self.choices:
+            return self.token(v)
+        return v if options is None or v in options else None
+
+
+def _tabs(key: str, labels: Mapping[str, str], aliases: tuple[str, ...] = ()) -> Control:
+    return Control(key, dict(labels), next(iter(labels)), "tab", aliases=aliases)
+
+
+def _data(key: str) -> Control:
+    return Control(key, {}, (), "many")
+
+
+#: URL key -> page control (tabs and chart-local choices of the pages; the view's own keys are
+#: :data:`QUERY_KEYS`). Tokens are lowercase and stable; labels are what the widgets show.
+CONTROLS: dict[str, Control] = {c.key: c for c in (
+    # Pooled efficacy
+    _tabs("ptab", {"forest": "Forest plot", "heterogeneity": "Heterogeneity & models",
+                   "sensitivity": "Sensitivity", "small_study": "Small-study effects",
+                   "methods": "Methods & literature"}),
+    Control("group_by", dict(GROUP_BY), "none"),
+    # Designs & subtypes
+    _tabs("ctab", {"subgroups": "Subgroups", "metareg": "Meta-regression", "subtypes": "Subtypes",
+                   "designs": "Design table"}),
+    Control("by", {"design": "Design", "histology": "Histology", "regimen": "Regimen", "line": "Line",
+                   "dose": "Dose", "timepoint": "Timepoint"}, "design"),
+    Control("tau2_mode", {"separate": "separate", "common": "common"}, "separate"),
+    Control("moderator", dict(MODERATORS), next(iter(MODERATORS))),
+    # Safety (the tab key was ``stab``, which the Survival page also uses)
+    _data("s_regimen"), _data("s_histology"), _data("s_design"),
+    Control("s_reports", dict(REPORTS), _SELECTION.reports),
+    Control("s_level", {f"{x:g}": text.level(x) for x in (0.9, 0.95, 0.99)}, "0.95"),
+    _data("s_term"), _data("s_attr"),
+    Control("s_grade", {"any": ANY_GRADE, "ge3": GRADE_3_PLUS}, (), "many"),
+    _tabs("s_tab", {"table": "Table", "incidence": "Incidence by term", "forest": "Forest per term",
+                    "methods": "Methods"}, aliases=("stab",)),
+    # Appraisal & certainty (tab, palette, grouping, study shown; the GRADE question, read by
+    # every page that states a certainty)
+    _tabs("atab", {"rob": "Risk of bias", "appraisals": "Study appraisals",
+                   "rob_pooling": "RoB-aware pooling", "grade": "Certainty (GRADE)", "methods": "Methods"}),
+    Control("rob_cb", default=False, kind="flag"),
+    Control("rob_group", default=False, kind="flag"),
+    Control("appraised"),
+    Control("p0_orr", default=100 * DEFAULT_THRESHOLDS["ORR"], kind="number", bounds=(0.0, 100.0)),
+    Control("p0_dcr", kind="number", bounds=(0.0, 100.0)),
+    Control("thr_pfs", kind="number", bounds=(0.0, 120.0)),
+    Control("thr_os", kind="number", bounds=(0.0, 240.0)),
+    Control("q_regimen", {"any": "any", "monotherapy": "monotherapy"}, "any"),
+    _data("q_histology"),
+)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +360,7 @@ def parse_view(
         k = ALIASES.get(key, key)
         if k in QUERY_KEYS:
             values.setdefault(k, []).append(value)
-        elif k not in IGNORED_KEYS:
+        elif k not in IGNORED_KEYS and k not in _CONTROL_KEYS:
             problems.append(Problem(cut(key), cut(value), f"this {source} has an unknown view key "
                                     f"'{cut(key)}'", "it was ignored"))
 
@@ -290,10 +449,15 @@ def url_values(fields: Mapping[str, Any]) -> dict[str, list[str]]:
     others are stable lowercase tokens (``method=reml``, ``endpoint=dcr``, ``timepoint=week_12``,
     ``reports=all``, ``forest_sort=estimate``, ``level=0.9``, ``prior=1.0``), the filters their
     data values, repeated. :func:`parse_view` reads every one back to the same view. Used by the
-    pages (after every interaction) and by ``python -m reports`` (``View.to_query``).
+    pages (after every interaction) and by ``python -m reports`` (``View.to_query``). A page
+    control's key (:data:`CONTROLS`: ``ptab``, ``by``, ``s_grade`` ...) is written as its tokens
+    (``by=histology``, ``ptab=sensitivity``, ``rob_group=true``), read back by
+    :meth:`Control.read`.
 
     >>> url_values({"method": "PM", "ci_method": "hksj-adhoc", "timepoint": "week_12", "histology": ("A", "B")})
     {'timepoint': ['week_12'], 'histology': ['A', 'B'], 'method': ['pm'], 'ci': []}
+    >>> url_values({"ptab": "Heterogeneity & models", "by": "design", "p0_orr": 15.0})
+    {'ptab': ['heterogeneity'], 'by': [], 'p0_orr': ['15']}
     """
     defaults = {**{f: getattr(_SELECTION, f) for f in ("endpoint", "timepoint", "reports", *FILTER_KEYS)},
                 **{f: getattr(_MODEL, f) for f in URL_KEYS}, "forest_sort": "year", **DESIGN_DEFAULTS}
@@ -314,6 +478,9 @@ def url_values(fields: Mapping[str, Any]) -> dict[str, list[str]]:
             out[key] = [repr(float(value))]
         else:  # vocabulary: endpoint, timepoint, reports, forest_sort and the Model choices
             out[key] = [url_token(str(value))]
+    for key, value in fields.items():
+        if key in CONTROLS:  # a page control: its tokens (Control.tokens)
+            out[key] = CONTROLS[key].tokens(value)
     return out
 
 
@@ -332,6 +499,9 @@ def read_view_file(path: str | Path) -> Mapping[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------
+_CONTROL_KEYS = frozenset(k for c in CONTROLS.values() for k in (c.key, *c.aliases))
+
+
 def _pairs(query: object) -> list[tuple[str, str]]:
     if query is None:
         return []

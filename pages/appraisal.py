@@ -45,17 +45,18 @@ if missing:
     st.info(f"{text.count(len(missing), 'pooled study', 'pooled studies')} without an appraisal "
             f"(drawn grey, 'NA'): {text.md(', '.join(missing))}.", icon=":material/info:")
 
-tabs = st.tabs(["Risk of bias", "Study appraisals", "RoB-aware pooling", "Certainty (GRADE)", "Methods"],
-               key="atab", on_change="rerun", bind="query-params")
+tabs = controls.tabs("atab")
 
 if tabs[0].open is not False:
     with tabs[0]:
         c1, c2, c3 = st.columns([2, 2, 3])
-        palette = "colourblind" if c1.toggle(
-            "Colour-blind palette", key="rob_cb", bind="query-params",
-            help="robvis' colour-blind scheme instead of the Cochrane colours.") else "cochrane"
-        grouped = c2.toggle("Group by overall risk of bias", key="rob_group", bind="query-params",
+        cb = c1.toggle("Colour-blind palette", key=controls.linked("rob_cb"), persist_state=controls.PERSIST,
+                       help="robvis' colour-blind scheme instead of the Cochrane colours.")
+        grouped = c2.toggle("Group by overall risk of bias", key=controls.linked("rob_group"),
+                            persist_state=controls.PERSIST,
                             help="A pooled estimate per overall judgement and the between-group test.")
+        controls.write_link({"rob_cb": cb, "rob_group": grouped})
+        palette = "colourblind" if cb else "cochrane"
         with c3:
             order = controls.sort_control()
         rows = forest.sort_rows(view.rows, order)
@@ -93,8 +94,9 @@ if tabs[1].open:
                    "Yes / No / Unclear / NA, never summed. Every included study is appraised, "
                    "whether pooled in this view or not.")
         ids = list(AP.study_ids)
-        chosen = st.selectbox("Study", ids, format_func=lambda s: labels.get(s, s), key="appraised",
-                              bind="query-params")
+        chosen = st.selectbox("Study", ids, format_func=lambda s: labels.get(s, s),
+                              key=controls.linked("appraised", ids), persist_state=controls.PERSIST)
+        controls.write_link({"appraised": chosen if ids and chosen != ids[0] else None})
         a = AP.get(chosen)
         if a is not None:
             st.markdown(f"**{text.md(labels.get(chosen, chosen))}** — MINORS {a.minors_total}/16 "

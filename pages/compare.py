@@ -27,10 +27,7 @@ selected = A.cached_selection(sel, A.data_key())
 for note in selected.notes:
     st.warning(note, icon=":material/warning:")
 
-tabs = st.tabs(
-    ["Subgroups", "Meta-regression", "Subtypes", "Design table"],
-    key="ctab", on_change="rerun", bind="query-params",
-)
+tabs = controls.tabs("ctab")
 if tabs[0].open is not False:
     with tabs[0]:
         widgets.subgroup_panel(F.outcomes, sel, model)

@@ -45,10 +45,7 @@ for c in view.caveats:
     st.caption(f":material/info: {c}")
 widgets.notes(result)
 
-tabs = st.tabs(
-    ["Forest plot", "Heterogeneity & models", "Sensitivity", "Small-study effects", "Methods & literature"],
-    key="ptab", on_change="rerun", bind="query-params",
-)
+tabs = controls.tabs("ptab")
 if tabs[0].open is not False:
     with tabs[0]:
         widgets.forest_panel(sel, model, view, file_stem=f"forest_{sel.endpoint}")

@@ -11,10 +11,11 @@ from evidence.selection import REPORTS
 from findings import appraisal as FA
 from findings import safety as FS
 from findings import text
+from findings.query import CONTROLS
 from ui import analysis as A
 from ui import appraisal as U
+from ui import controls, widgets
 from ui import safety_view as V
-from ui import widgets
 from ui.bootstrap import route_through_app
 from ui.evidence_view import fit_columns
 
@@ -28,37 +29,41 @@ st.caption(
 )
 key = A.data_key()
 F = A.evidence_frames()
+LEVEL, GRADE, KEEP = CONTROLS["s_level"], CONTROLS["s_grade"], controls.PERSIST
 with st.sidebar:
     st.subheader("Studies")
-    regimen = st.multiselect("Regimen", A.cached_options("regimen", key), key="s_regimen",
-                             bind="query-params")
-    histology = st.multiselect("Histology", A.cached_options("histology_group", key),
-                               key="s_histology", bind="query-params")
-    design = st.multiselect("Design", A.cached_options("design", key), key="s_design",
-                            bind="query-params")
-    reports = st.radio("Reports", list(REPORTS), format_func=REPORTS.get, key="s_reports",
-                       bind="query-params",
+    chosen = {}
+    for name, label, column in (("s_regimen", "Regimen", "regimen"),
+                                ("s_histology", "Histology", "histology_group"), ("s_design", "Design", "design")):
+        opts = A.cached_options(column, key)
+        chosen[name] = st.multiselect(label, opts, key=controls.linked(name, opts), persist_state=KEEP)
+    reports = st.radio("Reports", list(REPORTS), format_func=REPORTS.get, key=controls.linked("s_reports"),
+                       persist_state=KEEP,
                        help="One report per overlapping cohort and term (secondary reports, case "
                             "reports and non-sarcoma populations left out), or every report.")
-    level = st.select_slider("Interval level", [0.9, 0.95, 0.99], value=0.95, key="s_level",
-                             format_func=text.level, bind="query-params")
-view = V.cached_safety(key, level, reports, tuple(regimen), tuple(histology), tuple(design))
+    level = st.select_slider("Interval level", list(LEVEL.choices), key=controls.linked("s_level"),
+                             format_func=LEVEL.label, persist_state=KEEP)
+controls.write_link({**chosen, "s_reports": reports, "s_level": level})
+level = float(level)
+view = V.cached_safety(key, level, reports, *(tuple(v) for v in chosen.values()))
 if view.table.empty:
     st.warning("No adverse-event count can be pooled in this selection. Widen the filters.")
     st.stop()
 
 c1, c2, c3 = st.columns(3)
-terms = c1.multiselect("Term", sorted(view.table["Term"].unique()), key="s_term", bind="query-params")
-strata = c2.multiselect("Grade", ["any grade", "grade ≥3"], key="s_grade", bind="query-params")
-attrs = c3.multiselect("Attribution", sorted(view.table["attribution"].unique()), key="s_attr",
-                       bind="query-params")
+term_opts, attr_opts = sorted(view.table["Term"].unique()), sorted(view.table["attribution"].unique())
+terms = c1.multiselect("Term", term_opts, key=controls.linked("s_term", term_opts), persist_state=KEEP)
+grades = c2.multiselect("Grade", list(GRADE.choices), format_func=GRADE.label, key=controls.linked("s_grade"),
+                        persist_state=KEEP)
+attrs = c3.multiselect("Attribution", attr_opts, key=controls.linked("s_attr", attr_opts), persist_state=KEEP)
+controls.write_link({"s_term": terms, "s_grade": grades, "s_attr": attrs})
+strata = [GRADE.label(g) for g in grades]
 table = view.table
 for col, chosen in (("Term", terms), ("stratum", strata), ("attribution", attrs)):
     if chosen:
         table = table[table[col].isin(chosen)]
 
-tabs = st.tabs(["Table", "Incidence by term", "Forest per term", "Methods"], key="stab",
-               on_change="rerun", bind="query-params")
+tabs = controls.tabs("s_tab")
 if tabs[0].open is not False:
     with tabs[0]:
         disp = FS.display_table(table)

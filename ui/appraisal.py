@@ -18,6 +18,7 @@ from evidence.appraisal import (
 from findings import appraisal as FA
 from findings import planner as FP
 from findings import text
+from findings.query import CONTROLS, url_values
 from findings.safety import safety_view
 from findings.text import md
 from reports.view import View
@@ -158,23 +159,28 @@ def study_labels() -> dict[str, str]:
     return {s.id: s.label for s in getattr(active_evidence(), "studies", ())}
 
 
-_BIND = "query-params"
+KEEP = controls.PERSIST
+
+
+def _threshold(box, label: str, key: str, step: float, fmt: str, **kw) -> float | None:
+    """A decision threshold kept in the link (``findings.query.CONTROLS[key]``: bounds, default)."""
+    lo, hi = CONTROLS[key].bounds
+    value = box.number_input(label, min_value=lo, max_value=hi, step=step, format=fmt,
+                             key=controls.linked(key), persist_state=KEEP, **kw)
+    controls.write_link({key: value})
+    return value
 
 
 def _thresholds() -> dict[str, float | None]:
     c = st.columns(4)
-    orr = c[0].number_input(
-        "ORR threshold p0 (%)", min_value=0.0, max_value=100.0, value=100 * FA.DEFAULT_THRESHOLDS["ORR"],
-        step=1.0, format="%.0f",
-        key="p0_orr",
-        bind=_BIND, help="The response rate below which apatinib would not be worth it for your "
-        "question. Default 20%, the Trial planner's default p0: set your own.")
-    dcr = c[1].number_input("DCR threshold (%)", min_value=0.0, max_value=100.0, value=None, step=1.0,
-                            format="%.0f", key="p0_dcr", bind=_BIND, placeholder="not set")
-    pfs = c[2].number_input("Median PFS threshold (months)", min_value=0.0, max_value=120.0, value=None,
-                            step=0.5, format="%.1f", key="thr_pfs", bind=_BIND, placeholder="not set")
-    os_ = c[3].number_input("Median OS threshold (months)", min_value=0.0, max_value=240.0, value=None,
-                            step=0.5, format="%.1f", key="thr_os", bind=_BIND, placeholder="not set")
+    orr = _threshold(c[0], "ORR threshold p0 (%)", "p0_orr", 1.0, "%.0f",
+                     help="The response rate below which apatinib would not be worth it for your "
+                     "question. Default 20%, the Trial planner's default p0: set your own.")
+    dcr = _threshold(c[1], "DCR threshold (%)", "p0_dcr", 1.0, "%.0f", value=None, placeholder="not set")
+    pfs = _threshold(c[2], "Median PFS threshold (months)", "thr_pfs", 0.5, "%.1f", value=None,
+                     placeholder="not set")
+    os_ = _threshold(c[3], "Median OS threshold (months)", "thr_os", 0.5, "%.1f", value=None,
+                     placeholder="not set")
     return {"ORR": None if orr is None else orr / 100, "DCR": None if dcr is None else dcr / 100,
             "median PFS": pfs, "median OS": os_}
 
@@ -188,11 +194,13 @@ def grade_panel(sel, model, key: str, ap: Appraisals) -> None:
                 "value that would change your decision.")
     thresholds = _thresholds()
     q1, q2 = st.columns(2)
-    regimen = q1.radio("Regimen asked about", ["any", "monotherapy"], key="q_regimen", bind=_BIND,
-                       horizontal=True, help="Monotherapy: pooled combination or mixed regimens "
-                       "are indirect evidence (indirectness).")
-    hist = q2.multiselect("Histology asked about", A.cached_options("histology_group", key), default=[],
-                          key="q_histology", bind=_BIND, placeholder="Any sarcoma")
+    regimen = q1.radio("Regimen asked about", list(CONTROLS["q_regimen"].choices), key=controls.linked("q_regimen"),
+                       persist_state=KEEP, horizontal=True, help="Monotherapy: pooled combination or "
+                       "mixed regimens are indirect evidence (indirectness).")
+    opts = A.cached_options("histology_group", key)
+    hist = q2.multiselect("Histology asked about", opts, key=controls.linked("q_histology", opts),
+                          persist_state=KEEP, placeholder="Any sarcoma")
+    controls.write_link({"q_regimen": regimen, "q_histology": hist})
     inputs = FA.GradeInputs(thresholds=thresholds, histology=tuple(hist), regimen=regimen, overrides=ov)
     results = outcome_results(sel, model, key)
     if not results:
@@ -312,8 +320,7 @@ def certainty_link(source: FP.Source, plan: FP.TrialPlan, p0: float, model) -> d
     out = {FP.PLAN_VIEW_KEY: [View(**kw).to_query()]} if View(**kw).to_query() else {}
     out |= {k: [v] for k, v in plan.to_query().items()}
     out[FP.PLAN_OUTCOME_KEY] = [source.endpoint]
-    out[THRESHOLD_KEYS[source.endpoint]] = [f"{100 * p0:g}"]
-    out["atab"] = ["Certainty (GRADE)"]
+    out |= url_values({THRESHOLD_KEYS[source.endpoint]: 100 * p0, "atab": "grade"})
     return out
 
 
@@ -340,12 +347,9 @@ def grade_methods() -> None:
         st.markdown(f"- **{md(name)}**: {md(rule.format(ois=100))}")
 
 
-def _url_float(name: str, scale: float = 1.0) -> float | None:
-    raw = st.query_params.get(name)
-    try:
-        return float(raw) / scale if raw not in (None, "") else None
-    except ValueError:
-        return None
+def _url(key: str):
+    """A GRADE-question control as the link spells it (:meth:`findings.query.Control.read`)."""
+    return CONTROLS[key].read(st.query_params.get_all(key))
 
 
 def current_inputs() -> FA.GradeInputs:
@@ -353,13 +357,12 @@ def current_inputs() -> FA.GradeInputs:
     every page states the same certainty as the Appraisal & certainty page."""
     thresholds: dict[str, float | None] = dict(FA.DEFAULT_THRESHOLDS)
     for outcome, name in THRESHOLD_KEYS.items():
-        v = _url_float(name, 100.0 if name.startswith("p0_") else 1.0)
+        v = _url(name)
         if v is not None:
-            thresholds[outcome] = v
+            thresholds[outcome] = v / 100 if name.startswith("p0_") else v
     ov, _ = overrides()
-    hist = tuple(st.query_params.get_all("q_histology"))
-    return FA.GradeInputs(thresholds=thresholds, histology=hist,
-                          regimen=st.query_params.get("q_regimen", "any"), overrides=ov)
+    return FA.GradeInputs(thresholds=thresholds, histology=tuple(_url("q_histology")),
+                          regimen=_url("q_regimen"), overrides=ov)
 
 
 def certainty_of(sel, model, key: str):

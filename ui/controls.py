@@ -18,8 +18,11 @@ URL keys: ``endpoint, timepoint, reports, histology, design, regimen, line`` (da
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from evidence.selection import (
     ENDPOINTS,
@@ -35,6 +38,7 @@ from findings.conventions import CI_SHORT
 from findings.pooled import DEFAULT_MODEL
 from findings.query import (
     ALIASES,
+    CONTROLS,
     DESIGN_DEFAULTS,
     FILTER_KEYS,
     QUERY_KEYS,
@@ -66,6 +70,7 @@ FILTER_LABELS = {
     "line": "Line of therapy",
 }
 _SEEN = "_link_seen"
+_CONTROLS_SEEN = "_link_controls"  # control key -> its URL values as last written or handed over
 _SELECTION = Selection()  # the page defaults  # the URL as last read or written by this module
 
 
@@ -103,14 +108,17 @@ def read_link(options: dict[str, list[str]], keys=None) -> ParsedView:
     ``st.session_state`` — every spelling the parser reads: tokens (``method=reml``), literals,
     labels (``timepoint=Week 12``) and long keys (``ci_method=t``, then removed from the URL).
     ``keys`` limits this, and the problems shown, to the view keys of a page's own widgets
-    (default: all).
+    (default: all). After the browser's back or forward button every view key is handed over,
+    a key the restored link lacks as its default.
     """
     raw = _url()
     parsed = parse_view(raw, options=options)
     seen = repr(sorted(raw.items()))
-    if st.session_state.get(_SEEN) != seen:
+    history = history_navigation()
+    if history or st.session_state.get(_SEEN) != seen:
         values = _widget_values(parsed)
         bad = {p.key for p in parsed.problems}
+        carried = {ALIASES.get(key, key) for key in raw}
         for key, vals in raw.items():
             k = ALIASES.get(key, key)
             if k not in values or (keys is not None and k not in keys):
@@ -119,6 +127,10 @@ def read_link(options: dict[str, list[str]], keys=None) -> ParsedView:
                 st.session_state[k] = values[k]
             if key != k:
                 del st.query_params[key]
+        if history:  # back/forward: the restored link is the view; a key it lacks is the default
+            for k, v in values.items():
+                if k not in carried and (keys is None or k in keys):
+                    st.session_state[k] = v
         st.session_state[_SEEN] = repr(sorted(_url().items()))
     # p0, p1, alpha, power belong to the Trial planner's own widgets (and checks) on these pages
     show_link_problems([p for p in parsed.problems if p.key not in DESIGN_DEFAULTS
@@ -137,6 +149,8 @@ def write_link(fields: dict[str, object]) -> None:
     """
     changed = False
     for key, tokens in url_values(fields).items():
+        if key in CONTROLS:
+            st.session_state.setdefault(_CONTROLS_SEEN, {})[key] = tokens
         if st.query_params.get_all(key) == tokens:
             continue
         if tokens:
@@ -148,6 +162,52 @@ def write_link(fields: dict[str, object]) -> None:
         changed = True
     if changed:
         st.session_state[_SEEN] = repr(sorted(_url().items()))
+
+
+def history_navigation() -> bool:
+    """True in a run started by the browser's back or forward button (the restored address is
+    then the view: a key it lacks means the default)."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.is_history_navigation)
+
+
+def linked(key: str, options: Sequence[object] | None = None) -> str:
+    """Before a page control (:data:`findings.query.CONTROLS`) is drawn: hand it the link's value.
+
+    When the link carries a value this module did not write (a link opened or pasted, a label
+    link such as ``by=Histology``, a page link) or after the browser's back or forward button, the
+    widget takes the value the link spells (:meth:`findings.query.Control.read`: tokens, old
+    labels; an unknown value, or on back/forward a missing key, gives the default). Otherwise it
+    keeps its value of this session. ``options`` are the widget's options when they come from
+    the data (a value outside them gives the default). Returns ``key``, for the widget call;
+    after the widget, :func:`write_link` writes its tokens.
+    """
+    c = CONTROLS[key]
+    raw = st.query_params.get_all(key)
+    alias = next((a for a in c.aliases if not raw and a in st.query_params), None)
+    if alias is not None:
+        raw = st.query_params.get_all(alias)
+    seen = st.session_state.setdefault(_CONTROLS_SEEN, {})
+    if history_navigation() or (raw and raw != seen.get(key)):
+        value = c.read(raw, None if options is None else [str(o) for o in options])
+        seen[key] = raw
+    else:
+        value = st.session_state.get(key, c.default)
+        if c.kind == "tab":
+            value = c.token(value) or c.default
+    st.session_state[key] = c.widget_value(value, options)
+    if alias is not None and c.read(raw) != c.default:
+        del st.query_params[alias]  # the control's own key is written instead
+    return key
+
+
+def tabs(key: str) -> Sequence:
+    """``st.tabs`` of a page's tab control (:data:`findings.query.CONTROLS`): only the open tab
+    runs; the link holds its token (``ptab=sensitivity``), old links their label."""
+    c = CONTROLS[key]
+    containers = st.tabs(list(c.choices.values()), key=linked(key), on_change="rerun")
+    write_link({key: st.session_state.get(key)})
+    return containers
 
 
 def preset_view(query: str) -> tuple[Problem, ...]:

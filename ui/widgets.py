@@ -10,9 +10,10 @@ import streamlit as st
 from charts import forest, meta_plots
 from findings import compare, pooled, robustness, text
 from findings.pooled import Headline, PooledView
+from findings.query import CONTROLS
 from synthesis import LABELS
 from ui import analysis
-from ui.controls import sort_control
+from ui.controls import PERSIST, linked, sort_control, write_link
 from ui.evidence_view import arrow
 from ui.pages import PAGES
 
@@ -108,10 +109,11 @@ def forest_panel(sel, model, view: PooledView, *, file_stem: str) -> None:
         order = sort_control()
     with right:
         by = st.selectbox("Group by", list(compare.GROUP_BY), format_func=compare.GROUP_BY.get,
-                          key="group_by", bind="query-params",
+                          key=linked("group_by"), persist_state=PERSIST,
                           help="Group the studies by a comparison variable: a diamond and a "
                           "prediction interval per group, the overall diamond and the test for "
                           "subgroup differences at the foot (as R meta's forest(subgroup = ...)).") or "none"
+    write_link({"group_by": by})
     fig = None
     if by != "none":
         try:
@@ -308,17 +310,15 @@ def _small_study_body(frame: pd.DataFrame, model, result) -> None:
 
 # --------------------------------------------------------------------------------------------
 # panels of the Designs & subtypes page
-BY_LABELS = {
-    "design": "Design", "histology": "Histology", "regimen": "Regimen",
-    "line": "Line", "dose": "Dose", "timepoint": "Timepoint",
-}
+BY = CONTROLS["by"]
 
 
 def subgroup_panel(outcomes: pd.DataFrame, sel, model) -> None:
     by = st.segmented_control(
-        "Compare by", list(BY_LABELS), default="design", required=True, key="by",
-        format_func=BY_LABELS.get, bind="query-params",
-    ) or "design"
+        "Compare by", list(BY.choices), required=True, key=linked("by"),
+        format_func=BY.label, persist_state=PERSIST,
+    ) or BY.default
+    write_link({"by": by})
     st.subheader(f"Subgroups: {compare.COMPARE_BY[by].lower()}")
     if outcomes is analysis.evidence_frames().outcomes:  # the evidence analysed: cached per content
         frame = analysis.cached_subgroup_frame(sel, by, analysis.data_key())
@@ -335,9 +335,10 @@ def subgroup_panel(outcomes: pd.DataFrame, sel, model) -> None:
 def _subgroup_body(frame: pd.DataFrame, model, by: str) -> None:
     modes = ["separate", "common"] if model.method != "GLMM" else ["separate"]
     tau2_mode = st.radio(
-        "Between-study variance", modes, key="tau2_mode", bind="query-params", horizontal=True,
-        captions=["own τ² in each subgroup", "one τ² shared by all subgroups"][: len(modes)],
+        "Between-study variance", modes, key=linked("tau2_mode", modes), persist_state=PERSIST,
+        horizontal=True, captions=["own τ² in each subgroup", "one τ² shared by all subgroups"][: len(modes)],
     ) or "separate"
+    write_link({"tau2_mode": tau2_mode})
     groups = tuple(str(g) for g in frame["group"])
     if len(set(groups)) < 2:
         st.info(f"All studies in view fall into one group ({groups[0]}); nothing to compare.")
@@ -369,8 +370,9 @@ def metareg_panel(frame: pd.DataFrame, model) -> None:
     st.subheader("Meta-regression")
     moderator = st.selectbox(
         "Moderator", list(compare.MODERATORS), format_func=compare.MODERATORS.get,
-        key="moderator", bind="query-params",
+        key=linked("moderator"), persist_state=PERSIST,
     )
+    write_link({"moderator": moderator})
     _metareg_body(frame, model, moderator)
 
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.selection import Selection
-from findings.query import IGNORED_KEYS, QUERY_KEYS, VALUE_MAX, parse_view, read_view_file
+from findings.query import CONTROLS, IGNORED_KEYS, QUERY_KEYS, VALUE_MAX, parse_view, read_view_file
 from synthesis.spec import Model
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,29 +103,66 @@ def test_view_file(tmp_path) -> None:
         read_view_file(p)
 
 
-def _bound_keys() -> set[str]:
-    """Literal keys of every widget the pages keep in the URL: bound by Streamlit
-    (``bind="query-params"``) or written by ``ui.controls.write_link`` (``persist_state=PERSIST``)."""
-    keys: set[str] = set()
+def _widget_calls():
     files = [*ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py"]
     for f in files:
         for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call):
-                continue
-            kw = {k.arg: k.value for k in node.keywords}
-            bind, key = kw.get("bind") or kw.get("persist_state"), kw.get("key")
-            if bind is None or (isinstance(bind, ast.Constant) and bind.value is None):
-                continue
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                keys.add(key.value)
+            if isinstance(node, ast.Call):
+                yield f, node
+
+
+def _name(call: ast.Call) -> str:
+    fn = call.func
+    return fn.attr if isinstance(fn, ast.Attribute) else fn.id if isinstance(fn, ast.Name) else ""
+
+
+def _bound_keys() -> set[str]:
+    """Literal keys of every widget the pages keep in the URL: bound by Streamlit
+    (``bind="query-params"``), written by ``ui.controls.write_link`` (``persist_state=PERSIST``)
+    or a page control (``key=linked("by")``, ``controls.tabs("ptab")``)."""
+    keys: set[str] = set()
+    for _, node in _widget_calls():
+        if _name(node) in ("linked", "tabs") and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            keys.add(node.args[0].value)
+            continue
+        kw = {k.arg: k.value for k in node.keywords}
+        bind, key = kw.get("bind") or kw.get("persist_state"), kw.get("key")
+        if bind is None or (isinstance(bind, ast.Constant) and bind.value is None):
+            continue
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            keys.add(key.value)
     return keys
 
 
 def test_every_key_a_page_binds_is_known_to_the_parser() -> None:
     keys = _bound_keys()
-    assert {"method", "timepoint", "ptab"} <= keys  # the scan finds the pages' widgets
-    unknown = sorted(k for k in keys if k not in QUERY_KEYS and k not in IGNORED_KEYS)
+    assert {"method", "timepoint", "ptab", "by", "s_grade"} <= keys  # the scan finds the pages' widgets
+    unknown = sorted(k for k in keys if k not in QUERY_KEYS and k not in IGNORED_KEYS and k not in CONTROLS)
     assert unknown == [], f"add these URL keys to findings.query.IGNORED_KEYS: {unknown}"
+
+
+def test_page_controls_are_not_bound_by_streamlit_and_every_one_is_drawn() -> None:
+    """Streamlit's binding writes a widget's label (``by=Histology``): a key of
+    ``findings.query.CONTROLS`` is drawn through ``ui.controls.linked``/``tabs`` instead."""
+    bound, drawn = [], set()
+    for f, node in _widget_calls():
+        kw = {k.arg: k.value for k in node.keywords}
+        key = kw.get("key")
+        if isinstance(key, ast.Call) and _name(key) == "linked":
+            arg = key.args[0]
+            if isinstance(arg, ast.Constant):
+                drawn.add(arg.value)
+            else:  # linked(name) in a loop or helper: the control keys the file names
+                drawn |= {n.value for n in ast.walk(ast.parse(f.read_text(encoding="utf-8")))
+                          if isinstance(n, ast.Constant) and n.value in CONTROLS}
+        if _name(node) == "tabs" and node.args and isinstance(node.args[0], ast.Constant):
+            drawn.add(node.args[0].value)
+        if "bind" in kw and isinstance(key, ast.Constant) and key.value in CONTROLS:
+            bound.append(f"{f.name}: {key.value}")
+    assert bound == []
+    assert sorted(set(CONTROLS) - drawn) == []
+    assert not set(CONTROLS) & (set(QUERY_KEYS) | IGNORED_KEYS)  # each key in one table
 
 
 # ---- the CLI uses the same parser and fails naming the problem --------------------------------
