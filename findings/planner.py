@@ -18,6 +18,7 @@ import pandas as pd
 
 from evidence.base import EvidenceBase
 from evidence.benchmarks import Benchmark, BenchmarkLibrary
+from evidence.references import FORMATS as REFERENCE_FORMATS
 from evidence.references import Reference, citation_reference, export_files, references
 from evidence.selection import (
     ENDPOINTS,
@@ -804,6 +805,12 @@ class ProtocolSection:
         """``format -> (file name, bytes, MIME type)`` of the references (RIS, BibTeX, CSL-JSON)."""
         return export_files([r.record for r in self.references], f"{self.stem}_references")
 
+    def reference_file(self, fmt: str) -> tuple[str, Callable[[], bytes], str]:
+        """``(file name, bytes on demand, MIME type)`` of one format of :meth:`reference_files`: the
+        bytes are written only when called (a download button's deferred data)."""
+        ext, mime = REFERENCE_FORMATS[fmt]
+        return f"{self.stem}_references.{ext}", lambda: self.reference_files()[fmt][1], mime
+
     def markdown(self) -> str:
         """The section as Markdown: paragraph, inputs, tables, the across-CI table, references."""
         lines = [f"# {self.title}", "", self.paragraph, "", "## Inputs", ""]
@@ -978,7 +985,13 @@ def across_ci(p0: Source, p1: Source, alpha: float, beta: float, plan: str, cons
     Simon plans show Simon's optimal and minimax designs; every other binary plan the exact
     single-stage n (for a Bayesian plan, its frequentist benchmark) at the same α and power.
     """
-    pairs = across_ci_pairs(p0, p1)
+    return across_pairs(tuple(across_ci_pairs(p0, p1).items()), alpha, beta, plan, constraint, outcome)
+
+
+def across_pairs(pairs: tuple[tuple[str, tuple[float, float]], ...], alpha: float, beta: float, plan: str,
+                 constraint: str = "<=", outcome: Outcome = RESPONSE) -> AcrossCI | None:
+    """:func:`across_ci` from the ``(label, (p0, p1))`` pairs of :func:`across_ci_pairs` (a cache
+    key of plain values; ``None`` when there are none)."""
     if not pairs:
         return None
     design = "simon" if plan == "simon" else "single"
@@ -988,7 +1001,7 @@ def across_ci(p0: Source, p1: Source, alpha: float, beta: float, plan: str, cons
                "source (the pool or the benchmark): the spread shows how much the sample size rests on where "
                "in that interval the true rate lies.")
     return AcrossCI("Sample size across the CI of the source estimate", n_across(
-        pairs, alpha, beta, design, constraint, outcome.plural), caption)
+        dict(pairs), alpha, beta, design, constraint, outcome.plural), caption)
 
 
 # --------------------------------------------------------------------------------------------

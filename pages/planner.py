@@ -32,7 +32,9 @@ plan = FP.PLAN_KEYS.get(plan_label or "", "simon")
 
 sources: dict[str, FP.Source] = {}
 F = A.evidence_frames() if plan in FP.BINARY or plan in FP.M0_PLANS else None
-studies, groups, trial, model = None, (), None, None
+studies, groups, trial, model, pooled_sel = None, (), None, None, None
+ev = active_evidence()
+key, version = A.data_key(), ev.sha256 or ""
 if F is not None and not F.outcomes.empty:
     groups = tuple(sorted((g for g in A.filter_options(F.outcomes, "histology_group") if g not in ("mixed", A.MISSING)),
                           key=lambda g: (g not in ("soft-tissue sarcoma", "osteosarcoma"), g)))
@@ -40,18 +42,17 @@ if plan in FP.BINARY and F is not None and not F.outcomes.empty:
     sel = controls.selection_controls(F.outcomes, endpoint=False)
     model = controls.model_controls()
     try:
-        sources = P.cached_sources(sel, model, groups, A.data_key(), active_evidence().sha256 or "")
-        studies = FP.view_counts(F.outcomes, sel)
+        P.cached_sources(sel, model, groups, key, version)
+        studies, pooled_sel = P.cached_view_counts(sel, key), sel
     except ValueError as exc:
         st.warning(f"Pooled values are unavailable for this view: {exc}")
 elif plan in FP.BINARY and F is not None:
     st.warning("The evidence base has no outcome table: p0 and p1 can only be typed.")
 if plan in FP.BINARY:
-    sources |= P.cached_benchmark_sources()  # historical controls, each with its citation
     st.markdown("**Planned trial**: where p0 or p1 comes from other settings, the planner says so (GRADE indirectness).")
     trial = P.plan_inputs(groups)
     P.benchmark_library(trial)
-    sources = {k: FP.with_plan(s, trial) for k, s in sources.items()}
+    sources = P.planned_sources(pooled_sel, model, groups, key, version, trial)  # pooled + historical controls
 
 design = which = across = None
 cited: tuple[FP.Source, ...] = ()
@@ -89,8 +90,10 @@ elif plan in ("simon", "single"):
     st.subheader("Design")
     (src0, src1), cited = inp.phrases(), (inp.p0, inp.p1)
     if plan == "simon":
-        chosen, which = P.show_simon(design, trial.outcome(), trial.rate_label)
-        tables = (("Designs", FP.simon_table(design, trial.outcome())), ("Operating characteristics", FP.oc_table(chosen, rate=trial.rate_label)))
+        table = P.cached_simon_table(inp.p0.value, inp.p1.value, inp.alpha, inp.beta, inp.constraint, inp.n_max,
+                                     trial.outcome())
+        chosen, which = P.show_simon(design, table, trial.outcome(), trial.rate_label)
+        tables = (("Designs", table), ("Operating characteristics", P.cached_oc_table(chosen, trial.rate_label)))
         label = f"Simon {chosen.kind} {chosen.boundary()}"
     else:
         P.show_single(design, trial.outcome(), trial.rate_label)
@@ -124,7 +127,7 @@ else:
     inputs = [(k, str(v)) for k, v in values.items() if k not in ("src0", "src1", "m0_source")]
     inputs += [("Source of the reference value", src0), ("Source of the effect", src1)]
 
-notes = P.certainty_notes(inp, trial, model, A.data_key()) if plan in FP.BINARY else ()
+notes = P.certainty_notes(inp, trial, model, key) if plan in FP.BINARY else ()
 P.remember(label)
 st.subheader("Protocol paragraph")
 proto = P.protocol_inputs(plan, trial)
@@ -133,11 +136,11 @@ try:
     if plan in FP.BAYES:
         text = P.bayes_text(design, binp, inp.p0, inp.p1, inp.alpha, inp.power, proto, src0, src1, trial, notes)
     elif plan in ("simon", "single"):
-        text = FP.add_caveats(FP.paragraph_for(design, src0, src1, which=which or "optimal", endpoint=trial.endpoint_name,
-                                               protocol=proto, outcome=trial.outcome()),
+        text = FP.add_caveats(P.cached_paragraph(design, src0, src1, which or "optimal", trial.endpoint_name, proto,
+                                                   trial.outcome()),
                               (inp.p0.caveat("p0"), inp.p1.caveat("p1"), *notes))
     else:
-        text = FP.add_caveats(FP.paragraph_for(design, src0, src1, protocol=proto), tuple(s.caveat("m0") for s in cited))
+        text = FP.add_caveats(P.cached_paragraph(design, src0, src1, "optimal", "", proto, FP.RESPONSE), tuple(s.caveat("m0") for s in cited))
 except ValueError as exc:
     st.error(f"The paragraph cannot be written: {exc}")
     st.stop()
@@ -146,5 +149,5 @@ st.caption("Copy with the button at the top right of the box, or download it. EN
 st.code(text, language=None, wrap_lines=True)
 section = FP.ProtocolSection(
     "Sample size justification", text, tuple(inputs), tables, across,
-    FP.section_references(text, cited, active_evidence(), P.cached_benchmarks()))
+    FP.section_references(text, cited, ev, P.cached_benchmarks()))
 P.section_downloads(section)

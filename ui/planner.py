@@ -82,15 +82,55 @@ def cached_simon(p0: float, p1: float, alpha: float, beta: float, constraint: st
     return simon_two_stage(p0, p1, alpha, beta, n_max=n_max, constraint=constraint)
 
 
-@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=HASH_FUNCS)
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_sources(sel: Selection, model: Model, groups: tuple[str, ...], key: str, version: str) -> dict[str, FP.Source]:
     """:func:`FP.evidence_sources` of the evidence analysed now (``key`` = ``ui.analysis.data_key()``).
 
     ~75 ms of pooling and row selection (2 endpoints × every histology group) that a rerun of the
-    planner would otherwise repeat whenever any planner input changes.
+    planner would otherwise repeat whenever any planner input changes. Shared read-only (frozen
+    sources, no copy per rerun): callers must not change the dict.
     """
     return FP.evidence_sources(A.evidence_frames().outcomes, sel, model,
                             lambda f: pooled.pool(f, model), groups=groups, version=version)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=HASH_FUNCS)
+def planned_sources(sel: Selection | None, model: Model | None, groups: tuple[str, ...], key: str, version: str,
+                    trial: FP.TrialPlan) -> dict[str, FP.Source]:
+    """The candidates for p0 and p1 — the pooled values of the view (none when ``sel`` is ``None``)
+    and the historical controls — each compared with the planned trial (:func:`FP.with_plan`).
+
+    ~90 sources re-compared on every rerun otherwise; shared read-only like :func:`cached_sources`.
+    """
+    pooled_ = cached_sources(sel, model, groups, key, version) if sel is not None and model is not None else {}
+    return {k: FP.with_plan(s, trial) for k, s in {**pooled_, **cached_benchmark_sources()}.items()}
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH_FUNCS)
+def cached_view_counts(sel: Selection, key: str) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """:func:`FP.view_counts` of the evidence analysed now (the MAP prior's data; ``key`` =
+    ``ui.analysis.data_key()``): a row selection that every rerun of the planner would repeat."""
+    return FP.view_counts(A.evidence_frames().outcomes, sel)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_simon_table(p0: float, p1: float, alpha: float, beta: float, constraint: str, n_max: int | None,
+                       outcome: FP.Outcome) -> pd.DataFrame:
+    """:func:`FP.simon_table` of :func:`cached_simon` (keyed by the search's inputs, not its result)."""
+    return FP.simon_table(cached_simon(p0, p1, alpha, beta, constraint, n_max), outcome)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_oc_table(design: SimonDesign, rate: str) -> pd.DataFrame:
+    """:func:`FP.oc_table` of one Simon design (exact OCs at ~10 response rates)."""
+    return FP.oc_table(design, rate=rate)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_paragraph(design, src0: str, src1: str, which: str | int, endpoint: str, protocol: FP.Protocol,
+                     outcome: FP.Outcome) -> str:
+    """:func:`FP.paragraph_for` (a Simon paragraph recomputes the single-stage comparison)."""
+    return FP.paragraph_for(design, src0, src1, which=which, endpoint=endpoint, protocol=protocol, outcome=outcome)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -231,8 +271,10 @@ def _plot(fig, key: str) -> None:
     plot(fig, key=key)
 
 
-def show_simon(res: SimonResult, outcome: FP.Outcome = FP.RESPONSE,
+def show_simon(res: SimonResult, table: pd.DataFrame, outcome: FP.Outcome = FP.RESPONSE,
                rate: str = "response rate") -> tuple[SimonDesign, str | int]:
+    """Metrics, the designs ``table`` (:func:`cached_simon_table`), the design picked for the protocol
+    with its rule, and the OC / EN(p0)-against-n tabs; returns the picked design and its ``which``."""
     c = st.columns(3)
     off = {"delta_color": "off", "delta_arrow": "off", "border": True}
     c[0].metric("Optimal (min EN(p0))", res.optimal.boundary(), f"EN(p0) = {res.optimal.en0:.1f} under H0",
@@ -241,7 +283,6 @@ def show_simon(res: SimonResult, outcome: FP.Outcome = FP.RESPONSE,
     c[2].metric("Search", "proved" if res.proven_optimal else "bounded", f"n ≤ {res.n_searched_max} examined",
                 help=res.note, **off)
     (st.caption if res.proven_optimal else st.warning)(res.note)
-    table = FP.simon_table(res, outcome)
     st.dataframe(table, hide_index=True, column_config=fit_columns(table))
     csv_download(table, "simon_designs.csv", key="dl_simon_csv", label="Designs (CSV)")
     opts = FP.pick_options(res)
@@ -256,7 +297,7 @@ def show_simon(res: SimonResult, outcome: FP.Outcome = FP.RESPONSE,
             _plot(shared_oc_figure(tuple(named.items()), res.p0, res.p1, res.alpha, res.power, rate), "pl_oc")
             st.caption(f"Operating characteristics of the {design.kind} design {design.boundary()}; "
                        "EN = expected number of patients at that true response rate.")
-            st.dataframe(FP.oc_table(design, rate=rate), hide_index=True)
+            st.dataframe(cached_oc_table(design, rate), hide_index=True)
     if tabs[1].open:
         with tabs[1]:
             per_n = cached_per_n(res.p0, res.p1, res.alpha, res.beta, res.constraint,
@@ -448,7 +489,11 @@ def cached_benchmark_notes() -> tuple[str, ...]:
 def benchmark_library(plan: FP.TrialPlan) -> None:
     """The historical-control library for the planned trial: each benchmark with the option that
     picks it as p0 or p1, where it was read and how it differs from the plan."""
-    with st.expander("Historical controls: pick one as p0 or p1 by its option", icon=":material/history:"):
+    box = st.expander("Historical controls: pick one as p0 or p1 by its option", icon=":material/history:",
+                      key="pl_lib", bind=BIND)
+    if not box.open:  # built and sent only when opened (a ~15 KB table on every rerun otherwise)
+        return
+    with box:
         df = cached_benchmark_table(plan)
         st.dataframe(df, hide_index=True, column_config=fit_columns(df))
         st.caption("Each value as printed in its source (abstract, or a report of the trial where the "
@@ -601,16 +646,19 @@ def bayes_text(design, inp: BayesInputs, p0s: FP.Source, p1s: FP.Source, alpha: 
                               assessment=protocol.assessment, dropout=protocol.dropout)
 
 
-@st.cache_data(max_entries=16, show_spinner="Designs across the CI…", hash_funcs=HASH_FUNCS)
-def cached_across(p0: FP.Source, p1: FP.Source, alpha: float, beta: float, plan: str, con: str,
-                  outcome: FP.Outcome) -> FP.AcrossCI | None:
-    return FP.across_ci(p0, p1, alpha, beta, plan, con, outcome)
+@st.cache_data(max_entries=16, show_spinner="Designs across the CI…")
+def cached_across(pairs: tuple[tuple[str, tuple[float, float]], ...], alpha: float, beta: float, plan: str,
+                  con: str, outcome: FP.Outcome) -> FP.AcrossCI | None:
+    return FP.across_pairs(pairs, alpha, beta, plan, con, outcome)
 
 
 def ci_effect(inp: Binary, plan: str, trial: FP.TrialPlan) -> FP.AcrossCI | None:
     """How the design changes across the CI of the sources of p0 and p1 (an expander; the same
     table goes into the exports of the protocol section)."""
-    across = cached_across(inp.p0, inp.p1, inp.alpha, inp.beta, plan, inp.constraint, trial.outcome())
+    pairs = tuple(FP.across_ci_pairs(inp.p0, inp.p1).items())
+    if not pairs:  # typed values and most benchmarks: nothing to vary
+        return None
+    across = cached_across(pairs, inp.alpha, inp.beta, plan, inp.constraint, trial.outcome())
     if across is not None:
         with st.expander(across.title, icon=":material/straighten:"):
             st.dataframe(across.table, hide_index=True)
@@ -696,15 +744,14 @@ def section_downloads(section: FP.ProtocolSection) -> None:
     stem = section.stem
     c[0].download_button("Paragraph (.txt)", section.paragraph.encode("utf-8"), file_name=f"{stem}.txt",
                          mime="text/plain", key="dl_par_txt", on_click="ignore", icon=":material/download:")
-    c[1].download_button("Paragraph + tables (.md)", section.markdown().encode("utf-8"), file_name=f"{stem}.md",
+    c[1].download_button("Paragraph + tables (.md)", lambda: section.markdown().encode("utf-8"), file_name=f"{stem}.md",
                          mime="text/markdown", key="dl_par_md", on_click="ignore", icon=":material/download:")
     c[2].download_button("Protocol section (.docx)", lambda: build_protocol_docx(section), file_name=f"{stem}.docx",
                          mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                          key="dl_par_docx", on_click="ignore", icon=":material/download:")
-    files = section.reference_files()
     n = len(section.references)
     for col, fmt in zip(c[3:], ("RIS", "BibTeX"), strict=True):
-        name, data, mime = files[fmt]
+        name, data, mime = section.reference_file(fmt)
         col.download_button(f"References ({fmt})", data, file_name=name, mime=mime, key=f"dl_par_{fmt.lower()}",
                             on_click="ignore", icon=":material/format_quote:", disabled=not n,
                             help=f"The {n} reference(s) of the section: methods, historical controls and "

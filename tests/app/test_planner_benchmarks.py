@@ -13,7 +13,7 @@ def _library(at):
 
 
 def test_library_lists_the_new_benchmarks_for_the_plan(app_test) -> None:
-    at = app_test(page=PAGE, query={"pl_line": "first line", "pl_reg": "combination"})
+    at = app_test(page=PAGE, query={"pl_line": "first line", "pl_reg": "combination", "pl_lib": "true"})
     assert not at.exception, [e.value for e in at.exception]
     lib = _library(at).set_index("Option", drop=False)
     assert lib.loc["benchmark · eortc62012-doxifo-orr", "For the planned trial"] == "direct"
@@ -59,3 +59,13 @@ def test_benchmark_median_as_m0_of_the_exponential_design(app_test) -> None:
     assert "median progression-free survival of 23.3 weeks" in code and "Seddon B, Strauss SJ" in code
     assert not [t for t in at.text_input if t.key == "m0_note"]  # no typed source beside a cited one
     assert not NAN.search(text)
+
+
+def test_library_is_built_only_when_opened(app_test) -> None:
+    """Closed (the default), the library's expander holds nothing: its table is not rebuilt and
+    resent on every rerun; ``pl_lib=true`` in the URL opens it (the test above)."""
+    at = app_test(page=PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e for e in at.expander if e.label.startswith("Historical controls")]
+    assert not [d for d in at.dataframe if "Option" in d.value.columns]
+    assert "Notes on provenance" not in visible_text(at)

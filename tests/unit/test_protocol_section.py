@@ -78,6 +78,9 @@ def test_ris_and_bibtex_parse_back_with_the_entries_the_paragraph_cites(pooled_s
                           "Sample size tables for exact single-stage phase II designs"]
     assert titles[2].startswith("Progression-free rate as the principal end-point")  # the fullest citation
     assert ris[2]["doi"] == "10.1016/S0959-8049(01)00398-7" and ris[2]["urls"] == ["https://repub.eur.nl/pub/67153"]
+    for fmt in ("RIS", "BibTeX"):  # the download buttons' deferred data: same name, bytes and type
+        name, data, mime = sec.reference_file(fmt)
+        assert (name, data(), mime) == files[fmt]
     assert "cited for p0/p1" in ris[2]["notes"][0]
     # volume(issue):pages read into their own fields, so reference managers import them
     assert [ris[2].get(k) for k in ("volume", "number", "start_page", "end_page")] == ["38", "4", "543", "549"]
