@@ -893,19 +893,19 @@ def milestone_panel(
     >>> [t.name for t in milestone_panel(r, reference=[(0.4, "active")]).data]
     ['studies', 'pooled', 'prediction interval']
     """
-    when = f"{_num(result.time)} months"
+    when = f"{_num(result.data.time)} months"
     est_txt = (f"{result.estimate:.1%} [{result.ci.low:.1%}, {result.ci.high:.1%}]"
                if _is_finite(result.estimate) else "not estimable")
     title = title or f"{endpoint} at {when}: {est_txt}"
     labels = [_esc(x) or f"study {i + 1}" for i, x in enumerate(result.labels)]
-    pooled_row = f"Pooled ({_esc(result.method)}, {result.scale})"
+    pooled_row = f"Pooled ({_esc(result.fit.method)}, {result.fit.scale})"
     rows = [*labels, pooled_row]
     fig = go.Figure()
     if result.k:
-        x = np.asarray(result.rates, dtype=float)
-        lo = np.asarray(result.study_ci_low, dtype=float)
-        hi = np.asarray(result.study_ci_high, dtype=float)
-        w = np.asarray(result.weights, dtype=float)
+        x = np.asarray(result.data.rates, dtype=float)
+        lo = np.asarray(result.data.ci_low, dtype=float)
+        hi = np.asarray(result.data.ci_high, dtype=float)
+        w = np.asarray(result.data.weights, dtype=float)
         fig.add_trace(go.Scatter(
             x=x, y=labels, mode="markers", name="studies",
             marker={"symbol": "square", "size": 7 + 14 * np.sqrt(np.clip(w, 0, 100) / 100.0),
@@ -913,7 +913,7 @@ def milestone_panel(
             error_x={"type": "data", "symmetric": False, "array": hi - x, "arrayminus": x - lo,
                      "thickness": 1.5, "width": 4},
             customdata=[[lab, f"{v:.1%}", f"{p:.1%}", f"{q:.1%}", _num(wt, 1), _esc(src)]
-                        for lab, v, p, q, wt, src in zip(labels, x, lo, hi, w, result.se_source, strict=True)],
+                        for lab, v, p, q, wt, src in zip(labels, x, lo, hi, w, result.data.se_source, strict=True)],
             hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]} (95% CI %{customdata[2]}–"
                            "%{customdata[3]})<br>SE from %{customdata[5]}<br>weight %{customdata[4]}%"
                            "<extra></extra>"),
@@ -926,14 +926,14 @@ def milestone_panel(
                      "array": [result.ci.high - result.estimate],
                      "arrayminus": [result.estimate - result.ci.low],
                      "thickness": 2.5, "width": 6, "color": theme.COLORS["pooled"]},
-            customdata=[[est_txt, _esc(result.ci_method)]],
+            customdata=[[est_txt, _esc(result.fit.ci_method)]],
             hovertemplate="pooled %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
         ))
     if _is_finite(result.pi.low) and _is_finite(result.pi.high):
         fig.add_trace(go.Scatter(
             x=[result.pi.low, result.pi.high], y=[pooled_row, pooled_row], mode="lines",
             name="prediction interval", line={"color": theme.COLORS["pi"], "width": 6}, opacity=0.55,
-            hovertemplate=f"{result.level:.0%} prediction interval<extra></extra>",
+            hovertemplate=f"{result.fit.level:.0%} prediction interval<extra></extra>",
         ))
     for value, text in reference:
         fig.add_vline(x=value, line={"dash": "dash", "color": theme.COLORS["muted"], "width": 1},
@@ -941,10 +941,10 @@ def milestone_panel(
                       annotation_font={"size": 11, "color": theme.COLORS["muted"]})
     caption = [_esc(result.method_label())]
     if result.k > 1 and _is_finite(result.tau2):
-        caption.append(f"τ² ({result.scale} scale) = {result.tau2:.3f}; I² = {_num(result.i2, 1)}%; k = {result.k}")
-    caption += [_esc(n) for n in result.notes]
-    if result.excluded:
-        caption.append("Left out: " + "; ".join(f"{_esc(lab)} ({_esc(why)})" for lab, why in result.excluded))
+        caption.append(f"τ² ({result.fit.scale} scale) = {result.tau2:.3f}; I² = {_num(result.i2, 1)}%; k = {result.k}")
+    caption += [_esc(n) for n in result.computation.notes]
+    if result.data.excluded:
+        caption.append("Left out: " + "; ".join(f"{_esc(lab)} ({_esc(why)})" for lab, why in result.data.excluded))
     fig.update_layout(
         title={"text": _esc(title)},
         xaxis={"title": {"text": f"{_esc(endpoint)} rate at {when} (Kaplan–Meier)"},

@@ -365,10 +365,10 @@ def milestone_view(frame: pd.DataFrame, endpoint: str, time: float, reports: str
             pd.to_numeric(cand["ci_high"], errors="coerce") / 100.0,
             se=se, time=time, scale=scale, labels=[text(x) for x in cand["label"]],
         )
-        if any(src.startswith("given SE") for src in result.se_source):
+        if any(src.startswith("given SE") for src in result.data.se_source):
             notes.append("Rates printed without a CI use the Greenwood SE of the curve "
                          f"{RECONSTRUCTED_LABEL} in the digitising workbench.")
-        why_by = dict(result.excluded)
+        why_by = dict(result.data.excluded)
         for row in rows:
             if not row["why not"]:
                 row["why not"] = why_by.get(row["study"], "")
@@ -388,9 +388,9 @@ def milestone_view(frame: pd.DataFrame, endpoint: str, time: float, reports: str
                     f"printed 95% CI); a pooled value needs at least {MIN_STUDIES_TO_POOL}.")
     else:
         headline = (f"{endpoint} at {decimal(time)} months: {decimal(100 * result.estimate, 1)}% "
-                    f"({result.level:.0%} CI {decimal(100 * result.ci.low, 1)}–"
-                    f"{decimal(100 * result.ci.high, 1)}%, {LABELS[result.method]}, "
-                    f"{result.scale} scale), Kaplan–Meier rates of {k} of {n} studies.")
+                    f"({result.fit.level:.0%} CI {decimal(100 * result.ci.low, 1)}–"
+                    f"{decimal(100 * result.ci.high, 1)}%, {LABELS[result.fit.method]}, "
+                    f"{result.fit.scale} scale), Kaplan–Meier rates of {k} of {n} studies.")
     reference = EORTC_3_MONTH_PFR if endpoint == "PFS" and abs(time - 3.0) < 1e-9 else ()
     table = pd.DataFrame(rows, columns=["study", "printed time (months)", "rate", "95% CI", "method",
                                         "used", "why not"])

@@ -21,11 +21,18 @@ from scipy import special
 
 from synthesis._survival_input import as_float_array, as_labels
 from synthesis.meta import pool_effects
-from synthesis.results import ConfidenceInterval
+from synthesis.results import (
+    ConfidenceInterval,
+    Heterogeneity,
+    Intervals,
+    PoolingComputation,
+    ResultRepr,
+    summary_frame,
+)
 from synthesis.validation import check_level, readonly
 from synthesis.vocabulary import CI_METHODS, LABELS, METHODS, PI_METHODS, check_choice
 
-__all__ = ["RATE_SCALES", "PooledRate", "pool_km_rates"]
+__all__ = ["RATE_SCALES", "PooledRate", "RateData", "RateFit", "pool_km_rates"]
 
 #: Scales on which Kaplan–Meier rates are pooled.
 RATE_SCALES: tuple[str, ...] = ("cloglog", "logit")
@@ -48,53 +55,156 @@ def _g_prime(scale: str, s: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, slots=True)
-class PooledRate:
-    """A pooled Kaplan–Meier rate at one time, with the studies used and those left out.
+class RateData:
+    """The rates a pooled rate used (arrays read-only, one entry per study used) and those left
+    out.
 
-    ``estimate``, intervals and ``rates`` are proportions; ``yi``/``sei`` are on ``scale``. On the
-    cloglog scale a larger ``yi`` is a *lower* survival; the back-transformed intervals are
-    ordered low to high survival.
+    ``time`` is the common time (months) the rates were read at; ``rates`` are proportions,
+    ``ci_low``/``ci_high`` each study's 95% CI back-transformed from ``yi ± z·sei``; ``yi``/``sei``
+    are on the pooling scale; ``se_source`` says where each SE came from (a printed 95% CI, or a
+    given SE by the delta method); ``weights`` are percent; ``excluded`` is ``(label, reason)``
+    for every study left out.
     """
 
     time: float
-    scale: str
-    method: str
-    ci_method: str
-    level: float
     k: int
     labels: tuple[str, ...]
     rates: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
     yi: np.ndarray
     sei: np.ndarray
     se_source: tuple[str, ...]
     weights: np.ndarray
-    study_ci_low: np.ndarray  # each study's 95% CI back-transformed from yi ± z·sei
-    study_ci_high: np.ndarray
-    estimate: float
-    ci: ConfidenceInterval
-    pi: ConfidenceInterval
-    tau2: float
-    i2: float
-    q: float
-    q_pvalue: float
-    excluded: tuple[tuple[str, str], ...]
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    excluded: tuple[tuple[str, str], ...] = ()
 
-    def __repr__(self) -> str:
-        return (f"PooledRate(time={self.time:g}, k={self.k}, estimate={self.estimate:.4f}, "
-                f"ci=({self.ci.low:.4f}, {self.ci.high:.4f}), scale={self.scale!r})")
+
+@dataclass(frozen=True, slots=True)
+class RateFit:
+    """The choices and the pooled rate.
+
+    ``scale`` is the pooling scale (``"cloglog"`` or ``"logit"``), ``method`` the τ² estimator,
+    ``ci_method`` the pooled interval in words (``"Hartung–Knapp ... (95%)"``), ``pi_method`` the
+    prediction-interval convention (``""`` when there is none). ``estimate`` is a proportion;
+    ``estimate_t``/``se_t`` are on ``scale`` (on cloglog a larger value is a *lower* survival);
+    ``df`` are the degrees of freedom of the pooled interval (``inf`` for z).
+    """
+
+    scale: str
+    method: str
+    ci_method: str
+    pi_method: str
+    level: float
+    estimate: float
+    estimate_t: float
+    se_t: float
+    df: float = math.inf
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class PooledRate(ResultRepr):
+    """A pooled Kaplan–Meier rate at one time, in five groups.
+
+    ``estimate``, intervals and ``data.rates`` are proportions; the back-transformed intervals
+    are ordered low to high survival (on the cloglog scale a larger value is a *lower* survival).
+
+    Attributes
+    ----------
+    data : RateData
+        ``time``, ``k``, ``labels``, ``rates``, the studies' ``ci_low``/``ci_high``, ``yi``,
+        ``sei``, ``se_source``, ``weights`` (%) and the studies left out (``excluded``).
+    fit : RateFit
+        ``scale``, ``method``, ``ci_method``, ``pi_method``, ``level``, ``estimate``,
+        ``estimate_t``, ``se_t``, ``df``.
+    heterogeneity : ~synthesis.results.Heterogeneity
+        τ² (on ``fit.scale``), I², H², Cochran's Q.
+    intervals : ~synthesis.results.Intervals
+        :class:`~synthesis.results.ConfidenceInterval` s: ``ci``, ``pi`` (proportions), ``ci_t``,
+        ``pi_t`` (on ``fit.scale``); ``tau2``, ``i2``, ``h2`` have NaN bounds (no Q-profile
+        interval is computed for rates).
+    computation : ~synthesis.results.PoolingComputation
+        ``converged``, ``iterations``, ``notes``.
+
+    Seven shortcuts, as on :class:`~synthesis.results.PooledProportion`: ``estimate``, ``ci``,
+    ``pi``, ``k``, ``labels``, ``tau2``, ``i2``.
+
+    Examples
+    --------
+    >>> r = pool_km_rates([0.509, 0.762], [0.346, 0.60], [0.65, 0.968], time=6)
+    >>> r.k, r.data.time, r.fit.scale, r.ci.level
+    (2, 6.0, 'cloglog', 0.95)
+    """
+
+    data: RateData
+    fit: RateFit
+    heterogeneity: Heterogeneity
+    intervals: Intervals
+    computation: PoolingComputation = field(default_factory=PoolingComputation)
+
+    @property
+    def estimate(self) -> float:
+        return self.fit.estimate
+
+    @property
+    def ci(self) -> ConfidenceInterval:
+        return self.intervals.ci
+
+    @property
+    def pi(self) -> ConfidenceInterval:
+        return self.intervals.pi
+
+    @property
+    def k(self) -> int:
+        return self.data.k
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.data.labels
+
+    @property
+    def tau2(self) -> float:
+        return self.heterogeneity.tau2
+
+    @property
+    def i2(self) -> float:
+        return self.heterogeneity.i2
+
+    def _title(self) -> str:
+        return f"PooledRate(k={self.k}, time={self.data.time:g})"
 
     def method_label(self) -> str:
-        return (f"{LABELS.get(self.method, self.method)} on the {self.scale} scale; SE from the "
-                f"printed 95% CIs; {self.ci_method}")
+        f = self.fit
+        return (f"{LABELS.get(f.method, f.method)} on the {f.scale} scale; SE from the "
+                f"printed 95% CIs; {f.ci_method}")
+
+    def summary(self) -> pd.DataFrame:
+        """One row per pooled quantity: ``quantity, value, ci_low, ci_high, note``."""
+        f, h, iv, d = self.fit, self.heterogeneity, self.intervals, self.data
+        rows = [
+            (f"Pooled rate at {d.time:g} months", f.estimate, *iv.ci,
+             f"{f.level:.0%} CI; {self.method_label()}"),
+            ("Prediction interval", math.nan, *iv.pi,
+             f"{LABELS.get(f.pi_method, f.pi_method)}, on the {f.scale} scale"
+             if math.isfinite(iv.pi.low) else "not applicable"),
+            (f"tau² ({f.scale} scale)", h.tau2, ""),
+            ("I² (%)", h.i2, LABELS.get(h.i2_definition, "")),
+            ("Q", h.q, f"df = {h.q_df}, p = {h.q_pvalue:.4g}" if math.isfinite(h.q_pvalue) else ""),
+            ("Studies used (k)", float(d.k), ", ".join(d.labels)),
+            ("Studies left out", float(len(d.excluded)),
+             "; ".join(f"{lab}: {why}" for lab, why in d.excluded)),
+        ]
+        rows += [("Note", math.nan, n) for n in self.computation.notes]
+        return summary_frame(rows)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per study used and per study left out (with its reason)."""
-        used = pd.DataFrame({"label": list(self.labels), "rate": self.rates, "yi": self.yi,
-                             "sei": self.sei, "se_from": list(self.se_source),
-                             "weight": self.weights, "used": True, "reason": ""})
-        left = pd.DataFrame({"label": [lab for lab, _ in self.excluded], "used": False,
-                             "reason": [why for _, why in self.excluded]})
+        d = self.data
+        used = pd.DataFrame({"label": list(d.labels), "rate": d.rates, "ci_low": d.ci_low,
+                             "ci_high": d.ci_high, "yi": d.yi, "sei": d.sei,
+                             "se_from": list(d.se_source), "weight": d.weights, "used": True,
+                             "reason": ""})
+        left = pd.DataFrame({"label": [lab for lab, _ in d.excluded], "used": False,
+                             "reason": [why for _, why in d.excluded]})
         return pd.concat([used, left], ignore_index=True) if len(left) else used
 
 
@@ -136,8 +246,8 @@ def pool_km_rates(
     Returns
     -------
     PooledRate
-        ``excluded`` lists each left-out study with its reason; with no usable study the estimate
-        is NaN and a note says why.
+        ``data.excluded`` lists each left-out study with its reason; with no usable study the
+        estimate is NaN and a note says why.
 
     Notes
     -----
@@ -213,12 +323,18 @@ def pool_km_rates(
     if k == 0:
         notes.append("No study had a usable rate with a 95% CI or SE: nothing was pooled.")
         empty = readonly(np.empty(0))
-        return PooledRate(time=float(time), scale=scale, method=method, ci_method=ci_label,
-                          level=lv, k=0, labels=(), rates=empty, yi=empty, sei=empty,
-                          se_source=(), weights=empty, study_ci_low=empty,
-                          study_ci_high=empty, estimate=nan, ci=ConfidenceInterval(nan, nan, lv),
-                          pi=ConfidenceInterval(nan, nan, lv), tau2=nan, i2=nan, q=nan, q_pvalue=nan,
-                          excluded=tuple(excluded), notes=tuple(notes))
+        nan_ci = ConfidenceInterval(nan, nan, lv)
+        return PooledRate(
+            data=RateData(time=float(time), k=0, labels=(), rates=empty, ci_low=empty,
+                          ci_high=empty, yi=empty, sei=empty, se_source=(), weights=empty,
+                          excluded=tuple(excluded)),
+            fit=RateFit(scale=scale, method=method, ci_method=ci_label, pi_method="", level=lv,
+                        estimate=nan, estimate_t=nan, se_t=nan),
+            heterogeneity=Heterogeneity(tau2=nan, i2=nan, i2_definition="tau2", h2=nan, q=nan,
+                                        q_df=0, q_pvalue=nan),
+            intervals=Intervals(*[nan_ci] * 7),
+            computation=PoolingComputation(notes=tuple(notes)),
+        )
     y = np.array(yi)
     s_e = np.array(sei)
     fit = pool_effects(y, s_e**2, method=method, ci_method=ci_method, pi_method=pi_method, level=lv,
@@ -240,12 +356,30 @@ def pool_km_rates(
     ci = back(fit.ci_low, fit.ci_high)
     pi = back(fit.pi_low, fit.pi_high)
     return PooledRate(
-        time=float(time), scale=scale, method=method, ci_method=ci_label, level=lv, k=k,
-        labels=tuple(lab[i] for i in use), rates=readonly(r[use]), yi=readonly(y),
-        sei=readonly(s_e), se_source=tuple(src), weights=readonly(fit.weights),
-        study_ci_low=readonly(np.array([a for a, _ in study])),
-        study_ci_high=readonly(np.array([b for _, b in study])),
-        estimate=_g_inv(scale, fit.estimate), ci=ConfidenceInterval(*ci, lv),
-        pi=ConfidenceInterval(*pi, lv), tau2=0.0 if k == 1 else fit.tau2, i2=fit.i2, q=fit.q,
-        q_pvalue=fit.q_pvalue, excluded=tuple(excluded), notes=tuple(notes),
+        data=RateData(
+            time=float(time), k=k, labels=tuple(lab[i] for i in use), rates=readonly(r[use]),
+            ci_low=readonly(np.array([a for a, _ in study])),
+            ci_high=readonly(np.array([b for _, b in study])),
+            yi=readonly(y), sei=readonly(s_e), se_source=tuple(src), weights=readonly(fit.weights),
+            excluded=tuple(excluded),
+        ),
+        fit=RateFit(scale=scale, method=method, ci_method=ci_label,
+                    pi_method=pi_method if math.isfinite(fit.pi_low) else "", level=lv,
+                    estimate=_g_inv(scale, fit.estimate), estimate_t=fit.estimate, se_t=fit.se,
+                    df=fit.df),
+        heterogeneity=Heterogeneity(
+            tau2=0.0 if k == 1 else fit.tau2, i2=fit.i2, i2_definition=fit.i2_definition,
+            h2=fit.h2, q=fit.q, q_df=fit.q_df, q_pvalue=fit.q_pvalue, i2_tau2=fit.i2_tau2,
+            i2_q=fit.i2_q,
+        ),
+        intervals=Intervals(
+            ci=ConfidenceInterval(*ci, lv), pi=ConfidenceInterval(*pi, lv),
+            tau2=ConfidenceInterval(fit.tau2_ci_low, fit.tau2_ci_high, lv),
+            i2=ConfidenceInterval(fit.i2_ci_low, fit.i2_ci_high, lv),
+            h2=ConfidenceInterval(fit.h2_ci_low, fit.h2_ci_high, lv),
+            ci_t=ConfidenceInterval(fit.ci_low, fit.ci_high, lv),
+            pi_t=ConfidenceInterval(fit.pi_low, fit.pi_high, lv),
+        ),
+        computation=PoolingComputation(converged=fit.converged, iterations=fit.iterations,
+                                       notes=tuple(notes)),
     )

@@ -28,10 +28,12 @@ from synthesis.results import (
     StudyData,
 )
 from synthesis.survival_medians import MedianData, MedianFit
+from synthesis.survival_milestones import RateData, RateFit
 
 ROOT = Path(__file__).resolve().parents[2]
 X, N = [12, 8, 15, 3, 20], [40, 35, 50, 30, 44]
 MEDIANS = ([7.89, 3.5, 6.0], [4.56, 2.5, 4.1], [11.21, 4.8, 8.8])
+RATES = ([0.509, 0.762, 0.6], [0.346, 0.60, 0.45], [0.65, 0.968, 0.73])
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"method": "GLMM"}, {"method": "CE", "transform": "raw"},
@@ -149,6 +151,8 @@ def _results():
     yield synthesis.meta_regression(x, n, pd.DataFrame({"year": [2016, 2017, 2018, 2019, 2020]}))
     yield synthesis.pool_log_medians([4.0, 5.5, 6.1], ci_low=[3.0, 4.1, 4.4], ci_high=[5.5, 7.0, 8.2])
     yield synthesis.fit_weibull([(3.0, 0.8), (6.0, 0.55), (12.0, 0.3)])
+    yield synthesis.median_of_medians([4.0, 5.5, 6.1])
+    yield synthesis.pool_km_rates(*RATES, time=6)
 
 
 def test_every_result_summary_has_one_schema() -> None:
@@ -157,7 +161,7 @@ def test_every_result_summary_has_one_schema() -> None:
         table = res.summary()
         assert tuple(table.columns) == SUMMARY_COLUMNS, type(res).__name__
         seen.add(type(res).__name__)
-    assert len(seen) >= 9
+    assert len(seen) >= 10
 
 
 def test_findings_pool_is_one_call_on_the_builtin_data() -> None:
@@ -202,6 +206,9 @@ def _nested_results():
     seven = ("estimate", "ci", "pi", "k", "labels", "tau2", "i2")
     yield (synthesis.pool_log_medians(*MEDIANS, method="DL", labels=list("abc")), median_groups, seven)
     yield (synthesis.median_of_medians(MEDIANS[0]), median_groups, seven)
+    yield (synthesis.pool_km_rates(*RATES, time=6),
+           {"data": RateData, "fit": RateFit, "heterogeneity": Heterogeneity, "intervals": Intervals,
+            "computation": PoolingComputation}, seven)
 
 
 def test_grouped_results_store_frozen_groups_and_confidence_intervals() -> None:
@@ -281,3 +288,28 @@ def test_median_former_flat_names_are_gone(name: str) -> None:
     for res in (synthesis.pool_log_medians(*MEDIANS), synthesis.median_of_medians(MEDIANS[0])):
         with pytest.raises(AttributeError, match=name):
             getattr(res, name)
+
+
+def test_rate_shortcuts_delegate_to_the_groups() -> None:
+    res = synthesis.pool_km_rates(*RATES, time=6, scale="logit", ci_method="z")
+    assert res.ci is res.intervals.ci and res.pi is res.intervals.pi
+    assert (res.estimate, res.k, res.labels) == (res.fit.estimate, 3, res.data.labels)
+    assert (res.tau2, res.i2) == (res.heterogeneity.tau2, res.heterogeneity.i2)
+    assert res.estimate == pytest.approx(float(special.expit(res.fit.estimate_t)))
+    assert tuple(res.ci) == pytest.approx(tuple(special.expit(b) for b in res.intervals.ci_t))
+    assert (res.data.time, res.fit.scale, res.heterogeneity.q_df) == (6.0, "logit", 2)
+    assert res.summary().loc[0, "quantity"] == "Pooled rate at 6 months"
+
+
+#: PooledRate's flat names before it stored its groups, less its seven shortcuts.
+RATE_FORMER_FLAT_NAMES = (
+    "time", "scale", "method", "ci_method", "level", "rates", "yi", "sei", "se_source", "weights",
+    "study_ci_low", "study_ci_high", "q", "q_pvalue", "excluded", "notes",
+)
+
+
+@pytest.mark.parametrize("name", RATE_FORMER_FLAT_NAMES)
+def test_rate_former_flat_names_are_gone(name: str) -> None:
+    res = synthesis.pool_km_rates(*RATES, time=6)
+    with pytest.raises(AttributeError, match=name):
+        getattr(res, name)

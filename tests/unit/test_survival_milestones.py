@@ -30,11 +30,11 @@ def test_pool_km_rates_is_pool_effects_on_the_scale(scale: str) -> None:
     fit = pool_effects(y, se**2, method="REML", ci_method="hksj-adhoc", tau2_ci=False)
     r = pool_km_rates(s, lo, hi, scale=scale, time=6)
     inv = (lambda v: math.exp(-math.exp(v))) if scale == "cloglog" else (lambda v: 1 / (1 + math.exp(-v)))
-    assert_allclose(r.yi, y, rtol=1e-14) and assert_allclose(r.sei, se, rtol=1e-14)
+    assert_allclose(r.data.yi, y, rtol=1e-14) and assert_allclose(r.data.sei, se, rtol=1e-14)
     assert r.estimate == pytest.approx(inv(fit.estimate), rel=1e-12)
     assert sorted([r.ci.low, r.ci.high]) == pytest.approx(sorted([inv(fit.ci_low), inv(fit.ci_high)]), rel=1e-12)
     assert r.ci.low <= r.estimate <= r.ci.high
-    assert np.all(r.study_ci_low <= r.rates) and np.all(r.rates <= r.study_ci_high)
+    assert np.all(r.data.ci_low <= r.data.rates) and np.all(r.data.rates <= r.data.ci_high)
 
 
 def test_given_se_uses_the_delta_method_and_exclusions_say_why() -> None:
@@ -42,13 +42,13 @@ def test_given_se_uses_the_delta_method_and_exclusions_say_why() -> None:
                       [math.nan, 0.7, 1.0, math.nan, 0.8], se=[0.05, math.nan, math.nan, math.nan, math.nan],
                       labels=["A", "B", "C", "D", "E"])
     assert r.labels == ("A", "B")
-    assert r.se_source == ("given SE (delta method)", "printed 95% CI")
-    assert r.sei[0] == pytest.approx(0.05 / abs(0.5 * math.log(0.5)), rel=1e-12)
-    why = dict(r.excluded)
+    assert r.data.se_source == ("given SE (delta method)", "printed 95% CI")
+    assert r.data.sei[0] == pytest.approx(0.05 / abs(0.5 * math.log(0.5)), rel=1e-12)
+    why = dict(r.data.excluded)
     assert "no finite cloglog" in why["C"] and "no 95% CI printed" in why["D"]
     assert "does not bracket" in why["E"]
     none = pool_km_rates([0.5], [math.nan], [math.nan])
-    assert none.k == 0 and math.isnan(none.estimate) and none.notes
+    assert none.k == 0 and math.isnan(none.estimate) and none.computation.notes
     with pytest.raises(ValueError, match="scale"):
         pool_km_rates([0.5], [0.4], [0.6], scale="probit")
 
@@ -98,7 +98,7 @@ def test_rates_without_ci_use_the_reconstructed_greenwood_se() -> None:
 
     v = FS.milestone_view(f, "PFS", 3.0, reconstructed_se=lookup)
     assert v.result.k == 2 and ("C", 2.76) in seen  # the SE is read at the printed time
-    assert v.result.se_source[0].startswith("given SE") and v.rows.iloc[0]["used"] == "yes"
+    assert v.result.data.se_source[0].startswith("given SE") and v.rows.iloc[0]["used"] == "yes"
     assert any("Greenwood SE of the curve reconstructed from the published" in n for n in v.notes)
 
 
