@@ -342,11 +342,11 @@ def pool_km_rates(
     notes.extend(fit.notes)
     if k == 1:
         notes.append("Only one usable study: nothing was pooled (the value is that study's rate).")
+        ci_label = f"{LABELS['z']} ({lv:.0%})"  # one study: its own Wald z interval
     elif k < 5:
         notes.append(f"k = {k}: τ² is very imprecise with fewer than 5 studies"
                      + ("; the t interval has only 1 degree of freedom (t = 12.7), so it spans "
                         "almost every rate." if k == 2 and ci_method != "z" else "."))
-        ci_label = f"{LABELS['z']} ({lv:.0%})"
 
     def back(a: float, b: float) -> tuple[float, float]:
         x, z = _g_inv(scale, a), _g_inv(scale, b)

@@ -18,6 +18,7 @@ from findings import survival as FS
 from findings.digitise import greenwood_se_at
 from synthesis.meta import pool_effects
 from synthesis.survival_milestones import pool_km_rates
+from synthesis.vocabulary import LABELS
 
 Z = 1.959963984540054
 
@@ -51,6 +52,17 @@ def test_given_se_uses_the_delta_method_and_exclusions_say_why() -> None:
     assert none.k == 0 and math.isnan(none.estimate) and none.computation.notes
     with pytest.raises(ValueError, match="scale"):
         pool_km_rates([0.5], [0.4], [0.6], scale="probit")
+
+
+def test_the_interval_is_named_as_computed() -> None:
+    """With 2-4 studies the interval is the requested one (HKSJ ad hoc by default), and says so;
+    one study keeps its own Wald z interval."""
+    s, lo, hi = [0.509, 0.762, 0.6], [0.346, 0.60, 0.45], [0.65, 0.968, 0.73]
+    adhoc, wald = pool_km_rates(s, lo, hi), pool_km_rates(s, lo, hi, ci_method="z")
+    assert adhoc.ci.width > wald.ci.width
+    assert adhoc.fit.ci_method == f"{LABELS['hksj-adhoc']} (95%)" != wald.fit.ci_method
+    assert wald.fit.ci_method == f"{LABELS['z']} (95%)"
+    assert pool_km_rates(s[:1], lo[:1], hi[:1]).fit.ci_method == f"{LABELS['z']} (95%)"
 
 
 def _frame(rows):
