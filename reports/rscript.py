@@ -6,9 +6,10 @@
 ``predict(transf=...)`` with the single back-transform of the transform (Freeman–Tukey:
 ``transf.ipft.hm`` with ``targs=list(ni=...)``, the harmonic mean of the study sizes).
 
-The script prints metafor's own output and then one ``name value`` line per number, the same
-names as the fields of :class:`synthesis.results.PooledProportion` (``estimate_t``, ``ci_low_t``,
-…, ``estimate``, ``ci_low``, …), so a reviewer can compare them with the app line by line.
+The script prints metafor's own output and then one ``name value`` line per number, named after
+the quantities of :class:`synthesis.results.PooledProportion` (``estimate_t`` is
+``fit.estimate_t``, ``ci_low_t`` is ``intervals.ci_t.low``, …, ``estimate``, ``ci_low`` is
+``ci.low``, …), so a reviewer can compare them with the app line by line.
 
 metafor 3.8-1 (Debian's ``r-cran-metafor``) has no ``predtype="Riley"``; the t(k−2) prediction
 interval (Higgins 2009), and the explicit ``"z"``/``"t(k-1)"`` choices, are therefore computed in
