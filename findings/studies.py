@@ -69,40 +69,6 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-@dataclass(frozen=True)
-class Frames:
-    studies: pd.DataFrame
-    outcomes: pd.DataFrame
-    flags: pd.DataFrame
-    survival: pd.DataFrame
-    toxicity: pd.DataFrame
-    subtypes: pd.DataFrame
-    #: content identity of the base these tables come from (path, sha256, count); the derived
-    #: caches below key on it, so they can never serve tables of other (e.g. user) data.
-    key: str = ""
-
-
-def _safe(fn) -> pd.DataFrame:
-    try:
-        out = fn()
-        return out if isinstance(out, pd.DataFrame) else pd.DataFrame()
-    except Exception:  # a table that cannot be built is shown as empty, never as a traceback
-        return pd.DataFrame()
-
-
-def frames_key(base: EvidenceBase) -> str:
-    """Content identity of ``base`` (its data file or upload: path and SHA-256, and its size)."""
-    return f"{base.path}:{base.sha256}:{len(base.studies)}"
-
-
-def frames_of(base: EvidenceBase) -> Frames:
-    return Frames(
-        studies=_safe(base.studies_frame), outcomes=_safe(base.outcomes_frame), flags=_safe(base.flags_frame),
-        survival=_safe(base.survival_frame), toxicity=_safe(base.toxicity_frame),
-        subtypes=_safe(base.subtypes_frame), key=frames_key(base),
-    )
-
-
 def browser_table(studies: pd.DataFrame, user_ids: frozenset[str] = frozenset()) -> pd.DataFrame:
     """One display row per record for the browser table."""
     cols = ["id", "label", "year", "record_kind", "design_label", "histology_group", "regimen",

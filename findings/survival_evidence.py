@@ -10,7 +10,7 @@ through reported points, and the response-vs-PFS table. Every number comes from 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -72,29 +72,6 @@ PARAMETRIC_NOTE = (
 
 
 text = text_value  # plain text of a value; empty for None/NaN/NA (never ``nan``)
-
-
-@dataclass(frozen=True)
-class Frames:
-    survival: pd.DataFrame
-    outcomes: pd.DataFrame
-    flags: pd.DataFrame
-    secondary_of: dict[str, str] = field(default_factory=dict)
-
-
-def frames_of(ev) -> Frames:
-    """Pull the tables the page needs from an ``EvidenceBase`` (empty frames when absent)."""
-
-    def table(name: str) -> pd.DataFrame:
-        fn = getattr(ev, name, None)
-        try:
-            out = fn() if fn is not None else None
-        except (AttributeError, NotImplementedError, ValueError, KeyError):
-            out = None
-        return out if isinstance(out, pd.DataFrame) else pd.DataFrame()
-
-    sec = {s.id: s.secondary_of for s in getattr(ev, "studies", ()) if getattr(s, "secondary_of", None)}
-    return Frames(table("survival_frame"), table("outcomes_frame"), table("flags_frame"), sec)
 
 
 def filter_options(frame: pd.DataFrame, column: str) -> list[str]:

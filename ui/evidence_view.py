@@ -18,6 +18,7 @@ import streamlit as st
 from evidence import EvidenceBase, Study, design_label
 from findings import studies as S
 from findings import text
+from findings.frames import Frames, frames_key, frames_of
 from findings.study_flags import merge_confirmed
 
 STUDIES_PAGE = "pages/studies.py"
@@ -56,20 +57,20 @@ def arrow(df: pd.DataFrame):
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _frames(_base: EvidenceBase, key: str) -> S.Frames:
-    return S.frames_of(_base)
+def _frames(_base: EvidenceBase, key: str) -> Frames:
+    return frames_of(_base)
 
 
-def frames(base: EvidenceBase) -> S.Frames:
+def frames(base: EvidenceBase) -> Frames:
     """The tables of ``base`` (shared, read-only: copy before changing)."""
-    return _frames(base, S.frames_key(base))
+    return _frames(base, frames_key(base))
 
 
 # --------------------------------------------------------------------------- study browser
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _browser(_fr: S.Frames, key: str, user_ids: tuple[str, ...]) -> S.Browser:
+def _browser(_fr: Frames, key: str, user_ids: tuple[str, ...]) -> S.Browser:
     table = S.browser_table(_fr.studies, frozenset(user_ids))
     years = [int(y) for y in _fr.studies["year"].dropna()] if "year" in _fr.studies else []
     return S.Browser(
@@ -79,7 +80,7 @@ def _browser(_fr: S.Frames, key: str, user_ids: tuple[str, ...]) -> S.Browser:
     )
 
 
-def browser(fr: S.Frames, user_ids: frozenset[str] = frozenset()) -> S.Browser:
+def browser(fr: Frames, user_ids: frozenset[str] = frozenset()) -> S.Browser:
     """:func:`S.browser_table` and its filter options, cached per data content and user ids."""
     return _browser(fr, fr.key, tuple(sorted(user_ids)))
 
@@ -100,7 +101,7 @@ def _list(values: tuple | None) -> list | None:
     return None if values is None else list(values)
 
 
-def browser_rows(fr: S.Frames, user_ids: frozenset[str], *, histology: list[str] | None = None,
+def browser_rows(fr: Frames, user_ids: frozenset[str], *, histology: list[str] | None = None,
                  design: list[str] | None = None, regimen: list[str] | None = None,
                  kind: list[str] | None = None, years: tuple[int, int] | None = None, search: str = "",
                  origin: list[str] | None = None) -> pd.DataFrame:
@@ -130,7 +131,7 @@ def _flag_options(_flags: pd.DataFrame, key: str) -> tuple[list[str], list[str]]
     return sorted(_flags["kind"].unique()), sorted(_flags["study_id"].unique())
 
 
-def flag_options(fr: S.Frames) -> tuple[list[str], list[str]]:
+def flag_options(fr: Frames) -> tuple[list[str], list[str]]:
     """Sorted flag kinds and flagged study ids of ``fr`` (the Data checks filter choices)."""
     return _flag_options(fr.flags, fr.key)
 
@@ -150,7 +151,7 @@ def _flag_view(_flags: pd.DataFrame, key: str, severity: tuple[str, ...], kinds:
     )
 
 
-def flag_view(fr: S.Frames, *, severity: list[str] | None = None, kinds: list[str] | None = None,
+def flag_view(fr: Frames, *, severity: list[str] | None = None, kinds: list[str] | None = None,
               studies: list[str] | None = None, search: str = "") -> S.FlagView:
     """:func:`S.filter_flags` and :func:`S.flag_kinds` for the Data checks page, cached per data
     content and filters."""
@@ -170,7 +171,7 @@ def _comparison(_studies: pd.DataFrame, key: str, ids: tuple[str, ...]) -> pd.Da
     return S.comparison_table(_studies, list(ids))
 
 
-def comparison(fr: S.Frames, ids: list[str]) -> pd.DataFrame:
+def comparison(fr: Frames, ids: list[str]) -> pd.DataFrame:
     """:func:`S.comparison_table` of ``fr.studies``, cached per data content and ids (read-only)."""
     return _comparison(fr.studies, fr.key, tuple(ids))
 
@@ -248,7 +249,7 @@ def table(df: pd.DataFrame, *, key: str | None = None, empty: str = "Not reporte
                  column_config=fit_columns(df))
 
 
-def render_card(base: EvidenceBase, fr: S.Frames, study: Study, user_ids: frozenset[str]) -> None:
+def render_card(base: EvidenceBase, fr: Frames, study: Study, user_ids: frozenset[str]) -> None:
     """The study card: citation, design, population, outcomes with provenance, survival,
     toxicity, S.relations, and each flag beside the numbers it concerns."""
     f = fr.flags[fr.flags["study_id"] == study.id] if not fr.flags.empty else fr.flags

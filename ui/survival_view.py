@@ -19,6 +19,7 @@ from charts import theme
 from charts.survival import milestone_panel
 from findings import survival_evidence as SE
 from findings.digitise import SAVED_CURVES, greenwood_se_at
+from findings.frames import Frames, frames_of
 from findings.survival import (  # noqa: F401  (re-exported for the page)
     EORTC_SOURCE,
     POOL_METHODS,
@@ -103,11 +104,11 @@ def decorate_pooled(fig: go.Figure, cands: pd.DataFrame) -> go.Figure:
 # --------------------------------------------------------------------------------------------
 # cached wrappers (bounded)
 @st.cache_data(max_entries=4, show_spinner=False)
-def _cached_frames(_ev, path: str, sha: str | None) -> SE.Frames:
-    return SE.frames_of(_ev)
+def _cached_frames(_ev, path: str, sha: str | None) -> Frames:
+    return frames_of(_ev)
 
 
-def cached_frames(ev) -> SE.Frames:
+def cached_frames(ev) -> Frames:
     """The page's tables for an evidence base (cached by path and content hash)."""
     return _cached_frames(ev, str(getattr(ev, "path", "")), getattr(ev, "sha256", None))
 

@@ -10,6 +10,7 @@ from evidence import userdata as U
 from findings import studies as study_views
 from findings import text
 from findings import userdata as FU
+from findings.frames import frames_of
 from ui import userdata_state as S
 
 _FILE_KEY = "_ud_last_file"
@@ -178,7 +179,7 @@ def render_templates() -> None:
 
 def render_user_studies(state: FU.UserState) -> None:
     base = state.base
-    fr = study_views.frames_of(base)
+    fr = frames_of(base)
     table = study_views.browser_table(fr.studies, frozenset(base.ids))
     st.caption(f"{len(base.studies)} valid stud{'y' if len(base.studies) == 1 else 'ies'} from {text.md(state.origin)}; "
                f"{len(fr.flags)} consistency flag(s). " + S.active_label())

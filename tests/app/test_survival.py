@@ -10,6 +10,7 @@ import pytest
 
 from findings import survival_evidence as SE
 from findings import text as ft
+from findings.frames import Frames, frames_of
 from ui import survival_view as V
 from ui.data import get_evidence
 
@@ -47,8 +48,8 @@ def metric(at, label: str) -> str:
     raise AssertionError(f"no metric {label!r} in {[m.label for m in at.metric]}")
 
 
-def frames() -> SE.Frames:
-    return SE.frames_of(get_evidence())
+def frames() -> Frames:
+    return frames_of(get_evidence())
 
 
 def test_default_view_shows_every_value_and_flag_1(app_test) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from findings import survival_evidence as SE
 from findings import text as ft
+from findings.frames import frames_of
 from tests.e2e.conftest import expect_no_exception, shot, wait_for_app
 from ui import survival_view as V
 from ui.data import get_evidence
@@ -51,7 +52,7 @@ def test_deep_link_with_filter_reproduces_the_view(app_url, page) -> None:
     expect_no_exception(page)
     wait_for_charts(page)
     labels = [t for t in y_labels(page) if t.strip()]
-    expected = SE.apply_filters(SE.frames_of(get_evidence()).survival, endpoints=("OS",),
+    expected = SE.apply_filters(frames_of(get_evidence()).survival, endpoints=("OS",),
                                histology=("osteosarcoma",))
     n_medians = int((expected["statistic"] == "median").sum())
     assert len(labels) == n_medians and all(t.endswith("(OS)") for t in labels), labels
@@ -64,7 +65,7 @@ def test_pooled_method_switch_goes_to_the_url(app_url, page) -> None:
     wait_for_app(page, timeout=90_000)
     expect_no_exception(page)
     wait_for_charts(page)
-    cands, _ = V.pool_candidates(SE.frames_of(get_evidence()).survival, "PFS", "one")
+    cands, _ = V.pool_candidates(frames_of(get_evidence()).survival, "PFS", "one")
     mom = V.run_pool(cands, "median")
     # opens on the method that uses the most studies (the median of medians for PFS)
     assert V.default_pool_method(cands) == "median"

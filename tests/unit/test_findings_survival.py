@@ -12,7 +12,7 @@ import evidence
 from evidence.digitised import DigitisedCurve
 from findings import survival as FS
 from findings.digitise import reconstructed_medians
-from findings.survival_evidence import frames_of
+from findings.frames import frames_of
 from findings.text import decimal
 from synthesis.meta import pool_effects
 from synthesis.survival_medians import headline_pool_method, median_of_medians, pool_log_medians

@@ -11,6 +11,7 @@ import evidence
 from evidence import userdata as U
 from findings import studies as study_views
 from findings import text as ft
+from findings.frames import frames_key
 from synthesis.spec import PRIOR_SCALES
 from synthesis.vocabulary import CHOICES
 from ui import analysis as A
@@ -67,7 +68,7 @@ def test_flag_options(base) -> None:
 
 def test_views_key_on_content(base, merged) -> None:
     a, b = V.frames(base), V.frames(merged)
-    assert a.key != b.key and a.key == study_views.frames_key(base)
+    assert a.key != b.key and a.key == frames_key(base)
     assert len(V.flag_view(b).flags) == len(merged.flags) != len(V.flag_view(a).flags)
     assert "U1" in set(V.browser(b).table["id"]) and "U1" not in set(V.browser(a).table["id"])
     assert list(V.comparison(b, ["U1"]).columns) == ["U1"]

@@ -13,6 +13,7 @@ from charts.labels import spread_labels
 from charts.survival import parametric_curves, pooled_median_panel, response_frame, response_vs_pfs
 from findings import survival_evidence as SE
 from findings import text as ft
+from findings.frames import Frames, frames_of
 from findings.text import csv_bytes
 from synthesis.survival_medians import median_of_medians, pool_log_medians
 from ui import survival_view as V
@@ -21,8 +22,8 @@ NAN = re.compile(r"\bnan\b", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
-def F() -> SE.Frames:
-    return SE.frames_of(evidence.load_studies())
+def F() -> Frames:
+    return frames_of(evidence.load_studies())
 
 
 def test_fmt_num_never_nan_and_keeps_integers() -> None:
@@ -36,7 +37,7 @@ def test_fmt_num_never_nan_and_keeps_integers() -> None:
     assert SE.text(float("nan")) == "" and SE.text(None) == "" and SE.text(" x ") == "x"
 
 
-def test_filters(F: SE.Frames) -> None:
+def test_filters(F: Frames) -> None:
     s = F.survival
     assert set(SE.apply_filters(s, endpoints=("OS",))["endpoint"]) == {"OS"}
     osteo = SE.apply_filters(s, histology=("osteosarcoma",))
@@ -48,7 +49,7 @@ def test_filters(F: SE.Frames) -> None:
     assert SE.filter_options(s, "regimen")[-1] == "not reported"
 
 
-def test_table_has_text_only_and_flags(F: SE.Frames) -> None:
+def test_table_has_text_only_and_flags(F: Frames) -> None:
     t = SE.table_rows(F.survival, F.flags)
     assert list(t.columns) == list(SE.TABLE_COLUMNS)
     assert len(t) == len(F.survival)
@@ -66,7 +67,7 @@ def test_table_has_text_only_and_flags(F: SE.Frames) -> None:
     assert s3["n"] == "10" and "S3-doi" in s3["Provenance"]
 
 
-def test_flags_map_to_the_right_rows(F: SE.Frames) -> None:
+def test_flags_map_to_the_right_rows(F: Frames) -> None:
     s = F.survival
     fmap = SE.row_flags(s, F.flags)
     # S13's PFS (ASPS) median carries the misattribution flag, the whole-cohort PFS median does not
@@ -97,14 +98,14 @@ def test_flag_applies_parsing() -> None:
     assert not SE.flag_applies("outcomes", row, "3/16 printed as 18.7%", "inconsistent_rounding")
 
 
-def test_flag_messages_put_flag_1_first(F: SE.Frames) -> None:
+def test_flag_messages_put_flag_1_first(F: Frames) -> None:
     m = SE.flag_messages(F.survival, F.flags)
     assert m.iloc[0]["severity"] == "error" and m.iloc[0]["dossier"] == "dossier flag 1"
     assert m["message"].str.contains("6.6").any()
     assert not m.duplicated(["study", "message"]).any()
 
 
-def test_chart_frame_marks_flagged_rows(F: SE.Frames) -> None:
+def test_chart_frame_marks_flagged_rows(F: Frames) -> None:
     cf = SE.chart_frame(F.survival, F.flags)
     cb = cf[cf["study_id"] == "C-b"].set_index("endpoint")["label"]
     assert cb["PFS"].startswith(SE.FLAG) and not cb["OS"].startswith(SE.FLAG)
@@ -121,7 +122,7 @@ def test_export_rows_csv_is_formula_safe() -> None:
     assert list(out.columns[:2]) == ["flag", "study_id"] and "flags" in out.columns
 
 
-def test_curve_choices_and_default(F: SE.Frames) -> None:
+def test_curve_choices_and_default(F: Frames) -> None:
     ch = SE.curve_choices(F.survival)
     assert SE.default_curve(ch) == "S1:PFS"
     assert ch["S10:PFS"] == "Wang 2020 (synovial) · PFS · 3 points"
@@ -129,7 +130,7 @@ def test_curve_choices_and_default(F: SE.Frames) -> None:
     assert SE.default_curve({"A:PFS": "a · PFS · 1 point", "B:OS": "b · OS · 2 points"}) == "B:OS"
 
 
-def test_curve_view_s1_flags_claim_b(F: SE.Frames) -> None:
+def test_curve_view_s1_flags_claim_b(F: Frames) -> None:
     v = SE.curve_view(F.survival, "S1:PFS", secondary_of=F.secondary_of)
     assert set(v.fits) == {"exponential", "weibull"}
     assert v.bounds_text == "KM median ≤ 4 months"
@@ -144,7 +145,7 @@ def test_curve_view_s1_flags_claim_b(F: SE.Frames) -> None:
     assert all("not KM" in n for n in names if n and n.startswith(("exponential", "weibull")))
 
 
-def test_curve_view_s7_crude_left_out_and_weibull_explained(F: SE.Frames) -> None:
+def test_curve_view_s7_crude_left_out_and_weibull_explained(F: Frames) -> None:
     v = SE.curve_view(F.survival, "S7:PFS")
     assert list(v.fits) == ["exponential"]
     assert any("crude" in why for _, why in v.points.skipped)
@@ -157,7 +158,7 @@ def test_curve_view_s7_crude_left_out_and_weibull_explained(F: SE.Frames) -> Non
     assert "same survival" in s9.loc[s9["model"] == "weibull", "why not fitted"].iloc[0]
 
 
-def test_pool_candidates_one_and_all(F: SE.Frames) -> None:
+def test_pool_candidates_one_and_all(F: Frames) -> None:
     one, pre = V.pool_candidates(F.survival, "PFS", "one")
     assert one["pooled_by_default"].all() and one["study_id"].is_unique
     assert "C-b" in set(F.survival["study_id"]) and "C-b" not in set(one["study_id"])
@@ -168,7 +169,7 @@ def test_pool_candidates_one_and_all(F: SE.Frames) -> None:
     assert "Tianjin" not in V.overlap_note(one)
 
 
-def test_run_pool_equals_synthesis(F: SE.Frames) -> None:
+def test_run_pool_equals_synthesis(F: Frames) -> None:
     c, _ = V.pool_candidates(F.survival, "PFS", "one")
     for method in ("REML", "DL"):
         for unstated in (False, True):
@@ -194,7 +195,7 @@ def test_run_pool_equals_synthesis(F: SE.Frames) -> None:
     assert w.fit.method == "n-weighted median of medians"
 
 
-def test_exclusions_and_comparison(F: SE.Frames) -> None:
+def test_exclusions_and_comparison(F: Frames) -> None:
     c, pre = V.pool_candidates(F.survival, "PFS", "one")
     res = V.run_pool(c, "REML")
     ex = V.exclusions(c, pre, "REML", res)
@@ -223,7 +224,7 @@ def test_run_pool_edge_cases() -> None:
     assert "not estimable" in lines[0] and not any(NAN.search(x) for x in lines)
 
 
-def test_decorate_pooled_adds_provenance(F: SE.Frames) -> None:
+def test_decorate_pooled_adds_provenance(F: Frames) -> None:
     c, _ = V.pool_candidates(F.survival, "PFS", "one")
     res = V.run_pool(c, "REML", include_unstated=True)
     fig = V.decorate_pooled(pooled_median_panel(res), c)
@@ -232,7 +233,7 @@ def test_decorate_pooled_adds_provenance(F: SE.Frames) -> None:
     assert "customdata[5]" in st_tr.hovertemplate
 
 
-def test_response_frame_and_labels(F: SE.Frames) -> None:
+def test_response_frame_and_labels(F: Frames) -> None:
     rf = response_frame(F.outcomes, F.survival, "ORR")
     assert {"S5", "S9"} <= set(rf["study_id"]) and "C-b" not in set(rf["study_id"])
     tab = SE.response_table(rf, "ORR")
