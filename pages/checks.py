@@ -51,7 +51,7 @@ else:
     with st.expander(f"All {len(base.problems)} load problem(s) as a table", expanded=not errors):
         probs = study_views.display_frame(base.problems_frame().drop(columns=["text"], errors="ignore"))
         st.dataframe(probs, hide_index=True, width="stretch")
-        V.render_download(probs, "load_problems.csv", key="dl_problems")
+        V.csv_download(probs, "load_problems.csv", key="dl_problems")
 
 # ------------------------------------------------------------------ flags
 st.subheader("Consistency flags", anchor=False)
@@ -96,7 +96,7 @@ else:
         if c[1].button("Open study card", key="fc_open_btn", disabled=target is None,
                        icon=":material/library_books:"):
             st.switch_page("pages/studies.py", query_params={"study": target})
-        V.render_download(lambda: study_views.flag_table(sel), "flags.csv", key="dl_flags")  # built on click
+        V.csv_download(lambda: study_views.flag_table(sel), "flags.csv", key="dl_flags")  # built on click
 
 # ------------------------------------------------------------------ candidate denominators
 

@@ -81,7 +81,7 @@ else:
             "origin": st.column_config.TextColumn("origin", help="built-in data file or user-supplied"),
         },
     )
-    V.render_download(shown, "studies.csv", key="dl_studies")
+    V.csv_download(shown, "studies.csv", key="dl_studies")
     shown_ids = tuple(shown["id"])
     st.caption("References of the records shown, with DOI and PMID where the data has them:")
     cols = st.columns(len(FORMATS))
@@ -129,4 +129,4 @@ else:
     st.dataframe(V.arrow(cmp), width="stretch", height=35 * (len(cmp) + 1) + 3)
     if len(pick) == 1:
         st.caption("Add a second study to compare designs side by side.")
-    V.render_download(lambda: cmp.reset_index(names="attribute"), "design_comparison.csv", key="dl_compare")
+    V.csv_download(lambda: cmp.reset_index(names="attribute"), "design_comparison.csv", key="dl_compare")

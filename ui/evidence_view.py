@@ -352,9 +352,10 @@ def render_relations(base: EvidenceBase, study: Study) -> None:
         st.caption("No secondary reports and no overlapping cohorts recorded.")
 
 
-def render_download(df: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str, *, key: str,
-                    label: str = "Download CSV") -> None:
-    """A CSV download of ``df`` (or of the table a zero-argument callable returns).
+def csv_download(df: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str, *, key: str,
+                 label: str = "Download CSV") -> None:
+    """A CSV download of ``df`` (or of the table a zero-argument callable returns; formula
+    injection neutralised).
 
     The CSV is built only when the button is clicked (Streamlit's deferred ``data`` callable), not
     on every rerun; ``df`` must not be changed after the call (the pages pass fresh or cached,

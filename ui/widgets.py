@@ -14,7 +14,7 @@ from findings.query import CONTROLS
 from synthesis import LABELS
 from ui import analysis
 from ui.controls import PERSIST, linked, sort_control, write_link
-from ui.evidence_view import arrow
+from ui.evidence_view import arrow, csv_download
 from ui.pages import PAGES
 
 STUDIES_PAGE = "pages/studies.py"
@@ -23,18 +23,6 @@ PLOT_CONFIG = {
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
-
-
-def csv_download(df: pd.DataFrame, file_name: str, *, key: str, label: str = "Download CSV") -> None:
-    """A CSV download of ``df`` (formula injection neutralised).
-
-    The bytes are built only when the button is clicked (Streamlit's deferred ``data`` callable),
-    not on every rerun; ``df`` must not be changed after the call.
-    """
-    st.download_button(
-        label, data=lambda: text.csv_bytes(df), file_name=file_name, mime="text/csv", key=key,
-        on_click="ignore", icon=":material/download:",
-    )
 
 
 def plot(fig: go.Figure, *, key: str, clickable: bool = False):

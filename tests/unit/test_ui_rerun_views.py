@@ -112,8 +112,8 @@ def _capture(monkeypatch, module) -> list[dict]:
 def test_downloads_are_built_on_click_with_the_same_bytes(monkeypatch) -> None:
     df = pd.DataFrame({"a": ["=1+1", "x"], "b": [1.5, None]})
     calls = _capture(monkeypatch, V)
-    V.render_download(df, "t.csv", key="k")
-    V.render_download(lambda: df, "t.csv", key="k2")
+    V.csv_download(df, "t.csv", key="k")
+    V.csv_download(lambda: df, "t.csv", key="k2")
     assert all(callable(c["data"]) for c in calls)
     assert calls[0]["data"]() == calls[1]["data"]() == ft.csv_bytes(df)
     assert calls[0]["file_name"] == "t.csv" and calls[0]["mime"] == "text/csv" and calls[0]["on_click"] == "ignore"
