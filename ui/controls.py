@@ -182,6 +182,7 @@ def linked(key: str, options: Sequence[object] | None = None) -> str:
     the data (a value outside them gives the default). Returns ``key``, for the widget call;
     after the widget, :func:`write_link` writes its tokens.
     """
+    _tidy_controls()
     c = CONTROLS[key]
     raw = st.query_params.get_all(key)
     alias = next((a for a in c.aliases if not raw and a in st.query_params), None)
@@ -199,6 +200,18 @@ def linked(key: str, options: Sequence[object] | None = None) -> str:
     if alias is not None and c.read(raw) != c.default:
         del st.query_params[alias]  # the control's own key is written instead
     return key
+
+
+def _tidy_controls() -> None:
+    """Rewrite every page control in the address to its tokens, also those of a tab not open
+    (``by=Histology`` in a link that opens another tab); its widget reads the link when drawn."""
+    for k in [k for k in st.query_params if k in CONTROLS]:
+        vals = st.query_params.get_all(k)
+        tokens = CONTROLS[k].tokens(CONTROLS[k].read(vals))
+        if vals != tokens and tokens:
+            st.query_params[k] = tokens
+        elif vals != tokens:
+            del st.query_params[k]
 
 
 def tabs(key: str) -> Sequence:

@@ -20,10 +20,12 @@ def test_old_label_links_reach_the_widgets_and_are_rewritten_to_tokens(app_test)
     assert at.button_group(key="by").value == "histology" and at.radio(key="tau2_mode").value == "common"
     assert at.query_params == {"by": "histology", "tau2_mode": "common"}
 
-    at = app_test(page=COMPARE, query={"ctab": "Meta-regression", "moderator": "Prospective design (vs retrospective)"})
+    # the control of a tab not open (by) is rewritten too; its widget reads it when drawn
+    at = app_test(page=COMPARE, query={"ctab": "Meta-regression", "by": "Histology",
+                                       "moderator": "Prospective design (vs retrospective)"})
     assert not at.exception
     assert at.selectbox(key="moderator").value == "prospective"
-    assert at.query_params == {"ctab": "metareg", "moderator": "prospective"}
+    assert at.query_params == {"ctab": "metareg", "moderator": "prospective", "by": "histology"}
 
 
 def test_a_changed_control_is_written_as_its_token_and_the_default_leaves(app_test) -> None:
