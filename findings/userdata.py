@@ -6,7 +6,9 @@ function from one state to the next (:func:`with_import`, :func:`resolve_pending
 :func:`with_table`), so ``ui.userdata_state`` only stores the result in the session. The table is
 validated by the CSV importer of :mod:`evidence.userdata` (same models, loader and checks).
 :func:`choose` is the base the analyses use for a mode (:data:`MODES`), :func:`active_label` the
-caption saying so, :func:`problems_frame` the table of an import's problems.
+caption saying so, :func:`problems_frame` the table of an import's problems; :func:`import_messages`,
+:func:`pending_message`, :func:`columns_table` and :func:`export_caption` what the page says about
+imports, the template's columns and the exports.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ import pandas as pd
 
 from evidence import EvidenceBase, Problem
 from evidence import userdata as U
+from findings import text
 
 __all__ = ["DEFAULT_MODE", "IMPORT_CHOICES", "MODES", "UserState", "active_label", "apply_delta", "choose",
-           "empty_table", "problems_frame", "resolve_pending", "rows_table", "studies_of", "table_csv_text",
-           "validate_table", "with_import", "with_table"]
+           "columns_table", "empty_table", "export_caption", "import_messages", "pending_message",
+           "problems_frame", "resolve_pending", "rows_table", "studies_of", "table_csv_text", "validate_table",
+           "with_import", "with_table"]
 
 MODES: dict[str, str] = {
     "merged": "Built-in studies + yours",
@@ -188,8 +192,8 @@ def active_label(user: EvidenceBase | None, mode: str) -> str:
         return "Built-in studies."
     n = len(user.studies)
     if mode == "user":
-        return f"Your {n} stud{'y' if n == 1 else 'ies'} only (built-in studies left out)."
-    return f"Built-in studies + your {n} stud{'y' if n == 1 else 'ies'} (marked “(user)”)."
+        return f"Your {_studies(n)} only (built-in studies left out)."
+    return f"Built-in studies + your {_studies(n)} (marked “(user)”)."
 
 
 def problems_frame(problems: tuple[Problem, ...] | list[Problem]) -> pd.DataFrame:
@@ -202,3 +206,50 @@ def problems_frame(problems: tuple[Problem, ...] | list[Problem]) -> pd.DataFram
     df = pd.DataFrame(rows, columns=["severity", "file", "line", "study", "field", "value", "message"])
     df["line"] = df["line"].astype("Int64")
     return df
+
+
+def _studies(n: int) -> str:
+    return f"{n} stud{'y' if n == 1 else 'ies'}"
+
+
+def import_messages(s: UserState) -> list[tuple[str, str]]:
+    """``(kind, markdown)`` alerts about the last file import (kind ``success``, ``warning`` or
+    ``error``; file name escaped); none after a table edit or while an import waits for a choice."""
+    last = s.last
+    if last is None or s.last_name == "table" or s.pending is not None:
+        return []
+    name = text.md(s.last_name)
+    if s.last_replaced:
+        out = [("success", f"Loaded {_studies(len(last.studies))} from {name}.")]
+        errors = [p for p in last.problems if p.severity == "error"]
+        if errors:
+            out.append(("warning", f"{len(errors)} problem(s): the rows or studies concerned were left out; "
+                                   "the valid ones were kept."))
+        return out
+    kept = len(s.base.studies) if s.base is not None else 0
+    return [("error", f"Nothing could be loaded from {name}. "
+                      + (f"Your previous {kept} stud{'y is' if kept == 1 else 'ies are'} kept." if kept else ""))]
+
+
+def pending_message(s: UserState, preview: U.ImportPreview) -> str:
+    """What the pending file holds beside the user's studies, before they choose (name escaped)."""
+    k = len(preview.incoming)
+    return (f"{text.md(s.pending_name)} has {k} valid stud{'y' if k == 1 else 'ies'}; "
+            f"you already have {len(preview.current)}. Nothing has changed yet: choose what to do.")
+
+
+def columns_table() -> pd.DataFrame:
+    """The CSV template's columns: type, required, allowed values, meaning and an example."""
+    return pd.DataFrame([
+        {"column": c.name, "type": c.kind, "required": "yes" if c.required else "",
+         "allowed values": ", ".join(c.choices), "meaning": c.help, "example": c.example}
+        for c in U.CSV_COLUMNS
+    ])
+
+
+def export_caption(lossy: list[str] | tuple[str, ...]) -> str:
+    """Under the export buttons: which format holds the studies completely (``lossy``: ids the CSV cannot)."""
+    return ("Re-importing the YAML export gives exactly these studies. "
+            + (f"The CSV cannot hold every field of {', '.join(lossy[:8])}: use YAML for those." if lossy
+               else "The CSV export holds them completely too.")
+            + " Cells that a spreadsheet would run as a formula are prefixed with an apostrophe.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from evidence import EvidenceBase, Problem
@@ -54,10 +53,7 @@ def render_pending(state: FU.UserState) -> None:
     if state.pending is None:
         return
     prev = U.preview_import(state.base, state.pending)
-    name = text.md(state.pending_name)
-    st.warning(f"{name} has {len(prev.incoming)} valid stud{'y' if len(prev.incoming) == 1 else 'ies'}; "
-               f"you already have {len(prev.current)}. Nothing has changed yet: choose what to do.",
-               icon=":material/merge_type:")
+    st.warning(FU.pending_message(state, prev), icon=":material/merge_type:")
     for sentence in prev.sentences().values():
         st.markdown(f"- {text.md(sentence)}")
     cols = st.columns(3)
@@ -88,25 +84,18 @@ def problems_table(problems, *, key: str) -> None:
                  column_config={"message": st.column_config.TextColumn(width="large")})
 
 
+#: how each kind of message about an import is shown
+ALERTS = {"success": (st.success, ":material/check_circle:"), "warning": (st.warning, ":material/warning:"),
+          "error": (st.error, ":material/error:")}
+
+
 def render_last_import(state: FU.UserState) -> None:
     last = state.last
     if last is None or state.last_name == "table":
         return
-    name = text.md(state.last_name)
-    errors = [p for p in last.problems if p.severity == "error"]
-    if state.pending is not None:
-        pass  # render_pending says what the file holds and asks what to do
-    elif state.last_replaced:
-        st.success(f"Loaded {len(last.studies)} stud{'y' if len(last.studies) == 1 else 'ies'} from {name}.",
-                   icon=":material/check_circle:")
-        if errors:
-            st.warning(f"{len(errors)} problem(s): the rows or studies concerned were left out; the valid ones "
-                       "were kept.", icon=":material/warning:")
-    else:
-        kept = len(state.base.studies) if state.base is not None else 0
-        st.error(f"Nothing could be loaded from {name}. "
-                 + (f"Your previous {kept} stud{'y is' if kept == 1 else 'ies are'} kept." if kept else ""),
-                 icon=":material/error:")
+    for kind, message in FU.import_messages(state):
+        show, icon = ALERTS[kind]
+        show(message, icon=icon)
     if last.problems:
         for p in last.problems[:5]:
             st.text(study_views.problem_line(p))
@@ -169,12 +158,7 @@ def render_templates() -> None:
     st.caption("CSV: one row per study with the columns below (id, label and histology_group required). Every "
                "number takes the provenance of the row's source and location columns. YAML: the schema of the "
                "built-in data file, with the provenance of each number (see the comments in the template).")
-    doc = pd.DataFrame([
-        {"column": c.name, "type": c.kind, "required": "yes" if c.required else "",
-         "allowed values": ", ".join(c.choices), "meaning": c.help, "example": c.example}
-        for c in U.CSV_COLUMNS
-    ])
-    st.dataframe(doc, hide_index=True, width="stretch")
+    st.dataframe(FU.columns_table(), hide_index=True, width="stretch")
 
 
 def render_user_studies(state: FU.UserState) -> None:
@@ -205,7 +189,4 @@ def render_exports(state: FU.UserState) -> None:
                          on_click="ignore", icon=":material/download:")
     c[1].download_button("Export as CSV", data=U.to_csv(studies), file_name="my_studies.csv", mime="text/csv",
                          key="ud_export_csv", on_click="ignore", icon=":material/download:")
-    st.caption("Re-importing the YAML export gives exactly these studies. "
-               + (f"The CSV cannot hold every field of {', '.join(lossy[:8])}: use YAML for those." if lossy
-                  else "The CSV export holds them completely too.")
-               + " Cells that a spreadsheet would run as a formula are prefixed with an apostrophe.")
+    st.caption(FU.export_caption(lossy))

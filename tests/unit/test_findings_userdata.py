@@ -73,3 +73,30 @@ def test_active_label_names_the_mode_and_the_count() -> None:
     assert FU.active_label(one, "builtin") == "Built-in studies."
     assert FU.active_label(one, "user") == "Your 1 study only (built-in studies left out)."
     assert FU.active_label(_template(), "merged") == "Built-in studies + your 2 studies (marked “(user)”)."
+
+
+def test_import_messages_say_what_was_loaded_kept_or_left_out() -> None:
+    s = FU.with_import(FU.UserState(), _mine(), "mine.csv")
+    assert FU.import_messages(s) == [("success", "Loaded 1 study from mine\\.csv.")]
+    bad = U.import_bytes(b"", "*empty*.csv")
+    failed = FU.with_import(s, bad, "*empty*.csv")
+    assert FU.import_messages(failed) == [("error", "Nothing could be loaded from \\*empty\\*\\.csv. "
+                                                    "Your previous 1 study is kept.")]
+    assert FU.import_messages(FU.with_import(FU.UserState(), bad, "e.csv")) == [
+        ("error", "Nothing could be loaded from e\\.csv. ")]
+    head = "id,label,histology_group,orr_events,orr_total"
+    part = U.import_bytes(f"{head}\nV1,Good 2020,osteosarcoma,3,10\nV2,Bad,osteosarcoma,30,10\n".encode(), "p.csv")
+    kinds = [k for k, _ in FU.import_messages(FU.with_import(FU.UserState(), part, "p.csv"))]
+    assert kinds == ["success", "warning"]
+    waiting = FU.with_import(s, _template(), "t.csv")
+    assert FU.import_messages(waiting) == [] and FU.import_messages(FU.with_table(s, s.table)) == []
+    assert FU.pending_message(waiting, U.preview_import(waiting.base, waiting.pending)) == (
+        "t\\.csv has 2 valid studies; you already have 1. Nothing has changed yet: choose what to do.")
+
+
+def test_columns_table_and_export_caption() -> None:
+    cols = FU.columns_table()
+    assert cols["column"].tolist() == list(U.COLUMN_NAMES)
+    assert cols.loc[cols["column"] == "id", "required"].item() == "yes"
+    assert "holds them completely too" in FU.export_caption([])
+    assert "every field of S1, S2: use YAML" in FU.export_caption(["S1", "S2"])
