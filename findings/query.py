@@ -95,6 +95,8 @@ IGNORED_KEYS = frozenset({
     "pl_line", "pl_reg", "pl_partner", "pl_hist", "pl_ep", "pl_months",
     # Bayesian designs (prior, robust weight, threshold, N, looks, efficacy stopping, tab)
     "dprior", "robw", "pc", "ppn", "bn", "blooks", "beff", "pl_btab",
+    # the historical-control library expander (open when true)
+    "pl_lib",
     # Survival and Data checks pages
     "stab", "endpoints", "curve", "crude", "pause", "pool_endpoint", "pool_method", "subgroups",
     "unstated", "cd_pct", "cd_nmax", "cd_nmin", "ms_endpoint", "ms_scale", "ms_time",
