@@ -161,6 +161,10 @@ class BayesianPooledProportion(ResultRepr):
     def labels(self) -> tuple[str, ...]:
         return self.data.labels
 
+    def _title(self) -> str:
+        d = self.data
+        return f"BayesianPooledProportion({self.prior.label}; k={d.k}, {d.total_events}/{d.total_n} events)"
+
     def model_label(self) -> str:
         """One line naming the model, its priors and its intervals."""
         p, post = self.prior, self.posterior

@@ -179,6 +179,9 @@ class PooledMedian(ResultRepr):
     def i2(self) -> float:
         return self.heterogeneity.i2
 
+    def _title(self) -> str:
+        return f"PooledMedian({self.fit.method}; k={self.k}, {len(self.data.excluded)} left out)"
+
     def method_label(self) -> str:
         """One line naming the method, for captions."""
         f = self.fit

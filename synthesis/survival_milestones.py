@@ -170,7 +170,9 @@ class PooledRate(ResultRepr):
         return self.heterogeneity.i2
 
     def _title(self) -> str:
-        return f"PooledRate(k={self.k}, time={self.data.time:g})"
+        f = self.fit
+        return (f"PooledRate({f.method}, {f.scale}; time={self.data.time:g}, k={self.k}, "
+                f"{len(self.data.excluded)} left out)")
 
     def method_label(self) -> str:
         f = self.fit
