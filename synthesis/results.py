@@ -91,7 +91,7 @@ class ResultRepr:
 
     Subclasses are dataclasses declared with ``repr=False``; the first line names the class (and
     ``k`` when it has one), the next lines are the first rows of :meth:`summary`. A result stored
-    in groups (its dataclass fields are the groups) ends with a line naming them.
+    in groups (every field is itself a dataclass) ends with a line naming them.
     """
 
     __slots__ = ()
@@ -101,9 +101,9 @@ class ResultRepr:
         return type(self).__name__ + (f"(k={k})" if isinstance(k, int) else "")
 
     def _groups(self) -> tuple[str, ...]:
-        """The dataclass fields that are themselves dataclasses (the result's groups)."""
-        return tuple(f.name for f in fields(self)  # type: ignore[arg-type]
-                     if is_dataclass(getattr(self, f.name)))
+        """The result's groups: its fields when every one is itself a dataclass, else ``()``."""
+        names = tuple(f.name for f in fields(self))  # type: ignore[arg-type]
+        return names if all(is_dataclass(getattr(self, n)) for n in names) else ()
 
     def __repr__(self) -> str:
         table = self.summary()  # type: ignore[attr-defined]

@@ -234,6 +234,13 @@ def test_grouped_results_store_frozen_groups_and_confidence_intervals() -> None:
         assert tuple(res.summary().columns) == SUMMARY_COLUMNS
 
 
+def test_only_results_stored_in_groups_name_groups_in_their_repr() -> None:
+    """A result holding one nested result among plain fields (subgroups' ``overall``) is not
+    stored in groups: its repr keeps its eight summary rows and names no groups."""
+    res = synthesis.subgroup_analysis(X, N, ["a", "a", "b", "b", "b"])
+    assert dataclasses.is_dataclass(res.overall) and ".summary() table" not in repr(res)
+
+
 def test_bayesian_shortcuts_delegate_to_the_groups() -> None:
     res = synthesis.bayes_pool(X, N, tau_prior_scale=1.0, labels=list("abcde"))
     assert res.ci is res.intervals.ci and res.pi is res.intervals.pi
