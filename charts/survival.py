@@ -24,6 +24,8 @@ from synthesis.survival_milestones import PooledRate
 
 __all__ = [
     "ENDPOINT_ORDER",
+    "annotate_curves",
+    "annotate_pooled",
     "median_dot_whisker",
     "pooled_median_panel",
     "milestone_panel",
@@ -542,6 +544,34 @@ def parametric_curves(
     return theme.apply(fig)
 
 
+def annotate_curves(fig: go.Figure, provenance: Sequence[str] = (),
+                    claims: Sequence[tuple[str, float]] = ()) -> go.Figure:
+    """Provenance in the hover of the reported points of :func:`parametric_curves` (one text per
+    point, in order) and the claimed medians of secondary reports (``(label, months)``, not used in
+    the fit) as ×, with room above the plot for the longer legend."""
+    for tr in fig.data:
+        if tr.name == "reported points" and tr.x is not None and len(provenance) == len(tr.x):
+            tr.customdata = [list(c) + [_esc(p)] for c, p in zip(tr.customdata, provenance, strict=True)]
+            tr.hovertemplate = (
+                "%{customdata[0]}<br>%{y:.1%} at %{x:.2f} months<br>method: %{customdata[1]}"
+                "<br>%{customdata[2]}<extra>reported</extra>"
+            )
+    h = fig.layout.height or 460
+    top = 160 if claims else 125
+    fig.update_layout(margin={"t": top}, height=h + top - 90,
+                      title={"y": 0.99, "yanchor": "top", "yref": "container"})
+    if claims:
+        fig.add_trace(go.Scatter(
+            x=[m for _, m in claims], y=[0.5] * len(claims), mode="markers+text",
+            name="claimed median of a secondary report (not used in the fit)",
+            text=[f"{_esc(lab.split(':')[0])}: median {_num(m)} mo?" for lab, m in claims],
+            textposition="top right",
+            marker={"symbol": "x", "size": 13, "color": theme.COLORS["flag"]},
+            hovertemplate="%{text}<br>claimed median, checked against the milestones<extra>claim</extra>",
+        ))
+    return fig
+
+
 # ----------------------------------------------------------------------------------------------
 # 3. response vs median PFS
 # ----------------------------------------------------------------------------------------------
@@ -848,6 +878,16 @@ def pooled_median_panel(
         fig.add_annotation(text="Nothing was pooled.", x=0.5, y=0.5, xref="paper", yref="paper",
                            showarrow=False)
     return theme.apply(fig)
+
+
+def annotate_pooled(fig: go.Figure, provenance: Mapping[str, str]) -> go.Figure:
+    """Provenance of each study median (study label -> text) in the hover of :func:`pooled_median_panel`."""
+    prov = {_esc(k): v for k, v in provenance.items()}
+    for tr in fig.data:
+        if tr.name == "studies" and tr.customdata is not None:
+            tr.customdata = [list(c) + [_esc(prov.get(str(c[0]), DASH_NOTE))] for c in tr.customdata]
+            tr.hovertemplate = tr.hovertemplate.replace("<extra>", "<br>%{customdata[5]}<extra>")
+    return fig
 
 
 def _wrap(text: str, width: int = 95) -> str:

@@ -435,8 +435,9 @@ def fits_table(view: CurveView) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _unesc(s: str) -> str:
-    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+def median_provenance(cands: pd.DataFrame) -> dict[str, str]:
+    """Study label -> :func:`provenance` of each candidate median (the pooled-median panel's hover)."""
+    return {text(r["label"]): provenance(r) for _, r in cands.iterrows()}
 
 
 def response_table(df: pd.DataFrame, response: str) -> pd.DataFrame:

@@ -101,7 +101,7 @@ if tabs[1].open:
             if view.fits:
                 fig = C.parametric_curves(view.fits, view.points.to_frame(),
                                              title=f"{view.label} — {view.endpoint}: parametric curves through reported points, not Kaplan–Meier")
-                plot(V.decorate_curves(fig, view, SE.point_provenance(F.survival, view)), key="fig_curves")
+                plot(C.annotate_curves(fig, SE.point_provenance(F.survival, view), view.claims), key="fig_curves")
             st.dataframe(SE.fits_table(view), hide_index=True, width="stretch", key="fits")
             for label, why in view.points.skipped:
                 st.caption(f"Point left out: {md(label)} — {md(why)}.")
@@ -152,7 +152,8 @@ if tabs[2].open:
             if res is not None:
                 for line in V.result_lines(res)[1:]:
                     st.caption(md(line))
-                plot(V.decorate_pooled(C.pooled_median_panel(res, endpoint=ep), cands), key="fig_pooled")
+                plot(C.annotate_pooled(C.pooled_median_panel(res, endpoint=ep), SE.median_provenance(cands)),
+                     key="fig_pooled")
             st.markdown("**Every method side by side** — how many studies each could use:")
             st.dataframe(comparison, hide_index=True, width="stretch", key="pool_compare")
             st.markdown("**Left out, and why**")

@@ -1,9 +1,9 @@
 """Streamlit caches and renderers of the Survival page.
 
 The reported-evidence view (filters, table rows, flags, curve inputs and sentences) is built by
-:mod:`findings.survival_evidence`, pooled medians and milestones by :mod:`findings.survival`; this
-module keeps the figure decorations (plotly), the bounded ``st.cache_data`` wrappers and the
-session-dependent inputs (curves digitised in this session).
+:mod:`findings.survival_evidence`, pooled medians and milestones by :mod:`findings.survival`, the
+figures and their annotations by :mod:`charts.survival`; this module keeps the bounded
+``st.cache_data`` wrappers and the session-dependent inputs (curves digitised in this session).
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from charts import theme
 from charts.survival import milestone_panel
 from findings import survival_evidence as SE
 from findings.digitise import SAVED_CURVES, greenwood_se_at
@@ -39,8 +37,7 @@ from findings.survival import (  # noqa: F401  (re-exported for the page)
     run_pool,
     truthy,
 )
-from findings.text import MISSING as DASH
-from findings.text import decimal, html, md
+from findings.text import decimal, md
 from ui.widgets import plot
 
 # --------------------------------------------------------------------------------------------
@@ -57,48 +54,6 @@ from ui.widgets import plot
 
 # --------------------------------------------------------------------------------------------
 # the survival table (display and CSV)
-
-
-# --------------------------------------------------------------------------------------------
-# approximate curves
-
-
-def decorate_curves(fig: go.Figure, view: SE.CurveView, prov: list[str]) -> go.Figure:
-    """Provenance in the hover of the reported points; claimed medians of secondary reports as ×."""
-    for tr in fig.data:
-        if tr.name == "reported points" and tr.x is not None and len(prov) == len(tr.x):
-            cd = [list(c) + [html(p)] for c, p in zip(tr.customdata, prov, strict=True)]
-            tr.customdata = cd
-            tr.hovertemplate = (
-                "%{customdata[0]}<br>%{y:.1%} at %{x:.2f} months<br>method: %{customdata[1]}"
-                "<br>%{customdata[2]}<extra>reported</extra>"
-            )
-    h = fig.layout.height or 460
-    top = 160 if view.claims else 125
-    fig.update_layout(margin={"t": top}, height=h + top - 90,
-                      title={"y": 0.99, "yanchor": "top", "yref": "container"})
-    if view.claims:
-        fig.add_trace(go.Scatter(
-            x=[m for _, m in view.claims], y=[0.5] * len(view.claims), mode="markers+text",
-            name="claimed median of a secondary report (not used in the fit)",
-            text=[f"{html(lab.split(':')[0])}: median {decimal(m)} mo?" for lab, m in view.claims],
-            textposition="top right",
-            marker={"symbol": "x", "size": 13, "color": theme.COLORS["flag"]},
-            hovertemplate="%{text}<br>claimed median, checked against the milestones<extra>claim</extra>",
-        ))
-    return fig
-
-
-# --------------------------------------------------------------------------------------------
-# pooled medians
-def decorate_pooled(fig: go.Figure, cands: pd.DataFrame) -> go.Figure:
-    """Provenance of each study median in the hover of the pooled-median panel."""
-    prov = {SE.text(r["label"]): SE.provenance(r) for _, r in cands.iterrows()}
-    for tr in fig.data:
-        if tr.name == "studies" and tr.customdata is not None:
-            tr.customdata = [list(c) + [html(prov.get(SE._unesc(str(c[0])), DASH))] for c in tr.customdata]
-            tr.hovertemplate = tr.hovertemplate.replace("<extra>", "<br>%{customdata[5]}<extra>")
-    return fig
 
 
 # --------------------------------------------------------------------------------------------

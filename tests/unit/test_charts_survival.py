@@ -14,6 +14,8 @@ from numpy.testing import assert_allclose
 from charts import theme
 from charts.survival import (
     NOT_KM,
+    annotate_curves,
+    annotate_pooled,
     median_dot_whisker,
     parametric_curves,
     pooled_median_panel,
@@ -343,3 +345,28 @@ def test_median_dot_whisker_panels_label_every_row_once_per_study_and_endpoint()
     assert fig.layout.xaxis.range == fig.layout.xaxis2.range
     # the single-column figure keeps every row
     assert len(median_dot_whisker(df).layout.yaxis.categoryarray) == 7
+
+
+def test_annotate_curves_escapes_provenance_and_marks_claims() -> None:
+    pts = [(4.0, 0.463), (6.0, 0.365)]
+    fig = parametric_curves([fit_exponential(pts)])
+    plain = annotate_curves(parametric_curves([fit_exponential(pts)]))
+    assert plain.layout.margin.t == 125 and len(plain.data) == len(fig.data)
+    out = annotate_curves(fig, ["<b>p1</b>", "p2 & co"], [("<i>Claim</i>: 56 patients", 6.6)])
+    rep = next(t for t in out.data if t.name == "reported points")
+    assert [c[2] for c in rep.customdata] == ["&lt;b&gt;p1&lt;/b&gt;", "p2 &amp; co"]
+    assert "%{customdata[2]}" in rep.hovertemplate
+    claim = out.data[-1]
+    assert claim.name == "claimed median of a secondary report (not used in the fit)"
+    assert list(claim.text) == ["&lt;i&gt;Claim&lt;/i&gt;: median 6.6 mo?"] and list(claim.x) == [6.6]
+    assert out.layout.margin.t == 160
+    short = annotate_curves(parametric_curves([fit_exponential(pts)]), ["only one"])
+    assert len(next(t for t in short.data if t.name == "reported points").customdata[0]) == 2  # counts differ
+
+
+def test_annotate_pooled_adds_escaped_provenance_by_label() -> None:
+    r = pool_log_medians([7.89, 3.5], [4.56, 2.5], [11.21, 4.8], labels=["S<4>", "S6"])
+    fig = annotate_pooled(pooled_median_panel(r), {"S<4>": "doi <x>", "other": "unused"})
+    st_tr = next(t for t in fig.data if t.name == "studies")
+    assert [c[5] for c in st_tr.customdata] == ["doi &lt;x&gt;", "–"]
+    assert st_tr.hovertemplate.endswith("<br>%{customdata[5]}<extra></extra>")

@@ -10,7 +10,14 @@ import pytest
 
 import evidence
 from charts.labels import spread_labels
-from charts.survival import parametric_curves, pooled_median_panel, response_frame, response_vs_pfs
+from charts.survival import (
+    annotate_curves,
+    annotate_pooled,
+    parametric_curves,
+    pooled_median_panel,
+    response_frame,
+    response_vs_pfs,
+)
 from findings import survival_evidence as SE
 from findings import text as ft
 from findings.frames import Frames, frames_of
@@ -136,8 +143,8 @@ def test_curve_view_s1_flags_claim_b(F: Frames) -> None:
     assert v.bounds_text == "KM median ≤ 4 months"
     assert v.claims == (("Seed claim (b): 56-patient multicentre study", 6.6),)
     assert v.checks and v.checks[0][0] is False and "incompatible" in v.checks[0][1]
-    fig = V.decorate_curves(parametric_curves(v.fits, v.points.to_frame()), v,
-                            SE.point_provenance(F.survival, v))
+    fig = annotate_curves(parametric_curves(v.fits, v.points.to_frame()), SE.point_provenance(F.survival, v),
+                          v.claims)
     names = [t.name for t in fig.data]
     assert "claimed median of a secondary report (not used in the fit)" in names
     pts = next(t for t in fig.data if t.name == "reported points")
@@ -224,10 +231,10 @@ def test_run_pool_edge_cases() -> None:
     assert "not estimable" in lines[0] and not any(NAN.search(x) for x in lines)
 
 
-def test_decorate_pooled_adds_provenance(F: Frames) -> None:
+def test_annotate_pooled_adds_provenance(F: Frames) -> None:
     c, _ = V.pool_candidates(F.survival, "PFS", "one")
     res = V.run_pool(c, "REML", include_unstated=True)
-    fig = V.decorate_pooled(pooled_median_panel(res), c)
+    fig = annotate_pooled(pooled_median_panel(res), SE.median_provenance(c))
     st_tr = next(t for t in fig.data if t.name == "studies")
     assert all(len(cd) == 6 and ("pmc" in cd[5] or "pubmed" in cd[5]) for cd in st_tr.customdata)
     assert "customdata[5]" in st_tr.hovertemplate
@@ -257,8 +264,7 @@ def test_curve_view_survives_inconsistent_user_milestones() -> None:
     v = SE.curve_view(df, "U1:PFS")
     assert v.fits and any("cannot lie on one Kaplan–Meier curve" in t for _, t in v.checks)
     assert any("above the earlier" in why for _, why in v.points.skipped)
-    fig = V.decorate_curves(parametric_curves(v.fits, v.points.to_frame()), v,
-                            SE.point_provenance(df, v))
+    fig = annotate_curves(parametric_curves(v.fits, v.points.to_frame()), SE.point_provenance(df, v), v.claims)
     assert "<b>" not in str([t.hovertemplate for t in fig.data])
 
 
