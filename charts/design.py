@@ -269,7 +269,7 @@ def ess_weight_figure(table: pd.DataFrame, *, weight: float | None = None) -> go
     """Effective sample size of a robustified prior against the robust weight (RBesT's plot).
 
     ``table`` has columns ``robust weight``, ``ESS (ELIR)`` and ``ESS (moment)``
-    (``findings.planner.ess_by_weight``); ``weight`` marks the chosen weight.
+    (``findings.planner_bayes.ess_by_weight``); ``weight`` marks the chosen weight.
     """
     if table is None or table.empty:
         raise ValueError("table must hold at least one robust weight.")
@@ -297,7 +297,7 @@ def predictive_figure(table: pd.DataFrame, *, n: int, marks: Mapping[str, float]
     names what is counted (the planned endpoint's successes, e.g. "progression-free at 6 months").
 
     ``table`` has columns ``responses`` and ``probability``
-    (``findings.planner.prior_predictive_table``).
+    (``findings.planner_bayes.prior_predictive_table``).
     """
     if table is None or table.empty:
         raise ValueError("table must hold the predictive probabilities.")

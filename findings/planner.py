@@ -30,22 +30,10 @@ from evidence.selection import (
 )
 from findings import text as T
 from findings.selection_notes import PooledScope, pooled_scope
-from synthesis.design.bayes import (
-    BetaMixture,
-    BOP2Design,
-    PosteriorDesign,
-    PredictiveDesign,
-    ess,
-    robustify,
-)
-from synthesis.design.oc import operating_characteristics as oc_frame
 from synthesis.design.paragraph import (
     REFERENCES,
     RESPONSE,
-    Citations,
     Outcome,
-    dropout_sentence,
-    endpoint_sentence,
     protocol_paragraph,
 )
 from synthesis.design.simon import (
@@ -57,7 +45,15 @@ from synthesis.design.simon import (
     simon_two_stage,
 )
 from synthesis.design.single_stage import SingleStageResult, attained_by_n, single_stage_exact
-from synthesis.design.tte import CPHDesign, ExponentialDesign, TTEDesign, power_curve
+from synthesis.design.tte import (
+    CPHDesign,
+    ExponentialDesign,
+    TTEDesign,
+    exponential_median_test,
+    one_sample_logrank,
+    power_curve,
+    two_arm_cph,
+)
 from synthesis.spec import Model
 from synthesis.vocabulary import LABELS
 
@@ -78,17 +74,21 @@ PLANS = {
 PLAN_KEYS = {v: k for k, v in PLANS.items()}
 BINARY = ("simon", "single", "posterior", "pp", "bop2")
 BAYES = ("posterior", "pp", "bop2")
-PRIORS = {
-    "weak": "Beta(p0, 1 − p0): weak, centred on p0 (BOP2's prior)",
-    "uniform": "Beta(1, 1): uniform",
-    "map": "MAP prior from the studies of the current view (robustified)",
-}
 
 
 TYPED = "typed value"
 
 
 CONSTRAINTS = {"≤ (Simon 1989)": "<=", "< (clinfun)": "<"}
+#: the Simon search's bound on n ("auto": none, the optimum is proved)
+SEARCH_BOUNDS = ("auto", "50", "100", "200", "500", "1000")
+SEARCH_BOUND_HELP = ("auto: the search proves the optimum (no bound binding). A fixed bound reproduces "
+                     "clinfun's nmax and may truncate the optimum.")
+
+
+def search_bound(choice: str | None) -> int | None:
+    """The ``n_max`` of a :data:`SEARCH_BOUNDS` choice (``None``: auto)."""
+    return None if choice in (None, "auto") else int(choice)
 
 
 STATS = ("est", "ci_low", "ci_high", "pi_low", "pi_high")
@@ -472,6 +472,55 @@ def typed_source(value: float, note: str) -> Source:
     return Source(TYPED, "typed value", float(value), note, "")
 
 
+def assessment_kind(plan: str, trial: TrialPlan | None) -> str:
+    """The key of :data:`ASSESSMENT` for a plan: its planned endpoint's for a binary design (a PFS
+    rate is assessed as progression), "survival" for a survival design."""
+    if plan not in BINARY:
+        return "survival"
+    return trial.assessment_kind if trial is not None else "binary"
+
+
+def check_power(power: float) -> float:
+    """Power in [0.5, 1), i.e. type II error in (0, 0.5] (ValueError otherwise)."""
+    if not (math.isfinite(power) and 0.5 <= power < 1.0):
+        raise ValueError(f"power ({power!r}) must be in [0.5, 1): the type II error 1 − power must be in (0, 0.5].")
+    return power
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    """Inputs of a binary-endpoint design, with the source of p0 and p1."""
+
+    p0: Source
+    p1: Source
+    alpha: float
+    power: float
+    constraint: str = "<="
+    n_max: int | None = None
+
+    @property
+    def beta(self) -> float:
+        return round(1.0 - self.power, 12)
+
+    def phrases(self) -> tuple[str, str]:
+        """Source phrases of p0 and p1; the second is shortened when both come from one pool."""
+        a, b = self.p0, self.p1
+        pool = a.key.rsplit(" · ", 1)[0]
+        if a.key != TYPED and b.key != TYPED and b.key.rsplit(" · ", 1)[0] == pool:
+            stat = b.phrase.split(" of the pooled")[0] if " of the pooled" in b.phrase else "the pooled estimate"
+            return a.phrase, f"{stat} of the same meta-analysis ({100 * b.value:.1f}%)"
+        return a.phrase, b.phrase
+
+    def certainty_pools(self) -> list[tuple[str, Source]]:
+        """``("p0 and p1", source)`` per pooled selection behind p0/p1 (one GRADE rating each;
+        typed values and benchmarks have none)."""
+        pools: dict[tuple, list[tuple[str, Source]]] = {}
+        for name, s in (("p0", self.p0), ("p1", self.p1)):
+            if s.selection is not None:
+                pools.setdefault((s.selection, s.endpoint), []).append((name, s))
+        return [(" and ".join(n for n, _ in items), items[0][1]) for items in pools.values()]
+
+
 def model_phrase(model: Model) -> str:
     """Short description of the pooling model, e.g. ``"random-effects model with REML τ² on the logit
     scale, Hartung–Knapp–Sidik–Jonkman confidence interval"``."""
@@ -580,6 +629,36 @@ def _q(d: SimonDesign) -> str:
     return f"{d.q_low:.3f}–{d.q_high:.3f}"
 
 
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """A headline number of a design: label, value, and an optional delta line (shown uncoloured)
+    and help text."""
+
+    label: str
+    value: str | int
+    delta: str | None = None
+    help: str | None = None
+
+
+def simon_metrics(res: SimonResult) -> tuple[Metric, ...]:
+    """Optimal and minimax boundaries with their EN(p0), and whether the search proved the optimum."""
+    return (Metric("Optimal (min EN(p0))", res.optimal.boundary(), f"EN(p0) = {res.optimal.en0:.1f} under H0",
+                   "r1/n1, r/n: stop if ≤ r1 of n1 respond; promising if > r of n respond."),
+            Metric("Minimax (min n)", res.minimax.boundary(), f"EN(p0) = {res.minimax.en0:.1f} under H0"),
+            Metric("Search", "proved" if res.proven_optimal else "bounded", f"n ≤ {res.n_searched_max} examined",
+                   res.note))
+
+
+def simon_oc_caption(d: SimonDesign) -> str:
+    return (f"Operating characteristics of the {d.kind} design {d.boundary()}; "
+            "EN = expected number of patients at that true response rate.")
+
+
+def single_metrics(res: SingleStageResult, outcome: Outcome = RESPONSE) -> tuple[Metric, ...]:
+    return (Metric("Patients n", res.n, help=res.reported), Metric(f"Promising if {outcome.count} ≥", res.r),
+            Metric("Attained α", f"{res.alpha:.4f}"), Metric("Attained power", f"{res.power:.4f}"))
+
+
 def simon_designs(res: SimonResult) -> list[SimonDesign]:
     """Minimax, admissible and optimal designs, once each, by increasing n."""
     seen: dict[tuple[int, int, int, int], SimonDesign] = {}
@@ -661,6 +740,24 @@ def single_oc(res: SingleStageResult, p: np.ndarray) -> pd.DataFrame:
 def single_stage_curve(res: SingleStageResult, n_lo: int, n_hi: int) -> pd.DataFrame:
     """Attained α and power of the best cut-off at each n (the non-monotone saw-tooth)."""
     return attained_by_n(res, n_lo, n_hi)
+
+
+def single_stage_note(res: SingleStageResult) -> str:
+    """Why the reported n is the smallest feasible one and which n around it also are."""
+    gaps = ", ".join(str(n) for n in res.infeasible_between)
+    return ("Reported n: the smallest feasible n (A'Hern 2001). Power is not monotone in n"
+            + (f": n = {gaps} do not meet both constraints; every n from {res.n_all_feasible_from} to "
+               f"{res.horizon} does." if gaps else f"; here every n from {res.n} to {res.horizon} is feasible."))
+
+
+EN_BY_N_CAPTION = ("Grey: the best design (smallest EN(p0)) at each maximum n, from the minimax n to the "
+                   "optimal n + 5; admissible designs minimise q·n + (1 − q)·EN(p0) for some weight q "
+                   "(Jung et al. 2004).")
+BENCHMARK_CAPTION = (
+    "Each value as printed in its source (abstract, or a report of the trial where the stored abstract "
+    "stops before its findings: see Read in and Note). Medians are times, not rates: a median PFS is "
+    "offered as the reference median m0 of the one-sample log-rank and exponential designs, a median OS "
+    "not at all. For the planned trial: how the benchmark differs from the plan above (GRADE indirectness).")
 
 
 def feasible_table(res: SingleStageResult, outcome: Outcome = RESPONSE) -> pd.DataFrame:
@@ -772,6 +869,21 @@ def section_references(paragraph: str, sources: tuple[Source, ...], base: Eviden
     return tuple(out)
 
 
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A file offered for download: button label and key, the bytes (or a callable writing them on
+    demand), file name, MIME type, icon, help and whether the button is disabled."""
+
+    label: str
+    key: str
+    data: bytes | Callable[[], bytes]
+    file_name: str
+    mime: str
+    icon: str = ":material/download:"
+    help: str | None = None
+    disabled: bool = False
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class ProtocolSection:
     """The sample-size section of a protocol: the paragraph, the inputs with their sources, the
@@ -810,6 +922,21 @@ class ProtocolSection:
         bytes are written only when called (a download button's deferred data)."""
         ext, mime = REFERENCE_FORMATS[fmt]
         return f"{self.stem}_references.{ext}", lambda: self.reference_files()[fmt][1], mime
+
+    def downloads(self, docx: Callable[[], bytes]) -> tuple[Download, ...]:
+        """The section's files: the paragraph (.txt), the Markdown section, Word (``docx`` writes it:
+        ``reports.docx.build_protocol_docx``), the references as RIS and BibTeX; every file but the
+        paragraph is written only when asked for."""
+        n = len(self.references)
+        refs = tuple(Download(f"References ({fmt})", f"dl_par_{fmt.lower()}", data, name, mime, ":material/format_quote:",
+                              f"The {n} reference(s) of the section: methods, historical controls and pooled "
+                              "studies cited for p0 and p1.", not n)
+                     for fmt in ("RIS", "BibTeX") for name, data, mime in [self.reference_file(fmt)])
+        return (Download("Paragraph (.txt)", "dl_par_txt", self.paragraph.encode("utf-8"), f"{self.stem}.txt", "text/plain"),
+                Download("Paragraph + tables (.md)", "dl_par_md", lambda: self.markdown().encode("utf-8"),
+                         f"{self.stem}.md", "text/markdown"),
+                Download("Protocol section (.docx)", "dl_par_docx", docx, f"{self.stem}.docx",
+                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), *refs)
 
     def markdown(self) -> str:
         """The section as Markdown: paragraph, inputs, tables, the across-CI table, references."""
@@ -877,6 +1004,92 @@ def survival_summary(d) -> pd.DataFrame:
                 ("Expected events", f"{d.expected_events:.1f}"), ("Attained power", f"{d.power:.4f}"),
                 ("Method", d.method)]
     return pd.DataFrame(rows, columns=["Quantity", "Value"])
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """An input of a survival design: its column on the page (0–3), label, the keyword it sets,
+    widget and URL key, default, step, help, number format and minimum (``toggle``: a yes/no)."""
+
+    column: int
+    label: str
+    name: str
+    key: str
+    default: float
+    step: float = 0.05
+    help: str = ""
+    fmt: str = "%.2f"
+    lo: float = 0.0
+    toggle: bool = False
+    hi: float | None = None
+
+
+M0_FIELD = Field(0, "Reference median m0 (months)", "m0", "m0", 6.0, 0.5,
+                 "Median PFS expected without the new treatment (historical control).")
+_ACCRUAL = (Field(2, "Accrual period (months)", "accrual", "accrual", 24.0, 1.0, "Uniform accrual."),
+            Field(2, "Follow-up after accrual (months)", "follow", "follow", 12.0, 1.0))
+_ERRORS = (Field(3, "One-sided α", "alpha", "alpha", 0.05, 0.01, "Type I error.", "%.3f"),
+           Field(3, "Power (1 − β)", "power", "power", 0.80, 0.05, "In [0.5, 1)."))
+#: the inputs of each survival design after m0 (the library or :data:`M0_FIELD`), in the order
+#: of the protocol section's inputs
+SURVIVAL_FIELDS: dict[str, tuple[Field, ...]] = {
+    "logrank": (Field(1, "Hazard ratio under H1", "hr", "hr", 0.6, 0.05, "δ < 1; S1 = S0^δ."),
+                Field(1, "Weibull shape", "shape", "shape", 1.0, 0.1, "1 = exponential."), *_ACCRUAL, *_ERRORS),
+    "exponential": (Field(1, "Target median m1 (months)", "m1", "m1", 9.0, 0.5, "m1 > m0."),
+                    Field(1, "Exact χ² test", "exact", "exact", 0.0, help="Off: Wald test on the log rate "
+                          "(desmon surv1samp).", toggle=True), *_ACCRUAL, *_ERRORS),
+    "cph": (Field(0, "Hazard ratio (experimental / control)", "hr", "hr", 0.6, 0.05, "≠ 1."),
+            Field(2, "Allocation ratio (exp : control)", "ratio", "ratio", 1.0, 0.5),
+            Field(1, "P(event) control arm", "p_con", "pcon", 0.8, 0.05,
+                  "Probability of a PFS event during the study, chemotherapy alone.", "%.3f"),
+            Field(1, "P(event) experimental arm", "p_exp", "pexp", 0.7, 0.05,
+                  "Probability of a PFS event during the study, the combination.", "%.3f"),
+            replace(_ERRORS[0], label="Two-sided α"), _ERRORS[1]),
+}
+#: what the survival design's reference value and effect are (named in "Source of the ...")
+SURVIVAL_SOURCES = {"cph": ("control-arm event probability", "hazard ratio"),
+                    "logrank": ("reference median m0", "hazard ratio"),
+                    "exponential": ("reference median m0", "target median m1")}
+#: p0 and p1 of the binary designs (label: the word before the rate in "Null response rate p0 from")
+RATE_FIELDS = (Field(0, "Null", "p0", "p0", 0.2, 0.01, "The response rate that is not worth pursuing (H0: p ≤ p0). "
+                     "Pick a pooled value of the current view (sidebar) or type one and state its source.", "%.3f",
+                     hi=1.0),
+               Field(1, "Target", "p1", "p1", 0.4, 0.01, "The response rate that would make the treatment promising "
+                     "(H1: p ≥ p1).", "%.3f", hi=1.0))
+#: α and power of the binary designs (one-sided α; the Simon search options sit under α)
+BINARY_ERRORS = (Field(2, "One-sided α", "alpha", "alpha", 0.05, 0.01, "Type I error, in (0, 0.5].", "%.3f", hi=1.0),
+                 Field(3, "Power (1 − β)", "power", "power", 0.80, 0.05, "In [0.5, 1).", hi=1.0))
+UNSTATED_REFERENCE = "the value specified by the investigators (source not stated)"
+UNSTATED_EFFECT = "the effect the investigators consider clinically worthwhile (source not stated)"
+
+
+def design_values(v: dict) -> tuple[tuple[str, float], ...]:
+    """The design's keyword values of :func:`survival_design` without the sources (a cache key)."""
+    return tuple((k, x) for k, x in v.items() if k not in ("m0_source", "src0", "src1"))
+
+
+def survival_design(plan: str, v: dict):
+    """The :mod:`synthesis.design.tte` design of ``plan`` for the keyword values ``v`` of
+    :data:`SURVIVAL_FIELDS` (ValueError on bad input)."""
+    check_power(v["power"])
+    if plan == "logrank":
+        return one_sample_logrank(v["m0"], v["hr"], v["accrual"], v["follow"], shape=v["shape"],
+                                  alpha=v["alpha"], power=v["power"])
+    if plan == "exponential":
+        return exponential_median_test(v["m0"], v["m1"], v["accrual"], v["follow"], alpha=v["alpha"],
+                                       power=v["power"], exact=bool(v["exact"]))
+    return two_arm_cph(v["hr"], v["p_exp"], v["p_con"], power=v["power"], ratio=v["ratio"], alpha=v["alpha"])
+
+
+def survival_headline(d) -> tuple[int, tuple[Metric, ...], pd.DataFrame]:
+    """Patients, the metrics (patients, events, attained power) and the power curve of a survival design."""
+    if isinstance(d, CPHDesign):
+        n, events, ev, curve = d.n_total, "Events expected under H1", d.expected_events, cph_curve(d)
+    elif isinstance(d, ExponentialDesign):
+        n, events, ev, curve = d.n, "Events required", d.events, exponential_curve(d)
+    else:
+        n, events, ev, curve = d.n, "Events expected under H1", d.expected_events_h1, logrank_curve(d)
+    return n, (Metric("Patients", n), Metric(events, f"{ev:.1f}"), Metric("Attained power", f"{d.power:.4f}")), curve
 
 
 # --------------------------------------------------------------------------------------------
@@ -1002,173 +1215,6 @@ def across_pairs(pairs: tuple[tuple[str, tuple[float, float]], ...], alpha: floa
                "in that interval the true rate lies.")
     return AcrossCI("Sample size across the CI of the source estimate", n_across(
         dict(pairs), alpha, beta, design, constraint, outcome.plural), caption)
-
-
-# --------------------------------------------------------------------------------------------
-# Bayesian designs
-
-BayesDesign = PosteriorDesign | PredictiveDesign | BOP2Design
-
-
-def prior_label(prior: BetaMixture) -> str:
-    """``"Beta(0.2, 0.8)"`` or ``"0.80 Beta(11, 32) + 0.20 Beta(1, 1)"``."""
-    return " + ".join(
-        (f"{w:.2f} " if prior.n_components > 1 else "") + f"Beta({T.num(a, 3)}, {T.num(b, 3)})"
-        for w, a, b in zip(prior.weights, prior.a, prior.b, strict=True)
-    )
-
-
-def design_label(d: BayesDesign) -> str:
-    """Short name of the design with its parameters."""
-    if isinstance(d, PosteriorDesign):
-        return f"Bayesian posterior rule, n = {d.n}, Pr(p > {T.num(d.p0)} | data) > {T.num(d.c)}"
-    if isinstance(d, PredictiveDesign):
-        return (f"predictive probability, N = {d.nmax}, θT = {T.num(d.theta_t)}, "
-                f"θL = {T.num(d.theta_l)}")
-    eff = {"none": "", "power": f", η = {T.num(d.eta)}", "OF": ", O'Brien–Fleming efficacy"}[d.method]
-    name = "BOP2-FE" if d.method != "none" else "BOP2"
-    return f"{name}, N = {d.nmax}, λ = {T.num(d.lam)}, γ = {T.num(d.gamma)}{eff}"
-
-
-def _looks(d: BayesDesign) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    if isinstance(d, PosteriorDesign):
-        return (d.n,), (d.r_success - 1,), (d.r_success,)
-    return d.rule.looks, d.rule.futility, d.rule.efficacy
-
-
-def boundary_table(d: BayesDesign, count: str = "responses") -> pd.DataFrame:
-    """One row per look: "after n patients, stop if ≤ r responses", efficacy stop, final rule
-    (``count``: what is counted, :attr:`Outcome.count` of the planned endpoint)."""
-    looks, fut, eff = _looks(d)
-    rows = []
-    for k, (n, f, e) in enumerate(zip(looks, fut, eff, strict=True)):
-        final = k == len(looks) - 1
-        rows.append({
-            "Look": "final" if final else str(k + 1),
-            "Patients n": n,
-            f"Stop (futility) if {count} ≤": str(f) if f >= 0 else "no stop",
-            f"Efficacy if {count} ≥": (f"{e} (promising)" if final else f"{e} (stop)") if e <= n else "no stop",
-            "Rule": (f"at {n}: not promising if ≤ {f}, promising if ≥ {e}" if final else
-                     f"after {n} patients stop if ≤ {f} {count}" if f >= 0 else
-                     f"after {n} patients continue") + ("" if final or e > n else f"; stop for efficacy if ≥ {e}"),
-        })
-    return pd.DataFrame(rows)
-
-
-def bayes_oc_table(d: BayesDesign, p0: float, p1: float, grid: np.ndarray | None = None,
-                   rate: str = "response rate") -> pd.DataFrame:
-    """Exact operating characteristics (``design.oc``) at p0, p1 and 5% steps, display strings."""
-    if grid is None:
-        g = np.round(np.arange(0.0, 1.0001, 0.05), 6)
-        g = g[(g >= max(0.0, p0 - 0.15) - 1e-9) & (g <= min(1.0, p1 + 0.2) + 1e-9)]
-        grid = np.unique(np.concatenate([g, [p0, p1]]))
-    oc = oc_frame(d, grid)
-    mark = ["p0 (null)" if np.isclose(p, p0) else "p1 (alternative)" if np.isclose(p, p1) else ""
-            for p in oc["p"]]
-    return pd.DataFrame({
-        f"True {rate}": [T.pct(v) for v in oc["p"]],
-        "Marker": mark,
-        "P(declare promising)": [T.decimal(v, 4) for v in oc["P(declare promising)"]],
-        "P(stop early, futility)": [T.decimal(v, 4) for v in oc["P(early stop, futility)"]],
-        "P(stop early, efficacy)": [T.decimal(v, 4) for v in oc["P(early stop, efficacy)"]],
-        "Expected n": [T.decimal(v, 1) for v in oc["EN"]],
-    })
-
-
-def ess_by_weight(prior: BetaMixture, weights: tuple[float, ...] = tuple(np.round(np.arange(0, 1.0001, 0.05), 2)),
-                  mean: float = 0.5) -> pd.DataFrame:
-    """ESS (ELIR and moment) of the robustified prior at each robust weight (RBesT's vignette plot).
-
-    ELIR is left empty where undefined (a component with a or b < 1).
-    """
-    rows = []
-    for w in weights:
-        r = robustify(prior, weight=float(w), mean=mean) if w > 0 else prior
-        try:
-            e = ess(r, "elir")
-        except ValueError:
-            e = math.nan
-        rows.append({"robust weight": float(w), "ESS (ELIR)": e, "ESS (moment)": ess(r, "moment")})
-    return pd.DataFrame(rows)
-
-
-def prior_predictive_table(prior: BetaMixture, n: int, p0: float, p1: float) -> pd.DataFrame:
-    """Prior predictive probability of each response count among n patients, with the counts
-    expected under p0 and p1 and the tail probability P(Y ≤ y) (the prior–data conflict check:
-    an observed count in a far tail conflicts with the prior)."""
-    pmf = prior.predictive_pmf(n)
-    cdf = np.cumsum(pmf)
-    y = np.arange(n + 1)
-    return pd.DataFrame({
-        "responses": y,
-        "probability": pmf,
-        "P(Y ≤ y)": np.minimum(cdf, 1.0),
-        "P(Y ≥ y)": np.minimum(np.concatenate([[1.0], 1 - cdf[:-1]]), 1.0),
-        "expected under": ["p0" if round(n * p0) == v else "p1" if round(n * p1) == v else "" for v in y],
-    })
-
-
-def bayes_paragraph(d: BayesDesign, *, p0: float, p1: float, alpha: float, power: float,
-                    p0_source: str, p1_source: str, treatment: str, prior_source: str,
-                    caveats: tuple[str, ...] = (), endpoint: str = "objective response rate (ORR)",
-                    outcome: Outcome = RESPONSE, assessment: str = "", dropout: float = 0.0) -> str:
-    """The protocol paragraph of a Bayesian design (rule, boundaries, exact OCs, prior, sources),
-    with the methods it cites numbered in a closing "References:" list as in
-    :func:`synthesis.design.paragraph.protocol_paragraph`."""
-    o0, o1 = d.oc(p0), d.oc(p1)
-    looks, fut, _ = _looks(d)
-    treat = treatment_text(treatment)
-    cite = Citations()
-    verb, short = outcome.plural, endpoint[endpoint.rfind("(") + 1:-1] if endpoint.endswith(")") else endpoint
-    head = (f"Sample size. {endpoint_sentence(endpoint, treat, assessment.strip().rstrip('.'))} "
-            f"The null rate p0 = {T.pct(p0)} is {p0_source.rstrip('.')}; the target rate "
-            f"p1 = {T.pct(p1)} is {p1_source.rstrip('.')}. ")
-    try:
-        e = ess(d.prior)
-        ess_s = f"effective sample size {T.decimal(e, 1)} patients (ELIR {cite('elir')})"
-    except ValueError:
-        ess_s = f"effective sample size {T.decimal(ess(d.prior, 'moment'), 1)} patient(s) (moment matching)"
-    prior = f"The prior is {prior_label(d.prior)} ({prior_source.rstrip('.')}; {ess_s}). "
-    if isinstance(d, PosteriorDesign):
-        rule = (f"{d.n} patients will be enrolled; {treat} will be declared promising if the "
-                f"posterior probability that the {short} exceeds {T.pct(p0)} is above "
-                f"{T.num(d.c)}, that is, if {d.r_success} or more of the {d.n} patients {verb}. ")
-    elif isinstance(d, PredictiveDesign):
-        stops = "; ".join(f"{n}: ≤ {f}" for n, f in zip(looks[:-1], fut[:-1], strict=True) if f >= 0)
-        rule = (f"Up to {d.nmax} patients will be enrolled (predictive probability design "
-                f"{cite('leeliu')}). Accrual stops for futility when the predictive probability of success at "
-                f"{d.nmax} patients falls below {T.num(d.theta_l)}, success being a posterior "
-                f"probability of at least {T.num(d.theta_t)} that the rate exceeds {T.pct(p0)}"
-                + (f" (stop if at most r of n patients {verb} — {stops})" if stops else "") + "; "
-                f"{treat} is declared promising if {d.rule.efficacy[-1]} or more of {d.nmax} {verb}. ")
-    else:
-        stops = "; ".join(f"{n}: ≤ {f}" for n, f in zip(looks[:-1], fut[:-1], strict=True) if f >= 0)
-        eff = ""
-        if d.method != "none":
-            e_ = "; ".join(f"{n}: ≥ {e}" for n, e in zip(looks[:-1], d.efficacy[:-1], strict=True) if e <= n)
-            eff = f" and stops early for efficacy (at least s of n — {e_})" if e_ else ""
-        refs = cite("bop2", "bop2fe") if d.method != "none" else cite("bop2")
-        rule = (f"Up to {d.nmax} patients will be enrolled with analyses after "
-                f"{', '.join(str(n) for n in looks)} patients ({design_label(d)}) {refs}. The trial stops for "
-                f"futility when Pr(p > {T.pct(p0)} | data) < λ(n/N)^γ (at most r of n patients {verb} — {stops})"
-                f"{eff}; {treat} is declared promising if {d.rule.efficacy[-1]} or more of {d.nmax} "
-                f"{verb}. ")
-    ocs = (f"Exact operating characteristics: probability of declaring the treatment promising "
-           f"{T.decimal(o0.reject, 3)} if the true rate is p0 (target ≤ {T.num(alpha)}) and "
-           f"{T.decimal(o1.reject, 3)} if it is p1 (target ≥ {T.num(power)}); expected sample size "
-           f"{T.decimal(o0.expected_n, 1)} under p0 and {T.decimal(o1.expected_n, 1)} under p1. "
-           + dropout_sentence(o0.max_n, float(dropout), outcome.evaluable))
-    tail = "".join(f" {c.rstrip('.')}." for c in caveats if c)
-    refs_ = f" {cite.listing()}" if cite.keys else ""
-    return head + prior + rule + ocs + tail + refs_
-
-
-def view_counts(outcomes: pd.DataFrame, sel: Selection, endpoint: str = "ORR") -> tuple[tuple[int, ...], tuple[int, ...]] | None:
-    """Responders and patients of the studies of the current view (the MAP prior's data)."""
-    frame = select_outcomes(outcomes, replace(sel, endpoint=endpoint)).frame
-    if frame.empty:
-        return None
-    return tuple(int(v) for v in frame["events"]), tuple(int(v) for v in frame["total"])
 
 
 #: short endpoint names of the benchmark options ("PFS rate at 3 months", "ORR")
@@ -1349,50 +1395,3 @@ def benchmark_notes(lib: BenchmarkLibrary) -> tuple[str, ...]:
         if b.flag:
             by_flag.setdefault((b.short, b.flag), []).append(b.id)
     return tuple(f"{study} ({', '.join(ids)}): {flag}" for (study, flag), ids in by_flag.items())
-
-
-def _r_mix(prior: BetaMixture) -> str:
-    comps = ", ".join(f"c({w:.6g}, {a:.6g}, {b:.6g})" for w, a, b in zip(prior.weights, prior.a, prior.b, strict=True))
-    return f"mixbeta({comps})"
-
-
-def r_script(d: BayesDesign, p0: float, p1: float) -> str:
-    """An R script that reproduces the design with the reference package (RBesT, ph2bye, BOP2FE)
-    and states the numbers it should print.
-
-    >>> from synthesis.design.bayes import bop2_design
-    >>> "get_boundary_binary(H0 = 0.2" in r_script(bop2_design(0.2, (10, 20), 0.9, 1.0), 0.2, 0.4)
-    True
-    """
-    o0, o1 = d.oc(p0), d.oc(p1)
-    head = [f"# {design_label(d)}", f"# exact P(declare promising): {o0.reject:.6f} at p0 = {p0:g}, "
-            f"{o1.reject:.6f} at p1 = {p1:g}; expected n {o0.expected_n:.4f} / {o1.expected_n:.4f}"]
-    if isinstance(d, PosteriorDesign):
-        body = ["library(RBesT)", f"prior <- {_r_mix(d.prior)}",
-                f"dec <- decision1S({d.c:g}, {d.p0:g}, lower.tail = FALSE)",
-                f"decision1S_boundary(prior, {d.n}, dec)  # expect {d.r_success - 1} (success if more responses)",
-                f"oc1S(prior, {d.n}, dec)(c({p0:g}, {p1:g}))"]
-    elif isinstance(d, PredictiveDesign):
-        a, b = (d.prior.a[0], d.prior.b[0]) if d.prior.n_components == 1 else (math.nan, math.nan)
-        body = ["# ph2bye (github.com/cran/ph2bye): PredP(x, n, nmax, a, b, p0, theta_t)",
-                "library(ph2bye)",
-                f"looks <- c({', '.join(str(n) for n in d.looks[:-1])})",
-                f"fut <- sapply(looks, function(n) max(c(-1, which(sapply(0:n, function(x) PredP(x, n, {d.nmax}, "
-                f"{a:.6g}, {b:.6g}, {d.p0:g}, {d.theta_t:g})) < {d.theta_l:g}) - 1)))",
-                f"print(fut)  # expect {', '.join(str(f) for f in d.futility[:-1])}"]
-        if d.prior.n_components > 1:
-            body.insert(0, "# ph2bye takes one Beta(a, b) prior; this design's prior is a mixture")
-    else:
-        inc = np.diff(np.concatenate([[0], d.looks])).tolist()
-        eta = "NULL" if d.eta is None else f"c({d.eta:g}, {d.eta:g})"
-        method = "OF" if d.method == "OF" else "power"
-        body = ["# BOP2FE (github.com/belayb/BOP2FE): source R/utils.R and R/binary_endpoint.R",
-                f"bd <- get_boundary_binary(H0 = {d.p0:g}, a1 = {d.p0:g}, b1 = {1 - d.p0:g}, "
-                f"n = c({', '.join(str(v) for v in inc)}), lambda = {d.lam:g}, gamma = {d.gamma:g}, "
-                f'eta = {eta}, method = "{method}")',
-                f"print(bd$cnf[1, ])  # futility: expect {', '.join(str(f) for f in d.futility)}"]
-        if d.method != "none":
-            body.append(f"print(bd$cns[1, ])  # efficacy: expect {', '.join(str(e) for e in d.efficacy)}")
-        if d.prior.n_components > 1 or not math.isclose(d.prior.a[0], d.p0):
-            body.insert(0, "# BOP2FE uses the Beta(p0, 1 - p0) prior; this design's prior differs")
-    return "\n".join(head + body) + "\n"

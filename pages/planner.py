@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from findings import planner as FP
+from findings import planner_bayes as FB
 from ui import analysis as A
 from ui import controls
 from ui import planner as P
@@ -60,7 +61,7 @@ if plan in FP.BAYES:
     inp = P.binary_inputs(sources, simon=False, rate=trial.rate_label)
     binp = P.bayes_inputs(plan, inp.p0.value, studies)
     try:
-        P.check_power(inp.power)
+        FP.check_power(inp.power)
         design = P.cached_bayes(plan, binp.prior, inp.p0.value, inp.p1.value, inp.alpha, inp.beta, binp.c,
                                 binp.nmax, binp.n_looks, binp.efficacy)
     except ValueError as exc:
@@ -71,7 +72,7 @@ if plan in FP.BAYES:
     tables = P.show_bayes(design, binp, inp.p0.value, inp.p1.value, inp.alpha, inp.power, trial.rate_label,
                           trial.outcome().count)
     across = P.ci_effect(inp, plan, trial)
-    label = f"{FP.design_label(design)} (p0 = {inp.p0.value:.3f}, p1 = {inp.p1.value:.3f})"
+    label = f"{FB.design_label(design)} (p0 = {inp.p0.value:.3f}, p1 = {inp.p1.value:.3f})"
     inputs = [("p0", inp.p0.sentence("p0")), ("p1", inp.p1.sentence("p1")), ("Prior", binp.prior_source),
               ("One-sided alpha", f"{inp.alpha:g}"), ("Power", f"{inp.power:g}")]
 elif plan in ("simon", "single"):
@@ -79,7 +80,7 @@ elif plan in ("simon", "single"):
     if inp.p0.endpoint and inp.p1.endpoint and inp.p0.endpoint != inp.p1.endpoint:
         st.warning("p0 and p1 come from different endpoints (ORR and DCR).", icon=":material/warning:")
     try:
-        P.check_power(inp.power)
+        FP.check_power(inp.power)
         if plan == "simon":
             design = P.cached_simon(inp.p0.value, inp.p1.value, inp.alpha, inp.beta, inp.constraint, inp.n_max)
         else:
@@ -93,7 +94,7 @@ elif plan in ("simon", "single"):
         table = P.cached_simon_table(inp.p0.value, inp.p1.value, inp.alpha, inp.beta, inp.constraint, inp.n_max,
                                      trial.outcome())
         chosen, which = P.show_simon(design, table, trial.outcome(), trial.rate_label)
-        tables = (("Designs", table), ("Operating characteristics", P.cached_oc_table(chosen, trial.rate_label)))
+        tables = (("Designs", table), ("Operating characteristics", P.cached_oc_table(chosen, rate=trial.rate_label)))
         label = f"Simon {chosen.kind} {chosen.boundary()}"
     else:
         P.show_single(design, trial.outcome(), trial.rate_label)
@@ -134,13 +135,14 @@ proto = P.protocol_inputs(plan, trial)
 inputs += proto.rows(plan == "simon") + ([("Planned trial", trial.phrase())] if trial else [])
 try:
     if plan in FP.BAYES:
-        text = P.bayes_text(design, binp, inp.p0, inp.p1, inp.alpha, inp.power, proto, src0, src1, trial, notes)
+        text = FB.bayes_text(design, binp, inp.p0, inp.p1, inp.alpha, inp.power, proto, src0, src1, trial, notes)
     elif plan in ("simon", "single"):
-        text = FP.add_caveats(P.cached_paragraph(design, src0, src1, which or "optimal", trial.endpoint_name, proto,
-                                                   trial.outcome()),
+        text = FP.add_caveats(P.cached_paragraph(design, src0, src1, which=which or "optimal",
+                                                   endpoint=trial.endpoint_name, protocol=proto,
+                                                   outcome=trial.outcome()),
                               (inp.p0.caveat("p0"), inp.p1.caveat("p1"), *notes))
     else:
-        text = FP.add_caveats(P.cached_paragraph(design, src0, src1, "optimal", "", proto, FP.RESPONSE), tuple(s.caveat("m0") for s in cited))
+        text = FP.add_caveats(P.cached_paragraph(design, src0, src1, protocol=proto), tuple(s.caveat("m0") for s in cited))
 except ValueError as exc:
     st.error(f"The paragraph cannot be written: {exc}")
     st.stop()

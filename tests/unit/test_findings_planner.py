@@ -18,18 +18,20 @@ from findings.planner import (
     ProtocolSection,
     Source,
     TrialPlan,
+    grade_reasons,
+    n_across_ci,
+    pool_caveat,
+    treatment_text,
+    typed_source,
+    with_plan,
+)
+from findings.planner_bayes import (
     bayes_oc_table,
     bayes_paragraph,
     boundary_table,
     ess_by_weight,
-    grade_reasons,
-    n_across_ci,
-    pool_caveat,
     prior_predictive_table,
     r_script,
-    treatment_text,
-    typed_source,
-    with_plan,
 )
 from findings.selection_notes import pooled_scope
 from reports.docx import build_protocol_docx

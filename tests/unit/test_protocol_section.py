@@ -16,6 +16,7 @@ from evidence.benchmarks import load_benchmarks
 from evidence.references import citation_reference
 from evidence.selection import Selection
 from findings import planner as FP
+from findings import planner_bayes as FB
 from findings import pooled
 from findings.frames import frames_of
 from reports.docx import build_protocol_docx
@@ -101,13 +102,13 @@ def test_typed_values_cite_only_the_methods() -> None:
 
 def test_bayesian_paragraph_lists_the_methods_it_cites() -> None:
     d = bop2_design(0.2, (10, 20, 30, 40), 0.95, 1.0, 1.0)
-    text = FP.bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
+    text = FB.bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
                               treatment="x", prior_source="weak")
     refs = FP.section_references(text, ())
     assert [r.record.id for r in refs] == ["method-bop2", "method-bop2fe"]
     assert "η = 1) [1, 2]." in text and "Zhou, Lee" not in text  # Beta(0.2, 0.8): ELIR undefined, not cited
     d = bop2_design(0.2, (10, 20, 30, 40), 0.95, 1.0, prior=BetaMixture([1.0], [1.0], [1.0]))
-    text = FP.bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
+    text = FB.bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
                               treatment="x", prior_source="uniform")
     assert [r.record.id for r in FP.section_references(text, ())] == ["method-elir", "method-bop2"]
     assert "(ELIR [1])" in text and "λ = 0.95, γ = 1) [2]." in text
@@ -146,12 +147,12 @@ def test_a_matching_endpoint_and_time_raise_no_flag() -> None:
 def test_bayesian_paragraph_names_the_planned_endpoint() -> None:
     plan = FP.TrialPlan(endpoint="PFS rate", months=6)
     d = bop2_design(0.2, (10, 20, 30, 40), 0.95, 1.0)
-    text = FP.bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
+    text = FB.bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
                               treatment="x", prior_source="weak", endpoint=plan.endpoint_name,
                               outcome=plan.outcome())
     assert "is the progression-free survival rate at 6 months (6-month PFS rate)" in text
     assert "respond" not in text and f"{d.rule.efficacy[-1]} or more of 40 are alive and progression-free" in text
-    bt = FP.boundary_table(d, plan.outcome().count)
+    bt = FB.boundary_table(d, plan.outcome().count)
     assert "Stop (futility) if progression-free at 6 months ≤" in bt.columns
     assert bt.loc[0, "Rule"] == f"after 10 patients stop if ≤ {d.futility[0]} progression-free at 6 months"
 
@@ -247,7 +248,7 @@ def test_survival_section_cites_the_benchmark_and_lays_out_the_across_table() ->
 
 def test_bayesian_paragraph_states_the_assessment_and_the_accrual_target() -> None:
     d = bop2_design(0.2, (10, 20, 30, 40), 0.95, 1.0)
-    text = FP.bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
+    text = FB.bayes_paragraph(d, p0=0.2, p1=0.4, alpha=0.1, power=0.8, p0_source="a", p1_source="b",
                               treatment="x", prior_source="weak", assessment=FP.ASSESSMENT["binary"], dropout=0.1)
     assert "is the objective response rate (ORR), based on best overall response per RECIST 1.1" in text
     assert "the accrual target is 45 patients (40/0.90, rounded up)" in text  # ceil(40 / 0.9)

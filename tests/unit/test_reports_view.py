@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from findings import planner as FP
 from reports.view import FILTER_KEYS, QUERY_KEYS, View
 
 
@@ -48,11 +49,9 @@ def test_keys_are_the_keys_bound_by_the_page_controls() -> None:
         if key == "forest_sort":  # the forest panel's order control
             assert 'key: str = "forest_sort"' in src and "sort_control()" in wsrc
             continue
-        if key in ("p0", "p1"):  # planner: _rate_input(name, ...) keys the number input by name
-            assert f'_rate_input("{key}"' in psrc
-            continue
-        if key in ("alpha", "power"):
-            assert f'key="{key}"' in psrc
+        if key in ("p0", "p1", "alpha", "power"):  # planner: keyed by the binary designs' input fields
+            assert key in {f.key for f in (*FP.RATE_FIELDS, *FP.BINARY_ERRORS)}
+            assert "in FP.RATE_FIELDS" in psrc and "in FP.BINARY_ERRORS" in psrc
             continue
         assert f'key="{key}"' in src, f"page has no widget keyed {key!r}"
     assert set(FILTER_KEYS) == set(controls.FILTER_LABELS)
