@@ -10,6 +10,7 @@ fractions behind a printed percentage. Cells are display strings: never ``nan`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -410,6 +411,30 @@ class FlagView:
     kind_rows: tuple[tuple[str, int, str], ...]  # (kind, number of flags, worst severity), as ``kinds``
     counts: dict[str, int]  # flags per severity
     study_ids: tuple[str, ...]  # flagged studies, first appearance first
+
+
+def flag_view(flags: pd.DataFrame, *, severity: Sequence[str] = (), kinds: Sequence[str] = (),
+              studies: Sequence[str] = (), search: str = "") -> FlagView:
+    """:func:`filter_flags` and :func:`flag_kinds` of ``flags``: what the Data checks page shows."""
+    sel = filter_flags(flags, severity=list(severity), kinds=list(kinds), studies=list(studies), search=search)
+    by_kind = flag_kinds(sel)
+    counts = sel["severity"].value_counts() if "severity" in sel else pd.Series(dtype=int)
+    return FlagView(
+        flags=sel,
+        kinds=display_frame(by_kind),
+        kind_rows=tuple(zip(by_kind["kind"], (int(n) for n in by_kind["flags"]), by_kind["worst"], strict=True)),
+        counts={str(k): int(v) for k, v in counts.items()},
+        study_ids=tuple(dict.fromkeys(sel["study_id"])) if "study_id" in sel else (),
+    )
+
+
+def overlap_members(base: EvidenceBase, group) -> pd.DataFrame:
+    """The records of an overlap group: label (when in the data) and whether it is pooled by default."""
+    return pd.DataFrame({
+        "record": list(group.members),
+        "label": [base.by_id[m].label if m in base.by_id else "(not in this data set)" for m in group.members],
+        "pooled by default": ["yes" if m in group.pooled_by_default else "no" for m in group.members],
+    })
 
 
 def problem_line(p) -> str:

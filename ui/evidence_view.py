@@ -139,22 +139,12 @@ def flag_options(fr: Frames) -> tuple[list[str], list[str]]:
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _flag_view(_flags: pd.DataFrame, key: str, severity: tuple[str, ...], kinds: tuple[str, ...],
                studies: tuple[str, ...], search: str) -> S.FlagView:
-    sel = S.filter_flags(_flags, severity=list(severity), kinds=list(kinds), studies=list(studies), search=search)
-    by_kind = S.flag_kinds(sel)
-    counts = sel["severity"].value_counts() if "severity" in sel else pd.Series(dtype=int)
-    return S.FlagView(
-        flags=sel,
-        kinds=S.display_frame(by_kind),
-        kind_rows=tuple(zip(by_kind["kind"], (int(n) for n in by_kind["flags"]), by_kind["worst"], strict=True)),
-        counts={str(k): int(v) for k, v in counts.items()},
-        study_ids=tuple(dict.fromkeys(sel["study_id"])) if "study_id" in sel else (),
-    )
+    return S.flag_view(_flags, severity=severity, kinds=kinds, studies=studies, search=search)
 
 
 def flag_view(fr: Frames, *, severity: list[str] | None = None, kinds: list[str] | None = None,
               studies: list[str] | None = None, search: str = "") -> S.FlagView:
-    """:func:`S.filter_flags` and :func:`S.flag_kinds` for the Data checks page, cached per data
-    content and filters."""
+    """:func:`S.flag_view` for the Data checks page, cached per data content and filters."""
     return _flag_view(fr.flags, fr.key, tuple(severity or ()), tuple(kinds or ()), tuple(studies or ()),
                       search or "")
 
@@ -337,12 +327,7 @@ def render_relations(base: EvidenceBase, study: Study) -> None:
         shown = True
         st.markdown(f"**Overlap group: {text.md(g.label)}** — records that may describe the same patients.")
         st.caption(text.md(g.reason))
-        members = pd.DataFrame({
-            "record": list(g.members),
-            "label": [base.by_id[m].label if m in base.by_id else "(not in this data set)" for m in g.members],
-            "pooled by default": ["yes" if m in g.pooled_by_default else "no" for m in g.members],
-        })
-        table(members)
+        table(S.overlap_members(base, g))
         others = [m for m in g.members if m != study.id and m in base.by_id]
         if others:
             cols = st.columns(min(5, len(others)))

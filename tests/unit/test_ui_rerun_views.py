@@ -164,3 +164,20 @@ def test_shared_figure_builds_its_dict_once_with_the_same_content() -> None:
     assert fig.layout.title.text == "t" and list(fig.data[0].x) == [1, 2, 3]
     sub = type("Sub", (go.Figure,), {})()
     assert A.shared_figure(sub) is sub and type(sub).__name__ == "Sub"  # other classes untouched
+
+
+def test_pure_flag_view_and_overlap_members(base) -> None:
+    fr = V.frames(base)
+    pure = study_views.flag_view(fr.flags, severity=["warning"], search="ORR")
+    sel = study_views.filter_flags(fr.flags, severity=["warning"], search="ORR")
+    assert pure.flags.equals(sel) and set(pure.counts) <= {"warning"}
+    assert pure.kinds.equals(study_views.display_frame(study_views.flag_kinds(sel)))
+    empty = study_views.flag_view(fr.flags.iloc[:0])
+    assert empty.kind_rows == () and empty.counts == {} and empty.study_ids == ()
+    group = base.overlap_group(base.by_id["S1"].overlap_group)
+    members = study_views.overlap_members(base, group)
+    assert list(members.columns) == ["record", "label", "pooled by default"]
+    assert members["record"].tolist() == list(group.members)
+    assert [p == "yes" for p in members["pooled by default"]] == [m in group.pooled_by_default for m in group.members]
+    assert all(lab == (base.by_id[m].label if m in base.by_id else "(not in this data set)")
+               for m, lab in zip(members["record"], members["label"], strict=True))
