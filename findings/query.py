@@ -50,6 +50,10 @@ from evidence.selection import (
 from findings import text
 from findings.appraisal import DEFAULT_THRESHOLDS
 from findings.compare import GROUP_BY, MODERATORS
+from findings.selection_notes import MONOTHERAPY
+from findings.survival import POOL_METHODS
+from findings.survival_evidence import ENDPOINTS as SURVIVAL_ENDPOINTS
+from findings.survival_evidence import RESPONSES
 from synthesis.spec import LEVELS, PRIOR_SCALES, Model
 from synthesis.vocabulary import CHOICES, URL_KEYS, parse_choice, url_token
 
@@ -86,9 +90,9 @@ ALIASES: dict[str, str] = {"sort": "forest_sort",
 #: (``tests/unit/test_query.py`` checks that every key a page binds to the URL is listed here, in
 #: :data:`QUERY_KEYS` or in :data:`CONTROLS`, so a new widget key cannot be reported as unknown)
 IGNORED_KEYS = frozenset({
-    "present", "slide", "study", "embed", "embed_options", "tab", "scope",
+    "present", "study", "embed", "embed_options", "tab",
     # Trial planner (design, sources, notes, search options, survival designs)
-    "plan", "p0_src", "p1_src", "p0_note", "p1_note", "constraint", "pick", "pl_tab", "response",
+    "plan", "p0_src", "p1_src", "p0_note", "p1_note", "constraint", "pick", "pl_tab",
     "nmax", "exact", "dropout", "m0", "m0_src", "m1", "m0_note", "hr", "hr_note", "shape", "accrual",
     "follow", "ratio", "pcon", "pexp", "src0", "src1", "treatment", "assess",
     # the planned trial (line, regimen, partner drugs, histology, endpoint, PFS-rate time)
@@ -97,10 +101,8 @@ IGNORED_KEYS = frozenset({
     "dprior", "robw", "pc", "ppn", "bn", "blooks", "beff", "pl_btab",
     # the historical-control library expander (open when true)
     "pl_lib",
-    # Survival and Data checks pages
-    "stab", "endpoints", "curve", "crude", "pause", "pool_endpoint", "pool_method", "subgroups",
-    "unstated", "cd_pct", "cd_nmax", "cd_nmin", "ms_endpoint", "ms_scale", "ms_time",
-    "ms_unstated",
+    # Data checks page; the Trial planner's accrual pause
+    "pause", "cd_pct", "cd_nmax", "cd_nmin",
     # the GRADE overrides (synthesis.grade.encode_overrides, read by ui.appraisal.current_inputs)
     "grade",
     # ... and the planned trial in the planner's link to it (findings.planner.PLAN_LINK_KEYS) with
@@ -223,6 +225,10 @@ class Control:
         return v if options is None or v in options else None
 
 
+#: survival endpoints: token -> the name the widgets show ("pfs" -> "PFS")
+_SURVIVAL_ENDPOINTS = {k.lower(): k for k in SURVIVAL_ENDPOINTS}
+
+
 def _tabs(key: str, labels: Mapping[str, str], aliases: tuple[str, ...] = ()) -> Control:
     return Control(key, dict(labels), next(iter(labels)), "tab", aliases=aliases)
 
@@ -267,6 +273,28 @@ CONTROLS: dict[str, Control] = {c.key: c for c in (
     Control("thr_os", kind="number", bounds=(0.0, 240.0)),
     Control("q_regimen", {"any": "any", "monotherapy": "monotherapy"}, "any"),
     _data("q_histology"),
+    # Survival (tab; endpoints; subgroup rows; curve, crude points; pooled median: endpoint, method,
+    # unstated intervals; milestones: endpoint, time, scale, unstated method; response measure)
+    _tabs("stab", {"table": "Table & medians", "curves": "Approximate curves", "medians": "Pooled medians",
+                   "milestones": "Pooled milestones", "response": "Response vs PFS"}),
+    Control("endpoints", _SURVIVAL_ENDPOINTS, (), "many"),
+    Control("subgroups", default=True, kind="flag"),
+    Control("curve"),  # a study id and endpoint ("s01:PFS"), the data's own
+    Control("crude", default=False, kind="flag"),
+    Control("pool_endpoint", _SURVIVAL_ENDPOINTS),  # default: the first endpoint with data
+    Control("pool_method", {m.lower(): m for m in POOL_METHODS}),  # default: the data's (page)
+    Control("unstated", default=False, kind="flag"),
+    Control("ms_endpoint", _SURVIVAL_ENDPOINTS),
+    Control("ms_time"),  # months, the data's own ("6", "12")
+    Control("ms_scale", {"cloglog": "cloglog", "logit": "logit"}, "cloglog"),
+    Control("ms_unstated", default=True, kind="flag"),
+    Control("response", {k.lower(): k for k in RESPONSES}, "orr"),
+    # Overview (regimens pooled) and Present & export (the figure shown)
+    Control("scope", {"all": "All apatinib regimens", MONOTHERAPY: "Apatinib alone (monotherapy)"}, "all"),
+    Control("slide", {"orr_forest": "ORR forest", "dcr_forest": "DCR forest", "rob": "Risk of bias",
+                      "sof": "Certainty (SoF)", "agreement": "Method agreement", "subgroups": "By histology",
+                      "survival": "Survival medians", "safety": "Adverse events", "design": "Sample size"},
+            "orr_forest"),
 )}
 
 

@@ -9,7 +9,7 @@ from findings.pooled import model_caption
 from findings.selection_notes import MONOTHERAPY
 from ui import analysis as A
 from ui import appraisal as U
-from ui import safety_view, widgets
+from ui import controls, safety_view, widgets
 from ui.bootstrap import route_through_app
 from ui.userdata_state import active_evidence
 
@@ -25,9 +25,8 @@ F = A.evidence_frames()
 st.caption(text.md("Evidence base: " + review.evidence_summary(active_evidence()).sentence))
 model, check_model = A.DEFAULT_MODEL, A.CHECK_MODEL
 results = {}
-scope = st.segmented_control(
-    "Regimens pooled", ["all", MONOTHERAPY], default="all", key="scope", bind="query-params",
-    format_func={"all": "All apatinib regimens", MONOTHERAPY: "Apatinib alone (monotherapy)"}.get,
+scope = controls.kept(
+    st.segmented_control, "Regimens pooled", "scope", required=True,
     help="All regimens pools apatinib alone, apatinib with chemotherapy and cohorts that mixed "
     "both (the Pooled efficacy default). Monotherapy keeps only cohorts treated with apatinib alone.",
 ) or "all"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import theme
+from findings.query import CONTROLS
 from findings.text import md
 from reports.content import FIGURE_SECTIONS, ReportContent, build_content
 from reports.docx import build_docx
@@ -18,22 +19,13 @@ from reports.html import build_html
 from reports.pptx import build_pptx
 from reports.view import View
 from ui.bootstrap import route_through_app
-from ui.controls import current_view, filter_choices, show_link_problems
+from ui.controls import current_view, filter_choices, kept, show_link_problems
 from ui.presentation import PRESENT_CSS, figure_buttons
 from ui.userdata_state import active_evidence
 
 route_through_app()
 
-SHORT = {
-    "orr_forest": "ORR forest",
-    "dcr_forest": "DCR forest",
-    "rob": "Risk of bias",
-    "sof": "Certainty (SoF)",
-    "agreement": "Method agreement",
-    "subgroups": "By histology",
-    "survival": "Survival medians", "safety": "Adverse events",
-    "design": "Sample size",
-}
+SHORT = CONTROLS["slide"].choices  # figure -> its short name (the URL holds the figure)
 
 
 def _truthy(value: object) -> bool:
@@ -116,9 +108,9 @@ if not present:
 
 bar = st.container(horizontal=True, vertical_alignment="center") if present else st.container()
 with bar:
-    slide = st.segmented_control(
-        "Figure", list(FIGURE_SECTIONS), format_func=SHORT.get, default=FIGURE_SECTIONS[0],
-        required=True, key="slide", bind="query-params", width="content" if present else "stretch",
+    slide = kept(
+        st.segmented_control, "Figure", "slide", list(FIGURE_SECTIONS), format_func=SHORT.get,
+        required=True, width="content" if present else "stretch",
         label_visibility="collapsed" if present else "visible",
     ) or FIGURE_SECTIONS[0]
     top = bar if present else st.columns([1, 1, 2, 3], vertical_alignment="center")

@@ -8,6 +8,7 @@ import streamlit as st
 from charts import survival as C
 from charts.labels import spread_labels
 from findings import survival_evidence as SE
+from findings.query import CONTROLS
 from findings.text import md
 from ui import controls
 from ui import survival_view as V
@@ -17,7 +18,7 @@ from ui.userdata_state import active_evidence, active_label
 from ui.widgets import csv_download, plot
 
 route_through_app()
-BIND = "query-params"
+EP, METHOD = CONTROLS["endpoints"], CONTROLS["pool_method"]
 st.title("Survival")
 st.caption(
     "How long does disease control last on apatinib? Every reported median and milestone rate, "
@@ -36,15 +37,16 @@ for name in options:
 controls.start("reports", next(iter(SE.REPORTS)))  # its first option
 with st.sidebar:
     st.subheader("Which survival figures")
-    endpoints = st.multiselect("Endpoint", list(SE.ENDPOINTS), key="endpoints", bind=BIND,
-                               placeholder="All", help="\n".join(f"- {k}: {v}" for k, v in SE.ENDPOINTS.items()))
+    endpoints = [EP.label(e) for e in controls.kept(
+        st.multiselect, "Endpoint", "endpoints", placeholder="All",
+        help="\n".join(f"- {k}: {v}" for k, v in SE.ENDPOINTS.items()))]
     chosen = {
         name: tuple(st.multiselect(SE.FILTER_LABELS[name], opts, key=name, persist_state=controls.PERSIST,
                                    placeholder="All", help="Empty = no restriction."))
         for name, opts in options.items()
     }
-    subgroups = st.toggle("Show subgroup rows", value=True, key="subgroups", bind=BIND,
-                          help="Medians of dose groups, histologies or adverse-event groups within a study.")
+    subgroups = controls.kept(st.toggle, "Show subgroup rows", "subgroups",
+                              help="Medians of dose groups, histologies or adverse-event groups within a study.")
     reports = st.radio("Overlapping cohorts (pooling)", list(SE.REPORTS), format_func=SE.REPORTS.get,
                        key="reports", persist_state=controls.PERSIST,
                        help="By default one report per cohort is pooled (no secondary reports, "
@@ -55,8 +57,7 @@ if frame.empty:
     st.warning("No survival figure matches these filters. Widen them in the sidebar.")
     st.stop()
 
-tabs = st.tabs(["Table & medians", "Approximate curves", "Pooled medians", "Pooled milestones", "Response vs PFS"],
-               key="stab", on_change="rerun", bind=BIND)
+tabs = controls.tabs("stab")
 
 SURVIVAL_HELP = {SE.FLAG: "A consistency flag concerns this value.",
                  "Interval kind": "95% CI, IQR, range, or kind not stated by the source.",
@@ -91,10 +92,10 @@ if tabs[1].open:
             st.info("No whole-cohort median or milestone rate matches the filters.")
         else:
             default = SE.default_curve(choices)
-            key = st.selectbox("Study and endpoint", list(choices), format_func=choices.get, key="curve",
-                               bind=BIND, index=list(choices).index(default))
-            crude = st.toggle("Use crude milestone proportions too (sensitivity)", key="crude", bind=BIND,
-                              help="A crude share progression-free at t is not a point on the "
+            key = controls.kept(st.selectbox, "Study and endpoint", "curve", list(choices),
+                                format_func=choices.get, default=default)
+            crude = controls.kept(st.toggle, "Use crude milestone proportions too (sensitivity)", "crude",
+                                  help="A crude share progression-free at t is not a point on the "
                               "Kaplan–Meier curve (dossier flag 8); left out by default.")
             view = SE.curve_view(F.survival, key, include_crude=crude, secondary_of=F.secondary_of)
             st.info(SE.PARAMETRIC_NOTE, icon=":material/warning:")
@@ -124,15 +125,15 @@ if tabs[2].open:
             st.info("No median matches the filters.")
         else:
             c1, c2, c3 = st.columns([1, 2, 2])
-            ep = c1.selectbox("Endpoint to pool", eps, key="pool_endpoint", bind=BIND)
+            ep = EP.label(controls.kept(c1.selectbox, "Endpoint to pool", "pool_endpoint",
+                                        [e.lower() for e in eps], format_func=EP.label, default=eps[0].lower()))
             cands, pre = V.pool_candidates(frame, ep, reports)
-            methods = list(V.POOL_METHODS)
-            method = c2.radio("Method", methods, captions=list(V.POOL_METHODS.values()), key="pool_method",
-                              bind=BIND, index=methods.index(V.default_pool_method(cands)),
-                              help="Opens on the method that uses the most studies (ties: inverse variance).")
-            unstated = c3.toggle("Unstated intervals as 95% CIs (sensitivity)",
-                                 key="unstated", bind=BIND,
-                                 help="Inverse-variance methods only. IQRs and ranges are never used.")
+            method = METHOD.label(controls.kept(
+                c2.radio, "Method", "pool_method", captions=list(V.POOL_METHODS.values()),
+                default=V.default_pool_method(cands).lower(),
+                help="Opens on the method that uses the most studies (ties: inverse variance)."))
+            unstated = controls.kept(c3.toggle, "Unstated intervals as 95% CIs (sensitivity)", "unstated",
+                                     help="Inverse-variance methods only. IQRs and ranges are never used.")
             if reports == "all" and V.overlap_note(cands):
                 st.warning(md(V.overlap_note(cands)), icon=":material/warning:")
             try:
@@ -173,12 +174,12 @@ if tabs[2].open:
 
 if tabs[3].open:
     with tabs[3], V.guard("The pooled milestone rates"):
-        V.show_milestones(frame, reports, BIND)
+        V.show_milestones(frame, reports)
 
 if tabs[4].open:
     with tabs[4], V.guard("The response cross-check"):
-        resp = st.radio("Response measure", list(SE.RESPONSES), captions=list(SE.RESPONSES.values()),
-                        key="response", bind=BIND, horizontal=True)
+        resp = CONTROLS["response"].label(controls.kept(
+            st.radio, "Response measure", "response", captions=list(SE.RESPONSES.values()), horizontal=True))
         st.info(SE.EDUCATOR_LINE, icon=":material/school:")
         rf = C.response_frame(F.outcomes, frame, resp)
         plot(spread_labels(C.response_vs_pfs(rf, response=resp)), key="fig_response")

@@ -19,6 +19,7 @@ URL keys: ``endpoint, timepoint, reports, histology, design, regimen, line`` (da
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -171,7 +172,8 @@ def history_navigation() -> bool:
     return bool(ctx is not None and ctx.is_history_navigation)
 
 
-def linked(key: str, options: Sequence[object] | None = None) -> str:
+def linked(key: str, options: Sequence[object] | None = None, *, default: object = None,
+           labels: dict | None = None) -> str:
     """Before a page control (:data:`findings.query.CONTROLS`) is drawn: hand it the link's value.
 
     When the link carries a value this module did not write (a link opened or pasted, a label
@@ -179,18 +181,23 @@ def linked(key: str, options: Sequence[object] | None = None) -> str:
     widget takes the value the link spells (:meth:`findings.query.Control.read`: tokens, old
     labels; an unknown value, or on back/forward a missing key, gives the default). Otherwise it
     keeps its value of this session. ``options`` are the widget's options when they come from
-    the data (a value outside them gives the default). Returns ``key``, for the widget call;
-    after the widget, :func:`write_link` writes its tokens.
+    the data (a value outside them gives the default); ``default`` the page's default when it
+    depends on the data, ``labels`` the labels those options are shown with (read from old links).
+    Returns ``key``, for the widget call; after the widget, :func:`write_link` writes its tokens.
     """
     _tidy_controls()
     c = CONTROLS[key]
+    if default is not None:
+        c = replace(c, default=default)
     raw = st.query_params.get_all(key)
     alias = next((a for a in c.aliases if not raw and a in st.query_params), None)
     if alias is not None:
         raw = st.query_params.get_all(alias)
     seen = st.session_state.setdefault(_CONTROLS_SEEN, {})
     if history_navigation() or (raw and raw != seen.get(key)):
-        value = c.read(raw, None if options is None else [str(o) for o in options])
+        by_label = {str(v).lower(): str(k) for k, v in (labels or {}).items()}
+        value = c.read([by_label.get(v.strip().lower(), v) for v in raw],
+                       None if options is None else [str(o) for o in options])
         seen[key] = raw
     else:
         value = st.session_state.get(key, c.default)
@@ -205,13 +212,32 @@ def linked(key: str, options: Sequence[object] | None = None) -> str:
 def _tidy_controls() -> None:
     """Rewrite every page control in the address to its tokens, also those of a tab not open
     (``by=Histology`` in a link that opens another tab); its widget reads the link when drawn."""
-    for k in [k for k in st.query_params if k in CONTROLS]:
+    aliases = {a for c in CONTROLS.values() for a in c.aliases}
+    for k in [k for k in st.query_params if k in CONTROLS and k not in aliases]:
         vals = st.query_params.get_all(k)
         tokens = CONTROLS[k].tokens(CONTROLS[k].read(vals))
         if vals != tokens and tokens:
             st.query_params[k] = tokens
         elif vals != tokens:
             del st.query_params[k]
+
+
+def kept(widget, label: str, key: str, options: Sequence[object] | None = None, *,
+         default: object = None, **kw):
+    """Draw a page control kept in the link and write it: ``widget`` (``st.selectbox``, a
+    column's ``radio`` ...) with the control's tokens as options and its labels shown (unless
+    ``options``, from the data, are given), its value from :func:`linked`; returns the value.
+    ``default``: the page's default when it depends on the data (left out of the link)."""
+    c = CONTROLS[key]
+    if options is None and c.choices and c.kind != "flag":
+        options = list(c.choices)
+        kw.setdefault("format_func", c.label)
+    labels = kw.get("format_func") and {o: kw["format_func"](o) for o in options or ()}
+    args = (label,) if c.kind == "flag" else (label, options)
+    value = widget(*args, key=linked(key, options, default=default, labels=labels or None),
+                   persist_state=PERSIST, **kw)
+    write_link({key: None if default is not None and value == default else value})
+    return value
 
 
 def tabs(key: str) -> Sequence:

@@ -18,6 +18,7 @@ from charts.survival import milestone_panel
 from findings import survival_evidence as SE
 from findings.digitise import SAVED_CURVES, greenwood_se_at
 from findings.frames import Frames, frames_of
+from findings.query import CONTROLS
 from findings.survival import (  # noqa: F401  (re-exported for the page)
     EORTC_SOURCE,
     POOL_METHODS,
@@ -38,6 +39,7 @@ from findings.survival import (  # noqa: F401  (re-exported for the page)
     truthy,
 )
 from findings.text import decimal, md
+from ui import controls
 from ui.widgets import plot
 
 # --------------------------------------------------------------------------------------------
@@ -78,20 +80,22 @@ def guard(what: str) -> Iterator[None]:
         st.error(f"{what} could not be shown for this selection: {md(str(exc))}")
 
 
-def show_milestones(frame: pd.DataFrame, reports: str, bind: str) -> None:
+def show_milestones(frame: pd.DataFrame, reports: str) -> None:
     """The pooled-milestones tab: endpoint, common time, scale; headline, panel, every candidate."""
     eps = [e for e in SE.ENDPOINTS if milestone_times(frame, e)]
     if not eps:
         st.info("No whole-cohort milestone rate matches the filters.")
         return
     c1, c2, c3, c4 = st.columns([1, 1, 1, 2])
-    ep = c1.selectbox("Endpoint", eps, key="ms_endpoint", bind=bind)
-    times = milestone_times(frame, ep)
-    t = c2.selectbox("At (months)", times, format_func=decimal, key="ms_time", bind=bind)
-    scale = c3.radio("Scale", ["cloglog", "logit"], key="ms_scale", bind=bind,
-                     help="Pooling scale of the Kaplan–Meier rates (SE from the printed 95% CI).")
-    unstated = c4.toggle("Rates of unstated method as Kaplan–Meier", value=True, key="ms_unstated",
-                         bind=bind, help="Crude proportions are never pooled with Kaplan–Meier rates.")
+    label = CONTROLS["ms_endpoint"].label
+    ep = label(controls.kept(c1.selectbox, "Endpoint", "ms_endpoint", [e.lower() for e in eps],
+                             format_func=label, default=eps[0].lower()))
+    times = [f"{t:g}" for t in milestone_times(frame, ep)]
+    t = controls.kept(c2.selectbox, "At (months)", "ms_time", times, format_func=decimal, default=times[0])
+    scale = controls.kept(c3.radio, "Scale", "ms_scale",
+                          help="Pooling scale of the Kaplan–Meier rates (SE from the printed 95% CI).")
+    unstated = controls.kept(c4.toggle, "Rates of unstated method as Kaplan–Meier", "ms_unstated",
+                             help="Crude proportions are never pooled with Kaplan–Meier rates.")
     view = milestone_view(frame, ep, float(t), reports, include_unstated=unstated, scale=scale,
                           reconstructed_se=reconstructed_se_lookup(ep))
     (st.success if view.result is not None and view.result.k >= 2 else st.warning)(md(view.headline))

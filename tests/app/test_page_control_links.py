@@ -97,3 +97,25 @@ def test_back_button_to_a_link_without_the_key_gives_the_default(app_test, monke
     assert not at.exception
     assert at.button_group(key="by").value == "design" and at.selectbox(key="method").value == "REML"
     assert at.query_params == {}
+
+
+def test_survival_controls_from_an_old_label_link(app_test) -> None:
+    at = app_test(page="pages/survival.py", query={"stab": "Pooled medians", "endpoints": "PFS",
+                                                   "pool_method": "DL", "unstated": "true"})
+    assert not at.exception
+    assert at.session_state["stab"] == "Pooled medians" and at.multiselect(key="endpoints").value == ["pfs"]
+    assert at.radio(key="pool_method").value == "dl" and at.toggle(key="unstated").value is True
+    assert at.query_params == {"stab": "medians", "endpoints": "pfs", "pool_method": "dl", "unstated": "true"}
+    at = app_test(page="pages/survival.py", query={"stab": "milestones", "ms_scale": "Logit", "ms_unstated": "false"})
+    assert not at.exception and at.radio(key="ms_scale").value == "logit"
+    assert at.query_params == {"stab": "milestones", "ms_scale": "logit", "ms_unstated": "false"}
+
+
+def test_overview_scope_and_present_slide(app_test) -> None:
+    for spelling in ("monotherapy", "Apatinib alone (monotherapy)"):  # README's link and the old label
+        at = app_test(query={"scope": spelling})
+        assert not at.exception
+        assert at.segmented_control(key="scope").value == "monotherapy" and at.query_params == {"scope": "monotherapy"}
+    at = app_test(page="pages/present.py", query={"slide": "Risk of bias"})
+    assert not at.exception and at.query_params == {"slide": "rob"}
+    assert at.button_group(key="slide").value == "rob"

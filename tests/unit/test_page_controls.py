@@ -24,7 +24,7 @@ def test_tokens_are_stable_lowercase_and_the_default_is_one(c: Control) -> None:
     assert all(TOKEN.fullmatch(t) for t in c.choices), list(c.choices)
     assert len({label.lower() for label in c.choices.values()}) == len(c.choices)  # labels tell apart
     defaults = c.default if c.kind == "many" else (c.default,)
-    assert set(defaults) <= set(c.choices)
+    assert set(defaults) <= set(c.choices) or c.default is None  # None: the page's, from the data
 
 
 @pytest.mark.parametrize("c", CHOICE_CONTROLS, ids=lambda c: c.key)
@@ -101,3 +101,10 @@ def test_the_one_writer_writes_control_tokens_and_the_parser_knows_the_keys() ->
     # every control key (and the Safety tab's older key) is known to the view parser: no problem
     query = [(k, v) for k, vs in out.items() for v in vs] + [("stab", "Forest per term")]
     assert parse_view(query).problems == ()
+
+
+def test_the_present_pages_figures_are_the_reports_figures() -> None:
+    from reports.content import FIGURE_SECTIONS
+
+    assert list(CONTROLS["slide"].choices) == list(FIGURE_SECTIONS)
+    assert CONTROLS["slide"].read(["Risk of bias"]) == "rob"  # links of the presentation tests

@@ -126,6 +126,9 @@ def _bound_keys() -> set[str]:
                 and isinstance(node.args[0].value, str):
             keys.add(node.args[0].value)
             continue
+        if _name(node) == "kept" and len(node.args) > 2 and isinstance(node.args[2], ast.Constant):
+            keys.add(node.args[2].value)
+            continue
         kw = {k.arg: k.value for k in node.keywords}
         bind, key = kw.get("bind") or kw.get("persist_state"), kw.get("key")
         if bind is None or (isinstance(bind, ast.Constant) and bind.value is None):
@@ -137,7 +140,7 @@ def _bound_keys() -> set[str]:
 
 def test_every_key_a_page_binds_is_known_to_the_parser() -> None:
     keys = _bound_keys()
-    assert {"method", "timepoint", "ptab", "by", "s_grade"} <= keys  # the scan finds the pages' widgets
+    assert {"method", "timepoint", "ptab", "by", "s_grade", "stab", "scope"} <= keys  # the scan finds the pages' widgets
     unknown = sorted(k for k in keys if k not in QUERY_KEYS and k not in IGNORED_KEYS and k not in CONTROLS)
     assert unknown == [], f"add these URL keys to findings.query.IGNORED_KEYS: {unknown}"
 
@@ -158,6 +161,8 @@ def test_page_controls_are_not_bound_by_streamlit_and_every_one_is_drawn() -> No
                           if isinstance(n, ast.Constant) and n.value in CONTROLS}
         if _name(node) == "tabs" and node.args and isinstance(node.args[0], ast.Constant):
             drawn.add(node.args[0].value)
+        if _name(node) == "kept" and len(node.args) > 2 and isinstance(node.args[2], ast.Constant):
+            drawn.add(node.args[2].value)
         if "bind" in kw and isinstance(key, ast.Constant) and key.value in CONTROLS:
             bound.append(f"{f.name}: {key.value}")
     assert bound == []
