@@ -183,7 +183,7 @@ def _note(r: Reference) -> str | None:
 
 def to_ris(refs: Sequence[Reference]) -> str:
     """RIS text (one ``TY``...``ER`` block per reference) written by :mod:`rispy`."""
-    import rispy  # deferred with bibtexparser: 30 ms CPU of every app start (pages import this module)
+    import rispy  # lazy (and bibtexparser): 30 ms CPU of every app start, pages import this module
 
     entries = []
     for r in refs:
@@ -223,7 +223,7 @@ def _bib_escape(text: str) -> str:
 
 def to_bibtex(refs: Sequence[Reference]) -> str:
     """BibTeX text written by :mod:`bibtexparser` (special characters escaped)."""
-    import bibtexparser  # deferred: see to_ris
+    import bibtexparser  # lazy: see to_ris
     from bibtexparser.bibdatabase import BibDatabase
     from bibtexparser.bwriter import BibTexWriter
 

@@ -8,8 +8,7 @@ from findings import review, text
 from findings.pooled import model_caption
 from findings.selection_notes import MONOTHERAPY
 from ui import analysis as A
-from ui import appraisal as U
-from ui import controls, safety_view, widgets
+from ui import certainty, controls, safety_view, widgets
 from ui.bootstrap import route_through_app
 from ui.userdata_state import active_evidence
 
@@ -45,7 +44,7 @@ for col, endpoint in zip(cols, A.ENDPOINTS, strict=True):
         results[endpoint] = view
         widgets.headline_card(A.ENDPOINTS[endpoint], view)
 
-lines = [U.certainty_sentence(A.Selection(endpoint=ep, regimen=regimen), model, key) for ep in results]
+lines = [certainty.certainty_sentence(A.Selection(endpoint=ep, regimen=regimen), model, key) for ep in results]
 if any(lines):
     st.markdown("**With GRADE certainty:** " + "; ".join(text.md(x) for x in lines if x) + ".")
     st.caption("Certainty from study appraisals (MINORS) and GRADE rules at the default threshold "

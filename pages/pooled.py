@@ -6,8 +6,7 @@ import streamlit as st
 
 from findings import text
 from ui import analysis as A
-from ui import appraisal as U
-from ui import controls, widgets
+from ui import certainty, controls, widgets
 from ui.bootstrap import route_through_app
 
 route_through_app()
@@ -64,5 +63,5 @@ if tabs[3].open:
 if tabs[4].open:
     with tabs[4]:
         widgets.methods(view)
-        U.methods_block(sel, model, key)
+        certainty.methods_block(sel, model, key)
         widgets.published(sel, model)

@@ -13,8 +13,7 @@ from findings import safety as FS
 from findings import text
 from findings.query import CONTROLS
 from ui import analysis as A
-from ui import appraisal as U
-from ui import controls, widgets
+from ui import certainty, controls, widgets
 from ui import safety_view as V
 from ui.bootstrap import route_through_app
 from ui.evidence_view import fit_columns
@@ -70,7 +69,7 @@ if tabs[0].open is not False:
         st.dataframe(disp, hide_index=True, width="stretch", column_config=fit_columns(disp))
         st.caption(FS.TABLE_CAPTION)
         if ((table["Term"] == "Any adverse event") & (table["stratum"] == "grade ≥3")).any():
-            line = FA.ae_certainty_line(view, U.appraisals(), U.current_inputs())
+            line = FA.ae_certainty_line(view, certainty.appraisals(), certainty.current_inputs())
             if line:
                 st.markdown(text.md(line))
         widgets.csv_download(disp, "safety_pooled.csv", key="dl_safety")

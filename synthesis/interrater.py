@@ -76,7 +76,7 @@ def agreement(first: Sequence[object], second: Sequence[object], *,
             table[idx[x], idx[y]] += 1
         pe = float((table.sum(0) * table.sum(1)).sum()) / n**2
         if pe < 1 - 1e-12:
-            # deferred: statsmodels.stats imports scipy.stats (~0.6 s CPU) at every app start otherwise
+            # lazy: statsmodels.stats imports scipy.stats (~0.6 s CPU) at every app start otherwise
             from statsmodels.stats.inter_rater import cohens_kappa as _sm_kappa
 
             with np.errstate(invalid="ignore", divide="ignore"):

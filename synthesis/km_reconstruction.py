@@ -286,7 +286,7 @@ def _km_step(ipd: pd.DataFrame, at: np.ndarray) -> np.ndarray:
     """Kaplan–Meier survival of ``ipd`` at ``at`` (right-continuous step, 1 before the first time)."""
     if ipd.empty:
         return np.ones(at.size)
-    from lifelines import KaplanMeierFitter  # deferred, see imports
+    from lifelines import KaplanMeierFitter  # lazy: see the imports
 
     kmf = KaplanMeierFitter().fit(ipd["time"], ipd["event"])
     sf = kmf.survival_function_
@@ -341,7 +341,7 @@ class KMReconstruction:
 
     def kaplan_meier(self, label: str | None = None) -> KaplanMeierFitter:
         """A lifelines ``KaplanMeierFitter`` fitted to :attr:`ipd` (Greenwood, log–log CI)."""
-        from lifelines import KaplanMeierFitter  # deferred, see imports
+        from lifelines import KaplanMeierFitter  # lazy: see the imports
 
         return KaplanMeierFitter(alpha=1.0 - self.level).fit(
             self.ipd["time"], self.ipd["event"], label=label or self.label
@@ -385,7 +385,7 @@ class KMReconstruction:
         """Restricted mean survival time up to ``tau`` (area under the KM curve)."""
         if not (math.isfinite(tau) and tau > 0):
             raise ValueError(f"tau ({tau!r}) must be a positive number.")
-        from lifelines.utils import restricted_mean_survival_time  # deferred, see imports
+        from lifelines.utils import restricted_mean_survival_time  # lazy: see the imports
 
         return float(restricted_mean_survival_time(self.kaplan_meier(), t=tau))
 
@@ -662,7 +662,7 @@ def compare_arms(arm: KMReconstruction, control: KMReconstruction, *, level: flo
     ----------
     .. [1] Cox DR. Regression models and life-tables. *J R Stat Soc B* 1972;34:187–220.
     """
-    from lifelines import CoxPHFitter  # deferred, see imports
+    from lifelines import CoxPHFitter  # lazy: see the imports
     from lifelines.statistics import logrank_test
 
     lv = check_level(level)

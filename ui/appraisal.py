@@ -9,10 +9,8 @@ import streamlit as st
 
 from evidence import Problem
 from evidence.appraisal import (
-    DEFAULT_APPRAISALS_PATH,
     Appraisals,
     attach_second_review,
-    load_appraisals,
     load_appraisals_from_bytes,
 )
 from findings import appraisal as FA
@@ -22,30 +20,13 @@ from findings.query import CONTROLS, url_values
 from findings.safety import safety_view
 from findings.text import md
 from reports.view import View
-from synthesis.grade import DOMAINS, RATINGS, RULES, Override, decode_overrides, encode_overrides
+from synthesis.grade import DOMAINS, RATINGS, RULES, Override
 from ui import analysis as A
 from ui import controls
-from ui import survival_view as SV
+from ui.certainty import THRESHOLD_KEYS, appraisals, current_inputs, overrides, set_overrides
 from ui.userdata_state import active_evidence
 from ui.userdata_view import problems_table
 from ui.widgets import csv_download
-
-#: URL key of the GRADE overrides (compact encoding, synthesis.grade.encode_overrides)
-OVERRIDES_KEY = "grade"
-#: URL keys of the decision thresholds, per outcome
-THRESHOLD_KEYS = {"ORR": "p0_orr", "DCR": "p0_dcr", "median PFS": "thr_pfs", "median OS": "thr_os"}
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _load(path: str, mtime: int) -> Appraisals:
-    return load_appraisals(path)
-
-
-def appraisals() -> Appraisals:
-    """The appraisal file (cached by path and modification time; never raises)."""
-    p = DEFAULT_APPRAISALS_PATH
-    return _load(str(p), p.stat().st_mtime_ns if p.exists() else 0)
-
 
 #: session key of an uploaded second reviewer's appraisal (validated ``Appraisals``)
 SECOND_KEY = "_second_review"
@@ -101,23 +82,6 @@ def second_review_panel(ap: Appraisals, problems: tuple[Problem, ...], labels: d
         st.rerun()
 
 
-def overrides() -> tuple[dict[str, dict[str, Override]], str | None]:
-    """GRADE overrides from the URL and an error message when they cannot be read."""
-    raw = st.query_params.get(OVERRIDES_KEY)
-    try:
-        return decode_overrides(raw), None
-    except ValueError as exc:
-        return {}, f"The GRADE overrides in this link cannot be read and are ignored ({exc})."
-
-
-def set_overrides(ov: dict[str, dict[str, Override]]) -> None:
-    code = encode_overrides(ov)
-    if code:
-        st.query_params[OVERRIDES_KEY] = code
-    elif OVERRIDES_KEY in st.query_params:
-        del st.query_params[OVERRIDES_KEY]
-
-
 def outcome_results(sel, model, key: str) -> dict[str, tuple[object, pd.DataFrame]]:
     """Pooled result and forest rows of each GRADE outcome for the current selection and model.
 
@@ -134,7 +98,7 @@ def outcome_results(sel, model, key: str) -> dict[str, tuple[object, pd.DataFram
         except ValueError:
             continue
         out[ep] = (view.result, view.rows)
-    frames = SV.cached_frames(active_evidence())
+    frames = A.evidence_frames()
     for ep, name in (("PFS", "median PFS"), ("OS", "median OS")):
         res, rows = FA.median_rows(frames.survival, ep, sel.reports)
         if res is not None:
@@ -345,54 +309,3 @@ def grade_methods() -> None:
     st.subheader("GRADE rules")
     for name, rule in RULES.items():
         st.markdown(f"- **{md(name)}**: {md(rule.format(ois=100))}")
-
-
-def _url(key: str):
-    """A GRADE-question control as the link spells it (:meth:`findings.query.Control.read`)."""
-    return CONTROLS[key].read(st.query_params.get_all(key))
-
-
-def current_inputs() -> FA.GradeInputs:
-    """The user's GRADE question as carried by the URL (defaults where a value is absent), so
-    every page states the same certainty as the Appraisal & certainty page."""
-    thresholds: dict[str, float | None] = dict(FA.DEFAULT_THRESHOLDS)
-    for outcome, name in THRESHOLD_KEYS.items():
-        v = _url(name)
-        if v is not None:
-            thresholds[outcome] = v / 100 if name.startswith("p0_") else v
-    ov, _ = overrides()
-    return FA.GradeInputs(thresholds=thresholds, histology=tuple(_url("q_histology")),
-                          regimen=_url("q_regimen"), overrides=ov)
-
-
-def certainty_of(sel, model, key: str):
-    """``(assessment, result, rows)`` of the selection's endpoint, or ``None`` when not poolable."""
-    try:
-        view = A.pooled_view(sel, model, key)
-    except ValueError:
-        return None
-    g = FA.grade_outcome(sel.endpoint, view.result, view.rows, appraisals(), current_inputs(),
-                         transform=model.transform)
-    return g, view.result, view.rows
-
-
-def certainty_sentence(sel, model, key: str) -> str | None:
-    """"ORR 28% (95% CI 20–38%; 11 studies, 349 patients; low certainty)" for the selection."""
-    got = certainty_of(sel, model, key)
-    if got is None:
-        return None
-    g, res, _ = got
-    return FA.certainty_sentence(sel.endpoint, res, g.words, n=g.n)
-
-
-def methods_block(sel, model, key: str) -> None:
-    """The appraisal and certainty paragraph under the pooled methods paragraph."""
-    got = certainty_of(sel, model, key)
-    st.subheader("Risk of bias and certainty")
-    st.caption("Ready to paste (plain text). Ratings are proposed by the stated rules; see the "
-               "Appraisal & certainty page to change the thresholds or override a rating.")
-    if got is None:
-        st.code(FA.methods_text(), language=None, wrap_lines=True)
-        return
-    g, res, _ = got
-    st.code(FA.methods_text([g], {g.outcome: res}), language=None, wrap_lines=True)
