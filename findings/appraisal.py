@@ -44,6 +44,7 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "LONG_2021",
     "OUTCOMES",
+    "ROB_PALETTES",
     "GradeInputs",
     "MinorsDistribution",
     "RobSensitivity",
@@ -92,6 +93,11 @@ LONG_2021 = {"mean": 10.48, "sd": 1.75, "min": 7, "max": 13, "k": 21,
              "cite": "Long Z et al. Front Oncol 2021, doi:10.3389/fonc.2021.662318 (abstract)"}
 
 _NO_ROB = "NA"
+
+#: the robvis palette (``charts.robvis.PALETTES``) the risk-of-bias figures are drawn in, by the
+#: Appraisal page's colour-blind toggle (link key ``rob_cb``: ``findings.query.CONTROLS``; the
+#: reports' ``View.rob_cb`` and ``python -m reports --palette``)
+ROB_PALETTES: dict[bool, str] = {False: "cochrane", True: "colourblind"}
 
 #: what the weighted summary bars show (the page and the reports)
 SUMMARY_CAPTION = ("Share of the pooled model's weight at each judgement (robvis "

@@ -48,7 +48,7 @@ from evidence.selection import (
     filter_options,
 )
 from findings import text
-from findings.appraisal import DEFAULT_THRESHOLDS
+from findings.appraisal import DEFAULT_THRESHOLDS, ROB_PALETTES
 from findings.compare import GROUP_BY, MODERATORS
 from findings.selection_notes import MONOTHERAPY
 from findings.survival import POOL_METHODS
@@ -59,8 +59,8 @@ from synthesis.vocabulary import CHOICES, URL_KEYS, parse_choice, url_token
 
 __all__ = [
     "ALIASES", "CONTROLS", "DESIGN_DEFAULTS", "FILTER_KEYS", "IGNORED_KEYS", "QUERY_KEYS", "SORTS",
-    "VALUE_MAX", "Control", "ParsedView", "Problem", "data_options", "parse_view", "read_view_file",
-    "url_values",
+    "VALUE_MAX", "VIEW_CONTROLS", "Control", "ParsedView", "Problem", "data_options", "parse_view",
+    "read_view_file", "url_values",
 ]
 
 #: Longest piece of a URL value quoted in a message (the rest is cut with "…").
@@ -297,6 +297,10 @@ CONTROLS: dict[str, Control] = {c.key: c for c in (
             "orr_forest"),
 )}
 
+#: page controls a report's view holds too (``reports.view.View`` has a field of the same name):
+#: the Appraisal page's colour-blind palette of the risk-of-bias figures
+VIEW_CONTROLS = ("rob_cb",)
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -324,6 +328,8 @@ class ParsedView:
     model: Model = field(default_factory=Model)
     forest_sort: str = "year"
     design: Mapping[str, float] = field(default_factory=lambda: dict(DESIGN_DEFAULTS))
+    #: the Appraisal page's colour-blind toggle (:data:`VIEW_CONTROLS`): the reports' RoB palette
+    rob_cb: bool = False
     problems: tuple[Problem, ...] = ()
 
     def __iter__(self) -> Iterator[Any]:
@@ -388,7 +394,7 @@ def parse_view(
     values: dict[str, list[str]] = {}
     for key, value in pairs:
         k = ALIASES.get(key, key)
-        if k in QUERY_KEYS:
+        if k in QUERY_KEYS or k in VIEW_CONTROLS:
             values.setdefault(k, []).append(value)
         elif k not in IGNORED_KEYS and k not in _CONTROL_KEYS:
             problems.append(Problem(cut(key), cut(value), f"this {source} has an unknown view key "
@@ -398,6 +404,7 @@ def parse_view(
     mod: dict[str, Any] = {}
     sort = "year"
     design = dict(DESIGN_DEFAULTS)
+    rob_cb = CONTROLS["rob_cb"].default
     for key, vals in values.items():
         if key in FILTER_KEYS:
             sel[key] = _filter(key, vals, options, problem)
@@ -431,6 +438,12 @@ def parse_view(
                 problem(key, raw, f"is not one of {_names(SORTS)}", "the order by year")
             else:
                 sort = got
+        elif key == "rob_cb":  # a toggle: its tokens (Control.read), anything else is a problem
+            if v.lower() not in _TRUE + _FALSE:
+                problem(key, raw, "is not one of true or false",
+                        f"robvis' {ROB_PALETTES[CONTROLS[key].default]} palette")
+            else:
+                rob_cb = CONTROLS[key].read([v])
         elif key in DESIGN_DEFAULTS:
             x = _float(v)
             if x is None or not 0 < x < 1:
@@ -466,6 +479,7 @@ def parse_view(
         model=replace(_MODEL, **mod),
         forest_sort=sort,
         design=design,
+        rob_cb=rob_cb,
         problems=tuple(problems),
     )
 

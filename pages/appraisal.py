@@ -56,7 +56,7 @@ if tabs[0].open is not False:
                             persist_state=controls.PERSIST,
                             help="A pooled estimate per overall judgement and the between-group test.")
         controls.write_link({"rob_cb": cb, "rob_group": grouped})
-        palette = "colourblind" if cb else "cochrane"
+        palette = FA.ROB_PALETTES[bool(cb)]  # the reports read the same toggle (View.rob_cb)
         with c3:
             order = controls.sort_control()
         rows = forest.sort_rows(view.rows, order)

@@ -7,8 +7,10 @@ The output type follows the file extension:
 * ``.docx`` — Word document with the HTML report's sections and tables (:func:`reports.docx.build_docx`);
 * ``.R`` — standalone metafor script reproducing the pooled proportion of the view's endpoint.
 
-``--view`` takes the app's URL query (the same keys as the Pooled efficacy page; a full app URL
-also works); ``--view-file`` a YAML file with the same keys. Both are read by the app's parser
+``--view`` takes the app's URL query (the same keys as the Pooled efficacy page, and the Appraisal
+page's ``rob_cb=true`` for the colour-blind palette; a full app URL also works); ``--view-file`` a
+YAML file with the same keys. ``--palette colourblind`` (or ``cochrane``) sets the palette of the
+risk-of-bias figures whatever the view says. Both are read by the app's parser
 (:func:`findings.query.parse_view`): an unknown key, a value outside the vocabulary or a filter value
 not in the data is an error. Errors are reported in one line on stderr with exit status 2 (no
 traceback).
@@ -23,7 +25,8 @@ import time
 from pathlib import Path
 
 import evidence
-from findings.query import data_options, parse_view, read_view_file
+from findings.appraisal import ROB_PALETTES
+from findings.query import VIEW_CONTROLS, data_options, parse_view, read_view_file
 from reports.content import build_content
 from reports.docx import build_docx
 from reports.html import build_html
@@ -37,13 +40,16 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m reports",
         description="Build the HTML report, the PPTX deck, the DOCX document or the R script without opening the app.",
-        epilog="View keys: " + ", ".join(QUERY_KEYS) + ". Example: python -m reports --view "
+        epilog="View keys: " + ", ".join((*QUERY_KEYS, *VIEW_CONTROLS)) + ". Example: python -m reports --view "
         '"endpoint=DCR&method=DL&ci=z" --out deck.pptx',
     )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--view", default="", help="URL query of the view (or a full app URL)")
     src.add_argument("--view-file", type=Path, help="YAML file with the same keys")
     p.add_argument("--out", required=True, type=Path, help="output file: .html, .pptx, .docx or .R")
+    p.add_argument("--palette", choices=tuple(ROB_PALETTES.values()), default=None,
+                   help="robvis palette of the risk-of-bias figures (default: the view's rob_cb, "
+                        "else cochrane)")
     p.add_argument("--data", type=Path, default=None,
                    help="studies file (default: $APATINIB_STUDIES or data/studies.yaml)")
     p.add_argument("--no-figures", action="store_true",
@@ -87,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         parsed = parse_view(query, options=data_options(ev.outcomes_frame()),
                             source="view file" if args.view_file else "view")
         view = View.from_parsed(parsed)
+        if args.palette is not None:
+            view = view.with_palette(args.palette)
         # an R script needs only the pooled views: the other sections are not built for it
         content = build_content(view, evidence=ev, only=() if ext == ".r" else None)
         if ext in (".html", ".htm"):

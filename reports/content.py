@@ -247,13 +247,14 @@ SOF_TITLE = "Certainty of evidence (GRADE): summary of findings"
 
 
 def _rob_section(v: PooledView | None, ap: Appraisals, view: View) -> Section:
-    """The paired forest + risk-of-bias figure of the view's endpoint, with the robvis table."""
+    """The paired forest + risk-of-bias figure of the view's endpoint, with the robvis table (in
+    the view's palette, as on the Appraisal page)."""
     if v is None:
         return Section.missing("rob", ROB_TITLE, "nothing was pooled for this endpoint.")
     rows = forest.sort_rows(v.rows, view.forest_sort)
     fig = robvis.paired_forest_figure(
         rows, v.result, fa.rob_index(ap, rows["study_id"].astype(str).tolist()),
-        domain_names=MINORS_ITEMS, title=f"{v.title} with risk of bias", wide_forest=True,
+        domain_names=MINORS_ITEMS, title=f"{v.title} with risk of bias", wide_forest=True, palette=view.palette,
         ci_label=f"{text.level(v.model.level)} CI", pooled_label=v.label)
     table = fa.robvis_table(rows, ap)
     table["Weight"] = [f"{w:.1f}%" for w in table["Weight"]]
@@ -265,8 +266,8 @@ def _rob_section(v: PooledView | None, ap: Appraisals, view: View) -> Section:
 
 def _rob_figure_sections(v: PooledView | None, ap: Appraisals, view: View) -> tuple[Section, Section]:
     """The robvis traffic light (study × item, forest order) and the weighted summary bars of
-    the view's endpoint, in robvis' Cochrane palette (the page's colour-blind toggle is not a
-    view key)."""
+    the view's endpoint, in the view's robvis palette (``View.rob_cb``: the Appraisal page's
+    colour-blind toggle)."""
     if v is None:
         why = "nothing was pooled for this endpoint."
         return Section.missing("rob_traffic", TRAFFIC_TITLE, why), Section.missing("rob_summary", SUMMARY_TITLE, why)
@@ -276,6 +277,7 @@ def _rob_figure_sections(v: PooledView | None, ap: Appraisals, view: View) -> tu
     traffic = Section(
         key="rob_traffic", title=TRAFFIC_TITLE,
         figure=robvis.traffic_light_figure(table.drop(columns="Weight"), domain_names=MINORS_ITEMS,
+                                           palette=view.palette,
                                            title=f"Studies pooled for {ep}, in the forest's order"),
         caption=ROB_CAPTION + " The judgements per study are tabulated under the paired figure.")
     shares = robvis.summary_shares(table, weighted=True)
@@ -287,7 +289,7 @@ def _rob_figure_sections(v: PooledView | None, ap: Appraisals, view: View) -> tu
     wide.insert(1, "Question", [MINORS_ITEMS.get(d, "overall judgement") for d in wide["Item"]])
     summary = Section(
         key="rob_summary", title=SUMMARY_TITLE,
-        figure=robvis.summary_figure(table, weighted=True, domain_names=MINORS_ITEMS,
+        figure=robvis.summary_figure(table, weighted=True, domain_names=MINORS_ITEMS, palette=view.palette,
                                      title=f"Share of the pooled {ep} weight at each judgement"),
         table=wide, caption=fa.SUMMARY_CAPTION,
         bullets=(f"{text.pct(fa.weight_share(rows, ap), 0)} of the pooled weight comes from studies at "

@@ -5,7 +5,9 @@ The keys are the ones ``ui/controls.py`` binds to the URL (``bind="query-params"
 * data: ``endpoint, timepoint, reports, histology, design, regimen, line``
   (the four filters are repeated keys, ``histology=A&histology=B``, as Streamlit writes them);
 * model: ``method, transform, ci, pi, i2, level, study_ci, prior``;
-* display: ``forest_sort`` (forest-plot order, ``ui.controls.sort_control``);
+* display: ``forest_sort`` (forest-plot order, ``ui.controls.sort_control``) and ``rob_cb`` (the
+  Appraisal page's colour-blind toggle, ``true``/``false``: the risk-of-bias figures in robvis'
+  ``"colourblind"`` palette instead of ``"cochrane"``, :data:`findings.appraisal.ROB_PALETTES`);
 * design slide: ``p0, p1, alpha, power`` (the Trial planner's keys and defaults).
 
 Defaults are the page defaults (``evidence.selection.Selection()`` and ``synthesis.spec.Model()``),
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -34,8 +36,10 @@ from evidence.selection import ENDPOINTS as _ENDPOINT_LABELS
 from evidence.selection import REPORTS as _REPORT_LABELS
 from evidence.selection import TIMEPOINTS as _TIMEPOINT_LABELS
 from evidence.selection import Selection
+from findings.appraisal import ROB_PALETTES
 from findings.query import (
     ALIASES,
+    CONTROLS,
     DESIGN_DEFAULTS,
     FILTER_KEYS,
     IGNORED_KEYS,
@@ -78,6 +82,8 @@ class View:
     study_ci_method: str = _MODEL.study_ci_method
     prior_scale: float = _MODEL.prior_scale
     forest_sort: str = "year"
+    #: the Appraisal page's colour-blind toggle (link key ``rob_cb``): see :attr:`palette`
+    rob_cb: bool = CONTROLS["rob_cb"].default
     p0: float = DESIGN_DEFAULTS["p0"]
     p1: float = DESIGN_DEFAULTS["p1"]
     alpha: float = DESIGN_DEFAULTS["alpha"]
@@ -94,6 +100,9 @@ class View:
         check("timepoint", self.timepoint, TIMEPOINTS)
         check("reports", self.reports, REPORTS)
         check("forest_sort", self.forest_sort, tuple(SORTS))
+        if not isinstance(self.rob_cb, bool):
+            raise ValueError(f"rob_cb ({self.rob_cb!r}) must be True or False (the colour-blind palette "
+                             "of the risk-of-bias figures).")
         model = self.model()  # validates the model fields (ValueError naming field and values)
         for name in ("p0", "p1", "alpha", "power"):
             v = getattr(self, name)
@@ -137,6 +146,7 @@ class View:
             **{f.name: getattr(sel, f.name) for f in fields(sel)},
             **{f.name: getattr(model, f.name) for f in fields(model)},
             forest_sort=parsed.forest_sort,
+            rob_cb=parsed.rob_cb,
             **parsed.design,
         )
 
@@ -211,6 +221,18 @@ class View:
     def model_kwargs(self) -> dict[str, Any]:
         """Fields of :class:`synthesis.spec.Model`."""
         return asdict(self.model())
+
+    @property
+    def palette(self) -> str:
+        """The robvis palette of the risk-of-bias figures (``"cochrane"`` or ``"colourblind"``)."""
+        return ROB_PALETTES[self.rob_cb]
+
+    def with_palette(self, palette: str) -> View:
+        """The same view with the risk-of-bias figures in ``palette`` (a robvis palette name)."""
+        flags = {name: flag for flag, name in ROB_PALETTES.items()}
+        if palette not in flags:
+            raise ValueError(f"palette ({palette!r}) must be one of {', '.join(map(repr, flags))}.")
+        return replace(self, rob_cb=flags[palette])
 
     def with_endpoint(self, endpoint: str) -> View:
         """The same view for another endpoint (ORR/DCR)."""

@@ -279,9 +279,13 @@ def current_view(options: dict[str, list[str]]) -> tuple[View, str, tuple[Proble
     """The view of Present & export: ``(view, where it came from, problems)``: the URL first (read by the app's and the CLI's
     parser, :func:`findings.query.parse_view`), else the choices last made on the Pooled efficacy
     page in this session (its widget values are still in ``st.session_state`` at the start of this
-    page's first run; they are kept under a key of this page), else defaults."""
+    page's first run; they are kept under a key of this page), else defaults. The palette of the
+    risk-of-bias figures is the link's ``rob_cb``, else the Appraisal page's toggle of this session."""
     raw = {k: st.query_params.get_all(k) for k in st.query_params}
     parsed = parse_view(raw, options=options)
+    # the risk-of-bias palette: the link's rob_cb, else the Appraisal page's toggle (kept for the session)
+    if "rob_cb" not in raw and isinstance(st.session_state.get("rob_cb"), bool):
+        parsed = replace(parsed, rob_cb=st.session_state["rob_cb"])
     if any(k in QUERY_KEYS or k in ALIASES for k in raw) or parsed.problems:
         return View.from_parsed(parsed, strict=False), "the link", parsed.problems
     carried = []
@@ -298,8 +302,9 @@ def current_view(options: dict[str, list[str]]) -> tuple[View, str, tuple[Proble
             pass
     query = st.session_state.get("_present_view")
     if query:
-        return View.from_query(query, strict=False), "your last choices on Pooled efficacy", ()
-    return View(), "page defaults", ()
+        view = replace(View.from_query(query, strict=False), rob_cb=parsed.rob_cb)
+        return view, "your last choices on Pooled efficacy", ()
+    return View(rob_cb=parsed.rob_cb), "page defaults", ()
 
 
 def selection_controls(

@@ -76,3 +76,25 @@ def test_choices_made_on_the_pooled_page_are_carried_over(app_test) -> None:
     at.button(key="next").click().run()  # still the same view on the next run
     cap = next(c.value for c in at.caption if "Everything below uses" in c.value)
     assert "method=dl" in cap
+
+
+def test_the_appraisal_pages_colour_blind_palette_is_carried_into_the_exports(app_test) -> None:
+    from charts.robvis import PALETTES
+
+    at = app_test(page="pages/appraisal.py", timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    at.toggle(key="rob_cb").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.query_params.clear()  # as in the browser: a page change starts without the old query string
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    cap = next(c.value for c in at.caption if "Everything below uses" in c.value)
+    assert "rob_cb=true" in cap  # the view behind the downloads names the palette
+    at.segmented_control(key="slide").set_value("rob").run()
+    spec = at.get("plotly_chart")[0].proto.spec.lower()
+    assert PALETTES["colourblind"]["High"].lower() in spec and PALETTES["cochrane"]["High"].lower() not in spec
+    # a link's own rob_cb wins over the session's toggle
+    at.query_params["rob_cb"] = "false"
+    at.run()
+    spec = at.get("plotly_chart")[0].proto.spec.lower()
+    assert PALETTES["cochrane"]["High"].lower() in spec and PALETTES["colourblind"]["High"].lower() not in spec

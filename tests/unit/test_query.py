@@ -226,3 +226,16 @@ def test_any_query_is_parsed_and_every_unused_value_is_reported(pairs) -> None:
             continue
         if key not in QUERY_KEYS and key not in ("ci_method", "sort"):
             assert key[:VALUE_MAX - 1] in {k[:VALUE_MAX - 1] for k in reported} or key == "", key
+
+
+def test_the_appraisal_palette_toggle_is_read_into_the_view_with_its_tokens() -> None:
+    from findings.query import VIEW_CONTROLS
+
+    assert VIEW_CONTROLS == ("rob_cb",) and parse_view("").rob_cb is CONTROLS["rob_cb"].default
+    for value, flag in (("true", True), ("TRUE", True), ("on", True), ("false", False), ("0", False)):
+        parsed = parse_view(f"rob_cb={value}")
+        assert parsed.rob_cb is flag and parsed.ok, value
+    bad = parse_view("rob_cb=pink&endpoint=dcr")
+    assert bad.rob_cb is False and bad.selection.endpoint == "DCR"
+    assert [p.message for p in bad.problems] == [
+        "this link asked for rob_cb 'pink', which is not one of true or false; showing robvis' cochrane palette."]

@@ -189,3 +189,48 @@ def test_docx_and_pptx_embed_the_traffic_light_and_summary_images(content, image
         pics = [s for s in by_title[title].shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
         assert len(pics) == 1 and pics[0].image.blob == images[key]
         assert pics[0].top + pics[0].height <= prs.slide_height
+
+
+def _marker_colours(figure) -> set[str]:
+    out: set[str] = set()
+    for trace in figure.data:
+        colour = getattr(getattr(trace, "marker", None), "color", None)
+        if colour is not None:
+            out |= {str(colour)} if isinstance(colour, str) else {str(c) for c in colour}
+    return out
+
+
+@pytest.mark.parametrize("palette", ["cochrane", "colourblind"])
+def test_risk_of_bias_figures_use_the_views_palette(palette):
+    from charts.robvis import PALETTES
+
+    view = View().with_palette(palette)
+    assert view.rob_cb is (palette == "colourblind") and view.palette == palette
+    c = build_content(view, only=("rob", "rob_traffic", "rob_summary"))
+    # each palette's own judgement colours (white, robvis' colour-blind "no information", is not
+    # told apart from a background)
+    ours = {v.lower() for k, v in PALETTES[palette].items() if k != "NA"} - {"#ffffff"}
+    theirs = {v.lower() for p, cols in PALETTES.items() if p != palette
+              for k, v in cols.items() if k != "NA"} - {"#ffffff"}
+    drawn: set[str] = set()
+    for key in ("rob_traffic", "rob_summary", "rob"):
+        sec = c.section(key)
+        assert sec.available, sec.reason
+        colours = {x.lower() for x in _marker_colours(sec.figure)}
+        assert PALETTES[palette]["Low"].lower() in colours and PALETTES[palette]["High"].lower() in colours, key
+        assert not colours & theirs, (key, colours & theirs)
+        drawn |= colours & ours
+    page = build_html(c).lower()  # the HTML report's interactive figures carry the same colours
+    assert len(drawn) >= 3 and all(x in page for x in drawn) and not any(x in page for x in theirs)
+
+
+def test_palette_from_a_link_and_its_errors():
+    assert View.from_query("rob_cb=true").palette == "colourblind"
+    assert View.from_query("rob_cb=false").palette == View().palette == "cochrane"
+    assert fa.ROB_PALETTES[View().rob_cb] == "cochrane"
+    with pytest.raises(ValueError, match="rob_cb 'pink', which is not one of true or false"):
+        View.from_query("rob_cb=pink")
+    with pytest.raises(ValueError, match=r"palette \('pink'\) must be one of 'cochrane', 'colourblind'"):
+        View().with_palette("pink")
+    with pytest.raises(ValueError, match="rob_cb"):
+        View(rob_cb="yes")

@@ -274,6 +274,23 @@ def test_cli_html_and_r_and_pptx(tmp_path) -> None:
     assert "Pooled ORR: forest plot" in _titles(_deck(deck.read_bytes()))
 
 
+def test_cli_palette_option_and_view_key_draw_the_colour_blind_palette(tmp_path) -> None:
+    from charts.robvis import PALETTES
+
+    blind, cochrane = PALETTES["colourblind"]["High"].lower(), PALETTES["cochrane"]["High"].lower()
+    pages = {}
+    for name, args in {"option": ("--palette", "colourblind"), "key": ("--view", "rob_cb=true"),
+                       "default": ()}.items():
+        out = tmp_path / f"{name}.html"
+        r = _cli(*args, "--out", str(out), "--quiet", cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        pages[name] = out.read_text(encoding="utf-8").lower()
+    for name in ("option", "key"):
+        assert blind in pages[name] and cochrane not in pages[name], name
+        assert "rob_cb=true" in pages[name]  # the footer's view says which palette was drawn
+    assert cochrane in pages["default"] and blind not in pages["default"]
+
+
 def test_cli_same_content_as_library(tmp_path) -> None:
     out = tmp_path / "r.html"
     r = _cli("--view", "histology=osteosarcoma", "--out", str(out), "--quiet", cwd=tmp_path)
@@ -290,6 +307,8 @@ def test_cli_same_content_as_library(tmp_path) -> None:
         (["--view", "foo=1", "--out", "x.html"], "unknown view key"),
         (["--out", "x.doc"], ".html, .pptx, .docx or .R"),
         (["--view-file", "/nonexistent/choices.yaml", "--out", "x.html"], "error:"),
+        (["--view", "rob_cb=maybe", "--out", "x.html"], "rob_cb 'maybe', which is not one of true or false"),
+        (["--palette", "pink", "--out", "x.html"], "invalid choice: 'pink' (choose from 'cochrane', 'colourblind')"),
     ],
 )
 def test_cli_errors_are_one_line_without_traceback(args, message, tmp_path) -> None:

@@ -66,6 +66,7 @@ def test_keys_are_the_keys_bound_by_the_page_controls() -> None:
         "method=GLMM&ci=t&study_ci=wilson&prior=1&forest_sort=weight",
         "p0=0.1&p1=0.3&alpha=0.1&power=0.9",
         "transform=freeman-tukey&timepoint=week_12&design=prospective&line=second-line",
+        "endpoint=DCR&rob_cb=true",
     ],
 )
 def test_round_trip(query: str) -> None:
@@ -112,6 +113,7 @@ def test_repeated_scalar_key_last_wins_and_empty_filter_means_all() -> None:
         ("endpoint=PFS", "endpoint"),
         ("p0=0.5&p1=0.3", "p0"),
         ("power=0.3", "power"),
+        ("rob_cb=pink", "rob_cb 'pink', which is not one of true or false"),
     ],
 )
 def test_bad_values_raise_value_error_naming_the_key(query: str, match: str) -> None:
