@@ -131,3 +131,25 @@ def test_appraisal_controls(app_url, page) -> None:
     back(page)
     assert query(page) == {} and open_tab(page) == "Risk of bias"
     assert not page.locator(".st-key-rob_group input").first.is_checked()
+
+
+def test_survival_overview_and_present(app_url, page) -> None:
+    open_page(page, f"{app_url}/survival?stab=Approximate+curves&curve=Wang+2020+(synovial)+·+PFS+·+3+points")
+    q = query(page)
+    assert q["stab"] == ["curves"] and len(q["curve"]) == 1 and ":PFS" in q["curve"][0], q  # id, not label
+    page.get_by_role("tab", name="Pooled milestones").click()
+    settle(page)
+    page.locator(".st-key-ms_scale label", has_text="logit").first.click()
+    settle(page)
+    assert query(page)["stab"] == ["milestones"] and query(page)["ms_scale"] == ["logit"]
+    back(page)
+    assert "ms_scale" not in query(page)
+    assert page.locator(".st-key-ms_scale input[type='radio']").first.is_checked()  # cloglog
+    open_page(page, f"{app_url}/?scope=Apatinib+alone+(monotherapy)")
+    assert query(page) == {"scope": ["monotherapy"]}
+    open_page(page, f"{app_url}/present")
+    page.locator(".st-key-next button").click()
+    settle(page)
+    assert query(page) == {"slide": ["dcr_forest"]}
+    back(page)
+    assert query(page) == {} and pressed(page, "slide") == "ORR forest"
