@@ -17,7 +17,8 @@ import pandas as pd
 
 from evidence.selection import Selection, select_outcomes
 from findings import text as T
-from findings.planner import Field, Metric, Protocol, Source, TrialPlan, treatment_text
+from findings.planner import Metric, Protocol, Source, TrialPlan, treatment_text
+from findings.planner_inputs import Field
 from synthesis.design.bayes import (
     BetaMixture,
     BOP2Design,

@@ -6,6 +6,7 @@ import streamlit as st
 
 from findings import planner as FP
 from findings import planner_bayes as FB
+from findings import planner_inputs as FI
 from ui import analysis as A
 from ui import controls
 from ui import planner as P
@@ -61,7 +62,7 @@ if plan in FP.BAYES:
     inp = P.binary_inputs(sources, simon=False, rate=trial.rate_label)
     binp = P.bayes_inputs(plan, inp.p0.value, studies)
     try:
-        FP.check_power(inp.power)
+        FI.check_power(inp.power)
         design = P.cached_bayes(plan, binp.prior, inp.p0.value, inp.p1.value, inp.alpha, inp.beta, binp.c,
                                 binp.nmax, binp.n_looks, binp.efficacy)
     except ValueError as exc:
@@ -80,19 +81,18 @@ elif plan in ("simon", "single"):
     if inp.p0.endpoint and inp.p1.endpoint and inp.p0.endpoint != inp.p1.endpoint:
         st.warning("p0 and p1 come from different endpoints (ORR and DCR).", icon=":material/warning:")
     try:
-        FP.check_power(inp.power)
+        FI.check_power(inp.power)
         if plan == "simon":
-            design = P.cached_simon(inp.p0.value, inp.p1.value, inp.alpha, inp.beta, inp.constraint, inp.n_max)
+            design = P.cached_simon(*inp.design_key(plan))
         else:
-            design = P.cached_single(inp.p0.value, inp.p1.value, inp.alpha, inp.beta)
+            design = P.cached_single(*inp.design_key(plan))
     except ValueError as exc:
         P.invalid(exc)
         st.stop()
     st.subheader("Design")
     (src0, src1), cited = inp.phrases(), (inp.p0, inp.p1)
     if plan == "simon":
-        table = P.cached_simon_table(inp.p0.value, inp.p1.value, inp.alpha, inp.beta, inp.constraint, inp.n_max,
-                                     trial.outcome())
+        table = P.cached_simon_table(*inp.design_key(plan), trial.outcome())
         chosen, which = P.show_simon(design, table, trial.outcome(), trial.rate_label)
         tables = (("Designs", table), ("Operating characteristics", P.cached_oc_table(chosen, rate=trial.rate_label)))
         label = f"Simon {chosen.kind} {chosen.boundary()}"
@@ -112,7 +112,7 @@ else:
         st.caption(FP.CPH_NO_PLAN)
     values = P.survival_inputs(plan, trial)
     try:
-        design = P.survival_design(plan, values)
+        design = P.cached_survival(plan, FI.design_values(values))
     except ValueError as exc:
         P.invalid(exc)
         st.stop()
@@ -137,12 +137,11 @@ try:
     if plan in FP.BAYES:
         text = FB.bayes_text(design, binp, inp.p0, inp.p1, inp.alpha, inp.power, proto, src0, src1, trial, notes)
     elif plan in ("simon", "single"):
-        text = FP.add_caveats(P.cached_paragraph(design, src0, src1, which=which or "optimal",
-                                                   endpoint=trial.endpoint_name, protocol=proto,
-                                                   outcome=trial.outcome()),
+        text = FP.add_caveats(P.cached_paragraph(plan, inp.design_key(plan), src0, src1, proto, which or "optimal",
+                                                   trial.endpoint_name, trial.outcome()),
                               (inp.p0.caveat("p0"), inp.p1.caveat("p1"), *notes))
     else:
-        text = FP.add_caveats(P.cached_paragraph(design, src0, src1, protocol=proto), tuple(s.caveat("m0") for s in cited))
+        text = FP.add_caveats(P.cached_paragraph(plan, FI.design_values(values), src0, src1, proto), tuple(s.caveat("m0") for s in cited))
 except ValueError as exc:
     st.error(f"The paragraph cannot be written: {exc}")
     st.stop()

@@ -25,6 +25,7 @@ from evidence.selection import Selection
 from findings import appraisal as FA
 from findings import planner as FP
 from findings import planner_bayes as FB
+from findings import planner_inputs as FI
 from findings import pooled
 from findings import text as T
 from reports.docx import build_protocol_docx
@@ -42,9 +43,11 @@ from ui.analysis import HASH_FUNCS, shared_figure
 from ui.evidence_view import fit_columns
 from ui.widgets import csv_download, plot
 
-
 # --------------------------------------------------------------------------------------------
-# cached synthesis calls (bounded: keys are user input)
+# cached synthesis calls (bounded: keys are user input); small frozen inputs keyed by their full repr
+PLAN_HASH = {**HASH_FUNCS, FP.Protocol: repr, FP.Outcome: repr, FP.TrialPlan: repr, SimonDesign: repr}
+
+
 @st.cache_data(max_entries=32, show_spinner="Searching Simon designs…")
 def cached_simon(p0: float, p1: float, alpha: float, beta: float, constraint: str, n_max: int | None) -> SimonResult:
     return simon_two_stage(p0, p1, alpha, beta, n_max=n_max, constraint=constraint)
@@ -62,7 +65,7 @@ def cached_sources(sel: Selection, model: Model, groups: tuple[str, ...], key: s
                             lambda f: pooled.pool(f, model), groups=groups, version=version)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=HASH_FUNCS)
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=PLAN_HASH)
 def planned_sources(sel: Selection | None, model: Model | None, groups: tuple[str, ...], key: str, version: str,
                     trial: FP.TrialPlan) -> dict[str, FP.Source]:
     """The candidates for p0 and p1 — the pooled values of the view (none when ``sel`` is ``None``)
@@ -81,19 +84,26 @@ def cached_view_counts(sel: Selection, key: str) -> tuple[tuple[int, ...], tuple
     return FB.view_counts(A.evidence_frames().outcomes, sel)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=PLAN_HASH)
 def cached_simon_table(p0: float, p1: float, alpha: float, beta: float, constraint: str, n_max: int | None,
                        outcome: FP.Outcome) -> pd.DataFrame:
     """:func:`FP.simon_table` of :func:`cached_simon` (keyed by the search's inputs, not its result)."""
     return FP.simon_table(cached_simon(p0, p1, alpha, beta, constraint, n_max), outcome)
 
 
-cached_oc_table = st.cache_data(max_entries=64, show_spinner=False)(FP.oc_table)  # exact OCs at ~10 rates
-# a Simon paragraph recomputes the single-stage comparison
-cached_paragraph = st.cache_data(max_entries=64, show_spinner=False)(FP.paragraph_for)
+cached_oc_table = st.cache_data(max_entries=64, show_spinner=False, hash_funcs=PLAN_HASH)(FP.oc_table)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=PLAN_HASH)
+def cached_paragraph(plan: str, key: tuple, src0: str, src1: str, protocol: FP.Protocol, which: str | int = "optimal",
+                     endpoint: str = "", outcome: FP.Outcome = FP.RESPONSE) -> str:
+    """:func:`FP.paragraph_for` of the design of ``plan`` with inputs ``key`` (``Binary.design_key``,
+    ``FI.design_values``): keyed by them, not by the design (a Simon paragraph recomputes the single stage)."""
+    design = cached_simon(*key) if plan == "simon" else cached_single(*key) if plan == "single" else cached_survival(plan, key)
+    return FP.paragraph_for(design, src0, src1, which=which, endpoint=endpoint, protocol=protocol, outcome=outcome)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=PLAN_HASH)
 def shared_oc_figure(named: tuple[tuple[str, SimonDesign], ...], p0: float, p1: float, alpha: float,
                      power: float, rate: str = "response rate"):
     """The operating-characteristics figure of these designs, built once and shared read-only.
@@ -112,8 +122,8 @@ cached_per_n = st.cache_data(max_entries=16, show_spinner="Computing EN(p0) at e
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def cached_survival(plan: str, values: tuple[tuple[str, float], ...]):
-    """:func:`FP.survival_design` of the survival inputs (ValueError on bad input, not cached)."""
-    return FP.survival_design(plan, dict(values))
+    """:func:`FI.survival_design` of the survival inputs (ValueError on bad input, not cached)."""
+    return FI.survival_design(plan, dict(values))
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,8 +148,8 @@ def _source_notes(box, name: str, s: FP.Source, shown: str) -> None:
         box.warning(T.md(s.caveat(name)), icon=":material/warning:")
 
 
-def _rate_input(col, f: FP.Field, sources: dict[str, FP.Source], rate: str) -> FP.Source:
-    """p0 or p1 (:data:`FP.RATE_FIELDS`): a source of the view or the library, or a typed value with its source."""
+def _rate_input(col, f: FI.Field, sources: dict[str, FP.Source], rate: str) -> FP.Source:
+    """p0 or p1 (:data:`FI.RATE_FIELDS`): a source of the view or the library, or a typed value with its source."""
     name = f.name
     src = col.selectbox(f"{f.label} {rate} {name} from", [FP.TYPED, *sources], key=f"{name}_src", bind=BIND,
                         help=f.help) or FP.TYPED
@@ -147,33 +157,30 @@ def _rate_input(col, f: FP.Field, sources: dict[str, FP.Source], rate: str) -> F
         col.markdown(f"**{name} = {sources[src].value:.3f}**")
         return sources[src]
     value = _num(col, replace(f, label=name, help=""))  # the help sits on the choice of source
-    note = col.text_input(f"Source of {name}", key=f"{name}_note", bind=BIND,
-                          placeholder="e.g. doxorubicin + ifosfamide in EORTC 62012")
+    note = col.text_input(f"Source of {name}", key=f"{name}_note", bind=BIND, placeholder=FI.SOURCE_EXAMPLE)
     return FP.typed_source(value, note or "")
 
 
-def binary_inputs(sources: dict[str, FP.Source], simon: bool, rate: str = "response rate") -> FP.Binary:
+def binary_inputs(sources: dict[str, FP.Source], simon: bool, rate: str = "response rate") -> FI.Binary:
     c = st.columns(4)
-    p0, p1 = (_rate_input(c[f.column], f, sources, rate) for f in FP.RATE_FIELDS)
-    alpha, power = (_num(c[f.column], f) for f in FP.BINARY_ERRORS)
+    p0, p1 = (_rate_input(c[f.column], f, sources, rate) for f in FI.RATE_FIELDS)
+    alpha, power = (_num(c[f.column], f) for f in FI.BINARY_ERRORS)
     constraint, n_max = "<=", None
     if simon:
         with c[2].popover("Search options", icon=":material/tune:"):
             con = st.radio("Error constraints: attained α, β", list(FP.CONSTRAINTS), key="constraint", bind=BIND)
             constraint = FP.CONSTRAINTS.get(con or "", "<=")
-            nm = st.selectbox("Search bound on n", FP.SEARCH_BOUNDS, key="nmax", bind=BIND, help=FP.SEARCH_BOUND_HELP)
-            n_max = FP.search_bound(nm)
+            nm = st.selectbox("Search bound on n", FI.SEARCH_BOUNDS, key="nmax", bind=BIND, help=FI.SEARCH_BOUND_HELP)
+            n_max = FI.search_bound(nm)
     for name, s in (("p0", p0), ("p1", p1)):
         _source_notes(st, name, s, T.md(s.sentence(name)))
-    return FP.Binary(p0, p1, alpha, power, constraint, n_max)
+    return FI.Binary(p0, p1, alpha, power, constraint, n_max)
 
 
 def invalid(exc: Exception) -> None:
     """Bad input: the message, and the design shown before is cleared (and named)."""
     st.error(f"No design for these inputs: {exc}", icon=":material/error:")
-    last = st.session_state.get(LAST)
-    st.info("No design is shown until the inputs are valid."
-            + (f" The last valid design was {last}." if last else ""), icon=":material/info:")
+    st.info(FI.no_design_note(st.session_state.get(LAST)), icon=":material/info:")
 
 
 def remember(text: str) -> None:
@@ -196,14 +203,12 @@ def show_simon(res: SimonResult, table: pd.DataFrame, outcome: FP.Outcome = FP.R
     tabs = st.tabs(["Operating characteristics", "EN(p0) against n"], key="pl_tab", on_change="rerun", bind=BIND)
     if tabs[0].open is not False:
         with tabs[0]:
-            named = {f"{d.kind} {d.boundary()}": d for d in (res.optimal, res.minimax, design)}
-            plot(shared_oc_figure(tuple(named.items()), res.p0, res.p1, res.alpha, res.power, rate), key="pl_oc")
+            plot(shared_oc_figure(FP.oc_designs(res, design), res.p0, res.p1, res.alpha, res.power, rate), key="pl_oc")
             st.caption(FP.simon_oc_caption(design))
             st.dataframe(cached_oc_table(design, rate=rate), hide_index=True)
     if tabs[1].open:
         with tabs[1]:
-            per_n = cached_per_n(res.p0, res.p1, res.alpha, res.beta, res.constraint,
-                                 res.minimax.n, res.optimal.n + 5)
+            per_n = cached_per_n(*FP.per_n_args(res))
             plot(en_vs_n_figure(per_n, FP.named_points(res)), key="pl_en")
             st.caption(FP.EN_BY_N_CAPTION)
     return design, which
@@ -225,7 +230,7 @@ def show_single(res: SingleStageResult, outcome: FP.Outcome = FP.RESPONSE, rate:
                           series=("power", "attained α"), title="Attained power and α against n"), key="pl_single_pw")
 
 
-def _num(col, f: FP.Field) -> float:
+def _num(col, f: FI.Field) -> float:
     v = col.number_input(f.label, min_value=f.lo, max_value=f.hi, value=f.default, step=f.step, format=f.fmt,
                          key=f.key, bind=BIND, help=f.help or None)
     return float(f.default if v is None else v)
@@ -247,8 +252,7 @@ def _median_input(col, trial: FP.TrialPlan | None) -> FP.Source | None:
     indirectness for the planned trial."""
     meds = cached_median_sources()
     key = col.selectbox("Reference median m0 from", [FP.TYPED, *meds], key="m0_src", bind=BIND,
-                        help="A median PFS of the historical-control library (weeks converted to "
-                        "months), or a value typed below with its source.") or FP.TYPED
+                        help=FI.M0_SOURCE_HELP) or FP.TYPED
     if key in meds:
         col.markdown(f"**m0 = {T.num(meds[key].value)} months**")
         return FP.with_plan(meds[key], trial) if trial is not None else meds[key]
@@ -256,7 +260,7 @@ def _median_input(col, trial: FP.TrialPlan | None) -> FP.Source | None:
 
 
 def survival_inputs(plan: str, trial: FP.TrialPlan | None = None) -> dict:
-    """Widgets of the survival designs (:data:`FP.SURVIVAL_FIELDS`); returns the keyword values
+    """Widgets of the survival designs (:data:`FI.SURVIVAL_FIELDS`); returns the keyword values
     (time unit: months). A reference median m0 from the library comes back as
     ``out["m0_source"]`` (compared with ``trial``: GRADE indirectness beside it)."""
     c = st.columns(4)
@@ -264,25 +268,25 @@ def survival_inputs(plan: str, trial: FP.TrialPlan | None = None) -> dict:
     m0_src = None
     if plan in FP.M0_PLANS:
         m0_src = _median_input(c[0], trial)
-        out["m0"] = m0_src.value if m0_src else _num(c[0], FP.M0_FIELD)
-    for f in FP.SURVIVAL_FIELDS[plan]:
+        out["m0"] = m0_src.value if m0_src else _num(c[0], FI.M0_FIELD)
+    for f in FI.SURVIVAL_FIELDS[plan]:
         out[f.name] = (c[f.column].toggle(f.label, key=f.key, bind=BIND, help=f.help) if f.toggle
                        else _num(c[f.column], f))
-    src0, src1 = FP.SURVIVAL_SOURCES[plan]
+    src0, src1 = FI.SURVIVAL_SOURCES[plan]
     n0, n1 = st.columns(2)
     if m0_src is not None:  # a benchmark: its citation and printed text, and where it was read
         out["src0"], out["m0_source"] = m0_src.phrase, m0_src
         _source_notes(n0, "m0", m0_src, f"m0 = {T.num(m0_src.value)} months: {T.md(m0_src.phrase)}")
     else:
-        out["src0"] = _note(n0, f"Source of the {src0}", "m0_note", FP.UNSTATED_REFERENCE)
-    out["src1"] = _note(n1, f"Source of the {src1}", "hr_note", FP.UNSTATED_EFFECT)
+        out["src0"] = _note(n0, f"Source of the {src0}", "m0_note", FI.UNSTATED_REFERENCE)
+    out["src1"] = _note(n1, f"Source of the {src1}", "hr_note", FI.UNSTATED_EFFECT)
     return out
 
 
 def protocol_inputs(plan: str, trial: FP.TrialPlan | None = None) -> FP.Protocol:
     """Regimen, assessment, non-evaluable fraction and (Simon) accrual pause, kept in the URL; the
     default assessment follows the planned endpoint (a PFS rate is assessed as progression)."""
-    kind = FP.assessment_kind(plan, trial)
+    kind = FI.assessment_kind(plan, trial)
     c = st.columns([2.6, 2.6, 1.5, 2.1], vertical_alignment="bottom")
     typed = c[0].text_input("Treatment (regimen)", key="treatment", bind=BIND, placeholder=f"e.g. {FP.TREATMENT}",
                             help="Left empty, the paragraph shows a blank to fill; the example is never used.")
@@ -299,11 +303,6 @@ def protocol_inputs(plan: str, trial: FP.TrialPlan | None = None) -> FP.Protocol
         pause = c[3].toggle("Pause accrual after stage 1", value=True, key="pause", bind=BIND,
                             help="Suspend accrual until the stage-1 responses have been assessed.")
     return FP.Protocol(treatment, assessment, drop / 100.0, bool(pause))
-
-
-def survival_design(plan: str, v: dict):
-    """The synthesis design for the survival inputs (ValueError on bad input)."""
-    return cached_survival(plan, FP.design_values(v))
 
 
 def show_survival(d) -> None:
@@ -418,7 +417,7 @@ def show_bayes(design, inp: FB.BayesInputs, p0: float, p1: float, alpha: float, 
 
 # --------------------------------------------------------------------------------------------
 # the planned trial, the certainty behind p0/p1, the design across their CI, the downloads
-cached_across = st.cache_data(max_entries=16, show_spinner="Designs across the CI…")(FP.across_pairs)
+cached_across = st.cache_data(max_entries=16, show_spinner="Designs across the CI…", hash_funcs=PLAN_HASH)(FP.across_pairs)
 
 
 def _across(across: FP.AcrossCI) -> None:
@@ -427,7 +426,7 @@ def _across(across: FP.AcrossCI) -> None:
         st.caption(across.caption)
 
 
-def ci_effect(inp: FP.Binary, plan: str, trial: FP.TrialPlan) -> FP.AcrossCI | None:
+def ci_effect(inp: FI.Binary, plan: str, trial: FP.TrialPlan) -> FP.AcrossCI | None:
     """How the design changes across the CI of the sources of p0 and p1 (an expander; the same
     table goes into the exports of the protocol section)."""
     pairs = tuple(FP.across_ci_pairs(inp.p0, inp.p1).items())
@@ -439,7 +438,7 @@ def ci_effect(inp: FP.Binary, plan: str, trial: FP.TrialPlan) -> FP.AcrossCI | N
     return across
 
 
-def certainty_notes(inp: FP.Binary, trial: FP.TrialPlan | None, model: Model | None, key: str) -> tuple[str, ...]:
+def certainty_notes(inp: FI.Binary, trial: FP.TrialPlan | None, model: Model | None, key: str) -> tuple[str, ...]:
     """The GRADE certainty of the pooled evidence behind p0/p1 (rated against the planned trial,
     p0 as threshold), shown with a link to its row on the Appraisal & certainty page; returns
     the sentences for the paragraph (none for typed values and benchmarks)."""
@@ -486,7 +485,7 @@ def plan_inputs(groups: tuple[str, ...], survival: bool = False) -> FP.TrialPlan
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH_FUNCS)
 def cached_survival_across(plan: str, m0: FP.Source, v: tuple[tuple[str, object], ...]) -> FP.AcrossCI | None:
     values = dict(v)
-    return FP.survival_across_ci(plan, m0, lambda m: FP.survival_design(plan, {**values, "m0": m}))
+    return FP.survival_across_ci(plan, m0, lambda m: FI.survival_design(plan, {**values, "m0": m}))
 
 
 def survival_ci_effect(plan: str, values: dict) -> FP.AcrossCI | None:
@@ -494,7 +493,7 @@ def survival_ci_effect(plan: str, values: dict) -> FP.AcrossCI | None:
     m0 = values.get("m0_source")
     if plan not in FP.M0_PLANS or m0 is None:
         return None
-    across = cached_survival_across(plan, m0, FP.design_values(values))
+    across = cached_survival_across(plan, m0, FI.design_values(values))
     if across is not None:
         _across(across)
     else:

@@ -11,6 +11,7 @@ import pytest
 from docx import Document
 
 from evidence.benchmarks import load_benchmarks
+from findings import planner_inputs as FI
 from findings.planner import (
     BLANK_TREATMENT,
     TREATMENT,
@@ -37,6 +38,7 @@ from findings.selection_notes import pooled_scope
 from reports.docx import build_protocol_docx
 from synthesis.design.bayes import BetaMixture, bop2_design, posterior_search, pp_design
 from synthesis.design.paragraph import REFERENCES
+from synthesis.design.tte import exponential_median_test, one_sample_logrank, two_arm_cph
 from synthesis.grade import assess
 
 
@@ -269,3 +271,27 @@ def test_planned_reasons_replace_the_question_for_their_outcome_only() -> None:
     assert planned.level == fa.grade_outcome("ORR", v.result, v.rows, ap, base).level - 1 or planned.level == 1
     other = fa.grade_outcome("ORR", v.result, v.rows, ap, replace(base, planned={"DCR": reasons}))
     assert other.domain("indirectness").rating == "not serious"
+
+
+def test_survival_fields_feed_the_design_dispatch() -> None:
+    """Every survival design built from its fields' defaults is the synthesis design of those values,
+    and the inputs come back in the fields' order (the protocol section lists them so)."""
+    direct = {"logrank": lambda v: one_sample_logrank(6.0, 0.6, 24.0, 12.0, shape=1.0, alpha=0.05, power=0.8),
+              "exponential": lambda v: exponential_median_test(6.0, 9.0, 24.0, 12.0, alpha=0.05, power=0.8, exact=False),
+              "cph": lambda v: two_arm_cph(0.6, 0.7, 0.8, power=0.8, ratio=1.0, alpha=0.05)}
+    for plan, make in direct.items():
+        v = {"m0": FI.M0_FIELD.default} if plan in ("logrank", "exponential") else {}
+        v |= {f.name: (False if f.toggle else f.default) for f in FI.SURVIVAL_FIELDS[plan]}
+        v |= {"src0": "a", "src1": "b"}
+        assert FI.survival_design(plan, v) == make(v)
+        assert [k for k, _ in FI.design_values(v)] == [k for k in v if k not in ("src0", "src1")]
+    with pytest.raises(ValueError, match="power"):
+        FI.survival_design("cph", {**v, "power": 0.3})
+
+
+def test_binary_design_key_and_search_bound() -> None:
+    b = FI.Binary(typed_source(0.2, ""), typed_source(0.4, ""), 0.05, 0.8, "<", 100)
+    assert b.design_key("simon") == (0.2, 0.4, 0.05, 0.2, "<", 100)
+    assert b.design_key("single") == (0.2, 0.4, 0.05, 0.2)
+    assert [FI.search_bound(x) for x in ("auto", None, "50")] == [None, None, 50]
+    assert FI.assessment_kind("logrank", TrialPlan()) == "survival"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from findings import planner as FP
+from findings import planner_inputs as FI
 from reports.view import FILTER_KEYS, QUERY_KEYS, View
 
 
@@ -50,8 +50,8 @@ def test_keys_are_the_keys_bound_by_the_page_controls() -> None:
             assert 'key: str = "forest_sort"' in src and "sort_control()" in wsrc
             continue
         if key in ("p0", "p1", "alpha", "power"):  # planner: keyed by the binary designs' input fields
-            assert key in {f.key for f in (*FP.RATE_FIELDS, *FP.BINARY_ERRORS)}
-            assert "in FP.RATE_FIELDS" in psrc and "in FP.BINARY_ERRORS" in psrc
+            assert key in {f.key for f in (*FI.RATE_FIELDS, *FI.BINARY_ERRORS)}
+            assert "in FI.RATE_FIELDS" in psrc and "in FI.BINARY_ERRORS" in psrc
             continue
         assert f'key="{key}"' in src, f"page has no widget keyed {key!r}"
     assert set(FILTER_KEYS) == set(controls.FILTER_LABELS)

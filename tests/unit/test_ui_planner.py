@@ -12,6 +12,7 @@ import pytest
 
 import synthesis
 from findings import planner as FP
+from findings import planner_inputs as FI
 from synthesis.design.simon import operating_characteristics, simon_two_stage
 from synthesis.design.single_stage import single_stage_exact
 from synthesis.design.tte import exponential_median_test, one_sample_logrank, two_arm_cph
@@ -165,10 +166,10 @@ def test_survival_curves_agree_with_the_designs() -> None:
 
 
 def test_check_power() -> None:
-    assert FP.check_power(0.8) == 0.8
+    assert FI.check_power(0.8) == 0.8
     for bad in (0.3, 1.0, float("nan")):
         with pytest.raises(ValueError, match="power"):
-            FP.check_power(bad)
+            FI.check_power(bad)
 
 
 def test_paragraph_and_markdown(simon) -> None:
@@ -209,7 +210,7 @@ def test_planner_uses_the_public_per_n_api() -> None:
 
 
 def test_binary_inputs_beta() -> None:
-    assert FP.Binary(FP.Source("k", "l", 0.2, "x", "ORR"), FP.typed_source(0.4, ""), 0.05, 0.8).beta == 0.2
+    assert FI.Binary(FP.Source("k", "l", 0.2, "x", "ORR"), FP.typed_source(0.4, ""), 0.05, 0.8).beta == 0.2
 
 
 def test_operating_characteristics_used_by_the_chart(simon) -> None:
@@ -222,7 +223,7 @@ def test_phrases_shorten_the_second_source_of_one_pool() -> None:
                   "the lower bound of the 95% confidence interval of the pooled ORR of X", "ORR")
     est = FP.Source("ORR · current view · pooled", "", 0.282, "the pooled ORR of X", "ORR")
     other = FP.Source("ORR · osteosarcoma · pooled", "", 0.3, "the pooled ORR of Y", "ORR")
-    assert FP.Binary(lo, est, 0.05, 0.8).phrases() == (lo.phrase, "the pooled estimate of the same meta-analysis (28.2%)")
-    assert FP.Binary(lo, other, 0.05, 0.8).phrases() == (lo.phrase, other.phrase)
+    assert FI.Binary(lo, est, 0.05, 0.8).phrases() == (lo.phrase, "the pooled estimate of the same meta-analysis (28.2%)")
+    assert FI.Binary(lo, other, 0.05, 0.8).phrases() == (lo.phrase, other.phrase)
     typed = FP.typed_source(0.4, "target")
-    assert FP.Binary(lo, typed, 0.05, 0.8).phrases() == (lo.phrase, "target")
+    assert FI.Binary(lo, typed, 0.05, 0.8).phrases() == (lo.phrase, "target")
