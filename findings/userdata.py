@@ -192,8 +192,8 @@ def active_label(user: EvidenceBase | None, mode: str) -> str:
         return "Built-in studies."
     n = len(user.studies)
     if mode == "user":
-        return f"Your {_studies(n)} only (built-in studies left out)."
-    return f"Built-in studies + your {_studies(n)} (marked “(user)”)."
+        return f"Your {text.count(n, 'study', 'studies')} only (built-in studies left out)."
+    return f"Built-in studies + your {text.count(n, 'study', 'studies')} (marked “(user)”)."
 
 
 def problems_frame(problems: tuple[Problem, ...] | list[Problem]) -> pd.DataFrame:
@@ -208,10 +208,6 @@ def problems_frame(problems: tuple[Problem, ...] | list[Problem]) -> pd.DataFram
     return df
 
 
-def _studies(n: int) -> str:
-    return f"{n} stud{'y' if n == 1 else 'ies'}"
-
-
 def import_messages(s: UserState) -> list[tuple[str, str]]:
     """``(kind, markdown)`` alerts about the last file import (kind ``success``, ``warning`` or
     ``error``; file name escaped); none after a table edit or while an import waits for a choice."""
@@ -220,7 +216,7 @@ def import_messages(s: UserState) -> list[tuple[str, str]]:
         return []
     name = text.md(s.last_name)
     if s.last_replaced:
-        out = [("success", f"Loaded {_studies(len(last.studies))} from {name}.")]
+        out = [("success", f"Loaded {text.count(len(last.studies), 'study', 'studies')} from {name}.")]
         errors = [p for p in last.problems if p.severity == "error"]
         if errors:
             out.append(("warning", f"{len(errors)} problem(s): the rows or studies concerned were left out; "
@@ -233,8 +229,7 @@ def import_messages(s: UserState) -> list[tuple[str, str]]:
 
 def pending_message(s: UserState, preview: U.ImportPreview) -> str:
     """What the pending file holds beside the user's studies, before they choose (name escaped)."""
-    k = len(preview.incoming)
-    return (f"{text.md(s.pending_name)} has {k} valid stud{'y' if k == 1 else 'ies'}; "
+    return (f"{text.md(s.pending_name)} has {text.count(len(preview.incoming), 'valid study', 'valid studies')}; "
             f"you already have {len(preview.current)}. Nothing has changed yet: choose what to do.")
 
 
