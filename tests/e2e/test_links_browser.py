@@ -74,6 +74,15 @@ def test_compare_controls_write_tokens_and_back_restores_defaults(app_url, page)
     assert query(page) == {} and pressed(page, "by") == "Design" and open_tab(page) == "Subgroups"
     assert page.locator(".st-key-tau2_mode input[type='radio']").first.is_checked()
     shot(page, "links-compare-back-to-defaults")
+    page.go_forward()  # forward again: the address, and so the control, as it was
+    settle(page)
+    assert query(page) == {"by": ["histology"]} and pressed(page, "by") == "Histology"
+    # another page and back through the menu: the session's choice stays and is written again
+    page.locator("[data-testid='stSidebarNavLink']", has_text="Pooled efficacy").click()
+    settle(page)
+    page.locator("[data-testid='stSidebarNavLink']", has_text="Designs & subtypes").click()
+    settle(page)
+    assert query(page) == {"by": ["histology"]} and pressed(page, "by") == "Histology"
 
 
 def test_old_label_link_is_rewritten_and_a_link_without_the_key_is_the_default(app_url, page) -> None:
