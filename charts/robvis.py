@@ -228,7 +228,7 @@ def summary_figure(
         barmode="stack",
         title={"text": title, "x": 0, "xanchor": "left"} if title else None,
         height=int(120 + 30 * len(doms)),
-        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 70},
+        margin={"l": 10, "r": 30, "t": 60 if title else 30, "b": 70},  # r: room for the "100%" tick label
         xaxis={"range": [0, 1], "tickformat": ".0%", "title": {"text": f"Share of {basis}"}},
         yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True},
         legend={"orientation": "h", "y": -0.3, "x": 0, "traceorder": "normal"},

@@ -57,6 +57,14 @@ def test_summary_shares_weighted_and_unweighted():
         assert grp["share"].sum() == pytest.approx(1.0), d
 
 
+def test_summary_axis_ends_at_100_percent_with_room_for_its_label():
+    fig = robvis.summary_figure(_frame(), weighted=True)
+    assert tuple(fig.layout.xaxis.range) == (0, 1) and fig.layout.xaxis.tickformat == ".0%"
+    # the "100%" tick label is centred on the plot's right edge: half of it (about 17 px at the
+    # figures' 13 px font, 23 px at the projector's 18 px) must fit in the right margin, or it is cut
+    assert fig.layout.margin.r >= 25
+
+
 def _rows():
     ev, n = [3, 10, 5, 8], [10, 40, 12, 30]
     res = pool_proportions(ev, n, labels=["S1", "S2", "S3", "S4"])
