@@ -251,12 +251,11 @@ def _rob_section(v: PooledView | None, ap: Appraisals, view: View) -> Section:
     the view's palette, as on the Appraisal page)."""
     if v is None:
         return Section.missing("rob", ROB_TITLE, "nothing was pooled for this endpoint.")
-    rows = forest.sort_rows(v.rows, view.forest_sort)
+    rows, table = _rob_table(v, ap, view)
     fig = robvis.paired_forest_figure(
         rows, v.result, fa.rob_index(ap, rows["study_id"].astype(str).tolist()),
         domain_names=MINORS_ITEMS, title=f"{v.title} with risk of bias", wide_forest=True, palette=view.palette,
         ci_label=f"{text.level(v.model.level)} CI", pooled_label=v.label)
-    table = fa.robvis_table(rows, ap)
     table["Weight"] = [f"{w:.1f}%" for w in table["Weight"]]
     bullets = (f"{text.pct(fa.weight_share(rows, ap), 0)} of the pooled weight comes from studies at "
                "high risk of bias.", fa.minors_distribution(ap).sentence(), fa.reviewers_sentence(ap))
@@ -264,22 +263,31 @@ def _rob_section(v: PooledView | None, ap: Appraisals, view: View) -> Section:
                    caption=ROB_CAPTION)
 
 
-def _rob_figure_sections(v: PooledView | None, ap: Appraisals, view: View) -> tuple[Section, Section]:
-    """The robvis traffic light (study × item, forest order) and the weighted summary bars of
-    the view's endpoint, in the view's robvis palette (``View.rob_cb``: the Appraisal page's
-    colour-blind toggle)."""
-    if v is None:
-        why = "nothing was pooled for this endpoint."
-        return Section.missing("rob_traffic", TRAFFIC_TITLE, why), Section.missing("rob_summary", SUMMARY_TITLE, why)
+def _rob_table(v: PooledView, ap: Appraisals, view: View) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The pooled rows in the forest's order and their robvis table (Study, D1…D8, Overall, Weight)."""
     rows = forest.sort_rows(v.rows, view.forest_sort)
-    table = fa.robvis_table(rows, ap)
-    ep = v.selection.endpoint
-    traffic = Section(
+    return rows, fa.robvis_table(rows, ap)
+
+
+def _rob_traffic_section(v: PooledView | None, ap: Appraisals, view: View) -> Section:
+    """The robvis traffic light (study × item, forest order) of the view's endpoint, in the view's
+    robvis palette (``View.rob_cb``: the Appraisal page's colour-blind toggle)."""
+    if v is None:
+        return Section.missing("rob_traffic", TRAFFIC_TITLE, "nothing was pooled for this endpoint.")
+    _, table = _rob_table(v, ap, view)
+    return Section(
         key="rob_traffic", title=TRAFFIC_TITLE,
         figure=robvis.traffic_light_figure(table.drop(columns="Weight"), domain_names=MINORS_ITEMS,
                                            palette=view.palette,
-                                           title=f"Studies pooled for {ep}, in the forest's order"),
+                                           title=f"Studies pooled for {v.selection.endpoint}, in the forest's order"),
         caption=ROB_CAPTION + " The judgements per study are tabulated under the paired figure.")
+
+
+def _rob_summary_section(v: PooledView | None, ap: Appraisals, view: View) -> Section:
+    """The robvis weighted summary bars of the view's endpoint, in the view's robvis palette."""
+    if v is None:
+        return Section.missing("rob_summary", SUMMARY_TITLE, "nothing was pooled for this endpoint.")
+    rows, table = _rob_table(v, ap, view)
     shares = robvis.summary_shares(table, weighted=True)
     wide = (shares.assign(share=[text.pct(x, 0) for x in shares["share"]])
             .pivot(index="domain", columns="judgement", values="share")
@@ -287,14 +295,13 @@ def _rob_figure_sections(v: PooledView | None, ap: Appraisals, view: View) -> tu
     keep = [j for j in wide.columns if (shares.loc[shares["judgement"] == j, "share"] > 0).any()]
     wide = wide[keep].reset_index().rename(columns={"domain": "Item"})
     wide.insert(1, "Question", [MINORS_ITEMS.get(d, "overall judgement") for d in wide["Item"]])
-    summary = Section(
+    return Section(
         key="rob_summary", title=SUMMARY_TITLE,
         figure=robvis.summary_figure(table, weighted=True, domain_names=MINORS_ITEMS, palette=view.palette,
-                                     title=f"Share of the pooled {ep} weight at each judgement"),
+                                     title=f"Share of the pooled {v.selection.endpoint} weight at each judgement"),
         table=wide, caption=fa.SUMMARY_CAPTION,
         bullets=(f"{text.pct(fa.weight_share(rows, ap), 0)} of the pooled weight comes from studies at "
                  "high risk of bias.",))
-    return traffic, summary
 
 
 def _grades(views: dict[str, PooledView], grade_of: Callable[[str], GradeAssessment],
@@ -610,8 +617,8 @@ def build_content(
         sections.append(_guard(key, title, lambda ep=ep: _forest_section(views[ep], view, grade_of(ep))))
     sections.append(_guard("rob", ROB_TITLE, lambda: _rob_section(views.get(view.endpoint), ap, view)))
     rob_view = views.get(view.endpoint)
-    sections.append(_guard("rob_traffic", TRAFFIC_TITLE, lambda: _rob_figure_sections(rob_view, ap, view)[0]))
-    sections.append(_guard("rob_summary", SUMMARY_TITLE, lambda: _rob_figure_sections(rob_view, ap, view)[1]))
+    sections.append(_guard("rob_traffic", TRAFFIC_TITLE, lambda: _rob_traffic_section(rob_view, ap, view)))
+    sections.append(_guard("rob_summary", SUMMARY_TITLE, lambda: _rob_summary_section(rob_view, ap, view)))
     try:
         grades, graded = (_grades(views, grade_of, frames.survival, _safety_or_none(evidence, view), ap, view)
                           if only is None or "sof" in only else ([], {}))

@@ -234,3 +234,15 @@ def test_palette_from_a_link_and_its_errors():
         View().with_palette("pink")
     with pytest.raises(ValueError, match="rob_cb"):
         View(rob_cb="yes")
+
+
+def test_each_appraisal_figure_is_drawn_once(monkeypatch):
+    from reports import content as rc
+
+    calls: list[str] = []
+    for name in ("traffic_light_figure", "summary_figure"):
+        draw = getattr(rc.robvis, name)
+        monkeypatch.setattr(rc.robvis, name, lambda *a, _draw=draw, _name=name, **k: (calls.append(_name), _draw(*a, **k))[1])
+    c = build_content(View(), only=("rob_traffic", "rob_summary"))
+    assert c.section("rob_traffic").available and c.section("rob_summary").available
+    assert sorted(calls) == ["summary_figure", "traffic_light_figure"]
