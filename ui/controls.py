@@ -284,10 +284,12 @@ def current_view(options: dict[str, list[str]]) -> tuple[View, str, tuple[Proble
     raw = {k: st.query_params.get_all(k) for k in st.query_params}
     parsed = parse_view(raw, options=options)
     # the risk-of-bias palette: the link's rob_cb, else the Appraisal page's toggle (kept for the session)
+    note = ""
     if "rob_cb" not in raw and isinstance(st.session_state.get("rob_cb"), bool):
         parsed = replace(parsed, rob_cb=st.session_state["rob_cb"])
-    if any(k in QUERY_KEYS or k in ALIASES for k in raw) or parsed.problems:
-        return View.from_parsed(parsed, strict=False), "the link", parsed.problems
+        note = " with the colour-blind palette chosen on Appraisal & certainty" if parsed.rob_cb else ""
+    if any(k in QUERY_KEYS or k in ALIASES or k == "rob_cb" for k in raw) or parsed.problems:
+        return View.from_parsed(parsed, strict=False), "the link" + note, parsed.problems
     carried = []
     for key in QUERY_KEYS:
         value = st.session_state.get(key)
@@ -303,8 +305,8 @@ def current_view(options: dict[str, list[str]]) -> tuple[View, str, tuple[Proble
     query = st.session_state.get("_present_view")
     if query:
         view = replace(View.from_query(query, strict=False), rob_cb=parsed.rob_cb)
-        return view, "your last choices on Pooled efficacy", ()
-    return View(rob_cb=parsed.rob_cb), "page defaults", ()
+        return view, "your last choices on Pooled efficacy" + note, ()
+    return View(rob_cb=parsed.rob_cb), "page defaults" + note, ()
 
 
 def selection_controls(

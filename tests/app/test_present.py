@@ -89,7 +89,7 @@ def test_the_appraisal_pages_colour_blind_palette_is_carried_into_the_exports(ap
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     cap = next(c.value for c in at.caption if "Everything below uses" in c.value)
-    assert "rob_cb=true" in cap  # the view behind the downloads names the palette
+    assert "rob_cb=true" in cap and "colour-blind palette chosen on Appraisal" in cap  # says where it came from
     at.segmented_control(key="slide").set_value("rob").run()
     spec = at.get("plotly_chart")[0].proto.spec.lower()
     assert PALETTES["colourblind"]["High"].lower() in spec and PALETTES["cochrane"]["High"].lower() not in spec
