@@ -250,6 +250,18 @@ def published_estimates(table: pd.DataFrame | None, sel: Selection) -> pd.DataFr
     return df.reindex(columns=[c for c in cols if c in df.columns]).reset_index(drop=True)
 
 
+def metrics(result: PooledProportion, label: str = "Pooled") -> tuple[tuple[str, str, str], ...]:
+    """The pooled result as ``(label, value, help)`` metrics: estimate, CI, PI, studies / patients."""
+    lvl = f"{result.ci.level:.0%}"
+    return (
+        (label, text.pct(result.estimate), result.model_label()),
+        (f"{lvl} confidence interval", text.interval(*result.ci), "Uncertainty about the average response rate."),
+        (f"{lvl} prediction interval", text.interval(*result.pi),
+         "Where the response rate of a new, similar study is expected to fall."),
+        ("Studies / patients", f"{result.k} / {result.data.total_n}", f"{result.data.total_events} responders in total."),
+    )
+
+
 #: under the heterogeneity table: how to read I² and τ² with few studies
 HETEROGENEITY_CAPTION = (
     "I² is the share of the observed spread not explained by chance; with few studies it is "

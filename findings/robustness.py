@@ -185,6 +185,14 @@ def bayes_caption(b: BayesianPooledProportion, model: Model) -> str:
             "stabilise the estimate with few studies (Röver et al. 2021).")
 
 
+def bayes_metrics(b: BayesianPooledProportion, model: Model) -> tuple[tuple[str, str, str | None], ...]:
+    """The Bayesian model as ``(label, value, help)`` metrics: posterior median, credible and predictive intervals."""
+    lvl = f"{model.level:.0%}"
+    return (("Posterior median", text.pct(b.estimate), b.model_label()),
+            (f"{lvl} credible interval", text.interval(*b.ci), None),
+            (f"{lvl} predictive interval", text.interval(*b.pi), "For the response rate of a new, similar study."))
+
+
 def small_study_table(egger: SmallStudyTest, begg: SmallStudyTest) -> pd.DataFrame:
     """Egger's and Begg's tests side by side (display strings)."""
     return pd.DataFrame({

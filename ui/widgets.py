@@ -66,19 +66,16 @@ def open_study(study_id: str) -> None:
         st.info(f"Study card of {study_id}: the Studies page is not available yet.")
 
 
+def metric_row(items, widths: list[float] | int | None = None) -> None:
+    """``(label, value, help)`` metrics side by side, bordered (``widths``: relative column widths)."""
+    for col, (label, value, help_) in zip(st.columns(widths or len(items), gap="small"), items, strict=True):
+        col.metric(label, value, border=True, help=help_)
+
+
 def pooled_metrics(result, *, label: str = "Pooled") -> None:
-    """Pooled estimate, CI, PI, k/N and I² as metrics (display strings; never ``nan``)."""
-    lvl = f"{result.ci.level:.0%}"
+    """Pooled estimate, CI, PI and k/N as metrics (display strings; never ``nan``)."""
     # intervals need the room ("19.9–38.…" was cut at 1280 px): widths follow the values' lengths
-    c = st.columns([0.7, 1.2, 1.2, 1.0], gap="small")
-    c[0].metric(label, text.pct(result.estimate), border=True,
-                help=result.model_label())
-    c[1].metric(f"{lvl} confidence interval", text.interval(*result.ci),
-                border=True, help="Uncertainty about the average response rate.")
-    c[2].metric(f"{lvl} prediction interval", text.interval(*result.pi),
-                border=True, help="Where the response rate of a new, similar study is expected to fall.")
-    c[3].metric("Studies / patients", f"{result.k} / {result.data.total_n}", border=True,
-                help=f"{result.data.total_events} responders in total.")
+    metric_row(pooled.metrics(result, label), [0.7, 1.2, 1.2, 1.0])
 
 
 def notes(result) -> None:
@@ -434,12 +431,7 @@ def bayes(frame: pd.DataFrame, model) -> None:
     except ValueError as exc:
         st.warning(f"The Bayesian model cannot be fitted: {exc}")
         return
-    lvl = f"{model.level:.0%}"
-    c = st.columns(3)
-    c[0].metric("Posterior median", text.pct(b.estimate), border=True, help=b.model_label())
-    c[1].metric(f"{lvl} credible interval", text.interval(*b.ci), border=True)
-    c[2].metric(f"{lvl} predictive interval", text.interval(*b.pi), border=True,
-                help="For the response rate of a new, similar study.")
+    metric_row(robustness.bayes_metrics(b, model))
     st.caption(robustness.bayes_caption(b, model))
 
 

@@ -144,3 +144,17 @@ def test_metareg_sentences() -> None:
     cap = compare.metareg_caption(res, A.DEFAULT_MODEL, ("S9",))
     assert "IV logit REML" not in cap and cap.endswith(" Moderator not reported for: S9.")
     assert "IV logit REML was used" in compare.metareg_caption(res, A.Model(method="GLMM"))
+
+
+def test_metrics_of_the_pooled_and_the_bayesian_result() -> None:
+    res = synthesis.pool_proportions(EV, N, labels=LABELS, ci_method="hksj")
+    items = pooled.metrics(res, "Pooled ORR")
+    assert [label for label, _, _ in items] == ["Pooled ORR", "95% confidence interval", "95% prediction interval",
+                                                "Studies / patients"]
+    assert items[0][1:] == (ft.pct(res.estimate), res.model_label())
+    assert items[1][1] == ft.interval(*res.ci) and items[2][1] == ft.interval(*res.pi)
+    assert items[3][1:] == (f"{len(EV)} / {sum(N)}", f"{sum(EV)} responders in total.")
+    b = synthesis.bayes_pool(EV[:4], N[:4], tau_prior_scale=0.5, level=0.9)
+    bi = robustness.bayes_metrics(b, A.Model(level=0.9))
+    assert [label for label, _, _ in bi] == ["Posterior median", "90% credible interval", "90% predictive interval"]
+    assert bi[0][1] == ft.pct(b.estimate) and bi[1][1:] == (ft.interval(*b.ci), None)
