@@ -329,7 +329,7 @@ class ParsedView:
     forest_sort: str = "year"
     design: Mapping[str, float] = field(default_factory=lambda: dict(DESIGN_DEFAULTS))
     #: the Appraisal page's colour-blind toggle (:data:`VIEW_CONTROLS`): the reports' RoB palette
-    rob_cb: bool = False
+    rob_cb: bool = CONTROLS["rob_cb"].default
     problems: tuple[Problem, ...] = ()
 
     def __iter__(self) -> Iterator[Any]:
