@@ -59,8 +59,8 @@ from synthesis.vocabulary import CHOICES, URL_KEYS, parse_choice, url_token
 
 __all__ = [
     "ALIASES", "CONTROLS", "DESIGN_DEFAULTS", "FILTER_KEYS", "IGNORED_KEYS", "QUERY_KEYS", "SORTS",
-    "VALUE_MAX", "VIEW_CONTROLS", "Control", "ParsedView", "Problem", "data_options", "parse_view",
-    "read_view_file", "url_values",
+    "VALUE_MAX", "VIEW_CONTROLS", "Control", "ParsedView", "Problem", "control_rewrites",
+    "data_options", "parse_view", "read_view_file", "url_values",
 ]
 
 #: Longest piece of a URL value quoted in a message (the rest is cut with "…").
@@ -165,13 +165,16 @@ class Control:
         """What the widget shows for ``token``."""
         return self.choices.get(token, token)
 
-    def read(self, values: Sequence[str], options: Sequence[str] | None = None) -> Any:
+    def read(self, values: Sequence[str], options: Sequence[str] | None = None,
+             labels: Mapping[str, str] | None = None) -> Any:
         """The control's value for the URL values of its key; the default when absent or unknown.
 
         ``options`` limits a control without ``choices`` to the values in the data (``None``
-        accepts any). Never raises.
+        accepts any); ``labels`` (option -> the label a widget shows it with) reads the labels of
+        such options that older links carry. Never raises.
         """
-        vals = [str(v).strip() for v in values if str(v).strip()]
+        by_label = {str(v).strip().lower(): str(k) for k, v in (labels or {}).items()}
+        vals = [by_label.get(str(v).strip().lower(), str(v).strip()) for v in values if str(v).strip()]
         if self.kind == "many":
             out = [self._one(v, options) for v in vals]
             kept = tuple(dict.fromkeys(v for v in out if v is not None))
@@ -227,6 +230,25 @@ class Control:
 
 #: survival endpoints: token -> the name the widgets show ("pfs" -> "PFS")
 _SURVIVAL_ENDPOINTS = {k.lower(): k for k in SURVIVAL_ENDPOINTS}
+
+
+def control_rewrites(query: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The page controls of a URL (key -> its values) not spelled as their tokens, with their
+    tokens (``[]``: the key leaves the URL). Older keys of a control (``stab`` on Safety) are left
+    to the control's page, where the same key may belong to another control.
+
+    >>> control_rewrites({"by": ["Histology"], "ptab": ["sensitivity"], "ctab": ["Subgroups"], "method": ["REML"]})
+    {'by': ['histology'], 'ctab': []}
+    """
+    out: dict[str, list[str]] = {}
+    for key, values in query.items():
+        c = CONTROLS.get(key)
+        if c is None or key in _ALIASES:
+            continue
+        tokens = c.tokens(c.read(list(values)))
+        if list(values) != tokens:
+            out[key] = tokens
+    return out
 
 
 def _tabs(key: str, labels: Mapping[str, str], aliases: tuple[str, ...] = ()) -> Control:
@@ -543,7 +565,8 @@ def read_view_file(path: str | Path) -> Mapping[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------
-_CONTROL_KEYS = frozenset(k for c in CONTROLS.values() for k in (c.key, *c.aliases))
+_ALIASES = frozenset(a for c in CONTROLS.values() for a in c.aliases)
+_CONTROL_KEYS = frozenset(CONTROLS) | _ALIASES
 
 
 def _pairs(query: object) -> list[tuple[str, str]]:

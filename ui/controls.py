@@ -46,6 +46,7 @@ from findings.query import (
     SORTS,
     ParsedView,
     Problem,
+    control_rewrites,
     parse_view,
     url_values,
 )
@@ -195,9 +196,7 @@ def linked(key: str, options: Sequence[object] | None = None, *, default: object
         raw = st.query_params.get_all(alias)
     seen = st.session_state.setdefault(_CONTROLS_SEEN, {})
     if history_navigation() or (raw and raw != seen.get(key)):
-        by_label = {str(v).lower(): str(k) for k, v in (labels or {}).items()}
-        value = c.read([by_label.get(v.strip().lower(), v) for v in raw],
-                       None if options is None else [str(o) for o in options])
+        value = c.read(raw, None if options is None else [str(o) for o in options], labels)
         seen[key] = raw
     else:
         value = st.session_state.get(key, c.default)
@@ -212,13 +211,10 @@ def linked(key: str, options: Sequence[object] | None = None, *, default: object
 def _tidy_controls() -> None:
     """Rewrite every page control in the address to its tokens, also those of a tab not open
     (``by=Histology`` in a link that opens another tab); its widget reads the link when drawn."""
-    aliases = {a for c in CONTROLS.values() for a in c.aliases}
-    for k in [k for k in st.query_params if k in CONTROLS and k not in aliases]:
-        vals = st.query_params.get_all(k)
-        tokens = CONTROLS[k].tokens(CONTROLS[k].read(vals))
-        if vals != tokens and tokens:
+    for k, tokens in control_rewrites(_url()).items():
+        if tokens:
             st.query_params[k] = tokens
-        elif vals != tokens:
+        else:
             del st.query_params[k]
 
 

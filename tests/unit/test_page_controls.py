@@ -108,3 +108,21 @@ def test_the_present_pages_figures_are_the_reports_figures() -> None:
 
     assert list(CONTROLS["slide"].choices) == list(FIGURE_SECTIONS)
     assert CONTROLS["slide"].read(["Risk of bias"]) == "rob"  # links of the presentation tests
+
+
+def test_a_link_is_tidied_to_tokens_and_older_keys_are_left_to_their_page() -> None:
+    from findings.query import control_rewrites
+
+    link = {"by": ["Histology"], "ptab": ["sensitivity"], "ctab": ["Subgroups"], "s_grade": ["grade ≥3"],
+            "p0_orr": ["15.0"], "moderator": ["<script>"], "stab": ["Forest per term"], "method": ["REML"]}
+    assert control_rewrites(link) == {"by": ["histology"], "ctab": [], "s_grade": ["ge3"], "p0_orr": ["15"],
+                                      "moderator": []}
+    assert control_rewrites({"by": ["histology"], "ptab": ["methods"]}) == {}  # tokens: nothing to do
+
+
+def test_labels_of_data_options_in_older_links() -> None:
+    curve = CONTROLS["curve"]
+    labels = {"s10:PFS": "Wang 2020 (synovial) · PFS · 3 points", "s02:OS": "Xie 2019 · OS · 2 points"}
+    assert curve.read(["Wang 2020 (synovial) · PFS · 3 points"], list(labels), labels) == "s10:PFS"
+    assert curve.read(["s02:OS"], list(labels), labels) == "s02:OS"
+    assert curve.read(["Nobody · PFS"], list(labels), labels) is None  # the page's default
