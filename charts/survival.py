@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from charts import theme
+from evidence.formats import decimal
 from synthesis.survival_curves import SurvivalCurveFit
 from synthesis.survival_medians import PooledMedian
 from synthesis.survival_milestones import PooledRate
@@ -85,16 +86,6 @@ def _txt(value: object, empty: str = DASH_NOTE) -> str:
     """Escaped text of a data value, ``–`` when missing."""
     t = _clean(value)
     return _esc(t) if t else empty
-
-
-def _num(x: object, digits: int = 2) -> str:
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return DASH_NOTE
-    if not math.isfinite(v):
-        return DASH_NOTE
-    return f"{v:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:.0f}"
 
 
 def _is_finite(x: object) -> bool:
@@ -175,8 +166,8 @@ def _interval_text(row: pd.Series) -> str:
     lo, hi = row.get("ci_low"), row.get("ci_high")
     if not _is_finite(lo) and not _is_finite(hi):
         return "no interval reported"
-    hi_t = _num(hi) if _is_finite(hi) else "NE"
-    lo_t = _num(lo) if _is_finite(lo) else "NE"
+    hi_t = decimal(hi) if _is_finite(hi) else "NE"
+    lo_t = decimal(lo) if _is_finite(lo) else "NE"
     return f"{lo_t}–{hi_t}"
 
 
@@ -198,8 +189,8 @@ def _median_customdata(row: pd.Series, median_text: str) -> list[str]:
         median_text,
         _esc(_interval_text(row)),
         _txt(row.get("interval_kind"), "not stated"),
-        _num(row.get("n"), 0),
-        _num(row.get("follow_up_months"), 1),
+        decimal(row.get("n"), 0),
+        decimal(row.get("follow_up_months"), 1),
         _txt(row.get("status")),
         _txt(row.get("derivation")),
         _txt(row.get("source")),
@@ -356,7 +347,7 @@ def _median_traces(fig: go.Figure, df: pd.DataFrame, x_max: float, *, col: int |
             INTERVAL_SYMBOLS.get(k, "circle-open") if (_is_finite(a) or _is_finite(b)) else "x"
             for k, a, b in zip(kinds, lo, hi, strict=True)
         ]
-        custom = [_median_customdata(r, _num(r["_x"])) for _, r in d.iterrows()]
+        custom = [_median_customdata(r, decimal(r["_x"])) for _, r in d.iterrows()]
         ne = ["→ NE" if (np.isfinite(a) and not np.isfinite(b)) else "" for a, b in zip(lo, hi, strict=True)]
         fig.add_trace(
             go.Scatter(
@@ -488,7 +479,7 @@ def parametric_curves(
                 mode="lines",
                 name=f"{_esc(name)} (assumed model, not KM)",
                 line={"color": color, "dash": dash, "width": 2.5},
-                customdata=[[_esc(name), _num(fit.median), _num(fit.shape, 3)]] * grid.size,
+                customdata=[[_esc(name), decimal(fit.median), decimal(fit.shape, 3)]] * grid.size,
                 hovertemplate=(
                     "%{customdata[0]}: S(%{x:.1f} mo) = %{y:.1%}<br>"
                     "model median %{customdata[1]} months, shape %{customdata[2]}"
@@ -564,7 +555,7 @@ def annotate_curves(fig: go.Figure, provenance: Sequence[str] = (),
         fig.add_trace(go.Scatter(
             x=[m for _, m in claims], y=[0.5] * len(claims), mode="markers+text",
             name="claimed median of a secondary report (not used in the fit)",
-            text=[f"{_esc(lab.split(':')[0])}: median {_num(m)} mo?" for lab, m in claims],
+            text=[f"{_esc(lab.split(':')[0])}: median {decimal(m)} mo?" for lab, m in claims],
             textposition="top right",
             marker={"symbol": "x", "size": 13, "color": theme.COLORS["flag"]},
             hovertemplate="%{text}<br>claimed median, checked against the milestones<extra>claim</extra>",
@@ -711,8 +702,8 @@ def response_vs_pfs(
         else:
             size = np.full(len(d), 12.0)
         custom = [
-            [_txt(r["label"]), _num(r["median_months"]), _num(r["response_percent"], 1),
-             _num(r.get("n"), 0), _txt(r.get("source")), _txt(r.get("status")),
+            [_txt(r["label"]), decimal(r["median_months"]), decimal(r["response_percent"], 1),
+             decimal(r.get("n"), 0), _txt(r.get("source")), _txt(r.get("status")),
              _txt(r.get("timepoint"), "not stated").replace("_", " ")]
             for _, r in d.iterrows()
         ]
@@ -788,8 +779,8 @@ def pooled_median_panel(
     ['studies', 'pooled', 'prediction interval']
     """
     est_txt = (
-        f"{_num(result.estimate)} months "
-        f"[{_num(result.ci.low)}, {_num(result.ci.high)}]"
+        f"{decimal(result.estimate)} months "
+        f"[{decimal(result.ci.low)}, {decimal(result.ci.high)}]"
         if _is_finite(result.estimate) else "not estimable"
     )
     title = title or f"Pooled median {endpoint}: {est_txt}"
@@ -816,7 +807,7 @@ def pooled_median_panel(
                          "arrayminus": np.where(np.isfinite(lo), x - lo, 0.0),
                          "thickness": 1.5, "width": 4, "visible": has_study_ci},
                 customdata=[
-                    [lab, _num(m), _num(a), _num(b), _num(wt, 1)]
+                    [lab, decimal(m), decimal(a), decimal(b), decimal(wt, 1)]
                     for lab, m, a, b, wt in zip(labels, x, lo, hi, w, strict=True)
                 ],
                 hovertemplate=(
@@ -852,7 +843,7 @@ def pooled_median_panel(
                 name="prediction interval",
                 line={"color": theme.COLORS["pi"], "width": 6},
                 opacity=0.55,
-                customdata=[[_num(result.pi.low), _num(result.pi.high)]] * 2,
+                customdata=[[decimal(result.pi.low), decimal(result.pi.high)]] * 2,
                 hovertemplate=(
                     f"{result.fit.level:.0%} prediction interval "
                     "%{customdata[0]}–%{customdata[1]} months<extra></extra>"
@@ -861,7 +852,7 @@ def pooled_median_panel(
         )
     caption = [_esc(result.method_label())]
     if _is_finite(result.tau2) and result.k > 1:
-        caption.append(f"τ² (log scale) = {result.tau2:.3f}; I² = {_num(result.i2, 1)}%; k = {result.k}")
+        caption.append(f"τ² (log scale) = {result.tau2:.3f}; I² = {decimal(result.i2, 1)}%; k = {result.k}")
     caption += [_esc(n) for n in result.computation.notes]
     if result.data.excluded:
         caption.append(
@@ -933,7 +924,7 @@ def milestone_panel(
     >>> [t.name for t in milestone_panel(r, reference=[(0.4, "active")]).data]
     ['studies', 'pooled', 'prediction interval']
     """
-    when = f"{_num(result.data.time)} months"
+    when = f"{decimal(result.data.time)} months"
     est_txt = (f"{result.estimate:.1%} [{result.ci.low:.1%}, {result.ci.high:.1%}]"
                if _is_finite(result.estimate) else "not estimable")
     title = title or f"{endpoint} at {when}: {est_txt}"
@@ -952,7 +943,7 @@ def milestone_panel(
                     "color": theme.COLORS["study"]},
             error_x={"type": "data", "symmetric": False, "array": hi - x, "arrayminus": x - lo,
                      "thickness": 1.5, "width": 4},
-            customdata=[[lab, f"{v:.1%}", f"{p:.1%}", f"{q:.1%}", _num(wt, 1), _esc(src)]
+            customdata=[[lab, f"{v:.1%}", f"{p:.1%}", f"{q:.1%}", decimal(wt, 1), _esc(src)]
                         for lab, v, p, q, wt, src in zip(labels, x, lo, hi, w, result.data.se_source, strict=True)],
             hovertemplate=("<b>%{customdata[0]}</b><br>%{customdata[1]} (95% CI %{customdata[2]}–"
                            "%{customdata[3]})<br>SE from %{customdata[5]}<br>weight %{customdata[4]}%"
@@ -981,7 +972,7 @@ def milestone_panel(
                       annotation_font={"size": 11, "color": theme.COLORS["muted"]})
     caption = [_esc(result.method_label())]
     if result.k > 1 and _is_finite(result.tau2):
-        caption.append(f"τ² ({result.fit.scale} scale) = {result.tau2:.3f}; I² = {_num(result.i2, 1)}%; k = {result.k}")
+        caption.append(f"τ² ({result.fit.scale} scale) = {result.tau2:.3f}; I² = {decimal(result.i2, 1)}%; k = {result.k}")
     caption += [_esc(n) for n in result.computation.notes]
     if result.data.excluded:
         caption.append("Left out: " + "; ".join(f"{_esc(lab)} ({_esc(why)})" for lab, why in result.data.excluded))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["MISSING", "NOT_ESTIMABLE", "estimate_interval", "finite", "interval", "pct"]
+__all__ = ["MISSING", "NOT_ESTIMABLE", "decimal", "estimate_interval", "finite", "interval", "pct"]
 
 #: What a missing or non-finite number prints as.
 MISSING = "–"
@@ -70,3 +70,19 @@ def estimate_interval(est: float | None, low: float | None, high: float | None, 
     '20.0% (not estimable)'
     """
     return f"{pct(est, digits)} ({interval(low, high, digits)})"
+
+
+def decimal(x: Any, digits: int = 2) -> str:
+    """A number to ``digits`` decimals without trailing zeros (months, doses).
+
+    >>> decimal(7.890), decimal(12.0), decimal(100.0, 0), decimal(None)
+    ('7.89', '12', '100', '–')
+    """
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return MISSING
+    if not math.isfinite(v):
+        return MISSING
+    out = f"{v:.{digits}f}"
+    return out.rstrip("0").rstrip(".") if "." in out else out

@@ -389,11 +389,6 @@ def greenwood_se_at(curves: Sequence[object], study_id: str, time: float) -> flo
     return math.nan
 
 
-def _reconstruct(c: object) -> KMReconstruction:
-    return reconstruct_ipd(c.times, c.survival, risk_times=list(c.risk_times) or None,  # type: ignore[attr-defined]
-                           n_risk=list(c.n_risk) or None, total=c.total, events=c.events)  # type: ignore[attr-defined]
-
-
 def arm_comparisons(curves: Sequence[object]) -> pd.DataFrame:
     """Cox HR and log-rank test for each study and endpoint saved with exactly two arms.
 
@@ -407,8 +402,11 @@ def arm_comparisons(curves: Sequence[object]) -> pd.DataFrame:
     for (sid, ep), cs in groups.items():
         if len(cs) != 2:
             continue
+        first, second = _reconstruct(cs[0]), _reconstruct(cs[1])
+        if first is None or second is None:
+            continue
         try:
-            cmp = compare_arms(_reconstruct(cs[0]), _reconstruct(cs[1]))
+            cmp = compare_arms(first, second)
         except ValueError:
             continue
         rows.append({"study": sid, "endpoint": ep, "arm vs control": f"{cs[0].arm} vs {cs[1].arm}",

@@ -19,13 +19,12 @@ Missing or non-finite numbers print as an en dash, never ``nan``.
 from __future__ import annotations
 
 import html as _html
-import math
 import re
 from typing import Any
 
 import pandas as pd
 
-from evidence.formats import MISSING, NOT_ESTIMABLE, estimate_interval, interval, pct
+from evidence.formats import MISSING, NOT_ESTIMABLE, decimal, estimate_interval, interval, pct
 from evidence.formats import finite as _finite
 from evidence.userdata import escape_cell
 
@@ -35,6 +34,7 @@ __all__ = [
     "count",
     "csv_bytes",
     "csv_safe",
+    "decimal",
     "estimate_interval",
     "html",
     "i2",
@@ -198,19 +198,3 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 CSV with a BOM (for spreadsheet programs) of :func:`csv_safe` of ``df``."""
     return csv_safe(df).to_csv(index=False).encode("utf-8-sig")
-
-
-def decimal(x: Any, digits: int = 2) -> str:
-    """A number to ``digits`` decimals without trailing zeros (months, doses).
-
-    >>> decimal(7.890), decimal(12.0), decimal(100.0, 0), decimal(None)
-    ('7.89', '12', '100', '–')
-    """
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return MISSING
-    if not math.isfinite(v):
-        return MISSING
-    out = f"{v:.{digits}f}"
-    return out.rstrip("0").rstrip(".") if "." in out else out

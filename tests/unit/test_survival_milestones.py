@@ -14,6 +14,7 @@ from numpy.testing import assert_allclose
 
 from charts.survival import milestone_panel
 from evidence.digitised import DigitisedCurve
+from findings import digitise as FD
 from findings import survival as FS
 from findings.digitise import greenwood_se_at
 from synthesis.meta import pool_effects
@@ -121,3 +122,19 @@ def test_greenwood_se_at_reads_the_saved_curve() -> None:
     se = greenwood_se_at([c], "S2", 2.76)
     assert se == pytest.approx(math.sqrt(0.8 * 0.2 / 10), rel=1e-12)  # no censoring: binomial SE
     assert math.isnan(greenwood_se_at([c], "S9", 2.76))
+
+
+def test_a_curve_that_cannot_be_reconstructed_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Greenwood SE, medians and arm comparisons skip a saved curve whose reconstruction fails
+    (they raised: a second, raising ``_reconstruct`` had replaced the one that returns None)."""
+    def fails(*args, **kwargs):
+        raise ValueError("cannot reconstruct")
+
+    monkeypatch.setattr(FD, "reconstruct_ipd", fails)
+    arms = [DigitisedCurve(study_id="S2", endpoint="PFS", source="x", figure="2", digitised_by="me",
+                           date=dt.date(2026, 12, 6), times=(0, 1, 2, 3, 4, 5, 6),
+                           survival=(1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4), total=10, arm=arm)
+            for arm in ("apatinib", "control")]
+    assert math.isnan(greenwood_se_at(arms, "S2", 2.76))
+    assert FD.reconstructed_medians(arms, "PFS") == []
+    assert FD.arm_comparisons(arms).empty
