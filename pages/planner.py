@@ -38,7 +38,7 @@ studies, groups, trial, model, pooled_sel = None, (), None, None, None
 ev = active_evidence()
 key, version = A.data_key(), ev.sha256 or ""
 if F is not None and not F.outcomes.empty:
-    groups = tuple(sorted((g for g in A.filter_options(F.outcomes, "histology_group") if g not in ("mixed", A.MISSING)),
+    groups = tuple(sorted((g for g in A.cached_options("histology_group", key) if g not in ("mixed", A.MISSING)),
                           key=lambda g: (g not in ("soft-tissue sarcoma", "osteosarcoma"), g)))
 if plan in FP.BINARY and F is not None and not F.outcomes.empty:
     sel = controls.selection_controls(F.outcomes, endpoint=False)

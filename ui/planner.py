@@ -316,9 +316,9 @@ def show_survival(d) -> None:
 
 # --------------------------------------------------------------------------------------------
 # the historical-control library
-@st.cache_data(max_entries=1, show_spinner=False)
+@st.cache_resource(max_entries=1, show_spinner=False)
 def cached_benchmarks() -> BenchmarkLibrary:
-    """The historical-control library (``data/benchmarks.yaml``)."""
+    """The historical-control library (``data/benchmarks.yaml``; frozen, shared read-only)."""
     return load_benchmarks()
 
 
