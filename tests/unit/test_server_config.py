@@ -57,3 +57,22 @@ def test_streamlit_reads_the_safe_values() -> None:
         assert stconfig.get_option("client.showErrorDetails") == "none"
     finally:
         stconfig.get_config_options(force_reparse=True)
+
+
+def test_magic_is_off_and_no_page_relies_on_it() -> None:
+    """With magic, every compile of a page script (after the last session closes, each page
+    again) rewrote its syntax tree; no page writes a bare expression, so magic is off. A bare
+    expression other than a docstring would now show nothing: write it with st.write."""
+    import ast
+
+    assert _config()["runner"]["magicEnabled"] is False
+    root = CONFIG.parents[1]
+    bare = []
+    for path in [root / "app.py", *sorted((root / "pages").glob("*.py"))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef))]
+        docs = {id(s.body[0]) for s in scopes if s.body and isinstance(s.body[0], ast.Expr)
+                and isinstance(s.body[0].value, ast.Constant) and isinstance(s.body[0].value.value, str)}
+        bare += [f"{path.name}:{n.lineno}" for n in ast.walk(tree) if isinstance(n, ast.Expr) and id(n) not in docs
+                 and not isinstance(n.value, ast.Call | ast.Await)]
+    assert bare == [], bare
