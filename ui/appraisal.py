@@ -1,4 +1,7 @@
-"""Glue for the Appraisal & certainty page: cached appraisal data, pooled outcomes, URL overrides."""
+"""Glue for the Appraisal & certainty page: second review, pooled outcomes, GRADE panel, planned trial.
+
+The appraisal file and the GRADE question carried by the URL are read by :mod:`ui.certainty`.
+"""
 
 from __future__ import annotations
 
