@@ -49,8 +49,7 @@ if any(lines):
     st.markdown("**With GRADE certainty:** " + "; ".join(text.md(x) for x in lines if x) + ".")
     st.caption("Certainty from study appraisals (MINORS) and GRADE rules at the default threshold "
                "(ORR p0 = 20%); see Appraisal & certainty for the ratings, footnotes and overrides.")
-st.markdown("**Safety:** " + text.md(safety_view.cached_safety(key, 0.95, "one", regimen, (), ())
-                                     .overview_line()))
+st.markdown("**Safety:** " + text.md(safety_view.overview_line(key, regimen)))
 st.caption(
     f"{model_caption(model)}; one report per cohort, each study's headline timepoint. The "
     "prediction interval is where the response rate of a new, similar study is expected to fall "

@@ -29,8 +29,7 @@ def _load(path: str, mtime: int) -> Appraisals:
 
 def appraisals() -> Appraisals:
     """The appraisal file (cached by path and modification time; never raises)."""
-    p = DEFAULT_APPRAISALS_PATH
-    return _load(str(p), p.stat().st_mtime_ns if p.exists() else 0)
+    return _load(str(DEFAULT_APPRAISALS_PATH), _stamp())
 
 
 def overrides() -> tuple[dict[str, dict[str, Override]], str | None]:
@@ -68,15 +67,30 @@ def current_inputs() -> FA.GradeInputs:
                           regimen=_url("q_regimen"), overrides=ov)
 
 
-def certainty_of(sel, model, key: str):
-    """``(assessment, result, rows)`` of the selection's endpoint, or ``None`` when not poolable."""
+def _stamp() -> int:
+    p = DEFAULT_APPRAISALS_PATH
+    return p.stat().st_mtime_ns if p.exists() else 0
+
+
+# small frozen inputs keyed by their full repr (Streamlit's generic hashing of a dataclass with
+# mappings costs more than the lookup saves)
+@st.cache_resource(max_entries=64, show_spinner=False,
+                   hash_funcs={**A.HASH_FUNCS, FA.GradeInputs: repr})
+def _certainty(sel, model, key: str, inputs: FA.GradeInputs, stamp: int):
+    """Cached per input (the Overview asks on every rerun); read-only."""
     try:
         view = A.pooled_view(sel, model, key)
     except ValueError:
         return None
-    g = FA.grade_outcome(sel.endpoint, view.result, view.rows, appraisals(), current_inputs(),
+    g = FA.grade_outcome(sel.endpoint, view.result, view.rows, appraisals(), inputs,
                          transform=model.transform)
     return g, view.result, view.rows
+
+
+def certainty_of(sel, model, key: str):
+    """``(assessment, result, rows)`` of the selection's endpoint, or ``None`` when not poolable
+    (cached per selection, model, data, GRADE question and appraisal file; read-only)."""
+    return _certainty(sel, model, key, current_inputs(), _stamp())
 
 
 def certainty_sentence(sel, model, key: str) -> str | None:

@@ -16,6 +16,12 @@ def cached_safety(key: str, level: float, reports: str, regimen: tuple, histolog
                        histology=histology, design=design)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def overview_line(key: str, regimen: tuple) -> str:
+    """The Overview's safety sentence (cached: the Overview asks on every rerun)."""
+    return cached_safety(key, 0.95, "one", regimen, (), ()).overview_line()
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def cached_published(key: str):
     return published_frame(active_evidence())
