@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -174,21 +175,29 @@ def open_study(study_id: str) -> None:
     st.session_state["study"] = study_id
 
 
-def render_flags(flags: pd.DataFrame, *, empty: str | None = None) -> None:
-    """Flags as alert boxes (data text escaped)."""
-    if flags.empty:
-        if empty:
-            st.caption(empty)
-        return
+def flag_messages(flags: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """``(severity, markdown)`` of each flag, worst first (data text escaped)."""
     order = sorted(flags.itertuples(index=False), key=lambda f: S.SEVERITY_RANK.get(f.severity, 9))
+    out = []
     for f in order:
         dossier = f" (dossier flag {int(f.dossier_flag)})" if S.show(f.dossier_flag) != "—" else ""
         confirmed = getattr(f, "confirmed_by", "")
         also = f"  \n*Confirmed by the {text.md(confirmed)} check.*" if confirmed else ""
-        msg = f"**{text.md(f.kind)}**{dossier} · {text.md(f.field)}  \n{text.md(f.message)}{also}"
-        if f.severity == "error":
+        out.append((f.severity, f"**{text.md(f.kind)}**{dossier} · {text.md(f.field)}  \n{text.md(f.message)}{also}"))
+    return tuple(out)
+
+
+def render_flags(flags: pd.DataFrame | tuple[tuple[str, str], ...], *, empty: str | None = None) -> None:
+    """Flags (a frame, or its :func:`flag_messages`) as alert boxes (data text escaped)."""
+    messages = flag_messages(flags) if isinstance(flags, pd.DataFrame) else flags
+    if not messages:
+        if empty:
+            st.caption(empty)
+        return
+    for severity, msg in messages:
+        if severity == "error":
             st.error(msg, icon=":material/error:")
-        elif f.severity == "warning":
+        elif severity == "warning":
             st.warning(msg, icon=":material/warning:")
         else:
             st.info(msg, icon=":material/info:")
@@ -231,19 +240,85 @@ def fit_columns(df: pd.DataFrame, *, help: dict[str, str] | None = None,
     return cfg
 
 
+_FIT: dict[int, tuple[weakref.ref, dict[str, Any]]] = {}
+
+
+def _fit_once(df: pd.DataFrame) -> dict[str, Any]:
+    """:func:`fit_columns` of a shared, read-only frame, computed once per frame object (as
+    :func:`arrow`)."""
+    ident = id(df)
+    hit = _FIT.get(ident)
+    if hit is not None and hit[0]() is df:
+        return hit[1]
+    cfg = fit_columns(df)
+    _FIT[ident] = (weakref.ref(df, lambda _r: _FIT.pop(ident, None)), cfg)
+    return cfg
+
+
 def table(df: pd.DataFrame, *, key: str | None = None, empty: str = "Not reported.", height: Any = "auto") -> None:
+    """A read-only table, its text columns as wide as their values (the frame must not change
+    after the call: its Arrow form and widths are remembered while it lives)."""
     if df.empty:
         st.caption(empty)
         return
-    st.dataframe(df, hide_index=True, width="stretch", key=key, height=height,
-                 column_config=fit_columns(df))
+    st.dataframe(arrow(df), hide_index=True, width="stretch", key=key, height=height,
+                 column_config=_fit_once(df))
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a study card shows, built once per study and data content (shared, read-only)."""
+
+    flags: pd.DataFrame
+    n_errors: int
+    tables: dict[str, pd.DataFrame]
+    #: section -> :func:`flag_messages` of the flags shown beside it
+    messages: dict[str, tuple[tuple[str, str], ...]]
+    relations: dict[str, Any]
+    overlap: pd.DataFrame | None
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _card(_fr: Frames, _base: EvidenceBase, _study: Study, key: str, study_id: str) -> Card:
+    fr, study = _fr, _study
+    f = fr.flags[fr.flags["study_id"] == study.id] if not fr.flags.empty else fr.flags
+    f = merge_confirmed(f, {(r.kind, r.field): r.check for r in study.flags if r.check})
+    sec = {name: S._section_flags(f, name) for name in
+           ("rates", "responses", "design", "regimen", "population", "survival", "toxicity", "relations")}
+    whole = f[[S.flag_section(x) in ("study", "citation") for x in f["field"]]] if not f.empty else f
+    messages = {name: flag_messages(g) for name, g in sec.items() if name not in ("design", "regimen")}
+    messages["design"] = flag_messages(pd.concat([sec["design"], sec["regimen"]]))
+    messages["study"] = flag_messages(whole)
+    rel = S.relations(_base, study)
+    return Card(
+        flags=f,
+        n_errors=int((f["severity"] == "error").sum()) if not f.empty else 0,
+        tables={
+            "outcomes": S.outcome_rows(fr.outcomes, f, study.id),
+            "responses": S.response_rows(study),
+            "design": S.design_facts(study),
+            "population": S.population_facts(study),
+            "subtypes": S.subtype_rows(fr.subtypes, study.id),
+            "survival": S.survival_rows(fr.survival, study.id),
+            "toxicity": S.toxicity_rows(fr.toxicity, study.id),
+            "flags": S.flag_table(f) if not f.empty else pd.DataFrame(),
+        },
+        messages=messages,
+        relations=rel,
+        overlap=S.overlap_members(_base, rel["group"]) if rel["group"] is not None else None,
+    )
+
+
+def card(base: EvidenceBase, fr: Frames, study: Study) -> Card:
+    """The :class:`Card` of ``study``, cached per data content and study id (read-only)."""
+    return _card(fr, base, study, fr.key, study.id)
 
 
 def render_card(base: EvidenceBase, fr: Frames, study: Study, user_ids: frozenset[str]) -> None:
     """The study card: citation, design, population, outcomes with provenance, survival,
     toxicity, S.relations, and each flag beside the numbers it concerns."""
-    f = fr.flags[fr.flags["study_id"] == study.id] if not fr.flags.empty else fr.flags
-    f = merge_confirmed(f, {(r.kind, r.field): r.check for r in study.flags if r.check})
+    c = card(base, fr, study)
+    f, t, m = c.flags, c.tables, c.messages
     with st.container(border=True):
         st.subheader(f"{text.md(study.label)} · {text.md(study.id)}", anchor=False)
         badges = st.columns([1, 1, 1, 3])
@@ -251,8 +326,7 @@ def render_card(base: EvidenceBase, fr: Frames, study: Study, user_ids: frozense
         badges[1].badge(design_label(study), color="gray")
         if S.is_user(study, user_ids):
             badges[2].badge("user-supplied", icon=":material/person:", color="orange")
-        n_err = int((f["severity"] == "error").sum()) if not f.empty else 0
-        badges[3].caption(f"{len(f)} flag(s), {n_err} error(s). Numbers carry their provenance: reported "
+        badges[3].caption(f"{len(f)} flag(s), {c.n_errors} error(s). Numbers carry their provenance: reported "
                           "(printed in the source), derived (computed from printed figures) or inferred.")
         st.text(S.citation_text(study))
         render_links(study)
@@ -265,48 +339,49 @@ def render_card(base: EvidenceBase, fr: Frames, study: Study, user_ids: frozense
     tabs = st.tabs(["Outcomes", "Design & population", "Survival", "Toxicity", "Relations", f"All flags ({len(f)})"])
     with tabs[0]:
         st.markdown("**Response rates (ORR / DCR)**")
-        table(S.outcome_rows(fr.outcomes, f, study.id), empty="No ORR or DCR reported.")
-        render_flags(S._section_flags(f, "rates"))
+        table(t["outcomes"], empty="No ORR or DCR reported.")
+        render_flags(m["rates"])
         st.markdown("**Best-response categories**")
-        table(S.response_rows(study), empty="No CR/PR/SD/PD counts reported.")
-        render_flags(S._section_flags(f, "responses"))
+        table(t["responses"], empty="No CR/PR/SD/PD counts reported.")
+        render_flags(m["responses"])
     with tabs[1]:
         c1, c2 = st.columns(2)
         with c1:
             st.markdown("**Design**")
-            table(S.design_facts(study))
-            render_flags(pd.concat([S._section_flags(f, "design"), S._section_flags(f, "regimen")]))
+            table(t["design"])
+            render_flags(m["design"])
         with c2:
             st.markdown("**Population**")
-            table(S.population_facts(study))
+            table(t["population"])
             st.markdown("**Subtype composition**")
-            table(S.subtype_rows(fr.subtypes, study.id), empty="Subtype composition not reported.")
-            render_flags(S._section_flags(f, "population"))
+            table(t["subtypes"], empty="Subtype composition not reported.")
+            render_flags(m["population"])
     with tabs[2]:
-        table(S.survival_rows(fr.survival, study.id), empty="No survival figures reported.")
+        table(t["survival"], empty="No survival figures reported.")
         fu = study.outcomes.follow_up
         if fu is not None:
             st.caption(f"Median follow-up: {S.show(fu.median.value)} {fu.unit}"
                        + (f" ({text.md(fu.interval.as_printed)})" if fu.interval and fu.interval.as_printed else ""))
-        render_flags(S._section_flags(f, "survival"))
+        render_flags(m["survival"])
     with tabs[3]:
-        table(S.toxicity_rows(fr.toxicity, study.id), empty="No toxicity figures reported.")
-        render_flags(S._section_flags(f, "toxicity"))
+        table(t["toxicity"], empty="No toxicity figures reported.")
+        render_flags(m["toxicity"])
     with tabs[4]:
-        render_relations(base, study)
-        render_flags(S._section_flags(f, "relations"))
+        render_relations(base, study, c)
+        render_flags(m["relations"])
     with tabs[5]:  # an index: each flag is drawn once, beside the numbers it concerns
         if f.empty:
             st.caption("No flags for this study.")
         else:
             st.caption("Every flag of this study; each one is shown once, beside the numbers it "
                        "concerns (flags of the record as a whole below).")
-            st.dataframe(S.flag_table(f), hide_index=True, width="stretch")
-            render_flags(f[[S.flag_section(x) in ("study", "citation") for x in f["field"]]])
+            st.dataframe(arrow(t["flags"]), hide_index=True, width="stretch")
+            render_flags(m["study"])
 
 
-def render_relations(base: EvidenceBase, study: Study) -> None:
-    rel = S.relations(base, study)
+def render_relations(base: EvidenceBase, study: Study, c: Card | None = None) -> None:
+    c = c or card(base, frames(base), study)
+    rel = c.relations
     shown = False
     if rel["primary_id"]:
         shown = True
@@ -327,7 +402,7 @@ def render_relations(base: EvidenceBase, study: Study) -> None:
         shown = True
         st.markdown(f"**Overlap group: {text.md(g.label)}** — records that may describe the same patients.")
         st.caption(text.md(g.reason))
-        table(S.overlap_members(base, g))
+        table(c.overlap)
         others = [m for m in g.members if m != study.id and m in base.by_id]
         if others:
             cols = st.columns(min(5, len(others)))

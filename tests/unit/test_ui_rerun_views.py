@@ -12,6 +12,7 @@ from evidence import userdata as U
 from findings import studies as study_views
 from findings import text as ft
 from findings.frames import frames_key
+from findings.study_flags import merge_confirmed
 from synthesis.spec import PRIOR_SCALES
 from synthesis.vocabulary import CHOICES
 from ui import analysis as A
@@ -181,3 +182,28 @@ def test_pure_flag_view_and_overlap_members(base) -> None:
     assert [p == "yes" for p in members["pooled by default"]] == [m in group.pooled_by_default for m in group.members]
     assert all(lab == (base.by_id[m].label if m in base.by_id else "(not in this data set)")
                for m, lab in zip(members["record"], members["label"], strict=True))
+
+
+def test_study_card_is_built_once_per_study_and_equals_the_pure_functions(base, merged) -> None:
+    fr = V.frames(base)
+    for sid in ("S1", "S5", "S8"):
+        study = base.study(sid)
+        card = V.card(base, fr, study)
+        assert V.card(base, fr, study) is card  # cached: a rerun of the card recomputes nothing
+        f = merge_confirmed(fr.flags[fr.flags["study_id"] == sid],
+                            {(r.kind, r.field): r.check for r in study.flags if r.check})
+        assert card.flags.equals(f) and card.n_errors == int((f["severity"] == "error").sum())
+        assert card.tables["outcomes"].equals(study_views.outcome_rows(fr.outcomes, card.flags, sid))
+        assert card.tables["toxicity"].equals(study_views.toxicity_rows(fr.toxicity, sid))
+        assert card.messages["rates"] == V.flag_messages(study_views._section_flags(card.flags, "rates"))
+    s1 = merged.study("S1")
+    other = V.card(merged, V.frames(merged), s1)  # other data content: another entry
+    assert other is not V.card(base, fr, base.study("S1"))
+
+
+def test_flag_messages_escape_data_text_and_put_errors_first() -> None:
+    flags = pd.DataFrame({"severity": ["info", "error"], "kind": ["k*1", "k2"], "field": ["f", "g"],
+                          "message": ["a <b>", "c_d"], "dossier_flag": [None, 3]})
+    msgs = V.flag_messages(flags)
+    assert [s for s, _ in msgs] == ["error", "info"]
+    assert "(dossier flag 3)" in msgs[0][1] and ft.md("k*1") in msgs[1][1] and ft.md("a <b>") in msgs[1][1]
