@@ -6,7 +6,6 @@ import streamlit as st
 
 from findings import studies as study_views
 from findings import text
-from findings.checks_summary import checks_summary
 from ui import evidence_view as V
 from ui.bootstrap import route_through_app
 from ui.userdata_state import active_evidence, active_label
@@ -27,9 +26,9 @@ base = active_evidence()
 fr = V.frames(base)
 
 # ------------------------------------------------------------------ summary (loading + checks)
-summary = checks_summary(records=len(base.studies), problems=base.problems, flags=fr.flags)
+summary = V.summary(base, fr)  # cached, read-only
 getattr(st, summary.level)(summary.sentence, icon=SUMMARY_ICON[summary.level])
-st.dataframe(summary.table, hide_index=True, width="content")
+st.dataframe(V.arrow(summary.table), hide_index=True, width="content")
 
 # ------------------------------------------------------------------ load problems
 st.subheader("Loading the data", anchor=False)

@@ -19,6 +19,7 @@ import streamlit as st
 from evidence import EvidenceBase, Study, design_label
 from findings import studies as S
 from findings import text
+from findings.checks_summary import ChecksSummary, checks_summary
 from findings.frames import Frames, frames_key, frames_of
 from findings.study_flags import merge_confirmed
 
@@ -148,6 +149,17 @@ def flag_view(fr: Frames, *, severity: list[str] | None = None, kinds: list[str]
     """:func:`S.flag_view` for the Data checks page, cached per data content and filters."""
     return _flag_view(fr.flags, fr.key, tuple(severity or ()), tuple(kinds or ()), tuple(studies or ()),
                       search or "")
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _summary(_base: EvidenceBase, _flags: pd.DataFrame, key: str) -> ChecksSummary:
+    return checks_summary(records=len(_base.studies), problems=_base.problems, flags=_flags)
+
+
+def summary(base: EvidenceBase, fr: Frames) -> ChecksSummary:
+    """:func:`findings.checks_summary.checks_summary` of ``base``, cached per data content
+    (the Data checks page states it on every rerun; shared, read-only)."""
+    return _summary(base, fr.flags, fr.key)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

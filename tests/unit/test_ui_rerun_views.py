@@ -11,6 +11,7 @@ import evidence
 from evidence import userdata as U
 from findings import studies as study_views
 from findings import text as ft
+from findings.checks_summary import checks_summary
 from findings.frames import frames_key
 from findings.study_flags import merge_confirmed
 from synthesis.spec import PRIOR_SCALES
@@ -207,3 +208,13 @@ def test_flag_messages_escape_data_text_and_put_errors_first() -> None:
     msgs = V.flag_messages(flags)
     assert [s for s, _ in msgs] == ["error", "info"]
     assert "(dossier flag 3)" in msgs[0][1] and ft.md("k*1") in msgs[1][1] and ft.md("a <b>") in msgs[1][1]
+
+
+def test_checks_summary_is_cached_per_data_content(base, merged) -> None:
+    fr = V.frames(base)
+    got = V.summary(base, fr)
+    want = checks_summary(records=len(base.studies), problems=base.problems, flags=fr.flags)
+    assert (got.level, got.sentence) == (want.level, want.sentence) and got.table.equals(want.table)
+    assert V.summary(base, fr) is got
+    other = V.summary(merged, V.frames(merged))
+    assert other is not got and other.sentence.startswith("The file loaded (") and str(len(merged.studies)) in other.sentence
