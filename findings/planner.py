@@ -28,6 +28,7 @@ from evidence.selection import (
     Selection,
     select_outcomes,
 )
+from findings import query as Q
 from findings import text as T
 from findings.selection_notes import PooledScope, pooled_scope
 from synthesis.design.paragraph import (
@@ -54,18 +55,8 @@ from synthesis.design.tte import (
 from synthesis.spec import Model
 from synthesis.vocabulary import LABELS
 
-#: design types (URL value -> label)
-#: design types: key -> label (the label is the URL value, ``?plan=Single+stage``)
-PLANS = {
-    "simon": "Simon two-stage",
-    "single": "Single stage",
-    "posterior": "Bayesian posterior",
-    "pp": "Predictive probability",
-    "bop2": "BOP2",
-    "logrank": "One-sample log-rank",
-    "exponential": "Exponential median",
-    "cph": "Two-arm Cox",
-}
+#: design types: token -> label (the link's ``?plan=single``; findings.query.CONTROLS)
+PLANS = Q.PLANS
 
 
 PLAN_KEYS = {v: k for k, v in PLANS.items()}
@@ -105,9 +96,9 @@ ASSESSMENT = {
 # --------------------------------------------------------------------------------------------
 # the planned trial and the indirectness of p0/p1 for it (GRADE's indirectness domain)
 
-PLAN_LINES = ("first line", "later line")
-PLAN_REGIMENS = ("combination", "monotherapy")
-PLAN_ENDPOINTS = ("ORR", "DCR", "PFS rate")
+PLAN_LINES = tuple(Q.PLAN_LINES.values())  # ("first line", "later line"): labels and TrialPlan values
+PLAN_REGIMENS = tuple(Q.PLAN_REGIMENS.values())
+PLAN_ENDPOINTS = tuple(Q.PLAN_ENDPOINTS.values())
 #: the endpoint of the survival designs (one-sample log-rank, exponential median): their reference
 #: value m0 is a median PFS
 MEDIAN_PFS = "median PFS"

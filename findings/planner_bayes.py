@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from evidence.selection import Selection, select_outcomes
+from findings import query as Q
 from findings import text as T
 from findings.planner import Metric, Protocol, Source, TrialPlan, treatment_text
 from findings.planner_inputs import Field
@@ -41,11 +42,7 @@ from synthesis.design.paragraph import (
 )
 
 #: prior choices of the Bayesian designs (URL value -> label)
-PRIORS = {
-    "weak": "Beta(p0, 1 − p0): weak, centred on p0 (BOP2's prior)",
-    "uniform": "Beta(1, 1): uniform",
-    "map": "MAP prior from the studies of the current view (robustified)",
-}
+PRIORS = Q.PRIORS  # token -> label (the link's ``?dprior=map``; findings.query.CONTROLS)
 
 
 # --------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -58,9 +59,10 @@ from synthesis.spec import LEVELS, PRIOR_SCALES, Model
 from synthesis.vocabulary import CHOICES, URL_KEYS, parse_choice, url_token
 
 __all__ = [
-    "ALIASES", "CONTROLS", "DESIGN_DEFAULTS", "FILTER_KEYS", "IGNORED_KEYS", "QUERY_KEYS", "SORTS",
-    "VALUE_MAX", "VIEW_CONTROLS", "Control", "ParsedView", "Problem", "control_rewrites",
-    "data_options", "parse_view", "read_view_file", "url_values",
+    "ALIASES", "CONTROLS", "DESIGN_DEFAULTS", "FILTER_KEYS", "IGNORED_KEYS", "PLANS", "PLAN_ENDPOINTS",
+    "PLAN_LINES", "PLAN_REGIMENS", "PRIORS", "QUERY_KEYS", "SORTS", "TYPED", "VALUE_MAX", "VIEW_CONTROLS",
+    "Control", "ParsedView", "Problem", "control_rewrites", "data_options", "parse_view", "read_view_file",
+    "slug", "source_tokens", "url_values",
 ]
 
 #: Longest piece of a URL value quoted in a message (the rest is cut with "…").
@@ -91,16 +93,14 @@ ALIASES: dict[str, str] = {"sort": "forest_sort",
 #: :data:`QUERY_KEYS` or in :data:`CONTROLS`, so a new widget key cannot be reported as unknown)
 IGNORED_KEYS = frozenset({
     "present", "study", "embed", "embed_options", "tab",
-    # Trial planner (design, sources, notes, search options, survival designs)
-    "plan", "p0_src", "p1_src", "p0_note", "p1_note", "constraint", "pick", "pl_tab",
-    "nmax", "exact", "dropout", "m0", "m0_src", "m1", "m0_note", "hr", "hr_note", "shape", "accrual",
+    # Trial planner (notes, search options, survival designs; its choices are in CONTROLS)
+    "p0_note", "p1_note", "constraint", "pick",
+    "nmax", "exact", "dropout", "m0", "m1", "m0_note", "hr", "hr_note", "shape", "accrual",
     "follow", "ratio", "pcon", "pexp", "src0", "src1", "treatment", "assess",
-    # the planned trial (line, regimen, partner drugs, histology, endpoint, PFS-rate time)
-    "pl_line", "pl_reg", "pl_partner", "pl_hist", "pl_ep", "pl_months",
-    # Bayesian designs (prior, robust weight, threshold, N, looks, efficacy stopping, tab)
-    "dprior", "robw", "pc", "ppn", "bn", "blooks", "beff", "pl_btab",
-    # the historical-control library expander (open when true)
-    "pl_lib",
+    # the planned trial (partner drugs, PFS-rate time)
+    "pl_partner", "pl_months",
+    # Bayesian designs (robust weight, threshold, N, looks, efficacy stopping)
+    "robw", "pc", "ppn", "bn", "blooks", "beff",
     # Data checks page; the Trial planner's accrual pause
     "pause", "cd_pct", "cd_nmax", "cd_nmin",
     # the GRADE overrides (synthesis.grade.encode_overrides, read by ui.appraisal.current_inputs)
@@ -251,6 +251,52 @@ def control_rewrites(query: Mapping[str, Sequence[str]]) -> dict[str, list[str]]
     return out
 
 
+# Trial planner: its designs, priors and planned trial (token -> label; findings.planner and
+# findings.planner_bayes take the labels from here)
+#: design types
+PLANS = {"simon": "Simon two-stage", "single": "Single stage", "posterior": "Bayesian posterior",
+         "pp": "Predictive probability", "bop2": "BOP2", "logrank": "One-sample log-rank",
+         "exponential": "Exponential median", "cph": "Two-arm Cox"}
+#: priors of the Bayesian designs
+PRIORS = {
+    "weak": "Beta(p0, 1 − p0): weak, centred on p0 (BOP2's prior)",
+    "uniform": "Beta(1, 1): uniform",
+    "map": "MAP prior from the studies of the current view (robustified)",
+}
+#: the planned trial's line, regimen and endpoint (the labels are TrialPlan's values)
+PLAN_LINES = {"first": "first line", "later": "later line"}
+PLAN_REGIMENS = {"combination": "combination", "monotherapy": "monotherapy"}
+PLAN_ENDPOINTS = {"orr": "ORR", "dcr": "DCR", "pfs_rate": "PFS rate"}
+#: the token of a typed p0, p1 or m0 (the other sources' tokens: :func:`source_tokens`)
+TYPED = "typed"
+
+
+def slug(text: object) -> str:
+    """A stable lowercase URL token of a name from the data (letters, digits and ``-`` kept,
+    other runs become ``_``).
+
+    >>> slug("soft-tissue sarcoma"), slug("CI low"), slug("Osteosarcoma, Ewing")
+    ('soft-tissue_sarcoma', 'ci_low', 'osteosarcoma_ewing')
+    """
+    return re.sub(r"[^a-z0-9-]+", "_", str(text).lower()).strip("_")
+
+
+def source_tokens(keys: Sequence[str]) -> dict[str, str]:
+    """URL token -> key of the planner's candidate sources of p0, p1 or m0 (in order): a pooled
+    value's endpoint, scope and statistic joined by dots, a benchmark's id.
+
+    >>> source_tokens(["ORR · current view · CI low", "benchmark · eortc62012-doxifo-orr", "geddis2017-doxorubicin"])
+    {'orr.current_view.ci_low': 'ORR · current view · CI low', 'eortc62012-doxifo-orr': 'benchmark · eortc62012-doxifo-orr', 'geddis2017-doxorubicin': 'geddis2017-doxorubicin'}
+    """
+    out: dict[str, str] = {}
+    for key in keys:
+        parts = [p for p in str(key).split(" · ") if p.strip()]
+        if len(parts) > 1 and parts[0] == "benchmark":
+            parts = parts[1:]
+        out.setdefault(".".join(slug(p) for p in parts) or slug(key), key)
+    return out
+
+
 def _tabs(key: str, labels: Mapping[str, str], aliases: tuple[str, ...] = ()) -> Control:
     return Control(key, dict(labels), next(iter(labels)), "tab", aliases=aliases)
 
@@ -311,6 +357,17 @@ CONTROLS: dict[str, Control] = {c.key: c for c in (
     Control("ms_scale", {"cloglog": "cloglog", "logit": "logit"}, "cloglog"),
     Control("ms_unstated", default=True, kind="flag"),
     Control("response", {k.lower(): k for k in RESPONSES}, "orr"),
+    # Trial planner (design; sources of p0, p1 and m0: source_tokens; tabs of the Simon and
+    # Bayesian results; prior; the planned trial; the historical-control library, open or not)
+    Control("plan", PLANS, "simon"),
+    Control("p0_src", default=TYPED), Control("p1_src", default=TYPED), Control("m0_src", default=TYPED),
+    _tabs("pl_tab", {"oc": "Operating characteristics", "en": "EN(p0) against n"}),
+    _tabs("pl_btab", {"oc": "Operating characteristics", "ess": "Prior and ESS", "conflict": "Prior–data conflict"}),
+    Control("dprior", PRIORS, "weak"),
+    Control("pl_line", PLAN_LINES, "first"), Control("pl_reg", PLAN_REGIMENS, "combination"),
+    Control("pl_hist", default="any"),  # a histology group of the data (slug)
+    Control("pl_ep", PLAN_ENDPOINTS, "orr"),
+    Control("pl_lib", default=False, kind="flag"),
     # Overview (regimens pooled) and Present & export (the figure shown)
     Control("scope", {"all": "All apatinib regimens", MONOTHERAPY: "Apatinib alone (monotherapy)"}, "all"),
     Control("slide", {"orr_forest": "ORR forest", "dcr_forest": "DCR forest", "rob": "Risk of bias",

@@ -22,15 +22,13 @@ st.caption(
     "Every input is kept in the URL, so a link reproduces the design."
 )
 
-plan_label = st.segmented_control(
-    "Design", list(FP.PLANS.values()), default=FP.PLANS["simon"], required=True, key="plan",
-    bind=P.BIND, help="Binary endpoint (response): Simon, exact single stage, or a Bayesian design "
+plan = controls.kept(
+    st.segmented_control, "Design", "plan", required=True, help="Binary endpoint (response): Simon, exact single stage, or a Bayesian design "
     "(posterior rule, predictive probability, BOP2) with a prior that can borrow from the studies "
     "of the current view. Time to event "
     "(PFS): one-sample log-rank against a reference curve, exponential test of a median, or a "
     "randomised comparison with chemotherapy alone (Cox model).",
-)
-plan = FP.PLAN_KEYS.get(plan_label or "", "simon")
+) or "simon"
 
 sources: dict[str, FP.Source] = {}
 F = A.evidence_frames() if plan in FP.BINARY or plan in FP.M0_PLANS else None

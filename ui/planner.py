@@ -27,6 +27,7 @@ from findings import planner as FP
 from findings import planner_bayes as FB
 from findings import planner_inputs as FI
 from findings import pooled
+from findings import query as Q
 from findings import text as T
 from reports.docx import build_protocol_docx
 from synthesis.design.simon import (
@@ -39,6 +40,7 @@ from synthesis.design.single_stage import SingleStageResult, single_stage_exact
 from synthesis.spec import Model
 from ui import analysis as A
 from ui import appraisal as U
+from ui import controls
 from ui.analysis import HASH_FUNCS, shared_figure
 from ui.evidence_view import fit_columns
 from ui.widgets import csv_download, plot
@@ -150,9 +152,10 @@ def _source_notes(box, name: str, s: FP.Source, shown: str) -> None:
 
 def _rate_input(col, f: FI.Field, sources: dict[str, FP.Source], rate: str) -> FP.Source:
     """p0 or p1 (:data:`FI.RATE_FIELDS`): a source of the view or the library, or a typed value with its source."""
-    name = f.name
-    src = col.selectbox(f"{f.label} {rate} {name} from", [FP.TYPED, *sources], key=f"{name}_src", bind=BIND,
-                        help=f.help) or FP.TYPED
+    name, shown = f.name, {Q.TYPED: FP.TYPED, **Q.source_tokens(list(sources))}
+    key = "p0_src" if name == "p0" else "p1_src"
+    src = shown.get(controls.kept(col.selectbox, f"{f.label} {rate} {name} from", key, list(shown),
+                                  format_func=shown.get, help=f.help) or Q.TYPED, FP.TYPED)
     if src != FP.TYPED and src in sources:
         col.markdown(f"**{name} = {sources[src].value:.3f}**")
         return sources[src]
@@ -200,7 +203,7 @@ def show_simon(res: SimonResult, table: pd.DataFrame, outcome: FP.Outcome = FP.R
                     captions=[v.split(": ")[1] for v in opts.values()])
     design, which = FP.pick_design(res, pick or "optimal")
     st.markdown(f"**Rule ({design.kind}, {design.boundary()}).** {design.rule_text(outcome.plural, outcome.singular, outcome.noun)}")
-    tabs = st.tabs(["Operating characteristics", "EN(p0) against n"], key="pl_tab", on_change="rerun", bind=BIND)
+    tabs = controls.tabs("pl_tab")
     if tabs[0].open is not False:
         with tabs[0]:
             plot(shared_oc_figure(FP.oc_designs(res, design), res.p0, res.p1, res.alpha, res.power, rate), key="pl_oc")
@@ -251,8 +254,9 @@ def _median_input(col, trial: FP.TrialPlan | None) -> FP.Source | None:
     """The reference median from the historical-control library (``None``: typed), with its
     indirectness for the planned trial."""
     meds = cached_median_sources()
-    key = col.selectbox("Reference median m0 from", [FP.TYPED, *meds], key="m0_src", bind=BIND,
-                        help=FI.M0_SOURCE_HELP) or FP.TYPED
+    shown = {Q.TYPED: FP.TYPED, **Q.source_tokens(list(meds))}
+    key = shown.get(controls.kept(col.selectbox, "Reference median m0 from", "m0_src", list(shown),
+                                  format_func=shown.get, help=FI.M0_SOURCE_HELP) or Q.TYPED, FP.TYPED)
     if key in meds:
         col.markdown(f"**m0 = {T.num(meds[key].value)} months**")
         return FP.with_plan(meds[key], trial) if trial is not None else meds[key]
@@ -337,7 +341,8 @@ def benchmark_library(plan: FP.TrialPlan) -> None:
     """The historical-control library for the planned trial: each benchmark with the option that
     picks it as p0 or p1, where it was read and how it differs from the plan."""
     box = st.expander("Historical controls: pick one as p0 or p1 by its option", icon=":material/history:",
-                      key="pl_lib", bind=BIND)
+                      key=controls.linked("pl_lib"), on_change="rerun")
+    controls.write_link({"pl_lib": box.open})
     if not box.open:  # built and sent only when opened (a ~15 KB table on every rerun otherwise)
         return
     with box:
@@ -359,8 +364,8 @@ def bayes_inputs(plan: str, p0: float, studies: tuple[tuple[int, ...], tuple[int
     """Prior and design options of the Bayesian designs (kept in the URL)."""
     c = st.columns(4)
     opts = [k for k in FB.PRIORS if k != "map" or studies]
-    key = c[0].selectbox("Prior", opts, format_func=FB.PRIORS.get, key="dprior", bind=BIND,
-                         help="MAP: meta-analytic-predictive prior of a new study's rate from the studies "
+    key = controls.kept(c[0].selectbox, "Prior", "dprior", opts, format_func=FB.PRIORS.get,
+                        help="MAP: meta-analytic-predictive prior of a new study's rate from the studies "
                          "of the current view (binomial–normal model, HalfNormal(1) on τ), robustified.") or "weak"
     mp = cached_map(studies[0], studies[1], 1.0) if key == "map" and studies else None
     w = _num(c[1], FB.ROBUST_WEIGHT) if mp else 0.2
@@ -391,8 +396,7 @@ def show_bayes(design, inp: FB.BayesInputs, p0: float, p1: float, alpha: float, 
     d3.download_button("Reproduce in R (.R)", lambda: FB.r_script(design, p0, p1).encode("utf-8"), file_name="design.R",
                        mime="text/plain", key="dl_bayes_r", on_click="ignore", icon=":material/code:",
                        help="RBesT (posterior rule), ph2bye (predictive probability) or BOP2FE (BOP2).")
-    tabs = st.tabs(["Operating characteristics", "Prior and ESS", "Prior–data conflict"], key="pl_btab",
-                   on_change="rerun", bind=BIND)
+    tabs = controls.tabs("pl_btab")
     if tabs[0].open is not False:
         with tabs[0]:
             grid = FP.oc_grid(p0, p1)
@@ -467,16 +471,17 @@ def plan_inputs(groups: tuple[str, ...], survival: bool = False) -> FP.TrialPlan
     endpoint is the median PFS (no endpoint choice)."""
     d = FP.TrialPlan()
     c = st.columns([1.1, 1.4, 1.7, 1.9, 1.1, 0.9], vertical_alignment="bottom")
-    line = c[0].selectbox("Line", FP.PLAN_LINES, key=FP.PLAN_URL_KEYS["line"], bind=BIND) or d.line
-    reg = c[1].selectbox("Regimen", FP.PLAN_REGIMENS, key=FP.PLAN_URL_KEYS["regimen"], bind=BIND) or d.regimen
+    line = Q.PLAN_LINES.get(controls.kept(c[0].selectbox, "Line", "pl_line"), d.line)
+    reg = Q.PLAN_REGIMENS.get(controls.kept(c[1].selectbox, "Regimen", "pl_reg"), d.regimen)
     partner = c[2].text_input("Partner drugs", key=FP.PLAN_URL_KEYS["partner"], bind=BIND, disabled=reg != "combination",
                               placeholder="e.g. doxorubicin and ifosfamide")
-    hist = c[3].selectbox("Histology", ("any", *groups), key=FP.PLAN_URL_KEYS["histology"], bind=BIND,
-                          help="A histology group of the evidence.") or "any"
+    hists = {"any": "any", **{Q.slug(g): g for g in groups}}
+    hist = hists.get(controls.kept(c[3].selectbox, "Histology", "pl_hist", list(hists), format_func=hists.get,
+                                   help="A histology group of the evidence."), "any")
     if survival:
         c[4].markdown(f"Endpoint: **{FP.MEDIAN_PFS}**")
         return FP.TrialPlan(line, reg, (partner or "").strip(), hist, FP.MEDIAN_PFS)
-    ep = c[4].selectbox("Endpoint", FP.PLAN_ENDPOINTS, key=FP.PLAN_URL_KEYS["endpoint"], bind=BIND) or d.endpoint
+    ep = Q.PLAN_ENDPOINTS.get(controls.kept(c[4].selectbox, "Endpoint", "pl_ep"), d.endpoint)
     months = c[5].number_input("At month", min_value=0.5, max_value=60.0, value=d.months, step=0.5,
                                format="%.1f", key=FP.PLAN_URL_KEYS["months"], bind=BIND, disabled=ep != "PFS rate")
     return FP.TrialPlan(line, reg, (partner or "").strip(), hist, ep, float(months or d.months))

@@ -119,3 +119,39 @@ def test_overview_scope_and_present_slide(app_test) -> None:
     at = app_test(page="pages/present.py", query={"slide": "Risk of bias"})
     assert not at.exception and at.query_params == {"slide": "rob"}
     assert at.button_group(key="slide").value == "rob"
+
+
+PLANNER = "pages/planner.py"
+
+
+def test_planner_controls_from_an_old_label_link_are_rewritten_to_tokens(app_test) -> None:
+    """The Trial planner's design, prior, sources and planned trial: old label links (as Streamlit's
+    binding wrote them) reach the widgets; the address then carries tokens only."""
+    at = app_test(page=PLANNER, query={
+        "plan": "Bayesian posterior", "dprior": "Beta(1, 1): uniform",
+        "p0_src": "ORR · current view · CI low", "p1_src": "ORR · current view · CI high",
+        "pl_line": "later line", "pl_ep": "DCR", "pl_btab": "Prior and ESS", "pl_lib": "true"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.segmented_control(key="plan").value == "posterior" and at.selectbox(key="dprior").value == "uniform"
+    assert at.selectbox(key="p0_src").value == "orr.current_view.ci_low"
+    assert at.query_params == {"plan": "posterior", "dprior": "uniform", "p0_src": "orr.current_view.ci_low",
+                               "p1_src": "orr.current_view.ci_high", "pl_line": "later", "pl_ep": "dcr",
+                               "pl_btab": "ess", "pl_lib": "true"}
+    assert any("moment-matching ESS" in str(c.value) for c in at.caption), "the Prior and ESS tab ran"
+
+
+def test_planner_changed_controls_are_tokens_and_unknown_values_give_defaults(app_test) -> None:
+    at = app_test(page=PLANNER)
+    assert not at.exception and at.query_params == {}
+    at.segmented_control(key="plan").set_value("single").run()
+    at.selectbox(key="p0_src").set_value("orr.current_view.ci_low").run()
+    at.selectbox(key="pl_hist").set_value("osteosarcoma").run()
+    assert not at.exception
+    assert at.query_params == {"plan": "single", "p0_src": "orr.current_view.ci_low", "pl_hist": "osteosarcoma"}
+    at.segmented_control(key="plan").set_value("simon").run()
+    assert "plan" not in at.query_params  # the default leaves the link
+    at = app_test(page=PLANNER, query={"plan": "<b>x</b>", "p0_src": "nonexistent", "pl_tab": "nonsense",
+                                       "m0_src": "geddis2017-doxorubicin"})
+    assert not at.exception
+    assert at.segmented_control(key="plan").value == "simon" and at.selectbox(key="p0_src").value == "typed"
+    assert at.query_params == {"m0_src": "geddis2017-doxorubicin"}  # m0_src: its own design's key, kept

@@ -37,7 +37,9 @@ def test_plan_round_trips_through_the_url(app_test) -> None:
          "pl_months": "3.0", "p1_src": POOLED, "p0": "0.1"}
     at = app_test(page=PAGE, query=q)
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="pl_hist").value == "osteosarcoma" and at.selectbox(key="pl_ep").value == "PFS rate"
+    # an old link's labels reach the widgets, whose values are the link's tokens
+    assert at.selectbox(key="pl_hist").value == "osteosarcoma" and at.selectbox(key="pl_ep").value == "pfs_rate"
+    assert at.selectbox(key="pl_line").value == "later" and at.selectbox(key="pl_ep").format_func("pfs_rate") == "PFS rate"
     assert at.number_input(key="pl_months").value == 3.0
     code = at.code[0].value
     assert "the plan is a later-line monotherapy in osteosarcoma, endpoint PFS rate at 3 months" in code
@@ -54,8 +56,12 @@ def test_plan_round_trips_through_the_url(app_test) -> None:
     keys = ("pl_line", "pl_reg", "pl_hist", "pl_ep")
     link = {**{k: at.selectbox(key=k).value for k in keys}, "pl_partner": at.text_input(key="pl_partner").value,
             "pl_months": str(at.number_input(key="pl_months").value), "p1_src": POOLED, "p0": "0.1"}
+    assert link["pl_line"] == "later" and link["pl_ep"] == "pfs_rate"
     again = app_test(page=PAGE, query=link)
     assert not again.exception and again.code[0].value == para
+    # written back as tokens (the default regimen leaves the link)
+    assert {k: again.query_params.get(k) for k in keys} == {"pl_line": "later", "pl_reg": None,
+                                                             "pl_hist": "osteosarcoma", "pl_ep": "pfs_rate"}
 
 
 def test_survival_m0_from_a_median_benchmark_is_compared_and_varied(app_test) -> None:

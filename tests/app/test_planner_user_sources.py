@@ -11,7 +11,7 @@ pytestmark = pytest.mark.app
 
 def _pooled_orr_p0(at) -> float:
     """p0 taken from the pooled ORR of the current view (differs when studies are added)."""
-    at.selectbox(key="p0_src").set_value("ORR · current view · pooled").run()
+    at.selectbox(key="p0_src").set_value("orr.current_view.pooled").run()
     assert not at.exception, [e.value for e in at.exception]
     shown = [m.value for m in at.markdown if m.value.startswith("**p0 = ")]
     assert len(shown) == 1, shown

@@ -126,3 +126,30 @@ def test_labels_of_data_options_in_older_links() -> None:
     assert curve.read(["Wang 2020 (synovial) · PFS · 3 points"], list(labels), labels) == "s10:PFS"
     assert curve.read(["s02:OS"], list(labels), labels) == "s02:OS"
     assert curve.read(["Nobody · PFS"], list(labels), labels) is None  # the page's default
+
+
+def test_planner_controls_read_old_labels_and_write_tokens() -> None:
+    """The Trial planner's choices: the labels Streamlit's binding wrote (``plan=Single+stage``,
+    ``dprior=MAP+prior+from…``, ``pl_ep=PFS rate``) read as tokens; the sources' tokens come from
+    their keys (endpoint.scope.statistic, a benchmark's id) and old links' keys read back."""
+    from findings import planner as FP
+    from findings import planner_bayes as FB
+    from findings.query import TYPED, slug, source_tokens
+
+    assert CONTROLS["plan"].read(["Single stage"]) == "single" and CONTROLS["plan"].read([]) == "simon"
+    assert CONTROLS["dprior"].read([FB.PRIORS["map"]]) == "map" and CONTROLS["dprior"].tokens("weak") == []
+    assert CONTROLS["pl_ep"].read(["PFS rate"]) == "pfs_rate" and CONTROLS["pl_line"].read(["later line"]) == "later"
+    assert CONTROLS["pl_tab"].read(["EN(p0) against n"]) == "en" and CONTROLS["pl_btab"].read(["Prior–data conflict"]) == "conflict"
+    assert CONTROLS["pl_lib"].read(["true"]) is True and CONTROLS["pl_lib"].tokens(False) == []
+    # labels and TrialPlan values are one table
+    assert FP.PLANS == dict(CONTROLS["plan"].choices)
+    assert FP.PLAN_ENDPOINTS == tuple(CONTROLS["pl_ep"].choices.values()) and FP.TrialPlan().line == "first line"
+    keys = ["ORR · current view · CI low", "DCR · soft-tissue sarcoma · pooled", "benchmark · eortc62012-doxifo-orr"]
+    toks = source_tokens(keys)
+    assert list(toks) == ["orr.current_view.ci_low", "dcr.soft-tissue_sarcoma.pooled", "eortc62012-doxifo-orr"]
+    assert all(re.fullmatch(r"[a-z0-9_.-]+", t) for t in toks)
+    c, labels = CONTROLS["p0_src"], {TYPED: FP.TYPED, **toks}
+    for tok, key in labels.items():  # the token and the old label (the key) give the token
+        assert c.read([tok], list(labels), labels) == tok == c.read([key], list(labels), labels)
+    assert c.read(["ORR · elsewhere · pooled"], list(labels), labels) == TYPED and c.tokens(TYPED) == []
+    assert slug("Soft-tissue sarcoma") == "soft-tissue_sarcoma"
