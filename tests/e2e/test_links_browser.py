@@ -162,3 +162,29 @@ def test_survival_overview_and_present(app_url, page) -> None:
     assert query(page) == {"slide": ["dcr_forest"]}
     back(page)
     assert query(page) == {} and pressed(page, "slide") == "ORR forest"
+
+
+def test_planner_design_and_prior_are_tokens_and_back_restores_the_default(app_url, page) -> None:
+    open_page(page, f"{app_url}/planner")
+    page.locator(".st-key-plan button", has_text="Bayesian posterior").first.click()
+    settle(page)
+    assert query(page) == {"plan": ["posterior"]} and pressed(page, "plan") == "Bayesian posterior"
+    choose(page, "dprior", "Beta(1, 1): uniform")
+    settle(page)
+    assert query(page) == {"plan": ["posterior"], "dprior": ["uniform"]}
+    shot(page, "links-planner-posterior-uniform")
+    back(page)  # before the prior: the default prior
+    assert query(page) == {"plan": ["posterior"]} and selected(page, "dprior").startswith("Beta(p0, 1 − p0)")
+    back(page)  # the address without plan: the default design
+    assert query(page) == {} and pressed(page, "plan") == "Simon two-stage"
+    # an old label link (as Streamlit's binding wrote it) is rewritten to tokens
+    open_page(page, f"{app_url}/planner?plan=Single+stage&pl_ep=PFS+rate&pl_line=later+line")
+    assert query(page) == {"plan": ["single"], "pl_ep": ["pfs_rate"], "pl_line": ["later"]}
+    assert pressed(page, "plan") == "Single stage" and selected(page, "pl_ep") == "PFS rate"
+    # the historical-control library: opened, the address says so; closed, the key leaves
+    page.locator(".st-key-pl_lib summary").first.click()
+    settle(page)
+    assert query(page)["pl_lib"] == ["true"] and page.locator(".st-key-pl_lib [data-testid='stDataFrame']").count() == 1
+    page.locator(".st-key-pl_lib summary").first.click()
+    settle(page)
+    assert "pl_lib" not in query(page)
