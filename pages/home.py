@@ -44,7 +44,7 @@ for col, endpoint in zip(cols, A.ENDPOINTS, strict=True):
         results[endpoint] = view
         widgets.headline_card(A.ENDPOINTS[endpoint], view)
 
-lines = [certainty.certainty_sentence(A.Selection(endpoint=ep, regimen=regimen), model, key) for ep in results]
+lines = certainty.certainty_sentences([A.Selection(endpoint=ep, regimen=regimen) for ep in results], model, key)
 if any(lines):
     st.markdown("**With GRADE certainty:** " + "; ".join(text.md(x) for x in lines if x) + ".")
     st.caption("Certainty from study appraisals (MINORS) and GRADE rules at the default threshold "

@@ -72,34 +72,52 @@ def _stamp() -> int:
     return p.stat().st_mtime_ns if p.exists() else 0
 
 
-# small frozen inputs keyed by their full repr (Streamlit's generic hashing of a dataclass with
-# mappings costs more than the lookup saves)
-@st.cache_resource(max_entries=64, show_spinner=False,
-                   hash_funcs={**A.HASH_FUNCS, FA.GradeInputs: repr})
-def _certainty(sel, model, key: str, inputs: FA.GradeInputs, stamp: int):
-    """Cached per input (the Overview asks on every rerun); read-only."""
+# Keyed by one string, the repr of every input (small frozen objects): Streamlit's generic hashing
+# of a dataclass holding mappings, argument by argument, cost more than the lookup saved.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _certainty(token: str, _sel, _model, _key: str, _inputs: FA.GradeInputs):
     try:
-        view = A.pooled_view(sel, model, key)
+        view = A.pooled_view(_sel, _model, _key)
     except ValueError:
         return None
-    g = FA.grade_outcome(sel.endpoint, view.result, view.rows, appraisals(), inputs,
-                         transform=model.transform)
+    g = FA.grade_outcome(_sel.endpoint, view.result, view.rows, appraisals(), _inputs,
+                         transform=_model.transform)
     return g, view.result, view.rows
+
+
+def _token(*inputs) -> str:
+    return repr((*inputs, _stamp()))
 
 
 def certainty_of(sel, model, key: str):
     """``(assessment, result, rows)`` of the selection's endpoint, or ``None`` when not poolable
     (cached per selection, model, data, GRADE question and appraisal file; read-only)."""
-    return _certainty(sel, model, key, current_inputs(), _stamp())
+    inputs = current_inputs()
+    return _certainty(_token(sel, model, key, inputs), sel, model, key, inputs)
 
 
-def certainty_sentence(sel, model, key: str) -> str | None:
-    """"ORR 28% (95% CI 20–38%; 11 studies, 349 patients; low certainty)" for the selection."""
-    got = certainty_of(sel, model, key)
+def _sentence(sel, model, key: str, inputs: FA.GradeInputs) -> str | None:
+    got = _certainty(_token(sel, model, key, inputs), sel, model, key, inputs)
     if got is None:
         return None
     g, res, _ = got
     return FA.certainty_sentence(sel.endpoint, res, g.words, n=g.n)
+
+
+def certainty_sentence(sel, model, key: str) -> str | None:
+    """"ORR 28% (95% CI 20–38%; 11 studies, 349 patients; low certainty)" for the selection."""
+    return _sentence(sel, model, key, current_inputs())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _sentences(token: str, _sels: tuple, _model, _key: str, _inputs: FA.GradeInputs) -> tuple[str | None, ...]:
+    return tuple(_sentence(sel, _model, _key, _inputs) for sel in _sels)
+
+
+def certainty_sentences(sels, model, key: str) -> tuple[str | None, ...]:
+    """:func:`certainty_sentence` of each selection, in one cached lookup (the Overview's line)."""
+    sels, inputs = tuple(sels), current_inputs()
+    return _sentences(_token(sels, model, key, inputs), sels, model, key, inputs)
 
 
 def methods_block(sel, model, key: str) -> None:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from synthesis.grade import Override, encode_overrides
+from synthesis.grade import DOMAINS, Override, encode_overrides
 from tests.app.page_text import NAN, visible_text
 
 pytestmark = pytest.mark.app
@@ -57,6 +57,19 @@ def test_overview_states_certainty(app_test):
     text = visible_text(at)
     assert re.search(r"With GRADE certainty:.*ORR \d+% \(95% CI \d+–\d+%; \d+ studies, \d+ patients; "
                      r"(high|moderate|low|very low) certainty\)", text)
+
+
+def test_overview_certainty_follows_the_grade_question_of_the_link(app_test):
+    """The Overview's certainty line is cached: keyed by the GRADE question, not only the pool."""
+    pattern = r"ORR \d+% \(95% CI \d+–\d+%; \d+ studies, \d+ patients; ([a-z ]+) certainty\)"
+    plain = re.search(pattern, visible_text(app_test(page="pages/home.py"))).group(1)
+    ratings = {d: Override(d, "not serious", "test") for d in DOMAINS[:4]}
+    code = encode_overrides({"ORR": {**ratings, "publication bias": Override("publication bias", "undetected", "test")}})
+    at = app_test(query={"grade": code})  # the Overview is the default page
+    assert not at.exception
+    rated = re.search(pattern, visible_text(at)).group(1)
+    assert rated != plain and rated in ("high", "moderate", "low")
+    assert re.search(pattern, visible_text(app_test(page="pages/home.py"))).group(1) == plain
 
 
 def test_pooled_methods_tab_has_the_certainty_paragraph(app_test):
