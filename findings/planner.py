@@ -67,7 +67,8 @@ BAYES = ("posterior", "pp", "bop2")
 TYPED = "typed value"
 
 
-CONSTRAINTS = {"≤ (Simon 1989)": "<=", "< (clinfun)": "<"}
+#: Simon's error constraints: token (findings.query.SIMON_CONSTRAINTS) -> the search's operator
+CONSTRAINTS = dict(zip(Q.SIMON_CONSTRAINTS, ("<=", "<"), strict=True))
 STATS = ("est", "ci_low", "ci_high", "pi_low", "pi_high")
 
 

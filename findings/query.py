@@ -60,7 +60,7 @@ from synthesis.vocabulary import CHOICES, URL_KEYS, parse_choice, url_token
 
 __all__ = [
     "ALIASES", "CONTROLS", "DESIGN_DEFAULTS", "FILTER_KEYS", "IGNORED_KEYS", "PLANS", "PLAN_ENDPOINTS",
-    "PLAN_LINES", "PLAN_REGIMENS", "PRIORS", "QUERY_KEYS", "SORTS", "TYPED", "VALUE_MAX", "VIEW_CONTROLS",
+    "PLAN_LINES", "PLAN_REGIMENS", "PRIORS", "QUERY_KEYS", "SIMON_CONSTRAINTS", "SORTS", "TYPED", "VALUE_MAX", "VIEW_CONTROLS",
     "Control", "ParsedView", "Problem", "control_rewrites", "data_options", "parse_view", "read_view_file",
     "slug", "source_tokens", "url_values",
 ]
@@ -94,7 +94,7 @@ ALIASES: dict[str, str] = {"sort": "forest_sort",
 IGNORED_KEYS = frozenset({
     "present", "study", "embed", "embed_options", "tab",
     # Trial planner (notes, search options, survival designs; its choices are in CONTROLS)
-    "p0_note", "p1_note", "constraint", "pick",
+    "p0_note", "p1_note",
     "nmax", "exact", "dropout", "m0", "m1", "m0_note", "hr", "hr_note", "shape", "accrual",
     "follow", "ratio", "pcon", "pexp", "src0", "src1", "treatment", "assess",
     # the planned trial (partner drugs, PFS-rate time)
@@ -225,7 +225,9 @@ class Control:
     def _one(self, v: str, options: Sequence[str] | None) -> str | None:
         if self.choices:
             return self.token(v)
-        return v if options is None or v in options else None
+        if options is None or v in options:
+            return v
+        return next((o for o in options if o.lower() == v.lower()), None)  # a token in another case
 
 
 #: survival endpoints: token -> the name the widgets show ("pfs" -> "PFS")
@@ -267,6 +269,8 @@ PRIORS = {
 PLAN_LINES = {"first": "first line", "later": "later line"}
 PLAN_REGIMENS = {"combination": "combination", "monotherapy": "monotherapy"}
 PLAN_ENDPOINTS = {"orr": "ORR", "dcr": "DCR", "pfs_rate": "PFS rate"}
+#: Simon's error constraints on the attained α and β (the search's operator: findings.planner.CONSTRAINTS)
+SIMON_CONSTRAINTS = {"le": "≤ (Simon 1989)", "lt": "< (clinfun)"}
 #: the token of a typed p0, p1 or m0 (the other sources' tokens: :func:`source_tokens`)
 TYPED = "typed"
 
@@ -368,6 +372,8 @@ CONTROLS: dict[str, Control] = {c.key: c for c in (
     Control("pl_hist", default="any"),  # a histology group of the data (slug)
     Control("pl_ep", PLAN_ENDPOINTS, "orr"),
     Control("pl_lib", default=False, kind="flag"),
+    Control("constraint", SIMON_CONSTRAINTS, "le"),
+    Control("pick", default="optimal"),  # the Simon design in the paragraph: optimal, minimax, admissible_n_25
     # Overview (regimens pooled) and Present & export (the figure shown)
     Control("scope", {"all": "All apatinib regimens", MONOTHERAPY: "Apatinib alone (monotherapy)"}, "all"),
     Control("slide", {"orr_forest": "ORR forest", "dcr_forest": "DCR forest", "rob": "Risk of bias",

@@ -171,7 +171,7 @@ def binary_inputs(sources: dict[str, FP.Source], simon: bool, rate: str = "respo
     constraint, n_max = "<=", None
     if simon:
         with c[2].popover("Search options", icon=":material/tune:"):
-            con = st.radio("Error constraints: attained α, β", list(FP.CONSTRAINTS), key="constraint", bind=BIND)
+            con = controls.kept(st.radio, "Error constraints: attained α, β", "constraint")
             constraint = FP.CONSTRAINTS.get(con or "", "<=")
             nm = st.selectbox("Search bound on n", FI.SEARCH_BOUNDS, key="nmax", bind=BIND, help=FI.SEARCH_BOUND_HELP)
             n_max = FI.search_bound(nm)
@@ -199,9 +199,10 @@ def show_simon(res: SimonResult, table: pd.DataFrame, outcome: FP.Outcome = FP.R
     st.dataframe(table, hide_index=True, column_config=fit_columns(table))
     csv_download(table, "simon_designs.csv", key="dl_simon_csv", label="Designs (CSV)")
     opts = FP.pick_options(res)
-    pick = st.radio("Design for the protocol", list(opts), horizontal=True, key="pick", bind=BIND,
-                    captions=[v.split(": ")[1] for v in opts.values()])
-    design, which = FP.pick_design(res, pick or "optimal")
+    picks = {Q.slug(k): k for k in opts}  # admissible_n_25 -> "admissible n = 25"
+    pick = controls.kept(st.radio, "Design for the protocol", "pick", list(picks), format_func=picks.get,
+                         horizontal=True, captions=[v.split(": ")[1] for v in opts.values()])
+    design, which = FP.pick_design(res, picks.get(pick, "optimal"))
     st.markdown(f"**Rule ({design.kind}, {design.boundary()}).** {design.rule_text(outcome.plural, outcome.singular, outcome.noun)}")
     tabs = controls.tabs("pl_tab")
     if tabs[0].open is not False:

@@ -69,8 +69,14 @@ def test_controls_change_the_design(app_test) -> None:
     assert metric(at, "Optimal") == res.optimal.boundary() != "3/13, 12/43"
     at.radio(key="pick").set_value("minimax").run()
     check_clean(at)
-    assert "minimax two-stage design" in at.code[0].value
-    at.segmented_control(key="plan").set_value("Single stage").run()
+    assert "minimax two-stage design" in at.code[0].value and at.query_params["pick"] == "minimax"
+    admissible = [o for o in at.radio(key="pick").options if o.startswith("admissible")]
+    assert admissible  # an admissible design's token has no spaces
+    token = admissible[0].replace(" n = ", "_n_")
+    at.radio(key="pick").set_value(token).run()
+    check_clean(at)
+    assert at.query_params["pick"] == token and "admissible" in at.code[0].value
+    at.segmented_control(key="plan").set_value("single").run()
     check_clean(at)
     assert metric(at, "Patients n") == str(single_stage_exact(0.2, 0.35, 0.05, 0.2).n)
 
@@ -91,6 +97,7 @@ def test_url_reproduces_a_design_with_evidence_sources(app_test) -> None:
     assert "lower bound of the 95% confidence interval" in code and "studies" in code
     assert "attained α < 0.05 and attained power > 0.90" in code
     assert len(at.get("plotly_chart")) == 1  # the EN(p0) against n tab
+    assert at.query_params["constraint"] == "lt" and at.query_params["pl_tab"] == "en"  # old labels -> tokens
 
 
 @pytest.mark.parametrize(

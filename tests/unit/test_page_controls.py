@@ -152,4 +152,5 @@ def test_planner_controls_read_old_labels_and_write_tokens() -> None:
     for tok, key in labels.items():  # the token and the old label (the key) give the token
         assert c.read([tok], list(labels), labels) == tok == c.read([key], list(labels), labels)
     assert c.read(["ORR · elsewhere · pooled"], list(labels), labels) == TYPED and c.tokens(TYPED) == []
+    assert c.read(["ORR.Current_View.CI_low"], list(labels), labels) == "orr.current_view.ci_low"  # any case
     assert slug("Soft-tissue sarcoma") == "soft-tissue_sarcoma"
