@@ -459,7 +459,7 @@ def certainty_notes(inp: FI.Binary, trial: FP.TrialPlan | None, model: Model | N
         notes.append(note)
         c1, c2 = st.columns([4, 1], vertical_alignment="center")
         c1.markdown(T.md(note))
-        with c2:  # a link, not switch_page: the planner's own URL keys (pl_*) are bound to its widgets
+        with c2:  # a link, not switch_page: the planner's own URL keys (pl_*) belong to its widgets
             st.page_link("pages/appraisal.py", label="Open its certainty row", icon=":material/open_in_new:",
                          query_params=U.certainty_link(src, trial, inp.p0.value, model),
                          help="The Appraisal & certainty page with this pool, this plan and p0 as threshold.")
