@@ -163,10 +163,15 @@ def summary(base: EvidenceBase, fr: Frames) -> ChecksSummary:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
+def _candidates(args: tuple) -> S.Candidates:
+    return S.candidates(*args)
+
+
 def cached_candidates(percent_text: str, decimals: int | None, n_max: int, n_min: int = 1,
                       rounding: str = "half-up") -> S.Candidates:
-    """:func:`S.candidates` (pure, keyed by its arguments; the result is shared and read-only)."""
-    return S.candidates(percent_text, decimals, n_max, n_min, rounding)
+    """:func:`S.candidates` (pure, keyed by its arguments as one tuple: Streamlit looks up each
+    argument's name per call; the result is shared and read-only)."""
+    return _candidates((percent_text, decimals, n_max, n_min, rounding))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
