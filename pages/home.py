@@ -20,8 +20,8 @@ st.markdown(
     "and does it depend on the kind of study?**"
 )
 
-F = A.evidence_frames()
-st.caption(text.md("Evidence base: " + review.evidence_summary(active_evidence()).sentence))
+ev = active_evidence()
+st.caption(text.md("Evidence base: " + review.evidence_summary(ev).sentence))
 model, check_model = A.DEFAULT_MODEL, A.CHECK_MODEL
 results = {}
 scope = controls.kept(
@@ -69,8 +69,8 @@ if results:
                 notes.append(line)
     for line in notes:
         st.markdown(f"- {text.md(line)}")
-    if F.n_problems:
-        st.markdown(f"- The data file has {F.n_problems} validation problem(s); see Data checks.")
+    if ev.problems:
+        st.markdown(f"- The data file has {len(ev.problems)} validation problem(s); see Data checks.")
 
 st.subheader("Where to go next")
 widgets.page_links(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+import evidence
 import synthesis
 from findings import text as ft
 from ui import analysis as A
@@ -54,3 +56,13 @@ def test_headlines_say_what_is_pooled_and_monotherapy_is_one_click(app_test) -> 
     captions = " ".join(c.value for c in at.caption).replace("\\", "")
     assert f"Pools {len(frame)} studies: regimen monotherapy {len(frame)};" in captions
     assert "combination" not in captions.split("Pools")[1].split(".")[0]
+
+
+def test_home_counts_the_problems_of_the_data_file(app_test, monkeypatch) -> None:
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "bad_events_exceed_total.yaml"
+    monkeypatch.setenv("APATINIB_STUDIES", str(path))
+    at = app_test()
+    assert not at.exception, [e.value for e in at.exception]
+    n = len(evidence.load_studies(path).problems)
+    text = " ".join(str(x.value) for x in at.markdown)
+    assert n and f"The data file has {n} validation problem(s); see Data checks." in text
