@@ -75,6 +75,7 @@ def _cases():
 
 
 def worker(repeat: int) -> None:
+    # here, not at the top: only the timed worker process loads the reconstruction (and lifelines)
     from synthesis.km_reconstruction import reconstruct_ipd
 
     cases = _cases()

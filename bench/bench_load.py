@@ -46,6 +46,7 @@ import time
 from pathlib import Path
 
 from server import ROOT, free_port, launch, stop, wait_healthy
+from stclient import StreamlitSession
 
 CHROMIUM = os.environ.get("BROWSER_PATH") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -218,8 +219,6 @@ def ws_steps(sid: int, cycle: int) -> list[tuple[str, str, str, object, str]]:
 
 
 async def ws_session(url: str, n: int, sid: int, timeout: float, out: dict, ramp: float, think: float) -> None:
-    from stclient import StreamlitSession
-
     rng = random.Random(sid)
     times: list[tuple[str, float]] = []
     errors: list[str] = []
@@ -259,8 +258,6 @@ async def ws_drive(url: str, sessions: int, n: int, timeout: float, ramp: float,
 
 async def ws_warm_up(url: str, timeout: float) -> None:
     """One session through every step, so that imports and shared caches are as after any first user."""
-    from stclient import StreamlitSession
-
     async with StreamlitSession(url, timeout=timeout) as s:  # the first visitor lands on the root URL
         r = await s.open("")
         if r.exceptions or not r.shows("Apatinib in advanced sarcoma"):
