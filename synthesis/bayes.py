@@ -23,7 +23,13 @@ import pandas as pd
 import scipy  # its subpackages load on first use (scipy.stats: ~0.8 s of the app's start)
 from scipy import special
 
-from synthesis.results import ConfidenceInterval, ResultRepr, StudyData, summary_frame
+from synthesis.results import (
+    ConfidenceInterval,
+    ResultRepr,
+    StudyData,
+    StudyShortcuts,
+    summary_frame,
+)
 from synthesis.transforms import transform_proportions
 from synthesis.validation import as_counts, check_level, readonly
 from synthesis.vocabulary import check_choice
@@ -105,7 +111,7 @@ class BayesComputation:
 
 
 @dataclass(frozen=True, slots=True, repr=False)
-class BayesianPooledProportion(ResultRepr):
+class BayesianPooledProportion(StudyShortcuts, ResultRepr):
     """A Bayesian random-effects pooled proportion (logit-scale model), in five groups.
 
     Attributes
@@ -144,22 +150,6 @@ class BayesianPooledProportion(ResultRepr):
     @property
     def estimate(self) -> float:
         return self.posterior.estimate
-
-    @property
-    def ci(self) -> ConfidenceInterval:
-        return self.intervals.ci
-
-    @property
-    def pi(self) -> ConfidenceInterval:
-        return self.intervals.pi
-
-    @property
-    def k(self) -> int:
-        return self.data.k
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return self.data.labels
 
     def _title(self) -> str:
         d = self.data

@@ -269,8 +269,50 @@ class PoolingComputation:
     notes: tuple[str, ...] = ()
 
 
+class StudyShortcuts:
+    """The shortcuts ``ci``, ``pi``, ``k`` and ``labels`` of a result stored in groups: its
+    ``data`` (a :class:`StudyData`-like group) and its ``intervals``."""
+
+    __slots__ = ()
+
+    @property
+    def ci(self) -> ConfidenceInterval:
+        return self.intervals.ci  # type: ignore[attr-defined]
+
+    @property
+    def pi(self) -> ConfidenceInterval:
+        return self.intervals.pi  # type: ignore[attr-defined]
+
+    @property
+    def k(self) -> int:
+        return self.data.k  # type: ignore[attr-defined]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.data.labels  # type: ignore[attr-defined]
+
+
+class PooledShortcuts(StudyShortcuts):
+    """:class:`StudyShortcuts` plus ``estimate`` (from the ``fit`` group) and ``tau2``, ``i2``
+    (from the ``heterogeneity`` group): the seven shortcuts of an inverse-variance pooled result."""
+
+    __slots__ = ()
+
+    @property
+    def estimate(self) -> float:
+        return self.fit.estimate  # type: ignore[attr-defined]
+
+    @property
+    def tau2(self) -> float:
+        return self.heterogeneity.tau2  # type: ignore[attr-defined]
+
+    @property
+    def i2(self) -> float:
+        return self.heterogeneity.i2  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True, slots=True)
-class PooledProportion:
+class PooledProportion(PooledShortcuts):
     """A random-effects (or common-effect) pooled proportion with every choice echoed, in five groups.
 
     Attributes
@@ -313,36 +355,6 @@ class PooledProportion:
     intervals: Intervals
     computation: Computation = field(default_factory=Computation)
 
-    # --- the shortcuts (one line each; see the class docstring) ----------------------------
-    @property
-    def estimate(self) -> float:
-        return self.fit.estimate
-
-    @property
-    def ci(self) -> ConfidenceInterval:
-        return self.intervals.ci
-
-    @property
-    def pi(self) -> ConfidenceInterval:
-        return self.intervals.pi
-
-    @property
-    def k(self) -> int:
-        return self.data.k
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return self.data.labels
-
-    @property
-    def tau2(self) -> float:
-        return self.heterogeneity.tau2
-
-    @property
-    def i2(self) -> float:
-        return self.heterogeneity.i2
-
-    # ------------------------------------------------------------------------------------
     def __repr__(self) -> str:
         f, h, iv = self.fit, self.heterogeneity, self.intervals
         lv = f"{f.level:.0%}"

@@ -27,6 +27,7 @@ from synthesis.results import (
     ConfidenceInterval,
     Heterogeneity,
     Intervals,
+    PooledShortcuts,
     PoolingComputation,
     ResultRepr,
     summary_frame,
@@ -110,7 +111,7 @@ class MedianFit:
 
 
 @dataclass(frozen=True, slots=True, repr=False)
-class PooledMedian(ResultRepr):
+class PooledMedian(PooledShortcuts, ResultRepr):
     """A pooled median survival time (months), in five groups.
 
     Produced by :func:`pool_log_medians` (inverse-variance pooling of log medians) and by
@@ -150,34 +151,6 @@ class PooledMedian(ResultRepr):
     heterogeneity: Heterogeneity
     intervals: Intervals
     computation: PoolingComputation = field(default_factory=PoolingComputation)
-
-    @property
-    def estimate(self) -> float:
-        return self.fit.estimate
-
-    @property
-    def ci(self) -> ConfidenceInterval:
-        return self.intervals.ci
-
-    @property
-    def pi(self) -> ConfidenceInterval:
-        return self.intervals.pi
-
-    @property
-    def k(self) -> int:
-        return self.data.k
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return self.data.labels
-
-    @property
-    def tau2(self) -> float:
-        return self.heterogeneity.tau2
-
-    @property
-    def i2(self) -> float:
-        return self.heterogeneity.i2
 
     def _title(self) -> str:
         return f"PooledMedian({self.fit.method}; k={self.k}, {len(self.data.excluded)} left out)"

@@ -25,6 +25,7 @@ from synthesis.results import (
     ConfidenceInterval,
     Heterogeneity,
     Intervals,
+    PooledShortcuts,
     PoolingComputation,
     ResultRepr,
     summary_frame,
@@ -102,7 +103,7 @@ class RateFit:
 
 
 @dataclass(frozen=True, slots=True, repr=False)
-class PooledRate(ResultRepr):
+class PooledRate(PooledShortcuts, ResultRepr):
     """A pooled Kaplan–Meier rate at one time, in five groups.
 
     ``estimate``, intervals and ``data.rates`` are proportions; the back-transformed intervals
@@ -140,34 +141,6 @@ class PooledRate(ResultRepr):
     heterogeneity: Heterogeneity
     intervals: Intervals
     computation: PoolingComputation = field(default_factory=PoolingComputation)
-
-    @property
-    def estimate(self) -> float:
-        return self.fit.estimate
-
-    @property
-    def ci(self) -> ConfidenceInterval:
-        return self.intervals.ci
-
-    @property
-    def pi(self) -> ConfidenceInterval:
-        return self.intervals.pi
-
-    @property
-    def k(self) -> int:
-        return self.data.k
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return self.data.labels
-
-    @property
-    def tau2(self) -> float:
-        return self.heterogeneity.tau2
-
-    @property
-    def i2(self) -> float:
-        return self.heterogeneity.i2
 
     def _title(self) -> str:
         f = self.fit
