@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.bootstrap import begin_run, run_completed
 from ui.heap import freeze_long_lived
 from ui.pages import PAGES
 
@@ -20,6 +21,7 @@ st.set_page_config(
     layout="wide",
 )
 
+begin_run()
 sections: dict[str, list[st.Page]] = {}
 for spec in PAGES:
     sections.setdefault(spec.section, []).append(
@@ -35,3 +37,4 @@ freeze_long_lived()
 # "View N more", which hid the Trial planner, Present & export and Your studies.
 nav = st.navigation(sections, position="hidden" if present else "sidebar", expanded=True)
 nav.run()
+run_completed()  # reached only when the page ran to its end (not stopped, not interrupted)

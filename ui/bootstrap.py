@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+_DRAWN = "_widgets_drawn"  # widget key -> the page whose last completed run drew it
+_PENDING = "_widgets_drawing"  # widget key -> this page, for the widgets the running run draws
 
 
 def route_through_app() -> None:
@@ -19,3 +23,35 @@ def route_through_app() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+# --------------------------------------------------------------------------------------------
+# Which view widgets the last completed run drew on this page (ui.controls.assign reads it).
+# A view widget keeps one key across pages (``persist_state="session"``), but Streamlit gives it a
+# new id on each page, so its value must be assigned in its first run on a page; assigning it in
+# every run would mark the value new each time and make the browser set every view widget again
+# after each click. A run that is stopped or interrupted commits nothing, so a widget it did not
+# reach is assigned again in the next run.
+def _page() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx is not None else ""
+
+
+def begin_run() -> None:
+    """Call at the top of ``app.py``: forget the marks of a run that did not complete."""
+    st.session_state.pop(_PENDING, None)
+
+
+def will_draw(key: str) -> None:
+    """Mark the widget ``key`` as drawn by this run on this page (committed by :func:`run_completed`)."""
+    st.session_state.setdefault(_PENDING, {})[key] = _page()
+
+
+def drawn_here(key: str) -> bool:
+    """True when the last completed run on this page drew the widget ``key``."""
+    return st.session_state.get(_DRAWN, {}).get(key) == _page()
+
+
+def run_completed() -> None:
+    """Call after the page ran to its end (``app.py``, after ``nav.run()``): commit its marks."""
+    st.session_state.setdefault(_DRAWN, {}).update(st.session_state.pop(_PENDING, {}))

@@ -63,6 +63,7 @@ from synthesis.vocabulary import (
     URL_KEYS,
 )
 from ui.analysis import LEVELS, PRIOR_SCALES, cached_options, data_key
+from ui.bootstrap import drawn_here, will_draw
 
 PERSIST = "session"  # a view choice survives a page switch (the URL is written from it)
 FILTER_LABELS = {
@@ -79,10 +80,24 @@ _SELECTION = Selection()  # the page defaults  # the URL as last read or written
 def start(key: str, value: object) -> None:
     """A widget's value before it is drawn: a link's or the session's, else ``value`` (the default).
 
-    The value kept for the session (``persist_state``) is assigned again, so a widget of another
-    page with the same key starts from it in its first run, not from its own first option.
+    The value kept for the session (``persist_state``) is assigned in the widget's first run on a
+    page, so a widget of another page with the same key starts from it, not from its own first
+    option (Streamlit gives each page's widget its own id). See :func:`assign`.
     """
-    st.session_state[key] = st.session_state.get(key, value)
+    assign(key, st.session_state.get(key, value))
+
+
+def assign(key: str, value: object) -> None:
+    """Give the widget ``key`` the value ``value`` before it is drawn.
+
+    Assigned only when the widget holds another value or was not drawn by the last completed run
+    on this page (:func:`ui.bootstrap.drawn_here`). An assignment marks the value new, and
+    Streamlit then tells the browser to set the widget again: done for every view widget in every
+    run, that cost about 70 ms of browser script per click on the Pooled efficacy page.
+    """
+    if not drawn_here(key) or key not in st.session_state or st.session_state[key] != value:
+        st.session_state[key] = value
+    will_draw(key)
 
 
 def _url() -> dict[str, list[str]]:
@@ -202,7 +217,7 @@ def linked(key: str, options: Sequence[object] | None = None, *, default: object
         value = st.session_state.get(key, c.default)
         if c.kind == "tab":
             value = c.token(value) or c.default
-    st.session_state[key] = c.widget_value(value, options)
+    assign(key, c.widget_value(value, options))
     if alias is not None and c.read(raw) != c.default:
         del st.query_params[alias]  # the control's own key is written instead
     return key

@@ -158,3 +158,46 @@ def test_the_view_survives_a_page_switch_and_is_written_there(app_test) -> None:
     assert not at.exception
     assert at.selectbox(key="method").value == "DL"
     assert at.query_params == {"method": "dl", "reports": "all"}
+
+
+# --------------------------------------------------------------------------------------------
+# A view widget's value is handed over only when needed. An assignment through st.session_state
+# makes Streamlit send the widget with set_value, and the browser then sets it again: done for
+# every view widget in every run, that cost ~70 ms of browser script per click (bench/bench_ui.py).
+VIEW_WIDGETS = ("endpoint", "timepoint", "histology", "design", "regimen", "line", "reports",
+                "method", "transform", "ci", "pi", "i2", "level", "study_ci", "prior",
+                "forest_sort", "group_by", "ptab")
+
+
+def _set_value(at) -> dict[str, bool]:
+    """``set_value`` of each keyed view widget drawn by the last run."""
+    out = {}
+    for kind in ("selectbox", "radio", "multiselect", "button_group", "tabs"):
+        for w in at.get(kind):
+            key = getattr(w, "key", None)
+            proto = getattr(w, "proto", None)
+            if key in VIEW_WIDGETS and proto is not None and hasattr(proto, "set_value"):
+                out[key] = proto.set_value
+    return out
+
+
+def test_an_ordinary_click_does_not_hand_any_view_widget_its_value_again(app_test) -> None:
+    at = app_test(page=PAGE)
+    at.selectbox(key="method").set_value("DL").run()
+    at.selectbox(key="level").set_value("0.9").run()
+    assert not at.exception
+    flags = _set_value(at)
+    assert {"method", "level", "timepoint", "reports", "ci", "pi"} <= set(flags), flags
+    assert not any(flags.values()), {k for k, v in flags.items() if v}
+    assert at.selectbox(key="method").value == "DL"
+    assert at.query_params["method"] == "dl" and at.query_params["level"] == "0.9"
+
+
+def test_a_link_opened_in_the_session_hands_its_values_over(app_test) -> None:
+    at = app_test(page=PAGE)
+    at.selectbox(key="method").set_value("DL").run()
+    at.query_params["method"] = "pm"  # a link opened in the same session
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="method").value == "PM"
+    assert _set_value(at)["method"] is True
