@@ -30,6 +30,7 @@ from evidence.appraisal import (
 )
 from findings import survival as fsurv
 from findings import text
+from findings.compare import subgroup_test_text
 from synthesis.bias import egger_test
 from synthesis.grade import RULES, GradeAssessment, Override, assess
 from synthesis.interrater import agreement
@@ -354,11 +355,9 @@ class RobSensitivity:
         return pd.DataFrame(out)
 
     def group_test(self) -> str:
-        """The between-group test by overall judgement, ``"Q = …, df = …, p = …"`` ("" without groups)."""
-        b = self.by_overall
-        if b is None:
-            return ""
-        return f"Q = {text.num(b.q_between, 3)}, df = {b.q_between_df}, p = {text.pval(b.q_between_pvalue)}"
+        """The between-group test by overall judgement in the words of every subgroup test
+        (:func:`findings.text.subgroup_test`; "" without groups)."""
+        return "" if self.by_overall is None else text.subgroup_test(self.by_overall)
 
 
 def rob_sensitivity(rows: pd.DataFrame, appraisals: Appraisals, pool_kwargs: Mapping[str, object],
@@ -413,7 +412,7 @@ def rob_groups(rows: pd.DataFrame, appraisals: Appraisals, model):
     if sens.by_overall is None:
         return None, " ".join(n for n in sens.notes if "subgroup" in n.lower() or "one overall" in n) or \
             "Grouping needs at least two overall judgements among the pooled studies."
-    return sens.by_overall, f"Test for subgroup differences: {sens.group_test()}"
+    return sens.by_overall, subgroup_test_text(sens.by_overall)
 
 
 # --------------------------------------------------------------------------- pooled medians

@@ -226,11 +226,8 @@ def subgroup_rows(frame: pd.DataFrame, study_ci) -> pd.DataFrame:
 
 
 def subgroup_test_text(res) -> str:
-    stat = "F" if res.test == "F" else "Q"
-    return (
-        f"Test for subgroup differences: {stat} = {text.num(res.q_between, 3)}, "
-        f"df = {res.q_between_df}, p = {text.pval(res.q_between_pvalue)} (τ² {res.tau2_mode})"
-    )
+    """``"Test for subgroup differences: Q = …, df = …, p = … (τ² …)"``: :func:`findings.text.subgroup_test`."""
+    return f"Test for subgroup differences: {text.subgroup_test(res)}"
 
 
 #: why a between-timepoint test is descriptive only (the timepoint comparison)

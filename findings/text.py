@@ -106,6 +106,20 @@ def level(lvl: float) -> str:
     return f"{float(lvl):.0%}"
 
 
+def subgroup_test(res: Any) -> str:
+    """The test for subgroup differences of a subgroup result (``synthesis.subgroup_analysis``):
+    its statistic (Q, or F for the Knapp–Hartung version), df, p and how τ² was estimated — the
+    one wording of the Designs & subtypes page, the Appraisal page and the reports.
+
+    >>> from types import SimpleNamespace as R
+    >>> subgroup_test(R(test="Q", q_between=3.4567, q_between_df=2, q_between_pvalue=0.178, tau2_mode="separate"))
+    'Q = 3.46, df = 2, p = 0.178 (τ² separate)'
+    """
+    stat = "F" if res.test == "F" else "Q"
+    return (f"{stat} = {num(res.q_between, 3)}, df = {res.q_between_df}, "
+            f"p = {pval(res.q_between_pvalue)} (τ² {res.tau2_mode})")
+
+
 # --------------------------------------------------------------------------------------------
 # labels
 def pooled_label(method: Any) -> str:

@@ -19,7 +19,7 @@ from evidence.appraisal import (
     overall_judgement,
 )
 from findings import appraisal as fa
-from findings import text
+from findings import compare, text
 from synthesis import pool_proportions
 from synthesis.spec import Model
 
@@ -112,7 +112,9 @@ def test_rob_groups_words_the_between_group_test(scenario):
                                                           MODEL.regression_kwargs()).by_overall.groups)
     assert groups.q_between == pytest.approx(sc["q_between"], rel=TOL)
     assert test == (f"Test for subgroup differences: Q = {text.num(groups.q_between, 3)}, "
-                    f"df = {sc['q_between_df']}, p = {text.pval(groups.q_between_pvalue)}")
+                    f"df = {sc['q_between_df']}, p = {text.pval(groups.q_between_pvalue)} "
+                    f"(τ² {groups.tau2_mode})")
+    assert test == compare.subgroup_test_text(groups)  # one wording with Designs & subtypes
 
 
 def test_rob_groups_says_why_not():
