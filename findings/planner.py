@@ -10,7 +10,7 @@ No Streamlit.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -767,6 +767,7 @@ REFERENCE_GROUPS = {
     "method": "Methods cited in the paragraph",
     "benchmark": "Historical controls cited for the design's reference values (p0, p1 or m0)",
     "study": "Studies pooled for p0 or p1",
+    "prior": "Studies behind the MAP prior (those not listed above)",
 }
 
 
@@ -781,12 +782,14 @@ class CitedReference:
 
 
 def section_references(paragraph: str, sources: tuple[Source, ...], base: EvidenceBase | None = None,
-                       library: BenchmarkLibrary | None = None) -> tuple[CitedReference, ...]:
+                       library: BenchmarkLibrary | None = None,
+                       prior_study_ids: Sequence[str] = ()) -> tuple[CitedReference, ...]:
     """The references of the protocol section, in the order they are listed.
 
     The methods the paragraph cites (its numbered "References:", in that order), the publication
     of every benchmark chosen as p0 or p1 (once per source; its fullest citation in ``library``),
-    then the studies pooled for a p0 or p1 taken from the evidence (records of ``base``).
+    the studies pooled for a p0 or p1 taken from the evidence (records of ``base``), then the
+    studies behind a MAP prior (``prior_study_ids``) not already listed — each study once.
     """
     out: list[CitedReference] = []
     at = {k: paragraph.find(v) for k, v in REFERENCES.items() if v in paragraph}
@@ -806,6 +809,9 @@ def section_references(paragraph: str, sources: tuple[Source, ...], base: Eviden
     ids = list(dict.fromkeys(i for s in sources for i in s.study_ids))
     if base is not None and ids:
         out += [CitedReference("study", r.text(), r) for r in references(base, ids)]
+    prior = [i for i in dict.fromkeys(prior_study_ids) if i not in ids]
+    if base is not None and prior:
+        out += [CitedReference("prior", r.text(), r) for r in references(base, prior)]
     return tuple(out)
 
 
@@ -869,8 +875,8 @@ class ProtocolSection:
         paragraph is written only when asked for."""
         n = len(self.references)
         refs = tuple(Download(f"References ({fmt})", f"dl_par_{fmt.lower()}", data, name, mime, ":material/format_quote:",
-                              f"The {n} reference(s) of the section: methods, historical controls and pooled "
-                              "studies cited for p0 and p1.", not n)
+                              f"The {n} reference(s) of the section: methods, historical controls, studies pooled "
+                              "for p0 and p1 and those behind a MAP prior.", not n)
                      for fmt in ("RIS", "BibTeX") for name, data, mime in [self.reference_file(fmt)])
         return (Download("Paragraph (.txt)", "dl_par_txt", self.paragraph.encode("utf-8"), f"{self.stem}.txt", "text/plain"),
                 Download("Paragraph + tables (.md)", "dl_par_md", lambda: self.markdown().encode("utf-8"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -204,12 +205,22 @@ def bayes_paragraph(d: BayesDesign, *, p0: float, p1: float, alpha: float, power
     return head + prior + rule + ocs + tail + refs_
 
 
-def view_counts(outcomes: pd.DataFrame, sel: Selection, endpoint: str = "ORR") -> tuple[tuple[int, ...], tuple[int, ...]] | None:
-    """Responders and patients of the studies of the current view (the MAP prior's data)."""
+class ViewCounts(NamedTuple):
+    """The MAP prior's data: responders, patients and study ids of the studies of a view."""
+
+    events: tuple[int, ...]
+    totals: tuple[int, ...]
+    study_ids: tuple[str, ...]
+
+
+def view_counts(outcomes: pd.DataFrame, sel: Selection, endpoint: str = "ORR") -> ViewCounts | None:
+    """Responders, patients and study ids of the studies of the current view (the MAP prior's
+    data; the ids are cited in the protocol section's references)."""
     frame = select_outcomes(outcomes, replace(sel, endpoint=endpoint)).frame
     if frame.empty:
         return None
-    return tuple(int(v) for v in frame["events"]), tuple(int(v) for v in frame["total"])
+    return ViewCounts(tuple(int(v) for v in frame["events"]), tuple(int(v) for v in frame["total"]),
+                      tuple(str(v) for v in frame["study_id"]))
 
 
 def _r_mix(prior: BetaMixture) -> str:
@@ -275,6 +286,7 @@ class MapSummary:
     k: int
     n: int
     tau: float
+    study_ids: tuple[str, ...] = ()  # the studies behind the prior (cited in the section's references)
 
     def source(self, weight: float) -> str:
         """The prior's phrase in the paragraph, robustified with ``weight`` on Beta(1, 1)."""
@@ -289,12 +301,13 @@ class MapSummary:
 
 
 def map_mixture(events: tuple[int, ...], totals: tuple[int, ...],
-                tau_scale: float = 1.0) -> tuple[BetaMixture, MapSummary]:
+                tau_scale: float = 1.0, study_ids: tuple[str, ...] = ()) -> tuple[BetaMixture, MapSummary]:
     """The MAP prior's beta-mixture approximation (:func:`synthesis.design.bayes.map_prior`) and
-    its summary."""
+    its summary (``study_ids``: the studies the counts come from, kept for the references)."""
     mp = map_prior(events, totals, tau_scale=tau_scale)
     lo, hi = mp.interval(0.95)
-    return mp.mixture(), MapSummary(mp.mean(), mp.sd(), lo, hi, mp.k, int(sum(totals)), mp.tau_summary()["median"])
+    return mp.mixture(), MapSummary(mp.mean(), mp.sd(), lo, hi, mp.k, int(sum(totals)), mp.tau_summary()["median"],
+                                    tuple(study_ids))
 
 
 def prior_choice(key: str, p0: float, map_: tuple[BetaMixture, MapSummary] | None = None,

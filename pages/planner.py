@@ -148,5 +148,6 @@ st.caption("Copy with the button at the top right of the box, or download it. EN
 st.code(text, language=None, wrap_lines=True)
 section = FP.ProtocolSection(
     "Sample size justification", text, tuple(inputs), tables, across,
-    FP.section_references(text, cited, ev, P.cached_benchmarks()))
+    FP.section_references(text, cited, ev, P.cached_benchmarks(),
+                          binp.map_summary.study_ids if plan in FP.BAYES and binp.map_summary else ()))
 P.section_downloads(section)

@@ -80,7 +80,7 @@ def planned_sources(sel: Selection | None, model: Model | None, groups: tuple[st
 
 
 @st.cache_data(max_entries=16, show_spinner=False, hash_funcs=HASH_FUNCS)
-def cached_view_counts(sel: Selection, key: str) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+def cached_view_counts(sel: Selection, key: str) -> FB.ViewCounts | None:
     """:func:`FB.view_counts` of the evidence analysed now (the MAP prior's data; ``key`` =
     ``ui.analysis.data_key()``): a row selection that every rerun of the planner would repeat."""
     return FB.view_counts(A.evidence_frames().outcomes, sel)
@@ -361,14 +361,14 @@ cached_map = st.cache_data(max_entries=16, show_spinner="Computing the MAP prior
 cached_bayes = st.cache_data(max_entries=32, show_spinner="Searching the design…")(FB.search_design)
 
 
-def bayes_inputs(plan: str, p0: float, studies: tuple[tuple[int, ...], tuple[int, ...]] | None) -> FB.BayesInputs:
+def bayes_inputs(plan: str, p0: float, studies: FB.ViewCounts | None) -> FB.BayesInputs:
     """Prior and design options of the Bayesian designs (kept in the URL)."""
     c = st.columns(4)
     opts = [k for k in FB.PRIORS if k != "map" or studies]
     key = controls.kept(c[0].selectbox, "Prior", "dprior", opts, format_func=FB.PRIORS.get,
                         help="MAP: meta-analytic-predictive prior of a new study's rate from the studies "
                          "of the current view (binomial–normal model, HalfNormal(1) on τ), robustified.") or "weak"
-    mp = cached_map(studies[0], studies[1], 1.0) if key == "map" and studies else None
+    mp = cached_map(studies.events, studies.totals, 1.0, studies.study_ids) if key == "map" and studies else None
     w = _num(c[1], FB.ROBUST_WEIGHT) if mp else 0.2
     prior, src = FB.prior_choice(key, p0, mp, w)
     o = {f.name: _num(c[f.column], f) for f in FB.DESIGN_FIELDS[plan]}

@@ -253,3 +253,29 @@ def test_bayesian_paragraph_states_the_assessment_and_the_accrual_target() -> No
     assert "is the objective response rate (ORR), based on best overall response per RECIST 1.1" in text
     assert "the accrual target is 45 patients (40/0.90, rounded up)" in text  # ceil(40 / 0.9)
     assert text.index("accrual target") < text.index("References:")
+
+
+# ------------------------------------------------------------------------------ MAP prior's studies
+def test_the_studies_behind_a_map_prior_are_cited_once(pooled_sources) -> None:
+    """A MAP prior's studies are listed in the references (each study once): after a benchmark p0
+    all of them under their own heading; after a pooled p0 of the same view none twice."""
+    view = FB.view_counts(frames_of(BASE).outcomes, Selection())
+    assert view is not None and len(view.study_ids) == len(view.events) >= 5
+    _, summary = FB.map_mixture(view.events, view.totals, 1.0, view.study_ids)
+    assert summary.study_ids == view.study_ids and summary.k == len(view.study_ids)
+
+    bench = FP.benchmark_sources(LIB)[RULE]
+    refs = FP.section_references("", (bench,), BASE, LIB, summary.study_ids)
+    prior = [r for r in refs if r.group == "prior"]
+    assert [r.record.id for r in prior] == [r.id for r in FP.references(BASE, view.study_ids)]
+    sec = FP.ProtocolSection("Sample size justification", "", (), (), None, refs)
+    md = sec.markdown()
+    assert f"### {FP.REFERENCE_GROUPS['prior']}" in md
+    assert all(r.text in md for r in prior)
+
+    pooled_p0 = next(s for s in pooled_sources.values() if s.study_ids)
+    refs = FP.section_references("", (pooled_p0,), BASE, LIB, summary.study_ids)
+    ids = [r.record.id for r in refs if r.group in ("study", "prior")]
+    assert len(ids) == len(set(ids))  # each study once
+    assert {r.record.id for r in refs if r.group == "study"} == {r.id for r in FP.references(BASE, pooled_p0.study_ids)}
+    assert set(ids) == {r.id for r in FP.references(BASE, (*pooled_p0.study_ids, *view.study_ids))}
