@@ -284,7 +284,7 @@ def forest_figure(
             annotations.append(
                 {
                     "x": 0.0, "y": 0.0, "xref": "paper", "yref": "paper", "yanchor": "top",
-                    "yshift": -6, "xanchor": "left", "text": het, "showarrow": False,
+                    "yshift": -6, "xanchor": "left", "align": "left", "text": het, "showarrow": False,
                     "font": {"color": theme.COLORS["muted"], "size": 12},
                 }
             )

@@ -296,7 +296,10 @@ def paired_forest_figure(
     def squeeze(x: float) -> float:
         return float(np.interp(x, _FOREST_KNOTS, knots))
 
-    fig.update_layout(xaxis={"domain": [squeeze(d) for d in fig.layout.xaxis.domain]})
+    # the squeezed axis has room for five upright ticks; with six, plotly tilts them and pushes the
+    # axis title down
+    fig.update_layout(xaxis={"domain": [squeeze(d) for d in fig.layout.xaxis.domain], "dtick": 0.25,
+                             "tickangle": 0})
     for ann in fig.layout.annotations:
         if ann.xref == "paper" and ann.x is not None:
             ann.x = squeeze(ann.x)
@@ -319,12 +322,19 @@ def paired_forest_figure(
                 "font": {"size": 11}, "title": {"text": "Risk of bias"}},
         margin={"b": 110},
     )
+    # the forest's footer lines (heterogeneity, between-group test) start under the x-axis title:
+    # the squeezed plot's title is wider than the space the forest leaves it beside them
+    foot_top = 64 if wide_forest or presentation else 50
+    foot = 0
+    for a in fig.layout.annotations:
+        if a.yref == "paper" and a.y == 0 and a.yanchor == "top":
+            a.yshift = -foot_top
+            foot += str(a.text).count("<br>") + 1
+    fig.update_layout(margin={"b": max(110, foot_top + 17 * foot + 12)})
     caption = _caption(domain_names, doms)
     if caption:
-        # below the forest's own footer lines (heterogeneity, between-group test)
-        foot = sum(str(a.text).count("<br>") + 1 for a in fig.layout.annotations
-                   if a.yref == "paper" and a.y == 0 and a.yanchor == "top")
-        shift = (62 if wide_forest or presentation else 46) + 17 * max(foot, 1)
+        # below the footer lines
+        shift = foot_top + 17 * max(foot, 1)
         n_cap = caption.count("<br>") + 1
         fig.add_annotation(x=0, y=0, xref="paper", yref="paper", yanchor="top", yshift=-shift,
                            xanchor="left", align="left", showarrow=False, text=caption,
