@@ -1019,7 +1019,8 @@ def n_across(pairs: dict[str, tuple[float, float]], alpha: float, beta: float, d
     for label, (p0, p1) in pairs.items():
         head = [label, T.pct(p0), T.pct(p1)]
         if not (p1 > p0 and p1 < 1 and p0 > 0):
-            rows.append(head + ["–"] * (len(cols) - 4) + ["p1 ≤ p0: no design" if p1 <= p0 else "no design"])
+            why = f"no design: p1 ({T.pct(p1)}) must exceed p0 ({T.pct(p0)})" if p1 <= p0 else "no design"
+            rows.append(head + ["–"] * (len(cols) - 4) + [why])
             continue
         try:
             if simon:
@@ -1043,13 +1044,25 @@ class AcrossCI:
     caption: str
 
 
+def same_pool(p0: Source, p1: Source) -> bool:
+    """True when p0 and p1 are two values of one pooled estimate (say its CI low and its estimate)."""
+    return (p0.selection is not None and p0.selection == p1.selection and p0.endpoint == p1.endpoint
+            and (p0.estimate, p0.ci_low, p0.ci_high) == (p1.estimate, p1.ci_low, p1.ci_high))
+
+
+#: the across-CI caption's sentence when p0 and p1 come from one pool
+SAME_POOL_NOTE = ("p0 and p1 are two values of the same pooled estimate, so only p1 is moved across "
+                  "its CI: moving p0 across the same interval only puts it at or above p1.")
+
+
 def across_ci_pairs(p0: Source, p1: Source) -> dict[str, tuple[float, float]]:
     """(p0, p1) at the values chosen, then p1 and p0 each moved to the estimate and the CI bounds
     of its source (a pool, or a benchmark with a printed CI; the other value kept); a source without
-    a CI (a typed value, most benchmarks) is not varied. Empty when neither source has a CI."""
+    a CI (a typed value, most benchmarks) is not varied, nor p0 when it comes from p1's pool
+    (:func:`same_pool`). Empty when neither source has a CI."""
     out: dict[str, tuple[float, float]] = {}
     for name, s in (("p1", p1), ("p0", p0)):
-        if s.ci_low is None or s.ci_high is None:
+        if s.ci_low is None or s.ci_high is None or (name == "p0" and same_pool(p0, p1)):
             continue
         out.setdefault("as chosen", (p0.value, p1.value))
         lvl = T.level(s.level)
@@ -1069,13 +1082,15 @@ def across_ci(p0: Source, p1: Source, alpha: float, beta: float, plan: str, cons
     Simon plans show Simon's optimal and minimax designs; every other binary plan the exact
     single-stage n (for a Bayesian plan, its frequentist benchmark) at the same α and power.
     """
-    return across_pairs(tuple(across_ci_pairs(p0, p1).items()), alpha, beta, plan, constraint, outcome)
+    return across_pairs(tuple(across_ci_pairs(p0, p1).items()), alpha, beta, plan, constraint, outcome,
+                        same_pool(p0, p1))
 
 
 def across_pairs(pairs: tuple[tuple[str, tuple[float, float]], ...], alpha: float, beta: float, plan: str,
-                 constraint: str = "<=", outcome: Outcome = RESPONSE) -> AcrossCI | None:
+                 constraint: str = "<=", outcome: Outcome = RESPONSE, one_pool: bool = False) -> AcrossCI | None:
     """:func:`across_ci` from the ``(label, (p0, p1))`` pairs of :func:`across_ci_pairs` (a cache
-    key of plain values; ``None`` when there are none)."""
+    key of plain values; ``None`` when there are none); ``one_pool``: p0 and p1 come from one pool
+    (:func:`same_pool`; the caption says why p0 is not moved)."""
     if not pairs:
         return None
     design = "simon" if plan == "simon" else "single"
@@ -1083,7 +1098,7 @@ def across_pairs(pairs: tuple[tuple[str, tuple[float, float]], ...], alpha: floa
             + ("" if plan == "single" else ", the frequentist benchmark of the Bayesian design"))
     caption = (f"{what} at the same α and power, with p0 or p1 moved across the confidence interval of its "
                "source (the pool or the benchmark): the spread shows how much the sample size rests on where "
-               "in that interval the true rate lies.")
+               "in that interval the true rate lies." + (f" {SAME_POOL_NOTE}" if one_pool else ""))
     return AcrossCI("Sample size across the CI of the source estimate", n_across(
         dict(pairs), alpha, beta, design, constraint, outcome.plural), caption)
 

@@ -437,7 +437,8 @@ def ci_effect(inp: FI.Binary, plan: str, trial: FP.TrialPlan) -> FP.AcrossCI | N
     pairs = tuple(FP.across_ci_pairs(inp.p0, inp.p1).items())
     if not pairs:  # typed values and most benchmarks: nothing to vary
         return None
-    across = cached_across(pairs, inp.alpha, inp.beta, plan, inp.constraint, trial.outcome())
+    across = cached_across(pairs, inp.alpha, inp.beta, plan, inp.constraint, trial.outcome(),
+                           FP.same_pool(inp.p0, inp.p1))
     if across is not None:
         _across(across)
     return across

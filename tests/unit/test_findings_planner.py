@@ -103,7 +103,7 @@ def test_prior_predictive_sums_to_one() -> None:
 
 def test_n_across_ci() -> None:
     t = n_across_ci(0.2, {"estimate": 0.3, "CI low": 0.1, "CI high": 0.64}, 0.1, 0.1)
-    assert t.loc[1, "rule"] == "p1 ≤ p0: no design"
+    assert t.loc[1, "rule"] == "no design: p1 (10.0%) must exceed p0 (20.0%)"
     assert int(t.loc[0, "n"]) > int(t.loc[2, "n"])
 
 
@@ -205,7 +205,7 @@ def test_benchmark_time_and_histology_against_the_plan() -> None:
 def test_n_across_ci_for_simon() -> None:
     t = n_across_ci(0.2, {"estimate": 0.4, "CI low": 0.15}, 0.05, 0.2, "simon")
     assert t.iloc[0]["optimal r1/n1, r/n"] == "3/13, 12/43" and t.iloc[0]["minimax r1/n1, r/n"] == "4/18, 10/33"
-    assert t.iloc[1]["minimax r1/n1, r/n"] == "p1 ≤ p0: no design"
+    assert t.iloc[1]["minimax r1/n1, r/n"] == "no design: p1 (15.0%) must exceed p0 (20.0%)"
 
 
 def test_grade_reasons_feed_the_indirectness_domain() -> None:

@@ -162,11 +162,13 @@ def test_across_ci_is_in_the_markdown_and_the_word_section(pooled_sources) -> No
     p0, p1 = pooled_sources["ORR · current view · CI low"], pooled_sources["ORR · current view · pooled"]
     sec = _section(p0, p1, FP.TrialPlan(), kind="single")
     t = sec.across.table
-    # p1 and p0 each moved over the estimate and CI bounds of their (shared) pool, plus the chosen pair
+    # one pool gives both: only p1 is moved over the pool's estimate and CI bounds
+    assert FP.same_pool(p0, p1)
     assert list(t["value from"]) == ["as chosen", "p1 at its source's pool estimate", "p1 at its source's 95% CI low",
-                                     "p1 at its source's 95% CI high", "p0 at its source's pool estimate",
-                                     "p0 at its source's 95% CI low", "p0 at its source's 95% CI high"]
-    assert t.loc[2, "rule"] == "p1 ≤ p0: no design" and int(t.loc[3, "n"]) < int(t.loc[0, "n"])
+                                     "p1 at its source's 95% CI high"]
+    assert t.loc[2, "rule"] == f"no design: p1 ({t.loc[2, 'p1']}) must exceed p0 ({t.loc[2, 'p0']})"
+    assert int(t.loc[3, "n"]) < int(t.loc[0, "n"])
+    assert FP.SAME_POOL_NOTE in sec.across.caption
     md = sec.markdown()
     assert f"## {sec.across.title}" in md and sec.across.caption in md
     assert "| " + " | ".join(t.columns) + " |" in md
@@ -279,3 +281,17 @@ def test_the_studies_behind_a_map_prior_are_cited_once(pooled_sources) -> None:
     assert len(ids) == len(set(ids))  # each study once
     assert {r.record.id for r in refs if r.group == "study"} == {r.id for r in FP.references(BASE, pooled_p0.study_ids)}
     assert set(ids) == {r.id for r in FP.references(BASE, (*pooled_p0.study_ids, *view.study_ids))}
+
+
+def test_across_ci_moves_both_values_when_they_come_from_two_sources(pooled_sources) -> None:
+    """p0 from a historical control printed with its CI, p1 from the pool: each is moved across its
+    own source's CI and the caption has no same-pool note."""
+    bench = FP.benchmark_sources(LIB)["benchmark · lagmay2016-efs4"]  # EFS rate 12% (6–19%)
+    p1 = pooled_sources["ORR · current view · pooled"]
+    assert not FP.same_pool(bench, p1)
+    pairs = FP.across_ci_pairs(bench, p1)
+    assert [k for k in pairs if k != "as chosen"] == [f"{v} at its source's {w}" for v, est in
+                                                      (("p1", "pool estimate"), ("p0", "benchmark estimate"))
+                                                      for w in (est, "95% CI low", "95% CI high")]
+    across = FP.across_ci(bench, p1, 0.1, 0.1, "single")
+    assert FP.SAME_POOL_NOTE not in across.caption
