@@ -7,26 +7,9 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import expect_no_exception, shot, wait_for_app
-from tests.e2e.test_layout_browser import AXIS_JS, OVERFLOW_JS, SCROLL_JS
+from tests.e2e.test_layout_browser import AXIS_JS, FOOTER_JS, OVERFLOW_JS, SCROLL_JS
 
 pytestmark = pytest.mark.browser
-
-#: text annotations (the heterogeneity line and the between-group test under the forest) that the
-#: x-axis title overlaps
-FOOT_JS = """() => {
-  const out = [];
-  for (const svg of document.querySelectorAll('.js-plotly-plot .main-svg')) {
-    const title = svg.querySelector('.g-xtitle text, .xtitle');
-    if (!title) continue;
-    const t = title.getBoundingClientRect();
-    for (const a of svg.querySelectorAll('.annotation')) {
-      const r = a.getBoundingClientRect();
-      if (r.width && !(r.bottom <= t.top + 1 || r.top >= t.bottom - 1 || r.right <= t.left || r.left >= t.right))
-        out.push(`the axis title overlaps "${a.textContent.slice(0, 60)}"`);
-    }
-  }
-  return out;
-}"""
 
 
 def test_paired_figure_and_sof(app_url, page) -> None:
@@ -44,12 +27,12 @@ def test_paired_figure_and_sof(app_url, page) -> None:
       return {studies: Array.from(study.y).length, gridRows: ys.size};
     }""")
     assert rows["studies"] >= 2 and rows["gridRows"] == rows["studies"]
-    assert page.evaluate(AXIS_JS) == [] and page.evaluate(FOOT_JS) == []
+    assert page.evaluate(AXIS_JS) == [] and page.evaluate(FOOTER_JS) == []
     page.goto(f"{app_url}/appraisal?rob_group=true")  # two footer lines: heterogeneity, the test
     wait_for_app(page, timeout=120_000)
     page.get_by_text("Test for subgroup differences").first.wait_for(timeout=60_000)
     expect_no_exception(page)
-    assert page.evaluate(AXIS_JS) == [] and page.evaluate(FOOT_JS) == []
+    assert page.evaluate(AXIS_JS) == [] and page.evaluate(FOOTER_JS) == []
     page.goto(f"{app_url}/appraisal?atab=Certainty+%28GRADE%29")
     wait_for_app(page, timeout=120_000)
     expect_no_exception(page)
@@ -70,7 +53,7 @@ def test_appraisal_slides_fit_1280x720(app_url, browser, slide) -> None:
         expect_no_exception(page)
         shot(page, f"slide-{slide.split()[0]}-1280x720")
         assert page.evaluate(SCROLL_JS) <= 1
-        assert page.evaluate(AXIS_JS) == [] and page.evaluate(FOOT_JS) == []
+        assert page.evaluate(AXIS_JS) == [] and page.evaluate(FOOTER_JS) == []
         assert page.evaluate(OVERFLOW_JS) == []
     finally:
         ctx.close()

@@ -58,20 +58,33 @@ SCROLL_JS = """() => {
   return Math.max(...els.map(e => e.scrollHeight - e.clientHeight));
 }"""
 
-AXIS_JS = """() => {
+_TITLE_OVERLAP = """() => {
   const out = [];
   for (const svg of document.querySelectorAll('.js-plotly-plot .main-svg')) {
     const title = svg.querySelector('.g-xtitle text, .xtitle');
     if (!title) continue;
     const t = title.getBoundingClientRect();
-    for (const tick of svg.querySelectorAll('.xtick text')) {
-      const r = tick.getBoundingClientRect();
+    for (const el of svg.querySelectorAll('SELECTOR')) {
+      const r = el.getBoundingClientRect();
       if (r.width && !(r.bottom <= t.top + 1 || r.top >= t.bottom - 1 || r.right <= t.left || r.left >= t.right))
-        out.push(`${tick.textContent} overlaps the axis title`);
+        out.push(MESSAGE);
     }
   }
   return out;
 }"""
+
+
+def title_overlap_js(selector: str, message: str) -> str:
+    """JavaScript listing, for every plotly figure, the elements matching ``selector`` whose box
+    overlaps the figure's x-axis title (``message``: a JS template literal over ``el``)."""
+    return _TITLE_OVERLAP.replace("SELECTOR", selector).replace("MESSAGE", message)
+
+
+#: tick labels over the x-axis title
+AXIS_JS = title_overlap_js(".xtick text", "`${el.textContent} overlaps the axis title`")
+#: text annotations under a plot (a forest's heterogeneity line, its between-group test) that the
+#: x-axis title overlaps
+FOOTER_JS = title_overlap_js(".annotation", '`the axis title overlaps "${el.textContent.slice(0, 60)}"`')
 
 
 @pytest.fixture
