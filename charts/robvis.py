@@ -320,7 +320,6 @@ def paired_forest_figure(
                 "showgrid": False, "zeroline": False, "fixedrange": True, "tickfont": {"size": 11}},
         legend={"orientation": "h", "y": -0.08, "x": 1.0, "xanchor": "right", "yanchor": "top",
                 "font": {"size": 11}, "title": {"text": "Risk of bias"}},
-        margin={"b": 110},
     )
     # the forest's footer lines (heterogeneity, between-group test) start under the x-axis title:
     # the squeezed plot's title is wider than the space the forest leaves it beside them
